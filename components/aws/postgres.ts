@@ -1,0 +1,88 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { RdsSettings } from "../../lib/config";
+import { maxConnectionsFor, parameterGroupFamily } from "../../lib/rds";
+import type { PostgresEndpoint } from "../postgres/endpoint";
+import { generatedSecret } from "../shared/generated-secret";
+
+export interface RdsPostgresArgs {
+    /** RDS instance identifier, e.g. "clair-indexer-prod". */
+    identifier: string;
+    dbName: string;
+    username: string;
+    settings: RdsSettings;
+    subnetGroupName: pulumi.Input<string>;
+    securityGroupId: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/**
+ * One PostgreSQL instance on RDS: encrypted, private, TLS enforced by its parameter group,
+ * daily automated backups, and (where configured) deletion protection, a final snapshot and
+ * Pulumi `protect`. The master password is generated and only ever travels as a secret.
+ */
+export class RdsPostgres extends pulumi.ComponentResource implements PostgresEndpoint {
+    readonly identifier: string;
+    readonly address: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly password: pulumi.Output<string>;
+    readonly username: string;
+    readonly dbName: string;
+    /** max_connections set in the parameter group. */
+    readonly maxConnections: number;
+
+    constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scanning:aws:RdsPostgres", name, {}, opts);
+        const s = args.settings;
+        this.identifier = args.identifier;
+        this.username = args.username;
+        this.dbName = args.dbName;
+        this.maxConnections = maxConnectionsFor(s.instanceClass);
+
+        this.password = generatedSecret(`${name}-password`, { length: 40 }, { parent: this });
+
+        const parameterGroup = new aws.rds.ParameterGroup(name, {
+            name: `${args.identifier}-params`,
+            family: parameterGroupFamily(s.engineVersion),
+            description: `TLS-only PostgreSQL for ${args.identifier}`,
+            parameters: [
+                { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+                { name: "max_connections", value: String(this.maxConnections), applyMethod: "pending-reboot" },
+            ],
+            tags: args.tags,
+        }, { parent: this });
+
+        const instance = new aws.rds.Instance(name, {
+            identifier: args.identifier,
+            engine: "postgres",
+            engineVersion: s.engineVersion,
+            instanceClass: s.instanceClass,
+            dbName: args.dbName,
+            username: args.username,
+            password: this.password,
+            allocatedStorage: s.allocatedStorageGiB,
+            maxAllocatedStorage: s.maxAllocatedStorageGiB > 0 ? s.maxAllocatedStorageGiB : undefined,
+            storageType: "gp3",
+            storageEncrypted: true,
+            publiclyAccessible: false,
+            dbSubnetGroupName: args.subnetGroupName,
+            vpcSecurityGroupIds: [args.securityGroupId],
+            parameterGroupName: parameterGroup.name,
+            multiAz: s.multiAz,
+            backupRetentionPeriod: s.backupRetentionDays,
+            backupWindow: s.backupWindow,
+            maintenanceWindow: s.maintenanceWindow,
+            copyTagsToSnapshot: true,
+            deletionProtection: s.deletionProtection,
+            skipFinalSnapshot: !s.deletionProtection,
+            finalSnapshotIdentifier: s.deletionProtection ? `${args.identifier}-final` : undefined,
+            autoMinorVersionUpgrade: true,
+            performanceInsightsEnabled: true,
+            tags: args.tags,
+        }, { parent: this, protect: s.protect });
+
+        this.address = instance.address;
+        this.port = instance.port;
+        this.registerOutputs({ address: this.address, port: this.port, maxConnections: this.maxConnections });
+    }
+}

@@ -1,0 +1,116 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { renderClairConfig, type ClairConnection } from "../../lib/clair-config";
+import { checksum } from "../shared/checksum";
+import { labels } from "../shared/labels";
+import type { PostgresEndpoint } from "../postgres/endpoint";
+import { CA_DIR, CA_FILE, CONFIG_FILE, HTTP_PORT, INTROSPECTION_PORT, type ClairMode } from "./pod";
+
+/** Annotations that tie a Clair workload to its database; the policy pack reads them. */
+export const DATABASE_ANNOTATION = "clair.scanning-platform/database";
+export const POOL_ANNOTATION = "clair.scanning-platform/pool-max-conns";
+export const CHECKSUM_ANNOTATION = "checksum/clair-config";
+
+export interface ClairDatabaseUse {
+    endpoint: PostgresEndpoint;
+    poolMaxConns: number;
+}
+
+export interface ClairConfigFileArgs {
+    namespace: pulumi.Input<string>;
+    logLevel: string;
+    databases: Record<ClairMode, ClairDatabaseUse>;
+    sslMode: string;
+    /** PEM bundle for verify-ca/verify-full; mounted where Clair's SSL_CERT_DIR looks. */
+    caBundle?: string;
+    indexerServiceName: string;
+    matcherServiceName: string;
+    layerScanConcurrency: number;
+    matcherPeriod: string;
+    notifierPollInterval: string;
+    notifierDeliveryInterval: string;
+    webhook?: { target: string; callback: string };
+    psk: pulumi.Input<string>;
+    provider?: k8s.Provider;
+}
+
+/**
+ * The one config file of all three node types, serialized from a typed object into a Secret
+ * (it holds three database passwords and the PSK).
+ */
+export class ClairConfigFile extends pulumi.ComponentResource {
+    readonly secretName: pulumi.Output<string>;
+    readonly caConfigMapName?: pulumi.Output<string>;
+    /** Pod-template annotations per node type: config checksum plus database and pool. */
+    readonly podAnnotations: Record<ClairMode, pulumi.Output<Record<string, string>>>;
+
+    constructor(name: string, args: ClairConfigFileArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scanning:clair:ConfigFile", name, {}, opts);
+        const id = { name: "clair", component: "config", partOf: "clair" };
+        const childOpts = { parent: this, provider: args.provider };
+        const namespaceOutput = pulumi.output(args.namespace);
+        const serviceUrl = (service: string) => namespaceOutput.apply((ns) => `http://${service}.${ns}.svc:${HTTP_PORT}/`);
+
+        const connection = (use: ClairDatabaseUse): pulumi.Output<ClairConnection> =>
+            pulumi.all([use.endpoint.address, use.endpoint.port, use.endpoint.password]).apply(([host, port, password]) => ({
+                host,
+                port,
+                dbName: use.endpoint.dbName,
+                user: use.endpoint.username,
+                password,
+                sslMode: args.sslMode,
+                sslRootCert: args.caBundle ? `${CA_DIR}/${CA_FILE}` : undefined,
+                poolMaxConns: use.poolMaxConns,
+            }));
+
+        const document = pulumi
+            .all([
+                connection(args.databases.indexer),
+                connection(args.databases.matcher),
+                connection(args.databases.notifier),
+                serviceUrl(args.indexerServiceName),
+                serviceUrl(args.matcherServiceName),
+                args.psk,
+            ])
+            .apply(([indexer, matcher, notifier, indexerAddr, matcherAddr, psk]) =>
+                renderClairConfig({
+                    logLevel: args.logLevel,
+                    httpPort: HTTP_PORT,
+                    introspectionPort: INTROSPECTION_PORT,
+                    indexer: { connection: indexer, layerScanConcurrency: args.layerScanConcurrency },
+                    matcher: { connection: matcher, period: args.matcherPeriod },
+                    notifier: { connection: notifier, pollInterval: args.notifierPollInterval, deliveryInterval: args.notifierDeliveryInterval, webhook: args.webhook },
+                    indexerAddr,
+                    matcherAddr,
+                    pskBase64: psk,
+                    pskIssuers: ["quay", "clairctl"],
+                }),
+            );
+        const secretDocument = pulumi.secret(document);
+
+        const secret = new k8s.core.v1.Secret(name, {
+            metadata: { name: "clair-config", namespace: args.namespace, labels: labels(id) },
+            type: "Opaque",
+            stringData: { [CONFIG_FILE]: secretDocument },
+        }, childOpts);
+
+        if (args.caBundle) {
+            const ca = new k8s.core.v1.ConfigMap(`${name}-database-ca`, {
+                metadata: { name: "clair-database-ca", namespace: args.namespace, labels: labels(id) },
+                data: { [CA_FILE]: args.caBundle },
+            }, childOpts);
+            this.caConfigMapName = ca.metadata.name;
+        }
+
+        const digest = checksum(pulumi.all([secretDocument, args.caBundle ?? ""]).apply(([doc, ca]) => doc + ca));
+        const annotationsFor = (mode: ClairMode) =>
+            digest.apply((sum): Record<string, string> => ({
+                [CHECKSUM_ANNOTATION]: sum,
+                [DATABASE_ANNOTATION]: args.databases[mode].endpoint.identifier,
+                [POOL_ANNOTATION]: String(args.databases[mode].poolMaxConns),
+            }));
+        this.podAnnotations = { indexer: annotationsFor("indexer"), matcher: annotationsFor("matcher"), notifier: annotationsFor("notifier") };
+        this.secretName = secret.metadata.name;
+        this.registerOutputs({ secretName: this.secretName });
+    }
+}

@@ -1,0 +1,70 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
+import type { ClairConfig } from "../../lib/config";
+import { RdsPostgres } from "../aws/postgres";
+import type { PostgresEndpoint } from "../postgres/endpoint";
+import { InClusterPostgres } from "../postgres/in-cluster";
+import type { ClairMode } from "./pod";
+
+export interface ClairDatabasesArgs {
+    /** Suffix of RDS identifiers, e.g. "prod" -> clair-indexer-prod. */
+    stack: string;
+    settings: ClairConfig["database"];
+    /** RDS network, required with the rds backend. */
+    network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
+    namespace: pulumi.Input<string>;
+    tags: Record<string, string>;
+    provider?: k8s.Provider;
+}
+
+const MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
+/** The seed: each RDS instance holds one database named "clair". */
+export const CLAIR_DB_NAME = "clair";
+
+/** One PostgreSQL per Clair node type: they never share tables, only APIs. */
+export class ClairDatabases extends pulumi.ComponentResource {
+    readonly endpoints: Record<ClairMode, PostgresEndpoint>;
+    readonly capacity: WorkloadCapacity[] = [];
+    readonly databases: DatabaseCapacity[] = [];
+
+    constructor(name: string, args: ClairDatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scanning:clair:Databases", name, {}, opts);
+        const s = args.settings;
+        const endpoints: Partial<Record<ClairMode, PostgresEndpoint>> = {};
+        for (const mode of MODES) {
+            if (s.backend === "rds") {
+                if (!args.network) throw new Error("ClairDatabases: the rds backend needs a network");
+                const identifier = `clair-${mode}-${args.stack}`;
+                endpoints[mode] = new RdsPostgres(`clair-${mode}-db`, {
+                    identifier,
+                    dbName: CLAIR_DB_NAME,
+                    username: "clair",
+                    settings: s.rds,
+                    subnetGroupName: args.network.subnetGroupName,
+                    securityGroupId: args.network.securityGroupId,
+                    tags: { ...args.tags, component: `clair-${mode}` },
+                }, { parent: this });
+                this.databases.push({ name: identifier, app: "clair", instanceClass: s.rds.instanceClass, allocatedStorageGiB: s.rds.allocatedStorageGiB });
+            } else {
+                const db = new InClusterPostgres(`clair-${mode}-db`, {
+                    namespace: args.namespace,
+                    name: `clair-${mode}-db`,
+                    dbName: CLAIR_DB_NAME,
+                    username: "clair",
+                    image: s.inClusterImage,
+                    storageSize: s.inClusterStorageSize,
+                    maxConnections: s.inClusterMaxConnections,
+                    resources: { cpu: "500m", memory: "512Mi" },
+                    provider: args.provider,
+                }, { parent: this });
+                endpoints[mode] = db;
+                this.capacity.push(...db.capacity);
+            }
+        }
+        this.endpoints = endpoints as Record<ClairMode, PostgresEndpoint>;
+        this.registerOutputs({
+            addresses: { indexer: this.endpoints.indexer.address, matcher: this.endpoints.matcher.address, notifier: this.endpoints.notifier.address },
+        });
+    }
+}

@@ -1,0 +1,72 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { podReservation, type WorkloadCapacity } from "../../lib/capacity";
+import { ROLLING_SURGE } from "../../lib/clair-config";
+import type { GuaranteedResources } from "../../lib/config";
+import { onePodAtATime } from "../shared/disruption";
+import { labels, selectorLabels } from "../shared/labels";
+import { clairPodSpec } from "./pod";
+import { clairService } from "./services";
+
+export interface ClairDeploymentArgs {
+    mode: "matcher" | "notifier";
+    namespace: pulumi.Input<string>;
+    image: string;
+    replicas: number;
+    resources: GuaranteedResources;
+    runAsUser: number;
+    configSecretName: pulumi.Input<string>;
+    caConfigMapName?: pulumi.Input<string>;
+    podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    provider?: k8s.Provider;
+}
+
+
+/**
+ * The matcher or the notifier: a stateless Deployment whose rolling update starts a new pod
+ * before stopping an old one, so the ready count never drops below the desired count.
+ */
+export class ClairDeployment extends pulumi.ComponentResource {
+    readonly serviceName: pulumi.Output<string>;
+    readonly capacity: WorkloadCapacity[];
+
+    constructor(name: string, args: ClairDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`scanning:clair:${args.mode === "matcher" ? "Matcher" : "Notifier"}`, name, {}, opts);
+        const objectName = `clair-${args.mode}`;
+        const id = { name: "clair", component: args.mode, partOf: "clair" };
+        const childOpts = { parent: this, provider: args.provider };
+
+        const service = clairService(objectName, id, args.namespace, childOpts);
+        onePodAtATime(objectName, id, args.namespace, childOpts);
+
+        new k8s.apps.v1.Deployment(objectName, {
+            metadata: { name: objectName, namespace: args.namespace, labels: labels(id) },
+            spec: {
+                replicas: args.replicas,
+                minReadySeconds: 10,
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: ROLLING_SURGE } },
+                selector: { matchLabels: selectorLabels(id) },
+                template: {
+                    metadata: { labels: labels(id), annotations: args.podAnnotations },
+                    spec: clairPodSpec({
+                        mode: args.mode,
+                        image: args.image,
+                        resources: args.resources,
+                        runAsUser: args.runAsUser,
+                        configSecretName: args.configSecretName,
+                        caConfigMapName: args.caConfigMapName,
+                        scratchVolume: "emptyDir",
+                    }),
+                },
+            },
+        }, childOpts);
+
+        const pod = podReservation([args.resources]);
+        this.capacity = [{
+            name: objectName, app: "clair", kind: "Deployment", replicas: args.replicas,
+            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: 0, sharedStorageGiB: 0,
+        }];
+        this.serviceName = service.metadata.name;
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+}

@@ -1,0 +1,99 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
+import type { GuaranteedResources } from "../../lib/config";
+import { onePodAtATime } from "../shared/disruption";
+import { labels, selectorLabels } from "../shared/labels";
+import { guaranteed } from "../shared/resources";
+import { restrictedContainer } from "../shared/security";
+import { clairPodSpec, SCRATCH_DIR, SCRATCH_VOLUME } from "./pod";
+import { clairService } from "./services";
+
+export interface ClairIndexerArgs {
+    namespace: pulumi.Input<string>;
+    image: string;
+    replicas: number;
+    resources: GuaranteedResources;
+    runAsUser: number;
+    storageClass: string;
+    storageSize: string;
+    configSecretName: pulumi.Input<string>;
+    caConfigMapName?: pulumi.Input<string>;
+    /** Pod-template annotations: the config checksum and the database pool figures. */
+    podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    provider?: k8s.Provider;
+}
+
+export const INDEXER_NAME = "clair-indexer";
+
+/**
+ * The indexer: a StatefulSet so each pod keeps its own 100Gi gp2 claim for layer downloads
+ * (sized for IOPS as much as space), Parallel pod management since pods share nothing.
+ */
+export class ClairIndexer extends pulumi.ComponentResource {
+    readonly serviceName: pulumi.Output<string>;
+    readonly capacity: WorkloadCapacity[];
+
+    constructor(name: string, args: ClairIndexerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scanning:clair:Indexer", name, {}, opts);
+        const id = { name: "clair", component: "indexer", partOf: "clair" };
+        const childOpts = { parent: this, provider: args.provider };
+
+        const service = clairService(INDEXER_NAME, id, args.namespace, childOpts);
+        const headless = clairService(`${INDEXER_NAME}-pods`, id, args.namespace, childOpts, true);
+        onePodAtATime(INDEXER_NAME, id, args.namespace, childOpts);
+
+        // A crashed indexer leaves partial layers on its claim; start each pod with it empty.
+        const cleanScratch: k8s.types.input.core.v1.Container = {
+            name: "clean-scratch",
+            image: args.image,
+            command: ["/bin/sh", "-c", `rm -rf ${SCRATCH_DIR}/* ${SCRATCH_DIR}/.[!.]* 2>/dev/null; exit 0`],
+            resources: guaranteed(args.resources),
+            securityContext: restrictedContainer({ user: args.runAsUser }),
+            volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR }],
+        };
+
+        new k8s.apps.v1.StatefulSet(INDEXER_NAME, {
+            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id) },
+            spec: {
+                serviceName: headless.metadata.name,
+                replicas: args.replicas,
+                podManagementPolicy: "Parallel",
+                updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+                minReadySeconds: 10,
+                selector: { matchLabels: selectorLabels(id) },
+                template: {
+                    metadata: { labels: labels(id), annotations: args.podAnnotations },
+                    spec: clairPodSpec({
+                        mode: "indexer",
+                        image: args.image,
+                        resources: args.resources,
+                        runAsUser: args.runAsUser,
+                        configSecretName: args.configSecretName,
+                        caConfigMapName: args.caConfigMapName,
+                        scratchVolume: "claim",
+                        initContainers: [cleanScratch],
+                    }),
+                },
+                volumeClaimTemplates: [{
+                    metadata: { name: SCRATCH_VOLUME, labels: labels(id) },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        storageClassName: args.storageClass,
+                        resources: { requests: { storage: args.storageSize } },
+                    },
+                }],
+                // The claims hold only transient layers: drop them with the pods.
+                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
+            },
+        }, childOpts);
+
+        const pod = podReservation([args.resources], [args.resources]);
+        this.capacity = [{
+            name: INDEXER_NAME, app: "clair", kind: "StatefulSet", replicas: args.replicas,
+            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: storageGiB(args.storageSize), sharedStorageGiB: 0,
+        }];
+        this.serviceName = service.metadata.name;
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+}

@@ -1,0 +1,157 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { podReservation, type WorkloadCapacity } from "../../lib/capacity";
+import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
+import type { PlatformConfig } from "../../lib/config";
+import { checksum } from "../shared/checksum";
+import { onePodAtATime } from "../shared/disruption";
+import { labels, selectorLabels } from "../shared/labels";
+import { execProbe, tcpProbe } from "../shared/probes";
+import { guaranteed } from "../shared/resources";
+import { podSecurityContext, restrictedContainer } from "../shared/security";
+import { ClamavRefresh } from "./refresh";
+
+export interface ClamavArgs {
+    namespace: pulumi.Input<string>;
+    settings: PlatformConfig["clamav"];
+    provider?: k8s.Provider;
+}
+
+export const CLAMAV_NAME = "clamav";
+const CONF_DIR = "/etc/clamav-k8s";
+
+/**
+ * The init script: freshclam, then a check that the signatures are really there. On a rate
+ * limit (HTTP 429/403 cool-down) freshclam exits 0 without a database, so the init container
+ * must fail on its own for the pod to retry. freshclam's exit code 1 means "already up to date".
+ */
+export function freshclamScript(freshclamCommand: string[]): string {
+    return [
+        `${freshclamCommand.join(" ")}; rc=$?`,
+        `if [ "$rc" -gt 1 ]; then echo "freshclam failed with exit code $rc" >&2; exit "$rc"; fi`,
+        `for db in main daily; do`,
+        `  found=""`,
+        `  for f in ${CLAMAV_DB_DIR}/$db.cvd ${CLAMAV_DB_DIR}/$db.cld; do if [ -s "$f" ]; then found="$f"; fi; done`,
+        `  if [ -z "$found" ]; then echo "no $db signatures in ${CLAMAV_DB_DIR} after freshclam (rate-limited or mirror down)" >&2; exit 1; fi`,
+        `done`,
+    ].join("\n");
+}
+
+/**
+ * clamd with signatures fetched by init containers into a shared emptyDir. Refreshes replace
+ * the pods (see ClamavRefresh) instead of reloading in place, and the rollout keeps every old
+ * pod serving until its replacement is ready.
+ */
+export class Clamav extends pulumi.ComponentResource {
+    readonly serviceName: pulumi.Output<string>;
+    readonly deploymentName: pulumi.Output<string>;
+    readonly refreshCronJobName: pulumi.Output<string>;
+    readonly capacity: WorkloadCapacity[];
+
+    constructor(name: string, args: ClamavArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scanning:clamav:Clamav", name, {}, opts);
+        const s = args.settings;
+        const id = { name: "clamav", component: "clamd", partOf: "clamav" };
+        const childOpts = { parent: this, provider: args.provider };
+        const runAs = { user: s.runAsUser, group: s.runAsGroup };
+
+        const files = {
+            "clamd.conf": renderClamavConf(clamdConf()),
+            "freshclam.conf": renderClamavConf(freshclamConf(s.privateMirror)),
+        };
+        const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
+            metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },
+            data: files,
+        }, childOpts);
+
+        const mounts = {
+            signatures: { name: "signatures", mountPath: CLAMAV_DB_DIR },
+            config: { name: "config", mountPath: CONF_DIR, readOnly: true },
+            tmp: { name: "tmp", mountPath: "/tmp" },
+            logs: { name: "logs", mountPath: "/var/log/clamav" },
+        };
+        const freshclam = (containerName: string, extraFlags: string[]): k8s.types.input.core.v1.Container => ({
+            name: containerName,
+            image: s.image,
+            command: ["/bin/sh", "-c", freshclamScript(["freshclam", `--config-file=${CONF_DIR}/freshclam.conf`, "--stdout", ...extraFlags])],
+            resources: guaranteed(s.updaterResources),
+            securityContext: restrictedContainer(runAs),
+            volumeMounts: [mounts.signatures, mounts.config, mounts.tmp, mounts.logs],
+        });
+
+        const ping = execProbe(["clamdscan", `--config-file=${CONF_DIR}/clamd.conf`, "--ping", "1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+        const deployment = new k8s.apps.v1.Deployment(CLAMAV_NAME, {
+            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
+            spec: {
+                replicas: s.replicas,
+                // New pods download and load the signatures before any old pod stops: 100% surge,
+                // none unavailable, so a refresh never lowers the number of ready pods.
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } },
+                minReadySeconds: 15,
+                progressDeadlineSeconds: 1200,
+                selector: { matchLabels: selectorLabels(id) },
+                template: {
+                    metadata: { labels: labels(id), annotations: { "checksum/clamav-config": checksum(JSON.stringify(files)) } },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext(runAs, s.runAsGroup),
+                        terminationGracePeriodSeconds: 30,
+                        initContainers: [
+                            // The seed's two passes: --no-dns fetches the newest full CVDs, the second
+                            // pass checks DNS and applies the incremental patches.
+                            freshclam("initfreshclam", ["--no-dns"]),
+                            freshclam("init2freshclam", []),
+                        ],
+                        containers: [{
+                            name: "clamd",
+                            image: s.image,
+                            command: ["clamd", `--config-file=${CONF_DIR}/clamd.conf`],
+                            ports: [{ name: "clamd", containerPort: CLAMD_PORT }],
+                            resources: guaranteed(s.resources),
+                            securityContext: restrictedContainer(runAs),
+                            // Loading the full signature set takes a minute or two: up to 10 minutes before liveness applies.
+                            startupProbe: { ...ping, periodSeconds: 10, failureThreshold: 60 },
+                            readinessProbe: ping,
+                            livenessProbe: tcpProbe("clamd", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                            // Let endpoints drop the pod before clamd stops accepting connections.
+                            lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10"] } } },
+                            volumeMounts: [mounts.signatures, mounts.config, mounts.tmp, mounts.logs],
+                        }],
+                        volumes: [
+                            { name: "signatures", emptyDir: { sizeLimit: "2Gi" } },
+                            { name: "config", configMap: { name: config.metadata.name } },
+                            { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
+                            { name: "logs", emptyDir: { sizeLimit: "256Mi" } },
+                        ],
+                    },
+                },
+            },
+        }, childOpts);
+
+        const service = new k8s.core.v1.Service(CLAMAV_NAME, {
+            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
+            spec: { selector: selectorLabels(id), ports: [{ name: "clamd", port: CLAMD_PORT, targetPort: "clamd" }] },
+        }, childOpts);
+        onePodAtATime(CLAMAV_NAME, id, args.namespace, childOpts);
+
+        const refresh = new ClamavRefresh(`${name}-refresh`, {
+            namespace: args.namespace,
+            deploymentName: CLAMAV_NAME,
+            cronJobName: s.refresh.name,
+            schedule: s.refresh.schedule,
+            image: s.refresh.image,
+            resources: s.refresh.resources,
+            provider: args.provider,
+        }, { parent: this, dependsOn: [deployment] });
+
+        const pod = podReservation([s.resources], [s.updaterResources, s.updaterResources]);
+        this.capacity = [{
+            name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas,
+            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: 0, sharedStorageGiB: 0,
+        }];
+        this.serviceName = service.metadata.name;
+        this.deploymentName = deployment.metadata.name;
+        this.refreshCronJobName = refresh.cronJobName;
+        this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName, refreshCronJobName: this.refreshCronJobName });
+    }
+}

@@ -1,0 +1,196 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
+import type { PlatformConfig } from "../../lib/config";
+import type { PostgresEndpoint } from "../postgres/endpoint";
+import { checksum } from "../shared/checksum";
+import { generatedSecret } from "../shared/generated-secret";
+import { labels, selectorLabels } from "../shared/labels";
+import { httpProbe } from "../shared/probes";
+import { guaranteed } from "../shared/resources";
+import { podSecurityContext, restrictedContainer } from "../shared/security";
+
+export interface MalwarSecrets {
+    apiKeys?: pulumi.Input<string[]>;
+    anthropicApiKey?: pulumi.Input<string>;
+    webhookSecret?: pulumi.Input<string>;
+    /** postgresql:// URL, when the database is not the program's own RDS instance. */
+    postgresUrl?: pulumi.Input<string>;
+}
+
+export interface MalwarArgs {
+    namespace: pulumi.Input<string>;
+    settings: PlatformConfig["malwar"];
+    secrets: MalwarSecrets;
+    /** Malwar's own RDS instance, with database.backend postgres and database.rds. */
+    database?: PostgresEndpoint;
+    provider?: k8s.Provider;
+}
+
+export const MALWAR_NAME = "malwar";
+const PORT = 8000;
+const DATA_DIR = "/data";
+
+/**
+ * Malwar as its chart and deployment guide describe it, with the chart's defects fixed: list
+ * settings as JSON arrays (pydantic-settings), PostgreSQL through MALWAR_DB_BACKEND and
+ * MALWAR_POSTGRES_URL, and `Recreate` while SQLite holds the data on a ReadWriteOnce claim.
+ */
+export class Malwar extends pulumi.ComponentResource {
+    readonly serviceName: pulumi.Output<string>;
+    readonly secretName: pulumi.Output<string>;
+    readonly claimName?: pulumi.Output<string>;
+    readonly capacity: WorkloadCapacity[];
+
+    constructor(name: string, args: MalwarArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scanning:malwar:Malwar", name, {}, opts);
+        const s = args.settings;
+        const id = { name: "malwar", component: "api", partOf: "malwar" };
+        const childOpts = { parent: this, provider: args.provider };
+        const meta = { name: MALWAR_NAME, namespace: args.namespace, labels: labels(id) };
+        const sqlite = s.database.backend === "sqlite";
+        const runAs = { user: s.runAsUser, group: s.runAsUser };
+
+        const account = new k8s.core.v1.ServiceAccount(name, { metadata: meta, automountServiceAccountToken: false }, childOpts);
+
+        const settings: Record<string, string> = {
+            MALWAR_LOG_LEVEL: s.logLevel,
+            MALWAR_AUTO_MIGRATE: String(s.autoMigrate),
+            MALWAR_DB_BACKEND: s.database.backend,
+            MALWAR_WEBHOOK_URLS: JSON.stringify(s.webhookUrls),
+            MALWAR_CORS_ORIGINS: JSON.stringify(s.corsOrigins),
+            ...(sqlite ? { MALWAR_DB_PATH: `${DATA_DIR}/malwar.db` } : {}),
+        };
+        const settingsMap = new k8s.core.v1.ConfigMap(`${name}-settings`, {
+            metadata: { ...meta, name: "malwar-settings" },
+            data: settings,
+        }, childOpts);
+
+        // No API key configured means an open API: generate one instead.
+        const apiKeys = args.secrets.apiKeys ?? generatedSecret("malwar-api-key", { length: 40 }, { parent: this }).apply((key) => [key]);
+        const postgresUrl = args.database ? postgresUrlOf(args.database) : args.secrets.postgresUrl;
+        const secretValues: Record<string, pulumi.Input<string>> = {
+            MALWAR_API_KEYS: pulumi.output(apiKeys).apply((keys) => JSON.stringify(keys)),
+            ...(args.secrets.anthropicApiKey ? { MALWAR_ANTHROPIC_API_KEY: args.secrets.anthropicApiKey } : {}),
+            ...(args.secrets.webhookSecret ? { MALWAR_WEBHOOK_SECRET: args.secrets.webhookSecret } : {}),
+            ...(!sqlite && postgresUrl ? { MALWAR_POSTGRES_URL: postgresUrl } : {}),
+        };
+        const secretData = pulumi.secret(pulumi.output(secretValues));
+        const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
+            metadata: { ...meta, name: "malwar-secrets" },
+            type: "Opaque",
+            stringData: secretData,
+        }, childOpts);
+
+        let claim: k8s.core.v1.PersistentVolumeClaim | undefined;
+        if (sqlite) {
+            // Kept when the stack is destroyed, as the guide promises for the chart's claim.
+            claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
+                metadata: { ...meta, name: "malwar-data" },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
+                    resources: { requests: { storage: s.storageSize } },
+                },
+            }, { ...childOpts, retainOnDelete: true });
+        }
+
+        const rollingWithPostgres = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };
+        new k8s.apps.v1.Deployment(name, {
+            metadata: meta,
+            spec: {
+                // An HPA owns the replica count when enabled.
+                ...(s.autoscaling.enabled ? {} : { replicas: s.replicas }),
+                // SQLite on a ReadWriteOnce claim: a second pod could not attach it (multi-attach deadlock).
+                strategy: sqlite ? { type: "Recreate" } : rollingWithPostgres,
+                selector: { matchLabels: selectorLabels(id) },
+                template: {
+                    metadata: {
+                        labels: labels(id),
+                        annotations: { "checksum/settings": checksum(JSON.stringify(settings)), "checksum/secrets": checksum(secretData.apply((d) => JSON.stringify(d))) },
+                    },
+                    spec: {
+                        serviceAccountName: account.metadata.name,
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext(runAs, 1000),
+                        containers: [{
+                            name: "malwar",
+                            image: s.image,
+                            ports: [{ name: "http", containerPort: PORT }],
+                            envFrom: [{ configMapRef: { name: settingsMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
+                            resources: guaranteed(s.resources),
+                            securityContext: restrictedContainer(runAs),
+                            // The deployment guide's probe table. Note: /api/v1/ready answers 200 even
+                            // when the database is down (an upstream bug), so readiness cannot catch that.
+                            livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                            readinessProbe: httpProbe("/api/v1/ready", "http", { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                            volumeMounts: [
+                                { name: "tmp", mountPath: "/tmp" },
+                                ...(claim ? [{ name: "data", mountPath: DATA_DIR }] : []),
+                            ],
+                        }],
+                        volumes: [
+                            { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                            ...(claim ? [{ name: "data", persistentVolumeClaim: { claimName: claim.metadata.name } }] : []),
+                        ],
+                    },
+                },
+            },
+        }, childOpts);
+
+        const service = new k8s.core.v1.Service(name, {
+            metadata: meta,
+            spec: { type: "ClusterIP", selector: selectorLabels(id), ports: [{ name: "http", port: PORT, targetPort: "http" }] },
+        }, childOpts);
+
+        if (s.ingress.enabled) {
+            new k8s.networking.v1.Ingress(name, {
+                metadata: { ...meta, annotations: s.ingress.annotations },
+                spec: {
+                    ingressClassName: s.ingress.className,
+                    ...(s.ingress.tlsSecretName ? { tls: [{ hosts: s.ingress.hosts, secretName: s.ingress.tlsSecretName }] } : {}),
+                    rules: s.ingress.hosts.map((host) => ({
+                        host,
+                        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
+                    })),
+                },
+            }, childOpts);
+        }
+
+        if (s.autoscaling.enabled) {
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, {
+                metadata: meta,
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: MALWAR_NAME },
+                    minReplicas: s.autoscaling.minReplicas,
+                    maxReplicas: s.autoscaling.maxReplicas,
+                    metrics: [
+                        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: s.autoscaling.targetCPUUtilizationPercentage } } },
+                        { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: s.autoscaling.targetMemoryUtilizationPercentage } } },
+                    ],
+                },
+            }, childOpts);
+        }
+
+        const pod = podReservation([s.resources]);
+        this.capacity = [{
+            name: MALWAR_NAME, app: "malwar", kind: "Deployment",
+            // With an HPA, plan for its ceiling.
+            replicas: s.autoscaling.enabled ? s.autoscaling.maxReplicas : s.replicas,
+            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: 0,
+            sharedStorageGiB: sqlite ? storageGiB(s.storageSize) : 0,
+        }];
+        this.serviceName = service.metadata.name;
+        this.secretName = secret.metadata.name;
+        this.claimName = claim?.metadata.name;
+        this.registerOutputs({ serviceName: this.serviceName, secretName: this.secretName, claimName: this.claimName });
+    }
+}
+
+function postgresUrlOf(db: PostgresEndpoint): pulumi.Output<string> {
+    return pulumi.secret(
+        pulumi.all([db.address, db.port, db.password]).apply(
+            ([host, port, password]) => `postgresql://${encodeURIComponent(db.username)}:${encodeURIComponent(password)}@${host}:${port}/${db.dbName}?sslmode=require`,
+        ),
+    );
+}

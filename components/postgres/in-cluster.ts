@@ -1,0 +1,123 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
+import type { GuaranteedResources } from "../../lib/config";
+import { generatedSecret } from "../shared/generated-secret";
+import { labels, selectorLabels } from "../shared/labels";
+import { execProbe } from "../shared/probes";
+import { guaranteed } from "../shared/resources";
+import { podSecurityContext, restrictedContainer } from "../shared/security";
+import type { PostgresEndpoint } from "./endpoint";
+
+export interface InClusterPostgresArgs {
+    namespace: pulumi.Input<string>;
+    /** Service and StatefulSet name, e.g. "clair-indexer-db". */
+    name: string;
+    dbName: string;
+    username: string;
+    image: string;
+    storageSize: string;
+    storageClass?: string;
+    maxConnections: number;
+    resources: GuaranteedResources;
+    provider?: k8s.Provider;
+}
+
+const POSTGRES_UID = 999; // the "postgres" user of the official image
+const PORT = 5432;
+
+/**
+ * PostgreSQL as a one-pod StatefulSet, for stacks without RDS (the local stack). Same
+ * endpoint shape as RdsPostgres so the Clair config does not care which it gets.
+ */
+export class InClusterPostgres extends pulumi.ComponentResource implements PostgresEndpoint {
+    readonly identifier: string;
+    readonly address: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly dbName: string;
+    readonly username: string;
+    readonly password: pulumi.Output<string>;
+    readonly maxConnections: number;
+    readonly capacity: WorkloadCapacity[];
+
+    constructor(name: string, args: InClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scanning:postgres:InClusterPostgres", name, {}, opts);
+        const id = { name: "postgres", component: args.name };
+        const childOpts = { parent: this, provider: args.provider };
+        this.identifier = args.name;
+        this.dbName = args.dbName;
+        this.username = args.username;
+        this.maxConnections = args.maxConnections;
+        this.password = generatedSecret(`${name}-password`, { length: 32 }, { parent: this });
+
+        const credentials = new k8s.core.v1.Secret(name, {
+            metadata: { name: `${args.name}-credentials`, namespace: args.namespace, labels: labels(id) },
+            type: "Opaque",
+            stringData: { POSTGRES_PASSWORD: this.password },
+        }, childOpts);
+
+        const service = new k8s.core.v1.Service(name, {
+            metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
+            spec: { selector: selectorLabels(id), ports: [{ name: "postgres", port: PORT, targetPort: "postgres" }] },
+        }, childOpts);
+
+        const ready = execProbe(["pg_isready", "-U", args.username, "-d", args.dbName, "-h", "127.0.0.1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+        new k8s.apps.v1.StatefulSet(name, {
+            metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
+            spec: {
+                serviceName: args.name,
+                replicas: 1,
+                selector: { matchLabels: selectorLabels(id) },
+                template: {
+                    metadata: { labels: labels(id) },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext({ user: POSTGRES_UID, group: POSTGRES_UID }, POSTGRES_UID),
+                        containers: [{
+                            name: "postgres",
+                            image: args.image,
+                            args: ["-c", `max_connections=${args.maxConnections}`],
+                            ports: [{ name: "postgres", containerPort: PORT }],
+                            env: [
+                                { name: "POSTGRES_DB", value: args.dbName },
+                                { name: "POSTGRES_USER", value: args.username },
+                                { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: credentials.metadata.name, key: "POSTGRES_PASSWORD" } } },
+                                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                            ],
+                            resources: guaranteed(args.resources),
+                            securityContext: restrictedContainer({ user: POSTGRES_UID, group: POSTGRES_UID }),
+                            readinessProbe: ready,
+                            livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1"], { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                            volumeMounts: [
+                                { name: "data", mountPath: "/var/lib/postgresql/data" },
+                                { name: "run", mountPath: "/var/run/postgresql" },
+                                { name: "tmp", mountPath: "/tmp" },
+                            ],
+                        }],
+                        volumes: [
+                            { name: "run", emptyDir: { sizeLimit: "16Mi" } },
+                            { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                        ],
+                    },
+                },
+                volumeClaimTemplates: [{
+                    metadata: { name: "data", labels: labels(id) },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+                        resources: { requests: { storage: args.storageSize } },
+                    },
+                }],
+            },
+        }, childOpts);
+
+        const pod = podReservation([args.resources]);
+        this.capacity = [{
+            name: args.name, app: "postgres", kind: "StatefulSet", replicas: 1,
+            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: storageGiB(args.storageSize), sharedStorageGiB: 0,
+        }];
+        this.address = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc`;
+        this.port = pulumi.output(PORT);
+        this.registerOutputs({ address: this.address, port: this.port });
+    }
+}

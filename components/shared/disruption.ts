@@ -1,0 +1,11 @@
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { labels, selectorLabels, type AppIdentity } from "./labels";
+
+/** Disruption budget: drains take one pod at a time. */
+export function onePodAtATime(name: string, id: AppIdentity, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.policy.v1.PodDisruptionBudget {
+    return new k8s.policy.v1.PodDisruptionBudget(name, {
+        metadata: { name, namespace, labels: labels(id) },
+        spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(id) } },
+    }, opts);
+}

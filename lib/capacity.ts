@@ -1,0 +1,94 @@
+/**
+ * Capacity figures, computed from the same values the workloads are built from: the stack
+ * output `capacity` and `npm run capacity` both come from here.
+ */
+import { parseQuantity, quantityToGiB, quantityToNumber } from "./quantity";
+import type { GuaranteedResources } from "./config";
+
+export interface WorkloadCapacity {
+    /** Kubernetes object name, e.g. "clair-indexer". */
+    name: string;
+    /** Which part of the platform: "clair", "clamav", "malwar" or "postgres". */
+    app: string;
+    kind: "Deployment" | "StatefulSet";
+    replicas: number;
+    /** What the scheduler reserves per pod: max(sum of containers, largest init container). */
+    cpuPerPod: number;
+    memoryGiBPerPod: number;
+    /** volumeClaimTemplates, per pod. */
+    storageGiBPerPod: number;
+    /** Claims shared by all pods (a PersistentVolumeClaim). */
+    sharedStorageGiB: number;
+}
+
+export interface DatabaseCapacity {
+    name: string;
+    app: string;
+    instanceClass: string;
+    allocatedStorageGiB: number;
+}
+
+export interface Totals {
+    pods: number;
+    cpu: number;
+    memoryGiB: number;
+    storageGiB: number;
+}
+
+export interface CapacitySummary {
+    stack: string;
+    workloads: (WorkloadCapacity & Totals)[];
+    databases: DatabaseCapacity[];
+    /** Totals per app ("clair", "clamav", ...), plus rdsInstances per app. */
+    apps: Record<string, Totals & { rdsInstances: number; rdsStorageGiB: number }>;
+    total: Totals & { rdsInstances: number; rdsStorageGiB: number };
+}
+
+/** The scheduler's view of a pod: init containers run one at a time before the others. */
+export function podReservation(containers: GuaranteedResources[], initContainers: GuaranteedResources[] = []): { cpu: number; memoryGiB: number } {
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const cpu = (r: GuaranteedResources) => quantityToNumber(r.cpu);
+    const mem = (r: GuaranteedResources) => quantityToGiB(r.memory);
+    return {
+        cpu: Math.max(sum(containers.map(cpu)), ...initContainers.map(cpu), 0),
+        memoryGiB: Math.max(sum(containers.map(mem)), ...initContainers.map(mem), 0),
+    };
+}
+
+export function storageGiB(size: string): number {
+    if (!parseQuantity(size)) throw new Error(`${size} is not a quantity`);
+    return quantityToGiB(size);
+}
+
+/** Rounds away float noise (0.1 + 0.2) without hiding real fractions. */
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+export function summarize(stack: string, workloads: WorkloadCapacity[], databases: DatabaseCapacity[]): CapacitySummary {
+    const rows = workloads.map((w) => ({
+        ...w,
+        pods: w.replicas,
+        cpu: round(w.replicas * w.cpuPerPod),
+        memoryGiB: round(w.replicas * w.memoryGiBPerPod),
+        storageGiB: round(w.replicas * w.storageGiBPerPod + w.sharedStorageGiB),
+    }));
+    const empty = () => ({ pods: 0, cpu: 0, memoryGiB: 0, storageGiB: 0, rdsInstances: 0, rdsStorageGiB: 0 });
+    const apps: CapacitySummary["apps"] = {};
+    const total = empty();
+    for (const row of rows) {
+        const app = (apps[row.app] ??= empty());
+        for (const target of [app, total]) {
+            target.pods += row.pods;
+            target.cpu = round(target.cpu + row.cpu);
+            target.memoryGiB = round(target.memoryGiB + row.memoryGiB);
+            target.storageGiB = round(target.storageGiB + row.storageGiB);
+        }
+    }
+    for (const db of databases) {
+        const app = (apps[db.app] ??= empty());
+        for (const target of [app, total]) {
+            target.rdsInstances += 1;
+            target.rdsStorageGiB += db.allocatedStorageGiB;
+        }
+    }
+    return { stack, workloads: rows, databases, apps, total };
+}

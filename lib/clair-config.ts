@@ -1,0 +1,150 @@
+/**
+ * Clair's one config file for all three node types, as a typed object. Only keys Clair's
+ * strict decoder accepts (quay/clair config package, >= 4.7 refuses unknown keys).
+ */
+import { stringify } from "yaml";
+
+export interface ClairConnection {
+    host: string;
+    port: number;
+    dbName: string;
+    user: string;
+    password: string;
+    sslMode: string;
+    /** Path of a mounted CA bundle, for verify-ca / verify-full. */
+    sslRootCert?: string;
+    poolMaxConns: number;
+}
+
+export interface ClairConfigInput {
+    logLevel: string;
+    httpPort: number;
+    introspectionPort: number;
+    indexer: { connection: ClairConnection; layerScanConcurrency: number };
+    matcher: { connection: ClairConnection; period: string };
+    notifier: { connection: ClairConnection; pollInterval: string; deliveryInterval: string; webhook?: { target: string; callback: string } };
+    /** http URLs of the in-cluster Services, with a trailing slash. */
+    indexerAddr: string;
+    matcherAddr: string;
+    pskBase64: string;
+    pskIssuers: string[];
+}
+
+export interface ClairConfigDocument {
+    http_listen_addr: string;
+    introspection_addr: string;
+    log_level: string;
+    indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number };
+    matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string };
+    notifier: {
+        connstring: string;
+        migrations: boolean;
+        indexer_addr: string;
+        matcher_addr: string;
+        poll_interval: string;
+        delivery_interval: string;
+        webhook?: { target: string; callback: string };
+    };
+    auth: { psk: { key: string; iss: string[] } };
+    metrics: { name: "prometheus" };
+}
+
+/** libpq keyword/value connstring; values are quoted so a password can hold any character. */
+export function connstring(c: ClairConnection): string {
+    const quote = (v: string | number) => {
+        const text = String(v);
+        return /^[A-Za-z0-9_.\/:-]+$/.test(text) ? text : `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+    };
+    const pairs: [string, string | number][] = [
+        ["host", c.host],
+        ["port", c.port],
+        ["dbname", c.dbName],
+        ["user", c.user],
+        ["password", c.password],
+        ["sslmode", c.sslMode],
+        ...(c.sslRootCert ? [["sslrootcert", c.sslRootCert] as [string, string]] : []),
+        ["pool_max_conns", c.poolMaxConns],
+    ];
+    return pairs.map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+}
+
+export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocument {
+    return {
+        http_listen_addr: `:${input.httpPort}`,
+        introspection_addr: `:${input.introspectionPort}`,
+        log_level: input.logLevel,
+        indexer: {
+            connstring: connstring(input.indexer.connection),
+            migrations: true,
+            scanlock_retry: 10,
+            layer_scan_concurrency: input.indexer.layerScanConcurrency,
+        },
+        matcher: {
+            connstring: connstring(input.matcher.connection),
+            migrations: true,
+            indexer_addr: input.indexerAddr,
+            period: input.matcher.period,
+        },
+        notifier: {
+            connstring: connstring(input.notifier.connection),
+            migrations: true,
+            indexer_addr: input.indexerAddr,
+            matcher_addr: input.matcherAddr,
+            poll_interval: input.notifier.pollInterval,
+            delivery_interval: input.notifier.deliveryInterval,
+            ...(input.notifier.webhook ? { webhook: input.notifier.webhook } : {}),
+        },
+        auth: { psk: { key: input.pskBase64, iss: input.pskIssuers } },
+        metrics: { name: "prometheus" },
+    };
+}
+
+export function renderClairConfig(input: ClairConfigInput): string {
+    return stringify(clairConfigDocument(input));
+}
+
+/**
+ * pool_max_conns per pod so that every pod a workload can run at once (replicas plus the
+ * rolling-update surge) fits in the database's max_connections, less a reserve.
+ */
+export function poolMaxConns(maxConnections: number, reserved: number, peakPods: number, ceiling: number): number {
+    if (peakPods <= 0) return ceiling;
+    return Math.min(ceiling, Math.floor((maxConnections - reserved) / peakPods));
+}
+
+export type ClairMode = "indexer" | "matcher" | "notifier";
+export const CLAIR_MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
+
+/** Extra pods a matcher/notifier rolling update may start: the pools are sized for them too. */
+export const ROLLING_SURGE = 1;
+
+export interface PoolPlan {
+    peakPods: number;
+    maxConnections: number;
+    reserved: number;
+    poolMaxConns: number;
+}
+
+/** Settings the pool plan needs (a subset of the validated clair config). */
+export interface PoolSettings {
+    replicas: Record<ClairMode, number>;
+    maxConnections: number;
+    reserved: number;
+    ceiling: number;
+}
+
+/**
+ * Pools per node type. Every pod that can run at once opens a full pool: replicas, plus the
+ * surge of a rolling update for the Deployments (the StatefulSet replaces pods in place).
+ */
+export function planPools(s: PoolSettings): Record<ClairMode, PoolPlan> {
+    const plan = {} as Record<ClairMode, PoolPlan>;
+    for (const mode of CLAIR_MODES) {
+        const peakPods = s.replicas[mode] + (mode === "indexer" ? 0 : ROLLING_SURGE);
+        plan[mode] = { peakPods, maxConnections: s.maxConnections, reserved: s.reserved, poolMaxConns: poolMaxConns(s.maxConnections, s.reserved, peakPods, s.ceiling) };
+    }
+    return plan;
+}
+
+/** Smallest pool a Clair pod can work with (one connection for a request, one for background work). */
+export const MIN_POOL = 2;

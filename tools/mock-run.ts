@@ -1,0 +1,180 @@
+/**
+ * Runs the real program (index.ts) offline under Pulumi's mocks, with a stack's committed
+ * config plus overrides, and returns every resource it registered and its stack outputs.
+ * Used by the tests, `npm run capacity` and `npm run render`.
+ */
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { PROJECT } from "../lib/config";
+
+export interface MockResource {
+    type: string;
+    name: string;
+    custom: boolean;
+    /** Inputs as the engine would receive them; secrets stay wrapped (see isSecretValue). */
+    inputs: Record<string, any>;
+    state: Record<string, any>;
+}
+
+export interface MockRun {
+    stack: string;
+    resources: MockResource[];
+    outputs: Record<string, unknown>;
+    /** Names of the stack outputs that are secret. */
+    secretOutputs: string[];
+    /** Every value the mocks generated for a random resource: none may leak in plaintext. */
+    generatedSecrets: string[];
+}
+
+export interface RunOptions {
+    /** Path-style overrides, like `pulumi config set --path`: {"clair.indexer.replicas": "80"}. */
+    sets?: Record<string, string>;
+    /** Whole keys to replace or add (unparsed strings, like the engine passes). */
+    config?: Record<string, string>;
+    /** Keys (without namespace) given as secrets. */
+    secretKeys?: string[];
+}
+
+export const ROOT = path.resolve(__dirname, "..");
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+export function isSecretValue(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+}
+
+/** Removes the secret wrappers, for code that needs the plain object (render, capacity). */
+export function unwrapSecrets(value: any): any {
+    if (isSecretValue(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    return value;
+}
+
+/** The stack's committed config as the engine passes it: "ns:key" -> string (JSON for structured values). */
+export function stackConfig(stack: string): Record<string, string> {
+    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.basename(file)} (stacks: ${listStacks().join(", ")})`);
+    const doc = parse(fs.readFileSync(file, "utf8")) ?? {};
+    const result: Record<string, string> = {};
+    for (const [key, value] of Object.entries<unknown>(doc.config ?? {})) {
+        if (value && typeof value === "object" && "secure" in (value as object)) {
+            throw new Error(`${key} is encrypted; mock runs use committed plaintext config only`);
+        }
+        result[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return result;
+}
+
+export function listStacks(): string[] {
+    return fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+}
+
+/** Applies `clair.indexer.replicas=80` style overrides to the structured config. */
+export function applySets(config: Record<string, string>, sets: Record<string, string>): Record<string, string> {
+    const result = { ...config };
+    for (const [dotted, rawValue] of Object.entries(sets)) {
+        const [top, ...rest] = dotted.split(".");
+        const fullKey = top.includes(":") ? top : `${PROJECT}:${top}`;
+        const value = parseScalar(rawValue);
+        if (rest.length === 0) {
+            result[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+            continue;
+        }
+        const root = result[fullKey] !== undefined ? JSON.parse(result[fullKey]) : {};
+        let node = root;
+        for (const part of rest.slice(0, -1)) {
+            if (node[part] === undefined || typeof node[part] !== "object") node[part] = {};
+            node = node[part];
+        }
+        node[rest[rest.length - 1]] = value;
+        result[fullKey] = JSON.stringify(root);
+    }
+    return result;
+}
+
+/** Like `pulumi config set --path`: numbers and booleans are typed, the rest stays a string. */
+function parseScalar(text: string): unknown {
+    if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+    if (text === "true" || text === "false") return text === "true";
+    if (/^[[{]/.test(text)) {
+        try {
+            return JSON.parse(text);
+        } catch {
+            return text;
+        }
+    }
+    return text;
+}
+
+class RecordingMocks implements pulumi.runtime.Mocks {
+    readonly resources: MockResource[] = [];
+    readonly generatedSecrets: string[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const state: Record<string, any> = { ...args.inputs };
+        const plain = unwrapSecrets(args.inputs);
+        switch (args.type) {
+            case "random:index/randomPassword:RandomPassword": {
+                const length = plain.length ?? 32;
+                state.result = randomBytes(length).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
+                this.generatedSecrets.push(state.result);
+                break;
+            }
+            case "random:index/randomBytes:RandomBytes": {
+                const bytes = randomBytes(plain.length ?? 32);
+                state.base64 = bytes.toString("base64");
+                state.hex = bytes.toString("hex");
+                this.generatedSecrets.push(state.base64, state.hex);
+                break;
+            }
+            case "aws:rds/instance:Instance":
+                state.address = `${plain.identifier ?? args.name}.c0mock0000.us-east-1.rds.amazonaws.com`;
+                state.port = 5432;
+                break;
+            case "aws:rds/subnetGroup:SubnetGroup":
+            case "aws:rds/parameterGroup:ParameterGroup":
+                state.name = plain.name ?? `${args.name}-mock`;
+                break;
+        }
+        if (args.type.startsWith("kubernetes:") && plain.metadata) {
+            state.metadata = { ...plain.metadata, name: plain.metadata.name ?? `${args.name}-mock` };
+        }
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state });
+        const id = args.type.startsWith("aws:ec2/securityGroup") ? `sg-${args.name}` : `${args.name}-id`;
+        return { id: args.custom === false ? undefined : id, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        throw new Error(`the program made an unexpected provider call ${args.token}`);
+    }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const settings: { waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+
+/** Runs index.ts for `stack`; throws what the program throws (e.g. a config error). */
+export async function runProgram(stack: string, options: RunOptions = {}): Promise<MockRun> {
+    let config = { ...stackConfig(stack), ...(options.config ?? {}) };
+    config = applySets(config, options.sets ?? {});
+    const secretKeys = (options.secretKeys ?? []).map((k) => (k.includes(":") ? k : `${PROJECT}:${k}`));
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    const mocks = new RecordingMocks();
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+
+    const entry = require.resolve(path.join(ROOT, "index.ts"));
+    delete require.cache[entry];
+    const program: Record<string, unknown> = require(entry);
+
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [name, value] of Object.entries(program)) {
+        const output = pulumi.output(value);
+        outputs[name] = await new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+        if (await (output as any).isSecret) secretOutputs.push(name);
+    }
+    await settings.waitForRPCs();
+    return { stack, resources: mocks.resources, outputs, secretOutputs, generatedSecrets: mocks.generatedSecrets };
+}
