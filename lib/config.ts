@@ -145,6 +145,8 @@ const clairSchema = z
     })
     .prefault({})
     .superRefine((clair, ctx) => {
+        // The pool check needs a known instance class; an unknown one is reported on its own.
+        if (clair.database.backend === "rds" && !(clair.database.rds.instanceClass in knownInstanceClasses)) return;
         const plan = planPools(clairPoolSettings(clair));
         for (const mode of CLAIR_MODES) {
             const p = plan[mode];

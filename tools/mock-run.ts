@@ -16,6 +16,9 @@ export interface MockResource {
     custom: boolean;
     /** Inputs as the engine would receive them; secrets stay wrapped (see isSecretValue). */
     inputs: Record<string, any>;
+    /** Resource options the engine would receive. */
+    protect: boolean;
+    retainOnDelete: boolean;
     state: Record<string, any>;
 }
 
@@ -112,6 +115,8 @@ function parseScalar(text: string): unknown {
 class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: MockResource[] = [];
     readonly generatedSecrets: string[] = [];
+    /** Options by "type::name", recorded by RecordingMonitor (MockResourceArgs carries no options). */
+    readonly options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const state: Record<string, any> = { ...args.inputs };
@@ -142,7 +147,8 @@ class RecordingMocks implements pulumi.runtime.Mocks {
         if (args.type.startsWith("kubernetes:") && plain.metadata) {
             state.metadata = { ...plain.metadata, name: plain.metadata.name ?? `${args.name}-mock` };
         }
-        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state });
+        const options = this.options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state, ...options });
         const id = args.type.startsWith("aws:ec2/securityGroup") ? `sg-${args.name}` : `${args.name}-id`;
         return { id: args.custom === false ? undefined : id, state };
     }
@@ -153,7 +159,17 @@ class RecordingMocks implements pulumi.runtime.Mocks {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const settings: { waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+const settings: { waitForRPCs(): Promise<void>; getMonitor(): any } = require("@pulumi/pulumi/runtime/settings");
+
+/** Wraps the SDK's mock monitor so it also notes the protect and retainOnDelete of each request. */
+function recordOptions(recorder: RecordingMocks): void {
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: unknown) => {
+        recorder.options.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete() });
+        return register(req, callback);
+    };
+}
 
 /** Runs index.ts for `stack`; throws what the program throws (e.g. a config error). */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<MockRun> {
@@ -163,10 +179,18 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     pulumi.runtime.setAllConfig(config, secretKeys);
     const mocks = new RecordingMocks();
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    recordOptions(mocks);
 
     const entry = require.resolve(path.join(ROOT, "index.ts"));
     delete require.cache[entry];
-    const program: Record<string, unknown> = require(entry);
+    let program: Record<string, unknown>;
+    try {
+        program = require(entry);
+    } catch (err) {
+        // How far the program got before it failed: a config error must stop it at zero.
+        Object.assign(err as object, { resourcesRegistered: mocks.resources.length });
+        throw err;
+    }
 
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];

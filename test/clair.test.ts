@@ -1,0 +1,226 @@
+import { strict as assert } from "assert";
+import { parse } from "yaml";
+import { quantitiesEqual } from "../lib/quantity";
+import { maxConnectionsFor } from "../lib/rds";
+import { runProgram } from "../tools/mock-run";
+import { AWS, K8S, object, ofType, rawObject, stackRun } from "./helpers";
+
+const SEED = {
+    prod: { indexer: 40, matcher: 10, notifier: 10, dbClass: "db.m6g.xlarge", host: "clair.quay.io", namespace: "clair-production" },
+    stage: { indexer: 4, matcher: 1, notifier: 1, dbClass: "db.m6g.large", host: "clair.stage.quay.io", namespace: "clair-stage" },
+};
+
+async function clairConfig(stack: string): Promise<any> {
+    const run = await stackRun(stack);
+    return parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
+}
+
+for (const [stack, seed] of Object.entries(SEED)) {
+    describe(`Clair on the ${stack} stack`, () => {
+        it("runs the seed's replica counts: indexer StatefulSet, matcher and notifier Deployments", async () => {
+            const run = await stackRun(stack);
+            assert.equal(object(run, K8S.statefulSet, "clair-indexer").spec.replicas, seed.indexer);
+            assert.equal(object(run, K8S.deployment, "clair-matcher").spec.replicas, seed.matcher);
+            assert.equal(object(run, K8S.deployment, "clair-notifier").spec.replicas, seed.notifier);
+        });
+
+        it("gives every Clair container 2 CPU / 2Gi with requests equal to limits", async () => {
+            const run = await stackRun(stack);
+            const specs = [object(run, K8S.statefulSet, "clair-indexer"), object(run, K8S.deployment, "clair-matcher"), object(run, K8S.deployment, "clair-notifier")];
+            for (const workload of specs) {
+                const pod = workload.spec.template.spec;
+                for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+                    assert.deepEqual(c.resources, { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } }, `${workload.metadata.name}/${c.name}`);
+                }
+            }
+        });
+
+        it("mounts a 100Gi gp2 claim per indexer pod at /var/tmp, the layer scratch space", async () => {
+            const sts = object(await stackRun(stack), K8S.statefulSet, "clair-indexer");
+            const [claim] = sts.spec.volumeClaimTemplates;
+            assert.equal(claim.spec.storageClassName, "gp2");
+            assert.ok(quantitiesEqual(claim.spec.resources.requests.storage, "100Gi"));
+            const clair = sts.spec.template.spec.containers[0];
+            assert.ok(clair.volumeMounts.some((m: any) => m.name === claim.metadata.name && m.mountPath === "/var/tmp"));
+            assert.ok(clair.env.some((e: any) => e.name === "TMPDIR" && e.value === "/var/tmp"));
+            assert.ok(clair.env.some((e: any) => e.name === "CLAIR_MODE" && e.value === "indexer"));
+        });
+
+        it("probes the introspection port: startup, readiness /readyz and a different liveness /healthz", async () => {
+            const run = await stackRun(stack);
+            for (const [type, name] of [[K8S.statefulSet, "clair-indexer"], [K8S.deployment, "clair-matcher"], [K8S.deployment, "clair-notifier"]]) {
+                const c = object(run, type, name).spec.template.spec.containers[0];
+                assert.equal(c.readinessProbe.httpGet.path, "/readyz");
+                assert.equal(c.livenessProbe.httpGet.path, "/healthz");
+                assert.equal(c.readinessProbe.httpGet.port, "introspection");
+                assert.ok(c.startupProbe, `${name} has a startup probe`);
+                assert.notDeepEqual(c.readinessProbe, c.livenessProbe);
+                assert.ok(c.ports.some((p: any) => p.containerPort === 8089));
+            }
+        });
+
+        it("rolls matcher and notifier without dropping below the desired ready count", async () => {
+            const run = await stackRun(stack);
+            for (const name of ["clair-matcher", "clair-notifier"]) {
+                const strategy = object(run, K8S.deployment, name).spec.strategy;
+                assert.equal(strategy.type, "RollingUpdate");
+                assert.equal(strategy.rollingUpdate.maxUnavailable, 0);
+                assert.ok(strategy.rollingUpdate.maxSurge >= 1);
+            }
+        });
+
+        it("mounts one config Secret in every Clair pod and rolls the pods when it changes", async () => {
+            const run = await stackRun(stack);
+            const sums = new Set<string>();
+            for (const [type, name, mode] of [[K8S.statefulSet, "clair-indexer", "indexer"], [K8S.deployment, "clair-matcher", "matcher"], [K8S.deployment, "clair-notifier", "notifier"]]) {
+                const template = object(run, type, name).spec.template;
+                assert.ok(template.spec.volumes.some((v: any) => v.secret?.secretName === "clair-config"));
+                assert.ok(template.spec.containers[0].env.some((e: any) => e.name === "CLAIR_CONF" && e.value === "/etc/clair/config.yaml"));
+                assert.ok(template.spec.containers[0].env.some((e: any) => e.name === "CLAIR_MODE" && e.value === mode));
+                assert.match(template.metadata.annotations["checksum/clair-config"], /^[0-9a-f]{64}$/);
+                sums.add(template.metadata.annotations["checksum/clair-config"]);
+            }
+            assert.equal(sums.size, 1, "one file, one checksum");
+            const changed = await runProgram(stack, { sets: { "clair.logLevel": "debug" } });
+            const after = object(changed, K8S.deployment, "clair-matcher").spec.template.metadata.annotations["checksum/clair-config"];
+            assert.ok(!sums.has(after), "a config change changes the checksum");
+        });
+
+        it("writes a config with each node's own database, service URLs, PSK issuers and metrics", async () => {
+            const cfg = await clairConfig(stack);
+            assert.deepEqual(Object.keys(cfg).sort(), ["auth", "http_listen_addr", "indexer", "introspection_addr", "log_level", "matcher", "metrics", "notifier"]);
+            for (const mode of ["indexer", "matcher", "notifier"]) {
+                assert.match(cfg[mode].connstring, new RegExp(`host=clair-${mode}-${stack}\\.`));
+                assert.match(cfg[mode].connstring, /dbname=clair /);
+                assert.match(cfg[mode].connstring, /sslmode=verify-full/);
+                assert.match(cfg[mode].connstring, /pool_max_conns=\d+/);
+                assert.equal(cfg[mode].migrations, true);
+            }
+            assert.equal(cfg.matcher.indexer_addr, `http://clair-indexer.${seed.namespace}.svc:8080/`);
+            assert.equal(cfg.notifier.indexer_addr, `http://clair-indexer.${seed.namespace}.svc:8080/`);
+            assert.equal(cfg.notifier.matcher_addr, `http://clair-matcher.${seed.namespace}.svc:8080/`);
+            assert.deepEqual(cfg.auth.psk.iss, ["quay", "clairctl"]);
+            assert.ok(Buffer.from(cfg.auth.psk.key, "base64").length >= 32);
+            assert.deepEqual(cfg.metrics, { name: "prometheus" });
+            assert.equal(cfg.introspection_addr, ":8089");
+            assert.equal(cfg.http_listen_addr, ":8080");
+        });
+
+        it("sizes pool_max_conns so that every pod at peak fits in the instance's max_connections", async () => {
+            const run = await stackRun(stack);
+            const cfg = await clairConfig(stack);
+            const maxConnections = maxConnectionsFor(seed.dbClass);
+            for (const [mode, peak] of [["indexer", seed.indexer], ["matcher", seed.matcher + 1], ["notifier", seed.notifier + 1]] as const) {
+                const pool = Number(/pool_max_conns=(\d+)/.exec(cfg[mode].connstring)![1]);
+                assert.ok(peak * pool <= maxConnections - 20, `${mode}: ${peak} x ${pool} within ${maxConnections}`);
+                const params = ofType(run, AWS.parameterGroup).map((r) => r.inputs).find((p) => p.name === `clair-${mode}-${stack}-params`);
+                assert.ok(params.parameters.some((p: any) => p.name === "max_connections" && Number(p.value) === maxConnections));
+            }
+        });
+
+        it("creates one encrypted, private RDS PostgreSQL per node type with 30 days of daily backups", async () => {
+            const run = await stackRun(stack);
+            const instances = ofType(run, AWS.instance);
+            assert.equal(instances.length, 3);
+            for (const mode of ["indexer", "matcher", "notifier"]) {
+                const db = instances.find((i) => i.inputs.identifier === `clair-${mode}-${stack}`)!;
+                assert.ok(db, `clair-${mode}-${stack}`);
+                const inputs = db.inputs;
+                assert.equal(inputs.engine, "postgres");
+                assert.equal(inputs.instanceClass, seed.dbClass);
+                assert.equal(inputs.dbName, "clair");
+                assert.equal(inputs.backupRetentionPeriod, 30);
+                assert.match(inputs.backupWindow, /^\d\d:\d\d-\d\d:\d\d$/);
+                assert.equal(inputs.storageEncrypted, true);
+                assert.equal(inputs.publiclyAccessible, false);
+                const params = ofType(run, AWS.parameterGroup).find((p) => p.inputs.name === inputs.parameterGroupName)!;
+                assert.ok(params.inputs.parameters.some((p: any) => p.name === "rds.force_ssl" && p.value === "1"), "TLS enforced");
+                if (stack === "prod") {
+                    assert.equal(inputs.deletionProtection, true);
+                    assert.equal(inputs.skipFinalSnapshot, false);
+                    assert.equal(inputs.finalSnapshotIdentifier, `clair-${mode}-prod-final`);
+                    assert.equal(db.protect, true, "Pulumi protect");
+                } else {
+                    assert.equal(db.protect, false);
+                }
+            }
+        });
+
+        it("admits PostgreSQL only from the configured cluster networks", async () => {
+            const run = await stackRun(stack);
+            const rules = ofType(run, AWS.ingressRule).map((r) => r.inputs);
+            assert.ok(rules.length > 0);
+            for (const rule of rules) {
+                assert.equal(rule.fromPort, 5432);
+                assert.equal(rule.toPort, 5432);
+                assert.ok(rule.cidrIpv4 !== "0.0.0.0/0");
+            }
+            assert.equal(ofType(run, AWS.subnetGroup).length, 1);
+        });
+
+        it("routes /indexer, /matcher and /notifier on one host with edge TLS and a 5m indexer timeout", async () => {
+            const run = await stackRun(stack);
+            const routes = ofType(run, K8S.route).map((r) => r.inputs);
+            assert.equal(routes.length, 3);
+            for (const mode of ["indexer", "matcher", "notifier"]) {
+                const route = routes.find((r) => r.metadata.name === `clair-${mode}`);
+                assert.equal(route.spec.host, seed.host);
+                assert.equal(route.spec.path, `/${mode}`);
+                assert.deepEqual(route.spec.to, { kind: "Service", name: `clair-${mode}`, weight: 100 });
+                assert.deepEqual(route.spec.tls, { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" });
+            }
+            const indexer = routes.find((r) => r.metadata.name === "clair-indexer");
+            assert.equal(indexer.metadata.annotations["haproxy.router.openshift.io/timeout"], "5m");
+            assert.equal(indexer.metadata.annotations["haproxy.router.openshift.io/disable_cookies"], "true");
+            assert.equal(ofType(run, K8S.ingress).length, 0);
+        });
+    });
+}
+
+describe("Clair options", () => {
+    it("emits an Ingress with the same path routing instead of Routes when exposure is 'ingress'", async () => {
+        const run = await runProgram("prod", { sets: { "clair.exposure": "ingress", "clair.tlsSecretName": "clair-tls" } });
+        assert.equal(ofType(run, K8S.route).length, 0);
+        const ingress = object(run, K8S.ingress, "clair");
+        assert.equal(ingress.spec.rules[0].host, "clair.quay.io");
+        assert.deepEqual(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name]), [
+            ["/indexer", "clair-indexer"],
+            ["/matcher", "clair-matcher"],
+            ["/notifier", "clair-notifier"],
+        ]);
+        assert.deepEqual(ingress.spec.tls, [{ hosts: ["clair.quay.io"], secretName: "clair-tls" }]);
+    });
+
+    it("mounts a configured database CA bundle and names it in the connstrings", async () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        const run = await runProgram("stage", { sets: { "clair.database.caBundle": pem } });
+        assert.equal(object(run, K8S.configMap, "clair-database-ca").data["database-ca.pem"], pem);
+        const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
+        assert.match(cfg.indexer.connstring, /sslrootcert=\/var\/run\/certs\/database-ca\.pem/);
+        const pod = object(run, K8S.deployment, "clair-matcher").spec.template.spec;
+        assert.ok(pod.volumes.some((v: any) => v.configMap?.name === "clair-database-ca"));
+    });
+
+    it("uses the PSK from secret config instead of generating one", async () => {
+        const psk = Buffer.alloc(32, 9).toString("base64");
+        const run = await runProgram("stage", { config: { "scanning-platform:clairPsk": psk }, secretKeys: ["clairPsk"] });
+        const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
+        assert.equal(cfg.auth.psk.key, psk);
+        assert.equal(ofType(run, "random:index/randomBytes:RandomBytes").length, 0);
+    });
+
+    it("runs PostgreSQL in the cluster on the local stack, with the same config shape", async () => {
+        const run = await stackRun("local");
+        assert.equal(ofType(run, AWS.instance).length, 0);
+        const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
+        for (const mode of ["indexer", "matcher", "notifier"]) {
+            assert.match(cfg[mode].connstring, new RegExp(`host=clair-${mode}-db\\.scanning-local\\.svc `));
+            const db = object(run, K8S.statefulSet, `clair-${mode}-db`);
+            assert.ok(db.spec.template.spec.containers[0].args.includes("max_connections=200"));
+        }
+        assert.deepEqual(Object.keys(cfg).sort(), Object.keys(await clairConfig("prod")).sort());
+        // Wire-level sanity: the annotations the policy pack reads match the config.
+        const annotations = rawObject(run, K8S.deployment, "clair-matcher");
+        assert.ok(annotations);
+    });
+});

@@ -1,0 +1,113 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { freshclamScript } from "../components/clamav";
+import { runProgram } from "../tools/mock-run";
+import { K8S, object, stackRun } from "./helpers";
+
+describe("ClamAV", () => {
+    it("fetches signatures with freshclam --no-dns, then freshclam, before clamd starts", async () => {
+        const pod = object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec;
+        assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["initfreshclam", "init2freshclam"]);
+        assert.match(pod.initContainers[0].command[2], /^freshclam .*--no-dns/);
+        assert.doesNotMatch(pod.initContainers[1].command[2].split("\n")[0], /--no-dns/);
+        assert.equal(pod.containers[0].name, "clamd");
+        const shared = (c: any) => c.volumeMounts.find((m: any) => m.mountPath === "/var/lib/clamav")?.name;
+        assert.ok([...pod.initContainers, ...pod.containers].every((c: any) => shared(c) === "signatures"));
+        assert.ok(pod.volumes.find((v: any) => v.name === "signatures").emptyDir);
+    });
+
+    it("serves clamd on 3310 and rolls with maxSurge 100%, maxUnavailable 0", async () => {
+        const run = await stackRun("prod");
+        const service = object(run, K8S.service, "clamav");
+        assert.deepEqual(service.spec.ports, [{ name: "clamd", port: 3310, targetPort: "clamd" }]);
+        const deployment = object(run, K8S.deployment, "clamav");
+        assert.deepEqual(deployment.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } });
+        const clamd = deployment.spec.template.spec.containers[0];
+        assert.ok(clamd.startupProbe.failureThreshold * clamd.startupProbe.periodSeconds >= 300, "startup allows minutes for loading signatures");
+        assert.ok(clamd.readinessProbe && clamd.livenessProbe);
+        assert.notDeepEqual(clamd.readinessProbe, clamd.livenessProbe);
+        assert.equal(clamd.resources.limits.memory, "4Gi", "memory for the full signature set");
+    });
+
+    it("runs non-root on a read-only root filesystem with emptyDirs where it writes", async () => {
+        const pod = object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec;
+        for (const c of [...pod.initContainers, ...pod.containers]) {
+            assert.equal(c.securityContext.runAsNonRoot, true);
+            assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+            assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+            const writable = c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath).sort();
+            assert.deepEqual(writable, ["/tmp", "/var/lib/clamav", "/var/log/clamav"]);
+        }
+        const config = object(await stackRun("prod"), K8S.configMap, "clamav-config").data;
+        assert.match(config["clamd.conf"], /^TCPSocket 3310$/m);
+        assert.match(config["clamd.conf"], /^Foreground yes$/m);
+        assert.match(config["freshclam.conf"], /^DatabaseDirectory \/var\/lib\/clamav$/m);
+    });
+
+    it("uses a private mirror when configured", async () => {
+        const run = await runProgram("stage", { sets: { "clamav.privateMirror": "http://clamav-mirror.internal" } });
+        const conf = object(run, K8S.configMap, "clamav-config").data["freshclam.conf"];
+        assert.match(conf, /^PrivateMirror http:\/\/clamav-mirror\.internal$/m);
+        assert.doesNotMatch(conf, /DatabaseMirror/);
+    });
+
+    it("restarts the Deployment from a CronJob whose account may only get and patch it", async () => {
+        const run = await stackRun("prod");
+        const cron = object(run, K8S.cronJob, "refresh-clamav-db");
+        assert.equal(cron.spec.concurrencyPolicy, "Forbid");
+        assert.equal(cron.spec.schedule, "0 */6 * * *");
+        const pod = cron.spec.jobTemplate.spec.template.spec;
+        assert.equal(pod.serviceAccountName, "refresh-clamav-db");
+        assert.deepEqual(pod.containers[0].command, ["kubectl", "rollout", "restart", "deployment/clamav"]);
+        const role = object(run, K8S.role, "refresh-clamav-db");
+        assert.deepEqual(role.rules, [{ apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["clamav"], verbs: ["get", "patch"] }]);
+        const binding = object(run, K8S.roleBinding, "refresh-clamav-db");
+        assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "refresh-clamav-db", namespace: "clair-production" }]);
+        assert.equal(binding.roleRef.name, "refresh-clamav-db");
+    });
+
+    it("takes the CronJob's schedule from config", async () => {
+        const run = await runProgram("stage", { sets: { "clamav.refresh.schedule": "30 2 * * *" } });
+        assert.equal(object(run, K8S.cronJob, "refresh-clamav-db").spec.schedule, "30 2 * * *");
+    });
+
+    describe("the init script's signature guard (run with sh against a fake freshclam)", () => {
+        let dir: string;
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "freshclam-"));
+        });
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        /** Runs the real script with /var/lib/clamav pointed at `dir` and freshclam replaced by `fake`. */
+        function run(fake: string): number {
+            const script = freshclamScript(["fake-freshclam"]).replaceAll("/var/lib/clamav", dir);
+            fs.writeFileSync(path.join(dir, "fake-freshclam"), `#!/bin/sh\n${fake}\n`, { mode: 0o755 });
+            try {
+                execFileSync("/bin/sh", ["-c", script], { env: { PATH: `${dir}:/usr/bin:/bin` }, stdio: "pipe" });
+                return 0;
+            } catch (err) {
+                return (err as { status: number }).status;
+            }
+        }
+
+        it("fails when freshclam exits 0 without signatures (rate-limit cool-down)", () => {
+            assert.equal(run("exit 0"), 1);
+        });
+        it("fails when only part of the signatures arrived", () => {
+            assert.equal(run(`echo x > ${dir}/main.cvd; exit 0`), 1);
+        });
+        it("fails on an empty signature file", () => {
+            assert.equal(run(`: > ${dir}/main.cvd; echo x > ${dir}/daily.cld; exit 0`), 1);
+        });
+        it("passes with main and daily present, also when freshclam says 'up to date' (exit 1)", () => {
+            assert.equal(run(`echo x > ${dir}/main.cvd; echo x > ${dir}/daily.cld; exit 0`), 0);
+            assert.equal(run(`exit 1`), 0);
+        });
+        it("passes freshclam's own failures through", () => {
+            assert.equal(run("exit 62"), 62);
+        });
+    });
+});

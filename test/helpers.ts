@@ -1,0 +1,83 @@
+import { isSecretValue, runProgram, unwrapSecrets, type MockResource, type MockRun } from "../tools/mock-run";
+
+/** One mock run per stack and option set, shared by the test files. */
+const cache = new Map<string, Promise<MockRun>>();
+export function stackRun(stack: string): Promise<MockRun> {
+    if (!cache.has(stack)) cache.set(stack, runProgram(stack));
+    return cache.get(stack)!;
+}
+
+export const K8S = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    service: "kubernetes:core/v1:Service",
+    secret: "kubernetes:core/v1:Secret",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    route: "kubernetes:route.openshift.io/v1:Route",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+};
+export const AWS = {
+    instance: "aws:rds/instance:Instance",
+    parameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+};
+
+export function ofType(run: MockRun, type: string): MockResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+/** The Kubernetes object of `type` whose metadata.name is `name`, secrets unwrapped. */
+export function object(run: MockRun, type: string, name: string): any {
+    const found = ofType(run, type).filter((r) => unwrapSecrets(r.inputs).metadata?.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+    return unwrapSecrets(found[0].inputs);
+}
+
+export function rawObject(run: MockRun, type: string, name: string): MockResource {
+    const found = ofType(run, type).filter((r) => unwrapSecrets(r.inputs).metadata?.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+    return found[0];
+}
+
+/** Every container of a pod spec, init containers included. */
+export function containersOf(podSpec: any): any[] {
+    return [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
+}
+
+/** Pod specs of every workload in the run (Deployments, StatefulSets, CronJobs). */
+export function podSpecs(run: MockRun): { owner: string; spec: any }[] {
+    const result: { owner: string; spec: any }[] = [];
+    for (const r of run.resources) {
+        const o = unwrapSecrets(r.inputs);
+        if (r.type === K8S.deployment || r.type === K8S.statefulSet) result.push({ owner: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec });
+        if (r.type === K8S.cronJob) result.push({ owner: `CronJob/${o.metadata.name}`, spec: o.spec.jobTemplate.spec.template.spec });
+    }
+    return result;
+}
+
+/** Paths (a.b.0.c) at which `value` holds a secret-wrapped value. */
+export function secretPaths(value: unknown, at = ""): string[] {
+    if (isSecretValue(value)) return [at];
+    if (Array.isArray(value)) return value.flatMap((v, i) => secretPaths(v, `${at}.${i}`));
+    if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => secretPaths(v, at ? `${at}.${k}` : k));
+    return [];
+}
+
+/** The JSON of a value with every secret-wrapped part removed: what a reader sees in plaintext. */
+export function plaintextOf(value: unknown): string {
+    const strip = (v: any): any => {
+        if (isSecretValue(v)) return "[secret]";
+        if (Array.isArray(v)) return v.map(strip);
+        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x)]));
+        return v;
+    };
+    return JSON.stringify(strip(value));
+}

@@ -1,0 +1,107 @@
+import { strict as assert } from "assert";
+import { capacityReport } from "../tools/capacity";
+import { quantitiesEqual } from "../lib/quantity";
+import { runProgram } from "../tools/mock-run";
+import { containersOf, K8S, plaintextOf, podSpecs, secretPaths, stackRun } from "./helpers";
+
+const STACKS = ["stage", "prod", "local"];
+
+describe("every stack", () => {
+    for (const stack of STACKS) {
+        describe(stack, () => {
+            it("gives every container, init and CronJob ones included, cpu and memory requests equal to limits", async () => {
+                const specs = podSpecs(await stackRun(stack));
+                assert.ok(specs.length >= 6);
+                for (const { owner, spec } of specs) {
+                    for (const c of containersOf(spec)) {
+                        for (const kind of ["cpu", "memory"]) {
+                            const request = c.resources?.requests?.[kind];
+                            const limit = c.resources?.limits?.[kind];
+                            assert.ok(request !== undefined && limit !== undefined, `${owner}/${c.name} ${kind} set`);
+                            assert.ok(quantitiesEqual(request, limit), `${owner}/${c.name} ${kind}: ${request} != ${limit}`);
+                        }
+                    }
+                }
+            });
+
+            it("pins every image to a version and runs every container as non-root", async () => {
+                for (const { owner, spec } of podSpecs(await stackRun(stack))) {
+                    for (const c of containersOf(spec)) {
+                        assert.match(c.image, /(:[\w][\w.-]*|@sha256:[0-9a-f]{64})$/, `${owner}/${c.name}`);
+                        assert.doesNotMatch(c.image, /:latest$/);
+                        assert.equal(c.securityContext.runAsNonRoot, true, `${owner}/${c.name}`);
+                        assert.ok(c.securityContext.runAsUser > 0);
+                    }
+                }
+            });
+
+            it("keeps generated secrets secret: marked secret, and nowhere in plaintext outside Secrets", async () => {
+                const run = await stackRun(stack);
+                assert.ok(run.generatedSecrets.length >= 3, "database passwords and keys are generated");
+                for (const r of run.resources) {
+                    const visible = plaintextOf(r.inputs);
+                    for (const value of run.generatedSecrets) {
+                        assert.ok(!visible.includes(value), `${r.type} ${r.name} shows a generated secret in plaintext`);
+                    }
+                }
+                for (const r of run.resources.filter((x) => x.type === K8S.secret)) {
+                    assert.deepEqual(secretPaths(r.inputs), ["stringData"], `${r.name}: stringData is secret`);
+                }
+                const outputs = JSON.stringify(run.outputs);
+                for (const value of run.generatedSecrets) assert.ok(!outputs.includes(value), "no secret in a stack output");
+                assert.equal(run.secretOutputs.length, 0, "no output carries a secret");
+                if (stack !== "local") {
+                    for (const db of run.resources.filter((x) => x.type === "aws:rds/instance:Instance")) {
+                        assert.deepEqual(secretPaths(db.inputs), ["password"]);
+                    }
+                }
+            });
+        });
+    }
+
+    it("keeps secrets from config secret too", async () => {
+        const values = { malwarAnthropicApiKey: "sk-ant-test-0123456789", malwarWebhookSecret: "whsec-test-0123456789", malwarApiKeys: '["key-one-0123456789","key-two-0123456789"]' };
+        const run = await runProgram("stage", {
+            config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`scanning-platform:${k}`, v])),
+            secretKeys: Object.keys(values),
+        });
+        for (const r of run.resources) {
+            const visible = plaintextOf(r.inputs);
+            for (const v of ["sk-ant-test-0123456789", "whsec-test-0123456789", "key-one-0123456789"]) assert.ok(!visible.includes(v), `${r.name} leaks ${v}`);
+        }
+        assert.ok(!JSON.stringify(run.outputs).includes("key-one"));
+    });
+});
+
+describe("capacity", () => {
+    it("reproduces the seed's current production: 120 CPU, 120 GiB, 4,000 GiB", async () => {
+        const report = await capacityReport("prod", {});
+        assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB, report.clair.rdsInstances], [120, 120, 4000, 3]);
+    });
+
+    it("reproduces the seed's stage: 12 CPU, 12 GiB, 400 GiB", async () => {
+        const report = await capacityReport("stage", {});
+        assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB, report.clair.rdsInstances], [12, 12, 400, 3]);
+    });
+
+    it("reproduces the one-year prediction (80/40/20 on prod) and its delta", async () => {
+        const report = await capacityReport("prod", { "clair.indexer.replicas": "80", "clair.matcher.replicas": "40", "clair.notifier.replicas": "20" }, "prod");
+        assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB], [280, 280, 8000]);
+        assert.deepEqual([report.compare!.delta.clair.cpu, report.compare!.delta.clair.memoryGiB, report.compare!.delta.clair.storageGiB], [160, 160, 4000]);
+        assert.equal(report.compare!.delta.total.cpu, 160);
+    });
+
+    it("compares stacks: prod minus stage", async () => {
+        const report = await capacityReport("prod", {}, "stage");
+        assert.deepEqual([report.compare!.delta.clair.cpu, report.compare!.delta.clair.memoryGiB, report.compare!.delta.clair.storageGiB], [108, 108, 3600]);
+    });
+
+    it("is the stack output `capacity` of the real program, total included", async () => {
+        const run = await stackRun("prod");
+        const capacity = run.outputs.capacity as any;
+        assert.equal(capacity.apps.clair.cpu, 120);
+        // clamav: 3 pods x 1 CPU / 4 GiB; malwar: 0.5 CPU / 0.5 GiB and a 1 GiB claim.
+        assert.deepEqual([capacity.total.cpu, capacity.total.memoryGiB, capacity.total.storageGiB], [123.5, 132.5, 4001]);
+        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clamav", "malwar"]);
+    });
+});

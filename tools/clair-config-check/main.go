@@ -1,0 +1,198 @@
+// Command clair-config-check loads a Clair config file the way Clair v4.8 does and
+// validates it for the indexer, matcher and notifier modes with Clair's own config
+// package (github.com/quay/clair/config, the version Clair v4.8.0's go.mod requires).
+//
+//	clair-config-check path/to/config.yaml
+//
+// Loading mirrors Clair v4.8.0 cmd.LoadConfig for a single file (our deployment mounts
+// no "<file>.d" drop-in directory): the extension must be ".yaml" or ".json"; YAML is
+// parsed with gopkg.in/yaml.v3 into a generic value, re-encoded as JSON, and decoded
+// into config.Config by encoding/json with DisallowUnknownFields, so an unknown or
+// misspelled key fails exactly as `clair -conf` would. Each mode then gets a fresh
+// decode (Validate fills in defaults) and runs config.Validate, as cmd/clair does,
+// plus config.Lint for the lints Validate does not reach.
+//
+// One extra check follows Clair's runtime rather than its validator: in the matcher and
+// notifier modes Clair v4.8 builds its HTTP clients with url.Parse(addr) and resolves
+// absolute API paths against it (httptransport/client), and its PSK signer keys on
+// url.Host (internal/httputil). config.Validate accepts any string url.Parse accepts,
+// including a bare "clair-indexer", which parses to a path with no scheme or host and
+// fails on the first request. So those addresses must be absolute http(s) URLs here.
+//
+// Output: one JSON document {"file", "ok", "modes": {mode: {"ok","errors","warnings"}}}.
+// Exit status 0 when every mode is ok, 1 when any is not, 2 on usage errors.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/quay/clair/config"
+	"gopkg.in/yaml.v3"
+)
+
+type modeResult struct {
+	OK       bool     `json:"ok"`
+	Errors   []string `json:"errors"`
+	Warnings []string `json:"warnings"`
+}
+
+type result struct {
+	File  string                 `json:"file"`
+	OK    bool                   `json:"ok"`
+	Modes map[string]*modeResult `json:"modes"`
+}
+
+var modes = []string{"indexer", "matcher", "notifier"}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: clair-config-check CONFIG.yaml")
+		os.Exit(2)
+	}
+	res := check(os.Args[1])
+	out, _ := json.MarshalIndent(res, "", "  ")
+	fmt.Println(string(out))
+	if !res.OK {
+		os.Exit(1)
+	}
+}
+
+func check(name string) *result {
+	res := &result{File: name, OK: true, Modes: map[string]*modeResult{}}
+	for _, m := range modes {
+		r := checkMode(name, m)
+		res.Modes[m] = r
+		res.OK = res.OK && r.OK
+	}
+	return res
+}
+
+func checkMode(name, modeName string) *modeResult {
+	r := &modeResult{Errors: []string{}, Warnings: []string{}}
+	fail := func(format string, args ...any) {
+		r.Errors = append(r.Errors, fmt.Sprintf(format, args...))
+	}
+	var cfg config.Config
+	if err := loadConfig(&cfg, name); err != nil {
+		fail("%v", err)
+		return r
+	}
+	mode, err := config.ParseMode(modeName)
+	if err != nil {
+		fail("%v", err)
+		return r
+	}
+	cfg.Mode = mode
+
+	seen := map[string]bool{}
+	addWarnings := func(ws []config.Warning) {
+		for i := range ws {
+			msg := ws[i].Error()
+			if seen[msg] {
+				continue
+			}
+			seen[msg] = true
+			r.Warnings = append(r.Warnings, msg)
+			// A warning that says a setting present in the file is ignored now (not "in a
+			// future release") means the file does not do what it says: treat as an error.
+			if strings.Contains(msg, "will be ignored") && !strings.Contains(msg, "future release") {
+				fail("ignored setting: %s", msg)
+			}
+		}
+	}
+	ws, err := config.Validate(&cfg)
+	addWarnings(ws)
+	if err != nil {
+		fail("validate: %v", err)
+		return r
+	}
+	lws, err := config.Lint(&cfg)
+	addWarnings(lws)
+	if err != nil {
+		fail("lint: %v", err)
+	}
+
+	urls := map[string]string{}
+	switch mode {
+	case config.MatcherMode:
+		urls["matcher.indexer_addr"] = cfg.Matcher.IndexerAddr
+	case config.NotifierMode:
+		urls["notifier.indexer_addr"] = cfg.Notifier.IndexerAddr
+		urls["notifier.matcher_addr"] = cfg.Notifier.MatcherAddr
+		if w := cfg.Notifier.Webhook; w != nil {
+			urls["notifier.webhook.target"] = w.Target
+			urls["notifier.webhook.callback"] = w.Callback
+		}
+	}
+	keys := make([]string, 0, len(urls))
+	for k := range urls {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := httpURL(urls[k]); err != nil {
+			fail("%s %q: %v", k, urls[k], err)
+		}
+	}
+	r.OK = len(r.Errors) == 0
+	return r
+}
+
+// httpURL reports whether s is what Clair's HTTP client needs as a base address.
+func httpURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return err
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("not an absolute http(s) URL (scheme %q): Clair resolves API paths against it and would send requests nowhere", u.Scheme)
+	case u.Host == "":
+		return fmt.Errorf("URL has no host")
+	}
+	return nil
+}
+
+// loadConfig is Clair v4.8.0's cmd.LoadConfig(cfg, name, true) for a file without drop-ins.
+func loadConfig(cfg *config.Config, name string) error {
+	name = filepath.Clean(name)
+	ext := filepath.Ext(name)
+	switch ext {
+	case ".yaml", ".json":
+	default:
+		return fmt.Errorf("unknown config kind %q", ext)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("error reading file %q: %w", name, err)
+	}
+	switch ext {
+	case ".json":
+		if len(b) < 2 || b[0] != '{' {
+			return fmt.Errorf("malformed file %q: not a JSON object", name)
+		}
+	case ".yaml":
+		var y interface{}
+		if err := yaml.Unmarshal(b, &y); err != nil {
+			return fmt.Errorf("malformed file %q: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		if b, err = json.Marshal(y); err != nil {
+			return fmt.Errorf("malformed file %q: %s", name, strings.TrimPrefix(err.Error(), "json: "))
+		}
+		if b[0] != '{' {
+			b = []byte("{}")
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("error decoding config %q: %s", name, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
