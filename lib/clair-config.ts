@@ -4,6 +4,10 @@
  */
 import { stringify } from "yaml";
 
+/** Pod-template annotations that tie a Clair workload to its database; the policy pack reads them. */
+export const DATABASE_ANNOTATION = "clair.scanning-platform/database";
+export const POOL_ANNOTATION = "clair.scanning-platform/pool-max-conns";
+
 export interface ClairConnection {
     host: string;
     port: number;

@@ -135,25 +135,23 @@ start() { # component args...
   echo $! >"$PIDS/$name.pid"
 }
 
-wait_for() { # description timeout-seconds command...
-  local what=$1 timeout=$2; shift 2
-  local end=$((SECONDS + timeout))
+wait_for() { # description timeout-seconds component-that-must-stay-alive command...
+  local what=$1 timeout=$2 comp=$3; shift 3
+  local end=$((SECONDS + timeout)) pid
   until "$@" >/dev/null 2>&1; do
+    pid=$(cat "$PIDS/$comp.pid" 2>/dev/null || true)
+    if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$LOGS/$comp.log" >&2 || true
+      die "$comp exited while waiting for $what; see $LOGS/$comp.log"
+    fi
     if ((SECONDS >= end)); then die "timed out after ${timeout}s waiting for $what (logs: $LOGS)"; fi
     sleep 0.5
   done
   log "$what: ok"
 }
 
-alive_or_die() { # component
-  pid_of "$1" >/dev/null || { tail -n 20 "$LOGS/$1.log" >&2 || true; die "$1 exited; see $LOGS/$1.log"; }
-}
-
-etcd_healthy() {
-  alive_or_die etcd
-  curl -sf "http://127.0.0.1:$ETCD_PORT/health" | grep -q '"health":"true"'
-}
-api_ready() { alive_or_die kube-apiserver; kc get --raw /readyz; }
+etcd_healthy() { curl -sf "http://127.0.0.1:$ETCD_PORT/health" | grep -q '"health":"true"'; }
+api_ready() { kc get --raw /readyz; }
 
 stages_file() {
   local f="$C/kwok-stages.yaml" s
@@ -188,6 +186,17 @@ metadata:
 status:
   allocatable: {cpu: "32", memory: 128Gi, pods: "110", ephemeral-storage: 500Gi}
   capacity: {cpu: "32", memory: 128Gi, pods: "110", ephemeral-storage: 500Gi}
+  addresses:
+    - {type: InternalIP, address: 10.240.0.$((10 + i))}
+    - {type: Hostname, address: kwok-node-$i}
+  nodeInfo:
+    kubeletVersion: $K8S_VERSION
+    kubeProxyVersion: $K8S_VERSION
+    containerRuntimeVersion: kwok://$KWOK_VERSION
+    kernelVersion: kwok-$KWOK_VERSION
+    osImage: kwok fake node
+    operatingSystem: linux
+    architecture: amd64
 ---
 EOF
     done
@@ -226,11 +235,23 @@ EOF
   } >"$C/bootstrap.yaml"
   kc apply -f "$C/bootstrap.yaml" >/dev/null
   kc apply -f "$ROOT/scripts/crds/route.yaml" >/dev/null
+  kc wait --for=condition=Established crd/routes.route.openshift.io --timeout=30s >/dev/null
   log "applied $NODES nodes, StorageClass gp2 (default), 20 static PVs, Route CRD"
 }
 
+# Static PVs use the Retain policy (nothing can delete a fake hostPath volume), so a PV
+# whose claim was deleted stays Released; clear its claimRef to make it Available again.
+recycle_pvs() {
+  local pv n=0
+  for pv in $(kc get pv -l sscan.local/static-pv=true \
+      -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
+    kc patch pv "$pv" --type=json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
+    n=$((n + 1))
+  done
+  if ((n > 0)); then log "recycled $n released static PV(s)"; fi
+}
+
 nodes_ready() {
-  alive_or_die kwok
   local n
   n=$(kc get nodes -l type=kwok -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^True$' || true)
   [[ "$n" -ge "$NODES" ]]
@@ -243,19 +264,22 @@ up() {
     --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
     --initial-cluster="sscan=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level=warn
-  wait_for "etcd health" 30 etcd_healthy
+  wait_for "etcd health" 30 etcd etcd_healthy
 
   start kube-apiserver --bind-address=127.0.0.1 --secure-port="$API_PORT" --advertise-address=127.0.0.1 \
     --endpoint-reconciler-type=none \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
+    --requestheader-client-ca-file="$PKI/ca.crt" --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" --allow-privileged=true --profiling=false \
     --cert-dir="$PKI/apiserver-generated"
-  wait_for "kube-apiserver /readyz" 60 api_ready
+  wait_for "kube-apiserver /readyz" 60 kube-apiserver api_ready
 
   start kube-controller-manager --kubeconfig="$C/controller-manager.kubeconfig" \
     --authentication-kubeconfig="$C/controller-manager.kubeconfig" \
@@ -275,26 +299,34 @@ up() {
     --server-address="127.0.0.1:$KWOK_PORT"
 
   bootstrap_objects
-  wait_for "$NODES kwok nodes Ready" 60 nodes_ready
-  wait_for "default service account" 30 kc -n default get serviceaccount default
+  recycle_pvs
+  wait_for "$NODES kwok nodes Ready" 60 kwok nodes_ready
+  wait_for "default service account" 30 kube-controller-manager kc -n default get serviceaccount default
   log "up: kubeconfig $KUBECONFIG_OUT (export KUBECONFIG=$KUBECONFIG_OUT)"
 }
 
 down() {
-  local name pid stopped=0 i
+  local name pid pids=() names=() i
+  # SIGTERM to all (clients first), then wait for every one; SIGKILL what is left after 20s.
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     name=${COMPONENTS[i]}
     if pid=$(pid_of "$name"); then
       kill -TERM "$pid" 2>/dev/null || true
-      local end=$((SECONDS + 15))
-      while kill -0 "$pid" 2>/dev/null && ((SECONDS < end)); do sleep 0.2; done
-      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-      log "stopped $name (pid $pid)"
-      stopped=$((stopped + 1))
+      pids+=("$pid"); names+=("$name")
     fi
-    rm -f "$PIDS/$name.pid"
   done
-  log "down: $stopped process(es) stopped"
+  local deadline=$((SECONDS + 20))
+  for i in "${!pids[@]}"; do
+    while kill -0 "${pids[i]}" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    if kill -0 "${pids[i]}" 2>/dev/null; then
+      kill -KILL "${pids[i]}" 2>/dev/null || true
+      log "killed ${names[i]} (pid ${pids[i]}) after 20s"
+    else
+      log "stopped ${names[i]} (pid ${pids[i]})"
+    fi
+  done
+  for name in "${COMPONENTS[@]}"; do rm -f "$PIDS/$name.pid"; done
+  log "down: ${#pids[@]} process(es) stopped"
 }
 
 status() {
@@ -366,7 +398,7 @@ EOF
     die "check: a Route with path 'no-leading-slash' was accepted"
   fi
   grep -q 'spec.path' <<<"$out" || die "check: Route refused for an unexpected reason: $out"
-  log "check: bad Route refused: $(grep -o 'spec.path[^"]*' <<<"$out" | head -1)"
+  log "check: bad Route refused: $(grep -o 'spec.path.*' <<<"$out" | head -1)"
   kc -n "$ns" apply -f - >/dev/null <<EOF
 apiVersion: route.openshift.io/v1
 kind: Route
@@ -379,6 +411,9 @@ spec:
   tls: {termination: edge, insecureEdgeTerminationPolicy: Redirect}
 EOF
   log "check: valid Route accepted"
+  kc delete namespace "$ns" --timeout=60s >/dev/null
+  trap - EXIT
+  recycle_pvs
   log "check: all passed"
 }
 

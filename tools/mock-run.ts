@@ -195,7 +195,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const [name, value] of Object.entries(program)) {
-        const output = pulumi.output(value);
+        const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
         outputs[name] = await new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
         if (await (output as any).isSecret) secretOutputs.push(name);
     }

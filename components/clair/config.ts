@@ -1,14 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { renderClairConfig, type ClairConnection } from "../../lib/clair-config";
+import { DATABASE_ANNOTATION, POOL_ANNOTATION, renderClairConfig, type ClairConnection } from "../../lib/clair-config";
 import { checksum } from "../shared/checksum";
 import { labels } from "../shared/labels";
 import type { PostgresEndpoint } from "../postgres/endpoint";
 import { CA_DIR, CA_FILE, CONFIG_FILE, HTTP_PORT, INTROSPECTION_PORT, type ClairMode } from "./pod";
 
-/** Annotations that tie a Clair workload to its database; the policy pack reads them. */
-export const DATABASE_ANNOTATION = "clair.scanning-platform/database";
-export const POOL_ANNOTATION = "clair.scanning-platform/pool-max-conns";
 export const CHECKSUM_ANNOTATION = "checksum/clair-config";
 
 export interface ClairDatabaseUse {
@@ -41,8 +38,13 @@ export interface ClairConfigFileArgs {
 export class ClairConfigFile extends pulumi.ComponentResource {
     readonly secretName: pulumi.Output<string>;
     readonly caConfigMapName?: pulumi.Output<string>;
-    /** Pod-template annotations per node type: config checksum plus database and pool. */
-    readonly podAnnotations: Record<ClairMode, pulumi.Output<Record<string, string>>>;
+    /** Pod-template annotation: the config checksum, which rolls the pods on a change. */
+    readonly podAnnotations: pulumi.Output<Record<string, string>>;
+    /**
+     * Workload annotations per node type: its database and pool size. Plain values, so the
+     * policy pack can check the pool sums already at the first preview.
+     */
+    readonly databaseAnnotations: Record<ClairMode, Record<string, string>>;
 
     constructor(name: string, args: ClairConfigFileArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:ConfigFile", name, {}, opts);
@@ -103,13 +105,12 @@ export class ClairConfigFile extends pulumi.ComponentResource {
         }
 
         const digest = checksum(pulumi.all([secretDocument, args.caBundle ?? ""]).apply(([doc, ca]) => doc + ca));
-        const annotationsFor = (mode: ClairMode) =>
-            digest.apply((sum): Record<string, string> => ({
-                [CHECKSUM_ANNOTATION]: sum,
-                [DATABASE_ANNOTATION]: args.databases[mode].endpoint.identifier,
-                [POOL_ANNOTATION]: String(args.databases[mode].poolMaxConns),
-            }));
-        this.podAnnotations = { indexer: annotationsFor("indexer"), matcher: annotationsFor("matcher"), notifier: annotationsFor("notifier") };
+        this.podAnnotations = digest.apply((sum): Record<string, string> => ({ [CHECKSUM_ANNOTATION]: sum }));
+        const databaseAnnotations = (mode: ClairMode): Record<string, string> => ({
+            [DATABASE_ANNOTATION]: args.databases[mode].endpoint.identifier,
+            [POOL_ANNOTATION]: String(args.databases[mode].poolMaxConns),
+        });
+        this.databaseAnnotations = { indexer: databaseAnnotations("indexer"), matcher: databaseAnnotations("matcher"), notifier: databaseAnnotations("notifier") };
         this.secretName = secret.metadata.name;
         this.registerOutputs({ secretName: this.secretName });
     }

@@ -18,6 +18,8 @@ export interface ClairDeploymentArgs {
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
     podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Workload annotations: the database and pool size (read by the policy pack). */
+    annotations: Record<string, string>;
     provider?: k8s.Provider;
 }
 
@@ -40,7 +42,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
         onePodAtATime(objectName, id, args.namespace, childOpts);
 
         new k8s.apps.v1.Deployment(objectName, {
-            metadata: { name: objectName, namespace: args.namespace, labels: labels(id) },
+            metadata: { name: objectName, namespace: args.namespace, labels: labels(id), annotations: args.annotations },
             spec: {
                 replicas: args.replicas,
                 minReadySeconds: 10,

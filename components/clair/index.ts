@@ -76,13 +76,14 @@ export class Clair extends pulumi.ComponentResource {
             resources: s.indexer.resources,
             storageClass: s.indexer.storageClass,
             storageSize: s.indexer.storageSize,
-            podAnnotations: configFile.podAnnotations.indexer,
+            podAnnotations: configFile.podAnnotations,
+            annotations: configFile.databaseAnnotations.indexer,
         }, { parent: this });
         const matcher = new ClairDeployment("clair-matcher", {
-            ...workload, mode: "matcher", replicas: s.matcher.replicas, resources: s.matcher.resources, podAnnotations: configFile.podAnnotations.matcher,
+            ...workload, mode: "matcher", replicas: s.matcher.replicas, resources: s.matcher.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher,
         }, { parent: this });
         const notifier = new ClairDeployment("clair-notifier", {
-            ...workload, mode: "notifier", replicas: s.notifier.replicas, resources: s.notifier.resources, podAnnotations: configFile.podAnnotations.notifier,
+            ...workload, mode: "notifier", replicas: s.notifier.replicas, resources: s.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier,
         }, { parent: this });
 
         const routes = new ClairRoutes("clair", {

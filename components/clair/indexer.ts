@@ -19,8 +19,10 @@ export interface ClairIndexerArgs {
     storageSize: string;
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
-    /** Pod-template annotations: the config checksum and the database pool figures. */
+    /** Pod-template annotations: the config checksum. */
     podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Workload annotations: the database and pool size (read by the policy pack). */
+    annotations: Record<string, string>;
     provider?: k8s.Provider;
 }
 
@@ -54,7 +56,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
         };
 
         new k8s.apps.v1.StatefulSet(INDEXER_NAME, {
-            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id) },
+            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id), annotations: args.annotations },
             spec: {
                 serviceName: headless.metadata.name,
                 replicas: args.replicas,

@@ -10,7 +10,8 @@
 // into config.Config by encoding/json with DisallowUnknownFields, so an unknown or
 // misspelled key fails exactly as `clair -conf` would. Each mode then gets a fresh
 // decode (Validate fills in defaults) and runs config.Validate, as cmd/clair does,
-// plus config.Lint for the lints Validate does not reach.
+// plus config.Lint for the lints Validate does not reach (keeping only those about
+// this mode's section or shared sections).
 //
 // One extra check follows Clair's runtime rather than its validator: in the matcher and
 // notifier modes Clair v4.8 builds its HTTP clients with url.Parse(addr) and resolves
@@ -92,10 +93,10 @@ func checkMode(name, modeName string) *modeResult {
 	cfg.Mode = mode
 
 	seen := map[string]bool{}
-	addWarnings := func(ws []config.Warning) {
+	addWarnings := func(ws []config.Warning, lint bool) {
 		for i := range ws {
 			msg := ws[i].Error()
-			if seen[msg] {
+			if seen[msg] || (lint && otherSection(msg, modeName)) {
 				continue
 			}
 			seen[msg] = true
@@ -108,13 +109,13 @@ func checkMode(name, modeName string) *modeResult {
 		}
 	}
 	ws, err := config.Validate(&cfg)
-	addWarnings(ws)
+	addWarnings(ws, false)
 	if err != nil {
 		fail("validate: %v", err)
 		return r
 	}
 	lws, err := config.Lint(&cfg)
-	addWarnings(lws)
+	addWarnings(lws, true)
 	if err != nil {
 		fail("lint: %v", err)
 	}
@@ -143,6 +144,23 @@ func checkMode(name, modeName string) *modeResult {
 	}
 	r.OK = len(r.Errors) == 0
 	return r
+}
+
+// otherSection reports whether a warning is about another mode's section. Lint walks the
+// whole file regardless of mode, and sections Validate skipped for this mode have no
+// defaults filled in (e.g. matcher.period 0 reads as "very aggressive" in indexer mode).
+func otherSection(msg, mode string) bool {
+	i := strings.LastIndex(msg, " (at $.")
+	if i < 0 {
+		return false
+	}
+	section, _, _ := strings.Cut(strings.TrimSuffix(msg[i+len(" (at $."):], ")"), ".")
+	for _, m := range modes {
+		if section == m && m != mode {
+			return true
+		}
+	}
+	return false
 }
 
 // httpURL reports whether s is what Clair's HTTP client needs as a base address.

@@ -1,0 +1,83 @@
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { DATABASE_ANNOTATION, POOL_ANNOTATION } from "../lib/clair-config";
+import { maxConnectionsFor } from "../lib/rds";
+
+/**
+ * Pods that can run at once: replicas, plus a Deployment's rolling-update surge (an integer
+ * or a percentage of replicas, rounded up as the controller does).
+ */
+export function peakPods(type: string, props: any): number {
+    const replicas = typeof props.spec?.replicas === "number" ? props.spec.replicas : 1;
+    if (type !== "kubernetes:apps/v1:Deployment") return replicas;
+    const strategy = props.spec?.strategy;
+    if (strategy?.type === "Recreate") return replicas;
+    const surge = strategy?.rollingUpdate?.maxSurge ?? "25%";
+    if (typeof surge === "number") return replicas + surge;
+    const percent = /^(\d+)%$/.exec(String(surge));
+    return replicas + (percent ? Math.ceil((replicas * Number(percent[1])) / 100) : Number(surge) || 0);
+}
+
+/** max_connections of the database named `identifier`: its RDS parameter group, else its class default, else an in-cluster server's flag. */
+export function maxConnectionsOf(identifier: string, resources: PolicyResource[]): number | undefined {
+    const instance = resources.find((r) => r.type === "aws:rds/instance:Instance" && r.props.identifier === identifier);
+    if (instance) {
+        const group = resources.find((r) => r.type === "aws:rds/parameterGroup:ParameterGroup" && r.props.name === instance.props.parameterGroupName);
+        const param = (group?.props.parameters ?? []).find((p: any) => p.name === "max_connections");
+        if (param && /^\d+$/.test(String(param.value))) return Number(param.value);
+        try {
+            return maxConnectionsFor(instance.props.instanceClass);
+        } catch {
+            return undefined;
+        }
+    }
+    const server = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.props.metadata?.name === identifier);
+    for (const container of server?.props.spec?.template?.spec?.containers ?? []) {
+        for (const arg of container.args ?? []) {
+            const match = /^max_connections=(\d+)$/.exec(String(arg));
+            if (match) return Number(match[1]);
+        }
+    }
+    return undefined;
+}
+
+/**
+ * Each Clair pod opens up to pool_max_conns connections to its database; together they must
+ * fit in max_connections or pods fail at random under load (Quay's operator does the same sum).
+ */
+export const clairConnectionPools: StackValidationPolicy = {
+    name: "clair-connection-pools",
+    description: "The connection pools the Clair config opens against each database (pods at peak x pool_max_conns) fit in that database's max_connections, less a reserve.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: { reservedConnections: { type: "integer", minimum: 0, default: 3 } },
+    },
+    validateStack: (args, reportViolation) => {
+        const { reservedConnections } = args.getConfig<{ reservedConnections: number }>();
+        const demand = new Map<string, { total: number; parts: string[] }>();
+        for (const r of args.resources) {
+            if (r.type !== "kubernetes:apps/v1:Deployment" && r.type !== "kubernetes:apps/v1:StatefulSet") continue;
+            const annotations = r.props.metadata?.annotations ?? {};
+            const database = annotations[DATABASE_ANNOTATION];
+            if (!database) continue;
+            const name = r.props.metadata?.name ?? r.name;
+            const pool = Number(annotations[POOL_ANNOTATION]);
+            if (!Number.isInteger(pool) || pool <= 0) {
+                reportViolation(`${name}: annotation ${POOL_ANNOTATION} ${JSON.stringify(annotations[POOL_ANNOTATION] ?? "unset")} is not a positive integer`, r.urn);
+                continue;
+            }
+            const pods = peakPods(r.type, r.props);
+            const entry = demand.get(database) ?? { total: 0, parts: [] };
+            entry.total += pods * pool;
+            entry.parts.push(`${name} ${pods} pods x ${pool}`);
+            demand.set(database, entry);
+        }
+        for (const [database, { total, parts }] of demand) {
+            const max = maxConnectionsOf(database, args.resources);
+            if (max === undefined) {
+                reportViolation(`database ${database} (named by ${parts.join(", ")}) is not in this stack, or its max_connections cannot be read`);
+            } else if (total > max - reservedConnections) {
+                reportViolation(`database ${database}: ${parts.join(" + ")} = ${total} connections exceed max_connections ${max} less ${reservedConnections} reserved`);
+            }
+        }
+    },
+};

@@ -1,0 +1,107 @@
+/**
+ * Runs a policy with the arguments the engine's analyzer passes: properties serialized to a
+ * protobuf Struct and deserialized by @pulumi/policy itself (so secrets and unknowns arrive
+ * as they do in a real preview), wrapped in its unknown-checking proxy, with getConfig,
+ * notApplicable and stackTags.
+ */
+import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { deserializeProperties } = require("@pulumi/policy/deserialize");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+
+/** What the engine sends for a value unknown during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface Outcome {
+    violations: string[];
+    /** Set when the policy read an unknown value: the engine reports "can't run during preview". */
+    unknown?: string;
+    notApplicable?: string;
+}
+
+export interface TestResource {
+    type: string;
+    name?: string;
+    props: Record<string, unknown>;
+}
+
+class NotApplicable extends Error {}
+
+/** Config as the analyzer hands it over: the schema's defaults overlaid with the pack config. */
+function configFor(policy: Policy, config: Record<string, unknown> = {}): () => any {
+    const defaults: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries<any>(policy.configSchema?.properties ?? {})) {
+        if (schema.default !== undefined) defaults[key] = schema.default;
+    }
+    return () => ({ ...defaults, ...config });
+}
+
+function engineProps(props: Record<string, unknown>): any {
+    // The engine never sends undefined: an unset property is absent.
+    const wire = JSON.parse(JSON.stringify(props));
+    return unknownCheckingProxy(deserializeProperties(Struct.fromJavaScript(wire), false));
+}
+
+async function collect(run: (report: (message: string) => void) => unknown): Promise<Outcome> {
+    const outcome: Outcome = { violations: [] };
+    try {
+        await run((message: string) => outcome.violations.push(message));
+    } catch (err) {
+        if (err instanceof UnknownValueError) outcome.unknown = err.message;
+        else if (err instanceof NotApplicable) outcome.notApplicable = err.message;
+        else throw err; // a crash: fails the test
+    }
+    return outcome;
+}
+
+const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason ?? "not applicable");
+};
+
+export function checkResource(policy: ResourceValidationPolicy, resource: TestResource, config?: Record<string, unknown>, stackTags = new Map<string, string>()): Promise<Outcome> {
+    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    const name = resource.name ?? "test";
+    return collect(async (report) => {
+        for (const validate of validations) {
+            const props = engineProps(resource.props);
+            await validate({
+                type: resource.type,
+                props,
+                urn: `urn:pulumi:test::scanning-platform::${resource.type}::${name}`,
+                name,
+                opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
+                stackTags,
+                isType: () => false,
+                asType: () => undefined,
+                getConfig: configFor(policy, config),
+                notApplicable,
+            } as any, (message: string) => report(message));
+        }
+    });
+}
+
+export function checkStack(policy: StackValidationPolicy, resources: TestResource[], config?: Record<string, unknown>, stackTags = new Map<string, string>()): Promise<Outcome> {
+    return collect(async (report) => {
+        await policy.validateStack({
+            resources: resources.map((r, i) => {
+                const props = engineProps(r.props);
+                return {
+                    type: r.type,
+                    props,
+                    urn: `urn:pulumi:test::scanning-platform::${r.type}::${r.name ?? `r${i}`}`,
+                    name: r.name ?? `r${i}`,
+                    opts: {} as any,
+                    dependencies: [],
+                    propertyDependencies: {},
+                    isType: () => false,
+                    asType: () => undefined,
+                };
+            }),
+            getConfig: configFor(policy, config),
+            stackTags,
+            notApplicable,
+        } as any, (message: string) => report(message));
+    });
+}

@@ -1,0 +1,241 @@
+import { strict as assert } from "assert";
+import { clairConnectionPools, peakPods } from "../clair-connection-pools";
+import { clairIndexerRouteTimeout } from "../clair-indexer-route-timeout";
+import { clairIndexerStorage } from "../clair-indexer-storage";
+import { isPinned, pinnedImages } from "../pinned-images";
+import { policies } from "../policies";
+import { rdsBackupRetention } from "../rds-backup-retention";
+import { rdsDeletionProtection } from "../rds-deletion-protection";
+import { rdsNotPubliclyAccessible } from "../rds-not-publicly-accessible";
+import { rdsStorageEncrypted } from "../rds-storage-encrypted";
+import { requestsEqualLimits } from "../requests-equal-limits";
+import { routeHostAndTls } from "../route-host-and-tls";
+import { runAsNonRoot } from "../run-as-non-root";
+import { container, deployment, podSpec, rdsInstance } from "./fixtures";
+import { checkResource, checkStack, UNKNOWN } from "./harness";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const RDS = "aws:rds/instance:Instance";
+const ROUTE = "kubernetes:route.openshift.io/v1:Route";
+const STS = "kubernetes:apps/v1:StatefulSet";
+
+describe("policy pack", () => {
+    it("has one named policy per file, each with a description and an enforcement level", () => {
+        assert.equal(policies.length, 11);
+        for (const p of policies) {
+            assert.match(p.name, /^[a-z0-9-]+$/);
+            assert.ok(p.description && p.description.length > 40, `${p.name} says why`);
+            assert.ok(["mandatory", "advisory"].includes(p.enforcementLevel!), p.name);
+        }
+        assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);
+    });
+});
+
+describe("requests-equal-limits", () => {
+    const check = (spec: any, type = DEPLOYMENT) => checkResource(requestsEqualLimits, { type, props: deployment(spec) });
+
+    it("passes equal requests and limits, written differently", async () => {
+        const c = container("app", { resources: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2000m", memory: "2048Mi" } } });
+        const d = container("d", { resources: { requests: { cpu: "1e3", memory: "1k" }, limits: { cpu: "1k", memory: "1000" } } });
+        assert.deepEqual((await check(podSpec([c, d]))).violations, []);
+    });
+
+    it("fails a doubled cpu limit, naming resource, container, kind and both values", async () => {
+        const c = container("clair", { resources: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "4", memory: "2Gi" } } });
+        assert.deepEqual((await check(podSpec([c]))).violations, ['Deployment app, container clair: cpu request "2" differs from limit "4"']);
+    });
+
+    it("fails a missing memory limit", async () => {
+        const c = container("clair", { resources: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2" } } });
+        assert.deepEqual((await check(podSpec([c]))).violations, ['Deployment app, container clair: memory request "2Gi" and limit (unset) must both be set']);
+    });
+
+    it("fails containers without resources", async () => {
+        const c = container("bare", { resources: undefined });
+        assert.equal((await check(podSpec([c]))).violations.length, 2);
+    });
+
+    it("checks init containers", async () => {
+        const init = container("init", { resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "200m", memory: "64Mi" } } });
+        assert.deepEqual((await check(podSpec([container("app")], [init]))).violations, ['Deployment app, initContainer init: cpu request "100m" differs from limit "200m"']);
+    });
+
+    it("reports a malformed quantity as a violation, not a crash", async () => {
+        const c = container("app", { resources: { requests: { cpu: "2 cores", memory: "2GB" }, limits: { cpu: "2", memory: "2Gi" } } });
+        const { violations } = await check(podSpec([c]));
+        assert.equal(violations.length, 2);
+        assert.match(violations[0], /cpu request "2 cores" \/ limit "2": not a valid Kubernetes quantity/);
+    });
+
+    it("checks a CronJob's job template, a bare Pod, StatefulSets, DaemonSets, ReplicaSets and Jobs", async () => {
+        const bad = container("x", { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } } });
+        const cron = { kind: "CronJob", metadata: { name: "refresh" }, spec: { jobTemplate: { spec: { template: { spec: podSpec([bad]) } } } } };
+        assert.equal((await checkResource(requestsEqualLimits, { type: "kubernetes:batch/v1:CronJob", props: cron })).violations.length, 1);
+        const pod = { kind: "Pod", metadata: { name: "p" }, spec: podSpec([bad]) };
+        assert.equal((await checkResource(requestsEqualLimits, { type: "kubernetes:core/v1:Pod", props: pod })).violations.length, 1);
+        for (const type of [STS, "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:batch/v1:Job"]) {
+            assert.equal((await check(podSpec([bad]), type)).violations.length, 1, type);
+        }
+    });
+
+    it("ignores other resource types", async () => {
+        const outcome = await checkResource(requestsEqualLimits, { type: "kubernetes:core/v1:Service", props: { spec: { ports: [] } } });
+        assert.deepEqual(outcome, { violations: [] });
+    });
+
+    it("does not crash on values unknown during preview", async () => {
+        const c = container("app", { resources: { requests: { cpu: UNKNOWN, memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } } });
+        const outcome = await check(podSpec([c]));
+        assert.deepEqual(outcome.violations, []);
+        assert.match(outcome.unknown!, /can't be known during preview/);
+        const whole = await checkResource(requestsEqualLimits, { type: DEPLOYMENT, props: { metadata: { name: "x" }, spec: UNKNOWN } });
+        assert.deepEqual(whole.violations, []);
+    });
+});
+
+describe("rds-backup-retention", () => {
+    const check = (overrides: Record<string, unknown>, config?: Record<string, unknown>) => checkResource(rdsBackupRetention, { type: RDS, props: rdsInstance(overrides) }, config);
+
+    it("passes 30 days with a window", async () => assert.deepEqual((await check({})).violations, []));
+    it("fails 29 days", async () => assert.deepEqual((await check({ backupRetentionPeriod: 29 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 29 is below the minimum of 30 days"]));
+    it("fails 7 days", async () => assert.equal((await check({ backupRetentionPeriod: 7 })).violations.length, 1));
+    it("fails unset retention", async () => assert.match((await check({ backupRetentionPeriod: undefined })).violations[0], /backupRetentionPeriod is unset/));
+    it("fails a missing backup window", async () => assert.match((await check({ backupWindow: undefined })).violations[0], /no backup window/));
+    it("takes the minimum from config", async () => {
+        assert.equal((await check({ backupRetentionPeriod: 30 }, { minimumDays: 35 })).violations.length, 1);
+        assert.equal((await check({ backupRetentionPeriod: 14 }, { minimumDays: 14 })).violations.length, 0);
+    });
+    it("checks RDS clusters too", async () => {
+        const outcome = await checkResource(rdsBackupRetention, { type: "aws:rds/cluster:Cluster", props: { clusterIdentifier: "c", backupRetentionPeriod: 1, preferredBackupWindow: "03:00-04:00" } });
+        assert.deepEqual(outcome.violations, ["RDS cluster c: backupRetentionPeriod 1 is below the minimum of 30 days"]);
+    });
+    it("does not crash on an unknown retention", async () => {
+        const outcome = await check({ backupRetentionPeriod: UNKNOWN });
+        assert.deepEqual(outcome.violations, []);
+        assert.ok(outcome.unknown);
+    });
+});
+
+describe("RDS guard rails", () => {
+    it("rds-storage-encrypted", async () => {
+        assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance() })).violations, []);
+        assert.equal((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: false }) })).violations.length, 1);
+        assert.equal((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: undefined }) })).violations.length, 1);
+    });
+    it("rds-not-publicly-accessible", async () => {
+        assert.deepEqual((await checkResource(rdsNotPubliclyAccessible, { type: RDS, props: rdsInstance() })).violations, []);
+        assert.equal((await checkResource(rdsNotPubliclyAccessible, { type: RDS, props: rdsInstance({ publiclyAccessible: true }) })).violations.length, 1);
+    });
+    it("rds-deletion-protection", async () => {
+        assert.deepEqual((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance() })).violations, []);
+        assert.match((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance({ deletionProtection: false }) })).violations[0], /deletionProtection is false/);
+    });
+});
+
+describe("clair-indexer-storage", () => {
+    const indexer = (claim: any) => ({
+        kind: "StatefulSet",
+        metadata: { name: "clair-indexer" },
+        spec: { template: { spec: podSpec([container("clair", { env: [{ name: "CLAIR_MODE", value: "indexer" }] })]) }, volumeClaimTemplates: claim ? [claim] : [] },
+    });
+    const claim = (storageClassName: string | undefined, storage: string) => ({ metadata: { name: "layers" }, spec: { storageClassName, resources: { requests: { storage } } } });
+
+    it("passes a 100Gi gp2 claim, and a larger one spelled differently", async () => {
+        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "100Gi")) })).violations, []);
+        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "0.125Ti")) })).violations, []);
+    });
+    it("fails a smaller claim, another class, or no claim", async () => {
+        assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "50Gi")) })).violations[0], /storage 50Gi is below 100Gi/);
+        assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp3", "100Gi")) })).violations[0], /storageClassName "gp3" is not gp2/);
+        assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(undefined) })).violations[0], /no volumeClaimTemplates/);
+        assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "lots")) })).violations[0], /not a valid quantity/);
+    });
+    it("uses the configured class and size", async () => {
+        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("fast", "200Gi")) }, { storageClass: "fast", minimumSize: "200Gi" })).violations, []);
+    });
+    it("leaves other StatefulSets alone", async () => {
+        const db = { kind: "StatefulSet", metadata: { name: "db" }, spec: { template: { spec: podSpec([container("pg")]) } } };
+        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: db })).violations, []);
+    });
+});
+
+describe("Routes", () => {
+    const route = (overrides: any = {}, annotations: Record<string, string> = { "haproxy.router.openshift.io/timeout": "5m" }) => ({
+        apiVersion: "route.openshift.io/v1",
+        kind: "Route",
+        metadata: { name: "clair-indexer", annotations },
+        spec: { host: "clair.quay.io", path: "/indexer", to: { kind: "Service", name: "clair-indexer" }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" }, ...overrides },
+    });
+    it("route-host-and-tls passes a complete Route and fails a missing host, TLS or plain HTTP", async () => {
+        assert.deepEqual((await checkResource(routeHostAndTls, { type: ROUTE, props: route() })).violations, []);
+        assert.match((await checkResource(routeHostAndTls, { type: ROUTE, props: route({ host: undefined }) })).violations[0], /spec\.host is unset/);
+        assert.match((await checkResource(routeHostAndTls, { type: ROUTE, props: route({ tls: undefined }) })).violations[0], /spec\.tls is unset/);
+        assert.match((await checkResource(routeHostAndTls, { type: ROUTE, props: route({ tls: { termination: "edge", insecureEdgeTerminationPolicy: "Allow" } }) })).violations[0], /Allow/);
+    });
+    it("clair-indexer-route-timeout needs the timeout on Routes to the indexer only", async () => {
+        assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: route() })).violations, []);
+        assert.match((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: route({}, {}) })).violations[0], /annotation haproxy\.router\.openshift\.io\/timeout is missing/);
+        assert.match((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: route({}, { "haproxy.router.openshift.io/timeout": "five" }) })).violations[0], /not a duration/);
+        const matcher = route({ to: { kind: "Service", name: "clair-matcher" } }, {});
+        assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: matcher })).violations, []);
+    });
+});
+
+describe("pinned-images and run-as-non-root", () => {
+    it("recognises pinned references", () => {
+        for (const ok of ["clamav/clamav:1.4.3", "registry.k8s.io/kubectl:v1.33.5", "localhost:5000/a/b:1", `x@sha256:${"a".repeat(64)}`]) assert.ok(isPinned(ok), ok);
+        for (const bad of ["clamav/clamav", "clamav/clamav:latest", "localhost:5000/a/b", "", undefined]) assert.ok(!isPinned(bad), String(bad));
+    });
+    it("pinned-images fails an unpinned init container", async () => {
+        const spec = podSpec([container("app")], [container("init", { image: "busybox" })]);
+        assert.deepEqual((await checkResource(pinnedImages, { type: DEPLOYMENT, props: deployment(spec) })).violations, ['Deployment app, initContainer init: image "busybox" is not pinned to a tag or digest']);
+    });
+    it("run-as-non-root accepts a pod-level setting and fails root", async () => {
+        const podLevel = { ...podSpec([container("app", { securityContext: {} })]), securityContext: { runAsNonRoot: true, runAsUser: 1000 } };
+        assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(podLevel) })).violations, []);
+        const root = podSpec([container("app", { securityContext: { runAsNonRoot: false, runAsUser: 0 } })]);
+        assert.equal((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(root) })).violations.length, 2);
+    });
+});
+
+describe("clair-connection-pools (stack policy)", () => {
+    const workload = (type: string, name: string, replicas: number, pool: string, database = "clair-indexer-prod", strategy?: any) => ({
+        type,
+        name,
+        props: { metadata: { name, annotations: { "clair.scanning-platform/database": database, "clair.scanning-platform/pool-max-conns": pool } }, spec: { replicas, ...(strategy ? { strategy } : {}) } },
+    });
+    const instance = { type: RDS, props: rdsInstance({ parameterGroupName: "clair-indexer-prod-params" }) };
+    const params = (max: string) => ({ type: "aws:rds/parameterGroup:ParameterGroup", props: { name: "clair-indexer-prod-params", parameters: [{ name: "max_connections", value: max }] } });
+
+    it("counts the rolling-update surge", () => {
+        assert.equal(peakPods(DEPLOYMENT, { spec: { replicas: 10, strategy: { rollingUpdate: { maxSurge: 1 } } } }), 11);
+        assert.equal(peakPods(DEPLOYMENT, { spec: { replicas: 10, strategy: { rollingUpdate: { maxSurge: "25%" } } } }), 13);
+        assert.equal(peakPods(DEPLOYMENT, { spec: { replicas: 4, strategy: { type: "Recreate" } } }), 4);
+        assert.equal(peakPods(STS, { spec: { replicas: 40 } }), 40);
+    });
+    it("passes pools that fit and fails pools that do not", async () => {
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params("1622")])).violations, []);
+        const outcome = await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "64"), instance, params("1622")]);
+        assert.deepEqual(outcome.violations, ["database clair-indexer-prod: clair-indexer 40 pods x 64 = 2560 connections exceed max_connections 1622 less 3 reserved"]);
+    });
+    it("adds up every workload that shares a database, surge included", async () => {
+        const shared = [workload(DEPLOYMENT, "a", 10, "50", "clair-indexer-prod", { rollingUpdate: { maxSurge: 1 } }), workload(DEPLOYMENT, "b", 10, "50", "clair-indexer-prod"), instance, params("1000")];
+        assert.match((await checkStack(clairConnectionPools, shared)).violations[0], /a 11 pods x 50 \+ b 13 pods x 50 = 1200 connections/);
+    });
+    it("falls back to the instance class when no parameter sets max_connections", async () => {
+        assert.equal((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 100, "32"), instance])).violations.length, 1);
+    });
+    it("reads an in-cluster server's max_connections flag", async () => {
+        const server = { type: STS, props: { metadata: { name: "clair-indexer-db" }, spec: { template: { spec: { containers: [{ name: "postgres", args: ["-c", "max_connections=200"] }] } } } } };
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "32", "clair-indexer-db"), server])).violations, []);
+        assert.equal((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 10, "32", "clair-indexer-db"), server])).violations.length, 1);
+    });
+    it("flags a database that is not in the stack and a malformed pool", async () => {
+        assert.match((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "32", "elsewhere")])).violations[0], /database elsewhere .* is not in this stack/);
+        assert.match((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "many"), instance])).violations[0], /is not a positive integer/);
+    });
+    it("does not crash on unknown values", async () => {
+        const outcome = await checkStack(clairConnectionPools, [{ type: STS, name: "x", props: { metadata: UNKNOWN, spec: { replicas: 1 } } }, instance]);
+        assert.deepEqual(outcome.violations, []);
+    });
+});

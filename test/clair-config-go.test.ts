@@ -1,0 +1,109 @@
+/**
+ * The Clair config file each stack renders is accepted by Clair's own config code:
+ * tools/clair-config-check loads it like Clair v4.8 (YAML -> JSON, unknown keys refused)
+ * and runs github.com/quay/clair/config's Validate/Lint for indexer, matcher and notifier.
+ * Needs the Go toolchain; the checker is built once, its modules come from the Go proxy.
+ */
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { runProgram, unwrapSecrets } from "../tools/mock-run";
+
+const CHECKER_DIR = path.resolve(__dirname, "../tools/clair-config-check");
+const MODES = ["indexer", "matcher", "notifier"];
+
+interface ModeResult {
+    ok: boolean;
+    errors: string[];
+    warnings: string[];
+}
+interface CheckResult {
+    ok: boolean;
+    modes: Record<string, ModeResult>;
+}
+
+describe("Clair config is accepted by Clair v4.8's own config package", function () {
+    let tmp: string;
+    let checker: string;
+
+    before(function () {
+        this.timeout(600000);
+        try {
+            execFileSync("go", ["version"], { stdio: "pipe" });
+        } catch {
+            assert.fail("the Go toolchain (`go`) is not on PATH: it is needed to build tools/clair-config-check (Clair's config validator)");
+        }
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "clair-config-check-"));
+        checker = path.join(tmp, "clair-config-check");
+        const started = Date.now();
+        const build = spawnSync("go", ["build", "-o", checker, "."], { cwd: CHECKER_DIR, encoding: "utf8" });
+        assert.equal(build.status, 0, `go build of tools/clair-config-check failed:\n${build.stderr}${build.error ?? ""}`);
+        console.log(`      (built clair-config-check in ${((Date.now() - started) / 1000).toFixed(1)}s)`);
+    });
+
+    after(() => {
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    /** Writes the document as config.yaml (Clair picks the decoder by extension) and checks it. */
+    function check(name: string, document: string): CheckResult {
+        const dir = path.join(tmp, name);
+        fs.mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, "config.yaml");
+        fs.writeFileSync(file, document);
+        const result = spawnSync(checker, [file], { encoding: "utf8" });
+        assert.ok(result.status === 0 || result.status === 1, `checker crashed (status ${result.status}):\n${result.stderr}${result.error ?? ""}`);
+        const parsed: CheckResult = JSON.parse(result.stdout);
+        assert.deepEqual(Object.keys(parsed.modes).sort(), MODES);
+        assert.equal(result.status === 0, parsed.ok, "exit status agrees with the result");
+        return parsed;
+    }
+
+    for (const stack of ["stage", "prod", "local"]) {
+        describe(`the ${stack} stack`, () => {
+            let document: string;
+
+            before(async function () {
+                this.timeout(120000);
+                const run = await runProgram(stack);
+                const secrets = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "clair-config");
+                assert.equal(secrets.length, 1, "one clair-config Secret");
+                document = unwrapSecrets(secrets[0].inputs).stringData["config.yaml"];
+                assert.equal(typeof document, "string");
+            });
+
+            it("decodes strictly and validates for indexer, matcher and notifier", () => {
+                const result = check(`${stack}-rendered`, document);
+                for (const mode of MODES) {
+                    const r = result.modes[mode];
+                    assert.deepEqual(r.errors, [], `${mode} mode: ${r.errors.join("; ")}`);
+                    assert.equal(r.ok, true, `${mode} mode ok`);
+                }
+                assert.equal(result.ok, true);
+            });
+
+            it("is rejected once an unknown key is injected (matcher.max_conn_poool)", () => {
+                const doc = parse(document);
+                doc.matcher.max_conn_poool = 3;
+                const result = check(`${stack}-unknown-key`, stringify(doc));
+                assert.equal(result.ok, false);
+                for (const mode of MODES) {
+                    assert.equal(result.modes[mode].ok, false, `${mode} mode rejects it`);
+                    assert.match(result.modes[mode].errors.join("\n"), /unknown field "max_conn_poool"/);
+                }
+            });
+
+            it("is rejected for the matcher when matcher.indexer_addr is a bare host name", () => {
+                const doc = parse(document);
+                doc.matcher.indexer_addr = "clair-indexer";
+                const result = check(`${stack}-bare-addr`, stringify(doc));
+                assert.equal(result.modes.matcher.ok, false);
+                assert.match(result.modes.matcher.errors.join("\n"), /matcher\.indexer_addr/);
+                assert.equal(result.modes.indexer.ok, true, "the indexer does not read matcher.indexer_addr");
+            });
+        });
+    }
+});
