@@ -419,3 +419,13 @@ function objectShape(schema: z.ZodType): Record<string, unknown> | undefined {
     }
     return undefined;
 }
+
+/**
+ * Every config key path the schema accepts ("clair.indexer.replicas"), for the docs test.
+ * Resource blocks are one key each (their requests/limits shape is documented once).
+ */
+export function configKeys(schema: z.ZodType = configSchema, prefix = ""): string[] {
+    const shape = objectShape(schema);
+    if (!shape || /(^|\.)(resources|\w+Resources)$/.test(prefix)) return [prefix];
+    return Object.entries(shape).flatMap(([key, child]) => configKeys(child as z.ZodType, prefix ? `${prefix}.${key}` : key));
+}

@@ -78,3 +78,14 @@ describe("stack config validation", () => {
         });
     });
 });
+
+describe("documentation", () => {
+    it("has a README row for every config key", async () => {
+        const { configKeys } = await import("../lib/config");
+        const readme = (await import("fs")).readFileSync(`${__dirname}/../README.md`, "utf8");
+        const keys = configKeys();
+        assert.ok(keys.length > 60, `found ${keys.length} keys`);
+        const missing = keys.filter((k) => !readme.includes(`| \`${k}\` |`));
+        assert.deepEqual(missing, []);
+    });
+});
