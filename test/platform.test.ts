@@ -105,3 +105,24 @@ describe("capacity", () => {
         assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clamav", "malwar"]);
     });
 });
+
+describe("render", () => {
+    it("writes one YAML file per Kubernetes object of the stack", async () => {
+        const fs = await import("fs");
+        const os = await import("os");
+        const path = await import("path");
+        const { parse } = await import("yaml");
+        const { renderStack } = await import("../tools/render");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+        try {
+            const files = await renderStack("prod", dir);
+            const run = await stackRun("prod");
+            const k8sObjects = run.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:pulumi"));
+            assert.equal(files.length, k8sObjects.length);
+            const kinds = files.map((f) => parse(fs.readFileSync(f, "utf8")).kind);
+            for (const kind of ["StatefulSet", "Deployment", "CronJob", "Route", "Secret", "Service", "Role"]) assert.ok(kinds.includes(kind), kind);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
