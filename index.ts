@@ -16,10 +16,11 @@ const config = readStackConfig();
 const stack = pulumi.getStack();
 const tags = { project: pulumi.getProject(), stack, "managed-by": "pulumi" };
 
+// Kept on `pulumi destroy`: deleting the namespace would cascade to Malwar's retained claim.
 const namespace = config.kubernetes.createNamespace
     ? new k8s.core.v1.Namespace("namespace", {
           metadata: { name: config.kubernetes.namespace, labels: { "app.kubernetes.io/part-of": "security-scanning", "app.kubernetes.io/managed-by": "pulumi" } },
-      }).metadata.name
+      }, { retainOnDelete: true }).metadata.name
     : pulumi.output(config.kubernetes.namespace);
 
 const malwarOnRds = config.malwar.database.backend === "postgres" && config.malwar.database.rds;

@@ -7,6 +7,8 @@ describe("Malwar", () => {
         const run = await stackRun("prod");
         const claim = rawObject(run, K8S.pvc, "malwar-data");
         assert.equal(claim.retainOnDelete, true);
+        // Deleting the namespace would delete the claim with it.
+        assert.equal(rawObject(run, "kubernetes:core/v1:Namespace", "clair-production").retainOnDelete, true);
         assert.deepEqual(claim.inputs.spec.accessModes, ["ReadWriteOnce"]);
         assert.equal(claim.inputs.spec.resources.requests.storage, "1Gi");
         const deployment = object(run, K8S.deployment, "malwar");
