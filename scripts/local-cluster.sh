@@ -19,7 +19,7 @@ C="$STATE/cluster"
 PKI="$C/pki" LOGS="$C/logs" PIDS="$C/pids"
 KUBECONFIG_OUT="$STATE/kubeconfig"
 TC="${SSCAN_TOOLCHAIN_DIR:-$HOME/.cache/sscan-toolchain}"
-# shellcheck source=toolchain/versions.env
+# shellcheck source-path=SCRIPTDIR source=toolchain/versions.env
 source "$ROOT/scripts/toolchain/versions.env"
 
 ETCD_PORT="${SSCAN_ETCD_PORT:-12379}"
@@ -349,6 +349,7 @@ check() {
   local ns="sscan-check-$$"
   kc get --raw /readyz >/dev/null || die "cluster is not up"
   kc create namespace "$ns" >/dev/null
+  # shellcheck disable=SC2064 # expand now: $ns is local
   trap "kubectl --kubeconfig '$KUBECONFIG_OUT' delete namespace '$ns' --wait=false >/dev/null 2>&1 || true" EXIT
   kc -n "$ns" apply -f - >/dev/null <<EOF
 apiVersion: v1

@@ -15,7 +15,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HERE="$ROOT/scripts/toolchain"
 CACHE="${SSCAN_TOOLCHAIN_DIR:-$HOME/.cache/sscan-toolchain}"
-# shellcheck source=toolchain/versions.env
+# shellcheck source-path=SCRIPTDIR source=toolchain/versions.env
 source "$HERE/versions.env"
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
@@ -190,7 +190,8 @@ build_pulumi() {
 # Resolves the Pulumi CLI version: the @pulumi/pulumi version of package-lock.json if the
 # module proxy serves github.com/pulumi/pulumi/pkg/v3 at it, else PULUMI_CLI_FALLBACK.
 pulumi_cli_version() {
-  local want="v$(lock_version @pulumi/pulumi)"
+  local want
+  want="v$(lock_version @pulumi/pulumi)" || exit 1
   if [[ -n "${PULUMI_CLI_VERSION:-}" ]]; then echo "$PULUMI_CLI_VERSION"; return; fi
   if mod_served github.com/pulumi/pulumi/pkg/v3 "$want"; then echo "$want"; return; fi
   log "github.com/pulumi/pulumi/pkg/v3@$want is not served by the module proxy;" \
@@ -198,21 +199,29 @@ pulumi_cli_version() {
   echo "$PULUMI_CLI_FALLBACK"
 }
 
+# release_pseudo MODULE VERSION MAJOR: the pseudo-version (MAJOR.0.0-<time>-<hash12>) of
+# the commit that MODULE@VERSION was tagged on, read from the proxy's .info (Time, Origin).
+release_pseudo() {
+  local json
+  json=$(mod_download "$1" "$2") || return 1
+  node -e '
+    const d = JSON.parse(process.argv[1]);
+    const info = JSON.parse(require("fs").readFileSync(d.Info, "utf8"));
+    const hash = ((info.Origin || d.Origin) || {}).Hash;
+    if (!hash || !info.Time) process.exit(1);
+    const t = new Date(info.Time).toISOString().replace(/[-:T]/g, "").slice(0, 14);
+    console.log(`${process.argv[2]}.0.0-${t}-${hash.slice(0, 12)}`);' "$json" "$3"
+}
+
 # The Node.js language host is its own module, never tagged: its pseudo-version is that of
 # the commit of the pkg/vX tag.
-language_nodejs_pseudo() { # pulumi version
-  local info hash time
-  info=$(mod_download github.com/pulumi/pulumi/pkg/v3 "$1") || return 1
-  hash=$(node -e 'const o=JSON.parse(process.argv[1]);console.log((o.Origin||{}).Hash||"")' "$info")
-  time=$(node -e 'const o=JSON.parse(process.argv[1]);console.log(o.Time.replace(/[-:TZ]/g,""))' "$info")
-  [[ -n "$hash" ]] || return 1
-  echo "v3.0.0-$time-${hash:0:12}"
-}
+language_nodejs_pseudo() { release_pseudo github.com/pulumi/pulumi/pkg/v3 "$1" v3; }
 
 do_pulumi() {
   local v; v=$(pulumi_cli_version)
   PULUMI_BUILT_VERSION=$v
   build pulumi "$v" build_pulumi
+  echo "$v" >"$CACHE/pulumi-cli.version"
 }
 
 build_language_nodejs() {
@@ -241,14 +250,7 @@ do_language_nodejs() {
 
 # Pulumi providers: the provider modules are never tagged under provider/vN; the proxy
 # must serve the pseudo-version of the release commit (found through the sdk/vN tag).
-provider_pseudo() { # repo-module (github.com/pulumi/pulumi-X) major version
-  local info hash time
-  info=$(mod_download "$1/sdk/$2" "$3") || return 1
-  hash=$(node -e 'const o=JSON.parse(process.argv[1]);console.log((o.Origin||{}).Hash||"")' "$info")
-  time=$(node -e 'const o=JSON.parse(process.argv[1]);console.log(o.Time.replace(/[-:TZ]/g,""))' "$info")
-  [[ -n "$hash" ]] || return 1
-  echo "$2.0.0-$time-${hash:0:12}"
-}
+provider_pseudo() { release_pseudo "$1/sdk/$2" "$3" "$2"; } # repo major version
 
 do_provider() { # short-name npm-package
   local short=$1 npm=$2 v major repo mod pv
@@ -267,17 +269,18 @@ do_provider() { # short-name npm-package
     unavailable "pulumi-resource-$short" "the module proxy refuses ${tried[*]} (HTTP 403) and $repo/sdk/$major@$v ($(mod_served "$repo/sdk/$major" "$v" && echo served || echo refused too)); nothing to build from"
     return 0
   fi
-  die "pulumi-resource-$short" "$mod@$pv is served, but building it is not implemented yet"
+  # Never reached on the machine this was written on (the proxy refused every version), so
+  # the build itself (generated schema-embed.json etc.) could not be written and tested.
+  die "pulumi-resource-$short" "$mod@$pv is served now, but this script has no tested build for it yet"
 }
 
 # --------------------------------------------------------------------- env.sh
 write_env() {
-  local paths=() d
-  for d in "$CACHE"/*/bin; do
-    [[ -f "$(dirname "$d")/.complete" ]] || continue
-    case "$(basename "$(dirname "$d")")" in
-      kubernetes-"$K8S_VERSION"|etcd-"$ETCD_VERSION"|kwok-"$KWOK_VERSION"|pulumi-*) paths+=("$d") ;;
-    esac
+  local paths=() d pv=""
+  [[ -f "$CACHE/pulumi-cli.version" ]] && pv=$(<"$CACHE/pulumi-cli.version")
+  for d in "kubernetes-$K8S_VERSION" "etcd-$ETCD_VERSION" "kwok-$KWOK_VERSION" \
+           ${pv:+"pulumi-$pv" "pulumi-language-nodejs-$pv"}; do
+    [[ -f "$CACHE/$d/.complete" ]] && paths+=("$CACHE/$d/bin")
   done
   local p; p=$(IFS=:; echo "${paths[*]}")
   cat >"$CACHE/env.sh" <<EOF
