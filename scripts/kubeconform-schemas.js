@@ -133,14 +133,17 @@ function main() {
     }
 
     const schemas = new Map(); // file name -> schema (non-strict)
+    const shared = new Map(); // file name -> whether its definition carries several GVKs
     for (const [name, def] of Object.entries(defs)) {
         const gvks = def["x-kubernetes-group-version-kind"];
         if (!gvks) continue;
         for (const gvk of gvks) {
             const file = fileName(gvk.kind, gvk.group, gvk.version);
-            // Several definitions can carry the same GVK (e.g. meta/v1 DeleteOptions in every group);
-            // the one defined for that exact group wins: first seen is kept unless this one is the group's.
-            if (schemas.has(file) && gvks.length > 1) continue;
+            // Several definitions can carry the same GVK (meta/v1 DeleteOptions and WatchEvent list
+            // every group): a definition that names only this GVK wins over such a shared one.
+            const prev = shared.get(file);
+            if (prev !== undefined && !(prev && gvks.length === 1)) continue;
+            shared.set(file, gvks.length > 1);
             const root = clone(def);
             const needed = reachable(root, defs);
             if (needed.length) root.definitions = Object.fromEntries(needed.map((n) => [n, clone(defs[n])]));
