@@ -41,9 +41,10 @@ const clair = new Clair("clair", {
     psk: config.clairPsk ? pulumi.secret(config.clairPsk) : undefined,
     network,
     tags,
+    priorityClassName: config.kubernetes.priorityClassName,
 });
 
-const clamav = new Clamav("clamav", { namespace, settings: config.clamav });
+const clamav = new Clamav("clamav", { namespace, settings: config.clamav, priorityClassName: config.kubernetes.priorityClassName });
 
 const malwarDatabase = malwarOnRds && network
     ? new RdsPostgres("malwar-db", {
@@ -67,6 +68,7 @@ const malwar = new Malwar("malwar", {
         postgresUrl: config.malwarPostgresUrl ? pulumi.secret(config.malwarPostgresUrl) : undefined,
     },
     database: malwarDatabase,
+    priorityClassName: config.kubernetes.priorityClassName,
 });
 
 export const kubernetesNamespace = namespace;

@@ -244,6 +244,8 @@ const kubernetesSchema = z
     .strictObject({
         namespace: dnsLabel.default("security-scanning"),
         createNamespace: z.boolean({ error: "must be true or false" }).default(true),
+        /** PriorityClass of every pod (cluster-scoped: created by the cluster's admins). */
+        priorityClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a PriorityClass name (lower-case DNS name)" }).optional(),
     })
     .prefault({});
 

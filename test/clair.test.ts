@@ -30,7 +30,8 @@ for (const [stack, seed] of Object.entries(SEED)) {
             for (const workload of specs) {
                 const pod = workload.spec.template.spec;
                 for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
-                    assert.deepEqual(c.resources, { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } }, `${workload.metadata.name}/${c.name}`);
+                    const expected = { cpu: "2", memory: "2Gi", "ephemeral-storage": "1Gi" };
+                    assert.deepEqual(c.resources, { requests: expected, limits: expected }, `${workload.metadata.name}/${c.name}`);
                 }
             }
         });

@@ -126,3 +126,36 @@ describe("render", () => {
         }
     });
 });
+
+describe("checker exemptions", () => {
+    it("are each documented in the README with their reason", async () => {
+        const fs = await import("fs");
+        const readme = fs.readFileSync(`${__dirname}/../README.md`, "utf8");
+        const found = new Set<string>();
+        for (const stack of ["stage", "prod", "local"]) {
+            const run = await stackRun(stack);
+            for (const r of run.resources) {
+                const annotations: Record<string, string> = r.inputs.metadata?.annotations ?? {};
+                for (const [key, value] of Object.entries(annotations)) {
+                    if (key.startsWith("exemptions.scanning-platform/")) {
+                        const [checker, ...check] = key.split("/")[1].split(".");
+                        found.add(`| ${checker} | \`${check.join(".")}\` |§| ${value} |`);
+                    } else if (key.startsWith("checkov.io/skip")) {
+                        const [check, ...reason] = value.split("=");
+                        found.add(`| checkov | \`${check}\` |§| ${reason.join("=")} |`);
+                    } else if (key === "kube-score/ignore") {
+                        for (const check of value.split(",")) assert.ok(annotations[`exemptions.scanning-platform/kube-score.${check}`], `${r.name}: reason for ${check}`);
+                    } else if (key.endsWith("-exempt")) {
+                        assert.ok(annotations[`exemptions.scanning-platform/polaris.${key.split("/")[1].replace(/-exempt$/, "")}`], `${r.name}: reason for ${key}`);
+                    }
+                }
+            }
+        }
+        assert.ok(found.size >= 15);
+        const rows = readme.split("\n");
+        for (const entry of found) {
+            const [start, end] = entry.split("§");
+            assert.ok(rows.some((row) => row.startsWith(start) && row.endsWith(end)), `README lacks ${entry}`);
+        }
+    });
+});

@@ -56,6 +56,7 @@ export class ClairDatabases extends pulumi.ComponentResource {
                     storageSize: s.inClusterStorageSize,
                     maxConnections: s.inClusterMaxConnections,
                     resources: { cpu: "500m", memory: "512Mi" },
+                    clientLabels: { "app.kubernetes.io/name": "clair", "app.kubernetes.io/component": mode },
                     provider: args.provider,
                 }, { parent: this });
                 endpoints[mode] = db;

@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { podReservation, type WorkloadCapacity } from "../../lib/capacity";
 import { ROLLING_SURGE } from "../../lib/clair-config";
 import type { GuaranteedResources } from "../../lib/config";
+import { digestExemptions, EXEMPTIONS, exemptionAnnotations, singleReplicaExemptions } from "../../lib/exemptions";
 import { onePodAtATime } from "../shared/disruption";
 import { labels, selectorLabels } from "../shared/labels";
-import { clairPodSpec } from "./pod";
+import { clairIdentity, clairPodSpec } from "./pod";
 import { clairService } from "./services";
 
 export interface ClairDeploymentArgs {
@@ -20,6 +21,7 @@ export interface ClairDeploymentArgs {
     podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Workload annotations: the database and pool size (read by the policy pack). */
     annotations: Record<string, string>;
+    priorityClassName?: string;
     provider?: k8s.Provider;
 }
 
@@ -35,14 +37,19 @@ export class ClairDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: ClairDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`scanning:clair:${args.mode === "matcher" ? "Matcher" : "Notifier"}`, name, {}, opts);
         const objectName = `clair-${args.mode}`;
-        const id = { name: "clair", component: args.mode, partOf: "clair" };
+        const id = clairIdentity(args.mode);
+        const exemptions = [
+            ...digestExemptions([args.image]),
+            ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
+            ...singleReplicaExemptions(args.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`),
+        ];
         const childOpts = { parent: this, provider: args.provider };
 
         const service = clairService(objectName, id, args.namespace, childOpts);
         onePodAtATime(objectName, id, args.namespace, childOpts);
 
         new k8s.apps.v1.Deployment(objectName, {
-            metadata: { name: objectName, namespace: args.namespace, labels: labels(id), annotations: args.annotations },
+            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: { ...args.annotations, ...exemptionAnnotations(exemptions) } },
             spec: {
                 replicas: args.replicas,
                 minReadySeconds: 10,
@@ -58,6 +65,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
                         configSecretName: args.configSecretName,
                         caConfigMapName: args.caConfigMapName,
                         scratchVolume: "emptyDir",
+                        priorityClassName: args.priorityClassName,
                     }),
                 },
             },

@@ -8,7 +8,9 @@ import { ClairConfigFile } from "./config";
 import { ClairDatabases } from "./databases";
 import { ClairDeployment } from "./deployment";
 import { ClairIndexer, INDEXER_NAME } from "./indexer";
+import { HTTP_PORT, INTROSPECTION_PORT } from "./pod";
 import { ClairRoutes } from "./routes";
+import { allowOnly, DNS } from "../shared/network-policy";
 
 export interface ClairArgs {
     stack: string;
@@ -18,6 +20,7 @@ export interface ClairArgs {
     psk?: pulumi.Input<string>;
     network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
     tags: Record<string, string>;
+    priorityClassName?: string;
     provider?: k8s.Provider;
 }
 
@@ -69,7 +72,16 @@ export class Clair extends pulumi.ComponentResource {
             runAsUser: s.runAsUser,
             configSecretName: configFile.secretName,
             caConfigMapName: configFile.caConfigMapName,
+            priorityClassName: args.priorityClassName,
         };
+        // API on 8080 (router, Quay, the other node types), metrics on 8089; out to layer
+        // registries and vulnerability feeds (80/443), the databases and each other.
+        const clairPods = { "app.kubernetes.io/name": "clair" };
+        allowOnly("clair", { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
+            podSelector: clairPods,
+            ingress: [{ ports: [HTTP_PORT, INTROSPECTION_PORT] }],
+            egress: [...DNS, { ports: [80, 443, 5432] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
+        }, { parent: this, provider: args.provider });
         const indexer = new ClairIndexer("clair-indexer", {
             ...workload,
             replicas: s.indexer.replicas,

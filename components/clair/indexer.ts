@@ -2,11 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
 import type { GuaranteedResources } from "../../lib/config";
+import { digestExemptions, EXEMPTIONS, exemptionAnnotations } from "../../lib/exemptions";
+import { container } from "../shared/container";
 import { onePodAtATime } from "../shared/disruption";
 import { labels, selectorLabels } from "../shared/labels";
-import { guaranteed } from "../shared/resources";
-import { restrictedContainer } from "../shared/security";
-import { clairPodSpec, SCRATCH_DIR, SCRATCH_VOLUME } from "./pod";
+import { CLAIR_EPHEMERAL_STORAGE, clairIdentity, clairPodSpec, SCRATCH_DIR, SCRATCH_VOLUME } from "./pod";
 import { clairService } from "./services";
 
 export interface ClairIndexerArgs {
@@ -23,6 +23,7 @@ export interface ClairIndexerArgs {
     podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Workload annotations: the database and pool size (read by the policy pack). */
     annotations: Record<string, string>;
+    priorityClassName?: string;
     provider?: k8s.Provider;
 }
 
@@ -38,7 +39,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairIndexerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Indexer", name, {}, opts);
-        const id = { name: "clair", component: "indexer", partOf: "clair" };
+        const id = clairIdentity("indexer");
         const childOpts = { parent: this, provider: args.provider };
 
         const service = clairService(INDEXER_NAME, id, args.namespace, childOpts);
@@ -46,17 +47,16 @@ export class ClairIndexer extends pulumi.ComponentResource {
         onePodAtATime(INDEXER_NAME, id, args.namespace, childOpts);
 
         // A crashed indexer leaves partial layers on its claim; start each pod with it empty.
-        const cleanScratch: k8s.types.input.core.v1.Container = {
+        const cleanScratch = container({
             name: "clean-scratch",
             image: args.image,
             command: ["/bin/sh", "-c", `rm -rf ${SCRATCH_DIR}/* ${SCRATCH_DIR}/.[!.]* 2>/dev/null; exit 0`],
-            resources: guaranteed(args.resources),
-            securityContext: restrictedContainer({ user: args.runAsUser }),
             volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR }],
-        };
+        }, { resources: args.resources, ephemeralStorage: CLAIR_EPHEMERAL_STORAGE, runAs: { user: args.runAsUser, group: args.runAsUser } });
+        const exemptions = [...digestExemptions([args.image]), ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass)];
 
         new k8s.apps.v1.StatefulSet(INDEXER_NAME, {
-            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id), annotations: args.annotations },
+            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id, INDEXER_NAME), annotations: { ...args.annotations, ...exemptionAnnotations(exemptions) } },
             spec: {
                 serviceName: headless.metadata.name,
                 replicas: args.replicas,
@@ -75,6 +75,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
                         caConfigMapName: args.caConfigMapName,
                         scratchVolume: "claim",
                         initContainers: [cleanScratch],
+                        priorityClassName: args.priorityClassName,
                     }),
                 },
                 volumeClaimTemplates: [{

@@ -5,9 +5,11 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { GuaranteedResources } from "../../lib/config";
+import { container } from "../shared/container";
+import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
-import { guaranteed } from "../shared/resources";
-import { podSecurityContext, restrictedContainer } from "../shared/security";
+import { spreadAcrossNodesAndZones } from "../shared/scheduling";
+import { podSecurityContext } from "../shared/security";
 
 export const HTTP_PORT = 8080;
 export const INTROSPECTION_PORT = 8089;
@@ -32,13 +34,19 @@ export interface ClairPodArgs {
     /** Volume mounted at /var/tmp; the indexer's is a claim from its volumeClaimTemplate. */
     scratchVolume: "claim" | "emptyDir";
     initContainers?: k8s.types.input.core.v1.Container[];
+    priorityClassName?: string;
 }
+
+/** Writable layer and logs of a Clair container; layers go to the scratch volume. */
+export const CLAIR_EPHEMERAL_STORAGE = "1Gi";
+
+export const clairIdentity = (mode: ClairMode): AppIdentity => ({ name: "clair", component: mode, partOf: "clair" });
 
 export const SCRATCH_VOLUME = "layers";
 
 export function clairContainer(args: ClairPodArgs): k8s.types.input.core.v1.Container {
     const probeTiming = { timeoutSeconds: 5, periodSeconds: 10, failureThreshold: 3 };
-    return {
+    return container({
         name: "clair",
         image: args.image,
         env: [
@@ -50,8 +58,6 @@ export function clairContainer(args: ClairPodArgs): k8s.types.input.core.v1.Cont
             { name: "http", containerPort: HTTP_PORT },
             { name: "introspection", containerPort: INTROSPECTION_PORT },
         ],
-        resources: guaranteed(args.resources),
-        securityContext: restrictedContainer({ user: args.runAsUser }),
         // Migrations on a fresh database (the matcher's first vulnerability load) take minutes:
         // the startup probe allows 10 minutes before liveness takes over.
         startupProbe: httpProbe("/readyz", "introspection", { ...probeTiming, failureThreshold: 60 }),
@@ -63,20 +69,22 @@ export function clairContainer(args: ClairPodArgs): k8s.types.input.core.v1.Cont
             { name: "tmp", mountPath: "/tmp" },
             ...(args.caConfigMapName ? [{ name: "database-ca", mountPath: CA_DIR, readOnly: true }] : []),
         ],
-    };
+    }, { resources: args.resources, ephemeralStorage: CLAIR_EPHEMERAL_STORAGE, runAs: { user: args.runAsUser, group: args.runAsUser } });
 }
 
 export function clairPodSpec(args: ClairPodArgs): k8s.types.input.core.v1.PodSpec {
     return {
         automountServiceAccountToken: false,
-        securityContext: podSecurityContext({ user: args.runAsUser }, args.runAsUser),
+        securityContext: podSecurityContext({ user: args.runAsUser, group: args.runAsUser }, args.runAsUser),
         terminationGracePeriodSeconds: 60,
+        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
+        ...spreadAcrossNodesAndZones(clairIdentity(args.mode)),
         ...(args.initContainers ? { initContainers: args.initContainers } : {}),
         containers: [clairContainer(args)],
         volumes: [
             { name: "config", secret: { secretName: args.configSecretName } },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-            ...(args.scratchVolume === "emptyDir" ? [{ name: SCRATCH_VOLUME, emptyDir: { sizeLimit: "10Gi" } }] : []),
+            ...(args.scratchVolume === "emptyDir" ? [{ name: SCRATCH_VOLUME, emptyDir: { sizeLimit: "1Gi" } }] : []),
             ...(args.caConfigMapName ? [{ name: "database-ca", configMap: { name: args.caConfigMapName } }] : []),
         ],
     };

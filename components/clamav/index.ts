@@ -3,22 +3,28 @@ import * as pulumi from "@pulumi/pulumi";
 import { podReservation, type WorkloadCapacity } from "../../lib/capacity";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
 import type { PlatformConfig } from "../../lib/config";
+import { digestExemptions, EXEMPTIONS, exemptionAnnotations } from "../../lib/exemptions";
 import { checksum } from "../shared/checksum";
+import { container } from "../shared/container";
 import { onePodAtATime } from "../shared/disruption";
-import { labels, selectorLabels } from "../shared/labels";
+import { instanceSelector, labels, selectorLabels } from "../shared/labels";
+import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe, tcpProbe } from "../shared/probes";
-import { guaranteed } from "../shared/resources";
-import { podSecurityContext, restrictedContainer } from "../shared/security";
+import { spreadAcrossNodesAndZones } from "../shared/scheduling";
+import { podSecurityContext } from "../shared/security";
 import { ClamavRefresh } from "./refresh";
 
 export interface ClamavArgs {
     namespace: pulumi.Input<string>;
     settings: PlatformConfig["clamav"];
+    priorityClassName?: string;
     provider?: k8s.Provider;
 }
 
 export const CLAMAV_NAME = "clamav";
 const CONF_DIR = "/etc/clamav-k8s";
+/** Writable layer and logs; signatures and scan files live on sized emptyDirs. */
+const EPHEMERAL_STORAGE = "512Mi";
 
 /**
  * The init script: freshclam, then a check that the signatures are really there. On a rate
@@ -70,18 +76,18 @@ export class Clamav extends pulumi.ComponentResource {
             tmp: { name: "tmp", mountPath: "/tmp" },
             logs: { name: "logs", mountPath: "/var/log/clamav" },
         };
-        const freshclam = (containerName: string, extraFlags: string[]): k8s.types.input.core.v1.Container => ({
-            name: containerName,
-            image: s.image,
-            command: ["/bin/sh", "-c", freshclamScript(["freshclam", `--config-file=${CONF_DIR}/freshclam.conf`, "--stdout", ...extraFlags])],
-            resources: guaranteed(s.updaterResources),
-            securityContext: restrictedContainer(runAs),
-            volumeMounts: [mounts.signatures, mounts.config, mounts.tmp, mounts.logs],
-        });
+        const freshclam = (containerName: string, extraFlags: string[]) =>
+            container({
+                name: containerName,
+                image: s.image,
+                command: ["/bin/sh", "-c", freshclamScript(["freshclam", `--config-file=${CONF_DIR}/freshclam.conf`, "--stdout", ...extraFlags])],
+                volumeMounts: [mounts.signatures, mounts.config, mounts.tmp, mounts.logs],
+            }, { resources: s.updaterResources, ephemeralStorage: EPHEMERAL_STORAGE, runAs });
+        const exemptions = [...EXEMPTIONS.clamavUid, ...digestExemptions([s.image]), ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass)];
 
         const ping = execProbe(["clamdscan", `--config-file=${CONF_DIR}/clamd.conf`, "--ping", "1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
         const deployment = new k8s.apps.v1.Deployment(CLAMAV_NAME, {
-            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
+            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id, CLAMAV_NAME), annotations: exemptionAnnotations(exemptions) },
             spec: {
                 replicas: s.replicas,
                 // New pods download and load the signatures before any old pod stops: 100% surge,
@@ -91,24 +97,24 @@ export class Clamav extends pulumi.ComponentResource {
                 progressDeadlineSeconds: 1200,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id), annotations: { "checksum/clamav-config": checksum(JSON.stringify(files)) } },
+                    metadata: { labels: labels(id, CLAMAV_NAME), annotations: { "checksum/clamav-config": checksum(JSON.stringify(files)) } },
                     spec: {
                         automountServiceAccountToken: false,
                         securityContext: podSecurityContext(runAs, s.runAsGroup),
                         terminationGracePeriodSeconds: 30,
+                        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
+                        ...spreadAcrossNodesAndZones(id),
                         initContainers: [
                             // The seed's two passes: --no-dns fetches the newest full CVDs, the second
                             // pass checks DNS and applies the incremental patches.
                             freshclam("initfreshclam", ["--no-dns"]),
                             freshclam("init2freshclam", []),
                         ],
-                        containers: [{
+                        containers: [container({
                             name: "clamd",
                             image: s.image,
                             command: ["clamd", `--config-file=${CONF_DIR}/clamd.conf`],
                             ports: [{ name: "clamd", containerPort: CLAMD_PORT }],
-                            resources: guaranteed(s.resources),
-                            securityContext: restrictedContainer(runAs),
                             // Loading the full signature set takes a minute or two: up to 10 minutes before liveness applies.
                             startupProbe: { ...ping, periodSeconds: 10, failureThreshold: 60 },
                             readinessProbe: ping,
@@ -116,7 +122,7 @@ export class Clamav extends pulumi.ComponentResource {
                             // Let endpoints drop the pod before clamd stops accepting connections.
                             lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10"] } } },
                             volumeMounts: [mounts.signatures, mounts.config, mounts.tmp, mounts.logs],
-                        }],
+                        }, { resources: s.resources, ephemeralStorage: EPHEMERAL_STORAGE, runAs })],
                         volumes: [
                             { name: "signatures", emptyDir: { sizeLimit: "2Gi" } },
                             { name: "config", configMap: { name: config.metadata.name } },
@@ -133,6 +139,13 @@ export class Clamav extends pulumi.ComponentResource {
             spec: { selector: selectorLabels(id), ports: [{ name: "clamd", port: CLAMD_PORT, targetPort: "clamd" }] },
         }, childOpts);
         onePodAtATime(CLAMAV_NAME, id, args.namespace, childOpts);
+        // clamd serves scans on 3310; its init containers fetch signatures over HTTP(S).
+        const mirrorPort = s.privateMirror ? Number(new URL(s.privateMirror).port || (s.privateMirror.startsWith("https") ? 443 : 80)) : undefined;
+        allowOnly(CLAMAV_NAME, id, args.namespace, {
+            podSelector: instanceSelector(CLAMAV_NAME),
+            ingress: [{ ports: [CLAMD_PORT] }],
+            egress: [...DNS, { ports: [...new Set([80, 443, ...(mirrorPort ? [mirrorPort] : [])])] }],
+        }, childOpts);
 
         const refresh = new ClamavRefresh(`${name}-refresh`, {
             namespace: args.namespace,
@@ -141,6 +154,7 @@ export class Clamav extends pulumi.ComponentResource {
             schedule: s.refresh.schedule,
             image: s.refresh.image,
             resources: s.refresh.resources,
+            priorityClassName: args.priorityClassName,
             provider: args.provider,
         }, { parent: this, dependsOn: [deployment] });
 

@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GuaranteedResources } from "../../lib/config";
-import { labels } from "../shared/labels";
-import { guaranteed } from "../shared/resources";
-import { podSecurityContext, restrictedContainer } from "../shared/security";
+import { digestExemptions, EXEMPTIONS, exemptionAnnotations } from "../../lib/exemptions";
+import { container } from "../shared/container";
+import { instanceSelector, labels } from "../shared/labels";
+import { allowOnly, DNS } from "../shared/network-policy";
+import { podSecurityContext } from "../shared/security";
 
 export interface ClamavRefreshArgs {
     namespace: pulumi.Input<string>;
@@ -12,6 +14,7 @@ export interface ClamavRefreshArgs {
     schedule: string;
     image: string;
     resources: GuaranteedResources;
+    priorityClassName?: string;
     provider?: k8s.Provider;
 }
 
@@ -44,8 +47,12 @@ export class ClamavRefresh extends pulumi.ComponentResource {
             subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
         }, childOpts);
 
+        // It talks to the API server only (443 or 6443, wherever the cluster serves it).
+        allowOnly(args.cronJobName, id, args.namespace, { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }] }, childOpts);
+        const exemptions = [...EXEMPTIONS.refreshToken, ...EXEMPTIONS.refreshNetworkPolicy, ...digestExemptions([args.image]), ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass)];
+
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
-            metadata: meta,
+            metadata: { ...meta, labels: labels(id, args.cronJobName), annotations: exemptionAnnotations(exemptions) },
             spec: {
                 schedule: args.schedule,
                 concurrencyPolicy: "Forbid",
@@ -57,22 +64,24 @@ export class ClamavRefresh extends pulumi.ComponentResource {
                     spec: {
                         backoffLimit: 3,
                         activeDeadlineSeconds: 600,
-                        ttlSecondsAfterFinished: 86400,
                         template: {
-                            metadata: { labels: labels(id) },
+                            metadata: { labels: labels(id, args.cronJobName) },
                             spec: {
                                 serviceAccountName: account.metadata.name,
                                 // The only pod of the platform that talks to the API server.
                                 automountServiceAccountToken: true,
                                 restartPolicy: "Never",
+                                ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
                                 securityContext: podSecurityContext({ user: KUBECTL_UID, group: KUBECTL_UID }),
-                                containers: [{
+                                containers: [container({
                                     name: "rollout-restart",
                                     image: args.image,
                                     command: ["kubectl", "rollout", "restart", `deployment/${args.deploymentName}`],
-                                    resources: guaranteed(args.resources),
-                                    securityContext: restrictedContainer({ user: KUBECTL_UID, group: KUBECTL_UID }),
-                                }],
+                                    // kubectl caches API discovery under $HOME: keep it off the read-only root.
+                                    env: [{ name: "HOME", value: "/tmp" }],
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                }, { resources: args.resources, ephemeralStorage: "64Mi", runAs: { user: KUBECTL_UID, group: KUBECTL_UID } })],
+                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
                             },
                         },
                     },

@@ -3,12 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
 import type { PlatformConfig } from "../../lib/config";
 import type { PostgresEndpoint } from "../postgres/endpoint";
+import { digestExemptions, EXEMPTIONS, exemptionAnnotations, singleReplicaExemptions } from "../../lib/exemptions";
 import { checksum } from "../shared/checksum";
+import { container } from "../shared/container";
+import { onePodAtATime } from "../shared/disruption";
+import { allowOnly, DNS } from "../shared/network-policy";
+import { spreadAcrossNodesAndZones } from "../shared/scheduling";
 import { generatedSecret } from "../shared/generated-secret";
-import { labels, selectorLabels } from "../shared/labels";
+import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
-import { guaranteed } from "../shared/resources";
-import { podSecurityContext, restrictedContainer } from "../shared/security";
+import { podSecurityContext } from "../shared/security";
 
 export interface MalwarSecrets {
     apiKeys?: pulumi.Input<string[]>;
@@ -24,6 +28,7 @@ export interface MalwarArgs {
     secrets: MalwarSecrets;
     /** Malwar's own RDS instance, with database.backend postgres and database.rds. */
     database?: PostgresEndpoint;
+    priorityClassName?: string;
     provider?: k8s.Provider;
 }
 
@@ -96,8 +101,17 @@ export class Malwar extends pulumi.ComponentResource {
         }
 
         const rollingWithPostgres = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };
+        const planned = s.autoscaling.enabled ? s.autoscaling.minReplicas : s.replicas;
+        const exemptions = [
+            ...EXEMPTIONS.malwarUid,
+            ...EXEMPTIONS.malwarSecretEnv,
+            ...digestExemptions([s.image]),
+            ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
+            ...(sqlite ? EXEMPTIONS.malwarRecreate : []),
+            ...singleReplicaExemptions(planned, sqlite ? "one writer: SQLite on a ReadWriteOnce claim (switch malwar.database.backend to postgres to scale)" : "this stack runs one Malwar pod"),
+        ];
         new k8s.apps.v1.Deployment(name, {
-            metadata: meta,
+            metadata: { ...meta, labels: labels(id, MALWAR_NAME), annotations: exemptionAnnotations(exemptions) },
             spec: {
                 // An HPA owns the replica count when enabled.
                 ...(s.autoscaling.enabled ? {} : { replicas: s.replicas }),
@@ -106,20 +120,20 @@ export class Malwar extends pulumi.ComponentResource {
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
                     metadata: {
-                        labels: labels(id),
+                        labels: labels(id, MALWAR_NAME),
                         annotations: { "checksum/settings": checksum(JSON.stringify(settings)), "checksum/secrets": checksum(secretData.apply((d) => JSON.stringify(d))) },
                     },
                     spec: {
                         serviceAccountName: account.metadata.name,
                         automountServiceAccountToken: false,
                         securityContext: podSecurityContext(runAs, 1000),
-                        containers: [{
+                        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
+                        ...(planned > 1 ? spreadAcrossNodesAndZones(id) : {}),
+                        containers: [container({
                             name: "malwar",
                             image: s.image,
                             ports: [{ name: "http", containerPort: PORT }],
                             envFrom: [{ configMapRef: { name: settingsMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
-                            resources: guaranteed(s.resources),
-                            securityContext: restrictedContainer(runAs),
                             // The deployment guide's probe table. Note: /api/v1/ready answers 200 even
                             // when the database is down (an upstream bug), so readiness cannot catch that.
                             livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
@@ -128,7 +142,7 @@ export class Malwar extends pulumi.ComponentResource {
                                 { name: "tmp", mountPath: "/tmp" },
                                 ...(claim ? [{ name: "data", mountPath: DATA_DIR }] : []),
                             ],
-                        }],
+                        }, { resources: s.resources, ephemeralStorage: "512Mi", runAs })],
                         volumes: [
                             { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                             ...(claim ? [{ name: "data", persistentVolumeClaim: { claimName: claim.metadata.name } }] : []),
@@ -141,6 +155,14 @@ export class Malwar extends pulumi.ComponentResource {
         const service = new k8s.core.v1.Service(name, {
             metadata: meta,
             spec: { type: "ClusterIP", selector: selectorLabels(id), ports: [{ name: "http", port: PORT, targetPort: "http" }] },
+        }, childOpts);
+
+        onePodAtATime(MALWAR_NAME, id, args.namespace, childOpts);
+        // The API on 8000; out to the Anthropic API and webhooks (443) and PostgreSQL.
+        allowOnly(MALWAR_NAME, id, args.namespace, {
+            podSelector: instanceSelector(MALWAR_NAME),
+            ingress: [{ ports: [PORT] }],
+            egress: [...DNS, { ports: [443, ...(sqlite ? [] : [5432])] }],
         }, childOpts);
 
         if (s.ingress.enabled) {

@@ -3,10 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
 import type { GuaranteedResources } from "../../lib/config";
 import { generatedSecret } from "../shared/generated-secret";
-import { labels, selectorLabels } from "../shared/labels";
+import { digestExemptions, EXEMPTIONS, exemptionAnnotations } from "../../lib/exemptions";
+import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { execProbe } from "../shared/probes";
-import { guaranteed } from "../shared/resources";
-import { podSecurityContext, restrictedContainer } from "../shared/security";
+import { container } from "../shared/container";
+import { allowOnly, DNS } from "../shared/network-policy";
+import { podSecurityContext } from "../shared/security";
 import type { PostgresEndpoint } from "./endpoint";
 
 export interface InClusterPostgresArgs {
@@ -20,6 +22,8 @@ export interface InClusterPostgresArgs {
     storageClass?: string;
     maxConnections: number;
     resources: GuaranteedResources;
+    /** Labels of the pods that may connect (NetworkPolicy). */
+    clientLabels: Record<string, string>;
     provider?: k8s.Provider;
 }
 
@@ -58,22 +62,37 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
 
         const service = new k8s.core.v1.Service(name, {
             metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
-            spec: { selector: selectorLabels(id), ports: [{ name: "postgres", port: PORT, targetPort: "postgres" }] },
+            // Headless: the StatefulSet's governing Service; one pod, so clients resolve straight to it.
+            spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "postgres", port: PORT, targetPort: "postgres" }] },
         }, childOpts);
+
+        // Only its clients reach it; out, it needs name resolution at most.
+        allowOnly(args.name, id, args.namespace, {
+            podSelector: instanceSelector(args.name),
+            ingress: [{ ports: [PORT], peers: [{ podSelector: { matchLabels: args.clientLabels } }] }],
+            egress: DNS,
+        }, childOpts);
+        const exemptions = [
+            ...EXEMPTIONS.postgresUid,
+            ...EXEMPTIONS.postgresPasswordFile,
+            ...EXEMPTIONS.noPriorityClass,
+            ...digestExemptions([args.image]),
+            ...EXEMPTIONS.singlePodSpread("one PostgreSQL server per database, for the local stack (stage and prod use RDS)"),
+        ];
 
         const ready = execProbe(["pg_isready", "-U", args.username, "-d", args.dbName, "-h", "127.0.0.1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
         new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
+            metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: exemptionAnnotations(exemptions) },
             spec: {
                 serviceName: args.name,
                 replicas: 1,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id) },
+                    metadata: { labels: labels(id, args.name) },
                     spec: {
                         automountServiceAccountToken: false,
                         securityContext: podSecurityContext({ user: POSTGRES_UID, group: POSTGRES_UID }, POSTGRES_UID),
-                        containers: [{
+                        containers: [container({
                             name: "postgres",
                             image: args.image,
                             args: ["-c", `max_connections=${args.maxConnections}`],
@@ -81,22 +100,23 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
                             env: [
                                 { name: "POSTGRES_DB", value: args.dbName },
                                 { name: "POSTGRES_USER", value: args.username },
-                                { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: credentials.metadata.name, key: "POSTGRES_PASSWORD" } } },
+                                // The image reads the password from a file: it stays out of the environment.
+                                { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/POSTGRES_PASSWORD" },
                                 { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
                             ],
-                            resources: guaranteed(args.resources),
-                            securityContext: restrictedContainer({ user: POSTGRES_UID, group: POSTGRES_UID }),
                             readinessProbe: ready,
                             livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1"], { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
                             volumeMounts: [
                                 { name: "data", mountPath: "/var/lib/postgresql/data" },
                                 { name: "run", mountPath: "/var/run/postgresql" },
                                 { name: "tmp", mountPath: "/tmp" },
+                                { name: "credentials", mountPath: "/run/secrets/postgres", readOnly: true },
                             ],
-                        }],
+                        }, { resources: args.resources, ephemeralStorage: "1Gi", runAs: { user: POSTGRES_UID, group: POSTGRES_UID } })],
                         volumes: [
                             { name: "run", emptyDir: { sizeLimit: "16Mi" } },
                             { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                            { name: "credentials", secret: { secretName: credentials.metadata.name } },
                         ],
                     },
                 },

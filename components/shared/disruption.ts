@@ -6,6 +6,7 @@ import { labels, selectorLabels, type AppIdentity } from "./labels";
 export function onePodAtATime(name: string, id: AppIdentity, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.policy.v1.PodDisruptionBudget {
     return new k8s.policy.v1.PodDisruptionBudget(name, {
         metadata: { name, namespace, labels: labels(id) },
-        spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(id) } },
+        // A pod that is not ready protects nothing: let drains evict it.
+        spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: selectorLabels(id) } },
     }, opts);
 }

@@ -18,10 +18,19 @@ export function selectorLabels(id: AppIdentity): Record<string, string> {
     };
 }
 
-/** Full label set for metadata. */
-export function labels(id: AppIdentity): Record<string, string> {
+/**
+ * The one label that names a workload's pods. NetworkPolicies select on it alone: a single
+ * label is what every checker (Polaris matches exactly one pod label) reads as "this workload".
+ */
+export function instanceSelector(instance: string): Record<string, string> {
+    return { "app.kubernetes.io/instance": instance };
+}
+
+/** Full label set for metadata; `instance` (the object's name) goes on controllers only, never in selectors. */
+export function labels(id: AppIdentity, instance?: string): Record<string, string> {
     return {
         ...selectorLabels(id),
+        ...(instance ? { "app.kubernetes.io/instance": instance } : {}),
         "app.kubernetes.io/part-of": id.partOf ?? "security-scanning",
         "app.kubernetes.io/managed-by": MANAGED_BY,
     };
