@@ -126,7 +126,7 @@ export class Malwar extends pulumi.ComponentResource {
                     spec: {
                         serviceAccountName: account.metadata.name,
                         automountServiceAccountToken: false,
-                        securityContext: podSecurityContext(runAs, 1000),
+                        securityContext: podSecurityContext(runAs, s.runAsUser),
                         ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
                         ...(planned > 1 ? spreadAcrossNodesAndZones(id) : {}),
                         containers: [container({
