@@ -89,3 +89,34 @@ describe("documentation", () => {
         assert.deepEqual(missing, []);
     });
 });
+
+describe("defaults", () => {
+    it("every key's default is the one the README's config reference states", async () => {
+        const { configKeys } = await import("../lib/config");
+        const readme = (await import("fs")).readFileSync(`${__dirname}/../README.md`, "utf8");
+        // The schema's defaults: an in-cluster Clair database needs no network settings.
+        const defaults: any = parseConfig({ [key("clair")]: JSON.stringify({ database: { backend: "in-cluster" } }) });
+        defaults.clair.database.backend = "rds";
+        const valueAt = (path: string) => path.split(".").reduce((node: any, part) => node?.[part], defaults);
+        let compared = 0;
+        for (const k of configKeys()) {
+            const row = readme.split("\n").find((line) => line.startsWith(`| \`${k}\` |`))!;
+            const cell = row.split("|")[2].trim();
+            const value = valueAt(k);
+            if (/^\(none/.test(cell) || cell === "generated" || cell === "one generated" || cell === "(cluster default)") {
+                assert.equal(value, undefined, `${k} has no default`);
+            } else if (/^`[^`]*`$/.test(cell)) {
+                const literal = cell.slice(1, -1);
+                const shown = typeof value === "string" ? value : JSON.stringify(value);
+                assert.equal(shown, literal, `${k}: README says ${cell}`);
+            } else if (k.endsWith("esources")) {
+                const [cpu, memory] = [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+                assert.deepEqual(value, { cpu, memory }, `${k}: README says ${cell}`);
+            } else {
+                continue;
+            }
+            compared++;
+        }
+        assert.ok(compared >= 75, `compared ${compared} defaults`);
+    });
+});
