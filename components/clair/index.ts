@@ -4,13 +4,13 @@ import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import { planPools, type ClairMode } from "../../lib/clair-config";
 import { clairPoolSettings, type ClairConfig } from "../../lib/config";
 import { generatedBase64Key } from "../shared/generated-secret";
+import { allowOnly, DNS } from "../shared/network-policy";
 import { ClairConfigFile } from "./config";
 import { ClairDatabases } from "./databases";
 import { ClairDeployment } from "./deployment";
 import { ClairIndexer, INDEXER_NAME } from "./indexer";
 import { HTTP_PORT, INTROSPECTION_PORT } from "./pod";
 import { ClairRoutes } from "./routes";
-import { allowOnly, DNS } from "../shared/network-policy";
 
 export interface ClairArgs {
     stack: string;
