@@ -49,6 +49,7 @@ const clamav = new Clamav("clamav", { namespace, settings: config.clamav, priori
 const malwarDatabase = malwarOnRds && network
     ? new RdsPostgres("malwar-db", {
           identifier: `malwar-${stack}`,
+          app: "malwar",
           dbName: "malwar",
           username: "malwar",
           settings: config.clair.database.rds,
@@ -83,5 +84,5 @@ export const malwarApiKeysSecret = malwar.secretName;
 export const capacity = summarize(
     stack,
     [...clair.capacity, ...clamav.capacity, ...malwar.capacity],
-    [...clair.databases, ...(malwarDatabase ? [{ name: `malwar-${stack}`, app: "malwar", instanceClass: config.clair.database.rds.instanceClass, allocatedStorageGiB: config.clair.database.rds.allocatedStorageGiB }] : [])],
+    [...clair.databases, ...(malwarDatabase ? [malwarDatabase.capacity] : [])],
 );

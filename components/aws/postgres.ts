@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { DatabaseCapacity } from "../../lib/capacity";
 import type { RdsSettings } from "../../lib/config";
 import { maxConnectionsFor, parameterGroupFamily } from "../../lib/rds";
 import type { PostgresEndpoint } from "../postgres/endpoint";
@@ -8,6 +9,8 @@ import { generatedSecret } from "../shared/generated-secret";
 export interface RdsPostgresArgs {
     /** RDS instance identifier, e.g. "clair-indexer-prod". */
     identifier: string;
+    /** Which part of the platform it serves ("clair", "malwar"), for the capacity summary. */
+    app: string;
     dbName: string;
     username: string;
     settings: RdsSettings;
@@ -30,6 +33,7 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
     readonly dbName: string;
     /** max_connections set in the parameter group. */
     readonly maxConnections: number;
+    readonly capacity: DatabaseCapacity;
 
     constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:aws:RdsPostgres", name, {}, opts);
@@ -38,6 +42,7 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
         this.username = args.username;
         this.dbName = args.dbName;
         this.maxConnections = maxConnectionsFor(s.instanceClass);
+        this.capacity = { name: args.identifier, app: args.app, instanceClass: s.instanceClass, allocatedStorageGiB: s.allocatedStorageGiB };
 
         this.password = generatedSecret(`${name}-password`, { length: 40 }, { parent: this });
 

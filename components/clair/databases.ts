@@ -36,8 +36,9 @@ export class ClairDatabases extends pulumi.ComponentResource {
             if (s.backend === "rds") {
                 if (!args.network) throw new Error("ClairDatabases: the rds backend needs a network");
                 const identifier = `clair-${mode}-${args.stack}`;
-                endpoints[mode] = new RdsPostgres(`clair-${mode}-db`, {
+                const db = new RdsPostgres(`clair-${mode}-db`, {
                     identifier,
+                    app: "clair",
                     dbName: CLAIR_DB_NAME,
                     username: "clair",
                     settings: s.rds,
@@ -45,7 +46,8 @@ export class ClairDatabases extends pulumi.ComponentResource {
                     securityGroupId: args.network.securityGroupId,
                     tags: { ...args.tags, component: `clair-${mode}` },
                 }, { parent: this });
-                this.databases.push({ name: identifier, app: "clair", instanceClass: s.rds.instanceClass, allocatedStorageGiB: s.rds.allocatedStorageGiB });
+                endpoints[mode] = db;
+                this.databases.push(db.capacity);
             } else {
                 const db = new InClusterPostgres(`clair-${mode}-db`, {
                     namespace: args.namespace,
