@@ -16,11 +16,23 @@ const config = readStackConfig();
 const stack = pulumi.getStack();
 const tags = { project: pulumi.getProject(), stack, "managed-by": "pulumi" };
 
+// Objects kept on `pulumi destroy` (retainOnDelete) are still in the cluster at the next `up`:
+// this provider adopts them on create (server-side apply of the existing object) instead of
+// failing with "already exists". Same cluster as the default provider; used for nothing else,
+// so a renamed resource elsewhere still fails loudly rather than silently taking an object over.
+const clusterSelection = new pulumi.Config("kubernetes");
+const keptDataProvider = new k8s.Provider("kept-data", {
+    kubeconfig: clusterSelection.get("kubeconfig"),
+    context: clusterSelection.get("context"),
+    cluster: clusterSelection.get("cluster"),
+    upsertExistingObjects: true,
+});
+
 // Kept on `pulumi destroy`: deleting the namespace would cascade to Malwar's retained claim.
 const namespace = config.kubernetes.createNamespace
     ? new k8s.core.v1.Namespace("namespace", {
           metadata: { name: config.kubernetes.namespace, labels: { "app.kubernetes.io/part-of": "security-scanning", "app.kubernetes.io/managed-by": "pulumi" } },
-      }, { retainOnDelete: true }).metadata.name
+      }, { retainOnDelete: true, provider: keptDataProvider }).metadata.name
     : pulumi.output(config.kubernetes.namespace);
 
 const malwarOnRds = config.malwar.database.backend === "postgres" && config.malwar.database.rds;
@@ -70,6 +82,7 @@ const malwar = new Malwar("malwar", {
     },
     database: malwarDatabase,
     priorityClassName: config.kubernetes.priorityClassName,
+    keptDataProvider,
 });
 
 export const kubernetesNamespace = namespace;

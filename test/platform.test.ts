@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { capacityReport } from "../tools/capacity";
 import { quantitiesEqual } from "../lib/quantity";
-import { runProgram } from "../tools/mock-run";
-import { containersOf, K8S, plaintextOf, podSpecs, secretPaths, stackRun } from "./helpers";
+import { runProgram, unwrapSecrets } from "../tools/mock-run";
+import { containersOf, K8S, ofType, plaintextOf, podSpecs, secretPaths, stackRun } from "./helpers";
 
 const STACKS = ["stage", "prod", "local"];
 
@@ -24,6 +24,42 @@ describe("every stack", () => {
                 }
             });
 
+            it("sends no field an API server without alpha feature gates drops (the engine would propose it on every preview)", async () => {
+                const run = await stackRun(stack);
+                for (const r of ofType(run, K8S.statefulSet)) {
+                    const spec = unwrapSecrets(r.inputs).spec;
+                    // MaxUnavailableStatefulSet: alpha in Kubernetes 1.33, off on most OpenShift releases.
+                    assert.equal(spec.updateStrategy?.rollingUpdate?.maxUnavailable, undefined, `${r.name}: updateStrategy.rollingUpdate.maxUnavailable`);
+                }
+            });
+
+            it("keeps only the namespace and Malwar's claim on destroy, and adopts them again on the next up", async () => {
+                const run = await stackRun(stack);
+                const kept = run.resources.filter((r) => r.retainOnDelete).map((r) => `${r.type} ${unwrapSecrets(r.inputs).metadata?.name}`).sort();
+                assert.deepEqual(kept, ["kubernetes:core/v1:Namespace " + unwrapSecrets(ofType(run, "kubernetes:core/v1:Namespace")[0].inputs).metadata.name, `${K8S.pvc} malwar-data`].sort());
+                // Without an adopting provider the next `up` fails: "namespaces ... already exists".
+                const adopting = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes" && String(unwrapSecrets(r.inputs).upsertExistingObjects) === "true");
+                assert.equal(adopting.length, 1);
+                for (const r of run.resources.filter((x) => x.retainOnDelete)) {
+                    assert.match(r.provider, new RegExp(`::${adopting[0].name}::`), `${r.name} is created through the adopting provider`);
+                }
+                for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:") && !x.retainOnDelete)) {
+                    assert.doesNotMatch(r.provider, new RegExp(`::${adopting[0].name}::`), `${r.name} must not silently adopt`);
+                }
+                // Every other claim goes with its StatefulSet (scratch layers, throwaway databases).
+                for (const r of ofType(run, K8S.statefulSet)) {
+                    const spec = unwrapSecrets(r.inputs).spec;
+                    if (spec.volumeClaimTemplates?.length) assert.equal(spec.persistentVolumeClaimRetentionPolicy?.whenDeleted, "Delete", r.name);
+                }
+            });
+
+            it("leaves readiness to the provider's await logic: no skip-await annotation", async () => {
+                for (const r of (await stackRun(stack)).resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+                    const annotations = unwrapSecrets(r.inputs).metadata?.annotations ?? {};
+                    assert.equal(annotations["pulumi.com/skipAwait"], undefined, r.name);
+                }
+            });
+
             it("pins every image to a version and runs every container as non-root", async () => {
                 for (const { owner, spec } of podSpecs(await stackRun(stack))) {
                     for (const c of containersOf(spec)) {
@@ -38,10 +74,14 @@ describe("every stack", () => {
             it("keeps generated secrets secret: marked secret, and nowhere in plaintext outside Secrets", async () => {
                 const run = await stackRun(stack);
                 assert.ok(run.generatedSecrets.length >= 3, "database passwords and keys are generated");
+                // The value and the encodings a derived secret takes (Clair's PSK is base64 of one).
+                const encodings = run.generatedSecrets.flatMap((v) => [v, Buffer.from(v).toString("base64"), Buffer.from(v).toString("hex")]);
                 for (const r of run.resources) {
                     const visible = plaintextOf(r.inputs);
-                    for (const value of run.generatedSecrets) {
+                    for (const value of encodings) {
                         assert.ok(!visible.includes(value), `${r.type} ${r.name} shows a generated secret in plaintext`);
+                        // The engine stores IDs in plaintext (pulumi-random's RandomBytes uses its value as ID).
+                        assert.ok(!(r.id ?? "").includes(value), `${r.type} ${r.name} has a generated secret as its ID`);
                     }
                 }
                 for (const r of run.resources.filter((x) => x.type === K8S.secret)) {

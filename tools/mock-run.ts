@@ -19,6 +19,10 @@ export interface MockResource {
     /** Resource options the engine would receive. */
     protect: boolean;
     retainOnDelete: boolean;
+    /** The explicit provider reference ("<provider URN>::<id>"), "" for the default provider. */
+    provider: string;
+    /** The ID the provider would give it (pulumi-random's own choice for random resources). */
+    id: string | undefined;
     state: Record<string, any>;
 }
 
@@ -116,16 +120,27 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: MockResource[] = [];
     readonly generatedSecrets: string[] = [];
     /** Options by "type::name", recorded by RecordingMonitor (MockResourceArgs carries no options). */
-    readonly options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
+    readonly options = new Map<string, { protect: boolean; retainOnDelete: boolean; provider: string }>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const state: Record<string, any> = { ...args.inputs };
         const plain = unwrapSecrets(args.inputs);
+        let id: string | undefined = args.type.startsWith("aws:ec2/securityGroup") ? `sg-${args.name}` : `${args.name}-id`;
+        // IDs as pulumi-random sets them (its resources' Read/Create): IDs are never secret in
+        // the state, so a random resource whose ID is its value leaks it.
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword": {
                 const length = plain.length ?? 32;
                 state.result = randomBytes(length).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
                 this.generatedSecrets.push(state.result);
+                id = "none";
+                break;
+            }
+            case "random:index/randomString:RandomString": {
+                const length = plain.length ?? 32;
+                state.result = randomBytes(length).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
+                this.generatedSecrets.push(state.result);
+                id = state.result;
                 break;
             }
             case "random:index/randomBytes:RandomBytes": {
@@ -133,6 +148,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
                 state.base64 = bytes.toString("base64");
                 state.hex = bytes.toString("hex");
                 this.generatedSecrets.push(state.base64, state.hex);
+                id = state.base64;
                 break;
             }
             case "aws:rds/instance:Instance":
@@ -147,10 +163,10 @@ class RecordingMocks implements pulumi.runtime.Mocks {
         if (args.type.startsWith("kubernetes:") && plain.metadata) {
             state.metadata = { ...plain.metadata, name: plain.metadata.name ?? `${args.name}-mock` };
         }
-        const options = this.options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
-        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state, ...options });
-        const id = args.type.startsWith("aws:ec2/securityGroup") ? `sg-${args.name}` : `${args.name}-id`;
-        return { id: args.custom === false ? undefined : id, state };
+        const options = this.options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false, provider: "" };
+        if (args.custom === false) id = undefined;
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, id, state, ...options });
+        return { id, state };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
@@ -161,12 +177,12 @@ class RecordingMocks implements pulumi.runtime.Mocks {
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const settings: { waitForRPCs(): Promise<void>; getMonitor(): any } = require("@pulumi/pulumi/runtime/settings");
 
-/** Wraps the SDK's mock monitor so it also notes the protect and retainOnDelete of each request. */
+/** Wraps the SDK's mock monitor so it also notes the protect, retainOnDelete and provider of each request. */
 function recordOptions(recorder: RecordingMocks): void {
     const monitor = settings.getMonitor();
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: unknown) => {
-        recorder.options.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete() });
+        recorder.options.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), provider: req.getProvider() });
         return register(req, callback);
     };
 }

@@ -43,7 +43,7 @@ export class Clair extends pulumi.ComponentResource {
         const pools = { indexer: plan.indexer.poolMaxConns, matcher: plan.matcher.poolMaxConns, notifier: plan.notifier.poolMaxConns };
         this.poolMaxConns = pools;
 
-        const psk = args.psk ?? generatedBase64Key("clair-psk", 32, { parent: this });
+        const psk = args.psk ?? generatedBase64Key("clair-psk", 64, { parent: this });
         const configFile = new ClairConfigFile("clair-config", {
             ...common,
             logLevel: s.logLevel,

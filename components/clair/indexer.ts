@@ -61,7 +61,10 @@ export class ClairIndexer extends pulumi.ComponentResource {
                 serviceName: headless.metadata.name,
                 replicas: args.replicas,
                 podManagementPolicy: "Parallel",
-                updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+                // No rollingUpdate.maxUnavailable: API servers without the MaxUnavailableStatefulSet
+                // feature gate (off in 1.33 and on most OpenShift releases) drop it, and every
+                // preview would propose it again. One pod at a time is the default anyway.
+                updateStrategy: { type: "RollingUpdate" },
                 minReadySeconds: 10,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {

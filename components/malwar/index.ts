@@ -30,6 +30,12 @@ export interface MalwarArgs {
     database?: PostgresEndpoint;
     priorityClassName?: string;
     provider?: k8s.Provider;
+    /**
+     * Provider for the SQLite claim, which is kept on destroy: one that adopts an existing
+     * object on create (upsertExistingObjects), so the next `up` re-attaches the kept claim and
+     * its volume. Without it the claim uses `provider`, and `up` after `destroy` fails.
+     */
+    keptDataProvider?: k8s.Provider;
 }
 
 export const MALWAR_NAME = "malwar";
@@ -97,7 +103,7 @@ export class Malwar extends pulumi.ComponentResource {
                     ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
                     resources: { requests: { storage: s.storageSize } },
                 },
-            }, { ...childOpts, retainOnDelete: true });
+            }, { ...childOpts, provider: args.keptDataProvider ?? args.provider, retainOnDelete: true });
         }
 
         const rollingWithPostgres = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };

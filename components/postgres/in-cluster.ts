@@ -128,6 +128,11 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
                         resources: { requests: { storage: args.storageSize } },
                     },
                 }],
+                // Its password lives in the stack state and is gone after `pulumi destroy`; a data
+                // directory kept past that could never be opened with the next password. So the
+                // claim goes with the StatefulSet (the database is rebuilt: the matcher refetches
+                // its vulnerabilities, the indexer re-indexes on demand).
+                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
             },
         }, childOpts);
 

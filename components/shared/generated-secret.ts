@@ -16,8 +16,12 @@ export function generatedSecret(name: string, args: GeneratedSecretArgs, opts: p
     return pulumi.secret(password.result);
 }
 
-/** A random key as base64 of `bytes` random bytes (Clair's PSK format). */
-export function generatedBase64Key(name: string, bytes: number, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
-    const key = new random.RandomBytes(name, { length: bytes }, opts);
-    return pulumi.secret(key.base64);
+/**
+ * A random key in base64, the form of Clair's PSK: the base64 of `characters` random letters and
+ * digits (about 5.95 bits each, so 64 give 381 bits). Not random.RandomBytes: pulumi-random makes
+ * that resource's base64 value its ID, and IDs are stored in plaintext in the state.
+ */
+export function generatedBase64Key(name: string, characters: number, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+    const material = new random.RandomPassword(name, { length: characters, special: false }, opts);
+    return pulumi.secret(material.result.apply((text) => Buffer.from(text, "utf8").toString("base64")));
 }
