@@ -1,8 +1,8 @@
 /**
- * npm run check:manifests -- --stack <stage|prod|local> [--verbose] [--json FILE|-] [--out DIR] [--strict]
+ * npm run check:manifests -- --stack <stage|prod|local> [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]
  *
  * Renders the stack's Kubernetes objects (tools/render.ts) and runs five third-party checkers on
- * them, from the pinned versions scripts/checkers.sh installs (scripts/checkers.env):
+ * them, from the pinned versions scripts/checkers.sh provides (scripts/checkers.env):
  *   kube-score   score -o json --kubernetes-version v1.33
  *                --enable-optional-test container-resource-requests-equal-limits
  *                counts: CRITICAL and WARNING grades (checks skipped by annotation do not count)
@@ -15,22 +15,28 @@
  *                counts: every FAILED check
  * Exemptions are the checkers' own annotations on the object:
  *   kube-score/ignore: <check>,<check>          ignore-check.kube-linter.io/<check>: "<reason>"
- *   polaris.fairwinds.com/<check>-exempt: "true"  checkov.io/skip1: CKV_K8S_NN=<reason>
+ *   polaris.fairwinds.com/<check>-exempt: "true"  checkov.io/skipN: CKV_K8S_NN=<reason>
+ * Each checker with an exemption mechanism runs a second time on a copy of the objects without
+ * those annotations: a finding there that an annotation exempts counts as exempted, and an
+ * annotation that exempts nothing is a stale exemption, which fails the run like a finding.
  *
- * Prints one line per checker with its finding count; with --verbose, or when anything counts,
- * the findings. --json writes the normalised findings ({checker, object, check, severity,
- * message, file}) to FILE (or stdout with "-"). --out keeps the rendered manifests in DIR.
- * Exit status: 1 if any finding counts or a checker failed to run; 0 otherwise. A checker the
- * module proxy does not serve is reported UNAVAILABLE and does not fail the run unless --strict
- * (or SSCAN_CHECKERS_STRICT=1). KUBE_SCORE_BIN, KUBE_LINTER_BIN, POLARIS_BIN, KUBECONFORM_BIN,
- * CHECKOV_BIN override a checker's path (e.g. a binary of the pinned version installed some other way).
+ * Prints one table (checker, version, findings, exempted, time), then the findings grouped by
+ * object (--verbose: also the exempted ones with their reasons, and the checkers' explanations).
+ * --json writes the same as one document to FILE (or stdout with "-"); --out keeps the rendered
+ * manifests in DIR.
+ * Exit status 1 when a finding counts, an exemption is stale, or a checker cannot run; 0 otherwise.
+ * --allow-missing (for machines without ../shared/upstream-src): a checker that cannot be provided
+ * is skipped with a warning instead, and the summary says how many checkers ran.
+ * scripts/checkers.sh decides where each checker comes from (KUBE_SCORE_BIN, KUBE_LINTER_BIN,
+ * POLARIS_BIN, KUBECONFORM_BIN, CHECKOV_BIN; then PATH; then its cache, the module proxy, the source
+ * archives); the table shows the version each one reports.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { renderStack } from "./render";
 
 export type CheckerName = "kube-score" | "kube-linter" | "polaris" | "kubeconform" | "checkov";
@@ -48,31 +54,37 @@ export interface Finding {
     file?: string;
 }
 
-interface CheckersJson {
-    dir: string;
-    kubernetesVersion: string;
-    schemas: string;
-    [tool: string]: { version: string; path: string | null; unavailable?: string } | string;
-}
-
+/** One checker's entry in checkers.json (scripts/checkers.sh). */
 interface ToolInfo {
+    /** the pinned version (module version, or PyPI version for checkov) */
     version: string;
+    /** what a build of the pinned version prints as its version */
+    expects: string;
+    /** what the binary at hand prints as its version; null when unavailable */
+    reports: string | null;
     path: string | null;
+    /** where the binary came from: an environment variable, PATH, go install, a source archive */
+    source?: string;
     unavailable?: string;
 }
+
+type CheckersJson = { dir: string; kubernetesVersion: string; schemas: string } & Record<CheckerName, ToolInfo>;
 
 const ROOT = path.resolve(__dirname, "..");
 
 /** file basename -> kind/name, from the rendered files. */
 type ObjectIndex = Map<string, string>;
 
+function readObjects(file: string): any[] {
+    return parseAllDocuments(fs.readFileSync(file, "utf8"))
+        .map((d) => d.toJS())
+        .filter((o) => o && o.kind);
+}
+
 function indexObjects(files: string[]): ObjectIndex {
     const index: ObjectIndex = new Map();
     for (const f of files) {
-        for (const d of parseAllDocuments(fs.readFileSync(f, "utf8"))) {
-            const o = d.toJS();
-            if (o && o.kind) index.set(path.basename(f), `${o.kind}/${o.metadata?.name ?? "?"}`);
-        }
+        for (const o of readObjects(f)) index.set(path.basename(f), `${o.kind}/${o.metadata?.name ?? "?"}`);
     }
     return index;
 }
@@ -223,28 +235,114 @@ export function fromCheckov(doc: any, index: ObjectIndex): Finding[] {
     return out;
 }
 
+// ---------- exemptions declared on the objects ----------
+
+/** One exemption annotation on one object: this checker does not report this check there. */
+export interface DeclaredExemption {
+    checker: CheckerName;
+    object: string;
+    check: string;
+    /** the reason written beside it (empty when the object carries none) */
+    reason: string;
+}
+
+/** Does this annotation key opt an object out of a checker's check? (what stripExemptions removes) */
+function isExemptionKey(key: string): boolean {
+    return (
+        key === "kube-score/ignore" ||
+        key.startsWith("ignore-check.kube-linter.io/") ||
+        (key.startsWith("polaris.fairwinds.com/") && key.endsWith("-exempt")) ||
+        key.startsWith("checkov.io/skip")
+    );
+}
+
+/** The exemptions an object declares through the checkers' own annotations. */
+export function declaredExemptions(object: any): DeclaredExemption[] {
+    const name = `${object.kind}/${object.metadata?.name ?? "?"}`;
+    const annotations: Record<string, string> = object.metadata?.annotations ?? {};
+    // kube-score's and Polaris' annotations have no room for a reason: it sits beside them.
+    const reasonOf = (checker: CheckerName, check: string) => annotations[`exemptions.scanning-platform/${checker}.${check}`] ?? "";
+    const out: DeclaredExemption[] = [];
+    for (const [key, value] of Object.entries(annotations)) {
+        if (key === "kube-score/ignore") {
+            for (const check of String(value).split(",").map((c) => c.trim()).filter(Boolean)) {
+                out.push({ checker: "kube-score", object: name, check, reason: reasonOf("kube-score", check) });
+            }
+        } else if (key.startsWith("ignore-check.kube-linter.io/")) {
+            out.push({ checker: "kube-linter", object: name, check: key.slice("ignore-check.kube-linter.io/".length), reason: String(value) });
+        } else if (key.startsWith("polaris.fairwinds.com/") && key.endsWith("-exempt") && String(value) === "true") {
+            const check = key.slice("polaris.fairwinds.com/".length, -"-exempt".length);
+            out.push({ checker: "polaris", object: name, check, reason: reasonOf("polaris", check) });
+        } else if (key.startsWith("checkov.io/skip")) {
+            const [check, ...reason] = String(value).split("=");
+            out.push({ checker: "checkov", object: name, check, reason: reason.join("=") });
+        }
+    }
+    return out;
+}
+
+/** The object without any exemption annotation, anywhere in it (pod templates included). */
+export function stripExemptions(value: any): any {
+    if (Array.isArray(value)) return value.map(stripExemptions);
+    if (value === null || typeof value !== "object") return value;
+    const out: Record<string, any> = {};
+    for (const [key, child] of Object.entries(value)) {
+        if (key === "annotations" && child && typeof child === "object" && !Array.isArray(child)) {
+            out[key] = Object.fromEntries(Object.entries(child).filter(([k]) => !isExemptionKey(k)));
+        } else {
+            out[key] = stripExemptions(child);
+        }
+    }
+    return out;
+}
+
+export interface ExemptionAudit {
+    /** findings of the run without exemption annotations that a declared exemption covers */
+    exempted: (Finding & { reason: string })[];
+    /** declared exemptions that cover no finding of the run without annotations */
+    stale: DeclaredExemption[];
+}
+
+/**
+ * Matches one checker's findings on the objects without exemption annotations against the
+ * exemptions the objects declare for that checker.
+ */
+export function auditExemptions(checker: CheckerName, unexempted: Finding[], declared: DeclaredExemption[]): ExemptionAudit {
+    const mine = declared.filter((d) => d.checker === checker);
+    const key = (object: string, check: string) => `${object}\u0000${check}`;
+    const byKey = new Map(mine.map((d) => [key(d.object, d.check), d]));
+    const used = new Set<string>();
+    const exempted: (Finding & { reason: string })[] = [];
+    for (const f of unexempted) {
+        const d = byKey.get(key(f.object, f.check));
+        if (!d) continue;
+        used.add(key(d.object, d.check));
+        exempted.push({ ...f, reason: d.reason });
+    }
+    return { exempted, stale: mine.filter((d) => !used.has(key(d.object, d.check))) };
+}
+
 // ---------- running the checkers ----------
 
-function ensureCheckers(): CheckersJson {
-    const r = spawnSync("bash", [path.join(ROOT, "scripts/checkers.sh"), "--quiet"], {
+function ensureCheckers(allowMissing: boolean): CheckersJson {
+    const r = spawnSync("bash", [path.join(ROOT, "scripts/checkers.sh"), "--quiet", ...(allowMissing ? ["--allow-missing"] : [])], {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "inherit"],
         encoding: "utf8",
     });
-    if (r.status !== 0) throw new Error(`scripts/checkers.sh failed (exit ${r.status})`);
+    if (r.status !== 0) throw new Error(`scripts/checkers.sh failed (exit ${r.status}); its error is above`);
     const dir = r.stdout.trim().split("\n").pop()!;
     return JSON.parse(fs.readFileSync(path.join(dir, "checkers.json"), "utf8"));
 }
 
-async function runChecker(
-    name: CheckerName,
-    bin: string,
-    manifests: string,
-    files: string[],
-    work: string,
-    cfg: CheckersJson,
-    index: ObjectIndex,
-): Promise<{ findings: Finding[]; note?: string }> {
+/** The rendered objects, their files, and which file holds which object. */
+interface Manifests {
+    dir: string;
+    files: string[];
+    index: ObjectIndex;
+}
+
+async function runChecker(name: CheckerName, bin: string, m: Manifests, work: string, cfg: CheckersJson): Promise<{ findings: Finding[]; note?: string }> {
     switch (name) {
         case "kube-score": {
             const r = await run(
@@ -257,7 +355,7 @@ async function runChecker(
                     "v" + cfg.kubernetesVersion.replace(/^v/, "").split(".").slice(0, 2).join("."),
                     "--enable-optional-test",
                     "container-resource-requests-equal-limits",
-                    ...files,
+                    ...m.files,
                 ],
                 work,
             );
@@ -265,15 +363,11 @@ async function runChecker(
         }
         case "kube-linter": {
             // cwd is an empty directory, so no .kube-linter.yaml is picked up: default checks only.
-            const r = await run(bin, ["lint", "--format", "json", manifests], work);
-            return { findings: fromKubeLinter(parseJsonOutput(name, r), index) };
+            const r = await run(bin, ["lint", "--format", "json", m.dir], work);
+            return { findings: fromKubeLinter(parseJsonOutput(name, r), m.index) };
         }
         case "polaris": {
-            const r = await run(
-                bin,
-                ["audit", "--audit-path", manifests, "--format", "json", "--only-show-failed-tests"],
-                work,
-            );
+            const r = await run(bin, ["audit", "--audit-path", m.dir, "--format", "json", "--only-show-failed-tests"], work);
             return { findings: fromPolaris(parseJsonOutput(name, r)) };
         }
         case "kubeconform": {
@@ -283,125 +377,227 @@ async function runChecker(
             );
             const r = await run(
                 bin,
-                [
-                    "-strict",
-                    "-summary",
-                    "-output",
-                    "json",
-                    "-kubernetes-version",
-                    cfg.kubernetesVersion.replace(/^v/, ""),
-                    "-schema-location",
-                    location,
-                    manifests,
-                ],
+                ["-strict", "-summary", "-output", "json", "-kubernetes-version", cfg.kubernetesVersion.replace(/^v/, ""), "-schema-location", location, m.dir],
                 work,
             );
             const doc = parseJsonOutput(name, r);
             const sum = doc.summary ?? {};
             return {
-                findings: fromKubeconform(doc, index),
+                findings: fromKubeconform(doc, m.index),
                 note: `${sum.valid ?? 0} valid, ${sum.skipped ?? 0} skipped, Kubernetes ${cfg.kubernetesVersion} strict`,
             };
         }
         case "checkov": {
             const env = { ...process.env, BC_SKIP_MAPPING: "TRUE", CHECKOV_NO_OUTPUT_COLOR: "1" };
-            const r = await run(
-                bin,
-                ["-d", manifests, "--framework", "kubernetes", "-o", "json", "--skip-download", "--quiet"],
-                work,
-                env,
-            );
+            const r = await run(bin, ["-d", m.dir, "--framework", "kubernetes", "-o", "json", "--skip-download", "--quiet"], work, env);
             const doc = parseJsonOutput(name, r);
             const sums = (Array.isArray(doc) ? doc : [doc]).map((d: any) => d?.summary ?? {});
             const passed = sums.reduce((n: number, x: any) => n + (x.passed ?? 0), 0);
-            const skipped = sums.reduce((n: number, x: any) => n + (x.skipped ?? 0), 0);
-            return { findings: fromCheckov(doc, index), note: `${passed} passed, ${skipped} skipped by annotation` };
+            return { findings: fromCheckov(doc, m.index), note: `${passed} passed` };
         }
     }
 }
 
-function summary(name: string, findings: Finding[]): string {
-    const bySeverity = new Map<string, number>();
-    for (const f of findings) bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
-    const detail = [...bySeverity].map(([s, n]) => `${n} ${s}`).join(", ");
-    const n = findings.length;
-    return `${name.padEnd(12)}${String(n).padStart(3)} finding${n === 1 ? "" : "s"}${detail ? ` (${detail})` : ""}`;
+/** kubeconform validates schemas only: there is nothing to exempt, so it runs once. */
+const HAS_EXEMPTIONS: Record<CheckerName, boolean> = { "kube-score": true, "kube-linter": true, polaris: true, kubeconform: false, checkov: true };
+
+export interface CheckerReport {
+    checker: CheckerName;
+    status: "ran" | "unavailable" | "error";
+    /** the version the binary reports (the pinned one's when it did not run) */
+    version: string;
+    /** the version the pinned build reports */
+    pinned: string;
+    source?: string;
+    findings: number;
+    /** null for kubeconform, which has no exemptions */
+    exempted: number | null;
+    staleExemptions: number;
+    /** wall time of its runs (both, for checkers with exemptions) */
+    seconds: number;
+    note?: string;
+    /** why it did not run */
+    reason?: string;
+}
+
+export interface ObjectFindings {
+    object: string;
+    findings: Finding[];
+    exempted: (Finding & { reason: string })[];
+    staleExemptions: DeclaredExemption[];
+}
+
+export interface Report {
+    stack: string;
+    objects: number;
+    passed: boolean;
+    checkersRan: number;
+    seconds: number;
+    checkers: CheckerReport[];
+    /** every object with a finding, an exempted finding or a stale exemption */
+    byObject: ObjectFindings[];
+}
+
+const byCheckerThenCheck = (a: { checker: CheckerName; check: string; message?: string }, b: { checker: CheckerName; check: string; message?: string }) =>
+    CHECKERS.indexOf(a.checker) - CHECKERS.indexOf(b.checker) || a.check.localeCompare(b.check) || (a.message ?? "").localeCompare(b.message ?? "");
+
+export function groupByObject(findings: Finding[], exempted: (Finding & { reason: string })[], stale: DeclaredExemption[]): ObjectFindings[] {
+    const groups = new Map<string, ObjectFindings>();
+    const group = (object: string) => {
+        if (!groups.has(object)) groups.set(object, { object, findings: [], exempted: [], staleExemptions: [] });
+        return groups.get(object)!;
+    };
+    for (const f of findings) group(f.object).findings.push(f);
+    for (const f of exempted) group(f.object).exempted.push(f);
+    for (const d of stale) group(d.object).staleExemptions.push(d);
+    for (const g of groups.values()) {
+        g.findings.sort(byCheckerThenCheck);
+        g.exempted.sort(byCheckerThenCheck);
+        g.staleExemptions.sort(byCheckerThenCheck);
+    }
+    return [...groups.values()].sort((a, b) => a.object.localeCompare(b.object));
+}
+
+/** Rows of cells as text columns: numbers right-aligned, text left-aligned. */
+export function alignedTable(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) =>
+        cells
+            .map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+            .join("  ")
+            .trimEnd();
+    return [line(header), ...rows.map(line)];
+}
+
+export function formatReport(report: Report, verbose: boolean): string[] {
+    const lines: string[] = [];
+    const rows = report.checkers.map((c) => [
+        c.checker,
+        c.version === c.pinned ? c.version : `${c.version} (pinned: ${c.pinned})`,
+        c.status === "ran" ? String(c.findings) : "-",
+        c.status === "ran" && c.exempted !== null ? String(c.exempted) : "-",
+        c.status === "ran" ? `${c.seconds.toFixed(1)} s` : "-",
+        c.status === "ran" ? (c.note ?? "") : c.status.toUpperCase(),
+    ]);
+    lines.push(...alignedTable(["checker", "version", "findings", "exempted", "time", ""], rows, [false, false, true, true, true, false]));
+    for (const c of report.checkers) {
+        if (c.status === "unavailable") lines.push(`WARNING: ${c.checker} did not run (--allow-missing): ${c.reason}`);
+        if (c.status === "error") lines.push(`ERROR: ${c.checker}: ${c.reason}`);
+    }
+    const shown = report.byObject.filter((o) => o.findings.length > 0 || o.staleExemptions.length > 0 || (verbose && o.exempted.length > 0));
+    if (shown.length > 0) lines.push("");
+    for (const o of shown) {
+        lines.push(o.object);
+        for (const f of o.findings) {
+            lines.push(`  ${f.checker.padEnd(11)}  ${f.check}  [${f.severity}]  ${f.message}`);
+            if (verbose && f.detail) lines.push(`      ${f.detail}`);
+        }
+        for (const d of o.staleExemptions) lines.push(`  ${d.checker.padEnd(11)}  ${d.check}  [stale exemption]  the object exempts it, but the checker does not report it there: remove the exemption`);
+        if (verbose) for (const f of o.exempted) lines.push(`  ${f.checker.padEnd(11)}  ${f.check}  [exempted]  ${f.reason}`);
+    }
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    const findings = report.checkers.reduce((n, c) => n + c.findings, 0);
+    const exempted = report.checkers.reduce((n, c) => n + (c.exempted ?? 0), 0);
+    const stale = report.checkers.reduce((n, c) => n + c.staleExemptions, 0);
+    lines.push("");
+    lines.push(
+        `stack ${report.stack}: ${report.checkersRan} of ${report.checkers.length} checkers ran on ${report.objects} objects; ` +
+            `${count(findings, "finding")}, ${exempted} exempted, ${count(stale, "stale exemption")} -> ${report.passed ? "PASS" : "FAIL"} (${report.seconds.toFixed(1)} s)`,
+    );
+    return lines;
+}
+
+/** Writes the objects without exemption annotations into dir, under the same file names. */
+function writeUnexempted(files: string[], dir: string): string[] {
+    fs.mkdirSync(dir, { recursive: true });
+    return files.map((f) => {
+        const out = path.join(dir, path.basename(f));
+        fs.writeFileSync(out, readObjects(f).map((o) => stringify(stripExemptions(o))).join("---\n"));
+        return out;
+    });
 }
 
 async function main(): Promise<number> {
+    const started = Date.now();
     const { values } = parseArgs({
         options: {
             stack: { type: "string" },
             verbose: { type: "boolean", default: false },
             json: { type: "string" },
             out: { type: "string" },
-            strict: { type: "boolean", default: process.env.SSCAN_CHECKERS_STRICT === "1" },
+            "allow-missing": { type: "boolean", default: false },
         },
         strict: true,
     });
     if (!values.stack) {
-        console.error("usage: npm run check:manifests -- --stack <stage|prod|local> [--verbose] [--json FILE|-] [--out DIR] [--strict]");
+        console.error("usage: npm run check:manifests -- --stack <stage|prod|local> [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]");
         return 2;
     }
-    // With --json -, the JSON is stdout's only content and the summary goes to stderr.
+    const allowMissing = values["allow-missing"]!;
+    // With --json -, the JSON is stdout's only content and the table goes to stderr.
     const say = values.json === "-" ? console.error : console.log;
-    const cfg = ensureCheckers();
+    const cfg = ensureCheckers(allowMissing);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "check-manifests-"));
     try {
-        const manifests = values.out ? path.resolve(values.out) : path.join(work, "manifests");
-        const files = (await renderStack(values.stack, manifests)).sort();
-        const index = indexObjects(files);
-        say(`check:manifests: stack ${values.stack}, ${files.length} objects`);
+        const dir = values.out ? path.resolve(values.out) : path.join(work, "manifests");
+        const files = (await renderStack(values.stack, dir)).sort();
+        const rendered: Manifests = { dir, files, index: indexObjects(files) };
+        const unexemptedDir = path.join(work, "without-exemptions");
+        const unexempted: Manifests = { dir: unexemptedDir, files: writeUnexempted(files, unexemptedDir), index: rendered.index };
+        const declared = files.flatMap((f) => readObjects(f).flatMap(declaredExemptions));
 
         const results = await Promise.all(
             CHECKERS.map(async (name) => {
-                const tool = cfg[name] as ToolInfo;
-                // KUBE_LINTER_BIN etc.: a binary of the pinned version obtained some other way.
-                const override = process.env[`${name.replace("-", "_").toUpperCase()}_BIN`];
-                const bin = override || tool.path;
-                if (!bin) return { name, tool, unavailable: tool.unavailable ?? "not installed" };
+                const tool = cfg[name];
+                const base: CheckerReport = { checker: name, status: "ran", version: tool.reports ?? tool.expects, pinned: tool.expects, source: tool.source, findings: 0, exempted: null, staleExemptions: 0, seconds: 0 };
+                if (!tool.path) return { report: { ...base, status: "unavailable" as const, reason: tool.unavailable ?? "not installed" }, findings: [], audit: { exempted: [], stale: [] } };
+                const t0 = Date.now();
                 try {
-                    return { name, tool, ...(await runChecker(name, bin, manifests, files, work, cfg, index)) };
+                    const actual = await runChecker(name, tool.path, rendered, work, cfg);
+                    // Without annotations, in a second pass: what the exemptions hide, and which hide nothing.
+                    const audit: ExemptionAudit = HAS_EXEMPTIONS[name]
+                        ? auditExemptions(name, (await runChecker(name, tool.path, unexempted, work, cfg)).findings, declared)
+                        : { exempted: [], stale: [] };
+                    const report: CheckerReport = {
+                        ...base,
+                        findings: actual.findings.length,
+                        exempted: HAS_EXEMPTIONS[name] ? audit.exempted.length : null,
+                        staleExemptions: audit.stale.length,
+                        seconds: (Date.now() - t0) / 1000,
+                        note: actual.note,
+                    };
+                    return { report, findings: actual.findings, audit };
                 } catch (err) {
-                    return { name, tool, error: (err as Error).message };
+                    return { report: { ...base, status: "error" as const, reason: (err as Error).message, seconds: (Date.now() - t0) / 1000 }, findings: [], audit: { exempted: [], stale: [] } };
                 }
             }),
         );
 
-        let failed = false;
-        const all: Finding[] = [];
-        for (const r of results) {
-            if ("unavailable" in r) {
-                say(`${r.name.padEnd(12)}UNAVAILABLE ${r.tool.version}: ${r.unavailable}`);
-                if (values.strict) failed = true;
-            } else if ("error" in r) {
-                say(`${r.name.padEnd(12)}ERROR ${r.error}`);
-                failed = true;
-            } else {
-                say(summary(r.name, r.findings!) + (r.note ? ` [${r.note}]` : ""));
-                all.push(...r.findings!);
-            }
-        }
-        all.sort(
-            (a, b) =>
-                CHECKERS.indexOf(a.checker) - CHECKERS.indexOf(b.checker) ||
-                a.object.localeCompare(b.object) ||
-                a.check.localeCompare(b.check) ||
-                a.message.localeCompare(b.message),
-        );
-        if (all.length > 0) failed = true;
-        if (values.verbose || all.length > 0) {
-            for (const f of all) {
-                say(`  ${f.checker}  ${f.object}  ${f.check}  [${f.severity}]  ${f.message}`);
-                if (values.verbose && f.detail) say(`      ${f.detail}`);
-            }
-        }
+        const checkers = results.map((r) => r.report);
+        const ran = checkers.filter((c) => c.status === "ran").length;
+        const passed =
+            checkers.every((c) => c.status === "ran" || (c.status === "unavailable" && allowMissing)) &&
+            checkers.every((c) => c.findings === 0 && c.staleExemptions === 0);
+        const report: Report = {
+            stack: values.stack,
+            objects: files.length,
+            passed,
+            checkersRan: ran,
+            seconds: (Date.now() - started) / 1000,
+            checkers,
+            byObject: groupByObject(
+                results.flatMap((r) => r.findings),
+                results.flatMap((r) => r.audit.exempted),
+                results.flatMap((r) => r.audit.stale),
+            ),
+        };
+        for (const line of formatReport(report, values.verbose!)) say(line);
         if (values.json) {
-            const text = JSON.stringify(all, null, 2) + "\n";
+            const text = JSON.stringify(report, null, 2) + "\n";
             if (values.json === "-") process.stdout.write(text);
             else fs.writeFileSync(values.json, text);
         }
-        return failed ? 1 : 0;
+        return passed ? 0 : 1;
     } finally {
         fs.rmSync(work, { recursive: true, force: true });
     }
