@@ -23,13 +23,8 @@ export const EXEMPTIONS = {
         { checker: "kube-score", check: "deployment-replicas", reason: why },
         { checker: "polaris", check: "deploymentMissingReplicas", reason: why },
     ],
-    singlePodSpread: (why: string): Exemption[] => [{ checker: "polaris", check: "topologySpreadConstraint", reason: why }],
     malwarRecreate: [{ checker: "kube-score", check: "deployment-strategy", reason: "Recreate while on SQLite: a ReadWriteOnce claim cannot attach to a second pod during a rolling update" }] as Exemption[],
     malwarSecretEnv: [{ checker: "checkov", check: "CKV_K8S_35", reason: "Malwar reads its settings (pydantic-settings) from environment variables only; the values come from a Secret, never from the pod spec" }] as Exemption[],
-    refreshToken: [
-        { checker: "polaris", check: "automountServiceAccountToken", reason: "the refresh job runs kubectl rollout restart and needs its token; its Role allows get/patch on one Deployment only" },
-        { checker: "checkov", check: "CKV_K8S_38", reason: "the refresh job runs kubectl rollout restart and needs its token; its Role allows get/patch on one Deployment only" },
-    ] as Exemption[],
     refreshNetworkPolicy: [
         { checker: "polaris", check: "missingNetworkPolicy", reason: "the refresh job accepts no connections: its NetworkPolicy lists no ingress rule, which denies all (Polaris wants at least one)" },
     ] as Exemption[],
@@ -46,9 +41,13 @@ export function digestExemptions(images: string[]): Exemption[] {
     return images.every((image) => /@sha256:[0-9a-f]{64}$/.test(image)) ? [] : EXEMPTIONS.imageDigest;
 }
 
-/** One replica by design (or by the stack's sizing) exempts the replica and spread checks. */
+/**
+ * One replica by design (or by the stack's sizing) exempts the replica-count checks. Not the
+ * spread check: every workload carries its spread preferences at any size (a single pod simply
+ * has nothing to spread yet), so scaling up changes the count and nothing else.
+ */
 export function singleReplicaExemptions(replicas: number, why: string): Exemption[] {
-    return replicas < 2 ? [...EXEMPTIONS.singleReplica(why), ...EXEMPTIONS.singlePodSpread(why)] : [];
+    return replicas < 2 ? EXEMPTIONS.singleReplica(why) : [];
 }
 
 /** The checkers' own annotations for a list of exemptions, plus one reason annotation each. */

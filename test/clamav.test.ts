@@ -69,6 +69,24 @@ describe("ClamAV", () => {
         assert.equal(binding.roleRef.name, "refresh-clamav-db");
     });
 
+    it("gives the API credentials to the kubectl container only, as a declared volume instead of the automatic mount", async () => {
+        const pod = object(await stackRun("prod"), K8S.cronJob, "refresh-clamav-db").spec.jobTemplate.spec.template.spec;
+        assert.equal(pod.automountServiceAccountToken, false);
+        // kubectl's in-cluster config reads token, ca.crt and namespace from this directory.
+        const dir = "/var/run/secrets/kubernetes.io/serviceaccount";
+        const mounts = [...(pod.initContainers ?? []), ...pod.containers].flatMap((c: any) => (c.volumeMounts ?? []).filter((m: any) => m.mountPath === dir).map((m: any) => ({ container: c.name, ...m })));
+        assert.equal(mounts.length, 1);
+        assert.equal(mounts[0].container, "rollout-restart");
+        assert.equal(mounts[0].readOnly, true);
+        const sources = pod.volumes.find((v: any) => v.name === mounts[0].name).projected.sources;
+        const token = sources.find((s: any) => s.serviceAccountToken).serviceAccountToken;
+        assert.equal(token.path, "token");
+        // At least the API server's minimum (600 s), at most an hour: it outlives the job's 600 s deadline only by the kubelet's renewal.
+        assert.ok(token.expirationSeconds >= 600 && token.expirationSeconds <= 3600, String(token.expirationSeconds));
+        assert.deepEqual(sources.find((s: any) => s.configMap).configMap, { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] });
+        assert.deepEqual(sources.find((s: any) => s.downwardAPI).downwardAPI.items, [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }]);
+    });
+
     it("takes the CronJob's schedule from config", async () => {
         const run = await runProgram("stage", { sets: { "clamav.refresh.schedule": "30 2 * * *" } });
         assert.equal(object(run, K8S.cronJob, "refresh-clamav-db").spec.schedule, "30 2 * * *");

@@ -24,6 +24,20 @@ describe("every stack", () => {
                 }
             });
 
+            it("spreads every Deployment and StatefulSet over zones and nodes as a preference only, one-pod workloads included", async () => {
+                const run = await stackRun(stack);
+                const workloads = [...ofType(run, K8S.deployment), ...ofType(run, K8S.statefulSet)].map((r) => unwrapSecrets(r.inputs));
+                assert.ok(workloads.length >= 5);
+                for (const w of workloads) {
+                    const spec = w.spec.template.spec;
+                    const owner = `${w.kind}/${w.metadata.name}`;
+                    assert.ok((spec.topologySpreadConstraints ?? []).length >= 1, `${owner}: topologySpreadConstraints`);
+                    // A hard rule could leave a single pod (or Malwar's pod, bound to its claim's zone) unschedulable.
+                    for (const c of spec.topologySpreadConstraints) assert.equal(c.whenUnsatisfiable, "ScheduleAnyway", owner);
+                    assert.equal(spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, undefined, owner);
+                }
+            });
+
             it("sends no field an API server without alpha feature gates drops (the engine would propose it on every preview)", async () => {
                 const run = await stackRun(stack);
                 for (const r of ofType(run, K8S.statefulSet)) {
@@ -178,6 +192,19 @@ async function readmeExemptionRows(): Promise<string[]> {
     for (let i = header + 2; i < lines.length && lines[i].startsWith("|"); i++) rows.push(lines[i]);
     return rows;
 }
+
+describe("kubernetes.priorityClassName", () => {
+    it("reaches every pod of the local stack, in-cluster PostgreSQL included, and ends the priorityClassNotSet exemptions", async () => {
+        const run = await runProgram("local", { sets: { "kubernetes.priorityClassName": "scanning-high" } });
+        const specs = podSpecs(run);
+        assert.ok(specs.some((s) => s.owner.startsWith("StatefulSet/clair-") && s.owner.endsWith("-db")), "in-cluster PostgreSQL present");
+        for (const { owner, spec } of specs) assert.equal(spec.priorityClassName, "scanning-high", owner);
+        for (const r of run.resources) {
+            const annotations = unwrapSecrets(r.inputs).metadata?.annotations ?? {};
+            assert.equal(annotations["polaris.fairwinds.com/priorityClassNotSet-exempt"], undefined, r.name);
+        }
+    });
+});
 
 describe("checker exemptions", () => {
     it("are each documented in the README with their reason, and the README lists no other", async () => {

@@ -15,6 +15,8 @@ export interface ClairDatabasesArgs {
     network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
     namespace: pulumi.Input<string>;
     tags: Record<string, string>;
+    /** For in-cluster PostgreSQL pods, like every other workload's. */
+    priorityClassName?: string;
     provider?: k8s.Provider;
 }
 
@@ -59,6 +61,7 @@ export class ClairDatabases extends pulumi.ComponentResource {
                     maxConnections: s.inClusterMaxConnections,
                     resources: { cpu: "500m", memory: "512Mi" },
                     clientLabels: { "app.kubernetes.io/name": "clair", "app.kubernetes.io/component": mode },
+                    priorityClassName: args.priorityClassName,
                     provider: args.provider,
                 }, { parent: this });
                 endpoints[mode] = db;

@@ -37,7 +37,7 @@ export class Clair extends pulumi.ComponentResource {
         const s = args.settings;
         const common = { namespace: args.namespace, provider: args.provider };
 
-        const databases = new ClairDatabases("clair", { stack: args.stack, settings: s.database, network: args.network, tags: args.tags, ...common }, { parent: this });
+        const databases = new ClairDatabases("clair", { stack: args.stack, settings: s.database, network: args.network, tags: args.tags, priorityClassName: args.priorityClassName, ...common }, { parent: this });
 
         const plan = planPools(clairPoolSettings(s));
         const pools = { indexer: plan.indexer.poolMaxConns, matcher: plan.matcher.poolMaxConns, notifier: plan.notifier.poolMaxConns };

@@ -21,6 +21,27 @@ export interface ClamavRefreshArgs {
 /** The kubectl image's non-root user. */
 const KUBECTL_UID = 65532;
 
+/** Where kubectl (client-go's in-cluster config) reads the token, CA bundle and namespace. */
+export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+/** The API server's minimum token lifetime; the kubelet renews it at 80%, and a run takes at most 600 s. */
+const TOKEN_SECONDS = 600;
+
+/**
+ * The ServiceAccount's credentials as the automatic mount would provide them (token, the cluster
+ * CA from the kube-root-ca.crt ConfigMap every namespace has, the namespace), but declared: the pod
+ * sets automountServiceAccountToken false and only the kubectl container mounts this volume.
+ */
+const serviceAccountVolume = {
+    name: "api-credentials",
+    projected: {
+        sources: [
+            { serviceAccountToken: { path: "token", expirationSeconds: TOKEN_SECONDS } },
+            { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+            { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+        ],
+    },
+};
+
 /**
  * A CronJob that runs `kubectl rollout restart` on the ClamAV Deployment: new pods fetch fresh
  * signatures in their init containers. Its ServiceAccount may get and patch that one
@@ -49,7 +70,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
 
         // It talks to the API server only (443 or 6443, wherever the cluster serves it).
         allowOnly(args.cronJobName, id, args.namespace, { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }] }, childOpts);
-        const exemptions = [...EXEMPTIONS.refreshToken, ...EXEMPTIONS.refreshNetworkPolicy, ...digestExemptions([args.image]), ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass)];
+        const exemptions = [...EXEMPTIONS.refreshNetworkPolicy, ...digestExemptions([args.image]), ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass)];
 
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
             metadata: { ...meta, labels: labels(id, args.cronJobName), annotations: exemptionAnnotations(exemptions) },
@@ -68,8 +89,9 @@ export class ClamavRefresh extends pulumi.ComponentResource {
                             metadata: { labels: labels(id, args.cronJobName) },
                             spec: {
                                 serviceAccountName: account.metadata.name,
-                                // The only pod of the platform that talks to the API server.
-                                automountServiceAccountToken: true,
+                                // The only pod of the platform that talks to the API server: its one
+                                // container mounts the credentials explicitly (serviceAccountVolume).
+                                automountServiceAccountToken: false,
                                 restartPolicy: "Never",
                                 ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
                                 securityContext: podSecurityContext({ user: KUBECTL_UID, group: KUBECTL_UID }),
@@ -79,9 +101,12 @@ export class ClamavRefresh extends pulumi.ComponentResource {
                                     command: ["kubectl", "rollout", "restart", `deployment/${args.deploymentName}`],
                                     // kubectl caches API discovery under $HOME: keep it off the read-only root.
                                     env: [{ name: "HOME", value: "/tmp" }],
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                    volumeMounts: [
+                                        { name: "tmp", mountPath: "/tmp" },
+                                        { name: serviceAccountVolume.name, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
+                                    ],
                                 }, { resources: args.resources, ephemeralStorage: "64Mi", runAs: { user: KUBECTL_UID, group: KUBECTL_UID } })],
-                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, serviceAccountVolume],
                             },
                         },
                     },

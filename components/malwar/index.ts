@@ -134,7 +134,8 @@ export class Malwar extends pulumi.ComponentResource {
                         automountServiceAccountToken: false,
                         securityContext: podSecurityContext(runAs, s.runAsUser),
                         ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
-                        ...(planned > 1 ? spreadAcrossNodesAndZones(id) : {}),
+                        // Preferences only, so the one SQLite pod still schedules wherever its claim is.
+                        ...spreadAcrossNodesAndZones(id),
                         containers: [container({
                             name: "malwar",
                             image: s.image,

@@ -8,6 +8,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { execProbe } from "../shared/probes";
 import { container } from "../shared/container";
 import { allowOnly, DNS } from "../shared/network-policy";
+import { spreadAcrossNodesAndZones } from "../shared/scheduling";
 import { podSecurityContext } from "../shared/security";
 import type { PostgresEndpoint } from "./endpoint";
 
@@ -24,6 +25,7 @@ export interface InClusterPostgresArgs {
     resources: GuaranteedResources;
     /** Labels of the pods that may connect (NetworkPolicy). */
     clientLabels: Record<string, string>;
+    priorityClassName?: string;
     provider?: k8s.Provider;
 }
 
@@ -75,9 +77,8 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
         const exemptions = [
             ...EXEMPTIONS.postgresUid,
             ...EXEMPTIONS.postgresPasswordFile,
-            ...EXEMPTIONS.noPriorityClass,
+            ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
             ...digestExemptions([args.image]),
-            ...EXEMPTIONS.singlePodSpread("one PostgreSQL server per database, for the local stack (stage and prod use RDS)"),
         ];
 
         const ready = execProbe(["pg_isready", "-U", args.username, "-d", args.dbName, "-h", "127.0.0.1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
@@ -92,6 +93,9 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
                     spec: {
                         automountServiceAccountToken: false,
                         securityContext: podSecurityContext({ user: POSTGRES_UID, group: POSTGRES_UID }, POSTGRES_UID),
+                        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
+                        // One pod: nothing to spread, but the same preferences as every workload.
+                        ...spreadAcrossNodesAndZones(id),
                         containers: [container({
                             name: "postgres",
                             image: args.image,
