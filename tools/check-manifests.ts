@@ -49,7 +49,7 @@ export interface Finding {
     check: string;
     severity: string;
     message: string;
-    /** the checker's longer explanation or remediation, when it gives one (JSON output only) */
+    /** the checker's longer explanation or remediation, when it gives one (--verbose, --json) */
     detail?: string;
     file?: string;
 }
