@@ -1,49 +1,43 @@
 #!/usr/bin/env bash
-# npm run local:up / local:down — the local stack on this machine's control plane.
+# npm run local:up / local:down: the local stack, deployed by the Pulumi engine to this
+# machine's control plane.
 #
-# up:   builds or reuses the toolchain (Kubernetes, etcd, kwok), starts the control plane,
-#       renders the local stack from the real program (mocks) and applies it with server-side
-#       apply, waits for every workload, then prints the objects and the capacity summary.
-# down: deletes the stack's namespace and stops the control plane.
-#
-# The Pulumi engine itself cannot run here: the Go module proxy refuses the Node.js language
-# host and the Kubernetes provider (scripts/toolchain/TIMINGS.md), so kubectl applies what
-# `pulumi up` would send.
+# up:   builds or reuses the toolchain (control plane, Pulumi CLI, Node.js language host,
+#       Kubernetes and random providers: scripts/toolchain.sh; a `pulumi` on PATH or in
+#       SSCAN_PULUMI is used instead of building one), starts the control plane, then
+#       `pulumi up --stack local` with the policy pack, and prints the outputs and capacity.
+# down: `pulumi destroy --stack local` (the namespace and Malwar's claim are kept, see the
+#       README), then stops the control plane.
+# The engine's backend, passphrase and stack-file copy live in .state/pulumi (scripts/engine.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE="${SSCAN_TOOLCHAIN_DIR:-$HOME/.cache/sscan-toolchain}"
 STATE="${SSCAN_STATE_DIR:-$ROOT/.state}"
-NS=scanning-local
-log() { printf '[local] %s\n' "$*" >&2; }
+log() { printf '[local %3ss] %s\n' "$SECONDS" "$*" >&2; }
+engine() { bash "$ROOT/scripts/engine.sh" pulumi "$@"; }
 
 case "${1:-}" in
 up)
-  bash "$ROOT/scripts/toolchain.sh" kubernetes etcd kwok
-  # shellcheck source=/dev/null
-  source "$CACHE/env.sh"
+  [[ -d "$ROOT/node_modules" ]] || (cd "$ROOT" && npm ci --no-audit --no-fund)
+  [[ -d "$ROOT/policy/node_modules" ]] || (cd "$ROOT" && npm ci --no-audit --no-fund --prefix policy)
+  eval "$(bash "$ROOT/scripts/engine.sh" env)"
+  log "engine: $SSCAN_PULUMI_BIN ($("$SSCAN_PULUMI_BIN" version))"
   bash "$ROOT/scripts/local-cluster.sh" up
-  export KUBECONFIG="$STATE/kubeconfig"
-  out="$STATE/rendered/local"
-  rm -rf "$out"
-  (cd "$ROOT" && npx ts-node --transpile-only tools/render.ts --stack local --out "$out")
-  kubectl apply --server-side --field-manager=scanning-local -f "$out"/namespace-*.yaml
-  kubectl apply --server-side --field-manager=scanning-local --force-conflicts -f "$out"
-  for kind in deployment statefulset; do
-    for name in $(kubectl -n "$NS" get "$kind" -o name); do kubectl -n "$NS" rollout status "$name" --timeout=300s; done
-  done
-  kubectl -n "$NS" get deployments,statefulsets,services,routes,cronjobs,pvc
+  # --refresh: the control plane may have been reset since the last up; refresh drops what
+  # the state remembers but the cluster no longer has.
+  engine up --yes --refresh --skip-preview \
+    --policy-pack "$ROOT/policy" --policy-pack-config "$ROOT/policy/config.local.json"
+  engine stack output --json
   (cd "$ROOT" && npx ts-node --transpile-only tools/capacity.ts --stack local)
-  log "up: export KUBECONFIG=$STATE/kubeconfig (namespace $NS)"
+  log "up: export KUBECONFIG=$STATE/kubeconfig; the engine: eval \"\$(bash scripts/engine.sh env)\""
   ;;
 down)
-  if [[ -f "$CACHE/env.sh" && -f "$STATE/kubeconfig" ]]; then
-    # shellcheck source=/dev/null
-    source "$CACHE/env.sh"
-    if bash "$ROOT/scripts/local-cluster.sh" status >/dev/null 2>&1; then
-      KUBECONFIG="$STATE/kubeconfig" kubectl delete namespace "$NS" --ignore-not-found --wait=false
-    fi
-    bash "$ROOT/scripts/local-cluster.sh" down
+  eval "$(bash "$ROOT/scripts/engine.sh" env)"
+  if bash "$ROOT/scripts/local-cluster.sh" status >/dev/null 2>&1; then
+    engine destroy --yes --skip-preview
+  else
+    log "the control plane is not running: nothing to destroy"
   fi
+  bash "$ROOT/scripts/local-cluster.sh" down
   log "down"
   ;;
 *)

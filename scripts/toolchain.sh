@@ -8,8 +8,9 @@
 #   components: kubernetes etcd kwok pulumi pulumi-language-nodejs
 #               pulumi-resource-kubernetes pulumi-resource-random   (default: all)
 # Idempotent: a component whose <component>-<version>/.complete exists is skipped.
-# Components the module proxy does not serve are reported as UNAVAILABLE and skipped
-# (exit 0); set SSCAN_TOOLCHAIN_STRICT=1 to make that an error.
+# The Node.js language host and the providers, which the module proxy refuses, are built
+# from the verified archives in ${SSCAN_UPSTREAM_SRC:-../shared/upstream-src}; the providers
+# are installed into $CACHE/pulumi-home (PULUMI_HOME in env.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +22,6 @@ source "$HERE/versions.env"
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 NICE=(nice -n 19)
 T0=$SECONDS
-UNAVAILABLE=()
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 die() { printf '[toolchain] ERROR [%s]: %s\n' "$1" "$2" >&2; exit 1; }
@@ -45,11 +45,6 @@ mod_download() { "${NICE[@]}" go mod download -json "$1@$2" 2>/dev/null; }
 mod_served() { mod_download "$1" "$2" | grep -q '"Zip"'; }
 json_field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v===undefined)process.exit(1);console.log(v)})' "$1"; }
 
-unavailable() { # component reason
-  UNAVAILABLE+=("$1")
-  log "UNAVAILABLE $1: $2"
-  if [[ "${SSCAN_TOOLCHAIN_STRICT:-0}" == 1 ]]; then die "$1" "$2"; fi
-}
 
 # build NAME VERSION FUNC: runs FUNC OUT WORK with OUT a fresh staging dir (OUT/bin),
 # WORK a persistent wrapper-module dir; on success OUT becomes $CACHE/NAME-VERSION.
@@ -199,24 +194,6 @@ pulumi_cli_version() {
   echo "$PULUMI_CLI_FALLBACK"
 }
 
-# release_pseudo MODULE VERSION MAJOR: the pseudo-version (MAJOR.0.0-<time>-<hash12>) of
-# the commit that MODULE@VERSION was tagged on, read from the proxy's .info (Time, Origin).
-release_pseudo() {
-  local json
-  json=$(mod_download "$1" "$2") || return 1
-  node -e '
-    const d = JSON.parse(process.argv[1]);
-    const info = JSON.parse(require("fs").readFileSync(d.Info, "utf8"));
-    const hash = ((info.Origin || d.Origin) || {}).Hash;
-    if (!hash || !info.Time) process.exit(1);
-    const t = new Date(info.Time).toISOString().replace(/[-:T]/g, "").slice(0, 14);
-    console.log(`${process.argv[2]}.0.0-${t}-${hash.slice(0, 12)}`);' "$json" "$3"
-}
-
-# The Node.js language host is its own module, never tagged: its pseudo-version is that of
-# the commit of the pkg/vX tag.
-language_nodejs_pseudo() { release_pseudo github.com/pulumi/pulumi/pkg/v3 "$1" v3; }
-
 do_pulumi() {
   local v; v=$(pulumi_cli_version)
   PULUMI_BUILT_VERSION=$v
@@ -224,54 +201,115 @@ do_pulumi() {
   echo "$v" >"$CACHE/pulumi-cli.version"
 }
 
+# ------------------------------------------- sources the module proxy refuses
+# The Node.js language host and the two providers are refused by the module proxy; their
+# sources come from $UPSTREAM_SRC (../shared/upstream-src), each archive checked against the
+# sha256 its README lists before it is unpacked. Their dependencies come from the proxy.
+UPSTREAM_SRC="${SSCAN_UPSTREAM_SRC:-$ROOT/../shared/upstream-src}"
+
+upstream_archive() { # archive-name -> prints its verified path, or dies naming it
+  local name=$1 f="$UPSTREAM_SRC/$1" want got
+  [[ -f "$UPSTREAM_SRC/README.md" ]] || die "$name" "no $UPSTREAM_SRC/README.md (set SSCAN_UPSTREAM_SRC to the folder holding the upstream sources)"
+  [[ -f "$f" ]] || die "$name" "archive $f is missing (expected beside $UPSTREAM_SRC/README.md)"
+  # The README's table row for the archive: | `name` | ... | sha256 |
+  want=$(grep -F "| \`$name\` |" "$UPSTREAM_SRC/README.md" | grep -Eo '[0-9a-f]{64} *\|[[:space:]]*$' | grep -Eo '[0-9a-f]{64}' | head -n 1 || true)
+  [[ -n "$want" ]] || die "$name" "$UPSTREAM_SRC/README.md lists no sha256 for $name"
+  got=$(sha256sum "$f" | cut -d' ' -f1)
+  [[ "$got" == "$want" ]] || die "$name" "archive $f has sha256 $got, but $UPSTREAM_SRC/README.md says $want: altered or truncated"
+  echo "$f"
+}
+
+unpack_upstream() { # archive-name dest-dir: verified, unpacked afresh into dest-dir
+  local f; f=$(upstream_archive "$1") || exit 1
+  rm -rf "$2"; mkdir -p "$2"
+  tar -xzf "$f" -C "$2"
+}
+
+# Build flags shared by the Pulumi Go builds (the research's measured recipe).
+pulumi_go_build() { # out-binary version-ldflag package
+  "${NICE[@]}" env GOFLAGS=-mod=mod go build -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X $2" -o "$1" "$3"
+}
+
 build_language_nodejs() {
-  local out=$1 work=$2 v=$3 pv=$LANGHOST_PSEUDO
-  local m=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-  wrapper_gomod "$work" sscan.local/toolchain/pulumi-language-nodejs 1.24
-  "${NICE[@]}" go get "$m@$pv" "github.com/pulumi/pulumi/pkg/v3@$v" "github.com/pulumi/pulumi/sdk/v3@$v"
-  "${NICE[@]}" go build -trimpath -tags osusergo,grpcnotrace \
-    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" \
-    -o "$out/bin/pulumi-language-nodejs" "$m"
+  local out=$1 work=$2 v=$3
+  unpack_upstream "pulumi-$v-pulumi-language-nodejs-src.tar.gz" "$work/src"
+  cd "$work/src/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs"
+  # Upstream builds inside the monorepo; here pkg and sdk come from the proxy at the same tag.
+  go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3 \
+    -require "github.com/pulumi/pulumi/pkg/v3@$v" -require "github.com/pulumi/pulumi/sdk/v3@$v"
+  "${NICE[@]}" env GOFLAGS=-mod=mod go mod tidy
+  pulumi_go_build "$out/bin/pulumi-language-nodejs" \
+    "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" .
+  "$out/bin/pulumi-language-nodejs" -version 2>&1 || true
 }
 
 do_language_nodejs() {
-  local v=${PULUMI_BUILT_VERSION:-$(pulumi_cli_version)} pv
-  local m=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-  if [[ -f "$CACHE/pulumi-language-nodejs-$v/.complete" ]]; then
-    log "pulumi-language-nodejs $v: cached"; return 0
-  fi
-  pv=$(language_nodejs_pseudo "$v") || { unavailable pulumi-language-nodejs "cannot resolve the commit of pkg/$v"; return 0; }
-  if ! mod_served "$m" "$pv"; then
-    unavailable pulumi-language-nodejs "the module proxy refuses $m@$pv (HTTP 403; the module is never tagged and no pseudo-version of it is served)"
-    return 0
-  fi
-  LANGHOST_PSEUDO=$pv PULUMI_BUILT_VERSION=$v build pulumi-language-nodejs "$v" build_language_nodejs
+  local v=${PULUMI_BUILT_VERSION:-$(pulumi_cli_version)}
+  build pulumi-language-nodejs "$v" build_language_nodejs
 }
 
-# Pulumi providers: the provider modules are never tagged under provider/vN; the proxy
-# must serve the pseudo-version of the release commit (found through the sdk/vN tag).
-provider_pseudo() { release_pseudo "$1/sdk/$2" "$3" "$2"; } # repo major version
+build_provider_random() {
+  local out=$1 work=$2 v=$3
+  unpack_upstream "pulumi-random-$v-provider-src.tar.gz" "$work/src"
+  cd "$work/src/random-$v/provider"
+  # Modules reached only through the bridge's tfgen/convert packages are pinned upstream at
+  # pseudo-versions the proxy refuses: use the nearest served releases.
+  go mod edit \
+    -replace github.com/pulumi/pulumi-yaml=github.com/pulumi/pulumi-yaml@v1.38.1 \
+    -replace github.com/pulumi/pulumi-java=github.com/pulumi/pulumi-java@v1.34.0 \
+    -replace github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3=github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3@v3.110.0
+  (cd cmd/pulumi-resource-random && VERSION="${v#v}" "${NICE[@]}" env GOFLAGS=-mod=mod go run ./generate.go)
+  pulumi_go_build "$out/bin/pulumi-resource-random" \
+    "github.com/pulumi/pulumi-random/provider/v4/pkg/version.Version=${v#v}" ./cmd/pulumi-resource-random
+}
 
+build_provider_kubernetes() {
+  local out=$1 work=$2 v=$3 schema
+  unpack_upstream "pulumi-kubernetes-$v-provider-src.tar.gz" "$work/src"
+  schema=$(upstream_archive "pulumi-kubernetes-$v-schema.json.gz") || exit 1
+  cd "$work/src/k8s-$v/provider"
+  gunzip -c "$schema" >cmd/pulumi-resource-kubernetes/schema.json
+  # sdk/v4 comes from the proxy at the same tag; fluxcd/pkg/ssa v0.76.0 has the identical
+  # patch.go (the only API used) where the pinned pseudo-version is refused; pkg/sdk v3.246.0
+  # is the newest that the code generator package still compiles against.
+  go mod edit \
+    -replace "github.com/pulumi/pulumi-kubernetes/sdk/v4=github.com/pulumi/pulumi-kubernetes/sdk/v4@$v" \
+    -replace github.com/fluxcd/pkg/ssa=github.com/fluxcd/pkg/ssa@v0.76.0 \
+    -require github.com/pulumi/pulumi/pkg/v3@v3.246.0 -require github.com/pulumi/pulumi/sdk/v3@v3.246.0
+  export GONOSUMDB=github.com/pulumi/pulumi-kubernetes/sdk
+  (cd cmd/pulumi-resource-kubernetes && VERSION="${v#v}" "${NICE[@]}" env GOFLAGS=-mod=mod go run ./generate.go)
+  pulumi_go_build "$out/bin/pulumi-resource-kubernetes" \
+    "github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${v#v}" ./cmd/pulumi-resource-kubernetes
+}
+
+# Providers: built at the exact version of the npm SDK in package-lock.json (the engine loads a
+# plugin only at the version the SDK asks for), then installed into PULUMI_HOME.
 do_provider() { # short-name npm-package
-  local short=$1 npm=$2 v major repo mod pv
-  v="v$(lock_version "$npm" 2>/dev/null || npm view "$npm" version 2>/dev/null)"
-  [[ "$v" != v ]] || { unavailable "pulumi-resource-$short" "no version of $npm in package-lock.json or the npm registry"; return 0; }
-  major=${v%%.*}
-  repo=github.com/pulumi/pulumi-$short
-  mod=$repo/provider/$major
-  if [[ -f "$CACHE/pulumi-resource-$short-$v/.complete" ]]; then
-    log "pulumi-resource-$short $v: cached"; return 0
-  fi
-  local tried=("$mod@$v")
-  if mod_served "$mod" "$v"; then pv=$v
-  elif pv=$(provider_pseudo "$repo" "$major" "$v") && tried+=("$mod@$pv") && mod_served "$mod" "$pv"; then :
-  else
-    unavailable "pulumi-resource-$short" "the module proxy refuses ${tried[*]} (HTTP 403) and $repo/sdk/$major@$v ($(mod_served "$repo/sdk/$major" "$v" && echo served || echo refused too)); nothing to build from"
+  local short=$1 npm=$2 v
+  v="v$(lock_version "$npm")" || exit 1
+  build "pulumi-resource-$short" "$v" "build_provider_$short"
+  install_plugin "$short" "$v"
+}
+
+install_plugin() { # short-name version
+  local short=$1 v=$2 bin="$CACHE/pulumi-resource-$1-$2/bin/pulumi-resource-$1"
+  local dir="$CACHE/pulumi-home/plugins/resource-$short-$v"
+  if [[ -x "$dir/pulumi-resource-$short" ]] && cmp -s "$bin" "$dir/pulumi-resource-$short"; then
     return 0
   fi
-  # Never reached on the machine this was written on (the proxy refused every version), so
-  # the build itself (generated schema-embed.json etc.) could not be written and tested.
-  die "pulumi-resource-$short" "$mod@$pv is served now, but this script has no tested build for it yet"
+  local cli; cli=$(pulumi_cli_bin) || die "pulumi-resource-$short" "the Pulumi CLI is needed to install the plugin: build it first (scripts/toolchain.sh pulumi)"
+  PULUMI_HOME="$CACHE/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true \
+    "$cli" plugin install resource "$short" "$v" --file "$bin" --reinstall >&2
+  log "installed resource plugin $short $v into $CACHE/pulumi-home"
+}
+
+pulumi_cli_bin() {
+  local pv
+  [[ -f "$CACHE/pulumi-cli.version" ]] || return 1
+  pv=$(<"$CACHE/pulumi-cli.version")
+  [[ -x "$CACHE/pulumi-$pv/bin/pulumi" ]] || return 1
+  echo "$CACHE/pulumi-$pv/bin/pulumi"
 }
 
 # --------------------------------------------------------------------- env.sh
@@ -313,4 +351,4 @@ for c in "${COMPONENTS[@]}"; do
   esac
 done
 write_env
-log "done in $((SECONDS - T0))s${UNAVAILABLE:+; unavailable: ${UNAVAILABLE[*]}}"
+log "done in $((SECONDS - T0))s"

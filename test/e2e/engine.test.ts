@@ -1,0 +1,372 @@
+/**
+ * The end-to-end lane: the real Pulumi engine (CLI, Node.js language host, Kubernetes and random
+ * providers, the policy pack) deploys the local stack to a real Kubernetes 1.33 control plane
+ * (etcd, kube-apiserver with TLS and RBAC, controller-manager, scheduler) on this machine.
+ *
+ * kwok fakes the nodes and pods: pods turn Ready at once (init containers and probes never run),
+ * so readiness here proves the objects and the provider's await logic, not the images; and the
+ * volumes are hostPath directories that the lane writes itself, since no container runs.
+ *
+ * The steps depend on each other and run in order; the first failure stops the lane.
+ */
+import { strict as assert } from "assert";
+import { execFile, execFileSync, spawnSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { parse, stringify } from "yaml";
+import { ROOT } from "../../tools/mock-run";
+import { renderStack } from "../../tools/render";
+
+const runAsync = promisify(execFile);
+const NS = "scanning-local";
+const SA = `system:serviceaccount:${NS}:refresh-clamav-db`;
+const STATE = process.env.SSCAN_STATE_DIR ?? path.join(ROOT, ".state");
+const POLICY = ["--policy-pack", path.join(ROOT, "policy"), "--policy-pack-config", path.join(ROOT, "policy/config.local.json")];
+const timings: Record<string, number> = {};
+
+let env: NodeJS.ProcessEnv;
+let configFile: string;
+
+/** The engine's environment, as scripts/engine.sh sets it up (builds the toolchain if needed). */
+function engineEnvironment(): NodeJS.ProcessEnv {
+    const out = execFileSync("bash", ["-c", 'eval "$(bash scripts/engine.sh env)" && env -0'], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+    const parsed: NodeJS.ProcessEnv = {};
+    for (const entry of out.split("\0")) {
+        const eq = entry.indexOf("=");
+        if (eq > 0) parsed[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    return parsed;
+}
+
+interface Result { status: number; stdout: string; stderr: string }
+
+/** Runs the Pulumi CLI on the local stack (the stack-file copy as --config-file). */
+function pulumi(args: string[], options: { cwd?: string; stack?: string; configFile?: string | null } = {}): Result {
+    const command = args[0];
+    const extra = ["--stack", options.stack ?? "local", "--non-interactive"];
+    const cfg = options.configFile === undefined ? configFile : options.configFile;
+    if (cfg && ["up", "preview", "destroy", "refresh", "config"].includes(command)) extra.push("--config-file", cfg);
+    const r = spawnSync(env.SSCAN_PULUMI_BIN!, [...args, ...extra], { cwd: options.cwd ?? ROOT, env, encoding: "utf8", maxBuffer: 1 << 28 });
+    return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+function pulumiOk(args: string[], options: Parameters<typeof pulumi>[1] = {}): string {
+    const r = pulumi(args, options);
+    if (r.status !== 0) assert.fail(`pulumi ${args.join(" ")} exited ${r.status}\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-4000)}`);
+    return r.stdout;
+}
+
+function kubectl(args: string[], options: { as?: string; input?: string; namespace?: string | null } = {}): string {
+    const ns = options.namespace === null ? [] : ["-n", options.namespace ?? NS];
+    return execFileSync("kubectl", [...ns, ...(options.as ? ["--as", options.as] : []), ...args], { env, encoding: "utf8", input: options.input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 1 << 26 });
+}
+function kubectlFails(args: string[], options: Parameters<typeof kubectl>[1] = {}): string {
+    try {
+        kubectl(args, options);
+    } catch (err) {
+        return String((err as { stderr?: string }).stderr ?? err);
+    }
+    return assert.fail(`kubectl ${args.join(" ")} succeeded`);
+}
+const getJson = (args: string[]): any => JSON.parse(kubectl(["get", ...args, "-o", "json"]));
+
+async function timed<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+    const started = Date.now();
+    try {
+        return await fn();
+    } finally {
+        timings[name] = (Date.now() - started) / 1000;
+        console.log(`      (${name}: ${timings[name].toFixed(1)} s)`);
+    }
+}
+
+function cluster(command: string): void {
+    execFileSync("bash", [path.join(ROOT, "scripts/local-cluster.sh"), command], { stdio: ["ignore", "inherit", "inherit"], env });
+}
+
+/** Every Deployment and StatefulSet of the namespace, with whether it is Ready right now. */
+function workloads(): { name: string; ready: boolean }[] {
+    const items = [...getJson(["deployments"]).items, ...getJson(["statefulsets"]).items];
+    return items.map((w: any) => {
+        const want = w.spec.replicas ?? 1;
+        const s = w.status ?? {};
+        const ready = s.observedGeneration >= w.metadata.generation && (s.readyReplicas ?? 0) === want && (s.updatedReplicas ?? 0) === want
+            && (w.kind === "StatefulSet" ? s.currentRevision === s.updateRevision : (s.availableReplicas ?? 0) === want);
+        return { name: `${w.kind}/${w.metadata.name}`, ready };
+    });
+}
+
+/** `pulumi stack export --show-secrets` wraps each secret as {<sig>: <secret sig>, plaintext: JSON}. */
+function reveal(value: any): any {
+    if (value && typeof value === "object" && value["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
+        return reveal(JSON.parse(value.plaintext));
+    }
+    if (Array.isArray(value)) return value.map(reveal);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+    return value;
+}
+
+/** The steps of a `pulumi preview --json` that change something, as "op type name". */
+function changes(previewJson: string): string[] {
+    const preview = JSON.parse(previewJson);
+    return (preview.steps ?? [])
+        .filter((s: any) => s.op !== "same" && s.op !== "read")
+        .map((s: any) => `${s.op} ${s.urn.split("::")[2].split("$").pop()} ${s.urn.split("::")[3]}`);
+}
+
+describe("the local stack deployed by the real Pulumi engine", function () {
+    let rendered: string;
+    let renderedFiles: string[];
+
+    before(async function () {
+        // Builds (cold) or reuses the toolchain: control plane, CLI, language host, providers.
+        env = await timed("toolchain (scripts/engine.sh env)", () => engineEnvironment());
+        configFile = env.SSCAN_PULUMI_CONFIG_FILE!;
+        console.log(`      engine: ${env.SSCAN_PULUMI_BIN} ${execFileSync(env.SSCAN_PULUMI_BIN!, ["version"], { env, encoding: "utf8" }).trim()}`);
+        rendered = fs.mkdtempSync(path.join(os.tmpdir(), "local-render-"));
+        renderedFiles = await renderStack("local", rendered);
+    });
+
+    after(function () {
+        console.log(`      timings (s): ${JSON.stringify(timings)}`);
+        if (timings["kubectl apply + wait (baseline)"] && timings["pulumi up (first)"]) {
+            console.log(`      pulumi up / kubectl apply+wait: ${(timings["pulumi up (first)"] / timings["kubectl apply + wait (baseline)"]).toFixed(2)}`);
+        }
+        fs.mkdirSync(STATE, { recursive: true });
+        fs.writeFileSync(path.join(STATE, "e2e-timings.json"), JSON.stringify(timings, null, 2));
+        if (process.env.KEEP_CLUSTER) return;
+        try {
+            cluster("down");
+        } catch (err) {
+            console.log(`      control plane down failed: ${err}`);
+        }
+    });
+
+    it("baseline: kubectl server-side apply and wait of the same rendered objects on a fresh control plane", async () => {
+        await timed("control plane up (fresh)", () => {
+            cluster("reset");
+            cluster("up");
+        });
+        await timed("kubectl apply + wait (baseline)", () => {
+            kubectl(["apply", "--server-side", "--field-manager=e2e-baseline", "-f", renderedFiles.find((f) => path.basename(f).startsWith("namespace-"))!], { namespace: null });
+            kubectl(["apply", "--server-side", "--field-manager=e2e-baseline", "-f", rendered], { namespace: null });
+            for (const w of workloads()) kubectl(["rollout", "status", w.name.toLowerCase(), "--timeout=300s"]);
+            kubectl(["wait", "--for=jsonpath={.status.phase}=Bound", "pvc", "--all", "--timeout=120s"]);
+        });
+        assert.ok(workloads().every((w) => w.ready));
+        // The engine starts from nothing: a fresh control plane and a fresh stack.
+        await timed("control plane up (fresh, for the engine)", () => {
+            cluster("reset");
+            cluster("up");
+        });
+        fs.rmSync(path.join(STATE, "pulumi"), { recursive: true, force: true });
+        env = engineEnvironment();
+        configFile = env.SSCAN_PULUMI_CONFIG_FILE!;
+    });
+
+    it("pulumi up with the policy pack deploys every object, and the provider's await logic leaves every workload Ready", async () => {
+        // A configured secret as well as the generated ones, for the state check below.
+        pulumiOk(["config", "set", "--secret", "scanning-platform:malwarWebhookSecret", `whsec-e2e-${randomBytes(12).toString("hex")}`]);
+        const out = await timed("pulumi up (first)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+        assert.match(out, /Policies:[\s\S]*scanning-platform/, "the policy pack ran");
+        const created = Number((out.match(/(\d+) created/) ?? [])[1]);
+        console.log(`      (${created} resources created)`);
+        assert.ok(created >= renderedFiles.length, `created ${created}, rendered ${renderedFiles.length} objects`);
+        // Checked at once, without waiting: `up` returned only after the provider saw them Ready.
+        const states = workloads();
+        assert.ok(states.length >= 8, JSON.stringify(states));
+        assert.deepEqual(states.filter((w) => !w.ready), []);
+        for (const claim of getJson(["pvc"]).items) assert.equal(claim.status.phase, "Bound", claim.metadata.name);
+    });
+
+    it("previews no change right after (pulumi preview --expect-no-changes)", async () => {
+        await timed("pulumi preview (no change)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+    });
+
+    it("validates Routes through the CRD schema: a path without a leading slash is refused", () => {
+        const route = getJson(["route", "clair-indexer"]);
+        const edited = { apiVersion: route.apiVersion, kind: route.kind, metadata: { name: route.metadata.name, namespace: NS }, spec: { ...route.spec, path: "indexer" } };
+        assert.match(kubectlFails(["apply", "--dry-run=server", "-f", "-"], { input: stringify(edited) }), /spec\.path/);
+    });
+
+    it("restarts ClamAV as the refresh CronJob's ServiceAccount with a ready endpoint throughout, and Pulumi sees no drift after", async () => {
+        const selector = "app.kubernetes.io/name=clamav,app.kubernetes.io/component=clamd";
+        const podsBefore = new Set(getJson(["pods", "-l", selector]).items.map((p: any) => p.metadata.name));
+        assert.equal(podsBefore.size, 2);
+        const readyEndpoints = async (): Promise<number> => {
+            const { stdout } = await runAsync("kubectl", ["-n", NS, "get", "endpointslices", "-l", "kubernetes.io/service-name=clamav", "-o", "json"], { env });
+            return JSON.parse(stdout).items.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready === true).length;
+        };
+        await timed("clamav refresh rollout", async () => {
+            // The CronJob's own command, with the CronJob's own identity.
+            const cronJob = getJson(["cronjob", "refresh-clamav-db"]);
+            const command = cronJob.spec.jobTemplate.spec.template.spec.containers[0].command as string[];
+            assert.deepEqual(command.slice(0, 3), ["kubectl", "rollout", "restart"]);
+            kubectl(command.slice(1), { as: SA });
+            const samples: number[] = [];
+            let done = false;
+            const rollout = runAsync("kubectl", ["-n", NS, "rollout", "status", "deployment/clamav", "--timeout=180s"], { env }).finally(() => {
+                done = true;
+            });
+            while (!done) {
+                samples.push(await readyEndpoints());
+                await new Promise((r) => setTimeout(r, 250));
+            }
+            await rollout;
+            samples.push(await readyEndpoints());
+            console.log(`      (ready endpoints sampled ${samples.length} times: min ${Math.min(...samples)}, max ${Math.max(...samples)})`);
+            assert.ok(samples.length >= 3, "sampled through the rollout");
+            assert.ok(Math.min(...samples) >= 1, `the Service lost its last ready endpoint: ${samples.join(",")}`);
+        });
+        const podsAfter = getJson(["pods", "-l", selector]).items.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.metadata.name);
+        assert.equal(podsAfter.length, 2);
+        for (const pod of podsAfter) assert.ok(!podsBefore.has(pod), "every pod was replaced");
+        // kubectl left spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]
+        // under its own field manager: Pulumi's server-side apply must neither fight nor drop it.
+        const annotations = getJson(["deployment", "clamav"]).spec.template.metadata.annotations;
+        assert.ok(annotations["kubectl.kubernetes.io/restartedAt"]);
+        await timed("pulumi preview (no change, after the refresh)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+    });
+
+    it("lets the refresh ServiceAccount get and patch the ClamAV Deployment and nothing else", () => {
+        const can = (verb: string, resource: string) => {
+            try {
+                return kubectl(["auth", "can-i", verb, resource], { as: SA }).trim() === "yes";
+            } catch {
+                return false; // can-i exits 1 on "no"
+            }
+        };
+        assert.ok(can("get", "deployment/clamav"));
+        assert.ok(can("patch", "deployment/clamav"));
+        for (const [verb, resource] of [["delete", "deployment/clamav"], ["update", "deployment/clamav"], ["get", "deployment/malwar"], ["patch", "deployment/clair-matcher"], ["list", "deployments"], ["get", "secrets"], ["list", "pods"], ["create", "pods"], ["create", "jobs"], ["patch", "cronjob/refresh-clamav-db"]]) {
+            assert.ok(!can(verb, resource), `${verb} ${resource} must be denied`);
+        }
+        assert.match(kubectlFails(["rollout", "restart", "deployment/malwar"], { as: SA }), /forbidden/);
+    });
+
+    it("refreshes by hand with kubectl create job --from=cronjob/refresh-clamav-db", () => {
+        kubectl(["create", "job", "manual-refresh", "--from=cronjob/refresh-clamav-db"]);
+        const pod = getJson(["job", "manual-refresh"]).spec.template.spec;
+        assert.equal(pod.serviceAccountName, "refresh-clamav-db");
+        assert.deepEqual(pod.containers[0].command, ["kubectl", "rollout", "restart", "deployment/clamav"]);
+        kubectl(["delete", "job", "manual-refresh", "--wait=false"]);
+    });
+
+    it("keeps every generated and configured secret out of `pulumi stack export`, in every encoding", () => {
+        const plain = pulumiOk(["stack", "export"]);
+        const revealed = reveal(JSON.parse(pulumiOk(["stack", "export", "--show-secrets"])));
+        const resources: any[] = revealed.deployment.resources;
+        const secrets = new Set<string>();
+        for (const r of resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword")) secrets.add(r.outputs.result);
+        const webhook = parse(fs.readFileSync(configFile, "utf8")).config["scanning-platform:malwarWebhookSecret"];
+        assert.ok(webhook?.secure, "the configured secret is encrypted in the stack file copy");
+        for (const r of resources.filter((x) => x.type === "kubernetes:core/v1:Secret")) {
+            for (const value of Object.values<string>(r.outputs.data ?? {})) {
+                const text = Buffer.from(value, "base64").toString("utf8");
+                if (r.outputs.metadata.name === "malwar-secrets") text.startsWith("[") ? JSON.parse(text).forEach((k: string) => secrets.add(k)) : secrets.add(text);
+            }
+        }
+        const clairConfig = parse(Buffer.from(resources.find((x) => x.type === "kubernetes:core/v1:Secret" && x.outputs.metadata.name === "clair-config").outputs.data["config.yaml"], "base64").toString("utf8"));
+        secrets.add(clairConfig.auth.psk.key);
+        const configured = [...secrets].filter((s) => s.startsWith("whsec-e2e-"));
+        assert.equal(configured.length, 1, "the configured webhook secret reached Malwar's Secret");
+        assert.ok(secrets.size >= 7, `generated and configured secrets found: ${secrets.size}`);
+        let checked = 0;
+        for (const secret of secrets) {
+            assert.ok(secret.length >= 16, "a real secret");
+            const forms: Record<string, string> = {
+                raw: secret,
+                base64: Buffer.from(secret).toString("base64"),
+                base64url: Buffer.from(secret).toString("base64url"),
+                hex: Buffer.from(secret).toString("hex"),
+                "JSON-escaped": JSON.stringify(JSON.stringify(secret)).slice(3, -3),
+                "base64-decoded": Buffer.from(secret, "base64").toString("latin1"),
+            };
+            for (const [encoding, form] of Object.entries(forms)) {
+                if (form.length < 16) continue;
+                assert.ok(!plain.includes(form), `a secret appears in the state ${encoding}`);
+                checked++;
+            }
+        }
+        console.log(`      (${secrets.size} secrets, ${checked} forms checked against ${plain.length} bytes of state)`);
+    });
+
+    it("applies one more matcher as an in-place update of only the matcher Deployment", async () => {
+        const before = getJson(["deployment", "clair-matcher"]);
+        // Edit the stack-file copy, as `pulumi config set --path` would (the CLI's --config flag
+        // on preview replaces the whole structured key instead of one path in it).
+        const copy = parse(fs.readFileSync(configFile, "utf8"));
+        const replicasBefore = copy.config["scanning-platform:clair"].matcher.replicas;
+        assert.equal(replicasBefore, 1);
+        copy.config["scanning-platform:clair"].matcher.replicas = replicasBefore + 1;
+        fs.writeFileSync(configFile, stringify(copy));
+        const preview = await timed("pulumi preview (matcher +1)", () => pulumiOk(["preview", "--json", ...POLICY]));
+        assert.deepEqual(changes(preview), ["update kubernetes:apps/v1:Deployment clair-matcher"]);
+        await timed("pulumi up (matcher +1)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+        const after = getJson(["deployment", "clair-matcher"]);
+        assert.equal(after.metadata.uid, before.metadata.uid, "updated in place, not replaced");
+        assert.equal(after.spec.replicas, 2);
+        assert.equal(after.status.readyReplicas, 2);
+        assert.deepEqual(after.spec.template, before.spec.template, "no rollout of the pods");
+    });
+
+    it("refuses a program whose requests differ from its limits, at preview and at up, and creates nothing", async function () {
+        const fixture = path.join(STATE, "e2e-fixture");
+        fs.rmSync(fixture, { recursive: true, force: true });
+        fs.cpSync(path.join(ROOT, "test/e2e/fixtures/unequal-resources"), fixture, { recursive: true });
+        const opts = { cwd: fixture, stack: "e2e", configFile: null };
+        execFileSync(env.SSCAN_PULUMI_BIN!, ["stack", "init", "e2e", "--secrets-provider", "passphrase", "--non-interactive"], { cwd: fixture, env, stdio: ["ignore", "ignore", "inherit"] });
+        for (const command of [["preview"], ["up", "--yes"]]) {
+            const r = await timed(`fixture ${command[0]} (refused)`, () => pulumi([...command, ...POLICY], opts));
+            const output = r.stdout + r.stderr;
+            assert.notEqual(r.status, 0, output);
+            assert.match(output, /requests-equal-limits/, output);
+            assert.match(output, /mandatory/, output);
+        }
+        const state = JSON.parse(pulumiOk(["stack", "export"], opts));
+        const created = (state.deployment.resources ?? []).filter((r: any) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:"));
+        assert.deepEqual(created.map((r: any) => r.urn), []);
+        assert.match(kubectlFails(["get", "deployment", "policy-fixture-unequal"], { namespace: "default" }), /NotFound/);
+        pulumiOk(["stack", "rm", "--yes", "--force"], opts);
+    });
+
+    it("destroys everything but the data the README keeps, and the next up re-attaches Malwar's claim with its data", async () => {
+        const claim = getJson(["pvc", "malwar-data"]);
+        const volume = JSON.parse(kubectl(["get", "pv", claim.spec.volumeName, "-o", "json"], { namespace: null }));
+        // kwok runs no container: write Malwar's data into the volume's host directory ourselves.
+        const dataDir = volume.spec.hostPath.path;
+        fs.mkdirSync(dataDir, { recursive: true });
+        const marker = `malwar.db written ${new Date().toISOString()} ${randomBytes(8).toString("hex")}`;
+        fs.writeFileSync(path.join(dataDir, "malwar.db"), marker);
+
+        await timed("pulumi destroy", () => pulumiOk(["destroy", "--yes", "--skip-preview"]));
+        const state = JSON.parse(pulumiOk(["stack", "export"]));
+        assert.deepEqual((state.deployment.resources ?? []).filter((r: any) => r.type.startsWith("kubernetes:")), []);
+        // What is left: the namespace and Malwar's claim (the in-cluster databases' claims go
+        // with their StatefulSets, through the garbage collector).
+        const deadline = Date.now() + 90_000;
+        let claims: string[] = [];
+        while (Date.now() < deadline) {
+            claims = getJson(["pvc"]).items.filter((c: any) => !c.metadata.deletionTimestamp).map((c: any) => c.metadata.name);
+            if (claims.length === 1) break;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        assert.deepEqual(claims, ["malwar-data"]);
+        for (const kind of ["deployments", "statefulsets", "services", "cronjobs", "routes", "networkpolicies", "poddisruptionbudgets", "roles", "rolebindings"]) {
+            assert.deepEqual(getJson([kind]).items.map((i: any) => i.metadata.name), [], `${kind} left after destroy`);
+        }
+        assert.deepEqual(getJson(["secrets"]).items.map((i: any) => i.metadata.name), [], "no Secret outlives the stack");
+        assert.equal(JSON.parse(kubectl(["get", "namespace", NS, "-o", "json"], { namespace: null })).status.phase, "Active");
+
+        await timed("pulumi up (after destroy)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+        const again = getJson(["pvc", "malwar-data"]);
+        assert.equal(again.metadata.uid, claim.metadata.uid, "the same claim object");
+        assert.equal(again.spec.volumeName, claim.spec.volumeName, "bound to the same volume");
+        assert.equal(fs.readFileSync(path.join(dataDir, "malwar.db"), "utf8"), marker, "with its data");
+        assert.deepEqual(workloads().filter((w) => !w.ready), []);
+        await timed("pulumi preview (no change, after re-up)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+    });
+});
