@@ -1,15 +1,24 @@
+import * as k8s from "@pulumi/kubernetes";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { DATABASE_ANNOTATION, POOL_ANNOTATION } from "../lib/clair-config";
-import { maxConnectionsFor } from "../lib/rds";
+import type { ResolvedResource } from "@pulumi/pulumi/queryable";
+import { DATABASE_ANNOTATION, POOL_ANNOTATION } from "./lib/clair-annotations";
+import { maxConnectionsFor } from "./lib/rds";
+
+/** A stack policy sees each resource's resolved state, typed by its class. */
+export type DeploymentProps = ResolvedResource<k8s.apps.v1.Deployment>;
+export type StatefulSetProps = ResolvedResource<k8s.apps.v1.StatefulSet>;
+
+/** A Clair workload: a Deployment or a StatefulSet, with its typed props. */
+export type PoolWorkload = { kind: "Deployment"; props: DeploymentProps } | { kind: "StatefulSet"; props: StatefulSetProps };
 
 /**
  * Pods that can run at once: replicas, plus a Deployment's rolling-update surge (an integer
  * or a percentage of replicas, rounded up as the controller does).
  */
-export function peakPods(type: string, props: any): number {
-    const replicas = typeof props.spec?.replicas === "number" ? props.spec.replicas : 1;
-    if (type !== "kubernetes:apps/v1:Deployment") return replicas;
-    const strategy = props.spec?.strategy;
+export function peakPods(workload: PoolWorkload): number {
+    const replicas = typeof workload.props.spec?.replicas === "number" ? workload.props.spec.replicas : 1;
+    if (workload.kind !== "Deployment") return replicas;
+    const strategy = workload.props.spec?.strategy;
     if (strategy?.type === "Recreate") return replicas;
     const surge = strategy?.rollingUpdate?.maxSurge ?? "25%";
     if (typeof surge === "number") return replicas + surge;
@@ -17,7 +26,20 @@ export function peakPods(type: string, props: any): number {
     return replicas + (percent ? Math.ceil((replicas * Number(percent[1])) / 100) : Number(surge) || 0);
 }
 
-/** max_connections of the database named `identifier`: its RDS parameter group, else its class default, else an in-cluster server's flag. */
+/** The resource as a Clair pool workload, or undefined for other types. */
+function poolWorkload(r: PolicyResource): PoolWorkload | undefined {
+    const deployment = r.asType(k8s.apps.v1.Deployment);
+    if (deployment) return { kind: "Deployment", props: deployment };
+    const statefulSet = r.asType(k8s.apps.v1.StatefulSet);
+    if (statefulSet) return { kind: "StatefulSet", props: statefulSet };
+    return undefined;
+}
+
+/**
+ * max_connections of the database named `identifier`: its RDS parameter group, else its class
+ * default, else an in-cluster server's flag. RDS props stay untyped: typing them would need
+ * @pulumi/aws in the pack for three fields.
+ */
 export function maxConnectionsOf(identifier: string, resources: PolicyResource[]): number | undefined {
     const instance = resources.find((r) => r.type === "aws:rds/instance:Instance" && r.props.identifier === identifier);
     if (instance) {
@@ -30,8 +52,8 @@ export function maxConnectionsOf(identifier: string, resources: PolicyResource[]
             return undefined;
         }
     }
-    const server = resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.props.metadata?.name === identifier);
-    for (const container of server?.props.spec?.template?.spec?.containers ?? []) {
+    const server = resources.map((r) => r.asType(k8s.apps.v1.StatefulSet)).find((s) => s?.metadata?.name === identifier);
+    for (const container of server?.spec?.template?.spec?.containers ?? []) {
         for (const arg of container.args ?? []) {
             const match = /^max_connections=(\d+)$/.exec(String(arg));
             if (match) return Number(match[1]);
@@ -55,17 +77,18 @@ export const clairConnectionPools: StackValidationPolicy = {
         const { reservedConnections } = args.getConfig<{ reservedConnections: number }>();
         const demand = new Map<string, { total: number; parts: string[] }>();
         for (const r of args.resources) {
-            if (r.type !== "kubernetes:apps/v1:Deployment" && r.type !== "kubernetes:apps/v1:StatefulSet") continue;
-            const annotations = r.props.metadata?.annotations ?? {};
+            const workload = poolWorkload(r);
+            if (!workload) continue;
+            const annotations = workload.props.metadata?.annotations ?? {};
             const database = annotations[DATABASE_ANNOTATION];
             if (!database) continue;
-            const name = r.props.metadata?.name ?? r.name;
+            const name = workload.props.metadata?.name ?? r.name;
             const pool = Number(annotations[POOL_ANNOTATION]);
             if (!Number.isInteger(pool) || pool <= 0) {
                 reportViolation(`${name}: annotation ${POOL_ANNOTATION} ${JSON.stringify(annotations[POOL_ANNOTATION] ?? "unset")} is not a positive integer`, r.urn);
                 continue;
             }
-            const pods = peakPods(r.type, r.props);
+            const pods = peakPods(workload);
             const entry = demand.get(database) ?? { total: 0, parts: [] };
             entry.total += pods * pool;
             entry.parts.push(`${name} ${pods} pods x ${pool}`);

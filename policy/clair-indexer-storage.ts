@@ -1,13 +1,11 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { compareQuantities, isQuantity } from "../lib/quantity";
-import { containersOf, podSpecOf } from "./lib/workloads";
+import * as k8s from "@pulumi/kubernetes";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { compareQuantities, isQuantity } from "./lib/quantity";
+import { containersOf, type PodSpec } from "./lib/workloads";
 
 /** An indexer is a StatefulSet whose container runs CLAIR_MODE=indexer. */
-function isClairIndexer(type: string, props: any): boolean {
-    if (type !== "kubernetes:apps/v1:StatefulSet") return false;
-    return containersOf(podSpecOf(type, props)).some(({ container }) =>
-        (container.env ?? []).some((e: any) => e?.name === "CLAIR_MODE" && e?.value === "indexer"),
-    );
+function isClairIndexer(podSpec: PodSpec | undefined): boolean {
+    return containersOf(podSpec).some(({ container }) => (container.env ?? []).some((e) => e?.name === "CLAIR_MODE" && e?.value === "indexer"));
 }
 
 /**
@@ -24,11 +22,11 @@ export const clairIndexerStorage: ResourceValidationPolicy = {
             minimumSize: { type: "string", default: "100Gi" },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (!isClairIndexer(args.type, args.props)) return;
+    validateResource: validateResourceOfType(k8s.apps.v1.StatefulSet, (statefulSet, args, reportViolation) => {
+        if (!isClairIndexer(statefulSet.spec?.template?.spec)) return;
         const { storageClass, minimumSize } = args.getConfig<{ storageClass: string; minimumSize: string }>();
-        const name = args.props.metadata?.name ?? args.name;
-        const templates: any[] = args.props.spec?.volumeClaimTemplates ?? [];
+        const name = statefulSet.metadata?.name ?? args.name;
+        const templates = statefulSet.spec?.volumeClaimTemplates ?? [];
         if (templates.length === 0) {
             reportViolation(`StatefulSet ${name}: no volumeClaimTemplates; each indexer needs a ${minimumSize} ${storageClass} claim for layer downloads`);
             return;
@@ -44,5 +42,5 @@ export const clairIndexerStorage: ResourceValidationPolicy = {
                 reportViolation(`StatefulSet ${name}, claim ${claimName}: storage ${size} is below ${minimumSize}`);
             }
         }
-    },
+    }),
 };

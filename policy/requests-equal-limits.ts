@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { isQuantity, quantitiesEqual } from "../lib/quantity";
-import { containersOf, describe, podSpecOf } from "./lib/workloads";
+import { isQuantity, quantitiesEqual } from "./lib/quantity";
+import { containersOf, validateWorkloads } from "./lib/workloads";
 
 const KINDS = ["cpu", "memory"] as const;
 
@@ -12,10 +12,7 @@ export const requestsEqualLimits: ResourceValidationPolicy = {
     name: "requests-equal-limits",
     description: "Every container and init container sets cpu and memory requests and limits, and each request equals its limit (Guaranteed QoS).",
     enforcementLevel: "mandatory",
-    validateResource: (args, reportViolation) => {
-        const podSpec = podSpecOf(args.type, args.props);
-        if (podSpec === undefined) return;
-        const owner = describe(args.type, args.name, args.props);
+    validateResource: validateWorkloads(({ owner, podSpec }, _args, reportViolation) => {
         for (const { role, container } of containersOf(podSpec)) {
             const requests = container.resources?.requests ?? {};
             const limits = container.resources?.limits ?? {};
@@ -32,7 +29,7 @@ export const requestsEqualLimits: ResourceValidationPolicy = {
                 }
             }
         }
-    },
+    }),
 };
 
 const show = (value: unknown) => (value === undefined ? "(unset)" : JSON.stringify(value));

@@ -5,7 +5,12 @@
  * notApplicable and stackTags.
  */
 import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
+// index.d.ts re-exports these, but proxy.d.ts declares nothing (they are @internal), so they are typed here.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy") as {
+    unknownCheckingProxy: <T>(value: T) => T;
+    UnknownValueError: new (...args: any[]) => Error;
+};
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { deserializeProperties } = require("@pulumi/policy/deserialize");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -28,6 +33,17 @@ export interface TestResource {
 }
 
 class NotApplicable extends Error {}
+
+/**
+ * The analyzer's isType (server.js isTypeOf): the class's Pulumi type when it has one, else
+ * its isInstance. validateResourceOfType and asType go through it.
+ */
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+    const pulumiType = (resourceClass as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+    if (typeof pulumiType === "string" && pulumiType.length > 0) return type === pulumiType;
+    const isInstance = (resourceClass as { isInstance?: unknown } | undefined)?.isInstance;
+    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
 
 /** Config as the analyzer hands it over: the schema's defaults overlaid with the pack config. */
 function configFor(policy: Policy, config: Record<string, unknown> = {}): () => any {
@@ -61,6 +77,7 @@ const notApplicable = (reason?: string): never => {
 };
 
 export function checkResource(policy: ResourceValidationPolicy, resource: TestResource, config?: Record<string, unknown>, stackTags = new Map<string, string>()): Promise<Outcome> {
+    if (!policy.validateResource) throw new Error(`${policy.name} has no validateResource`);
     const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
     const name = resource.name ?? "test";
     return collect(async (report) => {
@@ -73,8 +90,8 @@ export function checkResource(policy: ResourceValidationPolicy, resource: TestRe
                 name,
                 opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
                 stackTags,
-                isType: () => false,
-                asType: () => undefined,
+                isType: (resourceClass: unknown) => isTypeOf(resource.type, resourceClass),
+                asType: (resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? props : undefined),
                 getConfig: configFor(policy, config),
                 notApplicable,
             } as any, (message: string) => report(message));
@@ -95,8 +112,8 @@ export function checkStack(policy: StackValidationPolicy, resources: TestResourc
                     opts: {} as any,
                     dependencies: [],
                     propertyDependencies: {},
-                    isType: () => false,
-                    asType: () => undefined,
+                    isType: (resourceClass: unknown) => isTypeOf(r.type, resourceClass),
+                    asType: (resourceClass: unknown) => (isTypeOf(r.type, resourceClass) ? props : undefined),
                 };
             }),
             getConfig: configFor(policy, config),

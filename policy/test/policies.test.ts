@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { clairConnectionPools, peakPods } from "../clair-connection-pools";
+import { clairConnectionPools, peakPods, type DeploymentProps, type StatefulSetProps } from "../clair-connection-pools";
 import { clairIndexerRouteTimeout } from "../clair-indexer-route-timeout";
 import { clairIndexerStorage } from "../clair-indexer-storage";
-import { isPinned, pinnedImages } from "../pinned-images";
+import { isPinned } from "../lib/images";
+import { pinnedImages } from "../pinned-images";
 import { policies } from "../policies";
 import { rdsBackupRetention } from "../rds-backup-retention";
 import { rdsDeletionProtection } from "../rds-deletion-protection";
@@ -208,10 +209,13 @@ describe("clair-connection-pools (stack policy)", () => {
     const params = (max: string) => ({ type: "aws:rds/parameterGroup:ParameterGroup", props: { name: "clair-indexer-prod-params", parameters: [{ name: "max_connections", value: max }] } });
 
     it("counts the rolling-update surge", () => {
-        assert.equal(peakPods(DEPLOYMENT, { spec: { replicas: 10, strategy: { rollingUpdate: { maxSurge: 1 } } } }), 11);
-        assert.equal(peakPods(DEPLOYMENT, { spec: { replicas: 10, strategy: { rollingUpdate: { maxSurge: "25%" } } } }), 13);
-        assert.equal(peakPods(DEPLOYMENT, { spec: { replicas: 4, strategy: { type: "Recreate" } } }), 4);
-        assert.equal(peakPods(STS, { spec: { replicas: 40 } }), 40);
+        const deploymentPods = (spec: object) => peakPods({ kind: "Deployment", props: { spec } as DeploymentProps });
+        assert.equal(deploymentPods({ replicas: 10, strategy: { rollingUpdate: { maxSurge: 1 } } }), 11);
+        assert.equal(deploymentPods({ replicas: 10, strategy: { rollingUpdate: { maxSurge: "25%" } } }), 13);
+        assert.equal(deploymentPods({ replicas: 4, strategy: { type: "Recreate" } }), 4);
+        // No strategy: the controller's default surge, 25% of 4 rounded up.
+        assert.equal(deploymentPods({ replicas: 4 }), 5);
+        assert.equal(peakPods({ kind: "StatefulSet", props: { spec: { replicas: 40 } } as StatefulSetProps }), 40);
     });
     it("passes pools that fit and fails pools that do not", async () => {
         assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params("1622")])).violations, []);

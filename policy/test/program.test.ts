@@ -1,10 +1,42 @@
+/**
+ * The real program (index.ts under Pulumi's mocks, through the repository's tools/mock-run.ts)
+ * checked by the pack. This is the one test of the pack that reaches outside policy/: the root
+ * `npm test` runs it (the root .mocharc.json includes policy/test); the pack's own `npm test`
+ * leaves it out (policy/.mocharc.json), since the pack is published and tested without the
+ * program. Run anywhere else without the program, it is skipped and says why.
+ */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { runProgram, type MockResource } from "../../tools/mock-run";
+import { pinnedImages } from "../pinned-images";
 import { policies } from "../policies";
+import { requestsEqualLimits } from "../requests-equal-limits";
+import { runAsNonRoot } from "../run-as-non-root";
 import { checkResource, checkStack, type TestResource } from "./harness";
+
+/** What this test reads of a resource of tools/mock-run.ts's run: typed here, so the pack type-checks without the program. */
+interface ProgramResource {
+    type: string;
+    name: string;
+    /** Inputs as the engine receives them (secrets wrapped). */
+    inputs: Record<string, any>;
+}
+type RunProgram = (stack: string) => Promise<{ resources: ProgramResource[] }>;
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The program's runProgram, or why it cannot run here. */
+function loadProgram(): { runProgram: RunProgram } | { missing: string } {
+    const mockRun = path.join(ROOT, "tools", "mock-run.ts");
+    if (!fs.existsSync(mockRun) || !fs.existsSync(path.join(ROOT, "index.ts"))) return { missing: `the program (${mockRun}) is not beside the pack` };
+    try {
+        require.resolve("@pulumi/pulumi", { paths: [ROOT] });
+    } catch {
+        return { missing: `the program's dependencies are not installed (run npm ci in ${ROOT})` };
+    }
+    return { runProgram: require(mockRun).runProgram as RunProgram };
+}
 
 type PackConfig = Record<string, string | { enforcementLevel?: string; [key: string]: unknown }>;
 
@@ -19,12 +51,18 @@ function levelAndConfig(config: PackConfig, name: string, fallback: string): { l
     return { level: enforcementLevel ?? fallback, values };
 }
 
-const toTest = (r: MockResource): TestResource => ({ type: r.type, name: r.name, props: r.inputs });
+const toTest = (r: ProgramResource): TestResource => ({ type: r.type, name: r.name, props: r.inputs });
+
+interface Found {
+    policy: string;
+    level: string;
+    message: string;
+}
 
 /** Every violation of every policy over the resources, with the level the stack's pack config gives it. */
-async function evaluate(resources: MockResource[], stack: string): Promise<{ policy: string; level: string; message: string }[]> {
+async function evaluate(resources: ProgramResource[], stack: string): Promise<Found[]> {
     const config = packConfig(stack);
-    const found: { policy: string; level: string; message: string }[] = [];
+    const found: Found[] = [];
     for (const policy of policies) {
         const { level, values } = levelAndConfig(config, policy.name, policy.enforcementLevel ?? "advisory");
         if ("validateStack" in policy) {
@@ -42,8 +80,10 @@ async function evaluate(resources: MockResource[], stack: string): Promise<{ pol
     return found;
 }
 
+const mandatory = async (resources: ProgramResource[], stack: string) => (await evaluate(resources, stack)).filter((v) => v.level === "mandatory");
+
 /** Edits the inputs of the one resource of `type` named `name` (metadata.name or logical name). */
-function breakResource(resources: MockResource[], type: string, name: string, edit: (inputs: any) => void): MockResource[] {
+function breakResource(resources: ProgramResource[], type: string, name: string, edit: (inputs: any) => void): ProgramResource[] {
     let edited = 0;
     const copy = resources.map((r) => {
         if (r.type !== type || (r.inputs.metadata?.name !== name && r.name !== name)) return r;
@@ -56,25 +96,139 @@ function breakResource(resources: MockResource[], type: string, name: string, ed
     return copy;
 }
 
+/**
+ * The program's workloads, from the README rather than from the pack: Clair's indexer
+ * StatefulSet, matcher and notifier Deployments, ClamAV's Deployment and refresh CronJob,
+ * Malwar's Deployment, and on the local stack one in-cluster PostgreSQL per Clair node type.
+ */
+function expectedWorkloads(stack: string): string[] {
+    const common = ["StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier", "Deployment clamav", "CronJob refresh-clamav-db", "Deployment malwar"];
+    const inCluster = ["StatefulSet clair-indexer-db", "StatefulSet clair-matcher-db", "StatefulSet clair-notifier-db"];
+    return (stack === "local" ? [...common, ...inCluster] : common).sort();
+}
+
+/** Pulumi types of Kubernetes objects that carry a pod template, and where it is: written out here, not taken from the pack. */
+const POD_TEMPLATE_AT: Record<string, (inputs: any) => any> = {
+    "kubernetes:apps/v1:Deployment": (o) => o.spec.template.spec,
+    "kubernetes:apps/v1:StatefulSet": (o) => o.spec.template.spec,
+    "kubernetes:apps/v1:DaemonSet": (o) => o.spec.template.spec,
+    "kubernetes:apps/v1:ReplicaSet": (o) => o.spec.template.spec,
+    "kubernetes:batch/v1:Job": (o) => o.spec.template.spec,
+    "kubernetes:batch/v1:CronJob": (o) => o.spec.jobTemplate.spec.template.spec,
+    "kubernetes:core/v1:Pod": (o) => o.spec,
+};
+
+interface ContainerAt {
+    resource: ProgramResource;
+    /** "Deployment clamav", as the policies name it. */
+    owner: string;
+    role: "initContainer" | "container";
+    index: number;
+    name: string;
+}
+
+function containersAt(resources: ProgramResource[]): ContainerAt[] {
+    const found: ContainerAt[] = [];
+    for (const resource of resources) {
+        const locate = POD_TEMPLATE_AT[resource.type];
+        if (!locate) continue;
+        const spec = locate(resource.inputs);
+        const owner = `${resource.inputs.kind} ${resource.inputs.metadata.name}`;
+        (spec.initContainers ?? []).forEach((c: any, index: number) => found.push({ resource, owner, role: "initContainer", index, name: c.name }));
+        (spec.containers ?? []).forEach((c: any, index: number) => found.push({ resource, owner, role: "container", index, name: c.name }));
+    }
+    return found;
+}
+
+/** The resource with one container edited (a deep copy; the run is left as it was). */
+function withContainer(at: ContainerAt, edit: (container: any) => void): TestResource {
+    const inputs = JSON.parse(JSON.stringify(at.resource.inputs));
+    edit(POD_TEMPLATE_AT[at.resource.type](inputs)[at.role === "initContainer" ? "initContainers" : "containers"][at.index]);
+    return { type: at.resource.type, name: at.resource.name, props: inputs };
+}
+
+const program = loadProgram();
+
 describe("the real program under the policy pack", function () {
     this.timeout(120000);
+    before(function () {
+        if ("missing" in program) {
+            console.log(`    skipped: ${program.missing}; run npm test at the repository root`);
+            this.skip();
+        }
+    });
+    const run = (stack: string) => (program as { runProgram: RunProgram }).runProgram(stack);
+
     for (const stack of ["stage", "prod", "local"]) {
         describe(stack, () => {
-            let resources: MockResource[];
-            before(async () => {
-                resources = (await runProgram(stack)).resources;
+            let resources: ProgramResource[];
+            before(async function () {
+                if ("missing" in program) this.skip();
+                resources = (await run(stack)).resources;
             });
 
             it("passes every mandatory policy", async () => {
-                const mandatory = (await evaluate(resources, stack)).filter((v) => v.level === "mandatory");
-                assert.deepEqual(mandatory, []);
+                assert.deepEqual(await mandatory(resources, stack), []);
+            });
+
+            it("has the workloads the README lists, and no other pod template", () => {
+                const workloads = resources.filter((r) => POD_TEMPLATE_AT[r.type]).map((r) => `${r.inputs.kind} ${r.inputs.metadata.name}`);
+                assert.deepEqual(workloads.sort(), expectedWorkloads(stack));
+            });
+
+            // Each of these breaks one container at a time, for every container of every workload,
+            // so a container, init container or workload kind the policies skip would show.
+            it("requests-equal-limits reaches every container and init container", async () => {
+                const containers = containersAt(resources);
+                assert.ok(containers.some((c) => c.role === "initContainer"), "the program has init containers");
+                for (const at of containers) {
+                    let requests: Record<string, unknown> = {};
+                    const broken = withContainer(at, (c) => {
+                        requests = c.resources.requests;
+                        c.resources.limits.cpu = "999";
+                        c.resources.limits.memory = "999Gi";
+                    });
+                    const where = `${at.owner}, ${at.role} ${at.name}`;
+                    assert.deepEqual((await checkResource(requestsEqualLimits, broken)).violations, [
+                        `${where}: cpu request ${JSON.stringify(requests.cpu)} differs from limit "999"`,
+                        `${where}: memory request ${JSON.stringify(requests.memory)} differs from limit "999Gi"`,
+                    ]);
+                }
+            });
+
+            it("pinned-images reaches every container and init container", async () => {
+                for (const at of containersAt(resources)) {
+                    let image = "";
+                    const broken = withContainer(at, (c) => {
+                        // The repository without its tag, then with the moving tag: both unpinned.
+                        image = c.image.replace(/:[\w][\w.-]*$/, "");
+                        assert.notEqual(image, c.image, `${at.owner} ${at.name}: image ${c.image} has a tag`);
+                        c.image = at.role === "initContainer" ? image : `${image}:latest`;
+                    });
+                    const shown = at.role === "initContainer" ? image : `${image}:latest`;
+                    assert.deepEqual((await checkResource(pinnedImages, broken)).violations, [`${at.owner}, ${at.role} ${at.name}: image ${JSON.stringify(shown)} is not pinned to a tag or digest`]);
+                }
+            });
+
+            it("run-as-non-root reaches every container and init container", async () => {
+                for (const at of containersAt(resources)) {
+                    const where = `${at.owner}, ${at.role} ${at.name}`;
+                    const root = withContainer(at, (c) => {
+                        c.securityContext = { ...c.securityContext, runAsUser: 0 };
+                    });
+                    assert.deepEqual((await checkResource(runAsNonRoot, root)).violations, [`${where}: runAsUser is 0 (root)`]);
+                    const mayBeRoot = withContainer(at, (c) => {
+                        c.securityContext = { ...c.securityContext, runAsNonRoot: false };
+                    });
+                    assert.deepEqual((await checkResource(runAsNonRoot, mayBeRoot)).violations, [`${where}: runAsNonRoot is not true`]);
+                }
             });
 
             it("fails requests-equal-limits when a cpu limit is doubled", async () => {
                 const broken = breakResource(resources, "kubernetes:apps/v1:Deployment", "clair-matcher", (d) => {
                     d.spec.template.spec.containers[0].resources.limits.cpu = stack === "local" ? "500m" : "4";
                 });
-                const violations = (await evaluate(broken, stack)).filter((v) => v.level === "mandatory");
+                const violations = await mandatory(broken, stack);
                 assert.deepEqual(violations.map((v) => v.policy), ["requests-equal-limits"]);
                 assert.match(violations[0].message, /Deployment clair-matcher, container clair: cpu request "(2|250m)" differs from limit "(4|500m)"/);
             });
@@ -83,9 +237,27 @@ describe("the real program under the policy pack", function () {
                 const broken = breakResource(resources, "kubernetes:batch/v1:CronJob", "refresh-clamav-db", (c) => {
                     delete c.spec.jobTemplate.spec.template.spec.containers[0].resources.limits.memory;
                 });
-                const violations = (await evaluate(broken, stack)).filter((v) => v.level === "mandatory");
+                const violations = await mandatory(broken, stack);
                 assert.deepEqual(violations.map((v) => v.policy), ["requests-equal-limits"]);
                 assert.match(violations[0].message, /CronJob refresh-clamav-db, container rollout-restart: memory request "128Mi" and limit \(unset\)/);
+            });
+
+            it("fails pinned-images, and only it, when a ClamAV init container moves to latest", async () => {
+                const broken = breakResource(resources, "kubernetes:apps/v1:Deployment", "clamav", (d) => {
+                    d.spec.template.spec.initContainers[0].image = "clamav/clamav:latest";
+                });
+                const violations = await mandatory(broken, stack);
+                assert.deepEqual(violations.map((v) => v.policy), ["pinned-images"]);
+                assert.match(violations[0].message, /^Deployment clamav, initContainer [\w-]+: image "clamav\/clamav:latest" is not pinned to a tag or digest$/);
+            });
+
+            it("fails run-as-non-root, and only it, when Malwar's container runs as uid 0", async () => {
+                const broken = breakResource(resources, "kubernetes:apps/v1:Deployment", "malwar", (d) => {
+                    d.spec.template.spec.containers[0].securityContext.runAsUser = 0;
+                });
+                const violations = await mandatory(broken, stack);
+                assert.deepEqual(violations.map((v) => v.policy), ["run-as-non-root"]);
+                assert.equal(violations[0].message, "Deployment malwar, container malwar: runAsUser is 0 (root)");
             });
 
             if (stack !== "local") {
@@ -93,7 +265,7 @@ describe("the real program under the policy pack", function () {
                     const broken = breakResource(resources, "aws:rds/instance:Instance", "clair-notifier-db", (i) => {
                         i.backupRetentionPeriod = 7;
                     });
-                    const violations = (await evaluate(broken, stack)).filter((v) => v.level === "mandatory");
+                    const violations = await mandatory(broken, stack);
                     assert.deepEqual(violations.map((v) => v.policy), ["rds-backup-retention"]);
                     assert.match(violations[0].message, new RegExp(`clair-notifier-${stack}: backupRetentionPeriod 7 is below the minimum of 30 days`));
                 });
@@ -102,7 +274,7 @@ describe("the real program under the policy pack", function () {
                     const broken = breakResource(resources, "kubernetes:apps/v1:StatefulSet", "clair-indexer", (s) => {
                         s.metadata.annotations["clair.scanning-platform/pool-max-conns"] = "1000";
                     });
-                    const violations = (await evaluate(broken, stack)).filter((v) => v.level === "mandatory");
+                    const violations = await mandatory(broken, stack);
                     assert.deepEqual(violations.map((v) => v.policy), ["clair-connection-pools"]);
                 });
             }
@@ -110,7 +282,7 @@ describe("the real program under the policy pack", function () {
     }
 
     it("stage reports its databases' missing deletion protection as advisory only", async () => {
-        const found = await evaluate((await runProgram("stage")).resources, "stage");
+        const found = await evaluate((await run("stage")).resources, "stage");
         assert.deepEqual([...new Set(found.map((v) => `${v.policy}:${v.level}`))], ["rds-deletion-protection:advisory"]);
         assert.equal(found.length, 3);
     });

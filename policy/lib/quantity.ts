@@ -1,0 +1,78 @@
+/**
+ * Kubernetes resource quantities ("2", "500m", "2Gi", "1e3"), parsed exactly.
+ *
+ * The value is kept as a fraction of BigInts so that "2" == "2000m", "2Gi" == "2048Mi" and
+ * "1e3" == "1k" compare equal without floating-point error. No dependency (the npm quantity
+ * parsers we looked at accept "2GB" as 2). The policy pack owns this module; the program
+ * (config validation, capacity) uses the same one.
+ */
+
+const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|(n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
+
+const BINARY_EXPONENT: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+export interface Quantity {
+    /** The value as numerator / denominator (denominator > 0). */
+    readonly numerator: bigint;
+    readonly denominator: bigint;
+}
+
+/** Parses a quantity; returns undefined when it is not a valid Kubernetes quantity. */
+export function parseQuantity(input: unknown): Quantity | undefined {
+    if (typeof input === "number") {
+        if (!Number.isFinite(input)) return undefined;
+        input = String(input);
+    }
+    if (typeof input !== "string") return undefined;
+    const match = QUANTITY.exec(input.trim() === input ? input : "");
+    if (!match) return undefined;
+    const [, sign, digits, binarySuffix, decimalSuffix, exponent] = match;
+    const [whole, fraction = ""] = digits.split(".");
+    let numerator = BigInt((whole || "0") + fraction) * (sign === "-" ? -1n : 1n);
+    let denominator = 10n ** BigInt(fraction.length);
+    let power10 = 0;
+    if (binarySuffix) numerator *= 2n ** BigInt(BINARY_EXPONENT[binarySuffix]);
+    if (decimalSuffix) power10 = DECIMAL_EXPONENT[decimalSuffix];
+    if (exponent !== undefined) power10 = Number(exponent);
+    if (Math.abs(power10) > 1000) return undefined;
+    if (power10 >= 0) numerator *= 10n ** BigInt(power10);
+    else denominator *= 10n ** BigInt(-power10);
+    return { numerator, denominator };
+}
+
+export function isQuantity(input: unknown): boolean {
+    return parseQuantity(input) !== undefined;
+}
+
+/** -1, 0 or 1; throws on a malformed quantity (check with isQuantity first). */
+export function compareQuantities(a: unknown, b: unknown): number {
+    const qa = mustParse(a);
+    const qb = mustParse(b);
+    const left = qa.numerator * qb.denominator;
+    const right = qb.numerator * qa.denominator;
+    return left === right ? 0 : left < right ? -1 : 1;
+}
+
+export function quantitiesEqual(a: unknown, b: unknown): boolean {
+    return compareQuantities(a, b) === 0;
+}
+
+/** The value as a JavaScript number (for sums and reports, not for equality). */
+export function quantityToNumber(input: unknown): number {
+    const q = mustParse(input);
+    return Number(q.numerator) / Number(q.denominator);
+}
+
+const GIB = 2 ** 30;
+
+/** Bytes expressed in GiB, for memory and storage summaries. */
+export function quantityToGiB(input: unknown): number {
+    return quantityToNumber(input) / GIB;
+}
+
+function mustParse(input: unknown): Quantity {
+    const q = parseQuantity(input);
+    if (!q) throw new Error(`${JSON.stringify(input)} is not a Kubernetes quantity`);
+    return q;
+}
