@@ -1,3 +1,4 @@
+import { podSpecOf } from "../policy/lib/workloads";
 import { isSecretValue, runProgram, unwrapSecrets, type MockResource, type MockRun } from "../tools/mock-run";
 
 /** One mock run per stack and option set, shared by the test files. */
@@ -47,20 +48,16 @@ export function rawObject(run: MockRun, type: string, name: string): MockResourc
     return found[0];
 }
 
-/** Every container of a pod spec, init containers included. */
-export function containersOf(podSpec: any): any[] {
-    return [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
-}
-
-/** Pod specs of every workload in the run (Deployments, StatefulSets, CronJobs). */
+/**
+ * Pod specs of every workload in the run, by the policy pack's table of workload kinds
+ * (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods).
+ */
 export function podSpecs(run: MockRun): { owner: string; spec: any }[] {
-    const result: { owner: string; spec: any }[] = [];
-    for (const r of run.resources) {
+    return run.resources.flatMap((r) => {
         const o = unwrapSecrets(r.inputs);
-        if (r.type === K8S.deployment || r.type === K8S.statefulSet) result.push({ owner: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec });
-        if (r.type === K8S.cronJob) result.push({ owner: `CronJob/${o.metadata.name}`, spec: o.spec.jobTemplate.spec.template.spec });
-    }
-    return result;
+        const spec = podSpecOf(r.type, o);
+        return spec ? [{ owner: `${o.kind}/${o.metadata.name}`, spec }] : [];
+    });
 }
 
 /** Paths (a.b.0.c) at which `value` holds a secret-wrapped value. */

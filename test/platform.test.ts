@@ -1,29 +1,13 @@
 import { strict as assert } from "assert";
 import { capacityReport } from "../tools/capacity";
-import { quantitiesEqual } from "../lib/quantity";
 import { runProgram, unwrapSecrets } from "../tools/mock-run";
-import { containersOf, K8S, ofType, plaintextOf, podSpecs, secretPaths, stackRun } from "./helpers";
+import { K8S, ofType, plaintextOf, podSpecs, secretPaths, stackRun } from "./helpers";
 
 const STACKS = ["stage", "prod", "local"];
 
 describe("every stack", () => {
     for (const stack of STACKS) {
         describe(stack, () => {
-            it("gives every container, init and CronJob ones included, cpu and memory requests equal to limits", async () => {
-                const specs = podSpecs(await stackRun(stack));
-                assert.ok(specs.length >= 6);
-                for (const { owner, spec } of specs) {
-                    for (const c of containersOf(spec)) {
-                        for (const kind of ["cpu", "memory"]) {
-                            const request = c.resources?.requests?.[kind];
-                            const limit = c.resources?.limits?.[kind];
-                            assert.ok(request !== undefined && limit !== undefined, `${owner}/${c.name} ${kind} set`);
-                            assert.ok(quantitiesEqual(request, limit), `${owner}/${c.name} ${kind}: ${request} != ${limit}`);
-                        }
-                    }
-                }
-            });
-
             it("spreads every Deployment and StatefulSet over zones and nodes as a preference only, one-pod workloads included", async () => {
                 const run = await stackRun(stack);
                 const workloads = [...ofType(run, K8S.deployment), ...ofType(run, K8S.statefulSet)].map((r) => unwrapSecrets(r.inputs));
@@ -71,17 +55,6 @@ describe("every stack", () => {
                 for (const r of (await stackRun(stack)).resources.filter((x) => x.type.startsWith("kubernetes:"))) {
                     const annotations = unwrapSecrets(r.inputs).metadata?.annotations ?? {};
                     assert.equal(annotations["pulumi.com/skipAwait"], undefined, r.name);
-                }
-            });
-
-            it("pins every image to a version and runs every container as non-root", async () => {
-                for (const { owner, spec } of podSpecs(await stackRun(stack))) {
-                    for (const c of containersOf(spec)) {
-                        assert.match(c.image, /(:[\w][\w.-]*|@sha256:[0-9a-f]{64})$/, `${owner}/${c.name}`);
-                        assert.doesNotMatch(c.image, /:latest$/);
-                        assert.equal(c.securityContext.runAsNonRoot, true, `${owner}/${c.name}`);
-                        assert.ok(c.securityContext.runAsUser > 0);
-                    }
                 }
             });
 
