@@ -10,6 +10,7 @@
 #   check   smoke test: Deployment with init container + probe + PVC becomes Available,
 #           a Route with a bad path is refused (uses a throwaway namespace)
 #   reset   down, then delete the cluster state (etcd data, certs, logs)
+#   recycle make Released static volumes Available again, emptied (run before each `up`)
 # State: ${SSCAN_STATE_DIR:-<repo>/.state}/cluster, kubeconfig: <state>/kubeconfig
 set -euo pipefail
 
@@ -239,12 +240,15 @@ EOF
   log "applied $NODES nodes, StorageClass gp2 (default), 20 static PVs, Route CRD"
 }
 
-# Static PVs use the Retain policy (nothing can delete a fake hostPath volume), so a PV
-# whose claim was deleted stays Released; clear its claimRef to make it Available again.
+# Static PVs use the Retain policy (nothing here can delete a hostPath volume), so a PV whose
+# claim was deleted stays Released; empty its directory and clear its claimRef to make it
+# Available again, as a dynamic provisioner would hand out a new, empty volume.
 recycle_pvs() {
-  local pv n=0
+  local pv n=0 dir
   for pv in $(kc get pv -l sscan.local/static-pv=true \
       -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
+    dir=$(kc get pv "$pv" -o jsonpath='{.spec.hostPath.path}')
+    if [[ "$dir" == /tmp/sscan-local-pv/* ]]; then rm -rf "$dir"; fi
     kc patch pv "$pv" --type=json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
     n=$((n + 1))
   done
@@ -430,5 +434,6 @@ case "${1:-}" in
   status) status ;;
   check) check ;;
   reset) reset ;;
-  *) echo "usage: $0 up|down|status|check|reset" >&2; exit 2 ;;
+  recycle) recycle_pvs ;;
+  *) echo "usage: $0 up|down|status|check|reset|recycle" >&2; exit 2 ;;
 esac

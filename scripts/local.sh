@@ -22,6 +22,8 @@ up)
   eval "$(bash "$ROOT/scripts/engine.sh" env)"
   log "engine: $SSCAN_PULUMI_BIN ($("$SSCAN_PULUMI_BIN" version))"
   bash "$ROOT/scripts/local-cluster.sh" up
+  # Volumes released by an earlier destroy come back empty (no dynamic provisioner here).
+  bash "$ROOT/scripts/local-cluster.sh" recycle
   # --refresh: the control plane may have been reset since the last up; refresh drops what
   # the state remembers but the cluster no longer has.
   engine up --yes --refresh --skip-preview \
