@@ -3,7 +3,7 @@
  * config plus overrides, and returns every resource it registered and its stack outputs.
  * Used by the tests, `npm run capacity` and `npm run render`.
  */
-import { randomBytes } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -116,6 +116,18 @@ function parseScalar(text: string): unknown {
     return text;
 }
 
+/**
+ * Random bytes for the mocks' generated secrets; with SSCAN_MOCK_RANDOM_SEED set, derived from the
+ * seed and the resource's name instead, so two renders can be compared byte for byte.
+ */
+function mockRandomBytes(length: number, resourceName: string): Buffer {
+    const seed = process.env.SSCAN_MOCK_RANDOM_SEED;
+    if (!seed) return randomBytes(length);
+    const out: Buffer[] = [];
+    for (let block = 0; out.length * 32 < length; block++) out.push(createHash("sha256").update(`${seed}/${resourceName}/${block}`).digest());
+    return Buffer.concat(out).subarray(0, length);
+}
+
 class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: MockResource[] = [];
     readonly generatedSecrets: string[] = [];
@@ -131,20 +143,20 @@ class RecordingMocks implements pulumi.runtime.Mocks {
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword": {
                 const length = plain.length ?? 32;
-                state.result = randomBytes(length).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
+                state.result = mockRandomBytes(length, args.name).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
                 this.generatedSecrets.push(state.result);
                 id = "none";
                 break;
             }
             case "random:index/randomString:RandomString": {
                 const length = plain.length ?? 32;
-                state.result = randomBytes(length).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
+                state.result = mockRandomBytes(length, args.name).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
                 this.generatedSecrets.push(state.result);
                 id = state.result;
                 break;
             }
             case "random:index/randomBytes:RandomBytes": {
-                const bytes = randomBytes(plain.length ?? 32);
+                const bytes = mockRandomBytes(plain.length ?? 32, args.name);
                 state.base64 = bytes.toString("base64");
                 state.hex = bytes.toString("hex");
                 this.generatedSecrets.push(state.base64, state.hex);
