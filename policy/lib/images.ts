@@ -10,9 +10,9 @@ const DIGEST = /@sha256:[0-9a-f]{64}$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 export type ImagePinning =
-    | { pinned: true; by: "digest" | "tag" }
+    | { pinned: true; by: "digest" | "tag"; why?: undefined }
     /** latest: names a tag, but the moving one; unpinned: no tag (or a malformed one) and no digest. */
-    | { pinned: false; why: "latest" | "unpinned" };
+    | { pinned: false; why: "latest" | "unpinned"; by?: undefined };
 
 /** How `image` is pinned, or why it is not. Anything but a non-empty string is unpinned. */
 export function imagePinning(image: unknown): ImagePinning {
