@@ -322,7 +322,7 @@ export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
 export type PlatformConfig = z.infer<typeof configSchema>;
 export type ClairConfig = PlatformConfig["clair"];
 export type RdsSettings = ClairConfig["database"]["rds"];
-export type GuaranteedResources = { cpu: string; memory: string };
+export type { GuaranteedResources } from "../components/shared/resources";
 
 /** Config keys that hold secrets: they must be set with --secret. */
 export const SECRET_KEYS = Object.keys(secretsSchema);

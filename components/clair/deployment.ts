@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { podReservation, type WorkloadCapacity } from "../../lib/capacity";
+import type { WorkloadCapacity } from "../../lib/capacity";
 import { ROLLING_SURGE } from "../../lib/clair-config";
-import type { GuaranteedResources } from "../../lib/config";
-import { digestExemptions, EXEMPTIONS, exemptionAnnotations, singleReplicaExemptions } from "../../lib/exemptions";
 import { onePodAtATime } from "../shared/disruption";
+import { singleReplicaExemptions } from "../shared/exemptions";
 import { labels, selectorLabels } from "../shared/labels";
-import { clairIdentity, clairPodSpec } from "./pod";
+import type { GuaranteedResources } from "../shared/resources";
+import { clairIdentity, clairPod } from "./pod";
 import { clairService } from "./services";
 
 export interface ClairDeploymentArgs {
@@ -38,18 +38,23 @@ export class ClairDeployment extends pulumi.ComponentResource {
         super(`scanning:clair:${args.mode === "matcher" ? "Matcher" : "Notifier"}`, name, {}, opts);
         const objectName = `clair-${args.mode}`;
         const id = clairIdentity(args.mode);
-        const exemptions = [
-            ...digestExemptions([args.image]),
-            ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
-            ...singleReplicaExemptions(args.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`),
-        ];
         const childOpts = { parent: this, provider: args.provider };
+        const pod = clairPod({
+            mode: args.mode,
+            image: args.image,
+            resources: args.resources,
+            runAsUser: args.runAsUser,
+            configSecretName: args.configSecretName,
+            caConfigMapName: args.caConfigMapName,
+            priorityClassName: args.priorityClassName,
+        });
+        const workloadExemptions = singleReplicaExemptions(args.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`);
 
         const service = clairService(objectName, id, args.namespace, childOpts);
         onePodAtATime(objectName, id, args.namespace, childOpts);
 
         new k8s.apps.v1.Deployment(objectName, {
-            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: { ...args.annotations, ...exemptionAnnotations(exemptions) } },
+            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: { ...args.annotations, ...pod.annotations(workloadExemptions) } },
             spec: {
                 replicas: args.replicas,
                 minReadySeconds: 10,
@@ -57,25 +62,12 @@ export class ClairDeployment extends pulumi.ComponentResource {
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
                     metadata: { labels: labels(id), annotations: args.podAnnotations },
-                    spec: clairPodSpec({
-                        mode: args.mode,
-                        image: args.image,
-                        resources: args.resources,
-                        runAsUser: args.runAsUser,
-                        configSecretName: args.configSecretName,
-                        caConfigMapName: args.caConfigMapName,
-                        scratchVolume: "emptyDir",
-                        priorityClassName: args.priorityClassName,
-                    }),
+                    spec: pod.spec,
                 },
             },
         }, childOpts);
 
-        const pod = podReservation([args.resources]);
-        this.capacity = [{
-            name: objectName, app: "clair", kind: "Deployment", replicas: args.replicas,
-            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: 0, sharedStorageGiB: 0,
-        }];
+        this.capacity = [pod.capacity({ name: objectName, app: "clair", kind: "Deployment", replicas: args.replicas })];
         this.serviceName = service.metadata.name;
         this.registerOutputs({ serviceName: this.serviceName });
     }

@@ -1,12 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
-import type { GuaranteedResources } from "../../lib/config";
-import { digestExemptions, EXEMPTIONS, exemptionAnnotations } from "../../lib/exemptions";
-import { container } from "../shared/container";
+import type { WorkloadCapacity } from "../../lib/capacity";
 import { onePodAtATime } from "../shared/disruption";
 import { labels, selectorLabels } from "../shared/labels";
-import { CLAIR_EPHEMERAL_STORAGE, clairIdentity, clairPodSpec, SCRATCH_DIR, SCRATCH_VOLUME } from "./pod";
+import type { GuaranteedResources } from "../shared/resources";
+import { clairIdentity, clairPod } from "./pod";
 import { clairService } from "./services";
 
 export interface ClairIndexerArgs {
@@ -46,17 +44,19 @@ export class ClairIndexer extends pulumi.ComponentResource {
         const headless = clairService(`${INDEXER_NAME}-pods`, id, args.namespace, childOpts, true);
         onePodAtATime(INDEXER_NAME, id, args.namespace, childOpts);
 
-        // A crashed indexer leaves partial layers on its claim; start each pod with it empty.
-        const cleanScratch = container({
-            name: "clean-scratch",
+        const pod = clairPod({
+            mode: "indexer",
             image: args.image,
-            command: ["/bin/sh", "-c", `rm -rf ${SCRATCH_DIR}/* ${SCRATCH_DIR}/.[!.]* 2>/dev/null; exit 0`],
-            volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR }],
-        }, { resources: args.resources, ephemeralStorage: CLAIR_EPHEMERAL_STORAGE, runAs: { user: args.runAsUser, group: args.runAsUser } });
-        const exemptions = [...digestExemptions([args.image]), ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass)];
+            resources: args.resources,
+            runAsUser: args.runAsUser,
+            configSecretName: args.configSecretName,
+            caConfigMapName: args.caConfigMapName,
+            scratchClaimSize: args.storageSize,
+            priorityClassName: args.priorityClassName,
+        });
 
         new k8s.apps.v1.StatefulSet(INDEXER_NAME, {
-            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id, INDEXER_NAME), annotations: { ...args.annotations, ...exemptionAnnotations(exemptions) } },
+            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id, INDEXER_NAME), annotations: { ...args.annotations, ...pod.annotations() } },
             spec: {
                 serviceName: headless.metadata.name,
                 replicas: args.replicas,
@@ -69,36 +69,15 @@ export class ClairIndexer extends pulumi.ComponentResource {
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
                     metadata: { labels: labels(id), annotations: args.podAnnotations },
-                    spec: clairPodSpec({
-                        mode: "indexer",
-                        image: args.image,
-                        resources: args.resources,
-                        runAsUser: args.runAsUser,
-                        configSecretName: args.configSecretName,
-                        caConfigMapName: args.caConfigMapName,
-                        scratchVolume: "claim",
-                        initContainers: [cleanScratch],
-                        priorityClassName: args.priorityClassName,
-                    }),
+                    spec: pod.spec,
                 },
-                volumeClaimTemplates: [{
-                    metadata: { name: SCRATCH_VOLUME, labels: labels(id) },
-                    spec: {
-                        accessModes: ["ReadWriteOnce"],
-                        storageClassName: args.storageClass,
-                        resources: { requests: { storage: args.storageSize } },
-                    },
-                }],
+                volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),
                 // The claims hold only transient layers: drop them with the pods.
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
             },
         }, childOpts);
 
-        const pod = podReservation([args.resources], [args.resources]);
-        this.capacity = [{
-            name: INDEXER_NAME, app: "clair", kind: "StatefulSet", replicas: args.replicas,
-            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: storageGiB(args.storageSize), sharedStorageGiB: 0,
-        }];
+        this.capacity = [pod.capacity({ name: INDEXER_NAME, app: "clair", kind: "StatefulSet", replicas: args.replicas })];
         this.serviceName = service.metadata.name;
         this.registerOutputs({ serviceName: this.serviceName });
     }

@@ -2,14 +2,11 @@
  * The pod shape shared by the three Clair node types: one image, one mounted config file,
  * CLAIR_MODE picking the role, probes on the introspection port.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { GuaranteedResources } from "../../lib/config";
-import { container } from "../shared/container";
 import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
-import { spreadAcrossNodesAndZones } from "../shared/scheduling";
-import { podSecurityContext } from "../shared/security";
+import type { GuaranteedResources } from "../shared/resources";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate } from "../shared/workload";
 
 export const HTTP_PORT = 8080;
 export const INTROSPECTION_PORT = 8089;
@@ -31,9 +28,8 @@ export interface ClairPodArgs {
     runAsUser: number;
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
-    /** Volume mounted at /var/tmp; the indexer's is a claim from its volumeClaimTemplate. */
-    scratchVolume: "claim" | "emptyDir";
-    initContainers?: k8s.types.input.core.v1.Container[];
+    /** Layer scratch space at /var/tmp: the indexer's is a per-pod claim of this size, the others' an emptyDir. */
+    scratchClaimSize?: string;
     priorityClassName?: string;
 }
 
@@ -44,9 +40,27 @@ export const clairIdentity = (mode: ClairMode): AppIdentity => ({ name: "clair",
 
 export const SCRATCH_VOLUME = "layers";
 
-export function clairContainer(args: ClairPodArgs): k8s.types.input.core.v1.Container {
+/**
+ * The pod of one Clair node type, declared once: the Clair container, its volumes and, on the
+ * indexer, an init container that empties the scratch claim a crashed pod may have left full.
+ */
+export function clairPod(args: ClairPodArgs): PodTemplate {
+    const runAs = { user: args.runAsUser, group: args.runAsUser };
+    const config = podVolume("config", { secret: { secretName: args.configSecretName } });
+    const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "1Gi" } });
+    const scratch = args.scratchClaimSize ? perPodClaimVolume(SCRATCH_VOLUME, args.scratchClaimSize) : podVolume(SCRATCH_VOLUME, { emptyDir: { sizeLimit: "1Gi" } });
+    const databaseCa = args.caConfigMapName ? podVolume("database-ca", { configMap: { name: args.caConfigMapName } }) : undefined;
     const probeTiming = { timeoutSeconds: 5, periodSeconds: 10, failureThreshold: 3 };
-    return container({
+    const shape = { resources: args.resources, ephemeralStorage: CLAIR_EPHEMERAL_STORAGE };
+
+    const cleanScratch: ContainerDeclaration = {
+        name: "clean-scratch",
+        image: args.image,
+        command: ["/bin/sh", "-c", `rm -rf ${SCRATCH_DIR}/* ${SCRATCH_DIR}/.[!.]* 2>/dev/null; exit 0`],
+        mounts: [scratch.mount(SCRATCH_DIR)],
+        ...shape,
+    };
+    const clair: ContainerDeclaration = {
         name: "clair",
         image: args.image,
         env: [
@@ -63,29 +77,22 @@ export function clairContainer(args: ClairPodArgs): k8s.types.input.core.v1.Cont
         startupProbe: httpProbe("/readyz", "introspection", { ...probeTiming, failureThreshold: 60 }),
         readinessProbe: httpProbe("/readyz", "introspection", probeTiming),
         livenessProbe: httpProbe("/healthz", "introspection", { ...probeTiming, periodSeconds: 30 }),
-        volumeMounts: [
-            { name: "config", mountPath: CONFIG_DIR, readOnly: true },
-            { name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR },
-            { name: "tmp", mountPath: "/tmp" },
-            ...(args.caConfigMapName ? [{ name: "database-ca", mountPath: CA_DIR, readOnly: true }] : []),
+        mounts: [
+            config.mount(CONFIG_DIR, { readOnly: true }),
+            scratch.mount(SCRATCH_DIR),
+            tmp.mount("/tmp"),
+            ...(databaseCa ? [databaseCa.mount(CA_DIR, { readOnly: true })] : []),
         ],
-    }, { resources: args.resources, ephemeralStorage: CLAIR_EPHEMERAL_STORAGE, runAs: { user: args.runAsUser, group: args.runAsUser } });
-}
-
-export function clairPodSpec(args: ClairPodArgs): k8s.types.input.core.v1.PodSpec {
-    return {
-        automountServiceAccountToken: false,
-        securityContext: podSecurityContext({ user: args.runAsUser, group: args.runAsUser }, args.runAsUser),
-        terminationGracePeriodSeconds: 60,
-        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
-        ...spreadAcrossNodesAndZones(clairIdentity(args.mode)),
-        ...(args.initContainers ? { initContainers: args.initContainers } : {}),
-        containers: [clairContainer(args)],
-        volumes: [
-            { name: "config", secret: { secretName: args.configSecretName } },
-            { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-            ...(args.scratchVolume === "emptyDir" ? [{ name: SCRATCH_VOLUME, emptyDir: { sizeLimit: "1Gi" } }] : []),
-            ...(args.caConfigMapName ? [{ name: "database-ca", configMap: { name: args.caConfigMapName } }] : []),
-        ],
+        ...shape,
     };
+    return podTemplate({
+        runAs,
+        fsGroup: args.runAsUser,
+        terminationGracePeriodSeconds: 60,
+        priorityClassName: args.priorityClassName,
+        spread: clairIdentity(args.mode),
+        ...(args.scratchClaimSize ? { initContainers: [cleanScratch] } : {}),
+        containers: [clair],
+        volumes: [config, tmp, scratch, ...(databaseCa ? [databaseCa] : [])],
+    });
 }

@@ -1,17 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { podReservation, type WorkloadCapacity } from "../../lib/capacity";
+import type { WorkloadCapacity } from "../../lib/capacity";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
 import type { PlatformConfig } from "../../lib/config";
-import { digestExemptions, EXEMPTIONS, exemptionAnnotations } from "../../lib/exemptions";
 import { checksum } from "../shared/checksum";
-import { container } from "../shared/container";
+import { vendorUid } from "../shared/exemptions";
 import { onePodAtATime } from "../shared/disruption";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe, tcpProbe } from "../shared/probes";
-import { spreadAcrossNodesAndZones } from "../shared/scheduling";
-import { podSecurityContext } from "../shared/security";
+import { podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
 import { ClamavRefresh } from "./refresh";
 
 export interface ClamavArgs {
@@ -22,6 +20,7 @@ export interface ClamavArgs {
 }
 
 export const CLAMAV_NAME = "clamav";
+export const CLAMAV_UID_EXEMPTIONS = vendorUid("runs as the clamav/clamav image's own user (uid 100, gid 101), which owns its files; clamav.runAsUser/runAsGroup change it");
 const CONF_DIR = "/etc/clamav-k8s";
 /** Writable layer and logs; signatures and scan files live on sized emptyDirs. */
 const EPHEMERAL_STORAGE = "512Mi";
@@ -70,24 +69,53 @@ export class Clamav extends pulumi.ComponentResource {
             data: files,
         }, childOpts);
 
-        const mounts = {
-            signatures: { name: "signatures", mountPath: CLAMAV_DB_DIR },
-            config: { name: "config", mountPath: CONF_DIR, readOnly: true },
-            tmp: { name: "tmp", mountPath: "/tmp" },
-            logs: { name: "logs", mountPath: "/var/log/clamav" },
-        };
-        const freshclam = (containerName: string, extraFlags: string[]) =>
-            container({
-                name: containerName,
-                image: s.image,
-                command: ["/bin/sh", "-c", freshclamScript(["freshclam", `--config-file=${CONF_DIR}/freshclam.conf`, "--stdout", ...extraFlags])],
-                volumeMounts: [mounts.signatures, mounts.config, mounts.tmp, mounts.logs],
-            }, { resources: s.updaterResources, ephemeralStorage: EPHEMERAL_STORAGE, runAs });
-        const exemptions = [...EXEMPTIONS.clamavUid, ...digestExemptions([s.image]), ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass)];
+        const signatures = podVolume("signatures", { emptyDir: { sizeLimit: "2Gi" } });
+        const configVolume = podVolume("config", { configMap: { name: config.metadata.name } });
+        const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "2Gi" } });
+        const logs = podVolume("logs", { emptyDir: { sizeLimit: "256Mi" } });
+        const mounts = [signatures.mount(CLAMAV_DB_DIR), configVolume.mount(CONF_DIR, { readOnly: true }), tmp.mount("/tmp"), logs.mount("/var/log/clamav")];
+        const freshclam = (containerName: string, extraFlags: string[]): ContainerDeclaration => ({
+            name: containerName,
+            image: s.image,
+            command: ["/bin/sh", "-c", freshclamScript(["freshclam", `--config-file=${CONF_DIR}/freshclam.conf`, "--stdout", ...extraFlags])],
+            mounts,
+            resources: s.updaterResources,
+            ephemeralStorage: EPHEMERAL_STORAGE,
+        });
 
         const ping = execProbe(["clamdscan", `--config-file=${CONF_DIR}/clamd.conf`, "--ping", "1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+        const pod = podTemplate({
+            runAs,
+            fsGroup: s.runAsGroup,
+            terminationGracePeriodSeconds: 30,
+            priorityClassName: args.priorityClassName,
+            spread: id,
+            exemptions: CLAMAV_UID_EXEMPTIONS,
+            initContainers: [
+                // The seed's two passes: --no-dns fetches the newest full CVDs, the second
+                // pass checks DNS and applies the incremental patches.
+                freshclam("initfreshclam", ["--no-dns"]),
+                freshclam("init2freshclam", []),
+            ],
+            containers: [{
+                name: "clamd",
+                image: s.image,
+                command: ["clamd", `--config-file=${CONF_DIR}/clamd.conf`],
+                ports: [{ name: "clamd", containerPort: CLAMD_PORT }],
+                // Loading the full signature set takes a minute or two: up to 10 minutes before liveness applies.
+                startupProbe: { ...ping, periodSeconds: 10, failureThreshold: 60 },
+                readinessProbe: ping,
+                livenessProbe: tcpProbe("clamd", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                // Let endpoints drop the pod before clamd stops accepting connections.
+                lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10"] } } },
+                mounts,
+                resources: s.resources,
+                ephemeralStorage: EPHEMERAL_STORAGE,
+            }],
+            volumes: [signatures, configVolume, tmp, logs],
+        });
         const deployment = new k8s.apps.v1.Deployment(CLAMAV_NAME, {
-            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id, CLAMAV_NAME), annotations: exemptionAnnotations(exemptions) },
+            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id, CLAMAV_NAME), annotations: pod.annotations() },
             spec: {
                 replicas: s.replicas,
                 // New pods download and load the signatures before any old pod stops: 100% surge,
@@ -98,38 +126,7 @@ export class Clamav extends pulumi.ComponentResource {
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
                     metadata: { labels: labels(id, CLAMAV_NAME), annotations: { "checksum/clamav-config": checksum(JSON.stringify(files)) } },
-                    spec: {
-                        automountServiceAccountToken: false,
-                        securityContext: podSecurityContext(runAs, s.runAsGroup),
-                        terminationGracePeriodSeconds: 30,
-                        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
-                        ...spreadAcrossNodesAndZones(id),
-                        initContainers: [
-                            // The seed's two passes: --no-dns fetches the newest full CVDs, the second
-                            // pass checks DNS and applies the incremental patches.
-                            freshclam("initfreshclam", ["--no-dns"]),
-                            freshclam("init2freshclam", []),
-                        ],
-                        containers: [container({
-                            name: "clamd",
-                            image: s.image,
-                            command: ["clamd", `--config-file=${CONF_DIR}/clamd.conf`],
-                            ports: [{ name: "clamd", containerPort: CLAMD_PORT }],
-                            // Loading the full signature set takes a minute or two: up to 10 minutes before liveness applies.
-                            startupProbe: { ...ping, periodSeconds: 10, failureThreshold: 60 },
-                            readinessProbe: ping,
-                            livenessProbe: tcpProbe("clamd", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
-                            // Let endpoints drop the pod before clamd stops accepting connections.
-                            lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10"] } } },
-                            volumeMounts: [mounts.signatures, mounts.config, mounts.tmp, mounts.logs],
-                        }, { resources: s.resources, ephemeralStorage: EPHEMERAL_STORAGE, runAs })],
-                        volumes: [
-                            { name: "signatures", emptyDir: { sizeLimit: "2Gi" } },
-                            { name: "config", configMap: { name: config.metadata.name } },
-                            { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
-                            { name: "logs", emptyDir: { sizeLimit: "256Mi" } },
-                        ],
-                    },
+                    spec: pod.spec,
                 },
             },
         }, childOpts);
@@ -158,11 +155,7 @@ export class Clamav extends pulumi.ComponentResource {
             provider: args.provider,
         }, { parent: this, dependsOn: [deployment] });
 
-        const pod = podReservation([s.resources], [s.updaterResources, s.updaterResources]);
-        this.capacity = [{
-            name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas,
-            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: 0, sharedStorageGiB: 0,
-        }];
+        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas })];
         this.serviceName = service.metadata.name;
         this.deploymentName = deployment.metadata.name;
         this.refreshCronJobName = refresh.cronJobName;

@@ -1,11 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GuaranteedResources } from "../../lib/config";
-import { digestExemptions, EXEMPTIONS, exemptionAnnotations } from "../../lib/exemptions";
-import { container } from "../shared/container";
+import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
-import { podSecurityContext } from "../shared/security";
+import type { GuaranteedResources } from "../shared/resources";
+import { podTemplate, podVolume } from "../shared/workload";
 
 export interface ClamavRefreshArgs {
     namespace: pulumi.Input<string>;
@@ -31,8 +30,7 @@ const TOKEN_SECONDS = 600;
  * CA from the kube-root-ca.crt ConfigMap every namespace has, the namespace), but declared: the pod
  * sets automountServiceAccountToken false and only the kubectl container mounts this volume.
  */
-const serviceAccountVolume = {
-    name: "api-credentials",
+const serviceAccountVolume = podVolume("api-credentials", {
     projected: {
         sources: [
             { serviceAccountToken: { path: "token", expirationSeconds: TOKEN_SECONDS } },
@@ -40,7 +38,11 @@ const serviceAccountVolume = {
             { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
         ],
     },
-};
+});
+
+export const NETWORK_POLICY_EXEMPTIONS: Exemption[] = [
+    { checker: "polaris", check: "missingNetworkPolicy", reason: "the refresh job accepts no connections: its NetworkPolicy lists no ingress rule, which denies all (Polaris wants at least one)" },
+];
 
 /**
  * A CronJob that runs `kubectl rollout restart` on the ClamAV Deployment: new pods fetch fresh
@@ -70,10 +72,30 @@ export class ClamavRefresh extends pulumi.ComponentResource {
 
         // It talks to the API server only (443 or 6443, wherever the cluster serves it).
         allowOnly(args.cronJobName, id, args.namespace, { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }] }, childOpts);
-        const exemptions = [...EXEMPTIONS.refreshNetworkPolicy, ...digestExemptions([args.image]), ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass)];
+        const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "64Mi" } });
+        const pod = podTemplate({
+            serviceAccountName: account.metadata.name,
+            // The only pod of the platform that talks to the API server: its one container
+            // mounts the credentials explicitly (serviceAccountVolume).
+            restartPolicy: "Never",
+            priorityClassName: args.priorityClassName,
+            runAs: { user: KUBECTL_UID, group: KUBECTL_UID },
+            exemptions: NETWORK_POLICY_EXEMPTIONS,
+            containers: [{
+                name: "rollout-restart",
+                image: args.image,
+                command: ["kubectl", "rollout", "restart", `deployment/${args.deploymentName}`],
+                // kubectl caches API discovery under $HOME: keep it off the read-only root.
+                env: [{ name: "HOME", value: "/tmp" }],
+                mounts: [tmp.mount("/tmp"), serviceAccountVolume.mount(SERVICE_ACCOUNT_DIR, { readOnly: true })],
+                resources: args.resources,
+                ephemeralStorage: "64Mi",
+            }],
+            volumes: [tmp, serviceAccountVolume],
+        });
 
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
-            metadata: { ...meta, labels: labels(id, args.cronJobName), annotations: exemptionAnnotations(exemptions) },
+            metadata: { ...meta, labels: labels(id, args.cronJobName), annotations: pod.annotations() },
             spec: {
                 schedule: args.schedule,
                 concurrencyPolicy: "Forbid",
@@ -87,27 +109,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
                         activeDeadlineSeconds: 600,
                         template: {
                             metadata: { labels: labels(id, args.cronJobName) },
-                            spec: {
-                                serviceAccountName: account.metadata.name,
-                                // The only pod of the platform that talks to the API server: its one
-                                // container mounts the credentials explicitly (serviceAccountVolume).
-                                automountServiceAccountToken: false,
-                                restartPolicy: "Never",
-                                ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
-                                securityContext: podSecurityContext({ user: KUBECTL_UID, group: KUBECTL_UID }),
-                                containers: [container({
-                                    name: "rollout-restart",
-                                    image: args.image,
-                                    command: ["kubectl", "rollout", "restart", `deployment/${args.deploymentName}`],
-                                    // kubectl caches API discovery under $HOME: keep it off the read-only root.
-                                    env: [{ name: "HOME", value: "/tmp" }],
-                                    volumeMounts: [
-                                        { name: "tmp", mountPath: "/tmp" },
-                                        { name: serviceAccountVolume.name, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
-                                    ],
-                                }, { resources: args.resources, ephemeralStorage: "64Mi", runAs: { user: KUBECTL_UID, group: KUBECTL_UID } })],
-                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, serviceAccountVolume],
-                            },
+                            spec: pod.spec,
                         },
                     },
                 },

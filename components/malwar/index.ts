@@ -1,18 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
+import type { WorkloadCapacity } from "../../lib/capacity";
 import type { PlatformConfig } from "../../lib/config";
 import type { PostgresEndpoint } from "../postgres/endpoint";
-import { digestExemptions, EXEMPTIONS, exemptionAnnotations, singleReplicaExemptions } from "../../lib/exemptions";
 import { checksum } from "../shared/checksum";
-import { container } from "../shared/container";
+import { singleReplicaExemptions, vendorUid, type Exemption } from "../shared/exemptions";
 import { onePodAtATime } from "../shared/disruption";
 import { allowOnly, DNS } from "../shared/network-policy";
-import { spreadAcrossNodesAndZones } from "../shared/scheduling";
 import { generatedSecret } from "../shared/generated-secret";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
-import { podSecurityContext } from "../shared/security";
+import { podTemplate, podVolume } from "../shared/workload";
 
 export interface MalwarSecrets {
     apiKeys?: pulumi.Input<string[]>;
@@ -39,6 +37,13 @@ export interface MalwarArgs {
 }
 
 export const MALWAR_NAME = "malwar";
+export const MALWAR_UID_EXEMPTIONS = vendorUid("runs as uid 1000, the malwar user of the image that the deployment guide prescribes; malwar.runAsUser changes it");
+export const MALWAR_SECRET_ENV_EXEMPTIONS: Exemption[] = [
+    { checker: "checkov", check: "CKV_K8S_35", reason: "Malwar reads its settings (pydantic-settings) from environment variables only; the values come from a Secret, never from the pod spec" },
+];
+export const MALWAR_RECREATE_EXEMPTIONS: Exemption[] = [
+    { checker: "kube-score", check: "deployment-strategy", reason: "Recreate while on SQLite: a ReadWriteOnce claim cannot attach to a second pod during a rolling update" },
+];
 const PORT = 8000;
 const DATA_DIR = "/data";
 
@@ -106,18 +111,40 @@ export class Malwar extends pulumi.ComponentResource {
             }, { ...childOpts, provider: args.keptDataProvider ?? args.provider, retainOnDelete: true });
         }
 
+        const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
+        const data = claim ? podVolume("data", { persistentVolumeClaim: { claimName: claim.metadata.name } }, { sharedSize: s.storageSize }) : undefined;
+        const pod = podTemplate({
+            serviceAccountName: account.metadata.name,
+            runAs,
+            fsGroup: s.runAsUser,
+            priorityClassName: args.priorityClassName,
+            // Preferences only, so the one SQLite pod still schedules wherever its claim is.
+            spread: id,
+            exemptions: [...MALWAR_UID_EXEMPTIONS, ...MALWAR_SECRET_ENV_EXEMPTIONS],
+            containers: [{
+                name: "malwar",
+                image: s.image,
+                ports: [{ name: "http", containerPort: PORT }],
+                envFrom: [{ configMapRef: { name: settingsMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
+                // The deployment guide's probe table. Note: /api/v1/ready answers 200 even
+                // when the database is down (an upstream bug), so readiness cannot catch that.
+                livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                readinessProbe: httpProbe("/api/v1/ready", "http", { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                mounts: [tmp.mount("/tmp"), ...(data ? [data.mount(DATA_DIR)] : [])],
+                resources: s.resources,
+                ephemeralStorage: "512Mi",
+            }],
+            volumes: [tmp, ...(data ? [data] : [])],
+        });
+
         const rollingWithPostgres = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };
         const planned = s.autoscaling.enabled ? s.autoscaling.minReplicas : s.replicas;
-        const exemptions = [
-            ...EXEMPTIONS.malwarUid,
-            ...EXEMPTIONS.malwarSecretEnv,
-            ...digestExemptions([s.image]),
-            ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
-            ...(sqlite ? EXEMPTIONS.malwarRecreate : []),
+        const workloadExemptions = [
+            ...(sqlite ? MALWAR_RECREATE_EXEMPTIONS : []),
             ...singleReplicaExemptions(planned, sqlite ? "one writer: SQLite on a ReadWriteOnce claim (switch malwar.database.backend to postgres to scale)" : "this stack runs one Malwar pod"),
         ];
         new k8s.apps.v1.Deployment(name, {
-            metadata: { ...meta, labels: labels(id, MALWAR_NAME), annotations: exemptionAnnotations(exemptions) },
+            metadata: { ...meta, labels: labels(id, MALWAR_NAME), annotations: pod.annotations(workloadExemptions) },
             spec: {
                 // An HPA owns the replica count when enabled.
                 ...(s.autoscaling.enabled ? {} : { replicas: s.replicas }),
@@ -129,32 +156,7 @@ export class Malwar extends pulumi.ComponentResource {
                         labels: labels(id, MALWAR_NAME),
                         annotations: { "checksum/settings": checksum(JSON.stringify(settings)), "checksum/secrets": checksum(secretData.apply((d) => JSON.stringify(d))) },
                     },
-                    spec: {
-                        serviceAccountName: account.metadata.name,
-                        automountServiceAccountToken: false,
-                        securityContext: podSecurityContext(runAs, s.runAsUser),
-                        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
-                        // Preferences only, so the one SQLite pod still schedules wherever its claim is.
-                        ...spreadAcrossNodesAndZones(id),
-                        containers: [container({
-                            name: "malwar",
-                            image: s.image,
-                            ports: [{ name: "http", containerPort: PORT }],
-                            envFrom: [{ configMapRef: { name: settingsMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
-                            // The deployment guide's probe table. Note: /api/v1/ready answers 200 even
-                            // when the database is down (an upstream bug), so readiness cannot catch that.
-                            livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
-                            readinessProbe: httpProbe("/api/v1/ready", "http", { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
-                            volumeMounts: [
-                                { name: "tmp", mountPath: "/tmp" },
-                                ...(claim ? [{ name: "data", mountPath: DATA_DIR }] : []),
-                            ],
-                        }, { resources: s.resources, ephemeralStorage: "512Mi", runAs })],
-                        volumes: [
-                            { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-                            ...(claim ? [{ name: "data", persistentVolumeClaim: { claimName: claim.metadata.name } }] : []),
-                        ],
-                    },
+                    spec: pod.spec,
                 },
             },
         }, childOpts);
@@ -201,14 +203,8 @@ export class Malwar extends pulumi.ComponentResource {
             }, childOpts);
         }
 
-        const pod = podReservation([s.resources]);
-        this.capacity = [{
-            name: MALWAR_NAME, app: "malwar", kind: "Deployment",
-            // With an HPA, plan for its ceiling.
-            replicas: s.autoscaling.enabled ? s.autoscaling.maxReplicas : s.replicas,
-            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: 0,
-            sharedStorageGiB: sqlite ? storageGiB(s.storageSize) : 0,
-        }];
+        // With an HPA, plan for its ceiling.
+        this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: s.autoscaling.enabled ? s.autoscaling.maxReplicas : s.replicas })];
         this.serviceName = service.metadata.name;
         this.secretName = secret.metadata.name;
         this.claimName = claim?.metadata.name;

@@ -1,15 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
-import type { GuaranteedResources } from "../../lib/config";
+import type { WorkloadCapacity } from "../../lib/capacity";
+import { vendorUid, type Exemption } from "../shared/exemptions";
 import { generatedSecret } from "../shared/generated-secret";
-import { digestExemptions, EXEMPTIONS, exemptionAnnotations } from "../../lib/exemptions";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
-import { execProbe } from "../shared/probes";
-import { container } from "../shared/container";
 import { allowOnly, DNS } from "../shared/network-policy";
-import { spreadAcrossNodesAndZones } from "../shared/scheduling";
-import { podSecurityContext } from "../shared/security";
+import { execProbe } from "../shared/probes";
+import type { GuaranteedResources } from "../shared/resources";
+import { perPodClaimVolume, podTemplate, podVolume } from "../shared/workload";
 import type { PostgresEndpoint } from "./endpoint";
 
 export interface InClusterPostgresArgs {
@@ -31,6 +29,10 @@ export interface InClusterPostgresArgs {
 
 const POSTGRES_UID = 999; // the "postgres" user of the official image
 const PORT = 5432;
+export const POSTGRES_UID_EXEMPTIONS = vendorUid("runs as the postgres image's own user (uid/gid 999), which owns its data directory layout");
+export const PASSWORD_FILE_EXEMPTIONS: Exemption[] = [
+    { checker: "polaris", check: "sensitiveContainerEnvVar", reason: "POSTGRES_PASSWORD_FILE holds the path of the mounted Secret file, not the password" },
+];
 
 /**
  * PostgreSQL as a one-pod StatefulSet, for stacks without RDS (the local stack). Same
@@ -74,64 +76,50 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
             ingress: [{ ports: [PORT], peers: [{ podSelector: { matchLabels: args.clientLabels } }] }],
             egress: DNS,
         }, childOpts);
-        const exemptions = [
-            ...EXEMPTIONS.postgresUid,
-            ...EXEMPTIONS.postgresPasswordFile,
-            ...(args.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
-            ...digestExemptions([args.image]),
-        ];
-
+        const data = perPodClaimVolume("data", args.storageSize);
+        const run = podVolume("run", { emptyDir: { sizeLimit: "16Mi" } });
+        const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
+        const secretFiles = podVolume("credentials", { secret: { secretName: credentials.metadata.name } });
         const ready = execProbe(["pg_isready", "-U", args.username, "-d", args.dbName, "-h", "127.0.0.1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+        const pod = podTemplate({
+            runAs: { user: POSTGRES_UID, group: POSTGRES_UID },
+            fsGroup: POSTGRES_UID,
+            priorityClassName: args.priorityClassName,
+            // One pod: nothing to spread, but the same preferences as every workload.
+            spread: id,
+            exemptions: [...POSTGRES_UID_EXEMPTIONS, ...PASSWORD_FILE_EXEMPTIONS],
+            containers: [{
+                name: "postgres",
+                image: args.image,
+                args: ["-c", `max_connections=${args.maxConnections}`],
+                ports: [{ name: "postgres", containerPort: PORT }],
+                env: [
+                    { name: "POSTGRES_DB", value: args.dbName },
+                    { name: "POSTGRES_USER", value: args.username },
+                    // The image reads the password from a file: it stays out of the environment.
+                    { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/POSTGRES_PASSWORD" },
+                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                ],
+                readinessProbe: ready,
+                livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1"], { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                mounts: [data.mount("/var/lib/postgresql/data"), run.mount("/var/run/postgresql"), tmp.mount("/tmp"), secretFiles.mount("/run/secrets/postgres", { readOnly: true })],
+                resources: args.resources,
+                ephemeralStorage: "1Gi",
+            }],
+            volumes: [data, run, tmp, secretFiles],
+        });
+
         new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: exemptionAnnotations(exemptions) },
+            metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: pod.annotations() },
             spec: {
                 serviceName: args.name,
                 replicas: 1,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
                     metadata: { labels: labels(id, args.name) },
-                    spec: {
-                        automountServiceAccountToken: false,
-                        securityContext: podSecurityContext({ user: POSTGRES_UID, group: POSTGRES_UID }, POSTGRES_UID),
-                        ...(args.priorityClassName ? { priorityClassName: args.priorityClassName } : {}),
-                        // One pod: nothing to spread, but the same preferences as every workload.
-                        ...spreadAcrossNodesAndZones(id),
-                        containers: [container({
-                            name: "postgres",
-                            image: args.image,
-                            args: ["-c", `max_connections=${args.maxConnections}`],
-                            ports: [{ name: "postgres", containerPort: PORT }],
-                            env: [
-                                { name: "POSTGRES_DB", value: args.dbName },
-                                { name: "POSTGRES_USER", value: args.username },
-                                // The image reads the password from a file: it stays out of the environment.
-                                { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/POSTGRES_PASSWORD" },
-                                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                            ],
-                            readinessProbe: ready,
-                            livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1"], { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
-                            volumeMounts: [
-                                { name: "data", mountPath: "/var/lib/postgresql/data" },
-                                { name: "run", mountPath: "/var/run/postgresql" },
-                                { name: "tmp", mountPath: "/tmp" },
-                                { name: "credentials", mountPath: "/run/secrets/postgres", readOnly: true },
-                            ],
-                        }, { resources: args.resources, ephemeralStorage: "1Gi", runAs: { user: POSTGRES_UID, group: POSTGRES_UID } })],
-                        volumes: [
-                            { name: "run", emptyDir: { sizeLimit: "16Mi" } },
-                            { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-                            { name: "credentials", secret: { secretName: credentials.metadata.name } },
-                        ],
-                    },
+                    spec: pod.spec,
                 },
-                volumeClaimTemplates: [{
-                    metadata: { name: "data", labels: labels(id) },
-                    spec: {
-                        accessModes: ["ReadWriteOnce"],
-                        ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
-                        resources: { requests: { storage: args.storageSize } },
-                    },
-                }],
+                volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),
                 // Its password lives in the stack state and is gone after `pulumi destroy`; a data
                 // directory kept past that could never be opened with the next password. So the
                 // claim goes with the StatefulSet (the database is rebuilt: the matcher refetches
@@ -140,11 +128,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
             },
         }, childOpts);
 
-        const pod = podReservation([args.resources]);
-        this.capacity = [{
-            name: args.name, app: "postgres", kind: "StatefulSet", replicas: 1,
-            cpuPerPod: pod.cpu, memoryGiBPerPod: pod.memoryGiB, storageGiBPerPod: storageGiB(args.storageSize), sharedStorageGiB: 0,
-        }];
+        this.capacity = [pod.capacity({ name: args.name, app: "postgres", kind: "StatefulSet", replicas: 1 })];
         this.address = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc`;
         this.port = pulumi.output(PORT);
         this.registerOutputs({ address: this.address, port: this.port });

@@ -1,5 +1,12 @@
 import type * as k8s from "@pulumi/kubernetes";
-import type { GuaranteedResources } from "../../lib/config";
+
+/** cpu and memory of a container whose requests equal its limits (Guaranteed QoS). */
+export interface GuaranteedResources {
+    /** Kubernetes quantity: "2", "500m". */
+    cpu: string;
+    /** Kubernetes quantity: "2Gi", "512Mi". */
+    memory: string;
+}
 
 /**
  * Requests equal to limits: every container (init and CronJob containers included) gets

@@ -1,0 +1,175 @@
+/**
+ * One declaration per workload: its containers and volumes, declared once. The pod spec, the
+ * checker exemptions that follow from them and the capacity entry are all derived from that
+ * declaration, so adding a container or a volume is one edit in one place.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
+import { digestExemptions, EXEMPTIONS, exemptionAnnotations, type Exemption } from "./exemptions";
+import type { AppIdentity } from "./labels";
+import { guaranteed, type GuaranteedResources } from "./resources";
+import { spreadAcrossNodesAndZones } from "./scheduling";
+import { podSecurityContext, restrictedContainer, type RunAs } from "./security";
+
+type Container = k8s.types.input.core.v1.Container;
+type VolumeSource = Omit<k8s.types.input.core.v1.Volume, "name">;
+
+/** A pod volume. Containers mount it through `mount`, never by repeating its name. */
+export interface PodVolume {
+    readonly name: string;
+    /** The pod-level source; absent for a claim from the StatefulSet's volumeClaimTemplates. */
+    readonly source?: VolumeSource;
+    /** A per-pod claim (volumeClaimTemplates): its size counts as storage per pod. */
+    readonly perPodClaim?: { size: string };
+    /** A claim shared by all pods: its size counts once for the workload. */
+    readonly sharedClaim?: { size: string };
+    mount(mountPath: string, options?: { readOnly?: boolean }): VolumeMountOf;
+}
+
+export interface VolumeMountOf {
+    volume: PodVolume;
+    mountPath: string;
+    readOnly?: boolean;
+}
+
+function makeVolume(fields: Omit<PodVolume, "mount">): PodVolume {
+    const volume: PodVolume = {
+        ...fields,
+        mount: (mountPath, options = {}) => ({ volume, mountPath, ...(options.readOnly ? { readOnly: true } : {}) }),
+    };
+    return volume;
+}
+
+/** A volume with a pod-level source: emptyDir, secret, configMap, projected or a claim. */
+export function podVolume(name: string, source: VolumeSource, claim?: { sharedSize: string }): PodVolume {
+    return makeVolume({ name, source, ...(claim ? { sharedClaim: { size: claim.sharedSize } } : {}) });
+}
+
+/** A volume filled by a volumeClaimTemplate of the same name (StatefulSets). */
+export function perPodClaimVolume(name: string, size: string): PodVolume {
+    return makeVolume({ name, perPodClaim: { size } });
+}
+
+/** A container: what runs, its guaranteed resources and the volumes it mounts. */
+export interface ContainerDeclaration extends Omit<Container, "resources" | "securityContext" | "imagePullPolicy" | "volumeMounts"> {
+    name: string;
+    image: string;
+    resources: GuaranteedResources;
+    /** Bound on the container's writable layer and logs (emptyDirs are sized on the volume). */
+    ephemeralStorage: string;
+    mounts?: VolumeMountOf[];
+}
+
+export interface PodDeclaration {
+    containers: ContainerDeclaration[];
+    /** Run one at a time, in order, before the containers. */
+    initContainers?: ContainerDeclaration[];
+    /** Every volume of the pod, in the order the spec lists them; each must be mounted. */
+    volumes: PodVolume[];
+    runAs: RunAs;
+    /** Group that owns mounted volumes. */
+    fsGroup?: number;
+    /** Spread the pods over nodes and zones (a preference), selected by this identity. */
+    spread?: AppIdentity;
+    priorityClassName?: string;
+    serviceAccountName?: pulumi.Input<string>;
+    restartPolicy?: string;
+    terminationGracePeriodSeconds?: number;
+    /** Checker findings this pod's own choices cause (a vendor uid, say), with reasons. */
+    exemptions?: Exemption[];
+}
+
+export interface CapacityIdentity {
+    name: string;
+    app: string;
+    kind: WorkloadCapacity["kind"];
+    replicas: number;
+}
+
+export interface PodTemplate {
+    spec: k8s.types.input.core.v1.PodSpec;
+    /** The exemptions that follow from the pod, in the order the workload's annotations list them. */
+    exemptions: Exemption[];
+    /** Checker annotations for the workload: the pod's exemptions plus the workload's own. */
+    annotations(workloadExemptions?: Exemption[]): Record<string, string>;
+    /** volumeClaimTemplates for the per-pod claims, with the given metadata labels. */
+    claimTemplates(options: { labels: Record<string, string>; storageClass?: string }): k8s.types.input.core.v1.PersistentVolumeClaim[];
+    /** The capacity entry: per-pod reservation from the containers, storage from the claims. */
+    capacity(identity: CapacityIdentity): WorkloadCapacity;
+}
+
+/** The one way this program builds a container: guaranteed resources, restricted context, pull Always. */
+function buildContainer(declared: ContainerDeclaration, runAs: RunAs, volumes: Set<PodVolume>): Container {
+    const container: Record<string, unknown> = {};
+    // Field order as declared (`mounts` becomes volumeMounts in its place): the serialized object reads like the declaration.
+    for (const [key, value] of Object.entries(declared)) {
+        if (key === "resources" || key === "ephemeralStorage") continue;
+        if (key !== "mounts") {
+            container[key] = value;
+            continue;
+        }
+        const mounts = value as VolumeMountOf[];
+        for (const m of mounts) {
+            if (!volumes.has(m.volume)) throw new Error(`container ${declared.name} mounts volume ${m.volume.name}, which the pod does not declare`);
+        }
+        container.volumeMounts = mounts.map((m) => ({ name: m.volume.name, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) }));
+    }
+    return {
+        ...(container as unknown as Container),
+        // Every start checks the registry: a re-pushed tag is noticed, pull credentials are per pod.
+        imagePullPolicy: "Always",
+        resources: guaranteed(declared.resources, declared.ephemeralStorage),
+        securityContext: restrictedContainer(runAs),
+    };
+}
+
+export function podTemplate(pod: PodDeclaration): PodTemplate {
+    const declared = new Set(pod.volumes);
+    const all = [...(pod.initContainers ?? []), ...pod.containers];
+    const mounted = new Set(all.flatMap((c) => (c.mounts ?? []).map((m) => m.volume)));
+    for (const v of pod.volumes) if (!mounted.has(v)) throw new Error(`volume ${v.name} is declared but no container mounts it`);
+    const exemptions = [
+        ...(pod.exemptions ?? []),
+        ...digestExemptions(all.map((c) => c.image)),
+        ...(pod.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
+    ];
+    const podVolumes = pod.volumes.filter((v) => v.source).map((v) => ({ name: v.name, ...v.source }));
+    const spec: k8s.types.input.core.v1.PodSpec = {
+        ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
+        automountServiceAccountToken: false,
+        ...(pod.restartPolicy ? { restartPolicy: pod.restartPolicy } : {}),
+        securityContext: podSecurityContext(pod.runAs, pod.fsGroup),
+        ...(pod.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds } : {}),
+        ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
+        ...(pod.spread ? spreadAcrossNodesAndZones(pod.spread) : {}),
+        ...(pod.initContainers?.length ? { initContainers: pod.initContainers.map((c) => buildContainer(c, pod.runAs, declared)) } : {}),
+        containers: pod.containers.map((c) => buildContainer(c, pod.runAs, declared)),
+        ...(podVolumes.length ? { volumes: podVolumes } : {}),
+    };
+    return {
+        spec,
+        exemptions,
+        annotations: (workloadExemptions = []) => exemptionAnnotations([...exemptions, ...workloadExemptions]),
+        claimTemplates: ({ labels, storageClass }) =>
+            pod.volumes.filter((v) => v.perPodClaim).map((v) => ({
+                metadata: { name: v.name, labels },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    ...(storageClass ? { storageClassName: storageClass } : {}),
+                    resources: { requests: { storage: v.perPodClaim!.size } },
+                },
+            })),
+        capacity: (identity) => {
+            const reservation = podReservation(pod.containers.map((c) => c.resources), (pod.initContainers ?? []).map((c) => c.resources));
+            const sum = (sizes: string[]) => sizes.reduce((total, size) => total + storageGiB(size), 0);
+            return {
+                ...identity,
+                cpuPerPod: reservation.cpu,
+                memoryGiBPerPod: reservation.memoryGiB,
+                storageGiBPerPod: sum(pod.volumes.filter((v) => v.perPodClaim).map((v) => v.perPodClaim!.size)),
+                sharedStorageGiB: sum(pod.volumes.filter((v) => v.sharedClaim).map((v) => v.sharedClaim!.size)),
+            };
+        },
+    };
+}

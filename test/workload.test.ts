@@ -1,0 +1,72 @@
+import { strict as assert } from "assert";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration } from "../components/shared/workload";
+
+const runAs = { user: 10001, group: 10001 };
+const digest = "@sha256:" + "a".repeat(64);
+
+function app(overrides: Partial<ContainerDeclaration> = {}): ContainerDeclaration {
+    return { name: "app", image: "example/app:1.0", resources: { cpu: "500m", memory: "1Gi" }, ephemeralStorage: "256Mi", ...overrides };
+}
+
+describe("the workload helper (one declaration: pod spec, exemptions, capacity)", () => {
+    it("reserves what the scheduler reserves: the containers' sum, or the largest init container if bigger", () => {
+        const init = (cpu: string, memory: string, name: string) => app({ name, resources: { cpu, memory } });
+        const pod = podTemplate({
+            runAs,
+            containers: [app(), app({ name: "sidecar", resources: { cpu: "250m", memory: "512Mi" } })],
+            // 2 cpu > 0.75 cpu of the containers; 1Gi < 1.5Gi of the containers.
+            initContainers: [init("2", "1Gi", "first"), init("100m", "128Mi", "second")],
+            volumes: [],
+        });
+        const entry = pod.capacity({ name: "w", app: "a", kind: "Deployment", replicas: 3 });
+        assert.equal(entry.cpuPerPod, 2);
+        assert.equal(entry.memoryGiBPerPod, 1.5);
+        assert.equal(entry.replicas, 3);
+    });
+
+    it("changes capacity when an init container is added, with nothing else edited", () => {
+        const base = { runAs, containers: [app({ resources: { cpu: "1", memory: "1Gi" } })], volumes: [] };
+        const without = podTemplate(base).capacity({ name: "w", app: "a", kind: "Deployment", replicas: 1 });
+        const withInit = podTemplate({ ...base, initContainers: [app({ name: "init", resources: { cpu: "3", memory: "4Gi" } })] }).capacity({ name: "w", app: "a", kind: "Deployment", replicas: 1 });
+        assert.deepEqual([without.cpuPerPod, without.memoryGiBPerPod], [1, 1]);
+        assert.deepEqual([withInit.cpuPerPod, withInit.memoryGiBPerPod], [3, 4]);
+        assert.equal(podTemplate({ ...base, initContainers: [app({ name: "init" })] }).spec.initContainers !== undefined, true);
+    });
+
+    it("counts per-pod claims per pod and shared claims once, and lists only sourced volumes in the pod", () => {
+        const scratch = perPodClaimVolume("scratch", "100Gi");
+        const shared = podVolume("data", { persistentVolumeClaim: { claimName: "data" } }, { sharedSize: "1Gi" });
+        const tmp = podVolume("tmp", { emptyDir: {} });
+        const pod = podTemplate({ runAs, containers: [app({ mounts: [scratch.mount("/s"), shared.mount("/d"), tmp.mount("/tmp")] })], volumes: [scratch, shared, tmp] });
+        const entry = pod.capacity({ name: "w", app: "a", kind: "StatefulSet", replicas: 2 });
+        assert.equal(entry.storageGiBPerPod, 100);
+        assert.equal(entry.sharedStorageGiB, 1);
+        assert.deepEqual((pod.spec.volumes as any[]).map((v) => v.name), ["data", "tmp"]);
+        const templates = pod.claimTemplates({ labels: { a: "b" }, storageClass: "gp2" }) as any[];
+        assert.deepEqual(templates.map((t) => [t.metadata.name, t.spec.storageClassName, t.spec.resources.requests.storage]), [["scratch", "gp2", "100Gi"]]);
+        assert.deepEqual((pod.spec.containers as any[])[0].volumeMounts.map((m: any) => m.name), ["scratch", "data", "tmp"]);
+    });
+
+    it("refuses a mount of an undeclared volume and a declared volume nobody mounts", () => {
+        const tmp = podVolume("tmp", { emptyDir: {} });
+        assert.throws(() => podTemplate({ runAs, containers: [app({ mounts: [tmp.mount("/tmp")] })], volumes: [] }), /mounts volume tmp, which the pod does not declare/);
+        assert.throws(() => podTemplate({ runAs, containers: [app()], volumes: [tmp] }), /volume tmp is declared but no container mounts it/);
+    });
+
+    it("derives the digest and PriorityClass exemptions from the declaration", () => {
+        const checks = (pod: ReturnType<typeof podTemplate>) => pod.exemptions.map((e) => `${e.checker}/${e.check}`);
+        assert.deepEqual(checks(podTemplate({ runAs, containers: [app()], volumes: [] })), ["checkov/CKV_K8S_43", "polaris/priorityClassNotSet"]);
+        assert.deepEqual(checks(podTemplate({ runAs, containers: [app({ image: `example/app${digest}` })], volumes: [], priorityClassName: "high" })), []);
+        // One init container pinned by tag only is enough to need the digest exemption.
+        assert.deepEqual(checks(podTemplate({ runAs, containers: [app({ image: `example/app${digest}` })], initContainers: [app({ name: "i" })], volumes: [], priorityClassName: "high" })), ["checkov/CKV_K8S_43"]);
+    });
+
+    it("gives every container guaranteed resources, the restricted context and pull Always", () => {
+        const c = (podTemplate({ runAs, containers: [app()], volumes: [] }).spec.containers as any[])[0];
+        assert.deepEqual(c.resources.requests, c.resources.limits);
+        assert.deepEqual(c.resources.limits, { cpu: "500m", memory: "1Gi", "ephemeral-storage": "256Mi" });
+        assert.equal(c.imagePullPolicy, "Always");
+        assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+        assert.equal(c.securityContext.runAsUser, 10001);
+    });
+});
