@@ -4,9 +4,8 @@
  */
 import { stringify } from "yaml";
 
-/** Pod-template annotations that tie a Clair workload to its database; the policy pack reads them. */
-export const DATABASE_ANNOTATION = "clair.scanning-platform/database";
-export const POOL_ANNOTATION = "clair.scanning-platform/pool-max-conns";
+/** Workload annotations that tie a Clair workload to its database; the policy pack (which owns the names) reads them. */
+export { DATABASE_ANNOTATION, POOL_ANNOTATION } from "../policy/lib/clair-annotations";
 
 export interface ClairConnection {
     host: string;
@@ -107,48 +106,5 @@ export function renderClairConfig(input: ClairConfigInput): string {
     return stringify(clairConfigDocument(input));
 }
 
-/**
- * pool_max_conns per pod so that every pod a workload can run at once (replicas plus the
- * rolling-update surge) fits in the database's max_connections, less a reserve.
- */
-export function poolMaxConns(maxConnections: number, reserved: number, peakPods: number, ceiling: number): number {
-    if (peakPods <= 0) return ceiling;
-    return Math.min(ceiling, Math.floor((maxConnections - reserved) / peakPods));
-}
-
 export type ClairMode = "indexer" | "matcher" | "notifier";
-export const CLAIR_MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
-
-/** Extra pods a matcher/notifier rolling update may start: the pools are sized for them too. */
-export const ROLLING_SURGE = 1;
-
-export interface PoolPlan {
-    peakPods: number;
-    maxConnections: number;
-    reserved: number;
-    poolMaxConns: number;
-}
-
-/** Settings the pool plan needs (a subset of the validated clair config). */
-export interface PoolSettings {
-    replicas: Record<ClairMode, number>;
-    maxConnections: number;
-    reserved: number;
-    ceiling: number;
-}
-
-/**
- * Pools per node type. Every pod that can run at once opens a full pool: replicas, plus the
- * surge of a rolling update for the Deployments (the StatefulSet replaces pods in place).
- */
-export function planPools(s: PoolSettings): Record<ClairMode, PoolPlan> {
-    const plan = {} as Record<ClairMode, PoolPlan>;
-    for (const mode of CLAIR_MODES) {
-        const peakPods = s.replicas[mode] + (mode === "indexer" ? 0 : ROLLING_SURGE);
-        plan[mode] = { peakPods, maxConnections: s.maxConnections, reserved: s.reserved, poolMaxConns: poolMaxConns(s.maxConnections, s.reserved, peakPods, s.ceiling) };
-    }
-    return plan;
-}
-
-/** Smallest pool a Clair pod can work with (one connection for a request, one for background work). */
-export const MIN_POOL = 2;
+export { CLAIR_MODES, MIN_POOL, planPools, poolMaxConns, ROLLING_SURGE, type PoolPlan, type PoolSettings } from "../components/clair/pools";

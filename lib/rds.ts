@@ -3,35 +3,8 @@
  * max_connections it implies, so that connection pools can be sized at preview time.
  */
 
-/** Memory in GiB of the instance classes we accept (AWS instance type tables). */
-export const knownInstanceClasses: Record<string, number> = {
-    "db.t4g.micro": 1,
-    "db.t4g.small": 2,
-    "db.t4g.medium": 4,
-    "db.t4g.large": 8,
-    "db.m6g.large": 8,
-    "db.m6g.xlarge": 16,
-    "db.m6g.2xlarge": 32,
-    "db.m6g.4xlarge": 64,
-    "db.m7g.large": 8,
-    "db.m7g.xlarge": 16,
-    "db.m7g.2xlarge": 32,
-    "db.r6g.large": 16,
-    "db.r6g.xlarge": 32,
-    "db.r6g.2xlarge": 64,
-};
-
-/**
- * RDS's default is LEAST(DBInstanceClassMemory/9531392, 5000), where DBInstanceClassMemory is
- * the class memory less what the OS and RDS processes keep (roughly 10%). We set the parameter
- * explicitly to that estimate, so the value the pools are sized against is the one in force.
- */
-export function maxConnectionsFor(instanceClass: string): number {
-    const memoryGiB = knownInstanceClasses[instanceClass];
-    if (memoryGiB === undefined) throw new Error(`unknown RDS instance class ${instanceClass}`);
-    const usableBytes = memoryGiB * 2 ** 30 * 0.9;
-    return Math.min(Math.floor(usableBytes / 9531392), 5000);
-}
+/** Instance memory and the max_connections it implies: the policy pack owns these facts. */
+export { knownInstanceClasses, maxConnectionsFor } from "../policy/lib/rds";
 
 /** PostgreSQL parameter group family for an engine version ("16.4" -> "postgres16"). */
 export function parameterGroupFamily(engineVersion: string): string {

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { ConfigError, parseConfig, PROJECT } from "../lib/config";
+import { ConfigError, parseConfig } from "../config/load";
+import { PROJECT } from "../config/platform";
 import { runProgram, stackConfig } from "../tools/mock-run";
 
 const key = (k: string) => `${PROJECT}:${k}`;
@@ -81,7 +82,7 @@ describe("stack config validation", () => {
 
 describe("documentation", () => {
     it("has a README row for every config key", async () => {
-        const { configKeys } = await import("../lib/config");
+        const { configKeys } = await import("../config/keys");
         const readme = (await import("fs")).readFileSync(`${__dirname}/../README.md`, "utf8");
         const keys = configKeys();
         assert.ok(keys.length > 60, `found ${keys.length} keys`);
@@ -92,7 +93,7 @@ describe("documentation", () => {
 
 describe("defaults", () => {
     it("every key's default is the one the README's config reference states", async () => {
-        const { configKeys } = await import("../lib/config");
+        const { configKeys } = await import("../config/keys");
         const readme = (await import("fs")).readFileSync(`${__dirname}/../README.md`, "utf8");
         // The schema's defaults: an in-cluster Clair database needs no network settings.
         const defaults: any = parseConfig({ [key("clair")]: JSON.stringify({ database: { backend: "in-cluster" } }) });

@@ -22,6 +22,20 @@ describe("every stack", () => {
                 }
             });
 
+            it("hardens every container itself, init and CronJob ones included: non-root uid, read-only root, no escalation", async () => {
+                // Stricter than the run-as-non-root policy, which also accepts a pod-level setting.
+                const specs = podSpecs(await stackRun(stack));
+                assert.ok(specs.length >= 6);
+                for (const { owner, spec } of specs) {
+                    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+                        assert.equal(c.securityContext?.runAsNonRoot, true, `${owner}/${c.name}`);
+                        assert.ok(c.securityContext.runAsUser > 0, `${owner}/${c.name} uid`);
+                        assert.equal(c.securityContext.readOnlyRootFilesystem, true, `${owner}/${c.name}`);
+                        assert.equal(c.securityContext.allowPrivilegeEscalation, false, `${owner}/${c.name}`);
+                    }
+                }
+            });
+
             it("sends no field an API server without alpha feature gates drops (the engine would propose it on every preview)", async () => {
                 const run = await stackRun(stack);
                 for (const r of ofType(run, K8S.statefulSet)) {

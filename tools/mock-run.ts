@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { PROJECT } from "../lib/config";
+import { PROJECT } from "../config/platform";
 
 export interface MockResource {
     type: string;
@@ -197,6 +197,20 @@ function recordOptions(recorder: RecordingMocks): void {
         recorder.options.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), provider: req.getProvider() });
         return register(req, callback);
     };
+}
+
+/**
+ * Runs `build` (which creates resources, e.g. two components) under the same recording mocks,
+ * for tests of one component without the whole program.
+ */
+export async function runInMocks(stack: string, build: () => void): Promise<MockResource[]> {
+    pulumi.runtime.setAllConfig({}, []);
+    const mocks = new RecordingMocks();
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    recordOptions(mocks);
+    build();
+    await settings.waitForRPCs();
+    return mocks.resources;
 }
 
 /** Runs index.ts for `stack`; throws what the program throws (e.g. a config error). */

@@ -1,10 +1,29 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseCapacity } from "../../lib/capacity";
-import type { RdsSettings } from "../../lib/config";
 import { maxConnectionsFor, parameterGroupFamily } from "../../lib/rds";
 import type { PostgresEndpoint } from "../postgres/endpoint";
 import { generatedSecret } from "../shared/generated-secret";
+
+/** Sizing, backups and protection of one RDS PostgreSQL instance. */
+export interface RdsInstanceSettings {
+    instanceClass: string;
+    /** PostgreSQL version, e.g. "16.4". */
+    engineVersion: string;
+    allocatedStorageGiB: number;
+    /** Storage autoscaling ceiling; 0 turns autoscaling off. */
+    maxAllocatedStorageGiB: number;
+    backupRetentionDays: number;
+    /** UTC, hh:mm-hh:mm. */
+    backupWindow: string;
+    /** UTC, ddd:hh:mm-ddd:hh:mm. */
+    maintenanceWindow: string;
+    multiAz: boolean;
+    /** Also decides the final snapshot on delete. */
+    deletionProtection: boolean;
+    /** Pulumi `protect`. */
+    protect: boolean;
+}
 
 export interface RdsPostgresArgs {
     /** RDS instance identifier, e.g. "clair-indexer-prod". */
@@ -13,7 +32,7 @@ export interface RdsPostgresArgs {
     app: string;
     dbName: string;
     username: string;
-    settings: RdsSettings;
+    settings: RdsInstanceSettings;
     subnetGroupName: pulumi.Input<string>;
     securityGroupId: pulumi.Input<string>;
     tags: Record<string, string>;

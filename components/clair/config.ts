@@ -28,7 +28,6 @@ export interface ClairConfigFileArgs {
     notifierDeliveryInterval: string;
     webhook?: { target: string; callback: string };
     psk: pulumi.Input<string>;
-    provider?: k8s.Provider;
 }
 
 /**
@@ -49,7 +48,7 @@ export class ClairConfigFile extends pulumi.ComponentResource {
     constructor(name: string, args: ClairConfigFileArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:ConfigFile", name, {}, opts);
         const id = { name: "clair", component: "config", partOf: "clair" };
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = { parent: this };
         const namespaceOutput = pulumi.output(args.namespace);
         const serviceUrl = (service: string) => namespaceOutput.apply((ns) => `http://${service}.${ns}.svc:${HTTP_PORT}/`);
 

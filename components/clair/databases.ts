@@ -1,23 +1,34 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
-import type { ClairConfig } from "../../lib/config";
-import { RdsPostgres } from "../aws/postgres";
+import { RdsPostgres, type RdsInstanceSettings } from "../aws/postgres";
 import type { PostgresEndpoint } from "../postgres/endpoint";
 import { InClusterPostgres } from "../postgres/in-cluster";
 import type { ClairMode } from "./pod";
 
+/** Where Clair's three databases run. */
+export type ClairDatabaseBackend =
+    | {
+          backend: "rds";
+          rds: RdsInstanceSettings;
+          /** The subnet group and security group the instances join. */
+          network: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
+      }
+    | {
+          /** A PostgreSQL StatefulSet per node type (the local stack). */
+          backend: "in-cluster";
+          image: string;
+          storageSize: string;
+          maxConnections: number;
+      };
+
 export interface ClairDatabasesArgs {
     /** Suffix of RDS identifiers, e.g. "prod" -> clair-indexer-prod. */
     stack: string;
-    settings: ClairConfig["database"];
-    /** RDS network, required with the rds backend. */
-    network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
+    database: ClairDatabaseBackend;
     namespace: pulumi.Input<string>;
     tags: Record<string, string>;
     /** For in-cluster PostgreSQL pods, like every other workload's. */
     priorityClassName?: string;
-    provider?: k8s.Provider;
 }
 
 const MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
@@ -32,38 +43,36 @@ export class ClairDatabases extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairDatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Databases", name, {}, opts);
-        const s = args.settings;
+        const s = args.database;
         const endpoints: Partial<Record<ClairMode, PostgresEndpoint>> = {};
         for (const mode of MODES) {
             if (s.backend === "rds") {
-                if (!args.network) throw new Error("ClairDatabases: the rds backend needs a network");
                 const identifier = `clair-${mode}-${args.stack}`;
-                const db = new RdsPostgres(`clair-${mode}-db`, {
+                const db = new RdsPostgres(`${name}-${mode}-db`, {
                     identifier,
                     app: "clair",
                     dbName: CLAIR_DB_NAME,
                     username: "clair",
                     settings: s.rds,
-                    subnetGroupName: args.network.subnetGroupName,
-                    securityGroupId: args.network.securityGroupId,
+                    subnetGroupName: s.network.subnetGroupName,
+                    securityGroupId: s.network.securityGroupId,
                     tags: { ...args.tags, component: `clair-${mode}` },
                 }, { parent: this });
                 endpoints[mode] = db;
                 this.databases.push(db.capacity);
             } else {
-                const db = new InClusterPostgres(`clair-${mode}-db`, {
+                const db = new InClusterPostgres(`${name}-${mode}-db`, {
                     namespace: args.namespace,
                     name: `clair-${mode}-db`,
                     dbName: CLAIR_DB_NAME,
                     username: "clair",
-                    image: s.inClusterImage,
-                    storageSize: s.inClusterStorageSize,
-                    maxConnections: s.inClusterMaxConnections,
+                    image: s.image,
+                    storageSize: s.storageSize,
+                    maxConnections: s.maxConnections,
                     resources: { cpu: "500m", memory: "512Mi" },
                     clientLabels: { "app.kubernetes.io/name": "clair", "app.kubernetes.io/component": mode },
                     priorityClassName: args.priorityClassName,
-                    provider: args.provider,
-                }, { parent: this });
+                        }, { parent: this });
                 endpoints[mode] = db;
                 this.capacity.push(...db.capacity);
             }

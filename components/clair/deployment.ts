@@ -22,7 +22,6 @@ export interface ClairDeploymentArgs {
     /** Workload annotations: the database and pool size (read by the policy pack). */
     annotations: Record<string, string>;
     priorityClassName?: string;
-    provider?: k8s.Provider;
 }
 
 
@@ -38,7 +37,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
         super(`scanning:clair:${args.mode === "matcher" ? "Matcher" : "Notifier"}`, name, {}, opts);
         const objectName = `clair-${args.mode}`;
         const id = clairIdentity(args.mode);
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = { parent: this };
         const pod = clairPod({
             mode: args.mode,
             image: args.image,
@@ -50,10 +49,10 @@ export class ClairDeployment extends pulumi.ComponentResource {
         });
         const workloadExemptions = singleReplicaExemptions(args.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`);
 
-        const service = clairService(objectName, id, args.namespace, childOpts);
-        onePodAtATime(objectName, id, args.namespace, childOpts);
+        const service = clairService(name, id, args.namespace, childOpts, false, objectName);
+        onePodAtATime(name, id, args.namespace, childOpts, objectName);
 
-        new k8s.apps.v1.Deployment(objectName, {
+        new k8s.apps.v1.Deployment(name, {
             metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: { ...args.annotations, ...pod.annotations(workloadExemptions) } },
             spec: {
                 replicas: args.replicas,

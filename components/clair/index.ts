@@ -1,27 +1,63 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
-import { planPools, type ClairMode } from "../../lib/clair-config";
-import { clairPoolSettings, type ClairConfig } from "../../lib/config";
+import type { ClairMode } from "../../lib/clair-config";
 import { generatedBase64Key } from "../shared/generated-secret";
+import type { GuaranteedResources } from "../shared/resources";
 import { allowOnly, DNS } from "../shared/network-policy";
 import { ClairConfigFile } from "./config";
-import { ClairDatabases } from "./databases";
+import { ClairDatabases, type ClairDatabaseBackend } from "./databases";
 import { ClairDeployment } from "./deployment";
 import { ClairIndexer, INDEXER_NAME } from "./indexer";
 import { HTTP_PORT, INTROSPECTION_PORT } from "./pod";
 import { ClairRoutes } from "./routes";
 
+export interface ClairNodeSettings {
+    replicas: number;
+    /** Per Clair container; requests equal limits. */
+    resources: GuaranteedResources;
+}
+
 export interface ClairArgs {
+    /** Suffix of RDS identifiers, e.g. "prod" -> clair-indexer-prod. */
     stack: string;
     namespace: pulumi.Input<string>;
-    settings: ClairConfig;
+    /** Pinned Clair image, e.g. quay.io/projectquay/clair:4.8.0. */
+    image: string;
+    /** The one host of the three paths (/indexer, /matcher, /notifier). */
+    host: string;
+    /** OpenShift Routes, or a Kubernetes Ingress (which then needs tlsSecretName). */
+    exposure: "route" | "ingress";
+    ingressClassName: string;
+    tlsSecretName?: string;
+    logLevel: string;
+    /** Numeric uid (and gid) of every Clair container. */
+    runAsUser: number;
+    indexer: ClairNodeSettings & {
+        /** Class and size of each indexer pod's layer claim. */
+        storageClass: string;
+        storageSize: string;
+        layerScanConcurrency: number;
+    };
+    matcher: ClairNodeSettings & { period: string };
+    notifier: ClairNodeSettings & {
+        pollInterval: string;
+        deliveryInterval: string;
+        /** Where notifications go; the callback defaults to https://<host>/notifier/api/v1/notification. */
+        webhook?: { target: string; callback?: string };
+    };
+    database: ClairDatabaseBackend & {
+        /** libpq sslmode of every connection. */
+        sslMode: string;
+        /** PEM of the database CA, mounted where Clair trusts it. */
+        caBundle?: string;
+    };
+    /** pool_max_conns per node type, from planPools (./pools), computed once before anything is registered. */
+    poolMaxConns: Record<ClairMode, number>;
     /** The PSK shared with Quay (base64); generated when absent. */
     psk?: pulumi.Input<string>;
-    network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
+    /** AWS tags of the RDS resources. */
     tags: Record<string, string>;
     priorityClassName?: string;
-    provider?: k8s.Provider;
 }
 
 /** Clair v4 in distributed mode: databases, one config file, three node types, path routing. */
@@ -34,42 +70,36 @@ export class Clair extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Clair", name, {}, opts);
-        const s = args.settings;
-        const common = { namespace: args.namespace, provider: args.provider };
-
-        const databases = new ClairDatabases("clair", { stack: args.stack, settings: s.database, network: args.network, tags: args.tags, priorityClassName: args.priorityClassName, ...common }, { parent: this });
-
-        const plan = planPools(clairPoolSettings(s));
-        const pools = { indexer: plan.indexer.poolMaxConns, matcher: plan.matcher.poolMaxConns, notifier: plan.notifier.poolMaxConns };
+        const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName }, { parent: this });
+        const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
 
-        const psk = args.psk ?? generatedBase64Key("clair-psk", 64, { parent: this });
-        const configFile = new ClairConfigFile("clair-config", {
-            ...common,
-            logLevel: s.logLevel,
+        const psk = args.psk ?? generatedBase64Key(`${name}-psk`, 64, { parent: this });
+        const webhook = args.notifier.webhook;
+        const configFile = new ClairConfigFile(`${name}-config`, {
+            namespace: args.namespace,
+            logLevel: args.logLevel,
             databases: {
                 indexer: { endpoint: databases.endpoints.indexer, poolMaxConns: pools.indexer },
                 matcher: { endpoint: databases.endpoints.matcher, poolMaxConns: pools.matcher },
                 notifier: { endpoint: databases.endpoints.notifier, poolMaxConns: pools.notifier },
             },
-            sslMode: s.database.sslMode,
-            caBundle: s.database.caBundle,
+            sslMode: args.database.sslMode,
+            caBundle: args.database.caBundle,
             indexerServiceName: INDEXER_NAME,
             matcherServiceName: "clair-matcher",
-            layerScanConcurrency: s.indexer.layerScanConcurrency,
-            matcherPeriod: s.matcher.period,
-            notifierPollInterval: s.notifier.pollInterval,
-            notifierDeliveryInterval: s.notifier.deliveryInterval,
-            webhook: s.notifier.webhookTarget
-                ? { target: s.notifier.webhookTarget, callback: s.notifier.webhookCallback ?? `https://${s.host}/notifier/api/v1/notification` }
-                : undefined,
+            layerScanConcurrency: args.indexer.layerScanConcurrency,
+            matcherPeriod: args.matcher.period,
+            notifierPollInterval: args.notifier.pollInterval,
+            notifierDeliveryInterval: args.notifier.deliveryInterval,
+            webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification` } : undefined,
             psk,
         }, { parent: this });
 
         const workload = {
-            ...common,
-            image: s.image,
-            runAsUser: s.runAsUser,
+            namespace: args.namespace,
+            image: args.image,
+            runAsUser: args.runAsUser,
             configSecretName: configFile.secretName,
             caConfigMapName: configFile.caConfigMapName,
             priorityClassName: args.priorityClassName,
@@ -77,34 +107,34 @@ export class Clair extends pulumi.ComponentResource {
         // API on 8080 (router, Quay, the other node types), metrics on 8089; out to layer
         // registries and vulnerability feeds (80/443), the databases and each other.
         const clairPods = { "app.kubernetes.io/name": "clair" };
-        allowOnly("clair", { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
+        allowOnly(name, { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
             podSelector: clairPods,
             ingress: [{ ports: [HTTP_PORT, INTROSPECTION_PORT] }],
             egress: [...DNS, { ports: [80, 443, 5432] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
-        }, { parent: this, provider: args.provider });
-        const indexer = new ClairIndexer("clair-indexer", {
+        }, { parent: this }, "clair");
+        const indexer = new ClairIndexer(`${name}-indexer`, {
             ...workload,
-            replicas: s.indexer.replicas,
-            resources: s.indexer.resources,
-            storageClass: s.indexer.storageClass,
-            storageSize: s.indexer.storageSize,
+            replicas: args.indexer.replicas,
+            resources: args.indexer.resources,
+            storageClass: args.indexer.storageClass,
+            storageSize: args.indexer.storageSize,
             podAnnotations: configFile.podAnnotations,
             annotations: configFile.databaseAnnotations.indexer,
         }, { parent: this });
-        const matcher = new ClairDeployment("clair-matcher", {
-            ...workload, mode: "matcher", replicas: s.matcher.replicas, resources: s.matcher.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher,
+        const matcher = new ClairDeployment(`${name}-matcher`, {
+            ...workload, mode: "matcher", replicas: args.matcher.replicas, resources: args.matcher.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher,
         }, { parent: this });
-        const notifier = new ClairDeployment("clair-notifier", {
-            ...workload, mode: "notifier", replicas: s.notifier.replicas, resources: s.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier,
+        const notifier = new ClairDeployment(`${name}-notifier`, {
+            ...workload, mode: "notifier", replicas: args.notifier.replicas, resources: args.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier,
         }, { parent: this });
 
-        const routes = new ClairRoutes("clair", {
-            ...common,
-            host: s.host,
-            exposure: s.exposure,
+        const routes = new ClairRoutes(name, {
+            namespace: args.namespace,
+            host: args.host,
+            exposure: args.exposure,
             services: { indexer: indexer.serviceName, matcher: matcher.serviceName, notifier: notifier.serviceName },
-            ingressClassName: s.ingressClassName,
-            tlsSecretName: s.tlsSecretName,
+            ingressClassName: args.ingressClassName,
+            tlsSecretName: args.tlsSecretName,
         }, { parent: this });
 
         this.urls = routes.urls;

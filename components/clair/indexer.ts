@@ -22,7 +22,6 @@ export interface ClairIndexerArgs {
     /** Workload annotations: the database and pool size (read by the policy pack). */
     annotations: Record<string, string>;
     priorityClassName?: string;
-    provider?: k8s.Provider;
 }
 
 export const INDEXER_NAME = "clair-indexer";
@@ -38,11 +37,11 @@ export class ClairIndexer extends pulumi.ComponentResource {
     constructor(name: string, args: ClairIndexerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Indexer", name, {}, opts);
         const id = clairIdentity("indexer");
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = { parent: this };
 
-        const service = clairService(INDEXER_NAME, id, args.namespace, childOpts);
-        const headless = clairService(`${INDEXER_NAME}-pods`, id, args.namespace, childOpts, true);
-        onePodAtATime(INDEXER_NAME, id, args.namespace, childOpts);
+        const service = clairService(name, id, args.namespace, childOpts, false, INDEXER_NAME);
+        const headless = clairService(`${name}-pods`, id, args.namespace, childOpts, true, `${INDEXER_NAME}-pods`);
+        onePodAtATime(name, id, args.namespace, childOpts, INDEXER_NAME);
 
         const pod = clairPod({
             mode: "indexer",
@@ -55,7 +54,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
         });
 
-        new k8s.apps.v1.StatefulSet(INDEXER_NAME, {
+        new k8s.apps.v1.StatefulSet(name, {
             metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id, INDEXER_NAME), annotations: { ...args.annotations, ...pod.annotations() } },
             spec: {
                 serviceName: headless.metadata.name,

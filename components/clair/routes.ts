@@ -11,7 +11,6 @@ export interface ClairRoutesArgs {
     services: Record<ClairMode, pulumi.Input<string>>;
     ingressClassName: string;
     tlsSecretName?: string;
-    provider?: k8s.Provider;
 }
 
 /** Quay sends a whole layer fetch and scan in one request; the indexer path waits for it. */
@@ -27,12 +26,12 @@ export class ClairRoutes extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Routes", name, {}, opts);
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = { parent: this };
 
         if (args.exposure === "route") {
             for (const mode of MODES) {
                 const id = { name: "clair", component: mode, partOf: "clair" };
-                new k8s.apiextensions.CustomResource(`clair-${mode}-route`, {
+                new k8s.apiextensions.CustomResource(`${name}-${mode}-route`, {
                     apiVersion: "route.openshift.io/v1",
                     kind: "Route",
                     metadata: {
@@ -56,7 +55,7 @@ export class ClairRoutes extends pulumi.ComponentResource {
                 }, childOpts);
             }
         } else {
-            new k8s.networking.v1.Ingress("clair", {
+            new k8s.networking.v1.Ingress(name, {
                 metadata: {
                     name: "clair",
                     namespace: args.namespace,

@@ -2,21 +2,33 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
-import type { PlatformConfig } from "../../lib/config";
 import { checksum } from "../shared/checksum";
 import { vendorUid } from "../shared/exemptions";
 import { onePodAtATime } from "../shared/disruption";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe, tcpProbe } from "../shared/probes";
+import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
 import { ClamavRefresh } from "./refresh";
 
 export interface ClamavArgs {
     namespace: pulumi.Input<string>;
-    settings: PlatformConfig["clamav"];
+    /** Pinned clamav/clamav image (clamd and freshclam). */
+    image: string;
+    /** clamd pods. */
+    replicas: number;
+    /** clamd: ClamAV needs 3 GiB with the full signature set, 4 preferred. */
+    resources: GuaranteedResources;
+    /** Each freshclam init container. */
+    updaterResources: GuaranteedResources;
+    /** The image's own clamav user and group. */
+    runAs: { user: number; group: number };
+    /** PrivateMirror URL for freshclam (ClamAV advises one beyond about 10 hosts). */
+    privateMirror?: string;
+    /** The CronJob that restarts clamd to refresh the signatures. */
+    refresh: { name: string; schedule: string; image: string; resources: GuaranteedResources };
     priorityClassName?: string;
-    provider?: k8s.Provider;
 }
 
 export const CLAMAV_NAME = "clamav";
@@ -49,16 +61,18 @@ export function freshclamScript(freshclamCommand: string[]): string {
  */
 export class Clamav extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
+    /** tcp://<service>.<namespace>.svc:3310, for clients inside the cluster. */
+    readonly endpoint: pulumi.Output<string>;
     readonly deploymentName: pulumi.Output<string>;
     readonly refreshCronJobName: pulumi.Output<string>;
     readonly capacity: WorkloadCapacity[];
 
     constructor(name: string, args: ClamavArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clamav:Clamav", name, {}, opts);
-        const s = args.settings;
+        const s = args;
         const id = { name: "clamav", component: "clamd", partOf: "clamav" };
-        const childOpts = { parent: this, provider: args.provider };
-        const runAs = { user: s.runAsUser, group: s.runAsGroup };
+        const childOpts = { parent: this };
+        const runAs = s.runAs;
 
         const files = {
             "clamd.conf": renderClamavConf(clamdConf()),
@@ -86,7 +100,7 @@ export class Clamav extends pulumi.ComponentResource {
         const ping = execProbe(["clamdscan", `--config-file=${CONF_DIR}/clamd.conf`, "--ping", "1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
         const pod = podTemplate({
             runAs,
-            fsGroup: s.runAsGroup,
+            fsGroup: s.runAs.group,
             terminationGracePeriodSeconds: 30,
             priorityClassName: args.priorityClassName,
             spread: id,
@@ -114,7 +128,7 @@ export class Clamav extends pulumi.ComponentResource {
             }],
             volumes: [signatures, configVolume, tmp, logs],
         });
-        const deployment = new k8s.apps.v1.Deployment(CLAMAV_NAME, {
+        const deployment = new k8s.apps.v1.Deployment(name, {
             metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id, CLAMAV_NAME), annotations: pod.annotations() },
             spec: {
                 replicas: s.replicas,
@@ -131,18 +145,18 @@ export class Clamav extends pulumi.ComponentResource {
             },
         }, childOpts);
 
-        const service = new k8s.core.v1.Service(CLAMAV_NAME, {
+        const service = new k8s.core.v1.Service(name, {
             metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
             spec: { selector: selectorLabels(id), ports: [{ name: "clamd", port: CLAMD_PORT, targetPort: "clamd" }] },
         }, childOpts);
-        onePodAtATime(CLAMAV_NAME, id, args.namespace, childOpts);
+        onePodAtATime(name, id, args.namespace, childOpts, CLAMAV_NAME);
         // clamd serves scans on 3310; its init containers fetch signatures over HTTP(S).
         const mirrorPort = s.privateMirror ? Number(new URL(s.privateMirror).port || (s.privateMirror.startsWith("https") ? 443 : 80)) : undefined;
-        allowOnly(CLAMAV_NAME, id, args.namespace, {
+        allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(CLAMAV_NAME),
             ingress: [{ ports: [CLAMD_PORT] }],
             egress: [...DNS, { ports: [...new Set([80, 443, ...(mirrorPort ? [mirrorPort] : [])])] }],
-        }, childOpts);
+        }, childOpts, CLAMAV_NAME);
 
         const refresh = new ClamavRefresh(`${name}-refresh`, {
             namespace: args.namespace,
@@ -152,13 +166,13 @@ export class Clamav extends pulumi.ComponentResource {
             image: s.refresh.image,
             resources: s.refresh.resources,
             priorityClassName: args.priorityClassName,
-            provider: args.provider,
         }, { parent: this, dependsOn: [deployment] });
 
         this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas })];
         this.serviceName = service.metadata.name;
+        this.endpoint = pulumi.interpolate`tcp://${service.metadata.name}.${args.namespace}.svc:${CLAMD_PORT}`;
         this.deploymentName = deployment.metadata.name;
         this.refreshCronJobName = refresh.cronJobName;
-        this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName, refreshCronJobName: this.refreshCronJobName });
+        this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, deploymentName: this.deploymentName, refreshCronJobName: this.refreshCronJobName });
     }
 }

@@ -14,7 +14,6 @@ export interface ClamavRefreshArgs {
     image: string;
     resources: GuaranteedResources;
     priorityClassName?: string;
-    provider?: k8s.Provider;
 }
 
 /** The kubectl image's non-root user. */
@@ -56,7 +55,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
     constructor(name: string, args: ClamavRefreshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clamav:Refresh", name, {}, opts);
         const id = { name: "clamav", component: "refresh", partOf: "clamav" };
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = { parent: this };
         const meta = { name: args.cronJobName, namespace: args.namespace, labels: labels(id) };
 
         const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta, automountServiceAccountToken: false }, childOpts);
@@ -71,7 +70,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
         }, childOpts);
 
         // It talks to the API server only (443 or 6443, wherever the cluster serves it).
-        allowOnly(args.cronJobName, id, args.namespace, { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }] }, childOpts);
+        allowOnly(name, id, args.namespace, { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }] }, { ...childOpts, aliases: [{ name: args.cronJobName }] }, args.cronJobName);
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "64Mi" } });
         const pod = podTemplate({
             serviceAccountName: account.metadata.name,

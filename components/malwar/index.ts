@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import type { PlatformConfig } from "../../lib/config";
+import type { DatabaseCapacity } from "../../lib/capacity";
+import { RdsPostgres, type RdsInstanceSettings } from "../aws/postgres";
 import type { PostgresEndpoint } from "../postgres/endpoint";
 import { checksum } from "../shared/checksum";
 import { singleReplicaExemptions, vendorUid, type Exemption } from "../shared/exemptions";
@@ -10,24 +11,49 @@ import { allowOnly, DNS } from "../shared/network-policy";
 import { generatedSecret } from "../shared/generated-secret";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
+import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume } from "../shared/workload";
 
 export interface MalwarSecrets {
     apiKeys?: pulumi.Input<string[]>;
     anthropicApiKey?: pulumi.Input<string>;
     webhookSecret?: pulumi.Input<string>;
-    /** postgresql:// URL, when the database is not the program's own RDS instance. */
+    /** postgresql:// URL, with the postgres backend and no RDS instance of its own. */
     postgresUrl?: pulumi.Input<string>;
+}
+
+/** Malwar's own RDS instance (its database then lives and dies with the stack's RDS rules). */
+export interface MalwarRdsDatabase {
+    /** RDS instance identifier, e.g. "malwar-prod". */
+    identifier: string;
+    settings: RdsInstanceSettings;
+    network: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
+    tags: Record<string, string>;
 }
 
 export interface MalwarArgs {
     namespace: pulumi.Input<string>;
-    settings: PlatformConfig["malwar"];
+    /** Pinned Malwar image. */
+    image: string;
+    /** 0 or 1 with SQLite (one writer). */
+    replicas: number;
+    resources: GuaranteedResources;
+    /** uid (and gid, fsGroup) of the container. */
+    runAsUser: number;
+    logLevel: string;
+    autoMigrate: boolean;
+    /** Sent as JSON arrays (pydantic-settings). */
+    webhookUrls: string[];
+    corsOrigins: string[];
+    /** The SQLite claim. */
+    storageSize: string;
+    storageClass?: string;
+    /** SQLite on the claim; or PostgreSQL on its own RDS instance, or at secrets.postgresUrl. */
+    database: { backend: "sqlite" } | { backend: "postgres"; rds?: MalwarRdsDatabase };
+    ingress: { enabled: boolean; className: string; annotations: Record<string, string>; hosts: string[]; tlsSecretName?: string };
+    autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number; targetMemoryUtilizationPercentage: number };
     secrets: MalwarSecrets;
-    /** Malwar's own RDS instance, with database.backend postgres and database.rds. */
-    database?: PostgresEndpoint;
     priorityClassName?: string;
-    provider?: k8s.Provider;
     /**
      * Provider for the SQLite claim, which is kept on destroy: one that adopts an existing
      * object on create (upsertExistingObjects), so the next `up` re-attaches the kept claim and
@@ -54,15 +80,19 @@ const DATA_DIR = "/data";
  */
 export class Malwar extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
+    /** http://<service>.<namespace>.svc:8000, for clients inside the cluster. */
+    readonly endpoint: pulumi.Output<string>;
     readonly secretName: pulumi.Output<string>;
     readonly claimName?: pulumi.Output<string>;
     readonly capacity: WorkloadCapacity[];
+    /** Its own RDS instance, if any. */
+    readonly databases: DatabaseCapacity[];
 
     constructor(name: string, args: MalwarArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:malwar:Malwar", name, {}, opts);
-        const s = args.settings;
+        const s = args;
         const id = { name: "malwar", component: "api", partOf: "malwar" };
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = { parent: this };
         const meta = { name: MALWAR_NAME, namespace: args.namespace, labels: labels(id) };
         const sqlite = s.database.backend === "sqlite";
         const runAs = { user: s.runAsUser, group: s.runAsUser };
@@ -83,8 +113,22 @@ export class Malwar extends pulumi.ComponentResource {
         }, childOpts);
 
         // No API key configured means an open API: generate one instead.
-        const apiKeys = args.secrets.apiKeys ?? generatedSecret("malwar-api-key", { length: 40 }, { parent: this }).apply((key) => [key]);
-        const postgresUrl = args.database ? postgresUrlOf(args.database) : args.secrets.postgresUrl;
+        const apiKeys = args.secrets.apiKeys ?? generatedSecret(`${name}-api-key`, { length: 40 }, { parent: this }).apply((key) => [key]);
+        const rds = args.database.backend === "postgres" ? args.database.rds : undefined;
+        const database = rds
+            ? new RdsPostgres(`${name}-db`, {
+                  identifier: rds.identifier,
+                  app: "malwar",
+                  dbName: "malwar",
+                  username: "malwar",
+                  settings: rds.settings,
+                  subnetGroupName: rds.network.subnetGroupName,
+                  securityGroupId: rds.network.securityGroupId,
+                  tags: rds.tags,
+              }, { parent: this, aliases: [{ name: `${name}-db`, parent: pulumi.rootStackResource }] })
+            : undefined;
+        this.databases = database ? [database.capacity] : [];
+        const postgresUrl = database ? postgresUrlOf(database) : args.secrets.postgresUrl;
         const secretValues: Record<string, pulumi.Input<string>> = {
             MALWAR_API_KEYS: pulumi.output(apiKeys).apply((keys) => JSON.stringify(keys)),
             ...(args.secrets.anthropicApiKey ? { MALWAR_ANTHROPIC_API_KEY: args.secrets.anthropicApiKey } : {}),
@@ -108,7 +152,7 @@ export class Malwar extends pulumi.ComponentResource {
                     ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
                     resources: { requests: { storage: s.storageSize } },
                 },
-            }, { ...childOpts, provider: args.keptDataProvider ?? args.provider, retainOnDelete: true });
+            }, { ...childOpts, provider: args.keptDataProvider, retainOnDelete: true });
         }
 
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
@@ -166,13 +210,13 @@ export class Malwar extends pulumi.ComponentResource {
             spec: { type: "ClusterIP", selector: selectorLabels(id), ports: [{ name: "http", port: PORT, targetPort: "http" }] },
         }, childOpts);
 
-        onePodAtATime(MALWAR_NAME, id, args.namespace, childOpts);
+        onePodAtATime(name, id, args.namespace, childOpts, MALWAR_NAME);
         // The API on 8000; out to the Anthropic API and webhooks (443) and PostgreSQL.
-        allowOnly(MALWAR_NAME, id, args.namespace, {
+        allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(MALWAR_NAME),
             ingress: [{ ports: [PORT] }],
             egress: [...DNS, { ports: [443, ...(sqlite ? [] : [5432])] }],
-        }, childOpts);
+        }, childOpts, MALWAR_NAME);
 
         if (s.ingress.enabled) {
             new k8s.networking.v1.Ingress(name, {
@@ -206,9 +250,10 @@ export class Malwar extends pulumi.ComponentResource {
         // With an HPA, plan for its ceiling.
         this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: s.autoscaling.enabled ? s.autoscaling.maxReplicas : s.replicas })];
         this.serviceName = service.metadata.name;
+        this.endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc:${PORT}`;
         this.secretName = secret.metadata.name;
         this.claimName = claim?.metadata.name;
-        this.registerOutputs({ serviceName: this.serviceName, secretName: this.secretName, claimName: this.claimName });
+        this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, secretName: this.secretName, claimName: this.claimName });
     }
 }
 

@@ -24,7 +24,6 @@ export interface InClusterPostgresArgs {
     /** Labels of the pods that may connect (NetworkPolicy). */
     clientLabels: Record<string, string>;
     priorityClassName?: string;
-    provider?: k8s.Provider;
 }
 
 const POSTGRES_UID = 999; // the "postgres" user of the official image
@@ -51,7 +50,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
     constructor(name: string, args: InClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:postgres:InClusterPostgres", name, {}, opts);
         const id = { name: "postgres", component: args.name };
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = { parent: this };
         this.identifier = args.name;
         this.dbName = args.dbName;
         this.username = args.username;

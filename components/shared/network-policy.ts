@@ -28,13 +28,14 @@ export const DNS: PortRule[] = [
  * A NetworkPolicy that allows only the listed ports, in both directions: anything not listed
  * is dropped once the cluster enforces policies.
  */
-export function allowOnly(name: string, id: AppIdentity, namespace: pulumi.Input<string>, rules: NetworkRules, opts: pulumi.CustomResourceOptions): k8s.networking.v1.NetworkPolicy {
+/** `name` is the resource's logical name (derived from its component's); `objectName` the Kubernetes name, `name` by default. */
+export function allowOnly(name: string, id: AppIdentity, namespace: pulumi.Input<string>, rules: NetworkRules, opts: pulumi.CustomResourceOptions, objectName = name): k8s.networking.v1.NetworkPolicy {
     const toRule = (rule: PortRule, direction: "from" | "to") => ({
         ports: rule.ports.map((port) => ({ port, protocol: rule.protocol ?? "TCP" })),
         ...(rule.peers ? { [direction]: rule.peers } : {}),
     });
     return new k8s.networking.v1.NetworkPolicy(name, {
-        metadata: { name, namespace, labels: labels(id) },
+        metadata: { name: objectName, namespace, labels: labels(id) },
         spec: {
             podSelector: { matchLabels: rules.podSelector },
             policyTypes: ["Ingress", "Egress"],

@@ -1,0 +1,45 @@
+/**
+ * Clair's connection pools: every pod that can run at once (replicas plus the rolling-update
+ * surge) opens a full pool, and all of them must fit in the database's max_connections less a
+ * reserve. The config layer plans them once (config/clair.ts) and Clair uses the plan as is.
+ */
+import type { ClairMode } from "../../lib/clair-config";
+
+export const CLAIR_MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
+
+/** Extra pods a matcher/notifier rolling update may start: the pools are sized for them too. */
+export const ROLLING_SURGE = 1;
+
+/** Smallest pool a Clair pod can work with (one connection for a request, one for background work). */
+export const MIN_POOL = 2;
+
+export interface PoolPlan {
+    peakPods: number;
+    maxConnections: number;
+    reserved: number;
+    poolMaxConns: number;
+}
+
+/** What the plan needs: replicas per node type and the database's connection budget. */
+export interface PoolSettings {
+    replicas: Record<ClairMode, number>;
+    maxConnections: number;
+    reserved: number;
+    ceiling: number;
+}
+
+/** pool_max_conns per pod so that every pod at peak fits in max_connections, less a reserve. */
+export function poolMaxConns(maxConnections: number, reserved: number, peakPods: number, ceiling: number): number {
+    if (peakPods <= 0) return ceiling;
+    return Math.min(ceiling, Math.floor((maxConnections - reserved) / peakPods));
+}
+
+/** Pools per node type; the StatefulSet (indexer) replaces pods in place, so it has no surge. */
+export function planPools(s: PoolSettings): Record<ClairMode, PoolPlan> {
+    const plan = {} as Record<ClairMode, PoolPlan>;
+    for (const mode of CLAIR_MODES) {
+        const peakPods = s.replicas[mode] + (mode === "indexer" ? 0 : ROLLING_SURGE);
+        plan[mode] = { peakPods, maxConnections: s.maxConnections, reserved: s.reserved, poolMaxConns: poolMaxConns(s.maxConnections, s.reserved, peakPods, s.ceiling) };
+    }
+    return plan;
+}

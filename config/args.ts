@@ -1,0 +1,125 @@
+/**
+ * The validated stack config mapped onto each component's own Args. Components never read
+ * config; index.ts calls these with what other components produced (the namespace, the
+ * database network) and wires the results.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { DatabaseNetworkArgs } from "../components/aws/database-network";
+import type { RdsInstanceSettings } from "../components/aws/postgres";
+import type { ClairArgs } from "../components/clair";
+import type { ClamavArgs } from "../components/clamav";
+import type { MalwarArgs } from "../components/malwar";
+import type { PlatformConfig } from "./platform";
+
+/** What other components produce and the apps need. */
+export interface Wiring {
+    stack: string;
+    namespace: pulumi.Input<string>;
+    /** The RDS subnet and security groups, when a database runs on RDS. */
+    network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
+    tags: Record<string, string>;
+}
+
+const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
+
+function rdsInstance(rds: PlatformConfig["clair"]["database"]["rds"]): RdsInstanceSettings {
+    const { reservedConnections: _poolsOnly, ...instance } = rds;
+    return instance;
+}
+
+/** The RDS network, or undefined when no database runs on RDS (the schema decided). */
+export function databaseNetworkArgs(config: PlatformConfig, tags: Record<string, string>): DatabaseNetworkArgs | undefined {
+    return config.databaseNetwork ? { ...config.databaseNetwork, tags } : undefined;
+}
+
+export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(v: T) => pulumi.Output<T>): ClairArgs {
+    const c = config.clair;
+    const database: ClairArgs["database"] =
+        c.database.backend === "rds"
+            ? { backend: "rds", rds: rdsInstance(c.database.rds), network: requireNetwork(wiring), sslMode: c.database.sslMode, caBundle: c.database.caBundle }
+            : { backend: "in-cluster", image: c.database.inClusterImage, storageSize: c.database.inClusterStorageSize, maxConnections: c.database.inClusterMaxConnections, sslMode: c.database.sslMode, caBundle: c.database.caBundle };
+    return {
+        stack: wiring.stack,
+        namespace: wiring.namespace,
+        image: c.image,
+        host: c.host,
+        exposure: c.exposure,
+        ingressClassName: c.ingressClassName,
+        tlsSecretName: c.tlsSecretName,
+        logLevel: c.logLevel,
+        runAsUser: c.runAsUser,
+        indexer: c.indexer,
+        matcher: c.matcher,
+        notifier: {
+            replicas: c.notifier.replicas,
+            resources: c.notifier.resources,
+            pollInterval: c.notifier.pollInterval,
+            deliveryInterval: c.notifier.deliveryInterval,
+            webhook: c.notifier.webhookTarget ? { target: c.notifier.webhookTarget, callback: c.notifier.webhookCallback } : undefined,
+        },
+        database,
+        poolMaxConns: { indexer: c.pools.indexer.poolMaxConns, matcher: c.pools.matcher.poolMaxConns, notifier: c.pools.notifier.poolMaxConns },
+        psk: secret(config.clairPsk, toSecret),
+        tags: wiring.tags,
+        priorityClassName: config.kubernetes.priorityClassName,
+    };
+}
+
+export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
+    const c = config.clamav;
+    return {
+        namespace: wiring.namespace,
+        image: c.image,
+        replicas: c.replicas,
+        resources: c.resources,
+        updaterResources: c.updaterResources,
+        runAs: { user: c.runAsUser, group: c.runAsGroup },
+        privateMirror: c.privateMirror,
+        refresh: c.refresh,
+        priorityClassName: config.kubernetes.priorityClassName,
+    };
+}
+
+export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(v: T) => pulumi.Output<T>): MalwarArgs {
+    const m = config.malwar;
+    const database: MalwarArgs["database"] =
+        m.database.backend === "sqlite"
+            ? { backend: "sqlite" }
+            : {
+                  backend: "postgres",
+                  // Its own instance is sized and backed up as Clair's (clair.database.rds), by design.
+                  rds: m.database.rds
+                      ? { identifier: `malwar-${wiring.stack}`, settings: rdsInstance(config.clair.database.rds), network: requireNetwork(wiring), tags: { ...wiring.tags, component: "malwar" } }
+                      : undefined,
+              };
+    return {
+        namespace: wiring.namespace,
+        image: m.image,
+        replicas: m.replicas,
+        resources: m.resources,
+        runAsUser: m.runAsUser,
+        logLevel: m.logLevel,
+        autoMigrate: m.autoMigrate,
+        webhookUrls: m.webhookUrls,
+        corsOrigins: m.corsOrigins,
+        storageSize: m.storageSize,
+        storageClass: m.storageClass,
+        database,
+        ingress: m.ingress,
+        autoscaling: m.autoscaling,
+        secrets: {
+            apiKeys: secret(config.malwarApiKeys, toSecret),
+            anthropicApiKey: secret(config.malwarAnthropicApiKey, toSecret),
+            webhookSecret: secret(config.malwarWebhookSecret, toSecret),
+            postgresUrl: secret(config.malwarPostgresUrl, toSecret),
+        },
+        priorityClassName: config.kubernetes.priorityClassName,
+    };
+}
+
+function requireNetwork(wiring: Wiring): NonNullable<Wiring["network"]> {
+    // The schema makes databaseNetwork present whenever an RDS backend is chosen; index.ts builds
+    // the network from it, so this holds unless index.ts forgets to pass it.
+    if (!wiring.network) throw new Error("an RDS database needs the DatabaseNetwork: pass it in the wiring");
+    return wiring.network;
+}

@@ -1,0 +1,130 @@
+/** Clair's part of the stack config, and the one place its connection pools are planned. */
+import { z } from "zod";
+import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/clair/pools";
+import type { ClairMode } from "../lib/clair-config";
+import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
+import { dnsLabel, goDuration, guaranteedResources, hostname, pinnedImage, quantity, replicas, backupWindow, maintenanceWindow, uid } from "./primitives";
+
+/** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
+export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
+
+/** RDS PostgreSQL settings shared by every database the program creates. */
+export const rdsSchema = z
+    .strictObject({
+        instanceClass: z.string().refine((c) => c in knownInstanceClasses, {
+            error: `must be one of the instance classes whose memory is known: ${Object.keys(knownInstanceClasses).join(", ")}`,
+        }).default("db.m6g.large"),
+        engineVersion: z.string().regex(/^\d+(\.\d+)?$/, { error: "must be a PostgreSQL version such as 16.4" }).default("16.4"),
+        allocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(20, { error: "must be >= 20" }).max(65536, { error: "must be <= 65536" }).default(100),
+        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be >= 0 (0 disables autoscaling)" }).default(500),
+        backupRetentionDays: z
+            .int({ error: "must be a whole number of days" })
+            .min(30, { error: "must be at least 30 days (the seed's backup policy: daily, kept 30 days)" })
+            .max(35, { error: "must be <= 35 (the RDS maximum)" })
+            .default(30),
+        backupWindow: backupWindow.default("03:00-04:00"),
+        maintenanceWindow: maintenanceWindow.default("sun:05:00-sun:06:00"),
+        multiAz: z.boolean({ error: "must be true or false" }).default(false),
+        deletionProtection: z.boolean({ error: "must be true or false" }).default(true),
+        protect: z.boolean({ error: "must be true or false" }).default(false),
+        /** Connections kept free for superusers, migrations and monitoring. */
+        reservedConnections: z.int({ error: "must be a whole number" }).min(3, { error: "must be >= 3" }).default(20),
+    })
+    .prefault({});
+
+
+export const clairSchema = z
+    .strictObject({
+        image: pinnedImage.default("quay.io/projectquay/clair:4.8.0"),
+        host: hostname.default("clair.example.com"),
+        /** How the three paths are exposed: OpenShift Routes or a Kubernetes Ingress. */
+        exposure: z.enum(["route", "ingress"], { error: "must be 'route' or 'ingress'" }).default("route"),
+        ingressClassName: z.string().default("nginx"),
+        tlsSecretName: z.string().optional(),
+        logLevel: z.enum(["debug", "info", "warn", "error"], { error: "must be one of debug, info, warn, error" }).default("info"),
+        runAsUser: uid.default(65534),
+        indexer: z
+            .strictObject({
+                replicas: replicas(500).default(1),
+                resources: guaranteedResources("2", "2Gi"),
+                storageClass: dnsLabel.default("gp2"),
+                storageSize: quantity("100Gi").default("100Gi"),
+                layerScanConcurrency: z.int({ error: "must be a whole number" }).min(1, { error: "must be >= 1" }).default(5),
+            })
+            .prefault({}),
+        matcher: z
+            .strictObject({
+                replicas: replicas(500).default(1),
+                resources: guaranteedResources("2", "2Gi"),
+                period: goDuration.default("6h"),
+            })
+            .prefault({}),
+        notifier: z
+            .strictObject({
+                replicas: replicas(500).default(1),
+                resources: guaranteedResources("2", "2Gi"),
+                pollInterval: goDuration.default("5m"),
+                deliveryInterval: goDuration.default("1m"),
+                webhookTarget: z.url({ error: "must be an http(s) URL" }).optional(),
+                webhookCallback: z.url({ error: "must be an http(s) URL" }).optional(),
+            })
+            .prefault({}),
+        database: z
+            .strictObject({
+                /** rds: one AWS RDS instance per component; in-cluster: a PostgreSQL StatefulSet (local stack). */
+                backend: z.enum(["rds", "in-cluster"], { error: "must be 'rds' or 'in-cluster'" }).default("rds"),
+                rds: rdsSchema,
+                sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"], { error: "must be one of disable, require, verify-ca, verify-full" }).default("verify-full"),
+                /** PEM bundle that signs the database server certificates (for verify-ca / verify-full). */
+                caBundle: z.string().optional(),
+                /** Upper bound for pool_max_conns per pod, whatever room the database has. */
+                poolMaxConnsCeiling: z.int({ error: "must be a whole number" }).min(2, { error: "must be >= 2" }).default(32),
+                inClusterImage: pinnedImage.default("postgres:16.4"),
+                inClusterStorageSize: quantity("5Gi").default("5Gi"),
+                inClusterMaxConnections: z.int({ error: "must be a whole number" }).min(20, { error: "must be >= 20" }).default(200),
+            })
+            .prefault({}),
+    })
+    .prefault({})
+    .superRefine((clair, ctx) => {
+        if (clair.exposure === "ingress" && !clair.tlsSecretName) {
+            ctx.addIssue({ code: "custom", path: ["tlsSecretName"], input: clair.tlsSecretName, message: "is required when exposure is 'ingress' (the Ingress terminates TLS)" });
+        }
+    })
+    // The pool plan, computed once here: it refuses replica counts the databases cannot serve,
+    // and the program passes it to Clair as is.
+    .transform((clair, ctx) => {
+        // The pool check needs a known instance class; an unknown one is reported on its own.
+        if (clair.database.backend === "rds" && !(clair.database.rds.instanceClass in knownInstanceClasses)) return { ...clair, pools: undefined as unknown as Record<ClairMode, PoolPlan> };
+        const plan = planPools(clairPoolSettings(clair));
+        for (const mode of CLAIR_MODES) {
+            const p = plan[mode];
+            if (p.poolMaxConns < MIN_POOL) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [mode, "replicas"],
+                    input: clair[mode].replicas,
+                    message:
+                        `is too many pods for one database: ${p.peakPods} pods at peak with max_connections ${p.maxConnections} ` +
+                        `(${p.reserved} reserved) leave fewer than ${MIN_POOL} connections per pod; use a larger clair.database.rds.instanceClass or fewer replicas`,
+                });
+            }
+        }
+        return { ...clair, pools: plan };
+    });
+
+/** Inputs of the Clair pool plan, from the validated config. */
+export function clairPoolSettings(clair: {
+    indexer: { replicas: number };
+    matcher: { replicas: number };
+    notifier: { replicas: number };
+    database: { backend: string; rds: { instanceClass: string; reservedConnections: number }; inClusterMaxConnections: number; poolMaxConnsCeiling: number };
+}) {
+    const rds = clair.database.backend === "rds";
+    return {
+        replicas: { indexer: clair.indexer.replicas, matcher: clair.matcher.replicas, notifier: clair.notifier.replicas },
+        maxConnections: rds ? maxConnectionsFor(clair.database.rds.instanceClass) : clair.database.inClusterMaxConnections,
+        reserved: rds ? clair.database.rds.reservedConnections : IN_CLUSTER_RESERVED_CONNECTIONS,
+        ceiling: clair.database.poolMaxConnsCeiling,
+    };
+}

@@ -1,0 +1,84 @@
+/**
+ * The stack configuration: one typed, validated schema (zod) for every key under the project
+ * namespace, assembled from the per-app schemas. Validation runs before any resource is
+ * registered, so a bad value fails `pulumi preview` with the key, the value and what is allowed.
+ */
+import { z } from "zod";
+import { clairSchema } from "./clair";
+import { clamavSchema } from "./clamav";
+import { malwarSchema } from "./malwar";
+import { cidr, dnsLabel, nonEmpty } from "./primitives";
+
+export const PROJECT = "scanning-platform";
+
+export const kubernetesSchema = z
+    .strictObject({
+        namespace: dnsLabel.default("security-scanning"),
+        createNamespace: z.boolean({ error: "must be true or false" }).default(true),
+        /** PriorityClass of every pod (cluster-scoped: created by the cluster's admins). */
+        priorityClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a PriorityClass name (lower-case DNS name)" }).optional(),
+    })
+    .prefault({});
+
+/** Where the RDS instances live. Required when any database uses RDS. */
+export const networkSchema = z
+    .strictObject({
+        vpcId: z.string().regex(/^vpc-[0-9a-z]+$/, { error: "must be a VPC id such as vpc-0abc123" }).optional(),
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-z]+$/, { error: "must be a subnet id such as subnet-0abc123" })).default([]),
+        /** Who may reach PostgreSQL on 5432: the cluster's node/pod CIDRs and/or its security group. */
+        allowedCidrs: z.array(cidr).default([]),
+        allowedSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-z]+$/, { error: "must be a security group id such as sg-0abc123" })).default([]),
+    })
+    .prefault({});
+
+/** Secrets: set with `pulumi config set --secret`; generated when absent. */
+export const secretsSchema = {
+    clairPsk: z.string().refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, "base64").length >= 32, {
+        error: "must be base64 of at least 32 random bytes (Clair decodes it into the HS256 key)",
+    }),
+    malwarApiKeys: z.array(nonEmpty),
+    malwarAnthropicApiKey: nonEmpty,
+    malwarWebhookSecret: nonEmpty,
+    malwarPostgresUrl: z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a postgresql:// URL" }),
+};
+
+export const configSchema = z
+    .strictObject({
+        kubernetes: kubernetesSchema,
+        network: networkSchema,
+        clair: clairSchema,
+        clamav: clamavSchema,
+        malwar: malwarSchema,
+        clairPsk: secretsSchema.clairPsk.optional(),
+        malwarApiKeys: secretsSchema.malwarApiKeys.optional(),
+        malwarAnthropicApiKey: secretsSchema.malwarAnthropicApiKey.optional(),
+        malwarWebhookSecret: secretsSchema.malwarWebhookSecret.optional(),
+        malwarPostgresUrl: secretsSchema.malwarPostgresUrl.optional(),
+    })
+    // Where the RDS instances live: the union `databaseNetwork` is present exactly when a database
+    // runs on RDS, with every field it needs (no `!` downstream).
+    .transform((cfg, ctx) => {
+        const usesRds = cfg.clair.database.backend === "rds" || (cfg.malwar.database.backend === "postgres" && cfg.malwar.database.rds);
+        const { vpcId, subnetIds, allowedCidrs, allowedSecurityGroupIds } = cfg.network;
+        if (cfg.malwar.database.backend === "postgres" && !cfg.malwar.database.rds && !cfg.malwarPostgresUrl) {
+            ctx.addIssue({ code: "custom", path: ["malwarPostgresUrl"], input: undefined, message: "is required (as a secret) when malwar.database.backend is 'postgres' without malwar.database.rds" });
+        }
+        if (!usesRds) return { ...cfg, databaseNetwork: undefined };
+        if (!vpcId) ctx.addIssue({ code: "custom", path: ["network", "vpcId"], input: undefined, message: "is required when a database runs on RDS" });
+        if (subnetIds.length < 2) {
+            ctx.addIssue({ code: "custom", path: ["network", "subnetIds"], input: subnetIds, message: "must list at least two subnets in different availability zones (an RDS subnet group needs two)" });
+        }
+        if (allowedCidrs.length + allowedSecurityGroupIds.length === 0) {
+            ctx.addIssue({ code: "custom", path: ["network", "allowedCidrs"], input: [], message: "must admit the cluster: set network.allowedCidrs or network.allowedSecurityGroupIds" });
+        }
+        if (!vpcId) return z.NEVER;
+        return { ...cfg, databaseNetwork: { vpcId, subnetIds, allowedCidrs, allowedSecurityGroupIds } };
+    });
+
+export type PlatformConfig = z.output<typeof configSchema>;
+export type ClairConfig = PlatformConfig["clair"];
+export type RdsSettings = ClairConfig["database"]["rds"];
+export type { GuaranteedResources } from "../components/shared/resources";
+
+/** Config keys that hold secrets: they must be set with --secret. */
+export const SECRET_KEYS = Object.keys(secretsSchema);
