@@ -5,23 +5,11 @@ import { ROLLING_SURGE } from "../../lib/clair-config";
 import { onePodAtATime } from "../shared/disruption";
 import { singleReplicaExemptions } from "../shared/exemptions";
 import { labels, selectorLabels } from "../shared/labels";
-import type { GuaranteedResources } from "../shared/resources";
-import { clairIdentity, clairPod } from "./pod";
+import { clairIdentity, clairPod, type ClairWorkloadArgs } from "./pod";
 import { clairService } from "./services";
 
-export interface ClairDeploymentArgs {
+export interface ClairDeploymentArgs extends ClairWorkloadArgs {
     mode: "matcher" | "notifier";
-    namespace: pulumi.Input<string>;
-    image: string;
-    replicas: number;
-    resources: GuaranteedResources;
-    runAsUser: number;
-    configSecretName: pulumi.Input<string>;
-    caConfigMapName?: pulumi.Input<string>;
-    podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Workload annotations: the database and pool size (read by the policy pack). */
-    annotations: Record<string, string>;
-    priorityClassName?: string;
 }
 
 

@@ -3,25 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { onePodAtATime } from "../shared/disruption";
 import { labels, selectorLabels } from "../shared/labels";
-import type { GuaranteedResources } from "../shared/resources";
-import { clairIdentity, clairPod } from "./pod";
+import { clairIdentity, clairPod, type ClairWorkloadArgs } from "./pod";
 import { clairService } from "./services";
 
-export interface ClairIndexerArgs {
-    namespace: pulumi.Input<string>;
-    image: string;
-    replicas: number;
-    resources: GuaranteedResources;
-    runAsUser: number;
+export interface ClairIndexerArgs extends ClairWorkloadArgs {
+    /** Class and size of each pod's layer claim (gp2, 100Gi: sized for IOPS as much as space). */
     storageClass: string;
     storageSize: string;
-    configSecretName: pulumi.Input<string>;
-    caConfigMapName?: pulumi.Input<string>;
-    /** Pod-template annotations: the config checksum. */
-    podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Workload annotations: the database and pool size (read by the policy pack). */
-    annotations: Record<string, string>;
-    priorityClassName?: string;
 }
 
 export const INDEXER_NAME = "clair-indexer";

@@ -21,16 +21,33 @@ export const SCRATCH_DIR = "/var/tmp";
 export type { ClairMode } from "../../lib/clair-config";
 import type { ClairMode } from "../../lib/clair-config";
 
-export interface ClairPodArgs {
-    mode: ClairMode;
+/** What every Clair pod needs, whatever its node type. */
+export interface ClairPodBase {
     image: string;
     resources: GuaranteedResources;
+    /** Numeric uid (and gid, fsGroup). */
     runAsUser: number;
+    /** The Secret holding the one config file. */
     configSecretName: pulumi.Input<string>;
+    /** The ConfigMap with the database CA, when one is configured. */
     caConfigMapName?: pulumi.Input<string>;
+    priorityClassName?: string;
+}
+
+export interface ClairPodArgs extends ClairPodBase {
+    mode: ClairMode;
     /** Layer scratch space at /var/tmp: the indexer's is a per-pod claim of this size, the others' an emptyDir. */
     scratchClaimSize?: string;
-    priorityClassName?: string;
+}
+
+/** A Clair workload: its pods plus how many, where, and the annotations it carries. */
+export interface ClairWorkloadArgs extends ClairPodBase {
+    namespace: pulumi.Input<string>;
+    replicas: number;
+    /** Pod-template annotations: the config checksum. */
+    podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Workload annotations: the database and pool size (read by the policy pack). */
+    annotations: Record<string, string>;
 }
 
 /** Writable layer and logs of a Clair container; layers go to the scratch volume. */
