@@ -186,12 +186,25 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     }
 }
 
+/**
+ * The runner's one use of @pulumi/pulumi beyond its typed API: waiting for every outstanding
+ * registration (the SDK's own waitForRPCs, which its .d.ts does not declare), so a run's
+ * resource list is complete. Checked against @pulumi/pulumi 3.270.0; every mock test fails if a
+ * later SDK removes it (the run then throws here).
+ */
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const settings: { waitForRPCs(): Promise<void>; getMonitor(): any } = require("@pulumi/pulumi/runtime/settings");
+const settings: { waitForRPCs?: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+function waitForRegistrations(): Promise<void> {
+    if (typeof settings.waitForRPCs !== "function") throw new Error("@pulumi/pulumi no longer exports runtime/settings waitForRPCs: update tools/mock-run.ts");
+    return settings.waitForRPCs();
+}
 
-/** Wraps the SDK's mock monitor so it also notes the protect, retainOnDelete and provider of each request. */
+/**
+ * Wraps the SDK's mock monitor (pulumi.runtime.getMonitor, public) so it also notes the
+ * protect, retainOnDelete and provider of each request, which MockResourceArgs does not carry.
+ */
 function recordOptions(recorder: RecordingMocks): void {
-    const monitor = settings.getMonitor();
+    const monitor: any = pulumi.runtime.getMonitor();
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: unknown) => {
         recorder.options.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), provider: req.getProvider() });
@@ -209,7 +222,7 @@ export async function runInMocks(stack: string, build: () => void): Promise<Mock
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     recordOptions(mocks);
     build();
-    await settings.waitForRPCs();
+    await waitForRegistrations();
     return mocks.resources;
 }
 
@@ -241,6 +254,6 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
         outputs[name] = await new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
         if (await (output as any).isSecret) secretOutputs.push(name);
     }
-    await settings.waitForRPCs();
+    await waitForRegistrations();
     return { stack, resources: mocks.resources, outputs, secretOutputs, generatedSecrets: mocks.generatedSecrets };
 }
