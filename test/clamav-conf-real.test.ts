@@ -1,0 +1,76 @@
+/**
+ * The clamd.conf and freshclam.conf the program generates, read by ClamAV's own parser: Debian's
+ * clamconf (clamav 1.4.x, the line of the clamav/clamav:1.4.3 image), which loads both files
+ * with the option tables clamd and freshclam use and reports an unknown or malformed option as
+ * "ERROR: Parse error". CI installs it (apt: clamav clamav-daemon clamav-freshclam); without it
+ * the tests are skipped outside CI, and fail in CI.
+ */
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf, type ClamavConf } from "../lib/clamav-conf";
+
+function clamconfPath(): string | undefined {
+    try {
+        return execFileSync("bash", ["-c", "command -v clamconf"], { encoding: "utf8" }).trim() || undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** clamconf's report for a config directory holding the two files. */
+function parseWithClamav(clamd: ClamavConf, freshclam: ClamavConf): { errors: string[]; values: Map<string, string> } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clamav-conf-"));
+    fs.writeFileSync(path.join(dir, "clamd.conf"), renderClamavConf(clamd));
+    fs.writeFileSync(path.join(dir, "freshclam.conf"), renderClamavConf(freshclam));
+    // clamconf exits 0 either way; parse errors go to stderr.
+    const run = spawnSync("clamconf", ["-c", dir], { encoding: "utf8" });
+    const out = `${run.stdout}\n${run.stderr}`;
+    fs.rmSync(dir, { recursive: true, force: true });
+    const errors = out.split("\n").filter((l) => /^ERROR/.test(l));
+    const values = new Map<string, string>();
+    let section = "";
+    for (const line of out.split("\n")) {
+        const file = line.match(/^Config file: (\S+)/);
+        if (file) section = file[1];
+        const kv = line.match(/^(\w+) = "(.*)"$/);
+        if (kv) values.set(`${section}:${kv[1]}`, kv[2]);
+        const off = line.match(/^(\w+) disabled$/);
+        if (off) values.set(`${section}:${off[1]}`, "disabled");
+    }
+    return { errors, values };
+}
+
+describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and freshclam.conf", function () {
+    before(function () {
+        if (clamconfPath()) return;
+        if (process.env.CI) throw new Error("clamconf is not installed: CI must install the Debian packages clamav clamav-daemon clamav-freshclam");
+        console.log("      skipped: clamconf not installed (apt-get install clamav clamav-daemon clamav-freshclam)");
+        this.skip();
+    });
+
+    for (const mirror of [undefined, "https://clamav-mirror.internal.example:8443/db"]) {
+        it(`accepts every option and reads back what we set (${mirror ? "private mirror" : "public CDN"})`, () => {
+            const { errors, values } = parseWithClamav(clamdConf(), freshclamConf(mirror));
+            assert.deepEqual(errors, []);
+            assert.equal(values.get("clamd.conf:TCPSocket"), String(CLAMD_PORT));
+            assert.equal(values.get("clamd.conf:TCPAddr"), "0.0.0.0");
+            assert.equal(values.get("clamd.conf:DatabaseDirectory"), "/var/lib/clamav");
+            assert.equal(values.get("clamd.conf:Foreground"), "yes");
+            // No reload in place: the refresh replaces pods (clamd stalls 30-40 s while reloading).
+            assert.equal(values.get("clamd.conf:ConcurrentDatabaseReload"), "disabled");
+            assert.equal(values.get("freshclam.conf:DatabaseDirectory"), "/var/lib/clamav");
+            if (mirror) assert.equal(values.get("freshclam.conf:PrivateMirror"), mirror);
+            else assert.equal(values.get("freshclam.conf:DatabaseMirror"), "database.clamav.net");
+        });
+    }
+
+    it("refuses an option ClamAV does not know (the check can fail)", () => {
+        const { errors } = parseWithClamav({ ...clamdConf(), MaxConcurentReloads: 2 }, { ...freshclamConf(), ScriptedUpdate: true });
+        assert.equal(errors.length, 2, errors.join("\n"));
+        assert.match(errors.join("\n"), /Unknown option MaxConcurentReloads/);
+        assert.match(errors.join("\n"), /Unknown option ScriptedUpdate/);
+    });
+});
