@@ -3,10 +3,13 @@ import { z } from "zod";
 import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
-import { dnsLabel, goDuration, guaranteedResources, hostname, pinnedImage, quantity, replicas, backupWindow, maintenanceWindow, uid } from "./primitives";
+import { backupWindow, belowFloor, bool, goDuration, guaranteedResources, hostname, maintenanceWindow, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
 /** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
 export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
+
+/** Red Hat Quay's sizing guide: "Clair database: minimum 5 GB required for security metadata". */
+export const CLAIR_DATABASE_MINIMUM = "5G";
 
 /** RDS PostgreSQL settings shared by every database the program creates. */
 export const rdsSchema = z
@@ -14,21 +17,27 @@ export const rdsSchema = z
         instanceClass: z.string().refine((c) => c in knownInstanceClasses, {
             error: `must be one of the instance classes whose memory is known: ${Object.keys(knownInstanceClasses).join(", ")}`,
         }).default("db.m6g.large"),
-        engineVersion: z.string().regex(/^\d+(\.\d+)?$/, { error: "must be a PostgreSQL version such as 16.4" }).default("16.4"),
-        allocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(20, { error: "must be >= 20" }).max(65536, { error: "must be <= 65536" }).default(100),
-        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be >= 0 (0 disables autoscaling)" }).default(500),
+        // YAML and `pulumi config set --path` read an unquoted 16.4 as a number: taken as the version
+        // it spells. (Quote versions that end in 0: YAML reads 16.10 as 16.1.)
+        engineVersion: z
+            .union([z.string(), z.number()], { error: "must be a PostgreSQL version such as 16.4" })
+            .transform(String)
+            .pipe(z.string().regex(/^\d+(\.\d+)?$/, { error: "must be a PostgreSQL version such as 16.4 (major, or major.minor)" }))
+            .default("16.4"),
+        allocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(20, { error: "must be at least 20 (the RDS minimum for gp2 and gp3)" }).max(65536, { error: "must be at most 65536 (the RDS maximum)" }).default(100),
+        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be 0 (no storage autoscaling) or more" }).default(500),
         backupRetentionDays: z
             .int({ error: "must be a whole number of days" })
             .min(30, { error: "must be at least 30 days (the seed's backup policy: daily, kept 30 days)" })
-            .max(35, { error: "must be <= 35 (the RDS maximum)" })
+            .max(35, { error: "must be at most 35 (the RDS maximum)" })
             .default(30),
         backupWindow: backupWindow.default("03:00-04:00"),
         maintenanceWindow: maintenanceWindow.default("sun:05:00-sun:06:00"),
-        multiAz: z.boolean({ error: "must be true or false" }).default(false),
-        deletionProtection: z.boolean({ error: "must be true or false" }).default(true),
-        protect: z.boolean({ error: "must be true or false" }).default(false),
+        multiAz: bool.default(false),
+        deletionProtection: bool.default(true),
+        protect: bool.default(false),
         /** Connections kept free for superusers, migrations and monitoring. */
-        reservedConnections: z.int({ error: "must be a whole number" }).min(3, { error: "must be >= 3" }).default(20),
+        reservedConnections: z.int({ error: "must be a whole number" }).min(3, { error: "must be at least 3" }).default(20),
     })
     .prefault({});
 
@@ -39,17 +48,17 @@ export const clairSchema = z
         host: hostname.default("clair.example.com"),
         /** How the three paths are exposed: OpenShift Routes or a Kubernetes Ingress. */
         exposure: z.enum(["route", "ingress"], { error: "must be 'route' or 'ingress'" }).default("route"),
-        ingressClassName: z.string().default("nginx"),
-        tlsSecretName: z.string().optional(),
+        ingressClassName: objectName.default("nginx"),
+        tlsSecretName: objectName.optional(),
         logLevel: z.enum(["debug", "info", "warn", "error"], { error: "must be one of debug, info, warn, error" }).default("info"),
         runAsUser: uid.default(65534),
         indexer: z
             .strictObject({
                 replicas: replicas(500).default(1),
                 resources: guaranteedResources("2", "2Gi"),
-                storageClass: dnsLabel.default("gp2"),
-                storageSize: quantity("100Gi").default("100Gi"),
-                layerScanConcurrency: z.int({ error: "must be a whole number" }).min(1, { error: "must be >= 1" }).default(5),
+                storageClass: objectName.default("gp2"),
+                storageSize: quantity("bytes", "100Gi").default("100Gi"),
+                layerScanConcurrency: z.int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).default(5),
             })
             .prefault({}),
         matcher: z
@@ -65,8 +74,8 @@ export const clairSchema = z
                 resources: guaranteedResources("2", "2Gi"),
                 pollInterval: goDuration.default("5m"),
                 deliveryInterval: goDuration.default("1m"),
-                webhookTarget: z.url({ error: "must be an http(s) URL" }).optional(),
-                webhookCallback: z.url({ error: "must be an http(s) URL" }).optional(),
+                webhookTarget: url(["http", "https"], "https://quay.io/secscan/notification").optional(),
+                webhookCallback: url(["http", "https"], "https://clair.example.com/notifier/api/v1/notification").optional(),
             })
             .prefault({}),
         database: z
@@ -76,17 +85,33 @@ export const clairSchema = z
                 rds: rdsSchema,
                 sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"], { error: "must be one of disable, require, verify-ca, verify-full" }).default("verify-full"),
                 /** PEM bundle that signs the database server certificates (for verify-ca / verify-full). */
-                caBundle: z.string().optional(),
+                caBundle: z
+                    .string({ error: "must be PEM text" })
+                    .refine((pem) => pem.includes("-----BEGIN CERTIFICATE-----"), { error: "must be PEM: one or more -----BEGIN CERTIFICATE----- blocks" })
+                    .optional(),
                 /** Upper bound for pool_max_conns per pod, whatever room the database has. */
-                poolMaxConnsCeiling: z.int({ error: "must be a whole number" }).min(2, { error: "must be >= 2" }).default(32),
+                poolMaxConnsCeiling: z.int({ error: "must be a whole number" }).min(2, { error: "must be at least 2" }).default(32),
                 inClusterImage: pinnedImage.default("postgres:16.4"),
-                inClusterStorageSize: quantity("5Gi").default("5Gi"),
-                inClusterMaxConnections: z.int({ error: "must be a whole number" }).min(20, { error: "must be >= 20" }).default(200),
+                inClusterStorageSize: quantity("bytes", "5Gi").default("5Gi"),
+                /** Lets inClusterStorageSize go below the 5 GB Red Hat documents for Clair's database. */
+                allowBelowMinimumStorage: bool.default(false),
+                inClusterMaxConnections: z.int({ error: "must be a whole number" }).min(20, { error: "must be at least 20" }).default(200),
             })
             .prefault({}),
     })
     .prefault({})
     .superRefine((clair, ctx) => {
+        const db = clair.database;
+        if (db.backend === "in-cluster" && !db.allowBelowMinimumStorage && belowFloor(db.inClusterStorageSize, CLAIR_DATABASE_MINIMUM)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["database", "inClusterStorageSize"],
+                input: db.inClusterStorageSize,
+                message:
+                    `is below ${CLAIR_DATABASE_MINIMUM}, the storage Red Hat documents as the minimum for Clair's vulnerability data; ` +
+                    "give it more, or set clair.database.allowBelowMinimumStorage: true if you know this database holds less",
+            });
+        }
         if (clair.exposure === "ingress" && !clair.tlsSecretName) {
             ctx.addIssue({ code: "custom", path: ["tlsSecretName"], input: clair.tlsSecretName, message: "is required when exposure is 'ingress' (the Ingress terminates TLS)" });
         }

@@ -1,24 +1,45 @@
 /** ClamAV's part of the stack config. */
 import { z } from "zod";
-import { cronSchedule, dnsLabel, guaranteedResources, pinnedImage, replicas, uid } from "./primitives";
+import { belowFloor, bool, cronSchedule, dnsLabel, guaranteedResources, pinnedImage, replicas, uid, url } from "./primitives";
+
+/**
+ * clamd holds the whole signature set in memory: ClamAV's documentation asks for at least
+ * 3 GiB with the full set (4 GiB preferred); below that it is killed while loading it.
+ */
+export const CLAMD_MEMORY_MINIMUM = "3Gi";
 
 export const clamavSchema = z
     .strictObject({
         image: pinnedImage.default("clamav/clamav:1.4.3"),
         replicas: replicas(50).default(2),
         resources: guaranteedResources("1", "4Gi"),
+        /** Lets clamd's memory go below CLAMD_MEMORY_MINIMUM: for pods that never load the signatures (kwok's fake pods). */
+        allowBelowMinimumMemory: bool.default(false),
         updaterResources: guaranteedResources("500m", "1Gi"),
         runAsUser: uid.default(100),
         runAsGroup: uid.default(101),
         /** A private signature mirror (ClamAV advises one beyond about 10 hosts). */
-        privateMirror: z.url({ error: "must be an http(s) URL" }).optional(),
+        privateMirror: url(["http", "https"], "https://clamav-mirror.example.com").optional(),
         refresh: z
             .strictObject({
-                name: dnsLabel.default("refresh-clamav-db"),
+                // A CronJob's name is at most 52 characters: its Jobs append an 11-character suffix.
+                name: dnsLabel(52).default("refresh-clamav-db"),
                 schedule: cronSchedule.default("0 */6 * * *"),
                 image: pinnedImage.default("registry.k8s.io/kubectl:v1.33.5"),
                 resources: guaranteedResources("100m", "128Mi"),
             })
             .prefault({}),
     })
-    .prefault({});
+    .prefault({})
+    .superRefine((clamav, ctx) => {
+        if (!clamav.allowBelowMinimumMemory && belowFloor(clamav.resources.memory, CLAMD_MEMORY_MINIMUM)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["resources", "limits", "memory"],
+                input: clamav.resources.memory,
+                message:
+                    `is below ${CLAMD_MEMORY_MINIMUM}, the memory clamd needs to load the full signature set (ClamAV's documentation: 3 GiB minimum, 4 GiB preferred); ` +
+                    "give it more, or set clamav.allowBelowMinimumMemory: true where clamd never loads the signatures (fake or test pods)",
+            });
+        }
+    });

@@ -46,3 +46,24 @@ export function configKeys(node: JsonSchemaNode | undefined = jsonSchema(), pref
     if (!object || /(^|\.)(resources|\w+Resources)$/.test(prefix)) return [prefix];
     return Object.entries(object.properties ?? {}).flatMap(([key, child]) => configKeys(child, prefix ? `${prefix}.${key}` : key));
 }
+
+/**
+ * Whether `a` becomes `b` by one edit: one character inserted, removed, replaced, or two
+ * neighbours swapped (Damerau's transposition: "indxeer"). Equal strings are no edit apart.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+    if (a === b || Math.abs(a.length - b.length) > 1) return false;
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) {
+        if (a.slice(i + 1) === b.slice(i + 1)) return true;
+        return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+    }
+    const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
+    return longer.slice(i + 1) === shorter.slice(i);
+}
+
+/** The candidate `name` is most likely a typo of: one edit away, or the same but for case. */
+export function likelyMeant(name: string, candidates: string[]): string | undefined {
+    return candidates.find((c) => c !== name && (c.toLowerCase() === name.toLowerCase() || oneEditApart(c.toLowerCase(), name.toLowerCase())));
+}

@@ -1,6 +1,29 @@
 /** Malwar's part of the stack config. */
 import { z } from "zod";
-import { guaranteedResources, hostname, pinnedImage, quantity, replicas, uid } from "./primitives";
+import { bool, dnsSubdomainProblem, corsOrigin, guaranteedResources, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
+
+const percentage = z.int({ error: "must be a whole number of percent" }).min(1, { error: "must be 1 to 100 (percent)" }).max(100, { error: "must be 1 to 100 (percent)" });
+
+/** An annotation key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
+function annotationKeyProblem(key: string): boolean {
+    const [prefix, name, ...rest] = key.includes("/") ? key.split("/") : ["", key];
+    return rest.length > 0 || (prefix !== "" && dnsSubdomainProblem(prefix) !== undefined) || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name);
+}
+
+const annotations = z
+    .record(z.string(), z.string({ error: "must be text (quote numbers and booleans)" }), { error: "must be a block of annotation: value pairs" })
+    .superRefine((record, ctx) => {
+        for (const key of Object.keys(record)) {
+            if (annotationKeyProblem(key)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    input: key,
+                    message: "is not an annotation key: an optional prefix such as cert-manager.io/ and a name of letters, digits, '-', '_' and '.' (at most 63)",
+                });
+            }
+        }
+    });
 
 export const malwarSchema = z
     .strictObject({
@@ -9,34 +32,34 @@ export const malwarSchema = z
         resources: guaranteedResources("500m", "512Mi"),
         runAsUser: uid.default(1000),
         logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "must be one of DEBUG, INFO, WARNING, ERROR" }).default("INFO"),
-        autoMigrate: z.boolean({ error: "must be true or false" }).default(true),
-        webhookUrls: z.array(z.url({ error: "must be an http(s) URL" })).default([]),
-        corsOrigins: z.array(z.string()).default([]),
-        storageSize: quantity("1Gi").default("1Gi"),
-        storageClass: z.string().optional(),
+        autoMigrate: bool.default(true),
+        webhookUrls: z.array(url(["http", "https"], "https://hooks.example.com/malwar"), { error: "must be a list of http:// or https:// URLs" }).default([]),
+        corsOrigins: z.array(corsOrigin, { error: "must be a list of origins such as https://app.example.com" }).default([]),
+        storageSize: quantity("bytes", "1Gi").default("1Gi"),
+        storageClass: objectName.optional(),
         database: z
             .strictObject({
                 backend: z.enum(["sqlite", "postgres"], { error: "must be 'sqlite' or 'postgres'" }).default("sqlite"),
                 /** With postgres: give Malwar its own RDS instance (else set the secret malwarPostgresUrl). */
-                rds: z.boolean({ error: "must be true or false" }).default(false),
+                rds: bool.default(false),
             })
             .prefault({}),
         ingress: z
             .strictObject({
-                enabled: z.boolean({ error: "must be true or false" }).default(false),
-                className: z.string().default("nginx"),
-                annotations: z.record(z.string(), z.string()).default({}),
-                hosts: z.array(hostname).default([]),
-                tlsSecretName: z.string().optional(),
+                enabled: bool.default(false),
+                className: objectName.default("nginx"),
+                annotations: annotations.default({}),
+                hosts: z.array(ingressHost, { error: "must be a list of host names" }).default([]),
+                tlsSecretName: objectName.optional(),
             })
             .prefault({}),
         autoscaling: z
             .strictObject({
-                enabled: z.boolean({ error: "must be true or false" }).default(false),
+                enabled: bool.default(false),
                 minReplicas: replicas(50).default(1),
                 maxReplicas: replicas(50).default(5),
-                targetCPUUtilizationPercentage: z.int().min(1).max(100).default(80),
-                targetMemoryUtilizationPercentage: z.int().min(1).max(100).default(80),
+                targetCPUUtilizationPercentage: percentage.default(80),
+                targetMemoryUtilizationPercentage: percentage.default(80),
             })
             .prefault({}),
     })

@@ -7,39 +7,46 @@ import { z } from "zod";
 import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
 import { malwarSchema } from "./malwar";
-import { cidr, dnsLabel, nonEmpty } from "./primitives";
+import { bool, cidr, dnsLabel, nonEmpty, objectName, urlProblem } from "./primitives";
 
 export const PROJECT = "scanning-platform";
 
 export const kubernetesSchema = z
     .strictObject({
-        namespace: dnsLabel.default("security-scanning"),
-        createNamespace: z.boolean({ error: "must be true or false" }).default(true),
+        namespace: dnsLabel().default("security-scanning"),
+        createNamespace: bool.default(true),
         /** PriorityClass of every pod (cluster-scoped: created by the cluster's admins). */
-        priorityClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a PriorityClass name (lower-case DNS name)" }).optional(),
+        priorityClassName: objectName.optional(),
     })
     .prefault({});
+
+/** An EC2 id: the prefix and 8 or 17 hexadecimal digits (vpc-0abc1234, subnet-0123456789abcdef0). */
+const awsId = (prefix: string) =>
+    z.string({ error: `must be an id such as ${prefix}-0123456789abcdef0` }).regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), {
+        error: `must be an id such as ${prefix}-0123456789abcdef0 (${prefix}- and 8 or 17 hexadecimal digits)`,
+    });
 
 /** Where the RDS instances live. Required when any database uses RDS. */
 export const networkSchema = z
     .strictObject({
-        vpcId: z.string().regex(/^vpc-[0-9a-z]+$/, { error: "must be a VPC id such as vpc-0abc123" }).optional(),
-        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-z]+$/, { error: "must be a subnet id such as subnet-0abc123" })).default([]),
+        vpcId: awsId("vpc").optional(),
+        subnetIds: z.array(awsId("subnet"), { error: "must be a list of subnet ids" }).default([]),
         /** Who may reach PostgreSQL on 5432: the cluster's node/pod CIDRs and/or its security group. */
-        allowedCidrs: z.array(cidr).default([]),
-        allowedSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-z]+$/, { error: "must be a security group id such as sg-0abc123" })).default([]),
+        allowedCidrs: z.array(cidr, { error: "must be a list of IPv4 networks such as 10.0.0.0/16" }).default([]),
+        allowedSecurityGroupIds: z.array(awsId("sg"), { error: "must be a list of security group ids" }).default([]),
     })
     .prefault({});
 
 /** Secrets: set with `pulumi config set --secret`; generated when absent. */
 export const secretsSchema = {
-    clairPsk: z.string().refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, "base64").length >= 32, {
+    clairPsk: z.string({ error: "must be text: base64 of at least 32 random bytes" }).refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, "base64").length >= 32, {
         error: "must be base64 of at least 32 random bytes (Clair decodes it into the HS256 key)",
     }),
-    malwarApiKeys: z.array(nonEmpty),
+    malwarApiKeys: z.array(nonEmpty, { error: "must be a JSON list of keys" }),
     malwarAnthropicApiKey: nonEmpty,
     malwarWebhookSecret: nonEmpty,
-    malwarPostgresUrl: z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a postgresql:// URL" }),
+    // The message must not echo any part of the secret.
+    malwarPostgresUrl: z.string({ error: "must be a postgresql:// URL" }).refine((v) => urlProblem(v, ["postgres", "postgresql"]) === undefined, { error: "must be a postgresql:// URL with a host" }),
 };
 
 export const configSchema = z

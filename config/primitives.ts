@@ -1,28 +1,57 @@
 /**
- * The building blocks of the stack config schema: each one names what it accepts in its error,
+ * The building blocks of the stack config schema: each one says in its error what it accepts,
  * so a bad value fails `pulumi preview` with the key, the value and what is allowed.
+ *
+ * Checks that are not regular expressions come from one place each: Kubernetes quantities from
+ * the policy pack's parser (policy/lib/quantity.ts), CronJob schedules from config/cron.ts
+ * (cron-parser), IPv4 CIDRs from ipaddr.js, URLs from the WHATWG URL parser built into Node.
  */
+import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { compareQuantities, quantitiesEqual, quantityProblem, type QuantityKind } from "../lib/quantity";
 import { imagePinning } from "../policy/lib/images";
-import { isQuantity, quantitiesEqual } from "../lib/quantity";
+import { CRON_ALLOWED, cronProblem } from "./cron";
 
-export const quantity = (example: string) =>
+/** A string-valued check as a zod schema: `problem` says why a value is refused, in plain words. */
+function checked(what: string, problem: (value: string) => string | undefined) {
+    return z.string({ error: `must be ${what}` }).superRefine((value, ctx) => {
+        const why = problem(value);
+        if (why) ctx.addIssue({ code: "custom", input: value, message: `${why}; must be ${what}` });
+    });
+}
+
+const QUANTITY_WORDS: Record<QuantityKind, string> = {
+    cpu: "a CPU amount in cores or millicores",
+    bytes: "a size in bytes with a unit (Ki, Mi, Gi, Ti or k, M, G, T)",
+};
+
+/** A positive Kubernetes quantity of `kind`; memory and storage need a unit. */
+export const quantity = (kind: QuantityKind, example: string) =>
     z
-        .union([z.string(), z.number()])
+        .union([z.string(), z.number()], { error: `must be ${QUANTITY_WORDS[kind]} such as ${example}` })
         .transform(String)
-        .refine(isQuantity, {
-            error: `must be a Kubernetes quantity such as ${example} (a number with an optional suffix m, k, M, G, Ki, Mi, Gi, Ti or an exponent e3)`,
+        .superRefine((value, ctx) => {
+            const why = quantityProblem(value, kind, { unit: "required" });
+            if (why) ctx.addIssue({ code: "custom", input: value, message: `${why}; must be ${QUANTITY_WORDS[kind]} such as ${example}` });
         });
 
-export const replicas = (max: number) =>
-    z.int({ error: "must be a whole number" }).min(0, { error: "must be >= 0" }).max(max, { error: `must be <= ${max}` });
+/** At least `min` (a quantity), with the reason the floor exists. */
+export function belowFloor(value: string, min: string): boolean {
+    return quantityProblem(value, "bytes") === undefined && compareQuantities(value, min) < 0;
+}
 
-export const nonEmpty = z.string().min(1, { error: "must not be empty" });
+export const replicas = (max: number) =>
+    z.int({ error: "must be a whole number" }).min(0, { error: "must be 0 or more" }).max(max, { error: `must be at most ${max}` });
+
+export const nonEmpty = z.string({ error: "must be text" }).min(1, { error: "must not be empty" });
 
 /** Pinned image reference: a tag other than `latest`, or a digest (the policy pack's own rule). */
-export const pinnedImage = z.string().refine((ref) => imagePinning(ref).pinned || imagePinning(ref).why === "latest", {
-    error: "must pin a version: name:tag or name@sha256:digest",
-}).refine((ref) => imagePinning(ref).why !== "latest", { error: "must not use the moving tag 'latest'" });
+export const pinnedImage = z
+    .string({ error: "must be an image reference such as name:tag" })
+    .refine((ref) => imagePinning(ref).pinned || imagePinning(ref).why === "latest", {
+        error: "must pin a version: name:tag or name@sha256:digest",
+    })
+    .refine((ref) => imagePinning(ref).why !== "latest", { error: "must not use the moving tag 'latest'" });
 
 /**
  * Container resources. Every container runs with Guaranteed QoS, so requests must equal limits
@@ -31,15 +60,17 @@ export const pinnedImage = z.string().refine((ref) => imagePinning(ref).pinned |
 export const guaranteedResources = (cpu: string, memory: string) =>
     z
         .strictObject({
-            requests: z.strictObject({ cpu: quantity("2 or 500m").default(cpu), memory: quantity("2Gi or 512Mi").default(memory) }).prefault({}),
-            limits: z.strictObject({ cpu: quantity("2 or 500m").default(cpu), memory: quantity("2Gi or 512Mi").default(memory) }).prefault({}),
+            requests: z.strictObject({ cpu: quantity("cpu", "2 or 500m").default(cpu), memory: quantity("bytes", "2Gi or 512Mi").default(memory) }).prefault({}),
+            limits: z.strictObject({ cpu: quantity("cpu", "2 or 500m").default(cpu), memory: quantity("bytes", "2Gi or 512Mi").default(memory) }).prefault({}),
         })
         .prefault({})
         .superRefine((value, ctx) => {
             for (const kind of ["cpu", "memory"] as const) {
                 const request = value.requests[kind];
                 const limit = value.limits[kind];
-                if (isQuantity(request) && isQuantity(limit) && !quantitiesEqual(request, limit)) {
+                const counts = kind === "cpu" ? "cpu" : "bytes";
+                if (quantityProblem(request, counts) || quantityProblem(limit, counts)) continue;
+                if (!quantitiesEqual(request, limit)) {
                     ctx.addIssue({
                         code: "custom",
                         path: ["requests", kind],
@@ -51,14 +82,108 @@ export const guaranteedResources = (cpu: string, memory: string) =>
         })
         .transform((value) => ({ cpu: value.limits.cpu, memory: value.limits.memory }));
 
-export const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR such as 10.0.0.0/16" });
-const durationPattern = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
-export const goDuration = z.string().regex(durationPattern, { error: "must be a Go duration such as 6h, 30m or 90s" });
-export const cronSchedule = z.string().regex(/^(\S+\s+){4}\S+$/, { error: "must be a five-field cron schedule such as '0 */6 * * *'" });
-export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label (lower-case letters, digits and '-', at most 63 characters)" });
-export const hostname = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a DNS host name such as clair.example.com" });
-export const backupWindow = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { error: "must be a UTC window hh:mm-hh:mm such as 03:00-04:00" });
-export const maintenanceWindow = z.string().regex(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, {
-    error: "must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00",
+// --- names and hosts: Kubernetes' DNS-1123 rules -----------------------------------------------
+
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Why `value` is not a DNS-1123 label of at most `max` characters. */
+export function dnsLabelProblem(value: string, max = 63): string | undefined {
+    if (value.length === 0) return "is empty";
+    if (value.length > max) return `is ${value.length} characters long, over the limit of ${max}`;
+    if (!LABEL.test(value)) return "may hold only lower-case letters, digits and '-', and must start and end with a letter or digit";
+    return undefined;
+}
+
+/** Why `value` is not a DNS-1123 subdomain: labels joined by dots, 253 characters at most. */
+export function dnsSubdomainProblem(value: string): string | undefined {
+    if (value.length === 0) return "is empty";
+    if (value.length > 253) return `is ${value.length} characters long, over the limit of 253`;
+    for (const label of value.split(".")) {
+        const why = dnsLabelProblem(label);
+        if (why) return label === "" ? "has an empty part between dots" : `has the part '${label.length > 20 ? `${label.slice(0, 20)}…` : label}', which ${why}`;
+    }
+    return undefined;
+}
+
+/** A Kubernetes object name that must be a DNS label (namespaces; a CronJob's name at most 52). */
+export const dnsLabel = (max = 63) =>
+    checked(`a DNS label: lower-case letters, digits and '-', at most ${max} characters`, (v) => dnsLabelProblem(v, max));
+
+/** A Kubernetes object name that is a DNS subdomain (Secrets, classes, PriorityClasses). */
+export const objectName = checked("a Kubernetes name: lower-case letters, digits, '-' and '.', at most 253 characters, each part between dots at most 63", dnsSubdomainProblem);
+
+/** A host name (a Route's or an Ingress's host). */
+export const hostname = checked("a DNS host name such as clair.example.com (each part at most 63 characters, 253 in all)", dnsSubdomainProblem);
+
+/** An Ingress host: a host name, or a wildcard `*.example.com`. */
+export const ingressHost = checked("a DNS host name such as malwar.example.com, or a wildcard such as *.example.com", (v) =>
+    dnsSubdomainProblem(v.startsWith("*.") ? v.slice(2) : v),
+);
+
+// --- networks and URLs ---------------------------------------------------------------------------
+
+/** Why `value` is not an IPv4 network in CIDR notation that may be admitted to the databases. */
+export function cidrProblem(value: string): string | undefined {
+    const [address, bits, ...rest] = value.split("/");
+    if (bits === undefined || rest.length > 0) return "is not of the form address/prefix-length";
+    if (!ipaddr.IPv4.isValidFourPartDecimal(address)) return `'${address}' is not an IPv4 address (four numbers 0-255)`;
+    if (!/^\d{1,2}$/.test(bits) || Number(bits) > 32) return `the prefix length /${bits} is not 0-32`;
+    const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
+    if (network !== address) return `has host bits set: the network is ${network}/${bits}`;
+    if (Number(bits) === 0) return "admits every address on the internet";
+    return undefined;
+}
+
+export const cidr = checked("an IPv4 network such as 10.0.0.0/16", cidrProblem);
+
+/** Why `value` is not an absolute URL with one of `schemes` and a host. */
+export function urlProblem(value: string, schemes: string[]): string | undefined {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return "is not a URL";
+    }
+    const scheme = url.protocol.replace(/:$/, "");
+    if (!schemes.includes(scheme)) return `uses ${scheme}:, which this setting cannot use`;
+    if (!url.hostname) return "has no host";
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    if (!ipaddr.isValid(host) && dnsSubdomainProblem(host.toLowerCase())) return `has the host '${host}', which ${dnsSubdomainProblem(host.toLowerCase())}`;
+    return undefined;
+}
+
+const schemesWords = (schemes: string[]) => schemes.map((s) => `${s}://`).join(" or ");
+
+/** A URL the program hands to a client that speaks `schemes` (http and https by default). */
+export const url = (schemes = ["http", "https"], example = "https://example.com/path") =>
+    checked(`an ${schemesWords(schemes)} URL such as ${example}`, (v) => urlProblem(v, schemes));
+
+/** A browser origin for CORS: scheme, host and port only, or `*`. */
+export const corsOrigin = checked("an origin such as https://app.example.com (scheme, host and optional port, no path), or *", (v) => {
+    if (v === "*") return undefined;
+    const why = urlProblem(v, ["http", "https"]);
+    if (why) return why;
+    return new URL(v).origin === v ? undefined : `is not an origin (it is ${JSON.stringify(new URL(v).origin)} without path or trailing '/')`;
 });
-export const uid = z.int({ error: "must be a whole number" }).min(1, { error: "must be >= 1 (non-root)" });
+
+// --- time ------------------------------------------------------------------------------------------
+
+const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+export const goDuration = checked("a Go duration such as 6h, 30m or 90s, more than zero", (v) =>
+    !DURATION.test(v) ? "is not a duration" : /[1-9]/.test(v) ? undefined : "is zero",
+);
+
+export const cronSchedule = checked(CRON_ALLOWED, cronProblem);
+
+export const backupWindow = z.string({ error: "must be a UTC window hh:mm-hh:mm such as 03:00-04:00" }).regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, {
+    error: "must be a UTC window hh:mm-hh:mm such as 03:00-04:00",
+});
+export const maintenanceWindow = z
+    .string({ error: "must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00" })
+    .regex(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, {
+        error: "must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00",
+    });
+
+export const uid = z.int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more (0 is root)" });
+
+export const bool = z.boolean({ error: "must be true or false" });

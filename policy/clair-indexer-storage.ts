@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { compareQuantities, isQuantity } from "./lib/quantity";
+import { compareQuantities, quantityProblem } from "./lib/quantity";
 import { containersOf, type PodSpec } from "./lib/workloads";
 
 /** An indexer is a StatefulSet whose container runs CLAIR_MODE=indexer. */
@@ -36,8 +36,9 @@ export const clairIndexerStorage: ResourceValidationPolicy = {
             const cls = claim.spec?.storageClassName;
             if (cls !== storageClass) reportViolation(`StatefulSet ${name}, claim ${claimName}: storageClassName ${JSON.stringify(cls ?? "unset")} is not ${storageClass}`);
             const size = claim.spec?.resources?.requests?.storage;
-            if (!isQuantity(size)) {
-                reportViolation(`StatefulSet ${name}, claim ${claimName}: storage request ${JSON.stringify(size ?? "unset")} is not a valid quantity`);
+            const problem = size === undefined ? "is unset" : quantityProblem(size, "bytes");
+            if (problem) {
+                reportViolation(`StatefulSet ${name}, claim ${claimName}: storage request ${JSON.stringify(size ?? "unset")} ${problem}`);
             } else if (compareQuantities(size, minimumSize) < 0) {
                 reportViolation(`StatefulSet ${name}, claim ${claimName}: storage ${size} is below ${minimumSize}`);
             }

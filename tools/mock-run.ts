@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { setConfigOrigin, stackFileAndSets } from "../config/load";
 import { PROJECT } from "../config/platform";
 
 export interface MockResource {
@@ -64,7 +65,18 @@ export function unwrapSecrets(value: any): any {
 export function stackConfig(stack: string): Record<string, string> {
     const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${path.basename(file)} (stacks: ${listStacks().join(", ")})`);
-    const doc = parse(fs.readFileSync(file, "utf8")) ?? {};
+    return stackConfigFromYaml(path.basename(file), fs.readFileSync(file, "utf8"));
+}
+
+/** A stack file's text as the engine passes its config; `fileName` names it in errors. */
+export function stackConfigFromYaml(fileName: string, text: string): Record<string, string> {
+    let doc: any;
+    try {
+        doc = parse(text) ?? {};
+    } catch (err) {
+        // The YAML parser says where (line and column), not in which file.
+        throw new Error(`${fileName}: ${(err as Error).message}`);
+    }
     const result: Record<string, string> = {};
     for (const [key, value] of Object.entries<unknown>(doc.config ?? {})) {
         if (value && typeof value === "object" && "secure" in (value as object)) {
@@ -239,12 +251,16 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     const entry = require.resolve(path.join(ROOT, "index.ts"));
     delete require.cache[entry];
     let program: Record<string, unknown>;
+    // Config errors name the flag for values given with `sets`, the stack file for the rest.
+    setConfigOrigin(stackFileAndSets(stack, options.sets ?? {}));
     try {
         program = require(entry);
     } catch (err) {
         // How far the program got before it failed: a config error must stop it at zero.
         Object.assign(err as object, { resourcesRegistered: mocks.resources.length });
         throw err;
+    } finally {
+        setConfigOrigin(undefined);
     }
 
     const outputs: Record<string, unknown> = {};

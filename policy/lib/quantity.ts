@@ -71,6 +71,42 @@ export function quantityToGiB(input: unknown): number {
     return quantityToNumber(input) / GIB;
 }
 
+/**
+ * What a field counts: `cpu` in cores ("2", "0.5") or millicores ("500m"), at least 1m;
+ * `bytes` (memory, storage) as a whole number of bytes, with a byte unit (Ki, Mi, Gi, Ti, Pi,
+ * Ei or k, M, G, T, P, E) or, where `unit` is "optional", a bare number of bytes.
+ */
+export type QuantityKind = "cpu" | "bytes";
+
+export interface QuantityRules {
+    /** Bytes only: "required" refuses a bare number ("100" is 100 bytes, rarely what was meant). */
+    unit?: "required" | "optional";
+}
+
+const CPU_SPELLING = /^(\d+(\.\d+)?|\.\d+|\d+m)$/;
+const BYTE_SUFFIX = /(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$/;
+
+/**
+ * Why `input` is not a positive quantity of `kind`, in plain words, or undefined when it is.
+ * Zero is refused: no container runs on no CPU or no memory, and no claim holds nothing.
+ */
+export function quantityProblem(input: unknown, kind: QuantityKind, rules: QuantityRules = {}): string | undefined {
+    const q = parseQuantity(input);
+    if (!q) return "is not a Kubernetes quantity";
+    const text = String(input);
+    if (q.numerator <= 0n) return "must be more than 0";
+    if (kind === "cpu") {
+        if (!CPU_SPELLING.test(text)) return "is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m)";
+        // 1m is the smallest CPU unit: finer values are rounded up by the API server.
+        if ((q.numerator * 1000n) % q.denominator !== 0n) return "is finer than 1m, the smallest CPU unit";
+        return undefined;
+    }
+    if (/[num]$/.test(text)) return `is a fraction of a byte: the suffix ${text.slice(-1)} means ${{ n: "nano", u: "micro", m: "milli" }[text.slice(-1)]}- (for mebibytes write Mi)`;
+    if (q.numerator % q.denominator !== 0n) return "is not a whole number of bytes";
+    if (rules.unit === "required" && !BYTE_SUFFIX.test(text)) return `has no unit, so it counts bytes (${text} bytes)`;
+    return undefined;
+}
+
 function mustParse(input: unknown): Quantity {
     const q = parseQuantity(input);
     if (!q) throw new Error(`${JSON.stringify(input)} is not a Kubernetes quantity`);

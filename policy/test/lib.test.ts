@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { clairIndexerStorage } from "../clair-indexer-storage";
 import { imagePinning, isDigestPinned, isPinned } from "../lib/images";
-import { compareQuantities, isQuantity, quantitiesEqual, quantityToGiB, quantityToNumber } from "../lib/quantity";
+import { compareQuantities, isQuantity, quantitiesEqual, quantityProblem, quantityToGiB, quantityToNumber } from "../lib/quantity";
 import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
 import { containersOf, podSpecOf, WORKLOAD_KINDS } from "../lib/workloads";
 import { container, deployment, podSpec } from "./fixtures";
@@ -31,6 +31,64 @@ describe("lib/quantity", () => {
             assert.equal(isQuantity(bad), false, `${JSON.stringify(bad)} should be malformed`);
         }
         assert.throws(() => compareQuantities("2GB", "2"), /not a Kubernetes quantity/);
+    });
+
+    it("accepts positive CPU in cores or millicores only, at least 1m", () => {
+        for (const ok of ["2", "0.5", ".5", "250m", "1m", "0.001", "64"]) assert.equal(quantityProblem(ok, "cpu"), undefined, ok);
+        assert.equal(quantityProblem(2, "cpu"), undefined, "a YAML number");
+        const cases: [unknown, string][] = [
+            ["0", "must be more than 0"],
+            ["0m", "must be more than 0"],
+            ["-2", "must be more than 0"],
+            ["-500m", "must be more than 0"],
+            ["1Gi", "is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m)"],
+            ["1k", "is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m)"],
+            ["1e3", "is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m)"],
+            ["2.5m", "is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m)"],
+            ["0.0005", "is finer than 1m, the smallest CPU unit"],
+            ["2 cores", "is not a Kubernetes quantity"],
+            [undefined, "is not a Kubernetes quantity"],
+        ];
+        for (const [input, why] of cases) assert.equal(quantityProblem(input, "cpu"), why, String(input));
+    });
+
+    it("accepts positive whole bytes, with a unit where one is required", () => {
+        for (const ok of ["2Gi", "512Mi", "1.5Gi", "100G", "1k", "1Ei", "0.5Ki"]) {
+            assert.equal(quantityProblem(ok, "bytes", { unit: "required" }), undefined, ok);
+            assert.equal(quantityProblem(ok, "bytes"), undefined, ok);
+        }
+        assert.equal(quantityProblem("100", "bytes"), undefined, "a bare number of bytes is a valid manifest value");
+        assert.equal(quantityProblem("1e9", "bytes"), undefined);
+        const cases: [string, string][] = [
+            ["100", "has no unit, so it counts bytes (100 bytes)"],
+            ["1e9", "has no unit, so it counts bytes (1e9 bytes)"],
+            ["0Gi", "must be more than 0"],
+            ["-100Gi", "must be more than 0"],
+            ["2m", "is a fraction of a byte: the suffix m means milli- (for mebibytes write Mi)"],
+            ["2u", "is a fraction of a byte: the suffix u means micro- (for mebibytes write Mi)"],
+            ["2n", "is a fraction of a byte: the suffix n means nano- (for mebibytes write Mi)"],
+            ["0.1Ki", "is not a whole number of bytes"],
+            ["2GB", "is not a Kubernetes quantity"],
+        ];
+        for (const [input, why] of cases) assert.equal(quantityProblem(input, "bytes", { unit: "required" }), why, input);
+        assert.equal(quantityProblem("1.5", "bytes"), "is not a whole number of bytes");
+    });
+
+    it("parses every suffix to its exact value", () => {
+        // Binary suffixes are powers of 2^10, decimal ones powers of 10; exponents are powers of 10.
+        const expected: [string, bigint][] = [
+            ["1Ki", 2n ** 10n], ["1Mi", 2n ** 20n], ["1Gi", 2n ** 30n], ["1Ti", 2n ** 40n], ["1Pi", 2n ** 50n], ["1Ei", 2n ** 60n],
+            ["1k", 10n ** 3n], ["1M", 10n ** 6n], ["1G", 10n ** 9n], ["1T", 10n ** 12n], ["1P", 10n ** 15n], ["1E", 10n ** 18n],
+            ["1e3", 10n ** 3n], ["1E6", 10n ** 6n], ["+7", 7n], ["12", 12n],
+        ];
+        for (const [text, value] of expected) assert.ok(quantitiesEqual(text, value.toString()), text);
+        for (const [text, inverse] of [["1m", 1000n], ["1u", 10n ** 6n], ["1n", 10n ** 9n], ["1e-3", 1000n]] as const) {
+            assert.equal(compareQuantities(text, "0"), 1, text);
+            assert.ok(quantitiesEqual(`${inverse}${text.slice(1)}`, "1"), `${inverse}${text.slice(1)}`);
+        }
+        assert.equal(compareQuantities("-1", "1"), -1);
+        assert.equal(isQuantity("1e1001"), false, "exponents beyond 1000 are refused");
+        assert.equal(isQuantity(Infinity), false);
     });
 
     it("converts to numbers for summaries", () => {

@@ -37,8 +37,11 @@ describe("requests-equal-limits", () => {
 
     it("passes equal requests and limits, written differently", async () => {
         const c = container("app", { resources: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2000m", memory: "2048Mi" } } });
-        const d = container("d", { resources: { requests: { cpu: "1e3", memory: "1k" }, limits: { cpu: "1k", memory: "1000" } } });
+        const d = container("d", { resources: { requests: { cpu: "0.5", memory: "1k" }, limits: { cpu: "500m", memory: "1000" } } });
         assert.deepEqual((await check(podSpec([c, d]))).violations, []);
+        // The same containers with one limit changed fail: the pass above is not a skipped resource.
+        const e = container("d", { resources: { requests: { cpu: "0.5", memory: "1k" }, limits: { cpu: "501m", memory: "1000" } } });
+        assert.deepEqual((await check(podSpec([c, e]))).violations, ['Deployment app, container d: cpu request "0.5" differs from limit "501m"']);
     });
 
     it("fails a doubled cpu limit, naming resource, container, kind and both values", async () => {
@@ -63,9 +66,24 @@ describe("requests-equal-limits", () => {
 
     it("reports a malformed quantity as a violation, not a crash", async () => {
         const c = container("app", { resources: { requests: { cpu: "2 cores", memory: "2GB" }, limits: { cpu: "2", memory: "2Gi" } } });
-        const { violations } = await check(podSpec([c]));
-        assert.equal(violations.length, 2);
-        assert.match(violations[0], /cpu request "2 cores" \/ limit "2": not a valid Kubernetes quantity/);
+        assert.deepEqual((await check(podSpec([c]))).violations, [
+            'Deployment app, container app: cpu request "2 cores" is not a Kubernetes quantity',
+            'Deployment app, container app: memory request "2GB" is not a Kubernetes quantity',
+        ]);
+    });
+
+    it("fails zero, negative and wrongly counted amounts even when request equals limit", async () => {
+        const same = (cpu: string, memory: string) => container("app", { resources: { requests: { cpu, memory }, limits: { cpu, memory } } });
+        assert.deepEqual((await check(podSpec([same("-2", "2Gi")]))).violations, ['Deployment app, container app: cpu request "-2" must be more than 0; limit "-2" must be more than 0']);
+        assert.deepEqual((await check(podSpec([same("0", "2Gi")]))).violations, ['Deployment app, container app: cpu request "0" must be more than 0; limit "0" must be more than 0']);
+        assert.deepEqual((await check(podSpec([same("1Gi", "2Gi")]))).violations, [
+            'Deployment app, container app: cpu request "1Gi" is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m); limit "1Gi" is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m)',
+        ]);
+        assert.deepEqual((await check(podSpec([same("1", "2m")]))).violations, [
+            'Deployment app, container app: memory request "2m" is a fraction of a byte: the suffix m means milli- (for mebibytes write Mi); limit "2m" is a fraction of a byte: the suffix m means milli- (for mebibytes write Mi)',
+        ]);
+        // A bare number of bytes is a valid memory amount in a manifest.
+        assert.deepEqual((await check(podSpec([same("1", "2147483648")]))).violations, []);
     });
 
     it("checks a CronJob's job template, a bare Pod, StatefulSets, DaemonSets, ReplicaSets and Jobs", async () => {
@@ -149,7 +167,8 @@ describe("clair-indexer-storage", () => {
         assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "50Gi")) })).violations[0], /storage 50Gi is below 100Gi/);
         assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp3", "100Gi")) })).violations[0], /storageClassName "gp3" is not gp2/);
         assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(undefined) })).violations[0], /no volumeClaimTemplates/);
-        assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "lots")) })).violations[0], /not a valid quantity/);
+        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "lots")) })).violations, ['StatefulSet clair-indexer, claim layers: storage request "lots" is not a Kubernetes quantity']);
+        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "-100Gi")) })).violations, ['StatefulSet clair-indexer, claim layers: storage request "-100Gi" must be more than 0']);
     });
     it("uses the configured class and size", async () => {
         assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("fast", "200Gi")) }, { storageClass: "fast", minimumSize: "200Gi" })).violations, []);
