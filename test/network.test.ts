@@ -49,7 +49,7 @@ for (const stack of listStacks()) {
 
         it("Clair: API and metrics in; DNS, registries and feeds, its databases and its own API out", async () => {
             const run = await stackRun(stack);
-            const spec = policies(run).get("clair");
+            const spec: any = policies(run).get("clair");
             assert.deepEqual(spec, {
                 podSelector: { matchLabels: { "app.kubernetes.io/name": "clair" } },
                 policyTypes: ["Ingress", "Egress"],
@@ -58,19 +58,19 @@ for (const stack of listStacks()) {
             });
             // It covers the three node types, and its peer rule reaches exactly them.
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["clair-indexer", "clair-matcher", "clair-notifier"]);
-            assert.deepEqual(selected(run, spec.egress[3].to[0].podSelector.matchLabels), ["clair-indexer", "clair-matcher", "clair-notifier"]);
+            assert.deepEqual(selected(run, (spec as any).egress[3].to[0].podSelector.matchLabels), ["clair-indexer", "clair-matcher", "clair-notifier"]);
         });
 
         it("ClamAV: clamd in; DNS and the signature mirrors (80, 443) out", async () => {
             const run = await stackRun(stack);
-            const spec = policies(run).get("clamav");
+            const spec: any = policies(run).get("clamav");
             assert.deepEqual(spec, { podSelector: { matchLabels: { "app.kubernetes.io/instance": "clamav" } }, policyTypes: ["Ingress", "Egress"], ingress: [tcp(CLAMD)], egress: [...DNS, tcp(80, 443)] });
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["clamav"]);
         });
 
         it("the refresh job: nothing in; DNS and the API server (443, 6443) out", async () => {
             const run = await stackRun(stack);
-            const spec = policies(run).get("refresh-clamav-db");
+            const spec: any = policies(run).get("refresh-clamav-db");
             // No ingress rule with both policy types: all ingress is denied.
             assert.deepEqual(spec, { podSelector: { matchLabels: { "app.kubernetes.io/instance": "refresh-clamav-db" } }, policyTypes: ["Ingress", "Egress"], egress: [...DNS, tcp(443, KUBE_API)] });
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["refresh-clamav-db"]);
@@ -78,7 +78,7 @@ for (const stack of listStacks()) {
 
         it("Malwar on SQLite: its API in; DNS and HTTPS (Anthropic, webhooks) out, no PostgreSQL", async () => {
             const run = await stackRun(stack);
-            const spec = policies(run).get("malwar");
+            const spec: any = policies(run).get("malwar");
             assert.deepEqual(spec, { podSelector: { matchLabels: { "app.kubernetes.io/instance": "malwar" } }, policyTypes: ["Ingress", "Egress"], ingress: [tcp(MALWAR_API)], egress: [...DNS, tcp(443)] });
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["malwar"]);
         });
@@ -87,7 +87,7 @@ for (const stack of listStacks()) {
         (inCluster() ? it : () => undefined)("in-cluster PostgreSQL admits only its own Clair node type, on 5432, and sends only DNS", async () => {
             const run = await stackRun(stack);
             for (const mode of ["indexer", "matcher", "notifier"]) {
-                const spec = policies(run).get(`clair-${mode}-db`);
+                const spec: any = policies(run).get(`clair-${mode}-db`);
                 assert.deepEqual(spec, {
                     podSelector: { matchLabels: { "app.kubernetes.io/instance": `clair-${mode}-db` } },
                     policyTypes: ["Ingress", "Egress"],
@@ -95,7 +95,7 @@ for (const stack of listStacks()) {
                     egress: DNS,
                 });
                 assert.deepEqual(selected(run, spec.podSelector.matchLabels), [`clair-${mode}-db`]);
-                assert.deepEqual(selected(run, spec.ingress[0].from[0].podSelector.matchLabels), [`clair-${mode}`]);
+                assert.deepEqual(selected(run, (spec as any).ingress[0].from[0].podSelector.matchLabels), [`clair-${mode}`]);
             }
         });
 
