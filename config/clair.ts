@@ -75,7 +75,13 @@ export const clairSchema = z
                 pollInterval: goDuration.default("5m"),
                 deliveryInterval: goDuration.default("1m"),
                 webhookTarget: url(["http", "https"], "https://quay.io/secscan/notification").optional(),
-                webhookCallback: url(["http", "https"], "https://clair.example.com/notifier/api/v1/notification").optional(),
+                // Clair resolves the notification id against it as a relative reference, so without a
+                // trailing '/' the last path segment is replaced (…/api/v1/<id> instead of …/notification/<id>).
+                webhookCallback: url(["http", "https"], "https://clair.example.com/notifier/api/v1/notification/")
+                    .refine((u) => !URL.canParse(u) || new URL(u).pathname.endsWith("/"), {
+                        error: "must end in '/': Clair appends the notification id to it as a relative reference, which replaces a last segment without one",
+                    })
+                    .optional(),
             })
             .prefault({}),
         database: z

@@ -1,13 +1,12 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { quantitiesEqual } from "../lib/quantity";
-import { maxConnectionsFor } from "../lib/rds";
 import { runProgram } from "../tools/mock-run";
 import { AWS, K8S, object, ofType, rawObject, stackRun } from "./helpers";
 
 const SEED = {
-    prod: { indexer: 40, matcher: 10, notifier: 10, dbClass: "db.m6g.xlarge", host: "clair.quay.io", namespace: "clair-production" },
-    stage: { indexer: 4, matcher: 1, notifier: 1, dbClass: "db.m6g.large", host: "clair.stage.quay.io", namespace: "clair-stage" },
+    prod: { indexer: 40, matcher: 10, notifier: 10, dbClass: "db.m6g.xlarge", host: "clair.quay.io", namespace: "clair-production", cidr: "10.128.0.0/14" },
+    stage: { indexer: 4, matcher: 1, notifier: 1, dbClass: "db.m6g.large", host: "clair.stage.quay.io", namespace: "clair-stage", cidr: "10.64.0.0/14" },
 };
 
 async function clairConfig(stack: string): Promise<any> {
@@ -111,13 +110,25 @@ for (const [stack, seed] of Object.entries(SEED)) {
         it("sizes pool_max_conns so that every pod at peak fits in the instance's max_connections", async () => {
             const run = await stackRun(stack);
             const cfg = await clairConfig(stack);
-            const maxConnections = maxConnectionsFor(seed.dbClass);
-            for (const [mode, peak] of [["indexer", seed.indexer], ["matcher", seed.matcher + 1], ["notifier", seed.notifier + 1]] as const) {
+            // RDS's default max_connections, LEAST(DBInstanceClassMemory / 9531392, 5000), with about
+            // 90% of the class memory usable: db.m6g.large has 8 GiB, db.m6g.xlarge 16 GiB (AWS).
+            const memoryGiB = { "db.m6g.large": 8, "db.m6g.xlarge": 16 }[seed.dbClass]!;
+            const maxConnections = Math.min(Math.floor((memoryGiB * 2 ** 30 * 0.9) / 9531392), 5000);
+            assert.equal(maxConnections, { "db.m6g.large": 811, "db.m6g.xlarge": 1622 }[seed.dbClass]);
+            // clair.database.rds.reservedConnections: the README's default.
+            const reserved = 20;
+            for (const mode of ["indexer", "matcher", "notifier"] as const) {
                 const pool = Number(/pool_max_conns=(\d+)/.exec(cfg[mode].connstring)![1]);
                 const workload = object(run, mode === "indexer" ? K8S.statefulSet : K8S.deployment, `clair-${mode}`);
+                // At peak a rolling Deployment runs maxSurge extra pods; a StatefulSet replaces pods one by one.
+                const surge = mode === "indexer" ? 0 : workload.spec.strategy.rollingUpdate.maxSurge;
+                if (mode !== "indexer") assert.equal(surge, 1, `${mode} surges by one pod`);
+                const peak = seed[mode] + surge;
                 assert.equal(workload.metadata.annotations["clair.scanning-platform/pool-max-conns"], String(pool), "the annotation the policy pack reads is the config's pool");
                 assert.equal(workload.metadata.annotations["clair.scanning-platform/database"], `clair-${mode}-${stack}`);
-                assert.ok(peak * pool <= maxConnections - 20, `${mode}: ${peak} x ${pool} within ${maxConnections}`);
+                assert.ok(peak * pool <= maxConnections - reserved, `${mode}: ${peak} x ${pool} within ${maxConnections} - ${reserved}`);
+                // And the pool is not needlessly small: one more connection per pod would not fit, or the ceiling (32) holds it.
+                assert.ok(pool === 32 || peak * (pool + 1) > maxConnections - reserved, `${mode}: pool ${pool} could be larger`);
                 const params = ofType(run, AWS.parameterGroup).map((r) => r.inputs).find((p) => p.name === `clair-${mode}-${stack}-params`)!;
                 assert.ok(params.parameters.some((p: any) => p.name === "max_connections" && Number(p.value) === maxConnections));
             }
@@ -154,12 +165,7 @@ for (const [stack, seed] of Object.entries(SEED)) {
         it("admits PostgreSQL only from the configured cluster networks", async () => {
             const run = await stackRun(stack);
             const rules = ofType(run, AWS.ingressRule).map((r) => r.inputs);
-            assert.ok(rules.length > 0);
-            for (const rule of rules) {
-                assert.equal(rule.fromPort, 5432);
-                assert.equal(rule.toPort, 5432);
-                assert.ok(rule.cidrIpv4 !== "0.0.0.0/0");
-            }
+            assert.deepEqual(rules.map((r) => [r.cidrIpv4, r.ipProtocol, r.fromPort, r.toPort]), [[seed.cidr, "tcp", 5432, 5432]]);
             assert.equal(ofType(run, AWS.subnetGroup).length, 1);
         });
 

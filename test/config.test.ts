@@ -83,6 +83,7 @@ describe("stack config validation", () => {
         ["an annotation key with two slashes", { malwar: { ingress: { annotations: { "a/b/c": "x" } } } }, /malwar\.ingress\.annotations\.a\/b\/c = "x": is not an annotation key/],
         ["a percentage of 0", { malwar: { autoscaling: { targetCPUUtilizationPercentage: 0 } } }, /targetCPUUtilizationPercentage = 0: must be 1 to 100 \(percent\)/],
         ["a CA bundle that is not PEM", { clair: { ...prodClair(), database: { caBundle: "abc" } } }, /clair\.database\.caBundle = "abc": must be PEM/],
+        ["a webhook callback without a trailing '/'", { clair: { ...prodClair(), notifier: { ...prodClair().notifier, webhookCallback: "https://clair.quay.io/notifier/api/v1/notification" } } }, /clair\.notifier\.webhookCallback = "https:\/\/clair\.quay\.io\/notifier\/api\/v1\/notification": must end in '\/': Clair appends the notification id/],
         ["a zero duration", { clair: { ...prodClair(), matcher: { period: "0h" } } }, /clair\.matcher\.period = "0h": is zero; must be a Go duration/],
     ];
     for (const [what, overrides, expected] of cases) {
@@ -357,8 +358,9 @@ describe("URLs: through the WHATWG parser, with the schemes each field can use",
     };
     it("webhooks, callbacks and the ClamAV mirror take http:// and https:// with a valid host", () => {
         for (const field of ["clair.notifier.webhookTarget", "clair.notifier.webhookCallback", "clamav.privateMirror"]) {
-            assert.equal(with_(field, "https://hooks.example.com/x"), "accepted", field);
-            assert.equal(with_(field, "http://10.1.2.3:8080/x"), "accepted", field);
+            // Paths end in '/' here: the callback needs it (a test of its own above).
+            assert.equal(with_(field, "https://hooks.example.com/x/"), "accepted", field);
+            assert.equal(with_(field, "http://10.1.2.3:8080/x/"), "accepted", field);
             for (const [bad, why] of [["ftp://example.com", "uses ftp:"], ["file:///etc/passwd", "uses file:"], ["javascript:alert(1)", "uses javascript:"], ["example.com/x", "is not a URL"], ["https://exa_mple.com/", "has the host 'exa_mple.com'"]]) {
                 assert.match(with_(field, bad), new RegExp(`${field.replace(/\./g, "\\.")} = "${bad.replace(/[.()/]/g, "\\$&")}": ${why}`), `${field} ${bad}`);
             }

@@ -130,9 +130,11 @@ describe("lib/images: the one pinning rule", () => {
 describe("lib/rds", () => {
     it("derives max_connections from the class memory as RDS does: 90% of it over 9531392 bytes, at most 5000", () => {
         // 16 GiB: 16 * 2^30 * 0.9 / 9531392 = 1622.2
+        assert.equal(maxConnectionsFor("db.m6g.xlarge"), Math.floor((16 * 2 ** 30 * 0.9) / 9531392));
         assert.equal(maxConnectionsFor("db.m6g.xlarge"), 1622);
-        // 8 GiB: 811.1
+        // 8 GiB: 811.1; 1 GiB: 101.4
         assert.equal(maxConnectionsFor("db.m6g.large"), 811);
+        assert.equal(maxConnectionsFor("db.t4g.micro"), 101);
         // 64 GiB would give 6488: capped
         assert.equal(maxConnectionsFor("db.r6g.2xlarge"), 5000);
         assert.throws(() => maxConnectionsFor("db.x9.huge"), /unknown RDS instance class db\.x9\.huge/);

@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { clairConnectionPools, peakPods, type DeploymentProps, type StatefulSetProps } from "../clair-connection-pools";
 import { clairIndexerRouteTimeout } from "../clair-indexer-route-timeout";
 import { clairIndexerStorage } from "../clair-indexer-storage";
@@ -19,10 +21,19 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const RDS = "aws:rds/instance:Instance";
 const ROUTE = "kubernetes:route.openshift.io/v1:Route";
 const STS = "kubernetes:apps/v1:StatefulSet";
+/** RDS's max_connections for a 16 GiB class: LEAST(90% of the memory / 9531392, 5000). */
+const XLARGE_MAX = Math.min(Math.floor((16 * 2 ** 30 * 0.9) / 9531392), 5000);
 
 describe("policy pack", () => {
     it("has one named policy per file, each with a description and an enforcement level", () => {
-        assert.equal(policies.length, 11);
+        // Every policy file of the pack (all but index.ts and policies.ts) exports one policy, and
+        // the pack lists exactly those: a new file not listed, or a listed one removed, fails.
+        const dir = path.join(__dirname, "..");
+        const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !["index.ts", "policies.ts"].includes(f));
+        const exported = files.flatMap((f) => Object.values(require(path.join(dir, f))).filter((v: any) => v && typeof v === "object" && typeof v.name === "string" && "enforcementLevel" in v));
+        assert.equal(exported.length, files.length, `one policy per file: ${files.join(", ")}`);
+        assert.deepEqual(new Set(policies), new Set(exported));
+        assert.equal(policies.length, files.length);
         for (const p of policies) {
             assert.match(p.name, /^[a-z0-9-]+$/);
             assert.ok(p.description && p.description.length > 40, `${p.name} says why`);
@@ -56,7 +67,10 @@ describe("requests-equal-limits", () => {
 
     it("fails containers without resources", async () => {
         const c = container("bare", { resources: undefined });
-        assert.equal((await check(podSpec([c]))).violations.length, 2);
+        assert.deepEqual((await check(podSpec([c]))).violations, [
+            "Deployment app, container bare: cpu request (unset) and limit (unset) must both be set",
+            "Deployment app, container bare: memory request (unset) and limit (unset) must both be set",
+        ]);
     });
 
     it("checks init containers", async () => {
@@ -89,11 +103,11 @@ describe("requests-equal-limits", () => {
     it("checks a CronJob's job template, a bare Pod, StatefulSets, DaemonSets, ReplicaSets and Jobs", async () => {
         const bad = container("x", { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } } });
         const cron = { kind: "CronJob", metadata: { name: "refresh" }, spec: { jobTemplate: { spec: { template: { spec: podSpec([bad]) } } } } };
-        assert.equal((await checkResource(requestsEqualLimits, { type: "kubernetes:batch/v1:CronJob", props: cron })).violations.length, 1);
+        assert.deepEqual((await checkResource(requestsEqualLimits, { type: "kubernetes:batch/v1:CronJob", props: cron })).violations, ['CronJob refresh, container x: memory request "1Gi" differs from limit "2Gi"']);
         const pod = { kind: "Pod", metadata: { name: "p" }, spec: podSpec([bad]) };
-        assert.equal((await checkResource(requestsEqualLimits, { type: "kubernetes:core/v1:Pod", props: pod })).violations.length, 1);
+        assert.deepEqual((await checkResource(requestsEqualLimits, { type: "kubernetes:core/v1:Pod", props: pod })).violations, ['Pod p, container x: memory request "1Gi" differs from limit "2Gi"']);
         for (const type of [STS, "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:batch/v1:Job"]) {
-            assert.equal((await check(podSpec([bad]), type)).violations.length, 1, type);
+            assert.deepEqual((await check(podSpec([bad]), type)).violations, ['Deployment app, container x: memory request "1Gi" differs from limit "2Gi"'], type);
         }
     });
 
@@ -117,12 +131,13 @@ describe("rds-backup-retention", () => {
 
     it("passes 30 days with a window", async () => assert.deepEqual((await check({})).violations, []));
     it("fails 29 days", async () => assert.deepEqual((await check({ backupRetentionPeriod: 29 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 29 is below the minimum of 30 days"]));
-    it("fails 7 days", async () => assert.equal((await check({ backupRetentionPeriod: 7 })).violations.length, 1));
+    it("fails 7 days", async () => assert.deepEqual((await check({ backupRetentionPeriod: 7 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 7 is below the minimum of 30 days"]));
     it("fails unset retention", async () => assert.match((await check({ backupRetentionPeriod: undefined })).violations[0], /backupRetentionPeriod is unset/));
     it("fails a missing backup window", async () => assert.match((await check({ backupWindow: undefined })).violations[0], /no backup window/));
     it("takes the minimum from config", async () => {
-        assert.equal((await check({ backupRetentionPeriod: 30 }, { minimumDays: 35 })).violations.length, 1);
-        assert.equal((await check({ backupRetentionPeriod: 14 }, { minimumDays: 14 })).violations.length, 0);
+        assert.deepEqual((await check({ backupRetentionPeriod: 30 }, { minimumDays: 35 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 30 is below the minimum of 35 days"]);
+        assert.deepEqual((await check({ backupRetentionPeriod: 14 }, { minimumDays: 14 })).violations, []);
+        assert.deepEqual((await check({ backupRetentionPeriod: 13 }, { minimumDays: 14 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 13 is below the minimum of 14 days"]);
     });
     it("checks RDS clusters too", async () => {
         const outcome = await checkResource(rdsBackupRetention, { type: "aws:rds/cluster:Cluster", props: { clusterIdentifier: "c", backupRetentionPeriod: 1, preferredBackupWindow: "03:00-04:00" } });
@@ -138,12 +153,12 @@ describe("rds-backup-retention", () => {
 describe("RDS guard rails", () => {
     it("rds-storage-encrypted", async () => {
         assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance() })).violations, []);
-        assert.equal((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: false }) })).violations.length, 1);
-        assert.equal((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: undefined }) })).violations.length, 1);
+        assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: false }) })).violations, ["RDS instance clair-indexer-prod: storageEncrypted is false; set it to true (it cannot be changed later without a restore)"]);
+        assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: undefined }) })).violations, ['RDS instance clair-indexer-prod: storageEncrypted is "unset"; set it to true (it cannot be changed later without a restore)']);
     });
     it("rds-not-publicly-accessible", async () => {
         assert.deepEqual((await checkResource(rdsNotPubliclyAccessible, { type: RDS, props: rdsInstance() })).violations, []);
-        assert.equal((await checkResource(rdsNotPubliclyAccessible, { type: RDS, props: rdsInstance({ publiclyAccessible: true }) })).violations.length, 1);
+        assert.deepEqual((await checkResource(rdsNotPubliclyAccessible, { type: RDS, props: rdsInstance({ publiclyAccessible: true }) })).violations, ["RDS instance clair-indexer-prod: publiclyAccessible is true; the databases must stay private"]);
     });
     it("rds-deletion-protection", async () => {
         assert.deepEqual((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance() })).violations, []);
@@ -214,7 +229,7 @@ describe("pinned-images and run-as-non-root", () => {
         const podLevel = { ...podSpec([container("app", { securityContext: {} })]), securityContext: { runAsNonRoot: true, runAsUser: 1000 } };
         assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(podLevel) })).violations, []);
         const root = podSpec([container("app", { securityContext: { runAsNonRoot: false, runAsUser: 0 } })]);
-        assert.equal((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(root) })).violations.length, 2);
+        assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(root) })).violations, ["Deployment app, container app: runAsNonRoot is not true", "Deployment app, container app: runAsUser is 0 (root)"]);
     });
 });
 
@@ -237,21 +252,25 @@ describe("clair-connection-pools (stack policy)", () => {
         assert.equal(peakPods({ kind: "StatefulSet", props: { spec: { replicas: 40 } } as StatefulSetProps }), 40);
     });
     it("passes pools that fit and fails pools that do not", async () => {
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params("1622")])).violations, []);
-        const outcome = await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "64"), instance, params("1622")]);
-        assert.deepEqual(outcome.violations, ["database clair-indexer-prod: clair-indexer 40 pods x 64 = 2560 connections exceed max_connections 1622 less 3 reserved"]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params(String(XLARGE_MAX))])).violations, []);
+        const outcome = await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "64"), instance, params(String(XLARGE_MAX))]);
+        assert.deepEqual(outcome.violations, [`database clair-indexer-prod: clair-indexer 40 pods x 64 = 2560 connections exceed max_connections ${XLARGE_MAX} less 3 reserved`]);
+        // The parameter is read, not the class: a lower max_connections fails the same pools.
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params("1000")])).violations, ["database clair-indexer-prod: clair-indexer 40 pods x 32 = 1280 connections exceed max_connections 1000 less 3 reserved"]);
     });
     it("adds up every workload that shares a database, surge included", async () => {
         const shared = [workload(DEPLOYMENT, "a", 10, "50", "clair-indexer-prod", { rollingUpdate: { maxSurge: 1 } }), workload(DEPLOYMENT, "b", 10, "50", "clair-indexer-prod"), instance, params("1000")];
         assert.match((await checkStack(clairConnectionPools, shared)).violations[0], /a 11 pods x 50 \+ b 13 pods x 50 = 1200 connections/);
     });
     it("falls back to the instance class when no parameter sets max_connections", async () => {
-        assert.equal((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 100, "32"), instance])).violations.length, 1);
+        // db.m6g.xlarge (the fixture's class): 16 GiB.
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 100, "32"), instance])).violations, [`database clair-indexer-prod: clair-indexer 100 pods x 32 = 3200 connections exceed max_connections ${XLARGE_MAX} less 3 reserved`]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 50, "32"), instance])).violations, [], "50 x 32 fits");
     });
     it("reads an in-cluster server's max_connections flag", async () => {
         const server = { type: STS, props: { metadata: { name: "clair-indexer-db" }, spec: { template: { spec: { containers: [{ name: "postgres", args: ["-c", "max_connections=200"] }] } } } } };
         assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "32", "clair-indexer-db"), server])).violations, []);
-        assert.equal((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 10, "32", "clair-indexer-db"), server])).violations.length, 1);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 10, "32", "clair-indexer-db"), server])).violations, ["database clair-indexer-db: clair-indexer 10 pods x 32 = 320 connections exceed max_connections 200 less 3 reserved"]);
     });
     it("flags a database that is not in the stack and a malformed pool", async () => {
         assert.match((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "32", "elsewhere")])).violations[0], /database elsewhere .* is not in this stack/);

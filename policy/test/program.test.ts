@@ -149,6 +149,9 @@ function withContainer(at: ContainerAt, edit: (container: any) => void): TestRes
 
 const program = loadProgram();
 
+/** Every stack file of the program (Pulumi.<stack>.yaml): a new stack is checked without an edit here. */
+const STACKS = fs.existsSync(ROOT) ? fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort() : [];
+
 describe("the real program under the policy pack", function () {
     this.timeout(120000);
     before(function () {
@@ -159,7 +162,12 @@ describe("the real program under the policy pack", function () {
     });
     const run = (stack: string) => (program as { runProgram: RunProgram }).runProgram(stack);
 
-    for (const stack of ["stage", "prod", "local"]) {
+    it("has a pack config for every stack file, and none for a stack that does not exist", () => {
+        const configs = fs.readdirSync(path.join(__dirname, "..")).map((f) => /^config\.(.+)\.json$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+        assert.deepEqual(configs, STACKS);
+    });
+
+    for (const stack of STACKS) {
         describe(stack, () => {
             let resources: ProgramResource[];
             before(async function () {
