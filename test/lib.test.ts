@@ -1,0 +1,160 @@
+/**
+ * lib/ on its own: capacity arithmetic, Clair's config document and connstrings, ClamAV's
+ * config files, RDS parameter families. Expected values are worked out here by hand.
+ */
+import { strict as assert } from "assert";
+import { parse } from "yaml";
+import { podReservation, storageGiB, summarize, type WorkloadCapacity } from "../lib/capacity";
+import { clairConfigDocument, connstring, renderClairConfig, type ClairConnection, type ClairConfigInput } from "../lib/clair-config";
+import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../lib/clamav-conf";
+import { parameterGroupFamily } from "../lib/rds";
+
+describe("lib/capacity", () => {
+    it("reserves the sum of a pod's containers, or its largest init container when that is more", () => {
+        const r = (cpu: string, memory: string) => ({ cpu, memory });
+        assert.deepEqual(podReservation([r("2", "2Gi"), r("500m", "512Mi")]), { cpu: 2.5, memoryGiB: 2.5 });
+        // Init containers run one at a time before the others: the largest one counts, not their sum.
+        assert.deepEqual(podReservation([r("1", "4Gi")], [r("500m", "1Gi"), r("500m", "1Gi")]), { cpu: 1, memoryGiB: 4 });
+        assert.deepEqual(podReservation([r("100m", "128Mi")], [r("2", "1Gi")]), { cpu: 2, memoryGiB: 1 });
+        assert.deepEqual(podReservation([r("100m", "128Mi")], [r("50m", "2Gi")]), { cpu: 0.1, memoryGiB: 2 });
+        assert.deepEqual(podReservation([]), { cpu: 0, memoryGiB: 0 });
+    });
+
+    it("converts sizes to GiB and refuses what is not a quantity", () => {
+        assert.equal(storageGiB("100Gi"), 100);
+        assert.equal(storageGiB("512Mi"), 0.5);
+        assert.equal(storageGiB("1Ti"), 1024);
+        assert.throws(() => storageGiB("lots"), /lots is not a quantity/);
+    });
+
+    it("multiplies per-pod figures by replicas, adds shared claims, and totals per app and overall", () => {
+        const w = (name: string, app: string, replicas: number, cpu: number, mem: number, storage: number, shared = 0): WorkloadCapacity => ({
+            name, app, kind: "Deployment", replicas, cpuPerPod: cpu, memoryGiBPerPod: mem, storageGiBPerPod: storage, sharedStorageGiB: shared,
+        });
+        const summary = summarize("prod", [w("a", "clair", 40, 2, 2, 100), w("b", "clair", 10, 2, 2, 0), w("c", "malwar", 1, 0.5, 0.5, 0, 1), w("d", "clamav", 3, 0.1, 0.2, 0)], [
+            { name: "db1", app: "clair", instanceClass: "db.m6g.xlarge", allocatedStorageGiB: 100 },
+            { name: "db2", app: "clair", instanceClass: "db.m6g.xlarge", allocatedStorageGiB: 100 },
+            { name: "db3", app: "malwar", instanceClass: "db.m6g.large", allocatedStorageGiB: 20 },
+        ]);
+        assert.equal(summary.stack, "prod");
+        assert.deepEqual(summary.workloads.map((r) => [r.name, r.pods, r.cpu, r.memoryGiB, r.storageGiB]), [
+            ["a", 40, 80, 80, 4000],
+            ["b", 10, 20, 20, 0],
+            ["c", 1, 0.5, 0.5, 1],
+            // 3 x 0.1 is 0.30000000000000004 in floating point: rounded to 0.3.
+            ["d", 3, 0.3, 0.6, 0],
+        ]);
+        assert.deepEqual(summary.apps.clair, { pods: 50, cpu: 100, memoryGiB: 100, storageGiB: 4000, rdsInstances: 2, rdsStorageGiB: 200 });
+        assert.deepEqual(summary.apps.malwar, { pods: 1, cpu: 0.5, memoryGiB: 0.5, storageGiB: 1, rdsInstances: 1, rdsStorageGiB: 20 });
+        assert.deepEqual(summary.apps.clamav, { pods: 3, cpu: 0.3, memoryGiB: 0.6, storageGiB: 0, rdsInstances: 0, rdsStorageGiB: 0 });
+        assert.deepEqual(summary.total, { pods: 54, cpu: 100.8, memoryGiB: 101.1, storageGiB: 4001, rdsInstances: 3, rdsStorageGiB: 220 });
+        assert.equal(summary.databases.length, 3);
+    });
+
+    it("keeps real fractions: 1.0005 stays, float noise goes", () => {
+        const w: WorkloadCapacity = { name: "x", app: "x", kind: "Deployment", replicas: 1, cpuPerPod: 0.125, memoryGiBPerPod: 0.0625, storageGiBPerPod: 0, sharedStorageGiB: 0 };
+        const s = summarize("s", [w], []);
+        assert.deepEqual([s.total.cpu, s.total.memoryGiB], [0.125, 0.063]);
+    });
+});
+
+describe("lib/clair-config", () => {
+    const connection = (overrides: Partial<ClairConnection> = {}): ClairConnection => ({
+        host: "clair-indexer-prod.c0.us-east-1.rds.amazonaws.com", port: 5432, dbName: "clair", user: "clair", password: "s3cret", sslMode: "verify-full", poolMaxConns: 32, ...overrides,
+    });
+
+    it("writes a libpq keyword/value connstring in a fixed order", () => {
+        assert.equal(connstring(connection()), "host=clair-indexer-prod.c0.us-east-1.rds.amazonaws.com port=5432 dbname=clair user=clair password=s3cret sslmode=verify-full pool_max_conns=32");
+        assert.equal(connstring(connection({ sslRootCert: "/var/run/certs/database-ca.pem" })), "host=clair-indexer-prod.c0.us-east-1.rds.amazonaws.com port=5432 dbname=clair user=clair password=s3cret sslmode=verify-full sslrootcert=/var/run/certs/database-ca.pem pool_max_conns=32");
+    });
+
+    it("quotes a value with any other character, escaping quotes and backslashes as libpq reads them", () => {
+        assert.equal(connstring(connection({ password: "a b" })).split(" password=")[1].split(" sslmode")[0], "'a b'");
+        assert.match(connstring(connection({ password: "it's" })), / password='it\\'s' /);
+        assert.match(connstring(connection({ password: "back\\slash" })), / password='back\\\\slash' /);
+        assert.match(connstring(connection({ password: "" })), / password='' /);
+        // Characters libpq takes bare stay bare.
+        assert.match(connstring(connection({ password: "A-z_0.9/:" })), / password=A-z_0\.9\/: /);
+    });
+
+    const input: ClairConfigInput = {
+        logLevel: "info",
+        httpPort: 8080,
+        introspectionPort: 8089,
+        indexer: { connection: connection(), layerScanConcurrency: 5 },
+        matcher: { connection: connection({ host: "m" }), period: "6h" },
+        notifier: { connection: connection({ host: "n" }), pollInterval: "5m", deliveryInterval: "1m" },
+        indexerAddr: "http://clair-indexer.ns.svc:8080/",
+        matcherAddr: "http://clair-matcher.ns.svc:8080/",
+        pskBase64: "a2V5",
+        pskIssuers: ["quay", "clairctl"],
+    };
+
+    it("builds the one document every node type reads", () => {
+        const doc = clairConfigDocument(input);
+        assert.deepEqual(doc, {
+            http_listen_addr: ":8080",
+            introspection_addr: ":8089",
+            log_level: "info",
+            indexer: { connstring: connstring(connection()), migrations: true, scanlock_retry: 10, layer_scan_concurrency: 5 },
+            matcher: { connstring: connstring(connection({ host: "m" })), migrations: true, indexer_addr: "http://clair-indexer.ns.svc:8080/", period: "6h" },
+            notifier: {
+                connstring: connstring(connection({ host: "n" })),
+                migrations: true,
+                indexer_addr: "http://clair-indexer.ns.svc:8080/",
+                matcher_addr: "http://clair-matcher.ns.svc:8080/",
+                poll_interval: "5m",
+                delivery_interval: "1m",
+            },
+            auth: { psk: { key: "a2V5", iss: ["quay", "clairctl"] } },
+            metrics: { name: "prometheus" },
+        });
+        const webhook = { target: "https://quay.io/secscan/notification", callback: "https://clair.quay.io/notifier/api/v1/notification/" };
+        assert.deepEqual(clairConfigDocument({ ...input, notifier: { ...input.notifier, webhook } }).notifier.webhook, webhook);
+        assert.deepEqual(parse(renderClairConfig(input)), doc, "rendered as YAML");
+    });
+});
+
+describe("lib/clamav-conf", () => {
+    it("writes one 'Key value' line per option, yes/no for booleans, the key repeated for lists", () => {
+        assert.equal(renderClamavConf({ Foreground: true, LogVerbose: false, TCPSocket: 3310, DatabaseMirror: ["a.example", "b.example"] }), "Foreground yes\nLogVerbose no\nTCPSocket 3310\nDatabaseMirror a.example\nDatabaseMirror b.example\n");
+        assert.equal(renderClamavConf({}), "\n");
+    });
+
+    it("refuses an option name ClamAV would not read, and a value with a line break", () => {
+        assert.throws(() => renderClamavConf({ "Bad Key": 1 }), /invalid ClamAV option name Bad Key/);
+        assert.throws(() => renderClamavConf({ "1Key": 1 }), /invalid ClamAV option name 1Key/);
+        assert.throws(() => renderClamavConf({ PidFile: "/tmp/x\nUser root" }), /ClamAV option PidFile has a line break/);
+        assert.throws(() => renderClamavConf({ PidFile: ["ok", "x\ry"] }), /line break/);
+    });
+
+    it("runs clamd in the foreground on 3310 with its database in the shared directory and no reload", () => {
+        assert.equal(CLAMD_PORT, 3310);
+        assert.equal(CLAMAV_DB_DIR, "/var/lib/clamav");
+        const conf = clamdConf();
+        assert.equal(conf.Foreground, true);
+        assert.equal(conf.TCPSocket, 3310);
+        assert.equal(conf.DatabaseDirectory, "/var/lib/clamav");
+        assert.equal(conf.SelfCheck, 0);
+        assert.equal(conf.ConcurrentDatabaseReload, false);
+        for (const key of ["LocalSocket", "PidFile", "TemporaryDirectory"]) assert.match(String(conf[key]), /^\/tmp(\/|$)/, `${key} on the writable /tmp`);
+    });
+
+    it("fetches from the official mirror, or only from a private one", () => {
+        assert.equal(freshclamConf().DatabaseMirror, "database.clamav.net");
+        assert.equal(freshclamConf().PrivateMirror, undefined);
+        const mirrored = freshclamConf("https://mirror.example.com");
+        assert.equal(mirrored.PrivateMirror, "https://mirror.example.com");
+        assert.equal(mirrored.DatabaseMirror, undefined);
+        assert.equal(mirrored.DatabaseDirectory, "/var/lib/clamav");
+        assert.equal(mirrored.Foreground, true);
+    });
+});
+
+describe("lib/rds", () => {
+    it("names the parameter group family by the major version", () => {
+        assert.equal(parameterGroupFamily("16.4"), "postgres16");
+        assert.equal(parameterGroupFamily("17"), "postgres17");
+        assert.equal(parameterGroupFamily("13.20"), "postgres13");
+    });
+});
