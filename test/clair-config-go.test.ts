@@ -10,10 +10,28 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { runProgram, unwrapSecrets } from "../tools/mock-run";
+import { listStacks, runProgram, stackConfig, unwrapSecrets } from "../tools/mock-run";
 
 const CHECKER_DIR = path.resolve(__dirname, "../tools/clair-config-check");
 const MODES = ["indexer", "matcher", "notifier"];
+
+/**
+ * Lint warnings the rendered config is known to raise, and why they stay; any other fails. The
+ * indexer leaves index_report_request_concurrency at 0, so Clair sizes it from the cores it
+ * sees (the program sets no value of its own). A stack without clair.notifier.webhookTarget
+ * (the local one) has a notifier with no delivery mechanism: it records notifications only.
+ */
+function acceptedWarnings(stack: string, mode: string): string[] {
+    if (mode === "indexer") return ["automatically sizing number of concurrent requests (at $.indexer.index_report_request_concurrency)"];
+    const webhook = JSON.parse(stackConfig(stack)["scanning-platform:clair"] ?? "{}").notifier?.webhookTarget;
+    if (mode === "notifier" && !webhook) return ["no delivery mechanisms specified (at $.notifier)"];
+    // A real bug, reported and not yet fixed: components/clair/index.ts's default callback
+    // https://<host>/notifier/api/v1/notification lacks the trailing '/', so Clair (which
+    // resolves the notification id against it) sends Quay https://<host>/notifier/api/v1/<id>.
+    // Delete this line with the fix; the test then holds the callback to Clair's own lint.
+    if (mode === "notifier") return ['URL should end in a "/" (at $.notifier.webhook.callback)'];
+    return [];
+}
 
 interface ModeResult {
     ok: boolean;
@@ -62,7 +80,7 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
         return parsed;
     }
 
-    for (const stack of ["stage", "prod", "local"]) {
+    for (const stack of listStacks()) {
         describe(`the ${stack} stack`, () => {
             let document: string;
 
@@ -80,6 +98,9 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                 for (const mode of MODES) {
                     const r = result.modes[mode];
                     assert.deepEqual(r.errors, [], `${mode} mode: ${r.errors.join("; ")}`);
+                    // Clair's Lint warnings are settings it tolerates but flags: each one we accept is
+                    // listed with why; any other fails.
+                    assert.deepEqual(r.warnings, acceptedWarnings(stack, mode), `${mode} mode warnings: ${r.warnings.join("; ")}`);
                     assert.equal(r.ok, true, `${mode} mode ok`);
                 }
                 assert.equal(result.ok, true);
