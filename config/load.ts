@@ -27,13 +27,15 @@ export const stackFile = (stack: string): ConfigOrigin => () => `Pulumi.${stack}
 
 /**
  * For runners that lay `--set key=value` flags over the stack file (tools/mock-run.ts): a key
- * set by a flag, or inside one (`--set malwar.ingress.hosts=[...]` for malwar.ingress.hosts.0),
- * is named by the flag, every other one by the stack file.
+ * set by a flag, inside one (`--set malwar.ingress.hosts=[...]` for malwar.ingress.hosts.0) or
+ * holding one (`--set clair.indexr.replicas=3` for the unknown clair.indexr) is named by the
+ * flag, every other one by the stack file.
  */
 export function stackFileAndSets(stack: string, sets: Record<string, string>): ConfigOrigin {
     const flags = Object.keys(sets).map((k) => (k.startsWith(`${PROJECT}:`) ? k.slice(PROJECT.length + 1) : k));
     return (key) => {
-        const flag = flags.find((f) => key === f || key.startsWith(`${f}.`));
+        // The flag set this key, something inside it, or (an unknown key) something under it.
+        const flag = flags.find((f) => key === f || key.startsWith(`${f}.`) || f.startsWith(`${key}.`));
         return flag !== undefined ? `--set ${flag}` : `Pulumi.${stack}.yaml`;
     };
 }

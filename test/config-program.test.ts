@@ -116,3 +116,27 @@ describe("the ten bad inputs of issue 11, through the real program", () => {
     });
 });
 
+
+describe("each class of bad input, through the real program", () => {
+    it("keys: a nested typo names the key meant; a namespace named like our key names the path", async () => {
+        await refusedByProgram("prod", { sets: { "clair.indexr.replicas": "3" } }, /--set clair\.indexr\.replicas: scanning-platform:clair\.indexr: unknown key; did you mean clair\.indexer\?/);
+        await refusedByProgram("prod", { config: { "clamav:replicas": "3" } }, /Pulumi\.prod\.yaml: clamav:replicas: unknown namespace 'clamav'; did you mean scanning-platform:clamav\.replicas/);
+    });
+
+    it("floors: the in-cluster Clair database below 5G", async () => {
+        await refusedByProgram("local", { sets: { "clair.database.inClusterStorageSize": "1Gi" } }, /--set clair\.database\.inClusterStorageSize: scanning-platform:clair\.database\.inClusterStorageSize = "1Gi": is below 5G/);
+    });
+
+    it("types: a block where a number belongs, null, a quoted number, an unset secret", async () => {
+        const clair = prodClair();
+        await refusedByProgram("prod", { config: { [key("clair")]: JSON.stringify({ ...clair, indexer: 40 }) } }, /Pulumi\.prod\.yaml: scanning-platform:clair\.indexer = 40: must be a block of keys \(replicas, resources/);
+        await refusedByProgram("prod", { config: { [key("clair")]: JSON.stringify({ ...clair, notifier: null }) } }, /scanning-platform:clair\.notifier = null: is empty \(null\)/);
+        await refusedByProgram("prod", { config: { [key("clamav")]: JSON.stringify({ replicas: "3" }) } }, /scanning-platform:clamav\.replicas = "3": must be a whole number: the quotes make "3" text/);
+        await refusedByProgram("prod", { sets: { "malwar.database.backend": "postgres" } }, /Pulumi\.prod\.yaml: scanning-platform:malwarPostgresUrl = \(unset\): is required \(as a secret\)/);
+    });
+
+    it("secrets: a malformed one is masked, a plaintext one refused, neither echoed", async () => {
+        const message = await refusedByProgram("prod", { config: { [key("clairPsk")]: "short-and-plain" } }, /scanning-platform:clairPsk: holds a secret in plaintext/, /scanning-platform:clairPsk = \[secret\]: must be base64 of at least 32 random bytes/);
+        assert.ok(!message.includes("short-and-plain"));
+    });
+});
