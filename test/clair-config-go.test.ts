@@ -25,11 +25,6 @@ function acceptedWarnings(stack: string, mode: string): string[] {
     if (mode === "indexer") return ["automatically sizing number of concurrent requests (at $.indexer.index_report_request_concurrency)"];
     const webhook = JSON.parse(stackConfig(stack)["scanning-platform:clair"] ?? "{}").notifier?.webhookTarget;
     if (mode === "notifier" && !webhook) return ["no delivery mechanisms specified (at $.notifier)"];
-    // A real bug, reported and not yet fixed: components/clair/index.ts's default callback
-    // https://<host>/notifier/api/v1/notification lacks the trailing '/', so Clair (which
-    // resolves the notification id against it) sends Quay https://<host>/notifier/api/v1/<id>.
-    // Delete this line with the fix; the test then holds the callback to Clair's own lint.
-    if (mode === "notifier") return ['URL should end in a "/" (at $.notifier.webhook.callback)'];
     return [];
 }
 

@@ -104,7 +104,7 @@ for (const [stack, seed] of Object.entries(SEED)) {
             assert.deepEqual(cfg.metrics, { name: "prometheus" });
             assert.equal(cfg.introspection_addr, ":8089");
             assert.equal(cfg.http_listen_addr, ":8080");
-            assert.deepEqual(cfg.notifier.webhook, { target: `https://${seed.host.replace(/^clair\./, "")}/secscan/notification`, callback: `https://${seed.host}/notifier/api/v1/notification` });
+            assert.deepEqual(cfg.notifier.webhook, { target: `https://${seed.host.replace(/^clair\./, "")}/secscan/notification`, callback: `https://${seed.host}/notifier/api/v1/notification/` });
         });
 
         it("sizes pool_max_conns so that every pod at peak fits in the instance's max_connections", async () => {

@@ -42,7 +42,7 @@ export interface ClairArgs {
     notifier: ClairNodeSettings & {
         pollInterval: string;
         deliveryInterval: string;
-        /** Where notifications go; the callback defaults to https://<host>/notifier/api/v1/notification. */
+        /** Where notifications go; the callback defaults to https://<host>/notifier/api/v1/notification/ (Clair appends the id). */
         webhook?: { target: string; callback?: string };
     };
     database: ClairDatabaseBackend & {
@@ -92,7 +92,7 @@ export class Clair extends pulumi.ComponentResource {
             matcherPeriod: args.matcher.period,
             notifierPollInterval: args.notifier.pollInterval,
             notifierDeliveryInterval: args.notifier.deliveryInterval,
-            webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification` } : undefined,
+            webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification/` } : undefined,
             psk,
         }, { parent: this });
 
