@@ -10,7 +10,8 @@ export interface WorkloadCapacity {
     name: string;
     /** Which part of the platform: "clair", "clamav", "malwar" or "postgres". */
     app: string;
-    kind: "Deployment" | "StatefulSet";
+    kind: "Deployment" | "StatefulSet" | "CronJob";
+    /** Pods of the workload; for a CronJob, the pods of one run (counted as if running). */
     replicas: number;
     /** What the scheduler reserves per pod: max(sum of containers, largest init container). */
     cpuPerPod: number;

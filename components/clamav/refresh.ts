@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { WorkloadCapacity } from "../../lib/capacity";
 import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
@@ -51,6 +52,8 @@ export const NETWORK_POLICY_EXEMPTIONS: Exemption[] = [
 export class ClamavRefresh extends pulumi.ComponentResource {
     readonly cronJobName: pulumi.Output<string>;
     readonly serviceAccountName: pulumi.Output<string>;
+    /** One run's pod (concurrencyPolicy Forbid, one pod per Job), as the capacity summary counts it. */
+    readonly capacity: WorkloadCapacity[];
 
     constructor(name: string, args: ClamavRefreshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clamav:Refresh", name, {}, opts);
@@ -115,6 +118,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
             },
         }, childOpts);
 
+        this.capacity = [pod.capacity({ name: args.cronJobName, app: "clamav", kind: "CronJob", replicas: 1 })];
         this.cronJobName = cronJob.metadata.name;
         this.serviceAccountName = account.metadata.name;
         this.registerOutputs({ cronJobName: this.cronJobName, serviceAccountName: this.serviceAccountName });
