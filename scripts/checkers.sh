@@ -47,6 +47,9 @@ for arg in "$@"; do
 done
 
 log() { printf '[checkers] %s\n' "$*" >&2; }
+# shellcheck source=progress.sh
+source "$ROOT/scripts/progress.sh"
+trap progress_stop EXIT
 info() { [[ $QUIET == 1 ]] || log "$@"; }
 die() { printf '[checkers] ERROR [%s]: %s\n' "$1" "$2" >&2; exit 1; }
 
@@ -191,11 +194,14 @@ build_from_archive() { # name prefix proxy-refusal
   top="$(find "$src" -mindepth 1 -maxdepth 1 -type d)"
   [[ -n "$top" && "$(wc -l <<<"$top")" == 1 && -f "$top/go.mod" ]] ||
     die "$name" "$archive_name does not hold one Go module directory"
+  progress_start checkers "building $name from $archive_name" "$logf"
   if ! (cd "$top" && GOFLAGS="$GOFLAGS -mod=readonly" "${NICE[@]}" go build -trimpath \
           -ldflags "${!ldflags_var}" -o "$DIR/bin/$name.partial" "${!pkg_var}") >"$logf" 2>&1; then
+    progress_stop
     tail -n 20 "$logf" >&2 || true
     die "$name" "go build of $archive_name failed after $((SECONDS - t))s; full log: $logf"
   fi
+  progress_stop
   local reports
   reports="$(reported_version "$name" "$DIR/bin/$name.partial")"
   [[ "$reports" == "${!reports_var}" ]] ||
@@ -220,7 +226,9 @@ go_tool() {
     log "installing $name $version (go install $module$pkg@$version; log: $logf) ..."
     rm -f "$DIR/.reports-$name"
     local t=$SECONDS
+    progress_start checkers "installing $name $version" "$logf"
     if GOBIN="$DIR/bin" "${NICE[@]}" go install -trimpath -ldflags "${!ldflags_var}" "$module$pkg@$version" >"$logf" 2>&1; then
+      progress_stop
       rm -f "$refused"
       record_time "$name" $((SECONDS - t)) "cold go install"
       echo "go install $module$pkg@$version" >"$DIR/.complete-$name"
@@ -228,6 +236,7 @@ go_tool() {
       log "installed $name $version in $((SECONDS - t))s"
       return 0
     fi
+    progress_stop
     if ! grep -qE '(403 Forbidden|404 Not Found|410 Gone|not available|invalid version)' "$logf"; then
       tail -n 20 "$logf" >&2 || true
       die "$name" "go install $module$pkg@$version failed after $((SECONDS - t))s; full log: $logf"
@@ -248,12 +257,15 @@ install_checkov() {
   log "installing checkov $CHECKOV_VERSION (venv + pip; log: $logf) ..."
   local t=$SECONDS
   rm -rf "$venv" "$DIR/.reports-checkov"
+  progress_start checkers "installing checkov $CHECKOV_VERSION" "$logf"
   if ! { "${NICE[@]}" python3 -m venv "$venv" &&
          "${NICE[@]}" "$venv/bin/pip" install --disable-pip-version-check --no-input \
            "checkov==$CHECKOV_VERSION"; } >"$logf" 2>&1; then
+    progress_stop
     tail -n 20 "$logf" >&2 || true
     die checkov "pip install checkov==$CHECKOV_VERSION failed after $((SECONDS - t))s; full log: $logf"
   fi
+  progress_stop
   # The venv's entry point, linked where prebuilt() looks for cached tools.
   ln -sfn "$venv/bin/checkov" "$DIR/bin/checkov"
   [[ "$(reported_version checkov "$DIR/bin/checkov")" == "$CHECKOV_REPORTS" ]] ||
@@ -269,6 +281,7 @@ schemas() {
   if [[ -f "$SCHEMAS/.complete" ]]; then info "kubeconform schemas $SCHEMA_K8S_VERSION: cached"; return 0; fi
   log "generating kubeconform schemas for Kubernetes $SCHEMA_K8S_VERSION (log: $logf) ..."
   local t=$SECONDS json dir swagger
+  progress_start checkers "generating kubeconform schemas" "$logf"
   json="$("${NICE[@]}" go mod download -json "k8s.io/kubernetes@$SCHEMA_K8S_VERSION" 2>"$logf")" \
     || die schemas "go mod download k8s.io/kubernetes@$SCHEMA_K8S_VERSION failed; log: $logf"
   dir="$(node -e 'console.log(JSON.parse(process.argv[1]).Dir || "")' "$json")"
@@ -280,6 +293,7 @@ schemas() {
   "${NICE[@]}" node "$ROOT/scripts/kubeconform-schemas.js" --swagger "$swagger" \
       --version "$SCHEMA_K8S_VERSION" --out "$SCHEMAS.partial" "${crd_args[@]}" >>"$logf" 2>&1 \
     || { tail -n 5 "$logf" >&2; die schemas "schema generation failed; log: $logf"; }
+  progress_stop
   echo "from $swagger" >"$SCHEMAS.partial/.complete"
   rm -rf "$SCHEMAS"; mv "$SCHEMAS.partial" "$SCHEMAS"
   record_time schemas $((SECONDS - t)) "cold generation"

@@ -24,6 +24,9 @@ NICE=(nice -n 19)
 T0=$SECONDS
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
+# shellcheck source=progress.sh
+source "$ROOT/scripts/progress.sh"
+trap progress_stop EXIT
 die() { printf '[toolchain] ERROR [%s]: %s\n' "$1" "$2" >&2; exit 1; }
 
 command -v go >/dev/null || die toolchain "go is not on PATH"
@@ -60,10 +63,13 @@ build() {
   local t=$SECONDS
   rm -rf "$out" "$dest"
   mkdir -p "$out/bin" "$work"
+  progress_start toolchain "building $name $version" "$logf"
   if ! ( set -euo pipefail; cd "$work"; "$fn" "$out" "$work" "$version" ) >"$logf" 2>&1; then
+    progress_stop
     tail -n 30 "$logf" >&2 || true
     die "$name" "build of $name $version failed after $((SECONDS - t))s; full log: $logf"
   fi
+  progress_stop
   echo "$name $version built $(date -u +%FT%TZ) in $((SECONDS - t))s" >"$out/.complete"
   mv "$out" "$dest"
   log "built $name $version in $((SECONDS - t))s"

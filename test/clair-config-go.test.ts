@@ -5,12 +5,13 @@
  * Needs the Go toolchain; the checker is built once, its modules come from the Go proxy.
  */
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { listStacks, runProgram, stackConfig, unwrapSecrets } from "../tools/mock-run";
+import { withProgress } from "../tools/progress";
 
 const CHECKER_DIR = path.resolve(__dirname, "../tools/clair-config-check");
 const MODES = ["indexer", "matcher", "notifier"];
@@ -38,11 +39,22 @@ interface CheckResult {
     modes: Record<string, ModeResult>;
 }
 
+/** `go build -o out .` in tools/clair-config-check, without blocking the event loop (the progress line ticks). */
+function goBuild(out: string): Promise<{ status: number | null; stderr: string; error?: Error }> {
+    return new Promise((resolve) => {
+        const child = spawn("go", ["build", "-o", out, "."], { cwd: CHECKER_DIR, stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", (error) => resolve({ status: null, stderr, error }));
+        child.on("close", (status) => resolve({ status, stderr }));
+    });
+}
+
 describe("Clair config is accepted by Clair v4.8's own config package", function () {
     let tmp: string;
     let checker: string;
 
-    before(function () {
+    before(async function () {
         this.timeout(600000);
         try {
             execFileSync("go", ["version"], { stdio: "pipe" });
@@ -52,7 +64,8 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "clair-config-check-"));
         checker = path.join(tmp, "clair-config-check");
         const started = Date.now();
-        const build = spawnSync("go", ["build", "-o", checker, "."], { cwd: CHECKER_DIR, encoding: "utf8" });
+        // Cold (empty Go caches) this downloads Clair's modules and compiles them: about 40 s of silence otherwise.
+        const build = await withProgress("      building tools/clair-config-check with Go (first time about 40 s)", () => goBuild(checker));
         assert.equal(build.status, 0, `go build of tools/clair-config-check failed:\n${build.stderr}${build.error ?? ""}`);
         console.log(`      (built clair-config-check in ${((Date.now() - started) / 1000).toFixed(1)}s)`);
     });

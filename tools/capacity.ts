@@ -1,15 +1,27 @@
 /**
- * npm run capacity -- --stack prod [--set clair.indexer.replicas=80 ...] [--compare stage] [--json]
+ * npm run capacity -- --stack prod [--set clair.indexer.replicas=80 ...] [--compare stage] [--json FILE|-]
  *
  * Evaluates the real program offline (Pulumi mocks, no cloud) and prints its capacity: per
- * workload, per app and in total. With --compare, also the other stack's figures and the delta.
+ * workload, per app and in total; with --compare, the other stack's figures beside these and the
+ * change. --json writes the same figures as one JSON document to FILE, or to stdout with "-"
+ * (then run it as `npm run -s capacity`, so npm prints no banner before it).
  */
-import { parseArgs } from "util";
+import * as fs from "fs";
+import * as path from "path";
 import type { CapacitySummary, Totals } from "../lib/capacity";
-import { listStacks, runProgram } from "./mock-run";
+import { run, stackRequired, UsageError, type Options } from "./cli";
 
 type Figures = Totals & { rdsInstances: number; rdsStorageGiB: number };
 const FIELDS: (keyof Figures)[] = ["pods", "cpu", "memoryGiB", "storageGiB", "rdsInstances", "rdsStorageGiB"];
+/** Column headers of FIELDS, with their units. */
+const HEADERS: Record<keyof Figures, string> = {
+    pods: "pods",
+    cpu: "CPU cores",
+    memoryGiB: "memory GiB",
+    storageGiB: "storage GiB",
+    rdsInstances: "RDS instances",
+    rdsStorageGiB: "RDS storage GiB",
+};
 
 export interface CapacityReport {
     stack: string;
@@ -22,11 +34,11 @@ export interface CapacityReport {
     compare?: { stack: string; clair: Figures; total: Figures; apps: CapacitySummary["apps"]; delta: { clair: Figures; total: Figures; apps: Record<string, Figures> } };
 }
 
-function parseSets(values: string[]): Record<string, string> {
+export function parseSets(values: string[]): Record<string, string> {
     const sets: Record<string, string> = {};
     for (const item of values) {
         const eq = item.indexOf("=");
-        if (eq <= 0) throw new Error(`--set ${item}: expected key=value, e.g. clair.indexer.replicas=80`);
+        if (eq <= 0) throw new UsageError(`--set ${item}: expected key=value, e.g. clair.indexer.replicas=80`);
         sets[item.slice(0, eq)] = item.slice(eq + 1);
     }
     return sets;
@@ -37,8 +49,10 @@ const diff = (a: Figures = zero(), b: Figures = zero()): Figures =>
     Object.fromEntries(FIELDS.map((f) => [f, Math.round((a[f] - b[f]) * 1000) / 1000])) as unknown as Figures;
 
 async function summary(stack: string, sets: Record<string, string>): Promise<CapacitySummary> {
-    const run = await runProgram(stack, { sets });
-    return run.outputs.capacity as CapacitySummary;
+    // Loaded here, not at the top: --help and command-line mistakes answer without loading the program.
+    const { runProgram } = await import("./mock-run");
+    const result = await runProgram(stack, { sets });
+    return result.outputs.capacity as CapacitySummary;
 }
 
 export async function capacityReport(stack: string, sets: Record<string, string>, compareStack?: string): Promise<CapacityReport> {
@@ -70,57 +84,144 @@ export async function capacityReport(stack: string, sets: Record<string, string>
     return report;
 }
 
+// ---------------------------------------------------------------- the printed report
+
+/** The widest line the report may print: it must read on a terminal and on paper. */
+export const MAX_WIDTH = 100;
+
 const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en-US") : n.toLocaleString("en-US", { maximumFractionDigits: 3 }));
 const signed = (n: number) => (n > 0 ? `+${fmt(n)}` : fmt(n));
 
-function table(headers: string[], rows: string[][]): string {
-    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-    return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+interface Column {
+    header: string;
+    /** Numbers right, text left. */
+    right: boolean;
+    /** A label over this column and the next `span - 1` (the first header line). */
+    group?: { label: string; span: number };
 }
+
+/** Columns two spaces apart, a rule under the headers; rows of [] are blank separator lines. */
+export function table(columns: Column[], rows: string[][]): string[] {
+    const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.filter((r) => r.length).map((r) => r[i].length)));
+    const line = (cells: string[]) =>
+        cells
+            .map((c, i) => (columns[i].right ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+            .join("  ")
+            .trimEnd();
+    const out: string[] = [];
+    if (columns.some((c) => c.group)) {
+        let text = "";
+        columns.forEach((c, i) => {
+            const start = widths.slice(0, i).reduce((a, w) => a + w + 2, 0);
+            if (c.group) text = text.padEnd(start) + c.group.label;
+        });
+        out.push(text);
+    }
+    out.push(line(columns.map((c) => c.header)), widths.map((w) => "-".repeat(w)).join("  "));
+    for (const r of rows) out.push(r.length ? line(r) : "");
+    return out;
+}
+
+const numeric = (header: string, group?: Column["group"]): Column => ({ header, right: true, group });
+const text = (header: string): Column => ({ header, right: false });
+
+/** The stack's label in the compare table: "prod", or "prod+set" when --set changed it. */
+function label(r: CapacityReport): string {
+    return Object.keys(r.sets).length ? `${r.stack}+set` : r.stack;
+}
+
+/** `first` and then the words, wrapped at MAX_WIDTH; continuation lines start with `indent`. */
+function wrap(first: string, words: string[], indent: string): string[] {
+    const lines = [first];
+    for (const w of words) {
+        const last = lines[lines.length - 1];
+        if (last.length + 1 + w.length <= MAX_WIDTH || last.trim() === "") lines[lines.length - 1] = `${last} ${w}`;
+        else lines.push(`${indent}${w}`);
+    }
+    return lines;
+}
+
+export const LEGEND =
+    "TOTAL adds up the apps: every pod at once (a CronJob's pods as if running), their claims, RDS.";
 
 export function formatReport(r: CapacityReport): string {
     const out: string[] = [];
-    const setText = Object.entries(r.sets).map(([k, v]) => `${k}=${v}`).join(" ");
-    out.push(`Capacity of stack '${r.stack}'${setText ? ` with ${setText}` : ""}`, "");
-    out.push(table(
-        ["workload", "kind", "replicas", "cpu/pod", "mem GiB/pod", "cpu", "memory GiB", "storage GiB"],
-        r.workloads.map((w) => [w.name, w.kind, fmt(w.replicas), fmt(w.cpuPerPod), fmt(w.memoryGiBPerPod), fmt(w.cpu), fmt(w.memoryGiB), fmt(w.storageGiB)]),
-    ));
+    const sets = Object.entries(r.sets).map(([k, v]) => `${k}=${v}`);
+    out.push(...wrap(`Capacity of stack '${r.stack}'${sets.length ? " with" : ""}`, sets, "    "), "");
+    out.push(
+        ...table(
+            [
+                text("workload"),
+                text("kind"),
+                numeric("pods"),
+                numeric("CPU cores", { label: "per pod", span: 2 }),
+                numeric("memory GiB"),
+                numeric("CPU cores", { label: "all pods", span: 3 }),
+                numeric("memory GiB"),
+                numeric("storage GiB"),
+            ],
+            r.workloads.map((w) => [w.name, w.kind, fmt(w.replicas), fmt(w.cpuPerPod), fmt(w.memoryGiBPerPod), fmt(w.cpu), fmt(w.memoryGiB), fmt(w.storageGiB)]),
+        ),
+    );
     out.push("");
+    const appColumns = [text("app"), ...FIELDS.map((f) => numeric(HEADERS[f]))];
     const appRows = Object.entries(r.apps).map(([app, f]) => [app, ...FIELDS.map((k) => fmt(f[k]))]);
-    out.push(table(["app", ...FIELDS], [...appRows, ["TOTAL", ...FIELDS.map((k) => fmt(r.total[k]))]]));
+    out.push(...table(appColumns, [...appRows, ["TOTAL", ...FIELDS.map((k) => fmt(r.total[k]))]]));
+    out.push(LEGEND);
     if (r.compare) {
         const c = r.compare;
-        out.push("", `Compared with stack '${c.stack}' (this minus that):`, "");
-        const rows = Object.entries(c.delta.apps).map(([app, d]) => [app, ...FIELDS.map((k) => `${fmt(c.apps[app]?.[k] ?? 0)} -> ${fmt(r.apps[app]?.[k] ?? 0)} (${signed(d[k])})`)]);
-        rows.push(["TOTAL", ...FIELDS.map((k) => `${fmt(c.total[k])} -> ${fmt(r.total[k])} (${signed(c.delta.total[k])})`)]);
-        out.push(table(["app", ...FIELDS], rows));
+        const mine = label(r);
+        out.push("", `Compared with stack '${c.stack}' (change = ${mine} minus ${c.stack})`, "");
+        const rows: string[][] = [];
+        const group = (name: string, before: Figures | undefined, after: Figures | undefined, change: Figures) => {
+            if (rows.length) rows.push([]);
+            rows.push([name, c.stack, ...FIELDS.map((k) => fmt(before?.[k] ?? 0))]);
+            rows.push(["", mine, ...FIELDS.map((k) => fmt(after?.[k] ?? 0))]);
+            rows.push(["", "change", ...FIELDS.map((k) => signed(change[k]))]);
+        };
+        for (const [app, d] of Object.entries(c.delta.apps)) group(app, c.apps[app], r.apps[app], d);
+        group("TOTAL", c.total, r.total, c.delta.total);
+        out.push(...table([text("app"), text("stack"), ...FIELDS.map((f) => numeric(HEADERS[f]))], rows));
     }
     return out.join("\n");
 }
 
-async function main(): Promise<void> {
-    const started = process.hrtime.bigint();
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string" },
-            set: { type: "string", multiple: true, default: [] },
-            compare: { type: "string" },
-            json: { type: "boolean", default: false },
-        },
-        strict: true,
-    });
-    if (!values.stack) throw new Error(`--stack is required (stacks: ${listStacks().join(", ")})`);
-    const report = await capacityReport(values.stack, parseSets(values.set ?? []), values.compare);
-    console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    console.error(`capacity: evaluated in ${seconds.toFixed(2)} s`);
-}
+// ---------------------------------------------------------------- the command
+
+export const USAGE = "npm run capacity -- --stack <name> [--set key=value ...] [--compare <name>] [--json FILE|-]";
+
+export const OPTIONS = {
+    stack: { type: "string" },
+    set: { type: "string", multiple: true, default: [] as string[] },
+    compare: { type: "string" },
+    json: { type: "string" },
+} satisfies Options;
 
 if (require.main === module) {
-    main().catch((err: Error) => {
-        console.error(err.message);
-        process.exit(1);
+    run({
+        name: "capacity",
+        usage: USAGE,
+        options: OPTIONS,
+        async main(values) {
+            const started = process.hrtime.bigint();
+            if (!values.stack) throw await stackRequired();
+            const sets = parseSets(values.set ?? []);
+            if (values.json && values.json !== "-" && !fs.existsSync(path.dirname(path.resolve(values.json)))) {
+                throw new Error(`--json ${values.json}: the folder ${path.dirname(values.json)} does not exist`);
+            }
+            const report = await capacityReport(values.stack, sets, values.compare);
+            if (values.json === "-") {
+                process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+            } else {
+                process.stdout.write(formatReport(report) + "\n");
+                if (values.json) {
+                    fs.writeFileSync(values.json, JSON.stringify(report, null, 2) + "\n");
+                    process.stderr.write(`capacity: wrote ${values.json}\n`);
+                }
+            }
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            process.stderr.write(`capacity: evaluated in ${seconds.toFixed(2)} s\n`);
+            return 0;
+        },
     });
 }

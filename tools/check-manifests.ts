@@ -35,8 +35,9 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "util";
 import { parseAllDocuments, stringify } from "yaml";
+import { run as runCli, stackRequired, type Options, type Values } from "./cli";
+import { stackConfig } from "./mock-run";
 import { renderStack } from "./render";
 
 export type CheckerName = "kube-score" | "kube-linter" | "polaris" | "kubeconform" | "checkov";
@@ -517,22 +518,21 @@ function writeUnexempted(files: string[], dir: string): string[] {
     });
 }
 
-async function main(): Promise<number> {
+export const USAGE = "npm run check:manifests -- --stack <name> [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]";
+
+export const OPTIONS = {
+    stack: { type: "string" },
+    verbose: { type: "boolean", default: false },
+    json: { type: "string" },
+    out: { type: "string" },
+    "allow-missing": { type: "boolean", default: false },
+} satisfies Options;
+
+async function main(values: Values<typeof OPTIONS>): Promise<number> {
     const started = Date.now();
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string" },
-            verbose: { type: "boolean", default: false },
-            json: { type: "string" },
-            out: { type: "string" },
-            "allow-missing": { type: "boolean", default: false },
-        },
-        strict: true,
-    });
-    if (!values.stack) {
-        console.error("usage: npm run check:manifests -- --stack <stage|prod|local> [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]");
-        return 2;
-    }
+    if (!values.stack) throw await stackRequired();
+    // A misspelt stack fails here, before the checkers are installed.
+    stackConfig(values.stack);
     const allowMissing = values["allow-missing"]!;
     // With --json -, the JSON is stdout's only content and the table goes to stderr.
     const say = values.json === "-" ? console.error : console.log;
@@ -604,10 +604,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main()
-        .then((code) => process.exit(code))
-        .catch((err: Error) => {
-            console.error(`check:manifests: ${err.message}`);
-            process.exit(1);
-        });
+    runCli({ name: "check:manifests", usage: USAGE, options: OPTIONS, main });
 }

@@ -1,21 +1,69 @@
 /**
- * npm run render -- --stack <name> --out DIR
+ * npm run render -- --stack <name> --out DIR [--clean]
  *
  * Writes every Kubernetes object the program creates (from the mock run), one YAML file per
  * object, as it would be sent to the API server: secrets included in plaintext from the mock
  * (generated values are random per run; render output is for checkers, never to commit).
+ *
+ * DIR must be new or empty: a render into a folder that holds files already would leave the
+ * files of objects that no longer exist beside the new ones, and a checker would read them all.
+ * --clean deletes the folder's *.yaml files first (a previous render), and refuses when the
+ * folder holds anything else, which it never deletes.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { stringify } from "yaml";
-import { runProgram, unwrapSecrets } from "./mock-run";
+import { run, stackRequired, UsageError, type Options } from "./cli";
 
-export async function renderStack(stack: string, outDir: string): Promise<string[]> {
-    const run = await runProgram(stack);
+export interface RenderOptions {
+    /** Delete the *.yaml files already in outDir first (refused when it holds anything else). */
+    clean?: boolean;
+}
+
+/** The entries of dir, or [] when it does not exist. */
+function entries(dir: string): fs.Dirent[] {
+    try {
+        return fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw err;
+    }
+}
+
+const sample = (names: string[]) => names.slice(0, 3).join(", ") + (names.length > 3 ? ", ..." : "");
+
+/**
+ * Makes outDir ready for a render: missing or empty is fine; with `clean`, a folder of *.yaml
+ * files is emptied; anything else is refused. Returns how many files it deleted.
+ */
+export function prepareOutDir(outDir: string, options: RenderOptions = {}): number {
+    const present = entries(outDir);
+    if (present.length === 0) return 0;
+    const yaml = present.filter((e) => e.isFile() && e.name.endsWith(".yaml"));
+    const other = present.filter((e) => !yaml.includes(e));
+    if (!options.clean) {
+        throw new Error(
+            `${outDir} is not empty (${present.length} entries: ${sample(present.map((e) => e.name))}); ` +
+                "rendered files would mix with them, and a checker would read the stale ones too. Use a new or empty folder" +
+                (other.length === 0 ? ", or --clean to delete its *.yaml files first" : ""),
+        );
+    }
+    if (other.length > 0) {
+        throw new Error(`${outDir} holds more than *.yaml files (${sample(other.map((e) => e.name))}): --clean deletes only *.yaml files; use a new or empty folder`);
+    }
+    for (const e of yaml) fs.rmSync(path.join(outDir, e.name));
+    return yaml.length;
+}
+
+export async function renderStack(stack: string, outDir: string, options: RenderOptions = {}): Promise<string[]> {
+    // Before the program runs: a folder in the way fails at once.
+    const deleted = prepareOutDir(outDir, options);
+    if (deleted > 0) process.stderr.write(`render: deleted ${deleted} *.yaml files of an earlier render from ${outDir}\n`);
+    const { runProgram, unwrapSecrets } = await import("./mock-run");
+    const result = await runProgram(stack);
     fs.mkdirSync(outDir, { recursive: true });
     const written: string[] = [];
-    for (const r of run.resources) {
+    for (const r of result.resources) {
         if (!r.custom || !r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:pulumi")) continue;
         const object = unwrapSecrets(r.inputs);
         if (!object.apiVersion || !object.kind) continue;
@@ -27,16 +75,25 @@ export async function renderStack(stack: string, outDir: string): Promise<string
     return written;
 }
 
+export const USAGE = "npm run render -- --stack <name> --out DIR [--clean]";
+
+export const OPTIONS = {
+    stack: { type: "string" },
+    out: { type: "string" },
+    clean: { type: "boolean", default: false },
+} satisfies Options;
+
 if (require.main === module) {
-    const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } }, strict: true });
-    if (!values.stack || !values.out) {
-        console.error("usage: npm run render -- --stack <stage|prod|local> --out DIR");
-        process.exit(2);
-    }
-    renderStack(values.stack, values.out)
-        .then((files) => console.log(`rendered ${files.length} objects of stack ${values.stack} into ${values.out}`))
-        .catch((err: Error) => {
-            console.error(err.message);
-            process.exit(1);
-        });
+    run({
+        name: "render",
+        usage: USAGE,
+        options: OPTIONS,
+        async main(values) {
+            if (!values.stack) throw await stackRequired();
+            if (!values.out) throw new UsageError("--out is required");
+            const files = await renderStack(values.stack, values.out, { clean: values.clean });
+            process.stdout.write(`rendered ${files.length} objects of stack ${values.stack} into ${values.out}\n`);
+            return 0;
+        },
+    });
 }

@@ -1,0 +1,147 @@
+/**
+ * The command-line tools as people run them (issue 14): npm's scripts, real processes, real exit
+ * statuses. Errors end with the usage line and exit non-zero; --json output parses; render refuses
+ * a folder that holds files already.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { errorText, parse as parseArgv, UsageError } from "../tools/cli";
+import { prepareOutDir } from "../tools/render";
+
+const ROOT = path.resolve(__dirname, "..");
+
+interface Result {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** `npm run [-s] <script> -- args`, as the README writes it. */
+function npmRun(script: string, args: string[], options: { silent?: boolean } = {}): Result {
+    const r = spawnSync("npm", ["run", ...(options.silent ? ["-s"] : []), script, "--", ...args], { cwd: ROOT, encoding: "utf8" });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The last non-empty line of a text. */
+const lastLine = (text: string) => text.trimEnd().split("\n").pop() ?? "";
+
+describe("command-line tools", function () {
+    this.timeout(120000);
+    let tmp: string;
+    before(() => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cli-test-"));
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    describe("errors end with the usage line and exit non-zero", () => {
+        const cases: [string, string[], number, RegExp][] = [
+            ["capacity", ["--stack", "nosuch"], 1, /no stack file Pulumi\.nosuch\.yaml \(stacks: local, prod, stage\)/],
+            ["capacity", ["--stak", "prod"], 2, /Unknown option '--stak'/],
+            ["capacity", [], 2, /--stack is required \(stacks: local, prod, stage\)/],
+            ["capacity", ["--stack", "prod", "--set", "replicas"], 2, /--set replicas: expected key=value/],
+            ["capacity", ["--stack", "prod", "--json"], 2, /--json/],
+            ["capacity", ["--stack", "prod", "--json", "/nonexistent-folder/f.json"], 1, /the folder \/nonexistent-folder does not exist/],
+            ["capacity", ["--stack", "prod", "--set", "clair.indexer.replicas=-1"], 1, /clair\.indexer\.replicas/],
+            ["render", ["--stack", "prod"], 2, /--out is required/],
+            ["render", ["--stack", "nosuch", "--out", "/tmp/unused-render-dir"], 1, /no stack file Pulumi\.nosuch\.yaml/],
+            ["render", ["--stack", "prod", "--out", "x", "stray"], 2, /Unexpected argument 'stray'/],
+            ["check:manifests", ["--stack", "nosuch"], 1, /no stack file Pulumi\.nosuch\.yaml/],
+            ["check:manifests", ["--verbos"], 2, /Unknown option '--verbos'/],
+        ];
+        for (const [script, args, status, message] of cases) {
+            it(`npm run ${script} -- ${args.join(" ")}`.trimEnd(), () => {
+                const r = npmRun(script, args);
+                assert.equal(r.status, status, r.stderr);
+                assert.match(r.stderr, message);
+                assert.match(lastLine(r.stderr), new RegExp(`^usage: npm run ${script} -- --stack `));
+                assert.ok(r.stderr.includes(`${script}: `), "names the command");
+            });
+        }
+
+        it("--help prints the usage line and exits 0", () => {
+            for (const script of ["capacity", "render", "check:manifests"]) {
+                const r = npmRun(script, ["--help"], { silent: true });
+                assert.equal(r.status, 0);
+                assert.match(r.stdout, new RegExp(`^usage: npm run ${script} -- --stack `));
+            }
+        });
+    });
+
+    describe("capacity --json", () => {
+        it("writes JSON a script can parse with the README's command (npm run capacity -- ... --json FILE)", () => {
+            const file = path.join(tmp, "prod-vs-stage.json");
+            const r = npmRun("capacity", ["--stack", "prod", "--compare", "stage", "--json", file]);
+            assert.equal(r.status, 0, r.stderr);
+            const report = JSON.parse(fs.readFileSync(file, "utf8"));
+            // The seed: prod Clair 120 CPU / 120 GiB / 4,000 GiB; stage 12 / 12 / 400.
+            assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB], [120, 120, 4000]);
+            assert.deepEqual([report.compare.clair.cpu, report.compare.clair.memoryGiB, report.compare.clair.storageGiB], [12, 12, 400]);
+            // The table still goes to the terminal.
+            assert.match(r.stdout, /Capacity of stack 'prod'/);
+        });
+
+        it("writes only JSON on stdout with --json - (npm run -s)", () => {
+            const r = npmRun("capacity", ["--stack", "stage", "--json", "-"], { silent: true });
+            assert.equal(r.status, 0, r.stderr);
+            const report = JSON.parse(r.stdout);
+            assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB], [12, 12, 400]);
+        });
+    });
+
+    describe("render --out", () => {
+        it("refuses a folder that holds files, before running the program, and leaves it as it was", () => {
+            const dir = path.join(tmp, "stale");
+            fs.mkdirSync(dir);
+            fs.writeFileSync(path.join(dir, "deployment-gone.yaml"), "kind: Deployment\n");
+            const r = npmRun("render", ["--stack", "prod", "--out", dir]);
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /is not empty \(1 entries: deployment-gone\.yaml\)/);
+            assert.match(r.stderr, /--clean/);
+            assert.match(lastLine(r.stderr), /^usage: npm run render -- /);
+            assert.deepEqual(fs.readdirSync(dir), ["deployment-gone.yaml"]);
+        });
+
+        it("with --clean, deletes the old *.yaml files first and writes exactly the stack's objects", () => {
+            const dir = path.join(tmp, "clean");
+            fs.mkdirSync(dir);
+            fs.writeFileSync(path.join(dir, "deployment-gone.yaml"), "kind: Deployment\n");
+            const r = npmRun("render", ["--stack", "prod", "--out", dir, "--clean"]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stderr, /deleted 1 \*\.yaml files of an earlier render/);
+            const written = Number(/rendered (\d+) objects/.exec(r.stdout)?.[1]);
+            const files = fs.readdirSync(dir);
+            assert.equal(files.length, written, "as many files as objects written");
+            assert.ok(!files.includes("deployment-gone.yaml"));
+            for (const f of files) assert.ok(parse(fs.readFileSync(path.join(dir, f), "utf8")).kind, f);
+        });
+
+        it("with --clean, refuses a folder that holds anything but *.yaml files, and deletes nothing", () => {
+            const dir = path.join(tmp, "mixed");
+            fs.mkdirSync(dir);
+            fs.writeFileSync(path.join(dir, "a.yaml"), "kind: A\n");
+            fs.writeFileSync(path.join(dir, "notes.txt"), "mine\n");
+            assert.throws(() => prepareOutDir(dir, { clean: true }), /holds more than \*\.yaml files \(notes\.txt\)/);
+            assert.deepEqual(fs.readdirSync(dir).sort(), ["a.yaml", "notes.txt"]);
+            assert.throws(() => prepareOutDir(dir), /not empty \(2 entries/);
+        });
+
+        it("takes a missing or empty folder as it is", () => {
+            assert.equal(prepareOutDir(path.join(tmp, "missing")), 0);
+            fs.mkdirSync(path.join(tmp, "empty"));
+            assert.equal(prepareOutDir(path.join(tmp, "empty")), 0);
+        });
+    });
+
+    describe("argument parsing", () => {
+        it("turns parseArgs' complaints into usage errors, and formats them with the usage line last", () => {
+            const options = { stack: { type: "string" as const } };
+            assert.deepEqual({ ...parseArgv(options, ["--stack", "prod"]) }, { stack: "prod" });
+            assert.throws(() => parseArgv(options, ["--nope"]), (e: unknown) => e instanceof UsageError && /--nope/.test((e as Error).message));
+            assert.equal(errorText("tool", "npm run tool -- --stack <name>", new Error("bad\n")), "tool: bad\nusage: npm run tool -- --stack <name>\n");
+        });
+    });
+});

@@ -1,0 +1,67 @@
+/**
+ * What the command-line tools (capacity, render, check:manifests) share: argument parsing, and
+ * errors that end with the usage line. Every error exits non-zero: 2 when the command line is
+ * wrong (unknown flag, missing or malformed value), 1 when the work failed (a bad stack name, a
+ * config error, a folder in the way, a checker that failed).
+ */
+import { parseArgs, type ParseArgsConfig } from "util";
+
+/** A mistake on the command line: exit status 2. */
+export class UsageError extends Error {}
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+/** What parseArgs returns for these options (strict, no positionals). */
+export type Values<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>>["values"];
+
+export interface Cli<O extends Options> {
+    /** e.g. "capacity" (the npm script name) */
+    name: string;
+    /** The usage line, without the leading "usage: ". */
+    usage: string;
+    options: O;
+    /** Resolves to the exit status. */
+    main(values: Values<O>): Promise<number>;
+}
+
+/** Parses argv strictly: an unknown flag or a stray argument is a UsageError naming it. */
+export function parse<O extends Options>(options: O, argv: string[]): Values<O> {
+    try {
+        return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    } catch (err) {
+        throw new UsageError((err as Error).message);
+    }
+}
+
+/** The --stack mistake, naming the stacks there are (Pulumi.<name>.yaml beside Pulumi.yaml). */
+export async function stackRequired(): Promise<UsageError> {
+    const { listStacks } = await import("./mock-run");
+    return new UsageError(`--stack is required (stacks: ${listStacks().join(", ")})`);
+}
+
+/** "error: <message>" then "usage: <usage>", both on stderr. */
+export function errorText(name: string, usage: string, err: unknown): string {
+    const message = err instanceof Error ? err.message : String(err);
+    return `${name}: ${message.trimEnd()}\nusage: ${usage}\n`;
+}
+
+/**
+ * Runs the tool: --help (or -h) prints the usage line and exits 0; any error prints the tool's
+ * name and message, then the usage line, and exits 2 (UsageError) or 1.
+ */
+export function run<O extends Options>(cli: Cli<O>, argv = process.argv.slice(2)): void {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        process.stdout.write(`usage: ${cli.usage}\n`);
+        return;
+    }
+    Promise.resolve()
+        .then(() => cli.main(parse(cli.options, argv)))
+        .then(
+            (code) => {
+                process.exitCode = code;
+            },
+            (err: unknown) => {
+                process.stderr.write(errorText(cli.name, cli.usage, err));
+                process.exitCode = err instanceof UsageError ? 2 : 1;
+            },
+        );
+}

@@ -1,0 +1,200 @@
+"use strict";
+/**
+ * A faster way to start the command-line tools (npm run capacity, render, check:manifests):
+ *   node -r ./tools/fast-load.js tools/capacity.ts ...
+ *
+ * ts-node compiled the whole program on every run (2-7 s for an answer people ask for in loops).
+ * This preload does three things, none of which can go stale:
+ *   1. TypeScript files are transpiled like `ts-node --transpile-only` (ts.transpileModule with the
+ *      compiler options of tsconfig.json, no type-check: that is `npm run build`), and the output
+ *      is kept in .cache/fast-load/ts/ under a key made of the file's path and content, the
+ *      TypeScript version and tsconfig.json: an edited file is a new key, so it is transpiled
+ *      again. TypeScript itself is loaded only when something has to be transpiled.
+ *   2. Every CommonJS module (ours and node_modules) is compiled with V8's code cache, kept in
+ *      .cache/fast-load/v8/ under the module's path; the entry records the hash of the source it
+ *      was made from and is used only for that exact source (and V8 refuses data made by another
+ *      V8 or with other flags).
+ *   3. Three heavy modules that @pulumi/pulumi loads at start-up and a mock run never calls are
+ *      loaded on first use instead: `typescript` (9 MB, closure serialization), `@npmcli/arborist`
+ *      (and the npm client code it pulls in) and the SDK's automation API. Their first use loads
+ *      the real module, so behaviour is unchanged.
+ * SSCAN_FAST_LOAD=0 turns all of it off (plain transpile, no caches), for comparison or doubt;
+ * SSCAN_FAST_LOAD_STATS=1 prints cache hits and misses on stderr at exit. The cache directory is
+ * git-ignored (.cache/) and safe to delete at any time.
+ */
+const crypto = require("crypto");
+const fs = require("fs");
+const Module = require("module");
+const path = require("path");
+const vm = require("vm");
+
+const ROOT = path.resolve(__dirname, "..");
+const CACHE = process.env.SSCAN_FAST_LOAD_DIR || path.join(ROOT, ".cache", "fast-load");
+const ENABLED = process.env.SSCAN_FAST_LOAD !== "0";
+const stats = { tsHit: 0, tsMiss: 0, v8Hit: 0, v8Miss: 0, v8Rejected: 0, lazyDeferred: [], lazyLoaded: [] };
+
+const sha1 = (...parts) => {
+    const h = crypto.createHash("sha1");
+    for (const p of parts) h.update(p).update("\0");
+    return h.digest("hex");
+};
+
+/** Writes through a temporary file, so two runs at once never read a half-written entry. */
+function writeAtomic(file, data) {
+    try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, data);
+        fs.renameSync(tmp, file);
+    } catch {
+        // A read-only checkout or a full disk only costs speed.
+    }
+}
+
+// ---------------------------------------------------------------- 1. TypeScript
+
+let ts; // loaded on the first cache miss
+let compilerOptions;
+const tsconfigText = (() => {
+    try {
+        return fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
+    } catch {
+        return "{}";
+    }
+})();
+const tsVersion = (() => {
+    try {
+        return JSON.parse(fs.readFileSync(require.resolve("typescript/package.json", { paths: [ROOT] }), "utf8")).version;
+    } catch {
+        return "none";
+    }
+})();
+
+function transpile(source, filename) {
+    if (!ts) {
+        ts = require(require.resolve("typescript", { paths: [ROOT] }));
+        const parsed = ts.parseConfigFileTextToJson(path.join(ROOT, "tsconfig.json"), tsconfigText);
+        if (parsed.error) throw new Error(`tsconfig.json: ${ts.flattenDiagnosticMessageText(parsed.error.messageText, "\n")}`);
+        const converted = ts.convertCompilerOptionsFromJson(parsed.config.compilerOptions ?? {}, ROOT);
+        // As ts-node --transpile-only: emit JavaScript for one file, no declarations, no type-check.
+        compilerOptions = { ...converted.options, noEmit: false, declaration: false, declarationMap: false, sourceMap: false, inlineSourceMap: false, composite: false, incremental: false };
+    }
+    const out = ts.transpileModule(source, { fileName: filename, compilerOptions, reportDiagnostics: true });
+    const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (errors.length) {
+        const text = errors.map((d) => `${filename}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`).join("\n");
+        throw new SyntaxError(text);
+    }
+    return out.outputText;
+}
+
+function loadTypeScript(module, filename) {
+    const source = fs.readFileSync(filename, "utf8");
+    if (!ENABLED) return module._compile(transpile(source, filename), filename);
+    const key = sha1(tsVersion, tsconfigText, filename, source);
+    const file = path.join(CACHE, "ts", `${key}.js`);
+    let js;
+    try {
+        js = fs.readFileSync(file, "utf8");
+        stats.tsHit++;
+    } catch {
+        js = transpile(source, filename);
+        writeAtomic(file, js);
+        stats.tsMiss++;
+    }
+    return module._compile(js, filename);
+}
+
+for (const ext of [".ts", ".cts"]) Module._extensions[ext] = loadTypeScript;
+
+// ---------------------------------------------------------------- 2. V8 code cache
+
+const pending = [];
+if (ENABLED) {
+    Module.prototype._compile = function compileWithCodeCache(content, filename) {
+        const source = content.startsWith("#!") ? `//${content}` : content;
+        const hash = crypto.createHash("sha1").update(source).digest(); // 20 bytes
+        const file = path.join(CACHE, "v8", `${sha1(filename)}.bin`);
+        let cachedData;
+        try {
+            const entry = fs.readFileSync(file);
+            if (entry.length > 20 && entry.subarray(0, 20).equals(hash)) cachedData = entry.subarray(20);
+        } catch {
+            // no entry yet
+        }
+        const script = new vm.Script(Module.wrap(source), {
+            filename,
+            cachedData,
+            importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+        });
+        if (!cachedData) stats.v8Miss++;
+        else if (script.cachedDataRejected) stats.v8Rejected++;
+        else stats.v8Hit++;
+        if (!cachedData || script.cachedDataRejected) pending.push({ file, hash, script });
+        const fn = script.runInThisContext({ displayErrors: true });
+        const mod = this;
+        const localRequire = (id) => mod.require(id);
+        localRequire.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
+        localRequire.resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
+        localRequire.main = process.mainModule;
+        localRequire.extensions = Module._extensions;
+        localRequire.cache = Module._cache;
+        return fn.call(mod.exports, mod.exports, localRequire, mod, filename, path.dirname(filename));
+    };
+}
+
+// ---------------------------------------------------------------- 3. lazy packages
+
+/**
+ * Modules @pulumi/pulumi requires at start-up that a mock run never uses, by the SDK file that
+ * requires them: the TypeScript compiler (closure serialization), npm's Arborist (the code paths
+ * of a serialized function) and the automation API.
+ */
+const LAZY = [
+    { request: "typescript", from: "@pulumi/pulumi/typescript-shim.js" },
+    { request: "@npmcli/arborist", from: "@pulumi/pulumi/runtime/closure/codePaths.js" },
+    { request: "./automation", from: "@pulumi/pulumi/index.js" },
+].map((l) => ({ ...l, from: `${path.sep}node_modules${path.sep}${l.from.split("/").join(path.sep)}` }));
+
+if (ENABLED) {
+    const load = Module._load;
+    Module._load = function lazyLoad(request, parent, isMain) {
+        const filename = parent?.filename ?? "";
+        if (!LAZY.some((l) => l.request === request && filename.endsWith(l.from))) return load.apply(this, arguments);
+        let real;
+        const target = () => {
+            if (!real) {
+                real = load.call(Module, request, parent, isMain);
+                stats.lazyLoaded.push(request);
+            }
+            return real;
+        };
+        stats.lazyDeferred.push(request);
+        // `__esModule` answers without loading: TypeScript's __importStar then keeps this proxy
+        // instead of copying every export, and the first real access loads the package.
+        return new Proxy(
+            {},
+            {
+                get: (_, key) => (key === "__esModule" ? true : Reflect.get(target(), key)),
+                has: (_, key) => Reflect.has(target(), key),
+                ownKeys: () => Reflect.ownKeys(target()),
+                getOwnPropertyDescriptor: (_, key) => {
+                    const d = Reflect.getOwnPropertyDescriptor(target(), key);
+                    return d && { ...d, configurable: true };
+                },
+                set: (_, key, value) => Reflect.set(target(), key, value),
+            },
+        );
+    };
+}
+
+process.on("exit", () => {
+    for (const { file, hash, script } of pending) {
+        try {
+            writeAtomic(file, Buffer.concat([hash, script.createCachedData()]));
+        } catch {
+            // a script V8 cannot serialise is just compiled again next time
+        }
+    }
+    if (process.env.SSCAN_FAST_LOAD_STATS === "1") process.stderr.write(`fast-load: ${JSON.stringify(stats)}\n`);
+});
