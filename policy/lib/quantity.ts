@@ -20,16 +20,16 @@ export interface Quantity {
 
 /** Parses a quantity; returns undefined when it is not a valid Kubernetes quantity. */
 export function parseQuantity(input: unknown): Quantity | undefined {
-    if (typeof input === "number") {
-        if (!Number.isFinite(input)) return undefined;
-        input = String(input);
-    }
-    if (typeof input !== "string") return undefined;
-    const match = QUANTITY.exec(input.trim() === input ? input : "");
+    // A YAML number arrives as a number: its text is the quantity (NaN and Infinity fail the pattern).
+    const text = typeof input === "number" ? String(input) : input;
+    if (typeof text !== "string") return undefined;
+    // The pattern is anchored at both ends, so surrounding space fails it too.
+    const match = QUANTITY.exec(text);
     if (!match) return undefined;
     const [, sign, digits, binarySuffix, decimalSuffix, exponent] = match;
     const [whole, fraction = ""] = digits.split(".");
-    let numerator = BigInt((whole || "0") + fraction) * (sign === "-" ? -1n : 1n);
+    const magnitude = BigInt((whole || "0") + fraction);
+    let numerator = sign === "-" ? -magnitude : magnitude;
     let denominator = 10n ** BigInt(fraction.length);
     let power10 = 0;
     if (binarySuffix) numerator *= 2n ** BigInt(BINARY_EXPONENT[binarySuffix]);
