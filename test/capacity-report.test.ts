@@ -82,7 +82,7 @@ describe("capacity report (printed)", () => {
         byApp.TOTAL.forEach((total, i) => assert.equal(total, Math.round(apps.reduce((s, a) => s + byApp[a][i], 0) * 1000) / 1000, `column ${i + 1}`));
         const legend = text.split("\n").filter((l) => l.startsWith("TOTAL adds"));
         assert.equal(legend.length, 1, "one legend line");
-        assert.match(legend[0], /every pod at once/);
+        assert.match(legend[0], /every pod running at once/);
         assert.match(legend[0], /CronJob/);
     });
 

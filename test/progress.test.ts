@@ -58,7 +58,7 @@ describe("progress on long work", function () {
 
         it("in lines mode, says when the work starts and then once per interval, and returns its result", async () => {
             const out: string[] = [];
-            const result = await withProgress("building x", async () => (await sleep(2600), 7), { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1 });
+            const result = await withProgress("building x", async () => (await sleep(2200), 7), { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1 });
             assert.equal(result, 7);
             assert.equal(out[0], "building x ...\n");
             const beats = out.slice(1);
@@ -78,18 +78,18 @@ describe("progress on long work", function () {
 
         it("prints nothing when off, and stops ticking when the work fails", async () => {
             const out: string[] = [];
-            await withProgress("x", () => sleep(1200), { mode: "off", write: (s) => out.push(s) });
+            await withProgress("x", () => sleep(1100), { mode: "off", write: (s) => out.push(s) });
             assert.equal(out.length, 0, out.join(""));
             await assert.rejects(withProgress("x", async () => { throw new Error("boom"); }, { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1 }), /boom/);
             const count = out.length;
-            await sleep(1500);
+            await sleep(1200);
             assert.equal(out.length, count, "no heartbeat after the work ended");
         });
     });
 
     describe("scripts/progress.sh", () => {
         it("in CI, prints a line per interval while a step runs, and leaves no ticker behind", () => {
-            const r = bash('progress_start demo "building thing" /dev/null; echo $PROGRESS_PID > "$PIDFILE"; sleep 2.6; progress_stop', { CI: "true", SSCAN_PROGRESS_SECONDS: "1" });
+            const r = bash('progress_start demo "building thing" /dev/null; echo $PROGRESS_PID > "$PIDFILE"; sleep 2.2; progress_stop', { CI: "true", SSCAN_PROGRESS_SECONDS: "1" });
             assert.equal(r.status, 0, r.stderr);
             assert.equal(r.tickerLeft, false, "the ticker is gone after progress_stop");
             const beats = r.stderr.trim().split("\n");
@@ -106,7 +106,7 @@ describe("progress on long work", function () {
         });
 
         it("prints nothing with SSCAN_PROGRESS=0, and progress_stop is safe to call twice (the EXIT trap)", () => {
-            const r = bash('progress_start demo "building thing" /dev/null; sleep 1.5; progress_stop; progress_stop; echo ok', { SSCAN_PROGRESS: "0", SSCAN_PROGRESS_SECONDS: "1" });
+            const r = bash('progress_start demo "building thing" /dev/null; sleep 1.1; progress_stop; progress_stop; echo ok', { SSCAN_PROGRESS: "0", SSCAN_PROGRESS_SECONDS: "1" });
             assert.equal(r.stdout, "ok\n");
             assert.equal(r.stderr, "");
         });

@@ -141,8 +141,7 @@ function wrap(first: string, words: string[], indent: string): string[] {
     return lines;
 }
 
-export const LEGEND =
-    "TOTAL adds up the apps: every pod at once (a CronJob's pods as if running), their claims, RDS.";
+export const LEGEND = "TOTAL adds up the app rows: every pod running at once (CronJob pods too), their claims, RDS.";
 
 export function formatReport(r: CapacityReport): string {
     const out: string[] = [];

@@ -11,12 +11,13 @@
  *      TypeScript version and tsconfig.json: an edited file is a new key, so it is transpiled
  *      again. TypeScript itself is loaded only when something has to be transpiled.
  *   2. Every CommonJS module (ours and node_modules) is compiled with V8's code cache, kept in
- *      .cache/fast-load/v8/ under the module's path; the entry records the hash of the source it
- *      was made from and is used only for that exact source (and V8 refuses data made by another
- *      V8 or with other flags).
- *   3. Three heavy modules that @pulumi/pulumi loads at start-up and a mock run never calls are
- *      loaded on first use instead: `typescript` (9 MB, closure serialization), `@npmcli/arborist`
- *      (and the npm client code it pulls in) and the SDK's automation API. Their first use loads
+ *      .cache/fast-load/v8/ under the module's path and node's flags; the entry records the hash
+ *      of the source it was made from and is used only for that exact source (and V8 refuses data
+ *      made by another V8 version).
+ *   3. Modules loaded at start-up that a mock run never calls are loaded on first use instead:
+ *      from @pulumi/pulumi `typescript` (9 MB, closure serialization), `@npmcli/arborist` (and the
+ *      npm client code it pulls in) and the automation API; the namespaces of @pulumi/aws (about
+ *      280, of which the program uses three) and @pulumi/kubernetes. The first use of one loads
  *      the real module, so behaviour is unchanged.
  * SSCAN_FAST_LOAD=0 turns all of it off (plain transpile, no caches), for comparison or doubt;
  * SSCAN_FAST_LOAD_STATS=1 prints cache hits and misses on stderr at exit. The cache directory is
@@ -110,11 +111,13 @@ for (const ext of [".ts", ".cts"]) Module._extensions[ext] = loadTypeScript;
 // ---------------------------------------------------------------- 2. V8 code cache
 
 const pending = [];
+/** V8 refuses code cached under other flags (--cpu-prof, say): such runs keep entries of their own. */
+const V8_FLAGS = process.execArgv.filter((a) => a.startsWith("--")).join(" ");
 if (ENABLED) {
     Module.prototype._compile = function compileWithCodeCache(content, filename) {
         const source = content.startsWith("#!") ? `//${content}` : content;
         const hash = crypto.createHash("sha1").update(source).digest(); // 20 bytes
-        const file = path.join(CACHE, "v8", `${sha1(filename)}.bin`);
+        const file = path.join(CACHE, "v8", `${sha1(filename, V8_FLAGS)}.bin`);
         let cachedData;
         try {
             const entry = fs.readFileSync(file);
@@ -146,21 +149,25 @@ if (ENABLED) {
 // ---------------------------------------------------------------- 3. lazy packages
 
 /**
- * Modules @pulumi/pulumi requires at start-up that a mock run never uses, by the SDK file that
- * requires them: the TypeScript compiler (closure serialization), npm's Arborist (the code paths
- * of a serialized function) and the automation API.
+ * Modules required at start-up that a mock run of this program never uses, by the file that
+ * requires them: from @pulumi/pulumi, the TypeScript compiler (closure serialization), npm's
+ * Arborist (the code paths of a serialized function) and the automation API; from the provider
+ * SDKs, each namespace (`aws.rds`, `k8s.apps`, ...), which the SDK's index loads all at once:
+ * about 280 for AWS, of which the program uses three.
  */
 const LAZY = [
-    { request: "typescript", from: "@pulumi/pulumi/typescript-shim.js" },
-    { request: "@npmcli/arborist", from: "@pulumi/pulumi/runtime/closure/codePaths.js" },
-    { request: "./automation", from: "@pulumi/pulumi/index.js" },
+    { request: /^typescript$/, from: "@pulumi/pulumi/typescript-shim.js" },
+    { request: /^@npmcli\/arborist$/, from: "@pulumi/pulumi/runtime/closure/codePaths.js" },
+    { request: /^\.\/automation$/, from: "@pulumi/pulumi/index.js" },
+    { request: /^\.\/[a-z0-9]+$/, from: "@pulumi/aws/index.js" },
+    { request: /^\.\/[a-z0-9]+$/, from: "@pulumi/kubernetes/index.js" },
 ].map((l) => ({ ...l, from: `${path.sep}node_modules${path.sep}${l.from.split("/").join(path.sep)}` }));
 
 if (ENABLED) {
     const load = Module._load;
     Module._load = function lazyLoad(request, parent, isMain) {
         const filename = parent?.filename ?? "";
-        if (!LAZY.some((l) => l.request === request && filename.endsWith(l.from))) return load.apply(this, arguments);
+        if (!LAZY.some((l) => l.request.test(request) && filename.endsWith(l.from))) return load.apply(this, arguments);
         let real;
         const target = () => {
             if (!real) {
