@@ -34,7 +34,7 @@ describe("lib/quantity", () => {
     });
 
     it("accepts positive CPU in cores or millicores only, at least 1m", () => {
-        for (const ok of ["2", "0.5", ".5", "250m", "1m", "0.001", "64"]) assert.equal(quantityProblem(ok, "cpu"), undefined, ok);
+        for (const ok of ["2", "0.5", ".5", ".25", "250m", "1m", "0.001", "64"]) assert.equal(quantityProblem(ok, "cpu"), undefined, ok);
         assert.equal(quantityProblem(2, "cpu"), undefined, "a YAML number");
         const cases: [unknown, string][] = [
             ["0", "must be more than 0"],
@@ -65,6 +65,7 @@ describe("lib/quantity", () => {
             ["0Gi", "must be more than 0"],
             ["-100Gi", "must be more than 0"],
             ["2m", "is a fraction of a byte: the suffix m means milli- (for mebibytes write Mi)"],
+            ["512m", "is a fraction of a byte: the suffix m means milli- (for mebibytes write Mi)"],
             ["2u", "is a fraction of a byte: the suffix u means micro- (for mebibytes write Mi)"],
             ["2n", "is a fraction of a byte: the suffix n means nano- (for mebibytes write Mi)"],
             ["0.1Ki", "is not a whole number of bytes"],

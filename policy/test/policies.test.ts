@@ -73,6 +73,11 @@ describe("requests-equal-limits", () => {
         ]);
     });
 
+    it("fails a missing request as it fails a missing limit", async () => {
+        const c = container("clair", { resources: { requests: { memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } } });
+        assert.deepEqual((await check(podSpec([c]))).violations, ['Deployment app, container clair: cpu request (unset) and limit "2" must both be set']);
+    });
+
     it("checks init containers", async () => {
         const init = container("init", { resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "200m", memory: "64Mi" } } });
         assert.deepEqual((await check(podSpec([container("app")], [init]))).violations, ['Deployment app, initContainer init: cpu request "100m" differs from limit "200m"']);
@@ -162,7 +167,7 @@ describe("RDS guard rails", () => {
     });
     it("rds-deletion-protection", async () => {
         assert.deepEqual((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance() })).violations, []);
-        assert.match((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance({ deletionProtection: false }) })).violations[0], /deletionProtection is false/);
+        assert.deepEqual((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance({ deletionProtection: false }) })).violations, ["RDS instance clair-indexer-prod: deletionProtection is false; turn it on"]);
     });
 });
 
