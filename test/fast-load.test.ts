@@ -57,6 +57,7 @@ describe("fast-load (the tools' TypeScript and code cache)", function () {
         const edited = node([file], env);
         assert.equal(edited.stdout, "43\n");
         assert.equal(edited.stats!.tsMiss, 1);
+        assert.equal(fs.readdirSync(path.join(cache, "ts")).length, 1, "one entry per file: the cache does not grow with edits");
     });
 
     it("reuses V8's code cache for a JavaScript module and never for other source (same size, same mtime)", () => {

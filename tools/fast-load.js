@@ -7,13 +7,12 @@
  * This preload does three things, none of which can go stale:
  *   1. TypeScript files are transpiled like `ts-node --transpile-only` (ts.transpileModule with the
  *      compiler options of tsconfig.json, no type-check: that is `npm run build`), and the output
- *      is kept in .cache/fast-load/ts/ under a key made of the file's path and content, the
- *      TypeScript version and tsconfig.json: an edited file is a new key, so it is transpiled
- *      again. TypeScript itself is loaded only when something has to be transpiled.
+ *      is kept in .cache/fast-load/ts/, one entry per file, used only while the file's content,
+ *      the TypeScript version and tsconfig.json are the ones it was made from: an edited file is
+ *      transpiled again. TypeScript itself is loaded only when something has to be transpiled.
  *   2. Every CommonJS module (ours and node_modules) is compiled with V8's code cache, kept in
- *      .cache/fast-load/v8/ under the module's path and node's flags; the entry records the hash
- *      of the source it was made from and is used only for that exact source (and V8 refuses data
- *      made by another V8 version).
+ *      .cache/fast-load/v8/ under the module's path, V8's version and node's flags; the entry
+ *      records the hash of the source it was made from and is used only for that exact source.
  *   3. Modules loaded at start-up that a mock run never calls are loaded on first use instead:
  *      from @pulumi/pulumi `typescript` (9 MB, closure serialization), `@npmcli/arborist` (and the
  *      npm client code it pulls in) and the automation API; the namespaces of @pulumi/aws (about
@@ -92,15 +91,22 @@ function transpile(source, filename) {
 function loadTypeScript(module, filename) {
     const source = fs.readFileSync(filename, "utf8");
     if (!ENABLED) return module._compile(transpile(source, filename), filename);
-    const key = sha1(tsVersion, tsconfigText, filename, source);
-    const file = path.join(CACHE, "ts", `${key}.js`);
-    let js;
+    // One entry per file (the cache stays the size of the tree); its first line holds the key.
+    const key = `// fast-load ${sha1(tsVersion, tsconfigText, source)}\n`;
+    const file = path.join(CACHE, "ts", `${sha1(filename)}.js`);
+    let entry = "";
     try {
-        js = fs.readFileSync(file, "utf8");
-        stats.tsHit++;
+        entry = fs.readFileSync(file, "utf8");
     } catch {
+        // no entry yet
+    }
+    let js;
+    if (entry.startsWith(key)) {
+        js = entry.slice(key.length);
+        stats.tsHit++;
+    } else {
         js = transpile(source, filename);
-        writeAtomic(file, js);
+        writeAtomic(file, key + js);
         stats.tsMiss++;
     }
     return module._compile(js, filename);
@@ -111,8 +117,8 @@ for (const ext of [".ts", ".cts"]) Module._extensions[ext] = loadTypeScript;
 // ---------------------------------------------------------------- 2. V8 code cache
 
 const pending = [];
-/** V8 refuses code cached under other flags (--cpu-prof, say): such runs keep entries of their own. */
-const V8_FLAGS = process.execArgv.filter((a) => a.startsWith("--")).join(" ");
+/** V8 refuses code cached by another V8 or under other flags (--cpu-prof, say): those keep entries of their own. */
+const V8_FLAGS = [process.versions.v8, ...process.execArgv.filter((a) => a.startsWith("--"))].join(" ");
 if (ENABLED) {
     Module.prototype._compile = function compileWithCodeCache(content, filename) {
         const source = content.startsWith("#!") ? `//${content}` : content;
