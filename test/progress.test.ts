@@ -58,7 +58,8 @@ describe("progress on long work", function () {
 
         it("in lines mode, says when the work starts and then once per interval, and returns its result", async () => {
             const out: string[] = [];
-            const result = await withProgress("building x", async () => (await sleep(2200), 7), { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1 });
+            // A "second" of 50 ms: heartbeats at 1 and 2, the work ends at 2.2.
+            const result = await withProgress("building x", async () => (await sleep(110), 7), { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1, tickMs: 50 });
             assert.equal(result, 7);
             assert.equal(out[0], "building x ...\n");
             const beats = out.slice(1);
@@ -69,7 +70,7 @@ describe("progress on long work", function () {
 
         it("in live mode, rewrites one line with the elapsed time and erases it at the end", async () => {
             const out: string[] = [];
-            await withProgress("building x", () => sleep(1500), { mode: "live", write: (s) => out.push(s) });
+            await withProgress("building x", () => sleep(75), { mode: "live", write: (s) => out.push(s), tickMs: 50 });
             assert.ok(out.length >= 2);
             assert.match(out[0], /^\r\x1b\[Kbuilding x \.\.\. \ds$/);
             assert.equal(out[out.length - 1], "\r\x1b[K");
@@ -78,11 +79,11 @@ describe("progress on long work", function () {
 
         it("prints nothing when off, and stops ticking when the work fails", async () => {
             const out: string[] = [];
-            await withProgress("x", () => sleep(1100), { mode: "off", write: (s) => out.push(s) });
+            await withProgress("x", () => sleep(120), { mode: "off", write: (s) => out.push(s), tickMs: 50 });
             assert.equal(out.length, 0, out.join(""));
-            await assert.rejects(withProgress("x", async () => { throw new Error("boom"); }, { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1 }), /boom/);
+            await assert.rejects(withProgress("x", async () => { throw new Error("boom"); }, { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1, tickMs: 50 }), /boom/);
             const count = out.length;
-            await sleep(1200);
+            await sleep(150);
             assert.equal(out.length, count, "no heartbeat after the work ended");
         });
     });

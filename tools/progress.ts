@@ -19,22 +19,28 @@ export function progressMode(env: NodeJS.ProcessEnv = process.env, stderrIsTTY =
 const clock = (seconds: number) => (seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s` : `${seconds}s`);
 
 /** Runs `work`, showing `label` and the elapsed time on stderr while it runs. */
-export async function withProgress<T>(label: string, work: () => Promise<T>, options: { mode?: ProgressMode; write?: (s: string) => void; intervalSeconds?: number } = {}): Promise<T> {
+export async function withProgress<T>(
+    label: string,
+    work: () => Promise<T>,
+    /** tickMs: how long a "second" is (tests shorten it). */
+    options: { mode?: ProgressMode; write?: (s: string) => void; intervalSeconds?: number; tickMs?: number } = {},
+): Promise<T> {
     const mode = options.mode ?? progressMode();
     const write = options.write ?? ((s: string) => void process.stderr.write(s));
     const interval = options.intervalSeconds ?? (Number(process.env.SSCAN_PROGRESS_SECONDS) || 60);
+    const tick = options.tickMs ?? 1000;
     if (mode === "off") return work();
     const started = Date.now();
     let nextBeat = interval;
     if (mode === "lines") write(`${label} ...\n`);
     const timer = setInterval(() => {
-        const seconds = Math.round((Date.now() - started) / 1000);
+        const seconds = Math.round((Date.now() - started) / tick);
         if (mode === "live") write(`\r\x1b[K${label} ... ${clock(seconds)}`);
         else if (seconds >= nextBeat) {
             write(`${label} ... still running, ${clock(seconds)} so far\n`);
             nextBeat += interval;
         }
-    }, 1000);
+    }, tick);
     timer.unref();
     try {
         return await work();
