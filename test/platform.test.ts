@@ -159,16 +159,17 @@ describe("capacity", () => {
         const run = await stackRun("prod");
         const capacity = run.outputs.capacity as any;
         // ClamAV: prod's 3 replicas at the default 1 CPU / 4 GiB (its init containers run before
-        // clamd and need less); Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim.
-        const clamav = { cpu: 3 * 1, memoryGiB: 3 * 4, storageGiB: 0 };
+        // clamd and need less), plus one run of the refresh CronJob at 100m / 128Mi (0.1 cores,
+        // 128/1024 GiB); Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim.
+        const clamav = { cpu: 3 * 1 + 0.1, memoryGiB: 3 * 4 + 128 / 1024, storageGiB: 0 };
         const malwar = { cpu: 0.5, memoryGiB: 0.5, storageGiB: 1 };
         assert.deepEqual(figures(capacity.apps.clair), figures(clair(SEED.prod)));
         assert.deepEqual(figures(capacity.apps.clamav), figures(clamav));
         assert.deepEqual(figures(capacity.apps.malwar), figures(malwar));
         const total = [clair(SEED.prod), clamav, malwar].reduce((a, b) => ({ cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB }));
         assert.deepEqual(figures(capacity.total), figures(total));
-        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 3 + 1);
-        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clamav", "malwar"]);
+        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 3 + 1 + 1);
+        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clamav", "refresh-clamav-db", "malwar"]);
     });
 });
 

@@ -168,7 +168,8 @@ export class Clamav extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
         }, { parent: this, dependsOn: [deployment] });
 
-        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas })];
+        // Every workload is listed, the refresh CronJob's run included (issue 14, point 8).
+        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas }), ...refresh.capacity];
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`tcp://${service.metadata.name}.${args.namespace}.svc:${CLAMD_PORT}`;
         this.deploymentName = deployment.metadata.name;
