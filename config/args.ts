@@ -9,6 +9,7 @@ import type { RdsInstanceSettings } from "../components/aws/postgres";
 import type { ClairArgs } from "../components/clair";
 import type { ClamavArgs } from "../components/clamav";
 import type { MalwarArgs } from "../components/malwar";
+import type { MonitoringArgs } from "../components/shared/monitoring";
 import type { PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
@@ -18,6 +19,12 @@ export interface Wiring {
     /** The RDS subnet and security groups, when a database runs on RDS. */
     network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
     tags: Record<string, string>;
+}
+
+/** What every app needs to know about monitoring. */
+export function monitoringArgs(config: PlatformConfig): MonitoringArgs {
+    const m = config.monitoring;
+    return { podMonitors: m.podMonitors, rules: m.rules, scraper: m.scraper };
 }
 
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
@@ -62,6 +69,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         psk: secret(config.clairPsk, toSecret),
         tags: wiring.tags,
         priorityClassName: config.kubernetes.priorityClassName,
+        monitoring: monitoringArgs(config),
     };
 }
 
@@ -77,6 +85,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         privateMirror: c.privateMirror,
         refresh: c.refresh,
         priorityClassName: config.kubernetes.priorityClassName,
+        monitoring: { ...monitoringArgs(config), exporter: c.exporter, databaseMaxAgeHours: config.monitoring.clamavDatabaseMaxAgeHours },
     };
 }
 
