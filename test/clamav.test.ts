@@ -61,7 +61,7 @@ describe("ClamAV", () => {
         assert.deepEqual(exporter.resources.requests, exporter.resources.limits);
         assert.deepEqual({ cpu: exporter.resources.limits.cpu, memory: exporter.resources.limits.memory }, { cpu: "100m", memory: "128Mi" });
         assert.deepEqual(exporter.securityContext.capabilities, { drop: ["ALL"] });
-        assert.ok(exporter.readinessProbe.tcpSocket && exporter.livenessProbe.tcpSocket);
+        assert.deepEqual([exporter.readinessProbe.httpGet, exporter.livenessProbe.tcpSocket], [{ path: "/", port: "metrics" }, { port: "metrics" }]);
     });
 
     it("counts the exporter in ClamAV's capacity: clamd 1 core / 4 GiB + exporter 0.1 / 0.125 GiB per pod", async () => {

@@ -9,7 +9,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { clamavAlerts } from "../../lib/alerts";
 import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "../shared/monitoring";
 import { allowOnly, DNS } from "../shared/network-policy";
-import { execProbe, tcpProbe } from "../shared/probes";
+import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
 import { ClamavRefresh } from "./refresh";
@@ -115,7 +115,8 @@ export class Clamav extends pulumi.ComponentResource {
                   image: monitoring.exporter.image,
                   args: [`--clamav.address=tcp://127.0.0.1:${CLAMD_PORT}`, `--web.listen-address=:${EXPORTER_PORT}`],
                   ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
-                  readinessProbe: tcpProbe("metrics", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                  // Its landing page at / answers without asking clamd; liveness only needs the port.
+                  readinessProbe: httpProbe("/", "metrics", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
                   livenessProbe: tcpProbe("metrics", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
                   resources: monitoring.exporter.resources,
                   ephemeralStorage: "64Mi",
