@@ -9,6 +9,7 @@ import type { RdsInstanceSettings } from "../components/aws/postgres";
 import type { ClairArgs } from "../components/clair";
 import type { ClamavArgs } from "../components/clamav";
 import type { MalwarArgs } from "../components/malwar";
+import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
 import type { PlatformConfig } from "./platform";
 
@@ -25,6 +26,11 @@ export interface Wiring {
 export function monitoringArgs(config: PlatformConfig): MonitoringArgs {
     const m = config.monitoring;
     return { podMonitors: m.podMonitors, rules: m.rules, scraper: m.scraper };
+}
+
+/** The Grafana dashboard's Args, or undefined when monitoring.dashboard is off. */
+export function dashboardArgs(config: PlatformConfig, wiring: Wiring): PlatformDashboardArgs | undefined {
+    return config.monitoring.dashboard ? { namespace: wiring.namespace, sidecarLabels: config.monitoring.dashboardLabels } : undefined;
 }
 
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
