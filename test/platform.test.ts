@@ -158,9 +158,10 @@ describe("capacity", () => {
     it("is the stack output `capacity` of the real program, total included", async () => {
         const run = await stackRun("prod");
         const capacity = run.outputs.capacity as any;
-        // ClamAV: prod's 3 replicas at the default 1 CPU / 4 GiB (its init containers run before
-        // clamd and need less); Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim.
-        const clamav = { cpu: 3 * 1, memoryGiB: 3 * 4, storageGiB: 0 };
+        // ClamAV: prod's 3 replicas at the default 1 CPU / 4 GiB of clamd plus the metrics
+        // exporter sidecar's 100m / 128Mi (its init containers run before clamd and need less);
+        // Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim.
+        const clamav = { cpu: (3 * (1000 + 100)) / 1000, memoryGiB: 3 * (4 + 128 / 1024), storageGiB: 0 }; // in millicores: no float noise
         const malwar = { cpu: 0.5, memoryGiB: 0.5, storageGiB: 1 };
         assert.deepEqual(figures(capacity.apps.clair), figures(clair(SEED.prod)));
         assert.deepEqual(figures(capacity.apps.clamav), figures(clamav));
