@@ -9,8 +9,9 @@ import { DatabaseNetwork } from "./components/aws/database-network";
 import { Clair } from "./components/clair";
 import { Clamav } from "./components/clamav";
 import { Malwar } from "./components/malwar";
+import { PlatformDashboard } from "./components/monitoring/dashboard";
 import { PlatformNamespace } from "./components/namespace";
-import { clairArgs, clamavArgs, databaseNetworkArgs, malwarArgs } from "./config/args";
+import { clairArgs, clamavArgs, dashboardArgs, databaseNetworkArgs, malwarArgs } from "./config/args";
 import { readStackConfig } from "./config/load";
 import { summarize } from "./lib/capacity";
 
@@ -38,6 +39,8 @@ const wiring = { stack, namespace: namespace.name, network, tags };
 const clair = new Clair("clair", clairArgs(config, wiring, pulumi.secret));
 const clamav = new Clamav("clamav", clamavArgs(config, wiring));
 const malwar = new Malwar("malwar", { ...malwarArgs(config, wiring, pulumi.secret), keptDataProvider });
+const dashboard = dashboardArgs(config, wiring);
+if (dashboard) new PlatformDashboard("dashboard", dashboard);
 
 export const kubernetesNamespace = namespace.name;
 export const clairUrls = clair.urls;

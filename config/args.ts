@@ -9,6 +9,8 @@ import type { RdsInstanceSettings } from "../components/aws/postgres";
 import type { ClairArgs } from "../components/clair";
 import type { ClamavArgs } from "../components/clamav";
 import type { MalwarArgs } from "../components/malwar";
+import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
+import type { MonitoringArgs } from "../components/shared/monitoring";
 import type { PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
@@ -18,6 +20,17 @@ export interface Wiring {
     /** The RDS subnet and security groups, when a database runs on RDS. */
     network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
     tags: Record<string, string>;
+}
+
+/** What every app needs to know about monitoring. */
+export function monitoringArgs(config: PlatformConfig): MonitoringArgs {
+    const m = config.monitoring;
+    return { podMonitors: m.podMonitors, rules: m.rules, scraper: m.scraper };
+}
+
+/** The Grafana dashboard's Args, or undefined when monitoring.dashboard is off. */
+export function dashboardArgs(config: PlatformConfig, wiring: Wiring): PlatformDashboardArgs | undefined {
+    return config.monitoring.dashboard ? { namespace: wiring.namespace, sidecarLabels: config.monitoring.dashboardLabels } : undefined;
 }
 
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
@@ -62,6 +75,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         psk: secret(config.clairPsk, toSecret),
         tags: wiring.tags,
         priorityClassName: config.kubernetes.priorityClassName,
+        monitoring: monitoringArgs(config),
     };
 }
 
@@ -88,6 +102,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
             : undefined,
         refresh: c.refresh,
         priorityClassName: config.kubernetes.priorityClassName,
+        monitoring: { ...monitoringArgs(config), exporter: c.exporter, databaseMaxAgeHours: config.monitoring.clamavDatabaseMaxAgeHours },
     };
 }
 

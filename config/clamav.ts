@@ -52,6 +52,13 @@ export const clamavSchema = z
                 resources: guaranteedResources("100m", "128Mi"),
             })
             .prefault({}),
+        /** The Prometheus exporter sidecar (with monitoring.podMonitors): clamd's STATS on 3310 as metrics on 9906. */
+        exporter: z
+            .strictObject({
+                image: pinnedImage.default("sergeymakinen/clamav_exporter:v2.1.4"),
+                resources: guaranteedResources("100m", "128Mi"),
+            })
+            .prefault({}),
     })
     .prefault({})
     .superRefine((clamav, ctx) => {

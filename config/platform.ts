@@ -7,6 +7,7 @@ import { z } from "zod";
 import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
 import { malwarSchema } from "./malwar";
+import { monitoringSchema } from "./monitoring";
 import { bool, cidr, dnsLabel, nonEmpty, objectName, urlProblem } from "./primitives";
 
 export const PROJECT = "scanning-platform";
@@ -56,6 +57,7 @@ export const configSchema = z
         clair: clairSchema,
         clamav: clamavSchema,
         malwar: malwarSchema,
+        monitoring: monitoringSchema,
         clairPsk: secretsSchema.clairPsk.optional(),
         malwarApiKeys: secretsSchema.malwarApiKeys.optional(),
         malwarAnthropicApiKey: secretsSchema.malwarAnthropicApiKey.optional(),

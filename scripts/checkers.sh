@@ -163,7 +163,8 @@ command -v node >/dev/null || die schemas "node is not on PATH (needed to genera
 sha() { sha256sum | cut -c1-12; }
 KEY="$(sha <"$ROOT/scripts/checkers.env")"
 DIR="$CACHE/checkers-$KEY"
-SCHEMA_KEY="$( (cat "$ROOT/scripts/kubeconform-schemas.js" "$ROOT"/scripts/crds/*.yaml; echo "$SCHEMA_K8S_VERSION") | sha)"
+# Our Route CRD plus the Prometheus Operator's (pinned in scripts/monitoring.env, by their sha256).
+SCHEMA_KEY="$( (cat "$ROOT/scripts/kubeconform-schemas.js" "$ROOT"/scripts/crds/*.yaml "$ROOT/scripts/monitoring.env"; echo "$SCHEMA_K8S_VERSION") | sha)"
 SCHEMAS="$DIR/schemas-$SCHEMA_KEY"
 mkdir -p "$DIR/bin" "$DIR/logs"
 
@@ -289,7 +290,10 @@ schemas() {
   [[ -f "$swagger" ]] || die schemas "no OpenAPI document at $swagger"
   rm -rf "$SCHEMAS.partial"
   local crd_args=()
-  for f in "$ROOT"/scripts/crds/*.yaml; do crd_args+=(--crd "$f"); done
+  local monitoring_crds
+  monitoring_crds="$(bash "$ROOT/scripts/monitoring-tools.sh" crds 2>>"$logf")" \
+    || die schemas "the Prometheus Operator CRDs could not be provided; log: $logf"
+  for f in "$ROOT"/scripts/crds/*.yaml "$monitoring_crds"/*.yaml; do crd_args+=(--crd "$f"); done
   "${NICE[@]}" node "$ROOT/scripts/kubeconform-schemas.js" --swagger "$swagger" \
       --version "$SCHEMA_K8S_VERSION" --out "$SCHEMAS.partial" "${crd_args[@]}" >>"$logf" 2>&1 \
     || { tail -n 5 "$logf" >&2; die schemas "schema generation failed; log: $logf"; }

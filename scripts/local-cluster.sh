@@ -237,7 +237,15 @@ EOF
   kc apply -f "$C/bootstrap.yaml" >/dev/null
   kc apply -f "$ROOT/scripts/crds/route.yaml" >/dev/null
   kc wait --for=condition=Established crd/routes.route.openshift.io --timeout=30s >/dev/null
-  log "applied $NODES nodes, StorageClass gp2 (default), 20 static PVs, Route CRD"
+  # The Prometheus Operator's CRDs (PodMonitor, ServiceMonitor, PrometheusRule; pinned in
+  # scripts/monitoring.env): the API server validates the program's monitoring objects against
+  # them, as on a cluster with the operator. Server-side: their size is past what the
+  # last-applied annotation of a client-side apply comfortably holds.
+  local monitoring_crds
+  monitoring_crds="$(bash "$ROOT/scripts/monitoring-tools.sh" crds)"
+  kc apply --server-side --field-manager=sscan-local -f "$monitoring_crds" >/dev/null
+  kc wait --for=condition=Established crd/podmonitors.monitoring.coreos.com crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com --timeout=30s >/dev/null
+  log "applied $NODES nodes, StorageClass gp2 (default), 20 static PVs, Route CRD, Prometheus Operator CRDs (PodMonitor, ServiceMonitor, PrometheusRule)"
 }
 
 # Static PVs use the Retain policy (nothing here can delete a hostPath volume), so a PV whose

@@ -19,7 +19,7 @@ describe("ClamAV", () => {
         assert.doesNotMatch(pod.initContainers[1].command[2].split("\n")[0], /--no-dns/);
         assert.equal(pod.containers[0].name, "clamd");
         const shared = (c: any) => c.volumeMounts.find((m: any) => m.mountPath === "/var/lib/clamav")?.name;
-        assert.ok([...pod.initContainers, ...pod.containers].every((c: any) => shared(c) === "signatures"));
+        assert.ok([...pod.initContainers, pod.containers[0]].every((c: any) => shared(c) === "signatures"));
         assert.ok(pod.volumes.find((v: any) => v.name === "signatures").emptyDir);
     });
 
@@ -42,6 +42,10 @@ describe("ClamAV", () => {
             assert.equal(c.securityContext.runAsNonRoot, true);
             assert.equal(c.securityContext.readOnlyRootFilesystem, true);
             assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+            if (c.name === "exporter") {
+                assert.equal(c.volumeMounts, undefined, "the exporter writes nothing");
+                continue;
+            }
             const writable = c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath).sort();
             assert.deepEqual(writable, ["/tmp", "/var/lib/clamav", "/var/log/clamav"]);
         }
@@ -49,6 +53,26 @@ describe("ClamAV", () => {
         assert.match(config["clamd.conf"], /^TCPSocket 3310$/m);
         assert.match(config["clamd.conf"], /^Foreground yes$/m);
         assert.match(config["freshclam.conf"], /^DatabaseDirectory \/var\/lib\/clamav$/m);
+    });
+
+    it("runs the metrics exporter beside clamd, reading clamd in the same pod, with its own guaranteed resources", async () => {
+        const pod = object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec;
+        assert.deepEqual(pod.containers.map((c: any) => c.name), ["clamd", "exporter"]);
+        const exporter = pod.containers[1];
+        assert.equal(exporter.image, "sergeymakinen/clamav_exporter:v2.1.4");
+        assert.deepEqual(exporter.args, ["--clamav.address=tcp://127.0.0.1:3310", "--web.listen-address=:9906"]);
+        assert.deepEqual(exporter.ports, [{ name: "metrics", containerPort: 9906 }]);
+        assert.deepEqual(exporter.resources.requests, exporter.resources.limits);
+        assert.deepEqual({ cpu: exporter.resources.limits.cpu, memory: exporter.resources.limits.memory }, { cpu: "100m", memory: "128Mi" });
+        assert.deepEqual(exporter.securityContext.capabilities, { drop: ["ALL"] });
+        assert.deepEqual([exporter.readinessProbe.httpGet, exporter.livenessProbe.tcpSocket], [{ path: "/", port: "metrics" }, { port: "metrics" }]);
+    });
+
+    it("counts the exporter in ClamAV's capacity: clamd 1 core / 4 GiB + exporter 0.1 / 0.125 GiB per pod", async () => {
+        const clamav = ((await stackRun("prod")).outputs.capacity as any).workloads.find((w: any) => w.name === "clamav");
+        assert.deepEqual([clamav.cpuPerPod, clamav.memoryGiBPerPod, clamav.pods], [1 + 0.1, 4 + 128 / 1024, 3]);
+        const without = ((await runProgram("prod", { sets: { "monitoring.podMonitors": "false" } })).outputs.capacity as any).workloads.find((w: any) => w.name === "clamav");
+        assert.deepEqual([without.cpuPerPod, without.memoryGiBPerPod], [1, 4], "no sidecar without PodMonitors");
     });
 
     it("without the in-cluster mirror, fetches from a configured external mirror only: whole files, one pass", async () => {

@@ -24,6 +24,12 @@ const MALWAR_API = 8000;
 const MIRROR = 8080;
 const POSTGRES = 5432;
 const KUBE_API = 6443;
+const CLAMAV_EXPORTER = 9906;
+/** OpenShift user-workload monitoring's Prometheus: its pods, in its namespace (one peer: both must match). */
+const SCRAPER = [{
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "openshift-user-workload-monitoring" } },
+    podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+}];
 
 const clair = (component: string) => ({ "app.kubernetes.io/name": "clair", "app.kubernetes.io/component": component });
 
@@ -49,13 +55,13 @@ for (const stack of listStacks()) {
     describe(`traffic and disruption on the ${stack} stack`, () => {
         const inCluster = () => parseConfig(stackConfig(stack)).clair.database.backend === "in-cluster";
 
-        it("Clair: API and metrics in; DNS, registries and feeds, its databases and its own API out", async () => {
+        it("Clair: API in, metrics in from the scraper only; DNS, registries and feeds, its databases and its own API out", async () => {
             const run = await stackRun(stack);
             const spec: any = policies(run).get("clair");
             assert.deepEqual(spec, {
                 podSelector: { matchLabels: { "app.kubernetes.io/name": "clair" } },
                 policyTypes: ["Ingress", "Egress"],
-                ingress: [tcp(CLAIR_API, CLAIR_INTROSPECTION)],
+                ingress: [tcp(CLAIR_API), { ...tcp(CLAIR_INTROSPECTION), from: SCRAPER }],
                 egress: [...DNS, tcp(80, 443, POSTGRES), { ...tcp(CLAIR_API), to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "clair" } } }] }],
             });
             // It covers the three node types, and its peer rule reaches exactly them.
@@ -66,10 +72,15 @@ for (const stack of listStacks()) {
         const mirrorOn = () => parseConfig(stackConfig(stack)).clamav.mirror.enabled;
         const instance = (name: string) => ({ "app.kubernetes.io/instance": name });
 
-        it("ClamAV: clamd in; DNS and its signature source (the in-cluster mirror on 8080, else the CDN on 80/443) out", async () => {
+        it("ClamAV: clamd in, the exporter's metrics in from the scraper only; DNS and its signature source (the in-cluster mirror on 8080, else the CDN on 80/443) out", async () => {
             const run = await stackRun(stack);
             const spec: any = policies(run).get("clamav");
-            assert.deepEqual(spec, { podSelector: { matchLabels: instance("clamav") }, policyTypes: ["Ingress", "Egress"], ingress: [tcp(CLAMD)], egress: [...DNS, mirrorOn() ? tcp(MIRROR) : tcp(80, 443)] });
+            assert.deepEqual(spec, {
+                podSelector: { matchLabels: instance("clamav") },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [tcp(CLAMD), { ...tcp(CLAMAV_EXPORTER), from: SCRAPER }],
+                egress: [...DNS, mirrorOn() ? tcp(MIRROR) : tcp(80, 443)],
+            });
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["clamav"]);
         });
 
@@ -203,5 +214,18 @@ describe("NetworkPolicies that follow the config", () => {
         assert.deepEqual(policies(plain).get("clamav").egress, [...DNS, tcp(80)]);
         const cdn = await runProgram("stage", { sets: { "clamav.mirror.enabled": "false" } });
         assert.deepEqual(policies(cdn).get("clamav").egress, [...DNS, tcp(80, 443)]);
+    });
+
+    it("admits the configured scraper (namespace and pod labels) to Clair's 8089 and ClamAV's 9906", async () => {
+        const run = await runProgram("prod", { sets: { "monitoring.scraper.namespace": "monitoring", "monitoring.scraper.podLabels": '{"app.kubernetes.io/name":"prometheus","prometheus":"k8s"}' } });
+        const scraper = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus", prometheus: "k8s" } } }];
+        assert.deepEqual(policies(run).get("clair").ingress, [tcp(CLAIR_API), { ...tcp(CLAIR_INTROSPECTION), from: scraper }]);
+        assert.deepEqual(policies(run).get("clamav").ingress, [tcp(CLAMD), { ...tcp(CLAMAV_EXPORTER), from: scraper }]);
+    });
+
+    it("without PodMonitors nothing but the node reaches Clair's metrics port, and ClamAV has no exporter port", async () => {
+        const run = await runProgram("prod", { sets: { "monitoring.podMonitors": "false" } });
+        assert.deepEqual(policies(run).get("clair").ingress, [tcp(CLAIR_API)]);
+        assert.deepEqual(policies(run).get("clamav").ingress, [tcp(CLAMD)]);
     });
 });

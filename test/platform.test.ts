@@ -158,12 +158,13 @@ describe("capacity", () => {
     it("is the stack output `capacity` of the real program, total included", async () => {
         const run = await stackRun("prod");
         const capacity = run.outputs.capacity as any;
-        // ClamAV: prod's 3 replicas at the default 1 CPU / 4 GiB (its init containers run before
-        // clamd and need less), plus one run of the refresh CronJob at 100m / 128Mi (0.1 cores,
-        // 128/1024 GiB), plus the signature mirror's pod: nginx 100m / 128Mi and freshclam
-        // 500m / 1Gi, with a 2 GiB claim; Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim.
-        const mirror = { cpu: 0.1 + 0.5, memoryGiB: 128 / 1024 + 1, storageGiB: 2 };
-        const clamav = { cpu: 3 * 1 + 0.1 + mirror.cpu, memoryGiB: 3 * 4 + 128 / 1024 + mirror.memoryGiB, storageGiB: mirror.storageGiB };
+        // ClamAV: prod's 3 replicas at the default 1 CPU / 4 GiB of clamd plus the metrics
+        // exporter sidecar's 100m / 128Mi (its init containers run before clamd and need less),
+        // plus one run of the refresh CronJob at 100m / 128Mi (0.1 cores, 128/1024 GiB), plus the
+        // signature mirror's pod: nginx 100m / 128Mi and freshclam 500m / 1Gi, with a 2 GiB claim;
+        // Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim. Sums in millicores and MiB: no float noise.
+        const mirror = { milli: 100 + 500, mib: 128 + 1024, storageGiB: 2 };
+        const clamav = { cpu: (3 * (1000 + 100) + 100 + mirror.milli) / 1000, memoryGiB: (3 * (4096 + 128) + 128 + mirror.mib) / 1024, storageGiB: mirror.storageGiB };
         const malwar = { cpu: 0.5, memoryGiB: 0.5, storageGiB: 1 };
         assert.deepEqual(figures(capacity.apps.clair), figures(clair(SEED.prod)));
         assert.deepEqual(figures(capacity.apps.clamav), figures(clamav));

@@ -3,6 +3,8 @@ import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import type { ClairMode } from "../../lib/clair-config";
 import { generatedBase64Key } from "../shared/generated-secret";
 import type { GuaranteedResources } from "../shared/resources";
+import { clairAlerts } from "../../lib/alerts";
+import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "../shared/monitoring";
 import { allowOnly, DNS } from "../shared/network-policy";
 import { ClairConfigFile } from "./config";
 import { ClairDatabases, type ClairDatabaseBackend } from "./databases";
@@ -58,6 +60,8 @@ export interface ClairArgs {
     /** AWS tags of the RDS resources. */
     tags: Record<string, string>;
     priorityClassName?: string;
+    /** PodMonitor of the introspection port (all three node types), the alerts; none when absent. */
+    monitoring?: MonitoringArgs;
 }
 
 /** Clair v4 in distributed mode: databases, one config file, three node types, path routing. */
@@ -104,12 +108,13 @@ export class Clair extends pulumi.ComponentResource {
             caConfigMapName: configFile.caConfigMapName,
             priorityClassName: args.priorityClassName,
         };
-        // API on 8080 (router, Quay, the other node types), metrics on 8089; out to layer
-        // registries and vulnerability feeds (80/443), the databases and each other.
+        // API on 8080 (router, Quay, the other node types), metrics on 8089 for the scraper only
+        // (the kubelet's probes come from the node, which a NetworkPolicy always admits); out to
+        // layer registries and vulnerability feeds (80/443), the databases and each other.
         const clairPods = { "app.kubernetes.io/name": "clair" };
         allowOnly(name, { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
             podSelector: clairPods,
-            ingress: [{ ports: [HTTP_PORT, INTROSPECTION_PORT] }],
+            ingress: [{ ports: [HTTP_PORT] }, ...scrapeIngress(args.monitoring, [INTROSPECTION_PORT])],
             egress: [...DNS, { ports: [80, 443, 5432] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
         }, { parent: this }, "clair");
         const indexer = new ClairIndexer(`${name}-indexer`, {
@@ -127,6 +132,10 @@ export class Clair extends pulumi.ComponentResource {
         const notifier = new ClairDeployment(`${name}-notifier`, {
             ...workload, mode: "notifier", replicas: args.notifier.replicas, resources: args.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier,
         }, { parent: this });
+
+        const monitoringId = { name: "clair", component: "monitoring", partOf: "clair" };
+        if (args.monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, clairPods, ["introspection"], { parent: this }, "clair");
+        if (args.monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, clairAlerts, { parent: this }, "clair");
 
         const routes = new ClairRoutes(name, {
             namespace: args.namespace,

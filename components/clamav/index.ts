@@ -6,8 +6,10 @@ import { checksum } from "../shared/checksum";
 import { vendorUid } from "../shared/exemptions";
 import { onePodAtATime } from "../shared/disruption";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
+import { clamavAlerts } from "../../lib/alerts";
+import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "../shared/monitoring";
 import { allowOnly, DNS } from "../shared/network-policy";
-import { execProbe, tcpProbe } from "../shared/probes";
+import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
 import { ClamavMirror, MIRROR_PORT, mirrorPorts } from "./mirror";
@@ -44,7 +46,15 @@ export interface ClamavArgs {
     /** The CronJob that restarts clamd to refresh the signatures. */
     refresh: { name: string; schedule: string; image: string; resources: GuaranteedResources };
     priorityClassName?: string;
+    /**
+     * PodMonitors add an exporter sidecar (clamd's STATS as metrics on 9906) and its PodMonitor;
+     * rules add the alerts (ClamavDatabaseOld past databaseMaxAgeHours). None when absent.
+     */
+    monitoring?: MonitoringArgs & { exporter: { image: string; resources: GuaranteedResources }; databaseMaxAgeHours: number };
 }
+
+/** Where the exporter sidecar serves clamd's metrics. */
+export const EXPORTER_PORT = 9906;
 
 export const CLAMAV_NAME = "clamav";
 export const MIRROR_NAME = "clamav-mirror";
@@ -142,6 +152,21 @@ export class Clamav extends pulumi.ComponentResource {
               // checks DNS and applies the incremental patches.
               [freshclam("initfreshclam", ["--no-dns"]), freshclam("init2freshclam", [])];
 
+        const monitoring = args.monitoring;
+        // sergeymakinen/clamav_exporter: reads clamd's STATS over TCP in the same pod on each scrape.
+        const exporter: ContainerDeclaration[] = monitoring?.podMonitors
+            ? [{
+                  name: "exporter",
+                  image: monitoring.exporter.image,
+                  args: [`--clamav.address=tcp://127.0.0.1:${CLAMD_PORT}`, `--web.listen-address=:${EXPORTER_PORT}`],
+                  ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
+                  // Its landing page at / answers without asking clamd; liveness only needs the port.
+                  readinessProbe: httpProbe("/", "metrics", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                  livenessProbe: tcpProbe("metrics", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                  resources: monitoring.exporter.resources,
+                  ephemeralStorage: "64Mi",
+              }]
+            : [];
         const ping = execProbe(["clamdscan", `--config-file=${CONF_DIR}/clamd.conf`, "--ping", "1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
         const pod = podTemplate({
             runAs,
@@ -165,7 +190,7 @@ export class Clamav extends pulumi.ComponentResource {
                 mounts,
                 resources: s.resources,
                 ephemeralStorage: EPHEMERAL_STORAGE,
-            }],
+            }, ...exporter],
             volumes: [signatures, configVolume, tmp, logs],
         });
         const deployment = new k8s.apps.v1.Deployment(name, {
@@ -193,9 +218,13 @@ export class Clamav extends pulumi.ComponentResource {
         // clamd serves scans on 3310; its init containers fetch signatures from one source.
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(CLAMAV_NAME),
-            ingress: [{ ports: [CLAMD_PORT] }],
+            ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
             egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : s.privateMirror ? mirrorPorts(s.privateMirror) : [80, 443] }],
         }, childOpts, CLAMAV_NAME);
+
+        const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };
+        if (monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, instanceSelector(CLAMAV_NAME), ["metrics"], childOpts, CLAMAV_NAME);
+        if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, CLAMAV_NAME), childOpts, CLAMAV_NAME);
 
         const refresh = new ClamavRefresh(`${name}-refresh`, {
             namespace: args.namespace,

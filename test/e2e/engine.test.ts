@@ -193,6 +193,15 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.match(kubectlFails(["apply", "--dry-run=server", "-f", "-"], { input: stringify(edited) }), /spec\.path/);
     });
 
+    it("holds the monitoring objects the Prometheus Operator's CRDs accept, and refuses a malformed one", () => {
+        const names = (kind: string) => getJson([kind]).items.map((o: any) => o.metadata.name).sort();
+        assert.deepEqual(names("podmonitors.monitoring.coreos.com"), ["clair", "clamav"]);
+        assert.deepEqual(names("prometheusrules.monitoring.coreos.com"), ["clair", "clamav"]);
+        const monitor = getJson(["podmonitors.monitoring.coreos.com", "clair"]);
+        const edited = { apiVersion: monitor.apiVersion, kind: monitor.kind, metadata: { name: monitor.metadata.name, namespace: NS }, spec: { ...monitor.spec, podMetricsEndpoints: [{ port: "introspection", interval: "30 seconds" }] } };
+        assert.match(kubectlFails(["apply", "--dry-run=server", "-f", "-"], { input: stringify(edited) }), /interval/);
+    });
+
     it("refreshes ClamAV as the refresh CronJob's ServiceAccount: new mirror versions roll it with a ready endpoint throughout, the same versions roll nothing, and Pulumi sees no drift after", async () => {
         const selector = "app.kubernetes.io/name=clamav,app.kubernetes.io/component=clamd";
         const podsBefore = new Set(getJson(["pods", "-l", selector]).items.map((p: any) => p.metadata.name));

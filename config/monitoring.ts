@@ -1,0 +1,45 @@
+/** Monitoring's part of the stack config: Prometheus Operator objects and the Grafana dashboard. */
+import { z } from "zod";
+import { bool, dnsLabel, dnsSubdomainProblem } from "./primitives";
+
+/** A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
+function labelKeyProblem(key: string): boolean {
+    const [prefix, name, ...rest] = key.includes("/") ? key.split("/") : ["", key];
+    return rest.length > 0 || (prefix !== "" && dnsSubdomainProblem(prefix) !== undefined) || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name);
+}
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Labels to match or to set: key: value pairs as Kubernetes allows them. */
+const labelSet = z
+    .record(z.string(), z.string({ error: "must be text (quote numbers and booleans)" }), { error: "must be a block of label: value pairs" })
+    .superRefine((record, ctx) => {
+        for (const [key, value] of Object.entries(record)) {
+            if (labelKeyProblem(key)) {
+                ctx.addIssue({ code: "custom", path: [key], input: key, message: "is not a label key: an optional prefix such as app.kubernetes.io/ and a name of letters, digits, '-', '_' and '.' (at most 63)" });
+            } else if (!LABEL_VALUE.test(value)) {
+                ctx.addIssue({ code: "custom", path: [key], input: value, message: "is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit" });
+            }
+        }
+    });
+
+export const monitoringSchema = z
+    .strictObject({
+        /** PodMonitors for Clair's introspection port and ClamAV's exporter sidecar (the sidecar too). */
+        podMonitors: bool.default(true),
+        /** PrometheusRules with the alerts (README: Runbooks). */
+        rules: bool.default(true),
+        /** The Grafana dashboard, in a ConfigMap the Grafana sidecar picks up. */
+        dashboard: bool.default(true),
+        /** Labels the Grafana sidecar looks for on dashboard ConfigMaps (the Grafana chart's default). */
+        dashboardLabels: labelSet.default({ grafana_dashboard: "1" }),
+        /** Who scrapes: the NetworkPolicies admit pods with these labels in this namespace to the metrics ports. */
+        scraper: z
+            .strictObject({
+                namespace: dnsLabel().default("openshift-user-workload-monitoring"),
+                podLabels: labelSet.default({ "app.kubernetes.io/name": "prometheus" }),
+            })
+            .prefault({}),
+        /** ClamavDatabaseOld fires when the loaded signatures were built longer ago than this. */
+        clamavDatabaseMaxAgeHours: z.int({ error: "must be a whole number of hours" }).min(1, { error: "must be 1 or more (hours)" }).max(720, { error: "must be at most 720 (hours, 30 days)" }).default(24),
+    })
+    .prefault({});
