@@ -10,7 +10,7 @@ export interface WorkloadCapacity {
     name: string;
     /** Which part of the platform: "clair", "clamav", "malwar" or "postgres". */
     app: string;
-    kind: "Deployment" | "StatefulSet" | "CronJob";
+    kind: "Deployment" | "StatefulSet" | "CronJob" | "Job";
     /** Pods of the workload; for a CronJob, the pods of one run (counted as if running). */
     replicas: number;
     /** What the scheduler reserves per pod: max(sum of containers, largest init container). */
