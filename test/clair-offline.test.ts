@@ -224,3 +224,43 @@ describe("the admin Job's shell: a first install (no Clair tables yet) is nothin
         assert.match(r.stdout, /error connecting to database/);
     });
 });
+
+describe("Clair disconnected and upgrade settings: mistakes stop the preview with a plain message, nothing registered", () => {
+    async function problems(sets: Record<string, string>): Promise<string> {
+        try {
+            await runProgram("prod", { sets });
+        } catch (err) {
+            assert.equal((err as { resourcesRegistered?: number }).resourcesRegistered, 0, "nothing registered");
+            return (err as Error).message;
+        }
+        return assert.fail(`accepted ${JSON.stringify(sets)}`);
+    }
+
+    it("disconnected without a bundle: the import Job would have nothing to load", async () => {
+        assert.match(await problems({ "clair.disconnected.enabled": "true" }), /clair\.disconnected\.bundleUrl = \(unset\): is required when clair\.disconnected\.enabled is true \(or clair\.disconnected\.bundleClaim\)/);
+    });
+
+    it("two bundle sources at once", async () => {
+        assert.match(
+            await problems({ ...OFFLINE, "clair.disconnected.bundleClaim": "bundles" }),
+            /--set clair\.disconnected\.bundleClaim: scanning-platform:clair\.disconnected\.bundleClaim = "bundles": cannot be set together with clair\.disconnected\.bundleUrl/,
+        );
+    });
+
+    it("a bundle or schedule while connected", async () => {
+        const message = await problems({ "clair.disconnected.bundleUrl": BUNDLE_URL, "clair.disconnected.importSchedule": "0 3 * * *" });
+        assert.match(message, /clair\.disconnected\.bundleUrl = "http:\/\/mirror\.internal\/clair\/updates\.json\.gz": is used only in disconnected mode: set clair\.disconnected\.enabled: true, or remove this key/);
+        assert.match(message, /clair\.disconnected\.importSchedule = "0 3 \* \* \*": is used only in disconnected mode/);
+    });
+
+    it("a bundle path outside the claim, a URL clairctl cannot fetch, a bad schedule", async () => {
+        const message = await problems({ "clair.disconnected.enabled": "true", "clair.disconnected.bundleClaim": "bundles", "clair.disconnected.bundlePath": "../secrets/x", "clair.disconnected.importSchedule": "every night" });
+        assert.match(message, /clair\.disconnected\.bundlePath = "\.\.\/secrets\/x": has a '\.\.' part; must be a relative path/);
+        assert.match(message, /clair\.disconnected\.importSchedule = "every night"/);
+        assert.match(await problems({ "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": "ftp://mirror.internal/u.gz" }), /clair\.disconnected\.bundleUrl = "ftp:\/\/mirror\.internal\/u\.gz": uses ftp:, which this setting cannot use; must be an http:\/\/ or https:\/\/ URL/);
+    });
+
+    it("import and upgrade resources: requests must equal limits", async () => {
+        assert.match(await problems({ "clair.upgrade.resources.requests.cpu": "100m" }), /clair\.upgrade\.resources\.requests\.cpu = "100m": differs from limits\.cpu "250m": requests must equal limits/);
+    });
+});
