@@ -19,6 +19,7 @@
  * So the pods need only the config Secret: the connection strings (passwords included) stay in it.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { Exemption } from "../shared/exemptions";
 import type { AppIdentity } from "../shared/labels";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type PodTemplate, type PodVolume, type VolumeMountOf } from "../shared/workload";
@@ -98,6 +99,15 @@ export function adminScript(phase: "pre" | "post", version: string, clairctl = C
         `exit "$rc"`,
     ].join("\n");
 }
+
+/**
+ * The one-shot clairctl Jobs keep their finished Job object: Pulumi owns it, and a TTL would let
+ * the cluster delete it under Pulumi, whose next refresh (local:up refreshes) would create it again
+ * and run clairctl once more for nothing.
+ */
+export const KEEP_FINISHED_JOB: Exemption[] = [
+    { checker: "kube-linter", check: "job-ttl-seconds-after-finished", reason: "Pulumi owns this Job: a TTL would delete it under Pulumi, and the next refresh would create it again and rerun clairctl; it is replaced when its version or bundle changes" },
+];
 
 /** Job names carry the version (Jobs are immutable): 4.8.0 -> v4-8-0, 4.9.0-rc.1 -> v4-9-0-rc-1. */
 export function versionSlug(version: string): string {

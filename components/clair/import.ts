@@ -4,7 +4,7 @@ import { createHash } from "crypto";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { labels } from "../shared/labels";
 import type { GuaranteedResources } from "../shared/resources";
-import { BUNDLE_DIR, CLAIRCTL, CLAIRCTL_APP, clairctlIdentity, clairctlPod } from "./clairctl";
+import { BUNDLE_DIR, CLAIRCTL, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB } from "./clairctl";
 
 /** Where `clairctl export-updaters` left its bundle: an http(s) URL, or a file on a claim. */
 export type UpdatersBundle = { url: string } | { claim: string; path: string };
@@ -65,7 +65,7 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
             template: { metadata: { labels: labels(id) }, spec: pod.spec },
         };
         const job = new k8s.batch.v1.Job(name, {
-            metadata: { name: jobObjectName, namespace: args.namespace, labels: labels(id, jobObjectName), annotations: pod.annotations() },
+            metadata: { name: jobObjectName, namespace: args.namespace, labels: labels(id, jobObjectName), annotations: pod.annotations(KEEP_FINISHED_JOB) },
             spec: jobSpec,
         }, {
             parent: this,

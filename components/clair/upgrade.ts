@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { labels } from "../shared/labels";
 import type { GuaranteedResources } from "../shared/resources";
-import { adminScript, CLAIRCTL_APP, clairctlIdentity, clairctlPod, versionSlug } from "./clairctl";
+import { adminScript, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, versionSlug } from "./clairctl";
 
 export interface ClairUpgradeJobArgs {
     namespace: pulumi.Input<string>;
@@ -51,7 +51,7 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
             command: ["/bin/sh", "-c", adminScript(args.phase, args.version)],
         });
         const job = new k8s.batch.v1.Job(name, {
-            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: pod.annotations() },
+            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: pod.annotations(KEEP_FINISHED_JOB) },
             spec: {
                 backoffLimit: 2,
                 activeDeadlineSeconds: DEADLINE_SECONDS,
