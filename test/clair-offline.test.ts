@@ -81,7 +81,7 @@ describe("Clair disconnected mode: the config switch", () => {
 describe("Clair disconnected mode: the updaters import", () => {
     it("a Job runs `clairctl import-updaters <URL>` with the config file the matcher mounts, after the matcher", async () => {
         const run = await stackRun("local");
-        const job = jobNamed(run, "clair-import-updaters-");
+        const job = jobNamed(run, "clair-import-");
         const pod = job.spec.template.spec;
         const [container] = pod.containers;
         // cmd/clairctl/import.go: exactly one argument, a file or an http(s) URL; the config from CLAIR_CONF (main.go).
@@ -117,12 +117,12 @@ describe("Clair disconnected mode: the updaters import", () => {
         const cron = object(run, K8S.cronJob, "clair-import-updaters");
         assert.equal(cron.spec.schedule, "30 2 * * *");
         assert.equal(cron.spec.concurrencyPolicy, "Forbid");
-        assert.deepEqual(cron.spec.jobTemplate.spec.template.spec, jobNamed(run, "clair-import-updaters-").spec.template.spec);
+        assert.deepEqual(cron.spec.jobTemplate.spec.template.spec, jobNamed(run, "clair-import-").spec.template.spec);
     });
 
     it("reads a bundle from a claim: mounted read-only, the file's path as the argument", async () => {
         const run = await runProgram("stage", { sets: { "clair.disconnected.enabled": "true", "clair.disconnected.bundleClaim": "clair-bundles", "clair.disconnected.bundlePath": "2026/updates.json.zst" } });
-        const pod = jobNamed(run, "clair-import-updaters-").spec.template.spec;
+        const pod = jobNamed(run, "clair-import-").spec.template.spec;
         assert.deepEqual(pod.containers[0].command, ["/usr/bin/clairctl", "import-updaters", "/var/lib/clair-bundle/2026/updates.json.zst"]);
         assert.deepEqual(pod.volumes.find((v: any) => v.persistentVolumeClaim), { name: "bundle", persistentVolumeClaim: { claimName: "clair-bundles", readOnly: true } });
         assert.ok(pod.containers[0].volumeMounts.some((m: any) => m.name === "bundle" && m.mountPath === "/var/lib/clair-bundle" && m.readOnly));
@@ -131,15 +131,15 @@ describe("Clair disconnected mode: the updaters import", () => {
 
     it("is not there in connected mode; a new bundle place is a new Job, other changes leave it alone", async () => {
         assert.deepEqual(jobs(await stackRun("prod")).map((j) => j.metadata.name).filter((n) => n.includes("import")), []);
-        const first = jobNamed(await runProgram("prod", { sets: OFFLINE }), "clair-import-updaters-");
-        const moved = jobNamed(await runProgram("prod", { sets: { ...OFFLINE, "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates-2.json.gz" } }), "clair-import-updaters-");
-        const otherChange = jobNamed(await runProgram("prod", { sets: { ...OFFLINE, "clair.matcher.period": "12h", "clair.matcher.replicas": "12" } }), "clair-import-updaters-");
+        const first = jobNamed(await runProgram("prod", { sets: OFFLINE }), "clair-import-");
+        const moved = jobNamed(await runProgram("prod", { sets: { ...OFFLINE, "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates-2.json.gz" } }), "clair-import-");
+        const otherChange = jobNamed(await runProgram("prod", { sets: { ...OFFLINE, "clair.matcher.period": "12h", "clair.matcher.replicas": "12" } }), "clair-import-");
         assert.notEqual(moved.metadata.name, first.metadata.name);
         assert.deepEqual(otherChange, first, "a config change elsewhere does not touch the import Job");
     });
 
     it("requests equal limits: clair.disconnected.importResources, 1 CPU / 2Gi by default", async () => {
-        const job = jobNamed(await runProgram("prod", { sets: OFFLINE }), "clair-import-updaters-");
+        const job = jobNamed(await runProgram("prod", { sets: OFFLINE }), "clair-import-");
         const expected = { cpu: "1", memory: "2Gi", "ephemeral-storage": "256Mi" };
         assert.deepEqual(job.spec.template.spec.containers[0].resources, { requests: expected, limits: expected });
     });
@@ -148,29 +148,29 @@ describe("Clair disconnected mode: the updaters import", () => {
 describe("Clair upgrade Jobs: clairctl admin pre/post around a version change", () => {
     it("pre and post Jobs named after the image's version run `clairctl admin pre|post v<version>`", async () => {
         const run = await stackRun("prod");
-        const pre = object(run, JOB, "clair-pre-upgrade-v4-8-0");
-        const post = object(run, JOB, "clair-post-upgrade-v4-8-0");
+        const pre = object(run, JOB, "clair-pre-v4-8-0");
+        const post = object(run, JOB, "clair-post-v4-8-0");
         assert.match(pre.spec.template.spec.containers[0].command[2], /\/usr\/bin\/clairctl admin pre v4\.8\.0 /);
         assert.match(post.spec.template.spec.containers[0].command[2], /\/usr\/bin\/clairctl admin post v4\.8\.0 /);
         const next = await runProgram("prod", { sets: { "clair.image": "quay.io/projectquay/clair:4.9.0" } });
-        assert.deepEqual(jobs(next).map((j) => j.metadata.name).sort(), ["clair-post-upgrade-v4-9-0", "clair-pre-upgrade-v4-9-0"]);
-        assert.equal(object(next, JOB, "clair-pre-upgrade-v4-9-0").spec.template.spec.containers[0].image, "quay.io/projectquay/clair:4.9.0", "the new version's clairctl");
+        assert.deepEqual(jobs(next).map((j) => j.metadata.name).sort(), ["clair-post-v4-9-0", "clair-pre-v4-9-0"]);
+        assert.equal(object(next, JOB, "clair-pre-v4-9-0").spec.template.spec.containers[0].image, "quay.io/projectquay/clair:4.9.0", "the new version's clairctl");
     });
 
     it("orders them: every Clair workload waits for the pre Job, the post Job for every Clair workload", async () => {
         const run = await stackRun("prod");
         for (const [type, name] of [[K8S.statefulSet, "clair-indexer"], [K8S.deployment, "clair-matcher"], [K8S.deployment, "clair-notifier"]]) {
-            assert.ok(waitsFor(run, rawObject(run, type, name), JOB, "clair-pre-upgrade-v4-8-0"), `${name} waits for the pre Job`);
-            assert.ok(waitsFor(run, rawObject(run, JOB, "clair-post-upgrade-v4-8-0"), type, name), `the post Job waits for ${name}`);
+            assert.ok(waitsFor(run, rawObject(run, type, name), JOB, "clair-pre-v4-8-0"), `${name} waits for the pre Job`);
+            assert.ok(waitsFor(run, rawObject(run, JOB, "clair-post-v4-8-0"), type, name), `the post Job waits for ${name}`);
         }
-        assert.ok(!waitsFor(run, rawObject(run, JOB, "clair-pre-upgrade-v4-8-0"), K8S.deployment, "clair-matcher"), "the pre Job does not wait for the matcher");
-        for (const name of ["clair-pre-upgrade-v4-8-0", "clair-post-upgrade-v4-8-0"]) assert.equal(rawObject(run, JOB, name).deleteBeforeReplace, true);
+        assert.ok(!waitsFor(run, rawObject(run, JOB, "clair-pre-v4-8-0"), K8S.deployment, "clair-matcher"), "the pre Job does not wait for the matcher");
+        for (const name of ["clair-pre-v4-8-0", "clair-post-v4-8-0"]) assert.equal(rawObject(run, JOB, name).deleteBeforeReplace, true);
     });
 
     it("does not change on an update that keeps the version (config, replicas): nothing to rerun", async () => {
         const before = await stackRun("prod");
         const after = await runProgram("prod", { sets: { "clair.matcher.period": "12h", "clair.indexer.replicas": "80", "clair.logLevel": "debug" } });
-        for (const name of ["clair-pre-upgrade-v4-8-0", "clair-post-upgrade-v4-8-0"]) assert.deepEqual(object(after, JOB, name), object(before, JOB, name));
+        for (const name of ["clair-pre-v4-8-0", "clair-post-v4-8-0"]) assert.deepEqual(object(after, JOB, name), object(before, JOB, name));
     });
 
     it("are absent with clair.upgrade.jobs: false; an image without a version tag is refused while they are on", async () => {
@@ -186,7 +186,7 @@ describe("Clair upgrade Jobs: clairctl admin pre/post around a version change", 
     it("are counted in capacity under app clairctl, one pod each (the seed's clair row unchanged)", async () => {
         const report = await capacityReport("prod", {});
         const clairctl = report.workloads.filter((w) => w.app === "clairctl").map((w) => [w.kind, w.name, w.pods, w.cpu, w.memoryGiB]);
-        assert.deepEqual(clairctl, [["Job", "clair-pre-upgrade-v4-8-0", 1, 0.25, 0.25], ["Job", "clair-post-upgrade-v4-8-0", 1, 0.25, 0.25]]);
+        assert.deepEqual(clairctl, [["Job", "clair-pre-v4-8-0", 1, 0.25, 0.25], ["Job", "clair-post-v4-8-0", 1, 0.25, 0.25]]);
         assert.deepEqual([report.apps.clair.cpu, report.apps.clair.memoryGiB, report.apps.clair.storageGiB], [120, 120, 4000]);
         // Before: 123.5 CPU / 132.5 GiB on prod (README sample); plus two pods of 0.25 / 0.25 GiB.
         assert.deepEqual([report.total.pods, report.total.cpu, report.total.memoryGiB], [66, 124, 133]);

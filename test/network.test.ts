@@ -62,7 +62,7 @@ for (const stack of listStacks()) {
             if (stack === "local") assert.equal(bundlePort, 8081, "the local stack runs disconnected, with its bundle on port 8081");
             // It covers the three node types and the clairctl Jobs (the upgrade pair on every
             // stack, the import Job and CronJob in disconnected mode), and its peer rule reaches them.
-            const clairPods = ["clair-indexer", "clair-matcher", "clair-notifier", "clair-post-upgrade-v4-8-0", "clair-pre-upgrade-v4-8-0", ...(offline.enabled ? ["clair-import-updaters", "clair-import-updaters-32d9412a55"] : [])].sort();
+            const clairPods = ["clair-indexer", "clair-matcher", "clair-notifier", "clair-post-v4-8-0", "clair-pre-v4-8-0", ...(offline.enabled ? ["clair-import-updaters", "clair-import-32d9412a"] : [])].sort();
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), clairPods);
             assert.deepEqual(selected(run, (spec as any).egress[3].to[0].podSelector.matchLabels), clairPods);
         });
@@ -95,11 +95,11 @@ for (const stack of listStacks()) {
             // clairctl admin pre/post touch the indexer (v4.7.x) and matcher (v4.8.0) databases;
             // import-updaters writes into the matcher's. Nobody but the notifier reaches its own.
             const clients: Record<string, { component: string; pods: string[] }[]> = {
-                indexer: [{ component: "indexer", pods: ["clair-indexer"] }, { component: "clairctl-upgrade", pods: ["clair-post-upgrade-v4-8-0", "clair-pre-upgrade-v4-8-0"] }],
+                indexer: [{ component: "indexer", pods: ["clair-indexer"] }, { component: "clairctl-upgrade", pods: ["clair-post-v4-8-0", "clair-pre-v4-8-0"] }],
                 matcher: [
                     { component: "matcher", pods: ["clair-matcher"] },
-                    { component: "clairctl-upgrade", pods: ["clair-post-upgrade-v4-8-0", "clair-pre-upgrade-v4-8-0"] },
-                    { component: "clairctl-import", pods: ["clair-import-updaters", "clair-import-updaters-32d9412a55"] },
+                    { component: "clairctl-upgrade", pods: ["clair-post-v4-8-0", "clair-pre-v4-8-0"] },
+                    { component: "clairctl-import", pods: ["clair-import-32d9412a", "clair-import-updaters"] },
                 ],
                 notifier: [{ component: "notifier", pods: ["clair-notifier"] }],
             };

@@ -57,8 +57,8 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
             command: [CLAIRCTL, "import-updaters", source],
             bundleClaim: "claim" in args.bundle ? args.bundle.claim : undefined,
         });
-        const sourceKey = createHash("sha256").update(JSON.stringify(args.bundle)).digest("hex").slice(0, 10);
-        const jobObjectName = `clair-import-updaters-${sourceKey}`;
+        const sourceKey = createHash("sha256").update(JSON.stringify(args.bundle)).digest("hex").slice(0, 8);
+        const jobObjectName = `clair-import-${sourceKey}`;
         const jobSpec = {
             backoffLimit: 3,
             activeDeadlineSeconds: DEADLINE_SECONDS,

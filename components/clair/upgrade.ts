@@ -40,7 +40,8 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
     constructor(name: string, args: ClairUpgradeJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:UpgradeJob", name, {}, opts);
         const id = clairctlIdentity("upgrade");
-        const objectName = `clair-${args.phase}-upgrade-${versionSlug(args.version)}`;
+        // Short enough for the capacity table's 100 columns: clair-pre-v4-8-0, clair-post-v4-8-0.
+        const objectName = `clair-${args.phase}-${versionSlug(args.version)}`;
         const pod = clairctlPod({
             image: args.image,
             resources: args.resources,
