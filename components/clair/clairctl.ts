@@ -86,7 +86,9 @@ export function clairctlPod(args: ClairctlPodArgs): PodTemplate {
  * A shell around `clairctl admin <phase> v<version>` that treats "no Clair tables yet" as nothing
  * to do: on a first install the pre Job runs before any Clair pod has migrated the databases, and
  * the INSERT into libvuln_migrations (or the indexes on manifest tables) fail with PostgreSQL's
- * undefined_table (SQLSTATE 42P01, which pgx puts in the error clairctl logs). Any other failure
+ * undefined_table (SQLSTATE 42P01: pgx v5's PgError.Error() ends in "(SQLSTATE <code>)",
+ * pgconn/errors.go at v5.7.6, the version Clair v4.9.0 requires; clairctl logs that error before
+ * exiting 1). Any other failure
  * fails the Job, and Pulumi stops before the rollout.
  */
 export function adminScript(phase: "pre" | "post", version: string, clairctl = CLAIRCTL): string {
