@@ -11,6 +11,7 @@ import type { ClamavArgs } from "../components/clamav";
 import type { MalwarArgs } from "../components/malwar";
 import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
+import { clairVersion } from "../lib/clair-config";
 import type { PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
@@ -76,6 +77,16 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         tags: wiring.tags,
         priorityClassName: config.kubernetes.priorityClassName,
         monitoring: monitoringArgs(config),
+        disconnected: c.disconnected.enabled
+            ? {
+                  // The schema requires one source when enabled.
+                  bundle: c.disconnected.bundleUrl ? { url: c.disconnected.bundleUrl } : { claim: c.disconnected.bundleClaim!, path: c.disconnected.bundlePath },
+                  schedule: c.disconnected.importSchedule,
+                  importResources: c.disconnected.importResources,
+              }
+            : undefined,
+        // The schema refuses an image without a version tag while the Jobs are on.
+        upgradeJobs: c.upgrade.jobs ? { version: clairVersion(c.image)!, resources: c.upgrade.resources } : undefined,
     };
 }
 

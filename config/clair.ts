@@ -3,7 +3,8 @@ import { z } from "zod";
 import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
-import { backupWindow, belowFloor, bool, goDuration, guaranteedResources, hostname, maintenanceWindow, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
+import { clairVersion } from "../lib/clair-config";
+import { backupWindow, belowFloor, bool, cronSchedule, goDuration, guaranteedResources, hostname, maintenanceWindow, objectName, pinnedImage, quantity, relativePath, replicas, uid, url } from "./primitives";
 
 /** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
 export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
@@ -104,9 +105,64 @@ export const clairSchema = z
                 inClusterMaxConnections: z.int({ error: "must be a whole number" }).min(20, { error: "must be at least 20" }).default(200),
             })
             .prefault({}),
+        /**
+         * Disconnected mode (no egress to the vulnerability feeds): the config file turns the
+         * updaters off and the import Job loads a bundle `clairctl export-updaters` wrote elsewhere.
+         */
+        disconnected: z
+            .strictObject({
+                enabled: bool.default(false),
+                /** Where the import Job fetches the bundle (clairctl import-updaters takes a file or an http(s) URL). */
+                bundleUrl: url(["http", "https"], "http://mirror.internal/clair/updates.json.gz").optional(),
+                /** Or a PersistentVolumeClaim holding it, at bundlePath. */
+                bundleClaim: objectName.optional(),
+                bundlePath: relativePath.default("updates.json.gz"),
+                /** A CronJob re-imports on this schedule too (the bundle at the same place, refreshed there). */
+                importSchedule: cronSchedule.optional(),
+                importResources: guaranteedResources("1", "2Gi"),
+            })
+            .prefault({}),
+        /** The clairctl admin pre/post Jobs around a change of Clair's version. */
+        upgrade: z
+            .strictObject({
+                jobs: bool.default(true),
+                resources: guaranteedResources("250m", "256Mi"),
+            })
+            .prefault({}),
     })
     .prefault({})
     .superRefine((clair, ctx) => {
+        const offline = clair.disconnected;
+        if (offline.enabled && !offline.bundleUrl && !offline.bundleClaim) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["disconnected", "bundleUrl"],
+                input: offline.bundleUrl,
+                message:
+                    "is required when clair.disconnected.enabled is true (or clair.disconnected.bundleClaim): the import Job loads the bundle " +
+                    "`clairctl export-updaters` wrote on a connected machine, or the matcher has no vulnerability data at all",
+            });
+        }
+        if (offline.bundleUrl && offline.bundleClaim) {
+            ctx.addIssue({ code: "custom", path: ["disconnected", "bundleClaim"], input: offline.bundleClaim, message: "cannot be set together with clair.disconnected.bundleUrl: give the import Job one source" });
+        }
+        if (!offline.enabled) {
+            for (const key of ["bundleUrl", "bundleClaim", "importSchedule"] as const) {
+                if (offline[key] !== undefined) {
+                    ctx.addIssue({ code: "custom", path: ["disconnected", key], input: offline[key], message: "is used only in disconnected mode: set clair.disconnected.enabled: true, or remove this key" });
+                }
+            }
+        }
+        if (clair.upgrade.jobs && !clairVersion(clair.image)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["image"],
+                input: clair.image,
+                message:
+                    "has no Clair version in its tag (name:4.8.0, or name:4.8.0@sha256:...), which the upgrade Jobs pass to `clairctl admin pre/post`; " +
+                    "tag it with the version, or set clair.upgrade.jobs: false and run them by hand (README: Upgrading Clair)",
+            });
+        }
         const db = clair.database;
         if (db.backend === "in-cluster" && !db.allowBelowMinimumStorage && belowFloor(db.inClusterStorageSize, CLAIR_DATABASE_MINIMUM)) {
             ctx.addIssue({

@@ -184,6 +184,16 @@ export const maintenanceWindow = z
         error: "must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00",
     });
 
+/** A file inside a mounted volume: relative, without '..' or empty parts. */
+export const relativePath = checked("a relative path such as updates.json.gz or bundles/updates.json.gz (no leading '/', no '..')", (v) => {
+    if (v === "") return "is empty";
+    if (v.startsWith("/")) return "starts with '/'";
+    const parts = v.split("/");
+    if (parts.includes("..")) return "has a '..' part";
+    if (parts.some((p) => p === "" || p === ".")) return "has an empty or '.' part";
+    return undefined;
+});
+
 export const uid = z.int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more (0 is root)" });
 
 export const bool = z.boolean({ error: "must be true or false" });

@@ -10,8 +10,8 @@ export interface WorkloadCapacity {
     name: string;
     /** Which part of the platform: "clair", "clamav", "malwar" or "postgres". */
     app: string;
-    kind: "Deployment" | "StatefulSet" | "CronJob";
-    /** Pods of the workload; for a CronJob, the pods of one run (counted as if running). */
+    kind: "Deployment" | "StatefulSet" | "CronJob" | "Job";
+    /** Pods of the workload; for a CronJob or a Job, the pods of one run (counted as if running). */
     replicas: number;
     /** What the scheduler reserves per pod: max(sum of containers, largest init container). */
     cpuPerPod: number;

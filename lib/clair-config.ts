@@ -31,14 +31,20 @@ export interface ClairConfigInput {
     matcherAddr: string;
     pskBase64: string;
     pskIssuers: string[];
+    /**
+     * Disconnected mode: no node type reaches the internet. The matcher runs no updaters
+     * (`matcher.disable_updaters`; vulnerability data comes from `clairctl import-updaters`)
+     * and the indexer fetches nothing for its scanners (`indexer.airgap`). Nothing else changes.
+     */
+    disconnected?: boolean;
 }
 
 export interface ClairConfigDocument {
     http_listen_addr: string;
     introspection_addr: string;
     log_level: string;
-    indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number };
-    matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string };
+    indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number; airgap?: true };
+    matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string; disable_updaters?: true };
     notifier: {
         connstring: string;
         migrations: boolean;
@@ -81,12 +87,14 @@ export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocumen
             migrations: true,
             scanlock_retry: 10,
             layer_scan_concurrency: input.indexer.layerScanConcurrency,
+            ...(input.disconnected ? { airgap: true as const } : {}),
         },
         matcher: {
             connstring: connstring(input.matcher.connection),
             migrations: true,
             indexer_addr: input.indexerAddr,
             period: input.matcher.period,
+            ...(input.disconnected ? { disable_updaters: true as const } : {}),
         },
         notifier: {
             connstring: connstring(input.notifier.connection),
@@ -104,6 +112,22 @@ export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocumen
 
 export function renderClairConfig(input: ClairConfigInput): string {
     return stringify(clairConfigDocument(input));
+}
+
+/**
+ * Clair's version from an image reference's tag (quay.io/projectquay/clair:4.8.0, or
+ * :4.8.0@sha256:...): the argument clairctl's `admin pre` and `admin post` take. Undefined when
+ * the tag is not a version (a digest alone, `nightly`).
+ */
+export function clairVersion(image: string): string | undefined {
+    const withoutDigest = image.split("@")[0];
+    const lastPart = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
+    const colon = lastPart.lastIndexOf(":");
+    if (colon < 0) return undefined;
+    const tag = lastPart.slice(colon + 1);
+    // clairctl's own pattern for a version it may not know (cmd/clairctl/admin.go verRegexp): semver, optional v.
+    const match = /^v?((0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?)$/.exec(tag);
+    return match ? match[1] : undefined;
 }
 
 export type ClairMode = "indexer" | "matcher" | "notifier";

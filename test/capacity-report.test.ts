@@ -13,9 +13,9 @@ const PREDICTION = { "clair.indexer.replicas": "80", "clair.matcher.replicas": "
 const WIDTH = 100;
 
 /** The lines of the table whose header line starts with `first` (header, rule, rows up to a blank line). */
-function tableAt(text: string, first: string): string[] {
+function tableAt(text: string, first: string | RegExp): string[] {
     const lines = text.split("\n");
-    const start = lines.findIndex((l) => l.startsWith(first));
+    const start = lines.findIndex((l) => (typeof first === "string" ? l.startsWith(first) : first.test(l)));
     assert.ok(start >= 0, `a table headed "${first}"`);
     const end = lines.findIndex((l, i) => i > start && (l === "" || !/^[-\w ]/.test(l) || /^(TOTAL adds|Compared)/.test(l)));
     return lines.slice(start, end < 0 ? undefined : end);
@@ -65,7 +65,7 @@ describe("capacity report (printed)", () => {
         for (const row of rows) {
             const [name, kind, pods] = cells(rule, row);
             assert.match(name, /^\S/, `workload name starts the cell: ${row}`);
-            assert.match(kind, /^(Deployment|StatefulSet|CronJob)\s*$/, `kind starts at the header's column ${kindAt}: ${row}`);
+            assert.match(kind, /^(Deployment|StatefulSet|CronJob|Job)\s*$/, `kind starts at the header's column ${kindAt}: ${row}`);
             assert.match(pods, /\d$/, `pods end at the column's right edge: ${row}`);
         }
     });
@@ -89,7 +89,7 @@ describe("capacity report (printed)", () => {
     it("reads the compare table as the other stack, this one, then the change (this minus that)", () => {
         const text = formatReport(prodVsStage);
         assert.ok(text.includes("Compared with stack 'stage' (change = prod minus stage)"));
-        const [header, rule, ...rows] = tableAt(text, "app     stack");
+        const [header, rule, ...rows] = tableAt(text, /^app +stack/);
         assert.deepEqual(cells(rule, header).slice(0, 3).map((c) => c.trim()), ["app", "stack", "pods"]);
         const clair = rows.slice(0, 3).map((r) => cells(rule, r).map((c) => c.trim()));
         // The seed: stage Clair 12 CPU / 12 GiB / 400 GiB, prod 120 / 120 / 4,000.
@@ -103,7 +103,7 @@ describe("capacity report (printed)", () => {
     it("labels this side of a compare of a stack with itself by its --set values", () => {
         const text = formatReport(prediction);
         assert.ok(text.includes("Compared with stack 'prod' (change = prod+set minus prod)"));
-        const [, rule, ...rows] = tableAt(text, "app     stack");
+        const [, rule, ...rows] = tableAt(text, /^app +stack/);
         const clair = rows.slice(0, 3).map((r) => cells(rule, r).map((c) => c.trim()));
         // The one-year prediction: 280 CPU / 280 GiB / 8,000 GiB, up 160 / 160 / 4,000.
         assert.deepEqual(clair.map((r) => [r[1], r[3], r[4], r[5]]), [

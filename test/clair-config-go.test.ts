@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { listStacks, runProgram, stackConfig, unwrapSecrets } from "../tools/mock-run";
+import { listStacks, runProgram, stackConfig, unwrapSecrets, type MockRun } from "../tools/mock-run";
 import { withProgress } from "../tools/progress";
 
 const CHECKER_DIR = path.resolve(__dirname, "../tools/clair-config-check");
@@ -27,6 +27,15 @@ function acceptedWarnings(stack: string, mode: string): string[] {
     const webhook = JSON.parse(stackConfig(stack)["scanning-platform:clair"] ?? "{}").notifier?.webhookTarget;
     if (mode === "notifier" && !webhook) return ["no delivery mechanisms specified (at $.notifier)"];
     return [];
+}
+
+/** The config file of a run: the one clair-config Secret's config.yaml. */
+function renderedConfig(run: MockRun): string {
+    const secrets = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "clair-config");
+    assert.equal(secrets.length, 1, "one clair-config Secret");
+    const document = unwrapSecrets(secrets[0].inputs).stringData["config.yaml"];
+    assert.equal(typeof document, "string");
+    return document;
 }
 
 interface ModeResult {
@@ -94,11 +103,7 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
 
             before(async function () {
                 this.timeout(120000);
-                const run = await runProgram(stack);
-                const secrets = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "clair-config");
-                assert.equal(secrets.length, 1, "one clair-config Secret");
-                document = unwrapSecrets(secrets[0].inputs).stringData["config.yaml"];
-                assert.equal(typeof document, "string");
+                document = renderedConfig(await runProgram(stack));
             });
 
             it("decodes strictly and validates for indexer, matcher and notifier", () => {
@@ -112,6 +117,32 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                     assert.equal(r.ok, true, `${mode} mode ok`);
                 }
                 assert.equal(result.ok, true);
+            });
+
+            // Disconnected mode (matcher.disable_updaters, indexer.airgap): the local stack file turns
+            // it on, stage and prod get it with --set here; the same lint warnings are accepted.
+            const disconnectedByFile = () => JSON.parse(stackConfig(stack)["scanning-platform:clair"] ?? "{}").disconnected?.enabled === true;
+            it("in disconnected mode too: matcher.disable_updaters and indexer.airgap decode strictly and validate for every mode", async function () {
+                this.timeout(120000);
+                const offline = disconnectedByFile()
+                    ? document
+                    : renderedConfig(await runProgram(stack, { sets: { "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates.json.gz" } }));
+                const doc = parse(offline);
+                assert.equal(doc.matcher.disable_updaters, true);
+                assert.equal(doc.indexer.airgap, true);
+                const result = check(`${stack}-disconnected`, offline);
+                for (const mode of MODES) {
+                    const r = result.modes[mode];
+                    assert.deepEqual(r.errors, [], `${mode} mode: ${r.errors.join("; ")}`);
+                    assert.deepEqual(r.warnings, acceptedWarnings(stack, mode), `${mode} mode warnings: ${r.warnings.join("; ")}`);
+                    assert.equal(r.ok, true, `${mode} mode ok`);
+                }
+                // Clair knows the two keys (an unknown key fails every mode): one letter off is refused.
+                const typo = parse(offline);
+                delete typo.matcher.disable_updaters;
+                typo.matcher.disable_updater = true;
+                const rejected = check(`${stack}-disconnected-typo`, stringify(typo));
+                for (const mode of MODES) assert.match(rejected.modes[mode].errors.join("\n"), /unknown field "disable_updater"/);
             });
 
             it("is rejected once an unknown key is injected (matcher.max_conn_poool)", () => {

@@ -55,18 +55,24 @@ for (const stack of listStacks()) {
     describe(`traffic and disruption on the ${stack} stack`, () => {
         const inCluster = () => parseConfig(stackConfig(stack)).clair.database.backend === "in-cluster";
 
-        it("Clair: API in, metrics in from the scraper only; DNS, registries and feeds, its databases and its own API out", async () => {
+        it("Clair: API in, metrics in from the scraper only; DNS, registries and feeds (or the updaters bundle's port), its databases and its own API out", async () => {
             const run = await stackRun(stack);
             const spec: any = policies(run).get("clair");
+            const offline = parseConfig(stackConfig(stack)).clair.disconnected;
+            // The import Job fetches its bundle from the URL's port (the local stack's: 8081).
+            const bundlePort = offline.bundleUrl ? Number(new URL(offline.bundleUrl).port) : undefined;
             assert.deepEqual(spec, {
                 podSelector: { matchLabels: { "app.kubernetes.io/name": "clair" } },
                 policyTypes: ["Ingress", "Egress"],
                 ingress: [tcp(CLAIR_API), { ...tcp(CLAIR_INTROSPECTION), from: SCRAPER }],
-                egress: [...DNS, tcp(80, 443, POSTGRES), { ...tcp(CLAIR_API), to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "clair" } } }] }],
+                egress: [...DNS, tcp(80, 443, POSTGRES, ...(bundlePort ? [bundlePort] : [])), { ...tcp(CLAIR_API), to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "clair" } } }] }],
             });
-            // It covers the three node types, and its peer rule reaches exactly them.
-            assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["clair-indexer", "clair-matcher", "clair-notifier"]);
-            assert.deepEqual(selected(run, (spec as any).egress[3].to[0].podSelector.matchLabels), ["clair-indexer", "clair-matcher", "clair-notifier"]);
+            if (stack === "local") assert.equal(bundlePort, 8081, "the local stack runs disconnected, with its bundle on port 8081");
+            // It covers the three node types and the clairctl Jobs (the upgrade pair on every
+            // stack, the import Job and CronJob in disconnected mode), and its peer rule reaches them.
+            const clairPods = ["clair-indexer", "clair-matcher", "clair-notifier", "clair-post-v4-8-0", "clair-pre-v4-8-0", ...(offline.enabled ? ["clair-import-updaters", "clair-import-32d9412a"] : [])].sort();
+            assert.deepEqual(selected(run, spec.podSelector.matchLabels), clairPods);
+            assert.deepEqual(selected(run, (spec as any).egress[3].to[0].podSelector.matchLabels), clairPods);
         });
 
         const mirrorOn = () => parseConfig(stackConfig(stack)).clamav.mirror.enabled;
@@ -113,18 +119,29 @@ for (const stack of listStacks()) {
         });
 
         // Only where Clair's databases run in the cluster (the local stack).
-        (inCluster() ? it : () => undefined)("in-cluster PostgreSQL admits only its own Clair node type, on 5432, and sends only DNS", async () => {
+        (inCluster() ? it : () => undefined)("in-cluster PostgreSQL admits only its own Clair node type and the clairctl Jobs that use it, on 5432, and sends only DNS", async () => {
             const run = await stackRun(stack);
+            // clairctl admin pre/post touch the indexer (v4.7.x) and matcher (v4.8.0) databases;
+            // import-updaters writes into the matcher's. Nobody but the notifier reaches its own.
+            const clients: Record<string, { component: string; pods: string[] }[]> = {
+                indexer: [{ component: "indexer", pods: ["clair-indexer"] }, { component: "clairctl-upgrade", pods: ["clair-post-v4-8-0", "clair-pre-v4-8-0"] }],
+                matcher: [
+                    { component: "matcher", pods: ["clair-matcher"] },
+                    { component: "clairctl-upgrade", pods: ["clair-post-v4-8-0", "clair-pre-v4-8-0"] },
+                    { component: "clairctl-import", pods: ["clair-import-32d9412a", "clair-import-updaters"] },
+                ],
+                notifier: [{ component: "notifier", pods: ["clair-notifier"] }],
+            };
             for (const mode of ["indexer", "matcher", "notifier"]) {
                 const spec: any = policies(run).get(`clair-${mode}-db`);
                 assert.deepEqual(spec, {
                     podSelector: { matchLabels: { "app.kubernetes.io/instance": `clair-${mode}-db` } },
                     policyTypes: ["Ingress", "Egress"],
-                    ingress: [{ ...tcp(POSTGRES), from: [{ podSelector: { matchLabels: clair(mode) } }] }],
+                    ingress: [{ ...tcp(POSTGRES), from: clients[mode].map((c) => ({ podSelector: { matchLabels: clair(c.component) } })) }],
                     egress: DNS,
                 });
                 assert.deepEqual(selected(run, spec.podSelector.matchLabels), [`clair-${mode}-db`]);
-                assert.deepEqual(selected(run, (spec as any).ingress[0].from[0].podSelector.matchLabels), [`clair-${mode}`]);
+                clients[mode].forEach((c, i) => assert.deepEqual(selected(run, (spec as any).ingress[0].from[i].podSelector.matchLabels), c.pods));
             }
         });
 

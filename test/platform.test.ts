@@ -166,13 +166,16 @@ describe("capacity", () => {
         const mirror = { milli: 100 + 500, mib: 128 + 1024, storageGiB: 2 };
         const clamav = { cpu: (3 * (1000 + 100) + 100 + mirror.milli) / 1000, memoryGiB: (3 * (4096 + 128) + 128 + mirror.mib) / 1024, storageGiB: mirror.storageGiB };
         const malwar = { cpu: 0.5, memoryGiB: 0.5, storageGiB: 1 };
+        // clairctl: the pre and post upgrade Jobs, one pod each at the default 250m / 256Mi, counted as if running.
+        const clairctl = { cpu: 2 * 0.25, memoryGiB: 2 * 0.25, storageGiB: 0 };
         assert.deepEqual(figures(capacity.apps.clair), figures(clair(SEED.prod)));
+        assert.deepEqual(figures(capacity.apps.clairctl), figures(clairctl));
         assert.deepEqual(figures(capacity.apps.clamav), figures(clamav));
         assert.deepEqual(figures(capacity.apps.malwar), figures(malwar));
-        const total = [clair(SEED.prod), clamav, malwar].reduce((a, b) => ({ cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB }));
+        const total = [clair(SEED.prod), clairctl, clamav, malwar].reduce((a, b) => ({ cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB }));
         assert.deepEqual(figures(capacity.total), figures(total));
-        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 3 + 1 + 1 + 1);
-        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clamav", "refresh-clamav-db", "clamav-mirror", "malwar"]);
+        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 2 + 3 + 1 + 1 + 1);
+        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clair-pre-v4-8-0", "clair-post-v4-8-0", "clamav", "refresh-clamav-db", "clamav-mirror", "malwar"]);
     });
 });
 

@@ -28,6 +28,8 @@ export interface ClairConfigFileArgs {
     notifierDeliveryInterval: string;
     webhook?: { target: string; callback: string };
     psk: pulumi.Input<string>;
+    /** matcher.disable_updaters and indexer.airgap (lib/clair-config.ts). */
+    disconnected: boolean;
 }
 
 /**
@@ -85,6 +87,7 @@ export class ClairConfigFile extends pulumi.ComponentResource {
                     matcherAddr,
                     pskBase64: psk,
                     pskIssuers: ["quay", "clairctl"],
+                    disconnected: args.disconnected,
                 }),
             );
         const secretDocument = pulumi.secret(document);

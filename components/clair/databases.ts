@@ -3,7 +3,9 @@ import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import { RdsPostgres, type RdsInstanceSettings } from "../aws/postgres";
 import type { PostgresEndpoint } from "../postgres/endpoint";
 import { InClusterPostgres } from "../postgres/in-cluster";
-import type { ClairMode } from "./pod";
+import { selectorLabels } from "../shared/labels";
+import { clairctlIdentity } from "./clairctl";
+import { clairIdentity, type ClairMode } from "./pod";
 
 /** Where Clair's three databases run. */
 export type ClairDatabaseBackend =
@@ -70,7 +72,12 @@ export class ClairDatabases extends pulumi.ComponentResource {
                     storageSize: s.storageSize,
                     maxConnections: s.maxConnections,
                     resources: { cpu: "500m", memory: "512Mi" },
-                    clientLabels: { "app.kubernetes.io/name": "clair", "app.kubernetes.io/component": mode },
+                    clients: [
+                        selectorLabels(clairIdentity(mode)),
+                        // clairctl's admin tasks touch the indexer and matcher databases, the import the matcher's.
+                        ...(mode === "notifier" ? [] : [selectorLabels(clairctlIdentity("upgrade"))]),
+                        ...(mode === "matcher" ? [selectorLabels(clairctlIdentity("import"))] : []),
+                    ],
                     priorityClassName: args.priorityClassName,
                         }, { parent: this });
                 endpoints[mode] = db;

@@ -52,7 +52,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
                     spec: pod.spec,
                 },
             },
-        }, childOpts);
+        }, { ...childOpts, dependsOn: args.after });
 
         this.capacity = [pod.capacity({ name: objectName, app: "clair", kind: "Deployment", replicas: args.replicas })];
         this.serviceName = service.metadata.name;

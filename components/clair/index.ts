@@ -9,9 +9,11 @@ import { allowOnly, DNS } from "../shared/network-policy";
 import { ClairConfigFile } from "./config";
 import { ClairDatabases, type ClairDatabaseBackend } from "./databases";
 import { ClairDeployment } from "./deployment";
+import { ClairUpdatersImport, type UpdatersBundle } from "./import";
 import { ClairIndexer, INDEXER_NAME } from "./indexer";
 import { HTTP_PORT, INTROSPECTION_PORT } from "./pod";
 import { ClairRoutes } from "./routes";
+import { ClairUpgradeJob } from "./upgrade";
 
 export interface ClairNodeSettings {
     replicas: number;
@@ -62,6 +64,17 @@ export interface ClairArgs {
     priorityClassName?: string;
     /** PodMonitor of the introspection port (all three node types), the alerts; none when absent. */
     monitoring?: MonitoringArgs;
+    /**
+     * Disconnected mode: the config file turns the updaters off (matcher.disable_updaters,
+     * indexer.airgap) and a Job imports the bundle into the matcher database once the matcher is
+     * ready; with `schedule`, a CronJob imports it again.
+     */
+    disconnected?: { bundle: UpdatersBundle; schedule?: string; importResources: GuaranteedResources };
+    /**
+     * `clairctl admin pre v<version>` before the Clair pods change and `admin post v<version>` after
+     * they have rolled out, each a Job named after the version (so it runs when the version changes).
+     */
+    upgradeJobs?: { version: string; resources: GuaranteedResources };
 }
 
 /** Clair v4 in distributed mode: databases, one config file, three node types, path routing. */
@@ -98,6 +111,7 @@ export class Clair extends pulumi.ComponentResource {
             notifierDeliveryInterval: args.notifier.deliveryInterval,
             webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification/` } : undefined,
             psk,
+            disconnected: args.disconnected !== undefined,
         }, { parent: this });
 
         const workload = {
@@ -108,14 +122,23 @@ export class Clair extends pulumi.ComponentResource {
             caConfigMapName: configFile.caConfigMapName,
             priorityClassName: args.priorityClassName,
         };
+        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName };
+        const upgrade = args.upgradeJobs;
+        const preUpgrade = upgrade
+            ? new ClairUpgradeJob(`${name}-pre-upgrade`, { namespace: args.namespace, phase: "pre", version: upgrade.version, resources: upgrade.resources, ...clairctl }, { parent: this })
+            : undefined;
+        const after = preUpgrade ? [preUpgrade] : undefined;
         // API on 8080 (router, Quay, the other node types), metrics on 8089 for the scraper only
         // (the kubelet's probes come from the node, which a NetworkPolicy always admits); out to
         // layer registries and vulnerability feeds (80/443), the databases and each other.
         const clairPods = { "app.kubernetes.io/name": "clair" };
+        // The import Job (labelled clair too) fetches its bundle, wherever the URL points.
+        const bundleUrl = args.disconnected && "url" in args.disconnected.bundle ? new URL(args.disconnected.bundle.url) : undefined;
+        const bundlePort = bundleUrl ? Number(bundleUrl.port || (bundleUrl.protocol === "https:" ? 443 : 80)) : undefined;
         allowOnly(name, { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
             podSelector: clairPods,
             ingress: [{ ports: [HTTP_PORT] }, ...scrapeIngress(args.monitoring, [INTROSPECTION_PORT])],
-            egress: [...DNS, { ports: [80, 443, 5432] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
+            egress: [...DNS, { ports: [...new Set([80, 443, 5432, ...(bundlePort ? [bundlePort] : [])])] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
         }, { parent: this }, "clair");
         const indexer = new ClairIndexer(`${name}-indexer`, {
             ...workload,
@@ -125,12 +148,13 @@ export class Clair extends pulumi.ComponentResource {
             storageSize: args.indexer.storageSize,
             podAnnotations: configFile.podAnnotations,
             annotations: configFile.databaseAnnotations.indexer,
+            after,
         }, { parent: this });
         const matcher = new ClairDeployment(`${name}-matcher`, {
-            ...workload, mode: "matcher", replicas: args.matcher.replicas, resources: args.matcher.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher,
+            ...workload, mode: "matcher", replicas: args.matcher.replicas, resources: args.matcher.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher, after,
         }, { parent: this });
         const notifier = new ClairDeployment(`${name}-notifier`, {
-            ...workload, mode: "notifier", replicas: args.notifier.replicas, resources: args.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier,
+            ...workload, mode: "notifier", replicas: args.notifier.replicas, resources: args.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier, after,
         }, { parent: this });
 
         const monitoringId = { name: "clair", component: "monitoring", partOf: "clair" };
@@ -146,13 +170,32 @@ export class Clair extends pulumi.ComponentResource {
             tlsSecretName: args.tlsSecretName,
         }, { parent: this });
 
+        const postUpgrade = upgrade
+            ? new ClairUpgradeJob(`${name}-post-upgrade`, { namespace: args.namespace, phase: "post", version: upgrade.version, resources: upgrade.resources, ...clairctl, after: [indexer, matcher, notifier] }, { parent: this })
+            : undefined;
+        const updatersImport = args.disconnected
+            ? new ClairUpdatersImport(`${name}-import`, {
+                  namespace: args.namespace,
+                  bundle: args.disconnected.bundle,
+                  schedule: args.disconnected.schedule,
+                  resources: args.disconnected.importResources,
+                  ...clairctl,
+                  after: [matcher],
+              }, { parent: this })
+            : undefined;
+
         this.urls = routes.urls;
         this.databaseAddresses = {
             indexer: databases.endpoints.indexer.address,
             matcher: databases.endpoints.matcher.address,
             notifier: databases.endpoints.notifier.address,
         };
-        this.capacity = [...indexer.capacity, ...matcher.capacity, ...notifier.capacity, ...databases.capacity];
+        // The clairctl Jobs count as one pod each, as if running (the CronJob rule, README: Capacity).
+        this.capacity = [
+            ...indexer.capacity, ...matcher.capacity, ...notifier.capacity,
+            ...(preUpgrade ? [preUpgrade.capacity] : []), ...(postUpgrade ? [postUpgrade.capacity] : []), ...(updatersImport?.capacity ?? []),
+            ...databases.capacity,
+        ];
         this.databases = databases.databases;
         this.registerOutputs({ urls: this.urls, databaseAddresses: this.databaseAddresses, poolMaxConns: this.poolMaxConns });
     }

@@ -62,7 +62,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
                 // The claims hold only transient layers: drop them with the pods.
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
             },
-        }, childOpts);
+        }, { ...childOpts, dependsOn: args.after });
 
         this.capacity = [pod.capacity({ name: INDEXER_NAME, app: "clair", kind: "StatefulSet", replicas: args.replicas })];
         this.serviceName = service.metadata.name;

@@ -48,6 +48,8 @@ export interface ClairWorkloadArgs extends ClairPodBase {
     podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Workload annotations: the database and pool size (read by the policy pack). */
     annotations: Record<string, string>;
+    /** Resources that must complete before the workload object changes: the pre-upgrade Job. */
+    after?: pulumi.Resource[];
 }
 
 /** Writable layer and logs of a Clair container; layers go to the scratch volume. */

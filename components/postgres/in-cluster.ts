@@ -22,7 +22,8 @@ export interface InClusterPostgresArgs {
     maxConnections: number;
     resources: GuaranteedResources;
     /** Labels of the pods that may connect (NetworkPolicy). */
-    clientLabels: Record<string, string>;
+    /** Pods that may connect, one label selector each. */
+    clients: Record<string, string>[];
     priorityClassName?: string;
 }
 
@@ -72,7 +73,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
         // Only its clients reach it; out, it needs name resolution at most.
         allowOnly(args.name, id, args.namespace, {
             podSelector: instanceSelector(args.name),
-            ingress: [{ ports: [PORT], peers: [{ podSelector: { matchLabels: args.clientLabels } }] }],
+            ingress: [{ ports: [PORT], peers: args.clients.map((matchLabels) => ({ podSelector: { matchLabels } })) }],
             egress: DNS,
         }, childOpts);
         const data = perPodClaimVolume("data", args.storageSize);

@@ -102,8 +102,14 @@ function breakResource(resources: ProgramResource[], type: string, name: string,
  * Malwar's Deployment, and on the local stack one in-cluster PostgreSQL per Clair node type.
  */
 function expectedWorkloads(stack: string): string[] {
-    const common = ["StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier", "Deployment clamav", "CronJob refresh-clamav-db", "StatefulSet clamav-mirror", "Deployment malwar"];
-    const inCluster = ["StatefulSet clair-indexer-db", "StatefulSet clair-matcher-db", "StatefulSet clair-notifier-db"];
+    const common = [
+        "StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier",
+        // clairctl admin pre/post around a change of Clair's version, named after it.
+        "Job clair-pre-v4-8-0", "Job clair-post-v4-8-0",
+        "Deployment clamav", "CronJob refresh-clamav-db", "StatefulSet clamav-mirror", "Deployment malwar",
+    ];
+    // The local stack runs PostgreSQL in the cluster and Clair disconnected (the updaters import Job and CronJob).
+    const inCluster = ["StatefulSet clair-indexer-db", "StatefulSet clair-matcher-db", "StatefulSet clair-notifier-db", "Job clair-import-32d9412a", "CronJob clair-import-updaters"];
     return (stack === "local" ? [...common, ...inCluster] : common).sort();
 }
 

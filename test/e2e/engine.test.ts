@@ -336,6 +336,42 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.deepEqual(after.spec.template, before.spec.template, "no rollout of the pods");
     });
 
+    it("runs clairctl's Jobs in order: on the first up, and around a Clair version change (pre before the new pods, post after), nothing else again", async () => {
+        // kwok runs no container: its pod-complete stage marks Job pods Succeeded, so this checks
+        // the orchestration (names, ordering, replacement), not what clairctl does.
+        const complete = (job: any) => (job.status?.conditions ?? []).some((c: any) => c.type === "Complete" && c.status === "True");
+        const clairJobs = () => getJson(["jobs"]).items.filter((j: any) => /^clair-(pre|post|import)-/.test(j.metadata.name));
+        const first = clairJobs();
+        const importJob = first.find((j: any) => j.metadata.name.startsWith("clair-import-"));
+        assert.deepEqual(first.map((j: any) => j.metadata.name).filter((n: string) => !n.startsWith("clair-import-")).sort(), ["clair-post-v4-8-0", "clair-pre-v4-8-0"]);
+        assert.ok(importJob, "the local stack's disconnected import Job");
+        for (const job of first) assert.ok(complete(job), `${job.metadata.name} completed`);
+        const time = (t: string) => Date.parse(t);
+
+        const copy = parse(fs.readFileSync(configFile, "utf8"));
+        copy.config["scanning-platform:clair"].image = "quay.io/projectquay/clair:4.9.0";
+        fs.writeFileSync(configFile, stringify(copy));
+        const preview = changes(await timed("pulumi preview (Clair 4.9.0)", () => pulumiOk(["preview", "--json", ...POLICY])));
+        for (const job of ["clair-pre-upgrade", "clair-post-upgrade", "clair-import"]) assert.ok(preview.some((s) => s.endsWith(`kubernetes:batch/v1:Job ${job}`) && /^(replace|create-replacement)/.test(s)), `${job} replaced: ${preview.join(", ")}`);
+        for (const w of ["StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier"]) assert.ok(preview.some((s) => s.startsWith("update ") && s.endsWith(w.split(" ")[1]) && s.includes(w.split(" ")[0])), `${w} updated: ${preview.join(", ")}`);
+        await timed("pulumi up (Clair 4.9.0)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+
+        const pre = getJson(["job", "clair-pre-v4-9-0"]);
+        const post = getJson(["job", "clair-post-v4-9-0"]);
+        assert.ok(complete(pre) && complete(post), "both completed");
+        assert.match(pre.spec.template.spec.containers[0].command[2], /clairctl admin pre v4\.9\.0/);
+        for (const old of ["clair-pre-v4-8-0", "clair-post-v4-8-0"]) assert.match(kubectlFails(["get", "job", old]), /NotFound/, `${old} deleted`);
+        // The new Clair pods start after the pre Job completed; the post Job starts after them.
+        const newPods = getJson(["pods", "-l", "app.kubernetes.io/name=clair"]).items.filter((p: any) => /^clair-(indexer|matcher|notifier)/.test(p.metadata.name) && !p.metadata.deletionTimestamp);
+        assert.ok(newPods.length >= 3, newPods.map((p: any) => p.metadata.name).join(", "));
+        for (const pod of newPods) {
+            assert.equal(pod.spec.containers[0].image, "quay.io/projectquay/clair:4.9.0", pod.metadata.name);
+            assert.ok(time(pod.metadata.creationTimestamp) >= time(pre.status.completionTime), `${pod.metadata.name} created after the pre Job completed`);
+            assert.ok(time(post.metadata.creationTimestamp) >= time(pod.metadata.creationTimestamp), `the post Job created after ${pod.metadata.name}`);
+        }
+        await timed("pulumi preview (no change, after 4.9.0)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+    });
+
     it("refuses a program whose requests differ from its limits, at preview and at up, and creates nothing", async function () {
         const fixture = path.join(STATE, "e2e-fixture");
         fs.rmSync(fixture, { recursive: true, force: true });
