@@ -89,6 +89,17 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         updaterResources: c.updaterResources,
         runAs: { user: c.runAsUser, group: c.runAsGroup },
         privateMirror: c.privateMirror,
+        mirror: c.mirror.enabled
+            ? {
+                  serverImage: c.mirror.serverImage,
+                  upstream: c.mirror.upstream,
+                  checksPerDay: c.mirror.checksPerDay,
+                  storageSize: c.mirror.storageSize,
+                  storageClass: c.mirror.storageClass,
+                  updaterResources: c.mirror.updaterResources,
+                  serverResources: c.mirror.serverResources,
+              }
+            : undefined,
         refresh: c.refresh,
         priorityClassName: config.kubernetes.priorityClassName,
         monitoring: { ...monitoringArgs(config), exporter: c.exporter, databaseMaxAgeHours: config.monitoring.clamavDatabaseMaxAgeHours },

@@ -1,6 +1,7 @@
 /** ClamAV's part of the stack config. */
 import { z } from "zod";
-import { belowFloor, bool, cronSchedule, dnsLabel, guaranteedResources, pinnedImage, replicas, uid, url } from "./primitives";
+import { MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
+import { belowFloor, bool, cronSchedule, dnsLabel, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
 /**
  * clamd holds the whole signature set in memory: ClamAV's documentation asks for at least
@@ -20,6 +21,28 @@ export const clamavSchema = z
         runAsGroup: uid.default(101),
         /** A private signature mirror (ClamAV advises one beyond about 10 hosts). */
         privateMirror: url(["http", "https"], "https://clamav-mirror.example.com").optional(),
+        /**
+         * The in-cluster signature mirror: clamd pods fetch from it, not from the CDN, and the
+         * refresh restarts clamd only when it holds newer signatures.
+         */
+        mirror: z
+            .strictObject({
+                enabled: bool.default(true),
+                /** "internet": freshclam updates it from the CDN (or privateMirror); "none": disconnected, seeded by hand. */
+                upstream: z.enum(["internet", "none"], { error: 'must be "internet" or "none"' }).default("internet"),
+                checksPerDay: z
+                    .int({ error: "must be a whole number" })
+                    .min(1, { error: "must be at least 1" })
+                    .max(MAX_CHECKS_PER_DAY, { error: `must be at most ${MAX_CHECKS_PER_DAY}: ClamAV asks mirrors to check at most once an hour` })
+                    .default(12),
+                // main + daily + bytecode take about 0.4 GiB; freshclam needs room for a second copy while it patches.
+                storageSize: quantity("bytes", "2Gi").default("2Gi"),
+                storageClass: objectName.optional(),
+                serverImage: pinnedImage.default("nginx:1.28.0-alpine"),
+                updaterResources: guaranteedResources("500m", "1Gi"),
+                serverResources: guaranteedResources("100m", "128Mi"),
+            })
+            .prefault({}),
         refresh: z
             .strictObject({
                 // A CronJob's name is at most 52 characters: its Jobs append an 11-character suffix.

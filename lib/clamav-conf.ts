@@ -39,12 +39,45 @@ export function clamdConf(): ClamavConf {
     };
 }
 
+/** ClamAV's public CDN, found through DNS: version checks by TXT record, incremental .cdiff updates. */
+export const CLAMAV_CDN = "database.clamav.net";
+
+/**
+ * freshclam for clamd's init containers. From the public CDN by default; with a mirror (the
+ * in-cluster one or an external one), only from it: PrivateMirror skips DNS, and ScriptedUpdates
+ * no fetches whole .cvd/.cld files, so a pod never needs the .cdiff chain (ClamAV's private-mirror
+ * guide, option b).
+ */
 export function freshclamConf(privateMirror?: string): ClamavConf {
     return {
         Foreground: true,
         DatabaseDirectory: CLAMAV_DB_DIR,
         // Logs go to the container's stdout: no log file on the read-only root filesystem.
         LogTime: true,
-        ...(privateMirror ? { PrivateMirror: privateMirror } : { DatabaseMirror: "database.clamav.net" }),
+        ...(privateMirror ? { PrivateMirror: privateMirror, ScriptedUpdates: false } : { DatabaseMirror: CLAMAV_CDN }),
+    };
+}
+
+/** ClamAV asks for at most one check an hour. */
+export const MAX_CHECKS_PER_DAY = 24;
+
+/**
+ * freshclam as the in-cluster mirror's updater, a daemon: `checksPerDay` checks against the CDN
+ * (or an upstream mirror), applying .cdiff patches (ScriptedUpdates, the default) so a check moves
+ * only the day's changes, and keeping the result compressed (.cld in the .cvd format) so clients
+ * can fetch it as a mirror's file. Its cool-down state (freshclam.dat) sits in the same directory,
+ * on the mirror's claim, so a 429 or 403 is remembered across restarts.
+ */
+export function mirrorUpdaterConf(checksPerDay: number, upstreamMirror?: string): ClamavConf {
+    if (!Number.isInteger(checksPerDay) || checksPerDay < 1 || checksPerDay > MAX_CHECKS_PER_DAY) {
+        throw new Error(`checksPerDay ${checksPerDay}: must be a whole number from 1 to ${MAX_CHECKS_PER_DAY} (at most hourly)`);
+    }
+    return {
+        Foreground: true,
+        DatabaseDirectory: CLAMAV_DB_DIR,
+        LogTime: true,
+        Checks: checksPerDay,
+        CompressLocalDatabase: true,
+        ...(upstreamMirror ? { PrivateMirror: upstreamMirror } : { DatabaseMirror: CLAMAV_CDN }),
     };
 }

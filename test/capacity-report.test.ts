@@ -139,15 +139,8 @@ describe("capacity entries", () => {
         ]);
     });
 
-    /**
-     * Workloads whose component does not pass its entry up yet: the refresh CronJob reports it
-     * (ClamavRefresh.capacity) but the ClamAV component does not add it to its own list. This
-     * list must shrink, never grow: a workload that reports its entry fails here until removed.
-     */
-    const NOT_YET_COUNTED = ["CronJob/refresh-clamav-db"];
-
     for (const stack of ["stage", "prod", "local"]) {
-        it(`every workload of ${stack} is a row of the capacity table (except the ones not yet counted)`, async () => {
+        it(`every workload of ${stack} is a row of the capacity table`, async () => {
             const run = await stackRun(stack);
             const kinds = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"];
             const workloads = run.resources
@@ -159,8 +152,7 @@ describe("capacity entries", () => {
             assert.ok(workloads.length >= 6, workloads.join(", "));
             const report = await capacityReport(stack, {});
             const rows = report.workloads.map((w) => `${w.kind}/${w.name}`).sort();
-            assert.deepEqual(rows, workloads.filter((w) => !NOT_YET_COUNTED.includes(w)));
-            for (const w of NOT_YET_COUNTED) assert.ok(workloads.includes(w), `${w} is still a workload of ${stack}`);
+            assert.deepEqual(rows, workloads);
         });
     }
 });

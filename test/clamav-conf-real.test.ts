@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf, type ClamavConf } from "../lib/clamav-conf";
+import { CLAMD_PORT, clamdConf, freshclamConf, mirrorUpdaterConf, renderClamavConf, type ClamavConf } from "../lib/clamav-conf";
 
 function clamconfPath(): string | undefined {
     try {
@@ -62,7 +62,23 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
             // No reload in place: the refresh replaces pods (clamd stalls 30-40 s while reloading).
             assert.equal(values.get("clamd.conf:ConcurrentDatabaseReload"), "disabled");
             assert.equal(values.get("freshclam.conf:DatabaseDirectory"), "/var/lib/clamav");
-            if (mirror) assert.equal(values.get("freshclam.conf:PrivateMirror"), mirror);
+            if (mirror) {
+                assert.equal(values.get("freshclam.conf:PrivateMirror"), mirror);
+                assert.equal(values.get("freshclam.conf:ScriptedUpdates"), "disabled");
+            } else {
+                assert.equal(values.get("freshclam.conf:DatabaseMirror"), "database.clamav.net");
+            }
+        });
+    }
+
+    for (const upstream of [undefined, "https://clamav.corp.example/db"]) {
+        it(`accepts the in-cluster mirror's updater config and reads back its checks and compression (${upstream ? "from an upstream mirror" : "from the CDN"})`, () => {
+            const { errors, values } = parseWithClamav(clamdConf(), mirrorUpdaterConf(12, upstream));
+            assert.deepEqual(errors, []);
+            assert.equal(values.get("freshclam.conf:Checks"), "12");
+            assert.equal(values.get("freshclam.conf:CompressLocalDatabase"), "yes");
+            assert.equal(values.get("freshclam.conf:DatabaseDirectory"), "/var/lib/clamav");
+            if (upstream) assert.equal(values.get("freshclam.conf:PrivateMirror"), upstream);
             else assert.equal(values.get("freshclam.conf:DatabaseMirror"), "database.clamav.net");
         });
     }

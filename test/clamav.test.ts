@@ -5,11 +5,15 @@ import * as os from "os";
 import * as path from "path";
 import { freshclamScript } from "../components/clamav";
 import { runProgram } from "../tools/mock-run";
-import { K8S, object, stackRun } from "./helpers";
+import { K8S, object, ofType, stackRun } from "./helpers";
 
 describe("ClamAV", () => {
-    it("fetches signatures with freshclam --no-dns, then freshclam, before clamd starts", async () => {
-        const pod = object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec;
+    const NO_MIRROR = { "clamav.mirror.enabled": "false" };
+
+    it("without a mirror, fetches signatures from the CDN as the seed does: freshclam --no-dns, then freshclam, before clamd starts", async () => {
+        const run = await runProgram("prod", { sets: NO_MIRROR });
+        const pod = object(run, K8S.deployment, "clamav").spec.template.spec;
+        assert.match(object(run, K8S.configMap, "clamav-config").data["freshclam.conf"], /^DatabaseMirror database\.clamav\.net$/m);
         assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["initfreshclam", "init2freshclam"]);
         assert.match(pod.initContainers[0].command[2], /^freshclam .*--no-dns/);
         assert.doesNotMatch(pod.initContainers[1].command[2].split("\n")[0], /--no-dns/);
@@ -71,15 +75,19 @@ describe("ClamAV", () => {
         assert.deepEqual([without.cpuPerPod, without.memoryGiBPerPod], [1, 4], "no sidecar without PodMonitors");
     });
 
-    it("uses a private mirror when configured", async () => {
-        const run = await runProgram("stage", { sets: { "clamav.privateMirror": "http://clamav-mirror.internal" } });
+    it("without the in-cluster mirror, fetches from a configured external mirror only: whole files, one pass", async () => {
+        const run = await runProgram("stage", { sets: { ...NO_MIRROR, "clamav.privateMirror": "http://clamav-mirror.internal" } });
         const conf = object(run, K8S.configMap, "clamav-config").data["freshclam.conf"];
         assert.match(conf, /^PrivateMirror http:\/\/clamav-mirror\.internal$/m);
+        assert.match(conf, /^ScriptedUpdates no$/m);
         assert.doesNotMatch(conf, /DatabaseMirror/);
+        const pod = object(run, K8S.deployment, "clamav").spec.template.spec;
+        assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["initfreshclam"]);
+        assert.equal(ofType(run, K8S.statefulSet).filter((r) => r.inputs.metadata.name === "clamav-mirror").length, 0);
     });
 
     it("restarts the Deployment from a CronJob whose account may only get and patch it", async () => {
-        const run = await stackRun("prod");
+        const run = await runProgram("prod", { sets: NO_MIRROR });
         const cron = object(run, K8S.cronJob, "refresh-clamav-db");
         assert.equal(cron.spec.concurrencyPolicy, "Forbid");
         assert.equal(cron.spec.schedule, "0 */6 * * *");
@@ -95,12 +103,14 @@ describe("ClamAV", () => {
 
     it("gives the API credentials to the kubectl container only, as a declared volume instead of the automatic mount", async () => {
         const pod = object(await stackRun("prod"), K8S.cronJob, "refresh-clamav-db").spec.jobTemplate.spec.template.spec;
+        const kubectl = pod.containers[0].name;
         assert.equal(pod.automountServiceAccountToken, false);
         // kubectl's in-cluster config reads token, ca.crt and namespace from this directory.
         const dir = "/var/run/secrets/kubernetes.io/serviceaccount";
         const mounts = [...(pod.initContainers ?? []), ...pod.containers].flatMap((c: any) => (c.volumeMounts ?? []).filter((m: any) => m.mountPath === dir).map((m: any) => ({ container: c.name, ...m })));
         assert.equal(mounts.length, 1);
-        assert.equal(mounts[0].container, "rollout-restart");
+        assert.equal(mounts[0].container, kubectl);
+        assert.ok(pod.containers[0].command[0] === "kubectl");
         assert.equal(mounts[0].readOnly, true);
         const sources = pod.volumes.find((v: any) => v.name === mounts[0].name).projected.sources;
         const token = sources.find((s: any) => s.serviceAccountToken).serviceAccountToken;

@@ -6,7 +6,8 @@ import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { podReservation, storageGiB, summarize, type WorkloadCapacity } from "../lib/capacity";
 import { clairConfigDocument, connstring, renderClairConfig, type ClairConnection, type ClairConfigInput } from "../lib/clair-config";
-import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../lib/clamav-conf";
+import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, mirrorUpdaterConf, renderClamavConf } from "../lib/clamav-conf";
+import { mirrorNginxConf, renderNginxConf } from "../lib/nginx-conf";
 import { parameterGroupFamily } from "../lib/rds";
 
 describe("lib/capacity", () => {
@@ -159,6 +160,41 @@ describe("lib/clamav-conf", () => {
         assert.equal(mirrored.DatabaseMirror, undefined);
         assert.equal(mirrored.DatabaseDirectory, "/var/lib/clamav");
         assert.equal(mirrored.Foreground, true);
+        // A mirror serves whole files: no .cdiff chain for a pod that starts empty.
+        assert.equal(mirrored.ScriptedUpdates, false);
+    });
+
+    it("the mirror's updater: 1 to 24 checks a day (ClamAV: at most hourly), patches applied and kept compressed", () => {
+        assert.deepEqual(mirrorUpdaterConf(24), { Foreground: true, DatabaseDirectory: "/var/lib/clamav", LogTime: true, Checks: 24, CompressLocalDatabase: true, DatabaseMirror: "database.clamav.net" });
+        assert.equal(mirrorUpdaterConf(1).Checks, 1);
+        assert.equal(mirrorUpdaterConf(6, "https://up.example").PrivateMirror, "https://up.example");
+        assert.equal(mirrorUpdaterConf(6, "https://up.example").DatabaseMirror, undefined);
+        for (const bad of [0, 25, 1.5, -1]) assert.throws(() => mirrorUpdaterConf(bad), /must be a whole number from 1 to 24/, String(bad));
+    });
+});
+
+describe("lib/nginx-conf", () => {
+    it("renders simple and block directives, indented by depth", () => {
+        assert.equal(
+            renderNginxConf([{ name: "worker_processes", args: [1] }, { name: "events", block: [{ name: "worker_connections", args: [256] }] }]),
+            "worker_processes 1;\nevents {\n    worker_connections 256;\n}\n",
+        );
+    });
+
+    it("refuses an argument that would need quoting, an empty one and a bad directive name", () => {
+        for (const arg of ["a b", "a;b", "{", "}", "#x", "'q'", '"q"', "a\\b", ""]) {
+            assert.throws(() => renderNginxConf([{ name: "root", args: [arg] }]), /would need quoting/, JSON.stringify(arg));
+        }
+        assert.throws(() => renderNginxConf([{ name: "Root", args: ["/x"] }]), /invalid nginx directive name/);
+    });
+
+    it("the mirror's server: the database read-only by GET/HEAD, nothing but signature files, /healthz", () => {
+        const text = renderNginxConf(mirrorNginxConf({ port: 8080, root: "/var/lib/clamav", tempDir: "/tmp", accessLog: "/dev/stdout" }));
+        assert.match(text, /^\s+listen 8080;$/m);
+        assert.match(text, /^\s+root \/var\/lib\/clamav;$/m);
+        assert.match(text, /^pid \/tmp\/nginx\.pid;$/m);
+        assert.match(text, /location ~ \^\/\[a-z\]\+\(-\[0-9\]\+\)\?\[\.\]\(cvd\|cld\|cdiff\|sign\)\$ \{\n\s+limit_except GET \{\n\s+deny all;/);
+        assert.match(text, /location \/ \{\n\s+return 404;/);
     });
 });
 

@@ -20,6 +20,8 @@ const CLAIR_API = 8080;
 const CLAIR_INTROSPECTION = 8089;
 const CLAMD = 3310;
 const MALWAR_API = 8000;
+/** The in-cluster signature mirror's nginx. */
+const MIRROR = 8080;
 const POSTGRES = 5432;
 const KUBE_API = 6443;
 const CLAMAV_EXPORTER = 9906;
@@ -67,23 +69,39 @@ for (const stack of listStacks()) {
             assert.deepEqual(selected(run, (spec as any).egress[3].to[0].podSelector.matchLabels), ["clair-indexer", "clair-matcher", "clair-notifier"]);
         });
 
-        it("ClamAV: clamd in, the exporter's metrics in from the scraper only; DNS and the signature mirrors (80, 443) out", async () => {
+        const mirrorOn = () => parseConfig(stackConfig(stack)).clamav.mirror.enabled;
+        const instance = (name: string) => ({ "app.kubernetes.io/instance": name });
+
+        it("ClamAV: clamd in, the exporter's metrics in from the scraper only; DNS and its signature source (the in-cluster mirror on 8080, else the CDN on 80/443) out", async () => {
             const run = await stackRun(stack);
             const spec: any = policies(run).get("clamav");
             assert.deepEqual(spec, {
-                podSelector: { matchLabels: { "app.kubernetes.io/instance": "clamav" } },
+                podSelector: { matchLabels: instance("clamav") },
                 policyTypes: ["Ingress", "Egress"],
                 ingress: [tcp(CLAMD), { ...tcp(CLAMAV_EXPORTER), from: SCRAPER }],
-                egress: [...DNS, tcp(80, 443)],
+                egress: [...DNS, mirrorOn() ? tcp(MIRROR) : tcp(80, 443)],
             });
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["clamav"]);
         });
 
-        it("the refresh job: nothing in; DNS and the API server (443, 6443) out", async () => {
+        (mirrorOn() ? it : it.skip)("the signature mirror: 8080 in from clamd and the refresh job only; DNS and the CDN (80, 443) out", async () => {
+            const run = await stackRun(stack);
+            const spec: any = policies(run).get("clamav-mirror");
+            assert.deepEqual(spec, {
+                podSelector: { matchLabels: instance("clamav-mirror") },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [{ ...tcp(MIRROR), from: [{ podSelector: { matchLabels: instance("clamav") } }, { podSelector: { matchLabels: instance("refresh-clamav-db") } }] }],
+                egress: [...DNS, tcp(80, 443)],
+            });
+            assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["clamav-mirror"]);
+            assert.deepEqual(spec.ingress[0].from.map((peer: any) => selected(run, peer.podSelector.matchLabels)), [["clamav"], ["refresh-clamav-db"]]);
+        });
+
+        it("the refresh job: nothing in; DNS, the API server (443, 6443) and the mirror (8080, when on) out", async () => {
             const run = await stackRun(stack);
             const spec: any = policies(run).get("refresh-clamav-db");
             // No ingress rule with both policy types: all ingress is denied.
-            assert.deepEqual(spec, { podSelector: { matchLabels: { "app.kubernetes.io/instance": "refresh-clamav-db" } }, policyTypes: ["Ingress", "Egress"], egress: [...DNS, tcp(443, KUBE_API)] });
+            assert.deepEqual(spec, { podSelector: { matchLabels: instance("refresh-clamav-db") }, policyTypes: ["Ingress", "Egress"], egress: [...DNS, tcp(443, KUBE_API), ...(mirrorOn() ? [tcp(MIRROR)] : [])] });
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["refresh-clamav-db"]);
         });
 
@@ -118,14 +136,14 @@ for (const stack of listStacks()) {
                 assert.equal(covering.length, 1, `${pod.name} is selected by ${covering.join(", ") || "no policy"}`);
             }
             for (const [name, spec] of all) assert.ok(selected(run, spec.podSelector.matchLabels).length > 0, `${name} selects no pod`);
-            const expected = ["clair", "clamav", "malwar", "refresh-clamav-db", ...(inCluster() ? ["clair-indexer-db", "clair-matcher-db", "clair-notifier-db"] : [])];
+            const expected = ["clair", "clamav", "malwar", "refresh-clamav-db", ...(mirrorOn() ? ["clamav-mirror"] : []), ...(inCluster() ? ["clair-indexer-db", "clair-matcher-db", "clair-notifier-db"] : [])];
             assert.deepEqual([...all.keys()].sort(), expected.sort());
         });
 
         it("lets drains take one pod of each serving workload at a time, and evict pods that are not ready", async () => {
             const run = await stackRun(stack);
             const budgets = ofType(run, PDB).map((r) => unwrapSecrets(r.inputs));
-            const expected = { "clair-indexer": clair("indexer"), "clair-matcher": clair("matcher"), "clair-notifier": clair("notifier"), clamav: { "app.kubernetes.io/name": "clamav", "app.kubernetes.io/component": "clamd" }, malwar: { "app.kubernetes.io/name": "malwar", "app.kubernetes.io/component": "api" } };
+            const expected = { "clair-indexer": clair("indexer"), "clair-matcher": clair("matcher"), "clair-notifier": clair("notifier"), clamav: { "app.kubernetes.io/name": "clamav", "app.kubernetes.io/component": "clamd" }, ...(mirrorOn() ? { "clamav-mirror": { "app.kubernetes.io/name": "clamav", "app.kubernetes.io/component": "mirror" } } : {}), malwar: { "app.kubernetes.io/name": "malwar", "app.kubernetes.io/component": "api" } };
             assert.deepEqual(budgets.map((b) => b.metadata.name).sort(), Object.keys(expected).sort());
             for (const budget of budgets) {
                 const name: keyof typeof expected = budget.metadata.name;
@@ -189,11 +207,13 @@ describe("NetworkPolicies that follow the config", () => {
         assert.deepEqual(policies(run).get("malwar").egress, [...DNS, tcp(443, POSTGRES)]);
     });
 
-    it("ClamAV may reach a private mirror on its own port", async () => {
-        const run = await runProgram("stage", { sets: { "clamav.privateMirror": "https://clamav-mirror.internal:8443" } });
-        assert.deepEqual(policies(run).get("clamav").egress, [...DNS, tcp(80, 443, 8443)]);
-        const plain = await runProgram("stage", { sets: { "clamav.privateMirror": "http://clamav-mirror.internal" } });
-        assert.deepEqual(policies(plain).get("clamav").egress, [...DNS, tcp(80, 443)], "port 80 is already open");
+    it("ClamAV without the in-cluster mirror reaches an external mirror on its port only (not the CDN)", async () => {
+        const run = await runProgram("stage", { sets: { "clamav.mirror.enabled": "false", "clamav.privateMirror": "https://clamav-mirror.internal:8443" } });
+        assert.deepEqual(policies(run).get("clamav").egress, [...DNS, tcp(8443)]);
+        const plain = await runProgram("stage", { sets: { "clamav.mirror.enabled": "false", "clamav.privateMirror": "http://clamav-mirror.internal" } });
+        assert.deepEqual(policies(plain).get("clamav").egress, [...DNS, tcp(80)]);
+        const cdn = await runProgram("stage", { sets: { "clamav.mirror.enabled": "false" } });
+        assert.deepEqual(policies(cdn).get("clamav").egress, [...DNS, tcp(80, 443)]);
     });
 
     it("admits the configured scraper (namespace and pod labels) to Clair's 8089 and ClamAV's 9906", async () => {

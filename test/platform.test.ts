@@ -159,17 +159,24 @@ describe("capacity", () => {
         const run = await stackRun("prod");
         const capacity = run.outputs.capacity as any;
         // ClamAV: prod's 3 replicas at the default 1 CPU / 4 GiB of clamd plus the metrics
-        // exporter sidecar's 100m / 128Mi (its init containers run before clamd and need less);
-        // Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim.
-        const clamav = { cpu: (3 * (1000 + 100)) / 1000, memoryGiB: 3 * (4 + 128 / 1024), storageGiB: 0 }; // in millicores: no float noise
+        // exporter sidecar's 100m / 128Mi (its init containers run before clamd and need less),
+        // plus one run of the refresh CronJob at 100m / 128Mi, plus the signature mirror's pod:
+        // nginx 100m / 128Mi and freshclam 500m / 1Gi, with a 2 GiB claim; Malwar: one pod at
+        // 0.5 CPU / 0.5 GiB with its 1 GiB claim. In millicores and MiB: no float noise.
+        const mirror = { milli: 100 + 500, mib: 128 + 1024, storageGiB: 2 };
+        const clamav = {
+            cpu: (3 * (1000 + 100) + 100 + mirror.milli) / 1000,
+            memoryGiB: (3 * (4096 + 128) + 128 + mirror.mib) / 1024,
+            storageGiB: mirror.storageGiB,
+        };
         const malwar = { cpu: 0.5, memoryGiB: 0.5, storageGiB: 1 };
         assert.deepEqual(figures(capacity.apps.clair), figures(clair(SEED.prod)));
         assert.deepEqual(figures(capacity.apps.clamav), figures(clamav));
         assert.deepEqual(figures(capacity.apps.malwar), figures(malwar));
         const total = [clair(SEED.prod), clamav, malwar].reduce((a, b) => ({ cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB }));
         assert.deepEqual(figures(capacity.total), figures(total));
-        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 3 + 1);
-        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clamav", "malwar"]);
+        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 3 + 1 + 1 + 1);
+        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clamav", "refresh-clamav-db", "clamav-mirror", "malwar"]);
     });
 });
 

@@ -22,6 +22,8 @@ export interface MockResource {
     retainOnDelete: boolean;
     /** The explicit provider reference ("<provider URN>::<id>"), "" for the default provider. */
     provider: string;
+    /** URNs of the resources it waits for (dependsOn and inputs), as the engine receives them. */
+    dependencies: string[];
     /** The ID the provider would give it (pulumi-random's own choice for random resources). */
     id: string | undefined;
     state: Record<string, any>;
@@ -144,7 +146,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: MockResource[] = [];
     readonly generatedSecrets: string[] = [];
     /** Options by "type::name", recorded by RecordingMonitor (MockResourceArgs carries no options). */
-    readonly options = new Map<string, { protect: boolean; retainOnDelete: boolean; provider: string }>();
+    readonly options = new Map<string, { protect: boolean; retainOnDelete: boolean; provider: string; dependencies: string[] }>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const state: Record<string, any> = { ...args.inputs };
@@ -187,7 +189,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
         if (args.type.startsWith("kubernetes:") && plain.metadata) {
             state.metadata = { ...plain.metadata, name: plain.metadata.name ?? `${args.name}-mock` };
         }
-        const options = this.options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false, provider: "" };
+        const options = this.options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false, provider: "", dependencies: [] };
         if (args.custom === false) id = undefined;
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, id, state, ...options });
         return { id, state };
@@ -213,13 +215,13 @@ function waitForRegistrations(): Promise<void> {
 
 /**
  * Wraps the SDK's mock monitor (pulumi.runtime.getMonitor, public) so it also notes the
- * protect, retainOnDelete and provider of each request, which MockResourceArgs does not carry.
+ * protect, retainOnDelete, provider and dependencies of each request, which MockResourceArgs does not carry.
  */
 function recordOptions(recorder: RecordingMocks): void {
     const monitor: any = pulumi.runtime.getMonitor();
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: unknown) => {
-        recorder.options.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), provider: req.getProvider() });
+        recorder.options.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), provider: req.getProvider(), dependencies: req.getDependenciesList() });
         return register(req, callback);
     };
 }

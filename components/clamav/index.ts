@@ -12,6 +12,7 @@ import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
+import { ClamavMirror, MIRROR_PORT, mirrorPorts } from "./mirror";
 import { ClamavRefresh } from "./refresh";
 
 export interface ClamavArgs {
@@ -26,8 +27,22 @@ export interface ClamavArgs {
     updaterResources: GuaranteedResources;
     /** The image's own clamav user and group. */
     runAs: { user: number; group: number };
-    /** PrivateMirror URL for freshclam (ClamAV advises one beyond about 10 hosts). */
+    /**
+     * An external mirror (PrivateMirror URL). Without the in-cluster mirror, clamd fetches from
+     * it; with it, the in-cluster mirror's updater does.
+     */
     privateMirror?: string;
+    /** The in-cluster signature mirror (ClamavMirror). Absent: clamd fetches from privateMirror, or the CDN. */
+    mirror?: {
+        serverImage: string;
+        /** "internet": updates from the CDN (or privateMirror); "none": disconnected, seeded by hand. */
+        upstream: "internet" | "none";
+        checksPerDay: number;
+        storageSize: string;
+        storageClass?: string;
+        updaterResources: GuaranteedResources;
+        serverResources: GuaranteedResources;
+    };
     /** The CronJob that restarts clamd to refresh the signatures. */
     refresh: { name: string; schedule: string; image: string; resources: GuaranteedResources };
     priorityClassName?: string;
@@ -42,6 +57,7 @@ export interface ClamavArgs {
 export const EXPORTER_PORT = 9906;
 
 export const CLAMAV_NAME = "clamav";
+export const MIRROR_NAME = "clamav-mirror";
 export const CLAMAV_UID_EXEMPTIONS = vendorUid("runs as the clamav/clamav image's own user (uid 100, gid 101), which owns its files; clamav.runAsUser/runAsGroup change it");
 const CONF_DIR = "/etc/clamav-k8s";
 /** Writable layer and logs; signatures and scan files live on sized emptyDirs. */
@@ -84,9 +100,32 @@ export class Clamav extends pulumi.ComponentResource {
         const childOpts = { parent: this };
         const runAs = s.runAs;
 
+        // Where clamd's init containers fetch: the in-cluster mirror, else an external mirror,
+        // else the CDN. The mirror is in the same namespace, so its short name resolves.
+        const refreshName = s.refresh.name;
+        const mirror = s.mirror
+            ? new ClamavMirror(`${name}-mirror`, {
+                  namespace: args.namespace,
+                  name: MIRROR_NAME,
+                  updaterImage: s.image,
+                  serverImage: s.mirror.serverImage,
+                  runAs,
+                  upstream: s.mirror.upstream === "none" ? { kind: "none" } : s.privateMirror ? { kind: "mirror", url: s.privateMirror } : { kind: "cdn" },
+                  checksPerDay: s.mirror.checksPerDay,
+                  storageSize: s.mirror.storageSize,
+                  storageClass: s.mirror.storageClass,
+                  updaterResources: s.mirror.updaterResources,
+                  serverResources: s.mirror.serverResources,
+                  clientLabels: [instanceSelector(CLAMAV_NAME), instanceSelector(refreshName)],
+                  priorityClassName: args.priorityClassName,
+              }, childOpts)
+            : undefined;
+        const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
+        const signatureSource = mirror ? inClusterMirrorUrl : s.privateMirror;
+
         const files = {
             "clamd.conf": renderClamavConf(clamdConf()),
-            "freshclam.conf": renderClamavConf(freshclamConf(s.privateMirror)),
+            "freshclam.conf": renderClamavConf(freshclamConf(signatureSource)),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },
@@ -106,6 +145,12 @@ export class Clamav extends pulumi.ComponentResource {
             resources: s.updaterResources,
             ephemeralStorage: EPHEMERAL_STORAGE,
         });
+        const initContainers = signatureSource
+            ? // A mirror serves whole files: one pass, no DNS.
+              [freshclam("initfreshclam", [])]
+            : // The seed's two passes: --no-dns fetches the newest full CVDs, the second pass
+              // checks DNS and applies the incremental patches.
+              [freshclam("initfreshclam", ["--no-dns"]), freshclam("init2freshclam", [])];
 
         const monitoring = args.monitoring;
         // sergeymakinen/clamav_exporter: reads clamd's STATS over TCP in the same pod on each scrape.
@@ -130,12 +175,7 @@ export class Clamav extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
             spread: id,
             exemptions: CLAMAV_UID_EXEMPTIONS,
-            initContainers: [
-                // The seed's two passes: --no-dns fetches the newest full CVDs, the second
-                // pass checks DNS and applies the incremental patches.
-                freshclam("initfreshclam", ["--no-dns"]),
-                freshclam("init2freshclam", []),
-            ],
+            initContainers,
             containers: [{
                 name: "clamd",
                 image: s.image,
@@ -168,36 +208,37 @@ export class Clamav extends pulumi.ComponentResource {
                     spec: pod.spec,
                 },
             },
-        }, childOpts);
+        }, { ...childOpts, ...(mirror ? { dependsOn: [mirror] } : {}) });
 
         const service = new k8s.core.v1.Service(name, {
             metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
             spec: { selector: selectorLabels(id), ports: [{ name: "clamd", port: CLAMD_PORT, targetPort: "clamd" }] },
         }, childOpts);
         onePodAtATime(name, id, args.namespace, childOpts, CLAMAV_NAME);
-        // clamd serves scans on 3310; its init containers fetch signatures over HTTP(S).
-        const mirrorPort = s.privateMirror ? Number(new URL(s.privateMirror).port || (s.privateMirror.startsWith("https") ? 443 : 80)) : undefined;
+        // clamd serves scans on 3310; its init containers fetch signatures from one source.
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(CLAMAV_NAME),
             ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
-            egress: [...DNS, { ports: [...new Set([80, 443, ...(mirrorPort ? [mirrorPort] : [])])] }],
+            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : s.privateMirror ? mirrorPorts(s.privateMirror) : [80, 443] }],
         }, childOpts, CLAMAV_NAME);
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };
         if (monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, instanceSelector(CLAMAV_NAME), ["metrics"], childOpts, CLAMAV_NAME);
-        if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, CLAMAV_NAME), childOpts, CLAMAV_NAME);
+        if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined }), childOpts, CLAMAV_NAME);
 
         const refresh = new ClamavRefresh(`${name}-refresh`, {
             namespace: args.namespace,
             deploymentName: CLAMAV_NAME,
-            cronJobName: s.refresh.name,
+            cronJobName: refreshName,
             schedule: s.refresh.schedule,
             image: s.refresh.image,
             resources: s.refresh.resources,
+            mirror: mirror ? { url: inClusterMirrorUrl, image: s.image, ports: [MIRROR_PORT], resources: s.refresh.resources } : undefined,
             priorityClassName: args.priorityClassName,
         }, { parent: this, dependsOn: [deployment] });
 
-        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas })];
+        // Every workload is listed, the refresh CronJob's run included (issue 14, point 8).
+        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas }), ...refresh.capacity, ...(mirror?.capacity ?? [])];
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`tcp://${service.metadata.name}.${args.namespace}.svc:${CLAMD_PORT}`;
         this.deploymentName = deployment.metadata.name;

@@ -14,7 +14,59 @@ export interface ClamavRefreshArgs {
     schedule: string;
     image: string;
     resources: GuaranteedResources;
+    /**
+     * With a mirror, restart only when it holds other signature versions than the last rollout
+     * recorded; without one, every run restarts (the versions on the CDN are unknown before the
+     * pods fetch them, and asking would be one more CDN request per run).
+     */
+    mirror?: {
+        /** The mirror's base URL, as clamd's freshclam reads it. */
+        url: string;
+        /** An image with a POSIX shell and wget (the clamav/clamav image: busybox). */
+        image: string;
+        /** Ports the mirror listens on (NetworkPolicy egress). */
+        ports: number[];
+        resources: GuaranteedResources;
+    };
     priorityClassName?: string;
+}
+
+/** On clamd's pod template: the signature versions its current rollout was made for. */
+export const SIGNATURES_ANNOTATION = "clamav.scanning-platform/signature-versions";
+const VERSIONS_PLACEHOLDER = "@VERSIONS@";
+
+/**
+ * Reads the version of main, daily and bytecode from the mirror (the first line of each
+ * database's 512-byte CVD header) and writes a patch that records them on clamd's pod template:
+ * unchanged versions make the patch a no-op, so no rollout. An empty or unreachable mirror fails
+ * the job before anything is patched, and the running pods keep serving. Inputs come from the
+ * environment (MIRROR_URL, PATCH_TEMPLATE, PATCH_FILE).
+ *
+ * `head` stops the download after the header (wget ends on the closed pipe): busybox's wget
+ * refuses the 206 answer to a Range request it did not make itself with -c.
+ */
+export const SIGNATURE_VERSIONS_SCRIPT = [
+    "set -u",
+    'versions=""',
+    "for db in main daily bytecode; do",
+    '  version=""',
+    "  for ext in cld cvd; do",
+    "    # ClamAV-VDB:<build time>:<version>:<signatures>:... (the build time has no colon)",
+    '    version=$(wget -q -O - "$MIRROR_URL/$db.$ext" 2>/dev/null | head -c 512 | cut -d: -f3)',
+    '    if [ -n "$version" ]; then break; fi',
+    "  done",
+    '  case "$version" in',
+    `    ""|*[!0-9]*) echo "no $db database on $MIRROR_URL (empty or unreachable): nothing restarted" >&2; exit 1 ;;`,
+    "  esac",
+    '  versions="$versions${versions:+.}$db-$version"',
+    "done",
+    'echo "the mirror holds $versions"',
+    `printf '%s' "$PATCH_TEMPLATE" | sed "s/${VERSIONS_PLACEHOLDER}/$versions/" > "$PATCH_FILE"`,
+].join("\n");
+
+/** The strategic-merge patch the script completes: the annotation on clamd's pod template. */
+export function signaturesPatchTemplate(): string {
+    return JSON.stringify({ spec: { template: { metadata: { annotations: { [SIGNATURES_ANNOTATION]: VERSIONS_PLACEHOLDER } } } } });
 }
 
 /** The kubectl image's non-root user. */
@@ -45,9 +97,11 @@ export const NETWORK_POLICY_EXEMPTIONS: Exemption[] = [
 ];
 
 /**
- * A CronJob that runs `kubectl rollout restart` on the ClamAV Deployment: new pods fetch fresh
- * signatures in their init containers. Its ServiceAccount may get and patch that one
- * Deployment and nothing else. `kubectl create job --from=cronjob/NAME` refreshes by hand.
+ * A CronJob that restarts the ClamAV Deployment so new pods fetch fresh signatures in their init
+ * containers: with a mirror, only when the mirror's versions changed (a patch of the pod
+ * template's SIGNATURES_ANNOTATION); without one, `kubectl rollout restart` every run. Its
+ * ServiceAccount may get and patch that one Deployment and nothing else.
+ * `kubectl create job --from=cronjob/NAME` refreshes by hand.
  */
 export class ClamavRefresh extends pulumi.ComponentResource {
     readonly cronJobName: pulumi.Output<string>;
@@ -72,9 +126,12 @@ export class ClamavRefresh extends pulumi.ComponentResource {
             subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
         }, childOpts);
 
-        // It talks to the API server only (443 or 6443, wherever the cluster serves it).
-        allowOnly(name, id, args.namespace, { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }] }, { ...childOpts, aliases: [{ name: args.cronJobName }] }, args.cronJobName);
+        // It talks to the API server (443 or 6443, wherever the cluster serves it) and the mirror.
+        const toMirror = args.mirror ? [{ ports: args.mirror.ports }] : [];
+        allowOnly(name, id, args.namespace, { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }, ...toMirror] }, { ...childOpts, aliases: [{ name: args.cronJobName }] }, args.cronJobName);
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "64Mi" } });
+        const work = podVolume("work", { emptyDir: { sizeLimit: "1Mi" } });
+        const PATCH_FILE = "/work/signatures-patch.json";
         const pod = podTemplate({
             serviceAccountName: account.metadata.name,
             // The only pod of the platform that talks to the API server: its one container
@@ -83,17 +140,34 @@ export class ClamavRefresh extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
             runAs: { user: KUBECTL_UID, group: KUBECTL_UID },
             exemptions: NETWORK_POLICY_EXEMPTIONS,
+            initContainers: args.mirror
+                ? [{
+                      name: "mirror-versions",
+                      image: args.mirror.image,
+                      command: ["/bin/sh", "-c", SIGNATURE_VERSIONS_SCRIPT],
+                      env: [
+                          { name: "MIRROR_URL", value: args.mirror.url },
+                          { name: "PATCH_TEMPLATE", value: signaturesPatchTemplate() },
+                          { name: "PATCH_FILE", value: PATCH_FILE },
+                      ],
+                      mounts: [work.mount("/work")],
+                      resources: args.mirror.resources,
+                      ephemeralStorage: "16Mi",
+                  }]
+                : [],
             containers: [{
-                name: "rollout-restart",
+                name: args.mirror ? "patch-if-newer" : "rollout-restart",
                 image: args.image,
-                command: ["kubectl", "rollout", "restart", `deployment/${args.deploymentName}`],
+                command: args.mirror
+                    ? ["kubectl", "patch", `deployment/${args.deploymentName}`, "--type=strategic", `--patch-file=${PATCH_FILE}`]
+                    : ["kubectl", "rollout", "restart", `deployment/${args.deploymentName}`],
                 // kubectl caches API discovery under $HOME: keep it off the read-only root.
                 env: [{ name: "HOME", value: "/tmp" }],
-                mounts: [tmp.mount("/tmp"), serviceAccountVolume.mount(SERVICE_ACCOUNT_DIR, { readOnly: true })],
+                mounts: [tmp.mount("/tmp"), ...(args.mirror ? [work.mount("/work", { readOnly: true })] : []), serviceAccountVolume.mount(SERVICE_ACCOUNT_DIR, { readOnly: true })],
                 resources: args.resources,
                 ephemeralStorage: "64Mi",
             }],
-            volumes: [tmp, serviceAccountVolume],
+            volumes: [tmp, ...(args.mirror ? [work] : []), serviceAccountVolume],
         });
 
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {

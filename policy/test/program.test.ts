@@ -102,7 +102,7 @@ function breakResource(resources: ProgramResource[], type: string, name: string,
  * Malwar's Deployment, and on the local stack one in-cluster PostgreSQL per Clair node type.
  */
 function expectedWorkloads(stack: string): string[] {
-    const common = ["StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier", "Deployment clamav", "CronJob refresh-clamav-db", "Deployment malwar"];
+    const common = ["StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier", "Deployment clamav", "CronJob refresh-clamav-db", "StatefulSet clamav-mirror", "Deployment malwar"];
     const inCluster = ["StatefulSet clair-indexer-db", "StatefulSet clair-matcher-db", "StatefulSet clair-notifier-db"];
     return (stack === "local" ? [...common, ...inCluster] : common).sort();
 }
@@ -247,7 +247,7 @@ describe("the real program under the policy pack", function () {
                 });
                 const violations = await mandatory(broken, stack);
                 assert.deepEqual(violations.map((v) => v.policy), ["requests-equal-limits"]);
-                assert.match(violations[0].message, /CronJob refresh-clamav-db, container rollout-restart: memory request "128Mi" and limit \(unset\)/);
+                assert.match(violations[0].message, /CronJob refresh-clamav-db, container (rollout-restart|patch-if-newer): memory request "128Mi" and limit \(unset\)/);
             });
 
             it("fails pinned-images, and only it, when a ClamAV init container moves to latest", async () => {

@@ -19,6 +19,7 @@ import { promisify } from "util";
 import { parse, stringify } from "yaml";
 import { ROOT } from "../../tools/mock-run";
 import { renderStack } from "../../tools/render";
+import { signaturesPatchTemplate, SIGNATURES_ANNOTATION } from "../../components/clamav/refresh";
 
 const runAsync = promisify(execFile);
 const NS = "scanning-local";
@@ -201,7 +202,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.match(kubectlFails(["apply", "--dry-run=server", "-f", "-"], { input: stringify(edited) }), /interval/);
     });
 
-    it("restarts ClamAV as the refresh CronJob's ServiceAccount with a ready endpoint throughout, and Pulumi sees no drift after", async () => {
+    it("refreshes ClamAV as the refresh CronJob's ServiceAccount: new mirror versions roll it with a ready endpoint throughout, the same versions roll nothing, and Pulumi sees no drift after", async () => {
         const selector = "app.kubernetes.io/name=clamav,app.kubernetes.io/component=clamd";
         const podsBefore = new Set(getJson(["pods", "-l", selector]).items.map((p: any) => p.metadata.name));
         assert.equal(podsBefore.size, 2);
@@ -209,12 +210,18 @@ describe("the local stack deployed by the real Pulumi engine", function () {
             const { stdout } = await runAsync("kubectl", ["-n", NS, "get", "endpointslices", "-l", "kubernetes.io/service-name=clamav", "-o", "json"], { env });
             return JSON.parse(stdout).items.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready === true).length;
         };
+        // The CronJob's own command, with the CronJob's own identity, on the patch its init
+        // container writes (the script's substitution, done here: kwok runs no container).
+        const cronJob = getJson(["cronjob", "refresh-clamav-db"]);
+        const command = cronJob.spec.jobTemplate.spec.template.spec.containers[0].command as string[];
+        assert.deepEqual(command.slice(0, 4), ["kubectl", "patch", "deployment/clamav", "--type=strategic"]);
+        const patchFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "refresh-")), "patch.json");
+        const refresh = (versions: string) => {
+            fs.writeFileSync(patchFile, signaturesPatchTemplate().replace("@VERSIONS@", versions));
+            return kubectl([...command.slice(1, 4), `--patch-file=${patchFile}`], { as: SA });
+        };
         await timed("clamav refresh rollout", async () => {
-            // The CronJob's own command, with the CronJob's own identity.
-            const cronJob = getJson(["cronjob", "refresh-clamav-db"]);
-            const command = cronJob.spec.jobTemplate.spec.template.spec.containers[0].command as string[];
-            assert.deepEqual(command.slice(0, 3), ["kubectl", "rollout", "restart"]);
-            kubectl(command.slice(1), { as: SA });
+            refresh("main-62.daily-27820.bytecode-339");
             const samples: number[] = [];
             let done = false;
             const rollout = runAsync("kubectl", ["-n", NS, "rollout", "status", "deployment/clamav", "--timeout=180s"], { env }).finally(() => {
@@ -233,10 +240,16 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         const podsAfter = getJson(["pods", "-l", selector]).items.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.metadata.name);
         assert.equal(podsAfter.length, 2);
         for (const pod of podsAfter) assert.ok(!podsBefore.has(pod), "every pod was replaced");
-        // kubectl left spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]
-        // under its own field manager: Pulumi's server-side apply must neither fight nor drop it.
+        // The same versions again: the API server sees no change, so no new ReplicaSet and no rollout.
+        const generation = getJson(["deployment", "clamav"]).metadata.generation;
+        const replicaSets = getJson(["replicasets", "-l", selector]).items.length;
+        assert.match(refresh("main-62.daily-27820.bytecode-339"), /no change/);
+        assert.equal(getJson(["deployment", "clamav"]).metadata.generation, generation, "unchanged versions changed the Deployment");
+        assert.equal(getJson(["replicasets", "-l", selector]).items.length, replicaSets);
+        // The patch left the annotation under kubectl's own field manager: Pulumi's server-side
+        // apply must neither fight nor drop it.
         const annotations = getJson(["deployment", "clamav"]).spec.template.metadata.annotations;
-        assert.ok(annotations["kubectl.kubernetes.io/restartedAt"]);
+        assert.equal(annotations[SIGNATURES_ANNOTATION], "main-62.daily-27820.bytecode-339");
         await timed("pulumi preview (no change, after the refresh)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
     });
 
@@ -260,7 +273,8 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         kubectl(["create", "job", "manual-refresh", "--from=cronjob/refresh-clamav-db"]);
         const pod = getJson(["job", "manual-refresh"]).spec.template.spec;
         assert.equal(pod.serviceAccountName, "refresh-clamav-db");
-        assert.deepEqual(pod.containers[0].command, ["kubectl", "rollout", "restart", "deployment/clamav"]);
+        assert.deepEqual(pod.containers[0].command.slice(0, 3), ["kubectl", "patch", "deployment/clamav"]);
+        assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["mirror-versions"]);
         kubectl(["delete", "job", "manual-refresh", "--wait=false"]);
     });
 
