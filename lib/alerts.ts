@@ -87,7 +87,8 @@ export function clairAlerts(namespace: string): AlertGroup[] {
     }];
 }
 
-export function clamavAlerts(namespace: string, databaseMaxAgeHours: number, deployment: string): AlertGroup[] {
+/** `workloads`: clamd's Deployment and, when there is one, the in-cluster signature mirror's StatefulSet. */
+export function clamavAlerts(namespace: string, databaseMaxAgeHours: number, workloads: { deployment: string; mirror?: string }): AlertGroup[] {
     const ns = `namespace="${namespace}"`;
     return [{
         name: "clamav",
@@ -97,10 +98,10 @@ export function clamavAlerts(namespace: string, databaseMaxAgeHours: number, dep
                 "The exporter beside clamd could not read clamd's STATS for 5 minutes (clamav_up is 0): clamd is down or stuck."),
             rule("ClamavDatabaseOld", `time() - clamav_db_timestamp_seconds{${ns}} > ${databaseMaxAgeHours * 3600}`, "30m", "warning",
                 "ClamAV's signatures are old",
-                `The signatures clamd has loaded were built more than ${databaseMaxAgeHours} hours ago (clamav_db_timestamp_seconds): the refresh CronJob or freshclam is failing.`),
-            rule("ClamavPodsNotReady", workloadsNotReady(namespace, { deployments: [deployment] }), "15m", "warning",
+                `The signatures clamd has loaded were built more than ${databaseMaxAgeHours} hours ago (clamav_db_timestamp_seconds): the signature mirror, freshclam or the refresh CronJob is failing.`),
+            rule("ClamavPodsNotReady", workloadsNotReady(namespace, { deployments: [workloads.deployment], statefulSets: workloads.mirror ? [workloads.mirror] : [] }), "15m", "warning",
                 "ClamAV pods are not ready",
-                "The clamd Deployment has had fewer ready pods than it asks for during 15 minutes."),
+                "clamd's Deployment (or the signature mirror's StatefulSet) has had fewer ready pods than it asks for during 15 minutes."),
         ],
     }];
 }

@@ -200,13 +200,13 @@ describe("alert rules, checked and unit-tested by promtool", function () {
             at: "40m", alert: "ClamavDatabaseOld", expect: [],
         },
         {
-            name: "ClamavPodsNotReady fires when clamd has fewer ready pods than it asks for",
-            series: notReady(NS, "deployment", "clamav", 3, 2),
-            at: "20m", alert: "ClamavPodsNotReady", expect: [warning({ namespace: NS, deployment: "clamav" })],
+            name: "ClamavPodsNotReady fires when clamd or the signature mirror has fewer ready pods than it asks for",
+            series: { ...notReady(NS, "deployment", "clamav", 3, 2), ...notReady(NS, "statefulset", "clamav-mirror", 1, 0) },
+            at: "20m", alert: "ClamavPodsNotReady", expect: [warning({ namespace: NS, deployment: "clamav" }), warning({ namespace: NS, statefulset: "clamav-mirror" })],
         },
         {
             name: "ClamavPodsNotReady stays silent when every clamd pod is ready",
-            series: { ...notReady(NS, "deployment", "clamav", 3, 3), ...notReady(NS, "deployment", "clair-matcher", 10, 0) },
+            series: { ...notReady(NS, "deployment", "clamav", 3, 3), ...notReady(NS, "statefulset", "clamav-mirror", 1, 1), ...notReady(NS, "deployment", "clair-matcher", 10, 0), ...notReady(NS, "statefulset", "clair-indexer", 40, 0) },
             at: "20m", alert: "ClamavPodsNotReady", expect: [],
         },
     ];
