@@ -27,7 +27,7 @@ const annotations = z
 
 export const malwarSchema = z
     .strictObject({
-        image: pinnedImage.default("ghcr.io/ap6pack/malwar:0.2.0"),
+        image: pinnedImage.default("ghcr.io/ap6pack/malwar:0.4.0"),
         replicas: replicas(50).default(1),
         resources: guaranteedResources("500m", "512Mi"),
         runAsUser: uid.default(1000),
