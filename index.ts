@@ -48,4 +48,4 @@ export const clamavRefreshCronJob = clamav.refreshCronJobName;
 export const malwarEndpoint = malwar.endpoint;
 /** The Kubernetes Secret that holds Malwar's API keys (read it with kubectl; never exported). */
 export const malwarApiKeysSecret = malwar.secretName;
-export const capacity = summarize(stack, [...clair.capacity, ...clamav.capacity, ...malwar.capacity], [...clair.databases, ...malwar.databases]);
+export const capacity = summarize(stack, [...clair.capacity, ...clamav.capacity, ...malwar.capacity], clair.databases);

@@ -82,16 +82,6 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
 
 export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(v: T) => pulumi.Output<T>): MalwarArgs {
     const m = config.malwar;
-    const database: MalwarArgs["database"] =
-        m.database.backend === "sqlite"
-            ? { backend: "sqlite" }
-            : {
-                  backend: "postgres",
-                  // Its own instance is sized and backed up as Clair's (clair.database.rds), by design.
-                  rds: m.database.rds
-                      ? { identifier: `malwar-${wiring.stack}`, settings: rdsInstance(config.clair.database.rds), network: requireNetwork(wiring), tags: { ...wiring.tags, component: "malwar" } }
-                      : undefined,
-              };
     return {
         namespace: wiring.namespace,
         image: m.image,
@@ -104,14 +94,11 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
         corsOrigins: m.corsOrigins,
         storageSize: m.storageSize,
         storageClass: m.storageClass,
-        database,
         ingress: m.ingress,
-        autoscaling: m.autoscaling,
         secrets: {
             apiKeys: secret(config.malwarApiKeys, toSecret),
             anthropicApiKey: secret(config.malwarAnthropicApiKey, toSecret),
             webhookSecret: secret(config.malwarWebhookSecret, toSecret),
-            postgresUrl: secret(config.malwarPostgresUrl, toSecret),
         },
         priorityClassName: config.kubernetes.priorityClassName,
     };

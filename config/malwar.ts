@@ -25,6 +25,14 @@ const annotations = z
         }
     });
 
+/**
+ * Why Malwar has no PostgreSQL option (checked against the 0.4.0 wheel: malwar/api/app.py,
+ * malwar/storage/database.py): its settings accept db_backend and postgres_url, but the API's
+ * start-up opens SQLite at db_path whatever they say, and asyncpg is only an optional extra.
+ */
+export const MALWAR_SQLITE_ONLY =
+    "Malwar 0.4.0's API serves from SQLite only: its start-up opens SQLite at MALWAR_DB_PATH whatever MALWAR_DB_BACKEND says, and PostgreSQL's driver (asyncpg) is not part of its install; this option returns when a Malwar release serves from PostgreSQL";
+
 export const malwarSchema = z
     .strictObject({
         image: pinnedImage.default("ghcr.io/ap6pack/malwar:0.4.0"),
@@ -37,10 +45,11 @@ export const malwarSchema = z
         corsOrigins: z.array(corsOrigin, { error: "must be a list of origins such as https://app.example.com" }).default([]),
         storageSize: quantity("bytes", "1Gi").default("1Gi"),
         storageClass: objectName.optional(),
+        // Only SQLite works (MALWAR_SQLITE_ONLY); the keys stay so that asking for PostgreSQL gets
+        // that reason instead of "unknown key".
         database: z
             .strictObject({
-                backend: z.enum(["sqlite", "postgres"], { error: "must be 'sqlite' or 'postgres'" }).default("sqlite"),
-                /** With postgres: give Malwar its own RDS instance (else set the secret malwarPostgresUrl). */
+                backend: z.enum(["sqlite", "postgres"], { error: "must be 'sqlite' (the only store Malwar 0.4.0 serves from)" }).default("sqlite"),
                 rds: bool.default(false),
             })
             .prefault({}),
@@ -65,11 +74,15 @@ export const malwarSchema = z
     })
     .prefault({})
     .superRefine((malwar, ctx) => {
-        if (malwar.database.backend === "sqlite") {
-            const why = "SQLite on a ReadWriteOnce volume allows one writer: set malwar.database.backend to 'postgres' first";
-            if (malwar.replicas > 1) ctx.addIssue({ code: "custom", path: ["replicas"], input: malwar.replicas, message: `must be 0 or 1 while malwar.database.backend is 'sqlite' (${why})` });
-            if (malwar.autoscaling.enabled) ctx.addIssue({ code: "custom", path: ["autoscaling", "enabled"], input: true, message: `must be false while malwar.database.backend is 'sqlite' (${why})` });
+        if (malwar.database.backend === "postgres") {
+            ctx.addIssue({ code: "custom", path: ["database", "backend"], input: "postgres", message: `is not offered; allowed: 'sqlite'. ${MALWAR_SQLITE_ONLY}` });
         }
+        if (malwar.database.rds) {
+            ctx.addIssue({ code: "custom", path: ["database", "rds"], input: true, message: `must be false: an RDS instance for Malwar would sit unused. ${MALWAR_SQLITE_ONLY}` });
+        }
+        const why = "SQLite on a ReadWriteOnce volume allows one writer, and SQLite is the only store Malwar 0.4.0 serves from";
+        if (malwar.replicas > 1) ctx.addIssue({ code: "custom", path: ["replicas"], input: malwar.replicas, message: `must be 0 or 1 (${why})` });
+        if (malwar.autoscaling.enabled) ctx.addIssue({ code: "custom", path: ["autoscaling", "enabled"], input: true, message: `must be false (${why})` });
         if (malwar.autoscaling.enabled && malwar.autoscaling.minReplicas > malwar.autoscaling.maxReplicas) {
             ctx.addIssue({ code: "custom", path: ["autoscaling", "minReplicas"], input: malwar.autoscaling.minReplicas, message: `must be <= autoscaling.maxReplicas (${malwar.autoscaling.maxReplicas})` });
         }

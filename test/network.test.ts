@@ -173,10 +173,6 @@ describe("the RDS network", () => {
 });
 
 describe("NetworkPolicies that follow the config", () => {
-    it("Malwar on PostgreSQL may reach 5432", async () => {
-        const run = await runProgram("prod", { sets: { "malwar.database.backend": "postgres", "malwar.database.rds": "true" } });
-        assert.deepEqual(policies(run).get("malwar").egress, [...DNS, tcp(443, POSTGRES)]);
-    });
 
     it("ClamAV may reach a private mirror on its own port", async () => {
         const run = await runProgram("stage", { sets: { "clamav.privateMirror": "https://clamav-mirror.internal:8443" } });
