@@ -9,6 +9,7 @@ import type { RdsInstanceSettings } from "../components/aws/postgres";
 import type { ClairArgs } from "../components/clair";
 import type { ClamavArgs } from "../components/clamav";
 import type { MalwarArgs } from "../components/malwar";
+import { oidcIssuerOf } from "./malwar";
 import type { PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
@@ -18,6 +19,8 @@ export interface Wiring {
     /** The RDS subnet and security groups, when a database runs on RDS. */
     network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
     tags: Record<string, string>;
+    /** aws:region, where the AWS provider creates resources. */
+    region?: string;
 }
 
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
@@ -95,6 +98,18 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
         storageSize: m.storageSize,
         storageClass: m.storageClass,
         ingress: m.ingress,
+        backup: m.backup.enabled
+            ? {
+                  schedule: m.backup.schedule,
+                  retentionDays: m.backup.retentionDays,
+                  // The schema requires the ARN when backups are on.
+                  oidc: { providerArn: m.backup.oidcProviderArn!, issuer: oidcIssuerOf(m.backup.oidcProviderArn!) },
+                  uploadImage: m.backup.uploadImage,
+                  resources: m.backup.resources,
+                  region: requireRegion(wiring),
+                  tags: wiring.tags,
+              }
+            : undefined,
         secrets: {
             apiKeys: secret(config.malwarApiKeys, toSecret),
             anthropicApiKey: secret(config.malwarAnthropicApiKey, toSecret),
@@ -109,4 +124,9 @@ function requireNetwork(wiring: Wiring): NonNullable<Wiring["network"]> {
     // the network from it, so this holds unless index.ts forgets to pass it.
     if (!wiring.network) throw new Error("an RDS database needs the DatabaseNetwork: pass it in the wiring");
     return wiring.network;
+}
+
+function requireRegion(wiring: Wiring): string {
+    if (!wiring.region) throw new Error("Malwar's backup bucket needs aws:region: set it in the stack file (pulumi config set aws:region us-east-1)");
+    return wiring.region;
 }

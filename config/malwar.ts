@@ -1,6 +1,6 @@
 /** Malwar's part of the stack config. */
 import { z } from "zod";
-import { bool, dnsSubdomainProblem, corsOrigin, guaranteedResources, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
+import { bool, cronSchedule, dnsSubdomainProblem, corsOrigin, guaranteedResources, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
 const percentage = z.int({ error: "must be a whole number of percent" }).min(1, { error: "must be 1 to 100 (percent)" }).max(100, { error: "must be 1 to 100 (percent)" });
 
@@ -33,6 +33,19 @@ const annotations = z
 export const MALWAR_SQLITE_ONLY =
     "Malwar 0.4.0's API serves from SQLite only: its start-up opens SQLite at MALWAR_DB_PATH whatever MALWAR_DB_BACKEND says, and PostgreSQL's driver (asyncpg) is not part of its install; this option returns when a Malwar release serves from PostgreSQL";
 
+/** arn:aws:iam::<account>:oidc-provider/<issuer without https://>, as IAM names an OIDC provider. */
+const OIDC_PROVIDER_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/([A-Za-z0-9.-]+(\/[A-Za-z0-9._-]+)*)$/;
+const oidcProviderArn = z
+    .string({ error: "must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE" })
+    .regex(OIDC_PROVIDER_ARN, { error: "must be an IAM OIDC provider ARN: arn:aws:iam::<12-digit account>:oidc-provider/<issuer host and path>, e.g. arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE" });
+
+/** The issuer (host and path, no scheme) an OIDC provider ARN names: the prefix of its condition keys. */
+export function oidcIssuerOf(providerArn: string): string {
+    const match = OIDC_PROVIDER_ARN.exec(providerArn);
+    if (!match) throw new Error(`not an IAM OIDC provider ARN: ${providerArn}`);
+    return match[2];
+}
+
 export const malwarSchema = z
     .strictObject({
         image: pinnedImage.default("ghcr.io/ap6pack/malwar:0.4.0"),
@@ -51,6 +64,17 @@ export const malwarSchema = z
             .strictObject({
                 backend: z.enum(["sqlite", "postgres"], { error: "must be 'sqlite' (the only store Malwar 0.4.0 serves from)" }).default("sqlite"),
                 rds: bool.default(false),
+            })
+            .prefault({}),
+        // Scheduled SQLite snapshots to an S3 bucket the program creates (components/malwar/backup.ts).
+        backup: z
+            .strictObject({
+                enabled: bool.default(true),
+                schedule: cronSchedule.default("30 */6 * * *"),
+                retentionDays: z.int({ error: "must be a whole number of days" }).min(1, { error: "must be 1 to 3650 (days)" }).max(3650, { error: "must be 1 to 3650 (days)" }).default(30),
+                oidcProviderArn: oidcProviderArn.optional(),
+                uploadImage: pinnedImage.default("amazon/aws-cli:2.32.2"),
+                resources: guaranteedResources("250m", "256Mi"),
             })
             .prefault({}),
         ingress: z
@@ -85,6 +109,14 @@ export const malwarSchema = z
         if (malwar.autoscaling.enabled) ctx.addIssue({ code: "custom", path: ["autoscaling", "enabled"], input: true, message: `must be false (${why})` });
         if (malwar.autoscaling.enabled && malwar.autoscaling.minReplicas > malwar.autoscaling.maxReplicas) {
             ctx.addIssue({ code: "custom", path: ["autoscaling", "minReplicas"], input: malwar.autoscaling.minReplicas, message: `must be <= autoscaling.maxReplicas (${malwar.autoscaling.maxReplicas})` });
+        }
+        if (malwar.backup.enabled && !malwar.backup.oidcProviderArn) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["backup", "oidcProviderArn"],
+                input: undefined,
+                message: "is required when malwar.backup.enabled is true: the ARN of the cluster's IAM OIDC provider (arn:aws:iam::<account>:oidc-provider/<issuer>), which the backup role trusts; or set malwar.backup.enabled to false",
+            });
         }
         if (malwar.ingress.enabled && malwar.ingress.hosts.length === 0) {
             ctx.addIssue({ code: "custom", path: ["ingress", "hosts"], input: [], message: "must list at least one host when ingress.enabled is true" });

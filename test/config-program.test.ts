@@ -63,7 +63,7 @@ describe("the ten bad inputs of issue 11, through the real program", () => {
             /scanning-platform:clamav\.refresh\.schedule = "99 99 99 99 99": minute 99 is out of range \(0-59\); must be a Kubernetes CronJob schedule: five fields \(minute hour day-of-month month day-of-week\)/);
         await refusedByProgram("prod", { sets: { "clamav.refresh.schedule": "a b c d e" } }, /clamav\.refresh\.schedule = "a b c d e": 'a' is not a minute \(0-59\)/);
         const run = await runProgram("prod", { sets: { "clamav.refresh.schedule": "@hourly" } });
-        const cron = run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob");
+        const cron = run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob" && r.inputs.metadata.name === "refresh-clamav-db");
         assert.deepEqual(cron.map((r) => r.inputs.spec.schedule), ["@hourly"]);
     });
 

@@ -326,10 +326,15 @@ describe("README config reference", () => {
         assert.equal(new Set(rows).size, rows.length, "one row each");
     });
 
-    // The schema's defaults: an in-cluster Clair database needs no network settings.
+    // The schema's defaults: an in-cluster Clair database needs no network settings; Malwar's
+    // backups (on by default) need an OIDC provider, which has no default.
     const defaults: any = (() => {
-        const cfg: any = parseConfig({ [key("clair")]: JSON.stringify({ database: { backend: "in-cluster" } }) });
+        const cfg: any = parseConfig({
+            [key("clair")]: JSON.stringify({ database: { backend: "in-cluster" } }),
+            [key("malwar")]: JSON.stringify({ backup: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com" } }),
+        });
         cfg.clair.database.backend = "rds";
+        delete cfg.malwar.backup.oidcProviderArn;
         return cfg;
     })();
     const valueAt = (cfg: any, dotted: string) => dotted.split(".").reduce((node: any, part) => node?.[part], cfg);

@@ -10,6 +10,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume } from "../shared/workload";
+import { MalwarBackup, type MalwarBackupArgs } from "./backup";
 
 export interface MalwarSecrets {
     apiKeys?: pulumi.Input<string[]>;
@@ -35,6 +36,8 @@ export interface MalwarArgs {
     storageSize: string;
     storageClass?: string;
     ingress: { enabled: boolean; className: string; annotations: Record<string, string>; hosts: string[]; tlsSecretName?: string };
+    /** Scheduled snapshots of the SQLite database to an S3 bucket of its own (MalwarBackup); none when absent. */
+    backup?: Pick<MalwarBackupArgs, "schedule" | "retentionDays" | "oidc" | "uploadImage" | "resources" | "region" | "tags">;
     secrets: MalwarSecrets;
     priorityClassName?: string;
     /**
@@ -57,6 +60,7 @@ export const MALWAR_RECREATE_EXEMPTIONS: Exemption[] = [
 export const MALWAR_ONE_WRITER = "one writer: SQLite on a ReadWriteOnce claim, the only store Malwar 0.4.0 serves from";
 const PORT = 8000;
 const DATA_DIR = "/data";
+const DATABASE_FILE = `${DATA_DIR}/malwar.db`;
 
 /**
  * Malwar as its chart and deployment guide describe it, with the chart's defects fixed: list
@@ -71,6 +75,8 @@ export class Malwar extends pulumi.ComponentResource {
     readonly endpoint: pulumi.Output<string>;
     readonly secretName: pulumi.Output<string>;
     readonly claimName: pulumi.Output<string>;
+    /** The backup bucket, when backups are on. */
+    readonly backupBucketName?: pulumi.Output<string>;
     readonly capacity: WorkloadCapacity[];
 
     constructor(name: string, args: MalwarArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -88,7 +94,7 @@ export class Malwar extends pulumi.ComponentResource {
             MALWAR_AUTO_MIGRATE: String(s.autoMigrate),
             MALWAR_WEBHOOK_URLS: JSON.stringify(s.webhookUrls),
             MALWAR_CORS_ORIGINS: JSON.stringify(s.corsOrigins),
-            MALWAR_DB_PATH: `${DATA_DIR}/malwar.db`,
+            MALWAR_DB_PATH: DATABASE_FILE,
         };
         const settingsMap = new k8s.core.v1.ConfigMap(`${name}-settings`, {
             metadata: { ...meta, name: "malwar-settings" },
@@ -190,11 +196,28 @@ export class Malwar extends pulumi.ComponentResource {
             }, childOpts);
         }
 
-        this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: s.replicas })];
+        const backup = s.backup
+            ? new MalwarBackup(`${name}-backup`, {
+                  ...s.backup,
+                  namespace: args.namespace,
+                  name: `${MALWAR_NAME}-backup`,
+                  snapshotImage: s.image,
+                  runAs,
+                  claimName: claim.metadata.name,
+                  databaseFile: DATABASE_FILE,
+                  malwarPodLabels: selectorLabels(id),
+                  storageSize: s.storageSize,
+                  priorityClassName: args.priorityClassName,
+                  uidExemptions: MALWAR_UID_EXEMPTIONS,
+              }, childOpts)
+            : undefined;
+
+        this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: s.replicas }), ...(backup?.capacity ?? [])];
+        this.backupBucketName = backup?.bucketName;
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc:${PORT}`;
         this.secretName = secret.metadata.name;
         this.claimName = claim.metadata.name;
-        this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, secretName: this.secretName, claimName: this.claimName });
+        this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, secretName: this.secretName, claimName: this.claimName, backupBucketName: this.backupBucketName });
     }
 }

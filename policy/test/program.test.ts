@@ -99,12 +99,13 @@ function breakResource(resources: ProgramResource[], type: string, name: string,
 /**
  * The program's workloads, from the README rather than from the pack: Clair's indexer
  * StatefulSet, matcher and notifier Deployments, ClamAV's Deployment and refresh CronJob,
- * Malwar's Deployment, and on the local stack one in-cluster PostgreSQL per Clair node type.
+ * Malwar's Deployment, its backup CronJob on stage and prod, and on the local stack one in-cluster
+ * PostgreSQL per Clair node type.
  */
 function expectedWorkloads(stack: string): string[] {
     const common = ["StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier", "Deployment clamav", "CronJob refresh-clamav-db", "Deployment malwar"];
     const inCluster = ["StatefulSet clair-indexer-db", "StatefulSet clair-matcher-db", "StatefulSet clair-notifier-db"];
-    return (stack === "local" ? [...common, ...inCluster] : common).sort();
+    return (stack === "local" ? [...common, ...inCluster] : [...common, "CronJob malwar-backup"]).sort();
 }
 
 /** Pulumi types of Kubernetes objects that carry a pod template, and where it is: written out here, not taken from the pack. */
