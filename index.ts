@@ -34,7 +34,7 @@ const keptDataProvider = new k8s.Provider("kept-data", {
 const namespace = new PlatformNamespace("namespace", { name: config.kubernetes.namespace, create: config.kubernetes.createNamespace }, { provider: keptDataProvider });
 const networkArgs = databaseNetworkArgs(config, tags);
 const network = networkArgs ? new DatabaseNetwork("databases", networkArgs) : undefined;
-const wiring = { stack, namespace: namespace.name, network, tags };
+const wiring = { stack, namespace: namespace.name, network, tags, region: new pulumi.Config("aws").get("region") };
 
 const clair = new Clair("clair", clairArgs(config, wiring, pulumi.secret));
 const clamav = new Clamav("clamav", clamavArgs(config, wiring));
@@ -51,4 +51,6 @@ export const clamavRefreshCronJob = clamav.refreshCronJobName;
 export const malwarEndpoint = malwar.endpoint;
 /** The Kubernetes Secret that holds Malwar's API keys (read it with kubectl; never exported). */
 export const malwarApiKeysSecret = malwar.secretName;
-export const capacity = summarize(stack, [...clair.capacity, ...clamav.capacity, ...malwar.capacity], [...clair.databases, ...malwar.databases]);
+/** The S3 bucket that holds Malwar's SQLite backups (README: Malwar backups), when they are on. */
+export const malwarBackupBucket = malwar.backupBucketName;
+export const capacity = summarize(stack, [...clair.capacity, ...clamav.capacity, ...malwar.capacity], clair.databases);

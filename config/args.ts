@@ -12,6 +12,7 @@ import type { MalwarArgs } from "../components/malwar";
 import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
 import { clairVersion } from "../lib/clair-config";
+import { oidcIssuerOf } from "./malwar";
 import type { PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
@@ -21,6 +22,8 @@ export interface Wiring {
     /** The RDS subnet and security groups, when a database runs on RDS. */
     network?: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
     tags: Record<string, string>;
+    /** aws:region, where the AWS provider creates resources. */
+    region?: string;
 }
 
 /** What every app needs to know about monitoring. */
@@ -119,16 +122,6 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
 
 export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(v: T) => pulumi.Output<T>): MalwarArgs {
     const m = config.malwar;
-    const database: MalwarArgs["database"] =
-        m.database.backend === "sqlite"
-            ? { backend: "sqlite" }
-            : {
-                  backend: "postgres",
-                  // Its own instance is sized and backed up as Clair's (clair.database.rds), by design.
-                  rds: m.database.rds
-                      ? { identifier: `malwar-${wiring.stack}`, settings: rdsInstance(config.clair.database.rds), network: requireNetwork(wiring), tags: { ...wiring.tags, component: "malwar" } }
-                      : undefined,
-              };
     return {
         namespace: wiring.namespace,
         image: m.image,
@@ -141,14 +134,23 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
         corsOrigins: m.corsOrigins,
         storageSize: m.storageSize,
         storageClass: m.storageClass,
-        database,
         ingress: m.ingress,
-        autoscaling: m.autoscaling,
+        backup: m.backup.enabled
+            ? {
+                  schedule: m.backup.schedule,
+                  retentionDays: m.backup.retentionDays,
+                  // The schema requires the ARN when backups are on.
+                  oidc: { providerArn: m.backup.oidcProviderArn!, issuer: oidcIssuerOf(m.backup.oidcProviderArn!) },
+                  uploadImage: m.backup.uploadImage,
+                  resources: m.backup.resources,
+                  region: requireRegion(wiring),
+                  tags: wiring.tags,
+              }
+            : undefined,
         secrets: {
             apiKeys: secret(config.malwarApiKeys, toSecret),
             anthropicApiKey: secret(config.malwarAnthropicApiKey, toSecret),
             webhookSecret: secret(config.malwarWebhookSecret, toSecret),
-            postgresUrl: secret(config.malwarPostgresUrl, toSecret),
         },
         priorityClassName: config.kubernetes.priorityClassName,
     };
@@ -159,4 +161,9 @@ function requireNetwork(wiring: Wiring): NonNullable<Wiring["network"]> {
     // the network from it, so this holds unless index.ts forgets to pass it.
     if (!wiring.network) throw new Error("an RDS database needs the DatabaseNetwork: pass it in the wiring");
     return wiring.network;
+}
+
+function requireRegion(wiring: Wiring): string {
+    if (!wiring.region) throw new Error("Malwar's backup bucket needs aws:region: set it in the stack file (pulumi config set aws:region us-east-1)");
+    return wiring.region;
 }

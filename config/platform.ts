@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
-import { malwarSchema } from "./malwar";
+import { MALWAR_SQLITE_ONLY, malwarSchema } from "./malwar";
 import { monitoringSchema } from "./monitoring";
 import { bool, cidr, dnsLabel, nonEmpty, objectName, urlProblem } from "./primitives";
 
@@ -67,10 +67,10 @@ export const configSchema = z
     // Where the RDS instances live: the union `databaseNetwork` is present exactly when a database
     // runs on RDS, with every field it needs (no `!` downstream).
     .transform((cfg, ctx) => {
-        const usesRds = cfg.clair.database.backend === "rds" || (cfg.malwar.database.backend === "postgres" && cfg.malwar.database.rds);
+        const usesRds = cfg.clair.database.backend === "rds";
         const { vpcId, subnetIds, allowedCidrs, allowedSecurityGroupIds } = cfg.network;
-        if (cfg.malwar.database.backend === "postgres" && !cfg.malwar.database.rds && !cfg.malwarPostgresUrl) {
-            ctx.addIssue({ code: "custom", path: ["malwarPostgresUrl"], input: undefined, message: "is required (as a secret) when malwar.database.backend is 'postgres' without malwar.database.rds" });
+        if (cfg.malwarPostgresUrl !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["malwarPostgresUrl"], input: cfg.malwarPostgresUrl, message: `is not used; remove it (pulumi config rm malwarPostgresUrl). ${MALWAR_SQLITE_ONLY}` });
         }
         if (!usesRds) return { ...cfg, databaseNetwork: undefined };
         if (!vpcId) ctx.addIssue({ code: "custom", path: ["network", "vpcId"], input: undefined, message: "is required when a database runs on RDS" });

@@ -6,6 +6,7 @@ import * as path from "path";
 import { CLAMAV_UID_EXEMPTIONS } from "../components/clamav";
 import { NETWORK_POLICY_EXEMPTIONS } from "../components/clamav/refresh";
 import { MALWAR_RECREATE_EXEMPTIONS, MALWAR_SECRET_ENV_EXEMPTIONS, MALWAR_UID_EXEMPTIONS } from "../components/malwar";
+import { BACKUP_EXEMPTIONS } from "../components/malwar/backup";
 import { PASSWORD_FILE_EXEMPTIONS, POSTGRES_UID_EXEMPTIONS } from "../components/postgres/in-cluster";
 import { EXEMPTIONS, exemptionAnnotations, type Exemption } from "../components/shared/exemptions";
 import {
@@ -59,7 +60,7 @@ describe("check:manifests", () => {
             const all: Exemption[] = [
                 ...Object.values(EXEMPTIONS).flatMap((v) => (typeof v === "function" ? v("why") : v)),
                 ...CLAMAV_UID_EXEMPTIONS, ...NETWORK_POLICY_EXEMPTIONS,
-                ...MALWAR_UID_EXEMPTIONS, ...MALWAR_SECRET_ENV_EXEMPTIONS, ...MALWAR_RECREATE_EXEMPTIONS,
+                ...MALWAR_UID_EXEMPTIONS, ...MALWAR_SECRET_ENV_EXEMPTIONS, ...MALWAR_RECREATE_EXEMPTIONS, ...BACKUP_EXEMPTIONS,
                 ...POSTGRES_UID_EXEMPTIONS, ...PASSWORD_FILE_EXEMPTIONS,
             ];
             assert.ok(all.length >= 10);

@@ -63,7 +63,7 @@ describe("the ten bad inputs of issue 11, through the real program", () => {
             /scanning-platform:clamav\.refresh\.schedule = "99 99 99 99 99": minute 99 is out of range \(0-59\); must be a Kubernetes CronJob schedule: five fields \(minute hour day-of-month month day-of-week\)/);
         await refusedByProgram("prod", { sets: { "clamav.refresh.schedule": "a b c d e" } }, /clamav\.refresh\.schedule = "a b c d e": 'a' is not a minute \(0-59\)/);
         const run = await runProgram("prod", { sets: { "clamav.refresh.schedule": "@hourly" } });
-        const cron = run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob");
+        const cron = run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob" && r.inputs.metadata.name === "refresh-clamav-db");
         assert.deepEqual(cron.map((r) => r.inputs.spec.schedule), ["@hourly"]);
     });
 
@@ -127,12 +127,12 @@ describe("each class of bad input, through the real program", () => {
         await refusedByProgram("local", { sets: { "clair.database.inClusterStorageSize": "1Gi" } }, /--set clair\.database\.inClusterStorageSize: scanning-platform:clair\.database\.inClusterStorageSize = "1Gi": is below 5G/);
     });
 
-    it("types: a block where a number belongs, null, a quoted number, an unset secret", async () => {
+    it("types: a block where a number belongs, null, a quoted number, an unset required value", async () => {
         const clair = prodClair();
         await refusedByProgram("prod", { config: { [key("clair")]: JSON.stringify({ ...clair, indexer: 40 }) } }, /Pulumi\.prod\.yaml: scanning-platform:clair\.indexer = 40: must be a block of keys \(replicas, resources/);
         await refusedByProgram("prod", { config: { [key("clair")]: JSON.stringify({ ...clair, notifier: null }) } }, /scanning-platform:clair\.notifier = null: is empty \(null\)/);
         await refusedByProgram("prod", { config: { [key("clamav")]: JSON.stringify({ replicas: "3" }) } }, /scanning-platform:clamav\.replicas = "3": must be a whole number: the quotes make "3" text/);
-        await refusedByProgram("prod", { sets: { "malwar.database.backend": "postgres" } }, /Pulumi\.prod\.yaml: scanning-platform:malwarPostgresUrl = \(unset\): is required \(as a secret\)/);
+        await refusedByProgram("prod", { config: { [key("network")]: JSON.stringify({ subnetIds: ["subnet-0c1a2b3c4d5e6f711", "subnet-0c1a2b3c4d5e6f712"], allowedCidrs: ["10.128.0.0/14"] }) } }, /Pulumi\.prod\.yaml: scanning-platform:network\.vpcId = \(unset\): is required when a database runs on RDS/);
     });
 
     it("secrets: a malformed one is masked, a plaintext one refused, neither echoed", async () => {

@@ -50,8 +50,9 @@ describe("stack config validation", () => {
         ["a swapped pair of letters", { clair: { ...prodClair(), indexer: { replcias: 3 } } }, /scanning-platform:clair\.indexer\.replcias: unknown key; did you mean clair\.indexer\.replicas\?/],
         ["an unknown top-level key", { clairr: { host: "x" } }, /scanning-platform:clairr: unknown key; did you mean clair\? allowed here: kubernetes, network, clair/],
         ["an unknown key far from any", { clair: { ...prodClair(), flavour: "x" } }, /scanning-platform:clair\.flavour: unknown key; allowed here: image/],
-        ["SQLite Malwar with two replicas", { malwar: { replicas: 2 } }, /malwar\.replicas = 2: must be 0 or 1 while malwar\.database\.backend is 'sqlite'/],
-        ["SQLite Malwar with autoscaling", { malwar: { autoscaling: { enabled: true } } }, /malwar\.autoscaling\.enabled = true: must be false while malwar\.database\.backend is 'sqlite'/],
+        ["SQLite Malwar with two replicas", { malwar: { replicas: 2 } }, /malwar\.replicas = 2: must be 0 or 1 \(SQLite on a ReadWriteOnce volume allows one writer/],
+        ["SQLite Malwar with autoscaling", { malwar: { autoscaling: { enabled: true } } }, /malwar\.autoscaling\.enabled = true: must be false \(SQLite on a ReadWriteOnce volume allows one writer/],
+        ["Malwar on PostgreSQL", { malwar: { database: { backend: "postgres" } } }, /malwar\.database\.backend = "postgres": is not offered; allowed: 'sqlite'\. Malwar 0\.4\.0's API serves from SQLite only/],
         ["an unpinned image", { clamav: { image: "clamav/clamav:latest" } }, /clamav\.image = "clamav\/clamav:latest": must not use the moving tag 'latest'/],
         ["an untagged image", { clamav: { image: "clamav/clamav" } }, /clamav\.image = "clamav\/clamav": must pin a version/],
         ["an unknown instance class", { clair: { ...prodClair(), database: { rds: { instanceClass: "db.huge" } } } }, /instanceClass = "db\.huge": must be one of the instance classes/],
@@ -94,14 +95,14 @@ describe("stack config validation", () => {
         const message = problemsWith({ clairPsk: "not-base64!" }, ["clairPsk"]);
         assert.match(message, /scanning-platform:clairPsk = \[secret\]: must be base64 of at least 32 random bytes/);
         assert.ok(!message.includes("not-base64"));
-        const url = problemsWith({ malwarPostgresUrl: "mysql://admin:hunter2@db.internal/x", malwar: { database: { backend: "postgres" } } }, ["malwarPostgresUrl"]);
+        const url = problemsWith({ malwarPostgresUrl: "mysql://admin:hunter2@db.internal/x" }, ["malwarPostgresUrl"]);
         assert.match(url, /scanning-platform:malwarPostgresUrl = \[secret\]: must be a postgresql:\/\/ URL with a host/);
         for (const part of ["mysql", "hunter2", "db.internal"]) assert.ok(!url.includes(part), part);
     });
 
-    it("shows an unset secret as (unset), not as [secret]", () => {
-        const message = problemsWith({ malwar: { database: { backend: "postgres" } } });
-        assert.match(message, /scanning-platform:malwarPostgresUrl = \(unset\): is required \(as a secret\) when malwar\.database\.backend is 'postgres'/);
+    it("shows a missing required value as (unset)", () => {
+        const message = problemsWith({ network: { subnetIds: ["subnet-0c1a2b3c4d5e6f711", "subnet-0c1a2b3c4d5e6f712"], allowedCidrs: ["10.128.0.0/14"] } });
+        assert.match(message, /scanning-platform:network\.vpcId = \(unset\): is required when a database runs on RDS/);
     });
 
 });
@@ -332,10 +333,15 @@ describe("README config reference", () => {
         assert.equal(new Set(rows).size, rows.length, "one row each");
     });
 
-    // The schema's defaults: an in-cluster Clair database needs no network settings.
+    // The schema's defaults: an in-cluster Clair database needs no network settings; Malwar's
+    // backups (on by default) need an OIDC provider, which has no default.
     const defaults: any = (() => {
-        const cfg: any = parseConfig({ [key("clair")]: JSON.stringify({ database: { backend: "in-cluster" } }) });
+        const cfg: any = parseConfig({
+            [key("clair")]: JSON.stringify({ database: { backend: "in-cluster" } }),
+            [key("malwar")]: JSON.stringify({ backup: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com" } }),
+        });
         cfg.clair.database.backend = "rds";
+        delete cfg.malwar.backup.oidcProviderArn;
         return cfg;
     })();
     const valueAt = (cfg: any, dotted: string) => dotted.split(".").reduce((node: any, part) => node?.[part], cfg);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { runProgram } from "../tools/mock-run";
-import { K8S, object, ofType, rawObject, stackRun } from "./helpers";
+import { runProgram, type RunOptions } from "../tools/mock-run";
+import { AWS, K8S, object, ofType, rawObject, stackRun } from "./helpers";
 
 describe("Malwar", () => {
     it("runs one pod on SQLite with a retained 1Gi ReadWriteOnce claim at /data and Recreate", async () => {
@@ -40,7 +40,6 @@ describe("Malwar", () => {
         const settings = object(run, K8S.configMap, "malwar-settings").data;
         assert.equal(settings.MALWAR_WEBHOOK_URLS, '["https://hooks.example.com/a","https://hooks.example.com/b"]');
         assert.equal(settings.MALWAR_DB_PATH, "/data/malwar.db");
-        assert.equal(settings.MALWAR_DB_BACKEND, "sqlite");
         assert.equal(settings.MALWAR_LOG_LEVEL, "INFO");
         const secrets = object(run, K8S.secret, "malwar-secrets").stringData;
         const keys = JSON.parse(secrets.MALWAR_API_KEYS);
@@ -49,24 +48,37 @@ describe("Malwar", () => {
         assert.deepEqual(env, [{ configMapRef: { name: "malwar-settings" } }, { secretRef: { name: "malwar-secrets" } }]);
     });
 
-    it("switches to PostgreSQL on its own RDS instance, rolling updates and an HPA", async () => {
-        const run = await runProgram("prod", {
-            sets: { "malwar.database.backend": "postgres", "malwar.database.rds": "true", "malwar.autoscaling.enabled": "true", "malwar.autoscaling.minReplicas": "2", "malwar.autoscaling.maxReplicas": "6" },
-        });
-        const settings = object(run, K8S.configMap, "malwar-settings").data;
-        assert.equal(settings.MALWAR_DB_BACKEND, "postgres");
-        assert.equal(settings.MALWAR_DB_PATH, undefined);
-        const url = object(run, K8S.secret, "malwar-secrets").stringData.MALWAR_POSTGRES_URL;
-        assert.match(url, /^postgresql:\/\/malwar:[A-Za-z0-9]+@malwar-prod\.c0mock0000\.us-east-1\.rds\.amazonaws\.com:5432\/malwar\?sslmode=require$/);
-        assert.equal(ofType(run, K8S.pvc).length, 0);
-        const deployment = object(run, K8S.deployment, "malwar");
-        assert.equal(deployment.spec.replicas, undefined, "the HPA owns replicas");
-        assert.equal(deployment.spec.strategy.type, "RollingUpdate");
-        const hpa = object(run, K8S.hpa, "malwar");
-        assert.equal(hpa.spec.minReplicas, 2);
-        assert.equal(hpa.spec.maxReplicas, 6);
-        assert.equal(hpa.spec.scaleTargetRef.name, "malwar");
-        assert.ok(ofType(run, "aws:rds/instance:Instance").some((i) => i.inputs.identifier === "malwar-prod" && i.inputs.backupRetentionPeriod === 30));
+    it("refuses PostgreSQL, its own RDS instance, a PostgreSQL URL, a second replica and an HPA, saying why, and registers nothing", async () => {
+        // Malwar 0.4.0's API opens SQLite whatever MALWAR_DB_BACKEND says (malwar/api/app.py calls
+        // init_db(db_path)); asyncpg is an optional extra. So each of these must stop the preview.
+        const why = /Malwar 0\.4\.0's API serves from SQLite only: its start-up opens SQLite at MALWAR_DB_PATH whatever MALWAR_DB_BACKEND says, and PostgreSQL's driver \(asyncpg\) is not part of its install/;
+        const cases: [RunOptions, RegExp[]][] = [
+            [{ sets: { "malwar.database.backend": "postgres" } }, [/--set malwar\.database\.backend: scanning-platform:malwar\.database\.backend = "postgres": is not offered; allowed: 'sqlite'\./, why]],
+            [{ sets: { "malwar.database.rds": "true" } }, [/--set malwar\.database\.rds: scanning-platform:malwar\.database\.rds = true: must be false: an RDS instance for Malwar would sit unused\./, why]],
+            [{ config: { "scanning-platform:malwarPostgresUrl": "postgresql://malwar:pw-0123456789@db.example.com:5432/malwar" }, secretKeys: ["malwarPostgresUrl"] },
+                [/Pulumi\.prod\.yaml: scanning-platform:malwarPostgresUrl = \[secret\]: is not used; remove it \(pulumi config rm malwarPostgresUrl\)\./, why]],
+            [{ sets: { "malwar.replicas": "2" } }, [/malwar\.replicas = 2: must be 0 or 1 \(SQLite on a ReadWriteOnce volume allows one writer, and SQLite is the only store Malwar 0\.4\.0 serves from\)/]],
+            [{ sets: { "malwar.autoscaling.enabled": "true" } }, [/malwar\.autoscaling\.enabled = true: must be false \(SQLite on a ReadWriteOnce volume allows one writer/]],
+        ];
+        for (const [options, expected] of cases) {
+            await assert.rejects(runProgram("prod", options), (err: Error & { resourcesRegistered?: number }) => {
+                for (const pattern of expected) assert.match(err.message, pattern);
+                assert.ok(!err.message.includes("pw-0123456789"), "the URL's password is not echoed");
+                assert.equal(err.resourcesRegistered, 0, "nothing registered");
+                return true;
+            });
+        }
+    });
+
+    it("has no RDS instance on any stack, and no HPA or PostgreSQL setting", async () => {
+        for (const stack of ["stage", "prod", "local"]) {
+            const run = await stackRun(stack);
+            assert.ok(!ofType(run, AWS.instance).some((i) => String(i.inputs.identifier).startsWith("malwar")), stack);
+            assert.equal(ofType(run, K8S.hpa).length, 0);
+            const settings = object(run, K8S.configMap, "malwar-settings").data;
+            assert.deepEqual(Object.keys(settings).filter((k) => /POSTGRES|DB_BACKEND/.test(k)), []);
+            assert.ok(!("MALWAR_POSTGRES_URL" in object(run, K8S.secret, "malwar-secrets").stringData));
+        }
     });
 
     it("emits an Ingress with class, annotations, hosts and TLS when enabled", async () => {

@@ -48,12 +48,16 @@ describe("every stack", () => {
 
             it("keeps only the namespace and Malwar's claim on destroy, and adopts them again on the next up", async () => {
                 const run = await stackRun(stack);
-                const kept = run.resources.filter((r) => r.retainOnDelete).map((r) => `${r.type} ${unwrapSecrets(r.inputs).metadata?.name}`).sort();
+                const kept = run.resources.filter((r) => r.retainOnDelete && r.type.startsWith("kubernetes:")).map((r) => `${r.type} ${unwrapSecrets(r.inputs).metadata?.name}`).sort();
                 assert.deepEqual(kept, ["kubernetes:core/v1:Namespace " + unwrapSecrets(ofType(run, "kubernetes:core/v1:Namespace")[0].inputs).metadata.name, `${K8S.pvc} malwar-data`].sort());
+                // And Malwar's backup bucket with its settings, where backups are on (not on local: no AWS there).
+                const keptInAws = run.resources.filter((r) => r.retainOnDelete && !r.type.startsWith("kubernetes:")).map((r) => r.type).sort();
+                const bucketAndSettings = ["Bucket", "BucketLifecycleConfiguration", "BucketOwnershipControls", "BucketPolicy", "BucketPublicAccessBlock", "BucketServerSideEncryptionConfiguration", "BucketVersioning"];
+                assert.deepEqual(keptInAws, stack === "local" ? [] : bucketAndSettings.map((t) => `aws:s3/${t[0].toLowerCase()}${t.slice(1)}:${t}`));
                 // Without an adopting provider the next `up` fails: "namespaces ... already exists".
                 const adopting = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes" && String(unwrapSecrets(r.inputs).upsertExistingObjects) === "true");
                 assert.equal(adopting.length, 1);
-                for (const r of run.resources.filter((x) => x.retainOnDelete)) {
+                for (const r of run.resources.filter((x) => x.retainOnDelete && x.type.startsWith("kubernetes:"))) {
                     assert.match(r.provider, new RegExp(`::${adopting[0].name}::`), `${r.name} is created through the adopting provider`);
                 }
                 for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:") && !x.retainOnDelete)) {
@@ -162,10 +166,13 @@ describe("capacity", () => {
         // exporter sidecar's 100m / 128Mi (its init containers run before clamd and need less),
         // plus one run of the refresh CronJob at 100m / 128Mi (0.1 cores, 128/1024 GiB), plus the
         // signature mirror's pod: nginx 100m / 128Mi and freshclam 500m / 1Gi, with a 2 GiB claim;
-        // Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim. Sums in millicores and MiB: no float noise.
+        // Malwar: one pod at 0.5 CPU / 0.5 GiB with its 1 GiB claim, plus one run of its backup
+        // CronJob: a snapshot init container, then the upload, each 250m / 256Mi, one after the
+        // other, so the pod reserves 0.25 CPU / 0.25 GiB and mounts Malwar's claim (counted once,
+        // with Malwar). Sums in millicores and MiB: no float noise.
         const mirror = { milli: 100 + 500, mib: 128 + 1024, storageGiB: 2 };
         const clamav = { cpu: (3 * (1000 + 100) + 100 + mirror.milli) / 1000, memoryGiB: (3 * (4096 + 128) + 128 + mirror.mib) / 1024, storageGiB: mirror.storageGiB };
-        const malwar = { cpu: 0.5, memoryGiB: 0.5, storageGiB: 1 };
+        const malwar = { cpu: 0.5 + 0.25, memoryGiB: 0.5 + 0.25, storageGiB: 1 };
         // clairctl: the pre and post upgrade Jobs, one pod each at the default 250m / 256Mi, counted as if running.
         const clairctl = { cpu: 2 * 0.25, memoryGiB: 2 * 0.25, storageGiB: 0 };
         assert.deepEqual(figures(capacity.apps.clair), figures(clair(SEED.prod)));
@@ -174,8 +181,8 @@ describe("capacity", () => {
         assert.deepEqual(figures(capacity.apps.malwar), figures(malwar));
         const total = [clair(SEED.prod), clairctl, clamav, malwar].reduce((a, b) => ({ cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB }));
         assert.deepEqual(figures(capacity.total), figures(total));
-        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 2 + 3 + 1 + 1 + 1);
-        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clair-pre-v4-8-0", "clair-post-v4-8-0", "clamav", "refresh-clamav-db", "clamav-mirror", "malwar"]);
+        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 2 + 3 + 1 + 1 + 1 + 1);
+        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clair-pre-v4-8-0", "clair-post-v4-8-0", "clamav", "refresh-clamav-db", "clamav-mirror", "malwar", "malwar-backup"]);
     });
 });
 

@@ -182,6 +182,17 @@ class RecordingMocks implements pulumi.runtime.Mocks {
                 state.address = `${plain.identifier ?? args.name}.c0mock0000.us-east-1.rds.amazonaws.com`;
                 state.port = 5432;
                 break;
+            case "aws:s3/bucket:Bucket":
+                // As autonaming names it: the resource name and a random suffix.
+                state.bucket = plain.bucket ?? `${args.name}-0a1b2c3`;
+                state.arn = `arn:aws:s3:::${state.bucket}`;
+                id = state.bucket;
+                break;
+            case "aws:iam/role:Role":
+                state.name = plain.name ?? `${args.name}-0a1b2c3`;
+                state.arn = `arn:aws:iam::123456789012:role/${state.name}`;
+                id = state.name;
+                break;
             case "aws:rds/subnetGroup:SubnetGroup":
             case "aws:rds/parameterGroup:ParameterGroup":
                 state.name = plain.name ?? `${args.name}-mock`;

@@ -1,9 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import type { DatabaseCapacity } from "../../lib/capacity";
-import { RdsPostgres, type RdsInstanceSettings } from "../aws/postgres";
-import type { PostgresEndpoint } from "../postgres/endpoint";
 import { checksum } from "../shared/checksum";
 import { singleReplicaExemptions, vendorUid, type Exemption } from "../shared/exemptions";
 import { onePodAtATime } from "../shared/disruption";
@@ -13,29 +10,19 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume } from "../shared/workload";
+import { MalwarBackup, type MalwarBackupArgs } from "./backup";
 
 export interface MalwarSecrets {
     apiKeys?: pulumi.Input<string[]>;
     anthropicApiKey?: pulumi.Input<string>;
     webhookSecret?: pulumi.Input<string>;
-    /** postgresql:// URL, with the postgres backend and no RDS instance of its own. */
-    postgresUrl?: pulumi.Input<string>;
-}
-
-/** Malwar's own RDS instance (its database then lives and dies with the stack's RDS rules). */
-export interface MalwarRdsDatabase {
-    /** RDS instance identifier, e.g. "malwar-prod". */
-    identifier: string;
-    settings: RdsInstanceSettings;
-    network: { subnetGroupName: pulumi.Input<string>; securityGroupId: pulumi.Input<string> };
-    tags: Record<string, string>;
 }
 
 export interface MalwarArgs {
     namespace: pulumi.Input<string>;
     /** Pinned Malwar image. */
     image: string;
-    /** 0 or 1 with SQLite (one writer). */
+    /** 0 or 1: SQLite, one writer. */
     replicas: number;
     resources: GuaranteedResources;
     /** uid (and gid, fsGroup) of the container. */
@@ -48,10 +35,9 @@ export interface MalwarArgs {
     /** The SQLite claim. */
     storageSize: string;
     storageClass?: string;
-    /** SQLite on the claim; or PostgreSQL on its own RDS instance, or at secrets.postgresUrl. */
-    database: { backend: "sqlite" } | { backend: "postgres"; rds?: MalwarRdsDatabase };
     ingress: { enabled: boolean; className: string; annotations: Record<string, string>; hosts: string[]; tlsSecretName?: string };
-    autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number; targetMemoryUtilizationPercentage: number };
+    /** Scheduled snapshots of the SQLite database to an S3 bucket of its own (MalwarBackup); none when absent. */
+    backup?: Pick<MalwarBackupArgs, "schedule" | "retentionDays" | "oidc" | "uploadImage" | "resources" | "region" | "tags">;
     secrets: MalwarSecrets;
     priorityClassName?: string;
     /**
@@ -68,25 +54,30 @@ export const MALWAR_SECRET_ENV_EXEMPTIONS: Exemption[] = [
     { checker: "checkov", check: "CKV_K8S_35", reason: "Malwar reads its settings (pydantic-settings) from environment variables only; the values come from a Secret, never from the pod spec" },
 ];
 export const MALWAR_RECREATE_EXEMPTIONS: Exemption[] = [
-    { checker: "kube-score", check: "deployment-strategy", reason: "Recreate while on SQLite: a ReadWriteOnce claim cannot attach to a second pod during a rolling update" },
+    { checker: "kube-score", check: "deployment-strategy", reason: "Recreate: SQLite on a ReadWriteOnce claim, which cannot attach to a second pod during a rolling update" },
 ];
+/** Why Malwar runs one pod: the reason on the single-replica exemptions. */
+export const MALWAR_ONE_WRITER = "one writer: SQLite on a ReadWriteOnce claim, the only store Malwar 0.4.0 serves from";
 const PORT = 8000;
 const DATA_DIR = "/data";
+const DATABASE_FILE = `${DATA_DIR}/malwar.db`;
 
 /**
  * Malwar as its chart and deployment guide describe it, with the chart's defects fixed: list
- * settings as JSON arrays (pydantic-settings), PostgreSQL through MALWAR_DB_BACKEND and
- * MALWAR_POSTGRES_URL, and `Recreate` while SQLite holds the data on a ReadWriteOnce claim.
+ * settings as JSON arrays (pydantic-settings), and `Recreate`, since SQLite holds the data on a
+ * ReadWriteOnce claim. SQLite only: Malwar 0.4.0's API opens nothing else (its start-up calls
+ * init_db(db_path) whatever MALWAR_DB_BACKEND says), so there is no PostgreSQL option, no
+ * second replica and no HPA.
  */
 export class Malwar extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
     /** http://<service>.<namespace>.svc:8000, for clients inside the cluster. */
     readonly endpoint: pulumi.Output<string>;
     readonly secretName: pulumi.Output<string>;
-    readonly claimName?: pulumi.Output<string>;
+    readonly claimName: pulumi.Output<string>;
+    /** The backup bucket, when backups are on. */
+    readonly backupBucketName?: pulumi.Output<string>;
     readonly capacity: WorkloadCapacity[];
-    /** Its own RDS instance, if any. */
-    readonly databases: DatabaseCapacity[];
 
     constructor(name: string, args: MalwarArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:malwar:Malwar", name, {}, opts);
@@ -94,7 +85,6 @@ export class Malwar extends pulumi.ComponentResource {
         const id = { name: "malwar", component: "api", partOf: "malwar" };
         const childOpts = { parent: this };
         const meta = { name: MALWAR_NAME, namespace: args.namespace, labels: labels(id) };
-        const sqlite = s.database.backend === "sqlite";
         const runAs = { user: s.runAsUser, group: s.runAsUser };
 
         const account = new k8s.core.v1.ServiceAccount(name, { metadata: meta, automountServiceAccountToken: false }, childOpts);
@@ -102,10 +92,9 @@ export class Malwar extends pulumi.ComponentResource {
         const settings: Record<string, string> = {
             MALWAR_LOG_LEVEL: s.logLevel,
             MALWAR_AUTO_MIGRATE: String(s.autoMigrate),
-            MALWAR_DB_BACKEND: s.database.backend,
             MALWAR_WEBHOOK_URLS: JSON.stringify(s.webhookUrls),
             MALWAR_CORS_ORIGINS: JSON.stringify(s.corsOrigins),
-            ...(sqlite ? { MALWAR_DB_PATH: `${DATA_DIR}/malwar.db` } : {}),
+            MALWAR_DB_PATH: DATABASE_FILE,
         };
         const settingsMap = new k8s.core.v1.ConfigMap(`${name}-settings`, {
             metadata: { ...meta, name: "malwar-settings" },
@@ -114,26 +103,10 @@ export class Malwar extends pulumi.ComponentResource {
 
         // No API key configured means an open API: generate one instead.
         const apiKeys = args.secrets.apiKeys ?? generatedSecret(`${name}-api-key`, { length: 40 }, { parent: this }).apply((key) => [key]);
-        const rds = args.database.backend === "postgres" ? args.database.rds : undefined;
-        const database = rds
-            ? new RdsPostgres(`${name}-db`, {
-                  identifier: rds.identifier,
-                  app: "malwar",
-                  dbName: "malwar",
-                  username: "malwar",
-                  settings: rds.settings,
-                  subnetGroupName: rds.network.subnetGroupName,
-                  securityGroupId: rds.network.securityGroupId,
-                  tags: rds.tags,
-              }, { parent: this, aliases: [{ name: `${name}-db`, parent: pulumi.rootStackResource }] })
-            : undefined;
-        this.databases = database ? [database.capacity] : [];
-        const postgresUrl = database ? postgresUrlOf(database) : args.secrets.postgresUrl;
         const secretValues: Record<string, pulumi.Input<string>> = {
             MALWAR_API_KEYS: pulumi.output(apiKeys).apply((keys) => JSON.stringify(keys)),
             ...(args.secrets.anthropicApiKey ? { MALWAR_ANTHROPIC_API_KEY: args.secrets.anthropicApiKey } : {}),
             ...(args.secrets.webhookSecret ? { MALWAR_WEBHOOK_SECRET: args.secrets.webhookSecret } : {}),
-            ...(!sqlite && postgresUrl ? { MALWAR_POSTGRES_URL: postgresUrl } : {}),
         };
         const secretData = pulumi.secret(pulumi.output(secretValues));
         const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
@@ -142,21 +115,18 @@ export class Malwar extends pulumi.ComponentResource {
             stringData: secretData,
         }, childOpts);
 
-        let claim: k8s.core.v1.PersistentVolumeClaim | undefined;
-        if (sqlite) {
-            // Kept when the stack is destroyed, as the guide promises for the chart's claim.
-            claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
-                metadata: { ...meta, name: "malwar-data" },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
-                    resources: { requests: { storage: s.storageSize } },
-                },
-            }, { ...childOpts, provider: args.keptDataProvider, retainOnDelete: true });
-        }
+        // Kept when the stack is destroyed, as the guide promises for the chart's claim.
+        const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
+            metadata: { ...meta, name: "malwar-data" },
+            spec: {
+                accessModes: ["ReadWriteOnce"],
+                ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
+                resources: { requests: { storage: s.storageSize } },
+            },
+        }, { ...childOpts, provider: args.keptDataProvider, retainOnDelete: true });
 
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
-        const data = claim ? podVolume("data", { persistentVolumeClaim: { claimName: claim.metadata.name } }, { sharedSize: s.storageSize }) : undefined;
+        const data = podVolume("data", { persistentVolumeClaim: { claimName: claim.metadata.name } }, { sharedSize: s.storageSize });
         const pod = podTemplate({
             serviceAccountName: account.metadata.name,
             runAs,
@@ -174,26 +144,20 @@ export class Malwar extends pulumi.ComponentResource {
                 // when the database is down (an upstream bug), so readiness cannot catch that.
                 livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
                 readinessProbe: httpProbe("/api/v1/ready", "http", { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
-                mounts: [tmp.mount("/tmp"), ...(data ? [data.mount(DATA_DIR)] : [])],
+                mounts: [tmp.mount("/tmp"), data.mount(DATA_DIR)],
                 resources: s.resources,
                 ephemeralStorage: "512Mi",
             }],
-            volumes: [tmp, ...(data ? [data] : [])],
+            volumes: [tmp, data],
         });
 
-        const rollingWithPostgres = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };
-        const planned = s.autoscaling.enabled ? s.autoscaling.minReplicas : s.replicas;
-        const workloadExemptions = [
-            ...(sqlite ? MALWAR_RECREATE_EXEMPTIONS : []),
-            ...singleReplicaExemptions(planned, sqlite ? "one writer: SQLite on a ReadWriteOnce claim (switch malwar.database.backend to postgres to scale)" : "this stack runs one Malwar pod"),
-        ];
+        const workloadExemptions = [...MALWAR_RECREATE_EXEMPTIONS, ...singleReplicaExemptions(s.replicas, MALWAR_ONE_WRITER)];
         new k8s.apps.v1.Deployment(name, {
             metadata: { ...meta, labels: labels(id, MALWAR_NAME), annotations: pod.annotations(workloadExemptions) },
             spec: {
-                // An HPA owns the replica count when enabled.
-                ...(s.autoscaling.enabled ? {} : { replicas: s.replicas }),
+                replicas: s.replicas,
                 // SQLite on a ReadWriteOnce claim: a second pod could not attach it (multi-attach deadlock).
-                strategy: sqlite ? { type: "Recreate" } : rollingWithPostgres,
+                strategy: { type: "Recreate" },
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
                     metadata: {
@@ -211,11 +175,11 @@ export class Malwar extends pulumi.ComponentResource {
         }, childOpts);
 
         onePodAtATime(name, id, args.namespace, childOpts, MALWAR_NAME);
-        // The API on 8000; out to the Anthropic API and webhooks (443) and PostgreSQL.
+        // The API on 8000; out to the Anthropic API and webhooks (443).
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(MALWAR_NAME),
             ingress: [{ ports: [PORT] }],
-            egress: [...DNS, { ports: [443, ...(sqlite ? [] : [5432])] }],
+            egress: [...DNS, { ports: [443] }],
         }, childOpts, MALWAR_NAME);
 
         if (s.ingress.enabled) {
@@ -232,35 +196,28 @@ export class Malwar extends pulumi.ComponentResource {
             }, childOpts);
         }
 
-        if (s.autoscaling.enabled) {
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, {
-                metadata: meta,
-                spec: {
-                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: MALWAR_NAME },
-                    minReplicas: s.autoscaling.minReplicas,
-                    maxReplicas: s.autoscaling.maxReplicas,
-                    metrics: [
-                        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: s.autoscaling.targetCPUUtilizationPercentage } } },
-                        { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: s.autoscaling.targetMemoryUtilizationPercentage } } },
-                    ],
-                },
-            }, childOpts);
-        }
+        const backup = s.backup
+            ? new MalwarBackup(`${name}-backup`, {
+                  ...s.backup,
+                  namespace: args.namespace,
+                  name: `${MALWAR_NAME}-backup`,
+                  snapshotImage: s.image,
+                  runAs,
+                  claimName: claim.metadata.name,
+                  databaseFile: DATABASE_FILE,
+                  malwarPodLabels: selectorLabels(id),
+                  storageSize: s.storageSize,
+                  priorityClassName: args.priorityClassName,
+                  uidExemptions: MALWAR_UID_EXEMPTIONS,
+              }, childOpts)
+            : undefined;
 
-        // With an HPA, plan for its ceiling.
-        this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: s.autoscaling.enabled ? s.autoscaling.maxReplicas : s.replicas })];
+        this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: s.replicas }), ...(backup?.capacity ?? [])];
+        this.backupBucketName = backup?.bucketName;
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc:${PORT}`;
         this.secretName = secret.metadata.name;
-        this.claimName = claim?.metadata.name;
-        this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, secretName: this.secretName, claimName: this.claimName });
+        this.claimName = claim.metadata.name;
+        this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, secretName: this.secretName, claimName: this.claimName, backupBucketName: this.backupBucketName });
     }
-}
-
-function postgresUrlOf(db: PostgresEndpoint): pulumi.Output<string> {
-    return pulumi.secret(
-        pulumi.all([db.address, db.port, db.password]).apply(
-            ([host, port, password]) => `postgresql://${encodeURIComponent(db.username)}:${encodeURIComponent(password)}@${host}:${port}/${db.dbName}?sslmode=require`,
-        ),
-    );
 }

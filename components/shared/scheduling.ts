@@ -16,3 +16,17 @@ export function spreadAcrossNodesAndZones(id: AppIdentity): Pick<k8s.types.input
         topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector }],
     };
 }
+
+/**
+ * Schedule only on the node that runs a pod with these labels (a requirement): a pod that
+ * mounts another pod's ReadWriteOnce claim can only run where that claim is attached.
+ */
+export function onTheNodeOf(podLabels: Record<string, string>): Pick<k8s.types.input.core.v1.PodSpec, "affinity"> {
+    return {
+        affinity: {
+            podAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: podLabels } }],
+            },
+        },
+    };
+}

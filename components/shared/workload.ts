@@ -9,7 +9,7 @@ import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/cap
 import { digestExemptions, EXEMPTIONS, exemptionAnnotations, type Exemption } from "./exemptions";
 import type { AppIdentity } from "./labels";
 import { guaranteed, type GuaranteedResources } from "./resources";
-import { spreadAcrossNodesAndZones } from "./scheduling";
+import { onTheNodeOf, spreadAcrossNodesAndZones } from "./scheduling";
 import { podSecurityContext, restrictedContainer, type RunAs } from "./security";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -72,6 +72,8 @@ export interface PodDeclaration {
     fsGroup?: number;
     /** Spread the pods over nodes and zones (a preference), selected by this identity. */
     spread?: AppIdentity;
+    /** Run only on the node of a pod with these labels (a requirement): to share its ReadWriteOnce claim. */
+    colocateWith?: Record<string, string>;
     priorityClassName?: string;
     serviceAccountName?: pulumi.Input<string>;
     restartPolicy?: string;
@@ -129,6 +131,7 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
     const all = [...(pod.initContainers ?? []), ...pod.containers];
     const mounted = new Set(all.flatMap((c) => (c.mounts ?? []).map((m) => m.volume)));
     for (const v of pod.volumes) if (!mounted.has(v)) throw new Error(`volume ${v.name} is declared but no container mounts it`);
+    if (pod.spread && pod.colocateWith) throw new Error("a pod either spreads out (spread) or follows another pod (colocateWith), not both");
     const exemptions = [
         ...(pod.exemptions ?? []),
         ...digestExemptions(all.map((c) => c.image)),
@@ -143,6 +146,7 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
         ...(pod.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds } : {}),
         ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
         ...(pod.spread ? spreadAcrossNodesAndZones(pod.spread) : {}),
+        ...(pod.colocateWith ? onTheNodeOf(pod.colocateWith) : {}),
         ...(pod.initContainers?.length ? { initContainers: pod.initContainers.map((c) => buildContainer(c, pod.runAs, declared)) } : {}),
         containers: pod.containers.map((c) => buildContainer(c, pod.runAs, declared)),
         ...(podVolumes.length ? { volumes: podVolumes } : {}),

@@ -99,7 +99,8 @@ function breakResource(resources: ProgramResource[], type: string, name: string,
 /**
  * The program's workloads, from the README rather than from the pack: Clair's indexer
  * StatefulSet, matcher and notifier Deployments, ClamAV's Deployment and refresh CronJob,
- * Malwar's Deployment, and on the local stack one in-cluster PostgreSQL per Clair node type.
+ * Malwar's Deployment, its backup CronJob on stage and prod, and on the local stack one in-cluster
+ * PostgreSQL per Clair node type.
  */
 function expectedWorkloads(stack: string): string[] {
     const common = [
@@ -110,7 +111,7 @@ function expectedWorkloads(stack: string): string[] {
     ];
     // The local stack runs PostgreSQL in the cluster and Clair disconnected (the updaters import Job and CronJob).
     const inCluster = ["StatefulSet clair-indexer-db", "StatefulSet clair-matcher-db", "StatefulSet clair-notifier-db", "Job clair-import-32d9412a", "CronJob clair-import-updaters"];
-    return (stack === "local" ? [...common, ...inCluster] : common).sort();
+    return (stack === "local" ? [...common, ...inCluster] : [...common, "CronJob malwar-backup"]).sort();
 }
 
 /** Pulumi types of Kubernetes objects that carry a pod template, and where it is: written out here, not taken from the pack. */
