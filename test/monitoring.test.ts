@@ -16,13 +16,17 @@ function podMonitors(run: MockRun): Map<string, any> {
 }
 
 /** The workloads whose pod template labels match, with the container ports their pods name. */
-function scraped(run: MockRun, selector: Record<string, string>): { name: string; ports: string[] }[] {
+function scraped(run: MockRun, selector: { matchLabels: Record<string, string>; matchExpressions?: { key: string; operator: string; values: string[] }[] }): { name: string; ports: string[] }[] {
     return run.resources.flatMap((r) => {
         const o = unwrapSecrets(r.inputs);
         const spec = podSpecOf(r.type, o);
         if (!spec || r.type.endsWith(":CronJob")) return [];
         const labels = o.spec.template.metadata?.labels ?? {};
-        if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return [];
+        if (!Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v)) return [];
+        for (const e of selector.matchExpressions ?? []) {
+            assert.equal(e.operator, "In", "only In is evaluated here");
+            if (!e.values.includes(labels[e.key])) return [];
+        }
         return [{ name: o.metadata.name, ports: spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name)) }];
     }).sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -36,7 +40,7 @@ for (const stack of listStacks()) {
             const monitor = podMonitors(run).get("clair");
             assert.equal(monitor.metadata.namespace, namespace());
             assert.deepEqual(monitor.spec.podMetricsEndpoints, [{ port: "introspection", path: "/metrics", interval: "30s", scheme: "http" }]);
-            const pods = scraped(run, monitor.spec.selector.matchLabels);
+            const pods = scraped(run, monitor.spec.selector);
             assert.deepEqual(pods.map((p) => p.name), ["clair-indexer", "clair-matcher", "clair-notifier"]);
             for (const p of pods) assert.ok(p.ports.includes("introspection"), `${p.name} names the port`);
         });
@@ -46,7 +50,7 @@ for (const stack of listStacks()) {
             const monitor = podMonitors(run).get("clamav");
             assert.equal(monitor.metadata.namespace, namespace());
             assert.deepEqual(monitor.spec.podMetricsEndpoints, [{ port: "metrics", path: "/metrics", interval: "30s", scheme: "http" }]);
-            assert.deepEqual(scraped(run, monitor.spec.selector.matchLabels), [{ name: "clamav", ports: ["clamd", "metrics"] }]);
+            assert.deepEqual(scraped(run, monitor.spec.selector), [{ name: "clamav", ports: ["clamd", "metrics"] }]);
         });
 
         it("there are no other PodMonitors", async () => {
@@ -59,7 +63,7 @@ describe("PodMonitors switched off", () => {
     it("monitoring.podMonitors false: no PodMonitor and no exporter sidecar; the rules stay", async () => {
         const run = await runProgram("prod", { sets: { "monitoring.podMonitors": "false" } });
         assert.equal(ofType(run, POD_MONITOR).length, 0);
-        assert.deepEqual(scraped(run, { "app.kubernetes.io/instance": "clamav" }), [{ name: "clamav", ports: ["clamd"] }]);
+        assert.deepEqual(scraped(run, { matchLabels: { "app.kubernetes.io/instance": "clamav" } }), [{ name: "clamav", ports: ["clamd"] }]);
         assert.equal(ofType(run, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").length, 2);
     });
 });

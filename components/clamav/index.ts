@@ -223,7 +223,7 @@ export class Clamav extends pulumi.ComponentResource {
         }, childOpts, CLAMAV_NAME);
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };
-        if (monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, instanceSelector(CLAMAV_NAME), ["metrics"], childOpts, CLAMAV_NAME);
+        if (monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, { matchLabels: instanceSelector(CLAMAV_NAME) }, ["metrics"], childOpts, CLAMAV_NAME);
         if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined }), childOpts, CLAMAV_NAME);
 
         const refresh = new ClamavRefresh(`${name}-refresh`, {

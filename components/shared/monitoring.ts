@@ -19,8 +19,14 @@ export interface PodMetricsEndpoint {
     scheme: "http" | "https";
 }
 
+/** A label selector as Kubernetes takes it (only the In operator is used here). */
+export interface PodSelector {
+    matchLabels: Record<string, string>;
+    matchExpressions?: { key: string; operator: "In"; values: string[] }[];
+}
+
 export interface PodMonitorSpec {
-    selector: { matchLabels: Record<string, string> };
+    selector: PodSelector;
     podMetricsEndpoints: PodMetricsEndpoint[];
 }
 
@@ -52,9 +58,9 @@ export function scrapeIngress(monitoring: MonitoringArgs | undefined, ports: num
 }
 
 /** A PodMonitor scraping `port` on the selected pods every 30 s. */
-export function podMonitor(name: string, id: AppIdentity, namespace: pulumi.Input<string>, podSelector: Record<string, string>, ports: string[], opts: pulumi.CustomResourceOptions, objectName = name): k8s.apiextensions.CustomResource {
+export function podMonitor(name: string, id: AppIdentity, namespace: pulumi.Input<string>, podSelector: PodSelector, ports: string[], opts: pulumi.CustomResourceOptions, objectName = name): k8s.apiextensions.CustomResource {
     const spec: PodMonitorSpec = {
-        selector: { matchLabels: podSelector },
+        selector: podSelector,
         podMetricsEndpoints: ports.map((port) => ({ port, path: "/metrics", interval: "30s", scheme: "http" })),
     };
     return new k8s.apiextensions.CustomResource(name, {
