@@ -188,13 +188,47 @@ describe("lib/nginx-conf", () => {
         assert.throws(() => renderNginxConf([{ name: "Root", args: ["/x"] }]), /invalid nginx directive name/);
     });
 
-    it("the mirror's server: the database read-only by GET/HEAD, nothing but signature files, /healthz", () => {
+    it("the mirror's server, whole: the database read-only by GET/HEAD, nothing but signature files, /healthz", () => {
         const text = renderNginxConf(mirrorNginxConf({ port: 8080, root: "/var/lib/clamav", tempDir: "/tmp", accessLog: "/dev/stdout" }));
-        assert.match(text, /^\s+listen 8080;$/m);
-        assert.match(text, /^\s+root \/var\/lib\/clamav;$/m);
-        assert.match(text, /^pid \/tmp\/nginx\.pid;$/m);
-        assert.match(text, /location ~ \^\/\[a-z\]\+\(-\[0-9\]\+\)\?\[\.\]\(cvd\|cld\|cdiff\|sign\)\$ \{\n\s+limit_except GET \{\n\s+deny all;/);
-        assert.match(text, /location \/ \{\n\s+return 404;/);
+        assert.equal(text, [
+            "worker_processes 1;", // one small pod: one worker
+            "pid /tmp/nginx.pid;", // the root filesystem is read-only
+            "error_log stderr warn;", // fd 2, no path to open
+            "events {",
+            "    worker_connections 256;",
+            "}",
+            "http {",
+            "    access_log /dev/stdout;",
+            // every temporary path under the writable /tmp
+            "    client_body_temp_path /tmp/client_body;",
+            "    proxy_temp_path /tmp/proxy;",
+            "    fastcgi_temp_path /tmp/fastcgi;",
+            "    uwsgi_temp_path /tmp/uwsgi;",
+            "    scgi_temp_path /tmp/scgi;",
+            "    default_type application/octet-stream;",
+            "    sendfile on;",
+            "    server_tokens off;",
+            "    server {",
+            "        listen 8080;",
+            "        root /var/lib/clamav;",
+            "        autoindex off;", // no listing of the directory
+            "        location = /healthz {",
+            "            access_log off;", // probes every few seconds would drown the log
+            "            return 200;",
+            "        }",
+            // main/daily/bytecode .cvd/.cld, <db>-<n>.cdiff, .sign; GET (and HEAD) only
+            "        location ~ ^/[a-z]+(-[0-9]+)?[.](cvd|cld|cdiff|sign)$ {",
+            "            limit_except GET {",
+            "                deny all;",
+            "            }",
+            "        }",
+            "        location / {", // anything else (freshclam.dat, mirrors.dat): not found
+            "            return 404;",
+            "        }",
+            "    }",
+            "}",
+            "",
+        ].join("\n"));
     });
 });
 
