@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { ClamavRefresh } from "../components/clamav/refresh";
 import { capacityReport, formatReport, type CapacityReport } from "../tools/capacity";
-import { runInMocks, unwrapSecrets } from "../tools/mock-run";
+import { listStacks, runInMocks, unwrapSecrets } from "../tools/mock-run";
 import { stackRun } from "./helpers";
 
 const PREDICTION = { "clair.indexer.replicas": "80", "clair.matcher.replicas": "40", "clair.notifier.replicas": "20" };
@@ -139,7 +139,7 @@ describe("capacity entries", () => {
         ]);
     });
 
-    for (const stack of ["stage", "prod", "local"]) {
+    for (const stack of listStacks()) {
         it(`every workload of ${stack} is a row of the capacity table`, async () => {
             const run = await stackRun(stack);
             const kinds = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"];

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { runProgram, type RunOptions } from "../tools/mock-run";
+import { listStacks, runProgram, type RunOptions } from "../tools/mock-run";
 import { AWS, K8S, object, ofType, rawObject, stackRun } from "./helpers";
 
 describe("Malwar", () => {
@@ -71,7 +71,7 @@ describe("Malwar", () => {
     });
 
     it("has no RDS instance on any stack, and no HPA or PostgreSQL setting", async () => {
-        for (const stack of ["stage", "prod", "local"]) {
+        for (const stack of listStacks()) {
             const run = await stackRun(stack);
             assert.ok(!ofType(run, AWS.instance).some((i) => String(i.inputs.identifier).startsWith("malwar")), stack);
             assert.equal(ofType(run, K8S.hpa).length, 0);
