@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type { WorkloadCapacity } from "../../lib/capacity";
+import { cronJobSpec } from "../shared/cron-job";
 import { labels } from "../shared/labels";
 import type { GuaranteedResources } from "../shared/resources";
 import { BUNDLE_DIR, CLAIRCTL, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB } from "./clairctl";
@@ -78,14 +79,7 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
         if (args.schedule) {
             const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
                 metadata: { name: IMPORT_CRONJOB_NAME, namespace: args.namespace, labels: labels(id, IMPORT_CRONJOB_NAME), annotations: pod.annotations() },
-                spec: {
-                    schedule: args.schedule,
-                    concurrencyPolicy: "Forbid",
-                    startingDeadlineSeconds: 600,
-                    successfulJobsHistoryLimit: 1,
-                    failedJobsHistoryLimit: 3,
-                    jobTemplate: { metadata: { labels: labels(id) }, spec: jobSpec },
-                },
+                spec: cronJobSpec(args.schedule, labels(id), jobSpec),
             }, { parent: this, dependsOn: args.after });
             this.capacity.push(pod.capacity({ name: IMPORT_CRONJOB_NAME, app: CLAIRCTL_APP, kind: "CronJob", replicas: 1 }));
             this.cronJobName = cronJob.metadata.name;

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
+import { cronJobSpec } from "../shared/cron-job";
 import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
@@ -172,24 +173,14 @@ export class ClamavRefresh extends pulumi.ComponentResource {
 
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
             metadata: { ...meta, labels: labels(id, args.cronJobName), annotations: pod.annotations() },
-            spec: {
-                schedule: args.schedule,
-                concurrencyPolicy: "Forbid",
-                startingDeadlineSeconds: 600,
-                successfulJobsHistoryLimit: 1,
-                failedJobsHistoryLimit: 3,
-                jobTemplate: {
-                    metadata: { labels: labels(id) },
-                    spec: {
-                        backoffLimit: 3,
-                        activeDeadlineSeconds: 600,
-                        template: {
-                            metadata: { labels: labels(id, args.cronJobName) },
-                            spec: pod.spec,
-                        },
-                    },
+            spec: cronJobSpec(args.schedule, labels(id), {
+                backoffLimit: 3,
+                activeDeadlineSeconds: 600,
+                template: {
+                    metadata: { labels: labels(id, args.cronJobName) },
+                    spec: pod.spec,
                 },
-            },
+            }),
         }, childOpts);
 
         this.capacity = [pod.capacity({ name: args.cronJobName, app: "clamav", kind: "CronJob", replicas: 1 })];

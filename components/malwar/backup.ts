@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import type { WorkloadCapacity } from "../../lib/capacity";
+import { cronJobSpec } from "../shared/cron-job";
 import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
@@ -219,21 +220,11 @@ export class MalwarBackup extends pulumi.ComponentResource {
 
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
             metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: pod.annotations() },
-            spec: {
-                schedule: args.schedule,
-                concurrencyPolicy: "Forbid",
-                startingDeadlineSeconds: 600,
-                successfulJobsHistoryLimit: 1,
-                failedJobsHistoryLimit: 3,
-                jobTemplate: {
-                    metadata: { labels: labels(id) },
-                    spec: {
-                        backoffLimit: 2,
-                        activeDeadlineSeconds: RUN_SECONDS,
-                        template: { metadata: { labels: labels(id, args.name) }, spec: pod.spec },
-                    },
-                },
-            },
+            spec: cronJobSpec(args.schedule, labels(id), {
+                backoffLimit: 2,
+                activeDeadlineSeconds: RUN_SECONDS,
+                template: { metadata: { labels: labels(id, args.name) }, spec: pod.spec },
+            }),
         }, childOpts);
 
         this.capacity = [pod.capacity({ name: args.name, app: "malwar", kind: "CronJob", replicas: 1 })];
