@@ -11,8 +11,10 @@ import type { ClamavArgs } from "../components/clamav";
 import type { MalwarArgs } from "../components/malwar";
 import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
+import type { PodSettings } from "../components/shared/workload";
 import { clairVersion } from "../lib/clair-config";
 import { oidcIssuerOf } from "./malwar";
+import type { PodSettingsConfig } from "./pod";
 import type { PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
@@ -35,6 +37,19 @@ export function monitoringArgs(config: PlatformConfig): MonitoringArgs {
 /** The Grafana dashboard's Args, or undefined when monitoring.dashboard is off. */
 export function dashboardArgs(config: PlatformConfig, wiring: Wiring): PlatformDashboardArgs | undefined {
     return config.monitoring.dashboard ? { namespace: wiring.namespace, sidecarLabels: config.monitoring.dashboardLabels } : undefined;
+}
+
+/** An app's `pod` block as the workload helper takes it: empty fields left out. */
+export function podSettings(pod: PodSettingsConfig): PodSettings {
+    return {
+        ...(pod.imagePullSecrets.length ? { imagePullSecrets: pod.imagePullSecrets } : {}),
+        ...(Object.keys(pod.nodeSelector).length ? { nodeSelector: pod.nodeSelector } : {}),
+        ...(pod.tolerations.length ? { tolerations: pod.tolerations } : {}),
+        // Passed through as written: the API server checks the inside of the Affinity block.
+        ...(pod.affinity ? { affinity: pod.affinity as PodSettings["affinity"] } : {}),
+        ...(Object.keys(pod.labels).length ? { labels: pod.labels } : {}),
+        ...(Object.keys(pod.annotations).length ? { annotations: pod.annotations } : {}),
+    };
 }
 
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
@@ -79,6 +94,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         psk: secret(config.clairPsk, toSecret),
         tags: wiring.tags,
         priorityClassName: config.kubernetes.priorityClassName,
+        podSettings: podSettings(c.pod),
         monitoring: monitoringArgs(config),
         disconnected: c.disconnected.enabled
             ? {
@@ -116,6 +132,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
             : undefined,
         refresh: c.refresh,
         priorityClassName: config.kubernetes.priorityClassName,
+        podSettings: podSettings(c.pod),
         monitoring: { ...monitoringArgs(config), exporter: c.exporter, databaseMaxAgeHours: config.monitoring.clamavDatabaseMaxAgeHours },
     };
 }
@@ -153,6 +170,7 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
             webhookSecret: secret(config.malwarWebhookSecret, toSecret),
         },
         priorityClassName: config.kubernetes.priorityClassName,
+        podSettings: podSettings(m.pod),
     };
 }
 

@@ -1,5 +1,6 @@
 /** Clair's part of the stack config, and the one place its connection pools are planned. */
 import { z } from "zod";
+import { podSettingsSchema } from "./pod";
 import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
@@ -129,6 +130,8 @@ export const clairSchema = z
                 resources: guaranteedResources("250m", "256Mi"),
             })
             .prefault({}),
+        /** Cluster fit: pull secrets, node selection, tolerations, affinity, extra pod labels and annotations (config/pod.ts). */
+        pod: podSettingsSchema,
     })
     .prefault({})
     .superRefine((clair, ctx) => {

@@ -22,7 +22,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Exemption } from "../shared/exemptions";
 import type { AppIdentity } from "../shared/labels";
 import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume, type PodTemplate, type PodVolume, type VolumeMountOf } from "../shared/workload";
+import { podTemplate, podVolume, type PodTemplate, type PodVolume, type VolumeMountOf, type PodSettings } from "../shared/workload";
 import { CA_DIR, CONFIG_DIR, CONFIG_FILE } from "./pod";
 
 export const CLAIRCTL = "/usr/bin/clairctl";
@@ -44,6 +44,8 @@ export interface ClairctlPodArgs {
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
     /** The container's command: clairctl itself, or a shell around it. */
     command: string[];
     /** A claim mounted read-only at BUNDLE_DIR (the import from a claim). */
@@ -68,6 +70,7 @@ export function clairctlPod(args: ClairctlPodArgs): PodTemplate {
         fsGroup: args.runAsUser,
         restartPolicy: "Never",
         priorityClassName: args.priorityClassName,
+        settings: args.podSettings,
         containers: [{
             name: "clairctl",
             image: args.image,

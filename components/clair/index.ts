@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { PodSettings } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import type { ClairMode } from "../../lib/clair-config";
 import { generatedBase64Key } from "../shared/generated-secret";
@@ -62,6 +63,8 @@ export interface ClairArgs {
     /** AWS tags of the RDS resources. */
     tags: Record<string, string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
     /** PodMonitor of the introspection port (all three node types), the alerts; none when absent. */
     monitoring?: MonitoringArgs;
     /**
@@ -87,7 +90,7 @@ export class Clair extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Clair", name, {}, opts);
-        const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName }, { parent: this });
+        const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings }, { parent: this });
         const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
 
@@ -121,8 +124,9 @@ export class Clair extends pulumi.ComponentResource {
             configSecretName: configFile.secretName,
             caConfigMapName: configFile.caConfigMapName,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
         };
-        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName };
+        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings };
         const upgrade = args.upgradeJobs;
         const preUpgrade = upgrade
             ? new ClairUpgradeJob(`${name}-pre-upgrade`, { namespace: args.namespace, phase: "pre", version: upgrade.version, resources: upgrade.resources, ...clairctl }, { parent: this })

@@ -40,6 +40,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
             caConfigMapName: args.caConfigMapName,
             scratchClaimSize: args.storageSize,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
         });
 
         new k8s.apps.v1.StatefulSet(name, {
@@ -55,7 +56,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
                 minReadySeconds: 10,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id), annotations: args.podAnnotations },
+                    metadata: pod.metadata(labels(id), args.podAnnotations),
                     spec: pod.spec,
                 },
                 volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),

@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate } from "../shared/workload";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate, type PodSettings } from "../shared/workload";
 
 export const HTTP_PORT = 8080;
 export const INTROSPECTION_PORT = 8089;
@@ -32,6 +32,8 @@ export interface ClairPodBase {
     /** The ConfigMap with the database CA, when one is configured. */
     caConfigMapName?: pulumi.Input<string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
 }
 
 export interface ClairPodArgs extends ClairPodBase {
@@ -109,6 +111,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
         fsGroup: args.runAsUser,
         terminationGracePeriodSeconds: 60,
         priorityClassName: args.priorityClassName,
+        settings: args.podSettings,
         spread: clairIdentity(args.mode),
         ...(args.scratchClaimSize ? { initContainers: [cleanScratch] } : {}),
         containers: [clair],

@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { PodSettings } from "../shared/workload";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { labels } from "../shared/labels";
@@ -17,6 +18,8 @@ export interface ClairUpgradeJobArgs {
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
     /** What the Job waits for: nothing for `pre` (the workloads wait for it), the three workloads for `post`. */
     after?: pulumi.Resource[];
 }
@@ -49,6 +52,7 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
             configSecretName: args.configSecretName,
             caConfigMapName: args.caConfigMapName,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
             command: ["/bin/sh", "-c", adminScript(args.phase, args.version)],
         });
         const job = new k8s.batch.v1.Job(name, {
@@ -56,7 +60,7 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
             spec: {
                 backoffLimit: 2,
                 activeDeadlineSeconds: DEADLINE_SECONDS,
-                template: { metadata: { labels: labels(id) }, spec: pod.spec },
+                template: { metadata: pod.metadata(labels(id)), spec: pod.spec },
             },
         }, {
             parent: this,

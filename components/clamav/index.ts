@@ -11,7 +11,7 @@ import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "
 import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
+import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
 import { ClamavMirror, MIRROR_PORT, mirrorPorts } from "./mirror";
 import { ClamavRefresh } from "./refresh";
 
@@ -46,6 +46,8 @@ export interface ClamavArgs {
     /** The CronJob that restarts clamd to refresh the signatures. */
     refresh: { name: string; schedule: string; image: string; resources: GuaranteedResources };
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
     /**
      * PodMonitors add an exporter sidecar (clamd's STATS as metrics on 9906) and its PodMonitor;
      * rules add the alerts (ClamavDatabaseOld past databaseMaxAgeHours). None when absent.
@@ -118,6 +120,7 @@ export class Clamav extends pulumi.ComponentResource {
                   serverResources: s.mirror.serverResources,
                   clientLabels: [instanceSelector(CLAMAV_NAME), instanceSelector(refreshName)],
                   priorityClassName: args.priorityClassName,
+                  podSettings: args.podSettings,
               }, childOpts)
             : undefined;
         const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
@@ -173,6 +176,7 @@ export class Clamav extends pulumi.ComponentResource {
             fsGroup: s.runAs.group,
             terminationGracePeriodSeconds: 30,
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
             spread: id,
             exemptions: CLAMAV_UID_EXEMPTIONS,
             initContainers,
@@ -204,7 +208,7 @@ export class Clamav extends pulumi.ComponentResource {
                 progressDeadlineSeconds: 1200,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id, CLAMAV_NAME), annotations: { "checksum/clamav-config": checksum(JSON.stringify(files)) } },
+                    metadata: pod.metadata(labels(id, CLAMAV_NAME), { "checksum/clamav-config": checksum(JSON.stringify(files)) }),
                     spec: pod.spec,
                 },
             },
@@ -235,6 +239,7 @@ export class Clamav extends pulumi.ComponentResource {
             resources: s.refresh.resources,
             mirror: mirror ? { url: inClusterMirrorUrl, image: s.image, ports: [MIRROR_PORT], resources: s.refresh.resources } : undefined,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
         }, { parent: this, dependsOn: [deployment] });
 
         // Every workload is listed, the refresh CronJob's run included (issue 14, point 8).

@@ -10,7 +10,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS, type PortRule } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
 
 /** Where the mirror's updater gets the signatures. */
 export type MirrorUpstream =
@@ -41,6 +41,8 @@ export interface ClamavMirrorArgs {
     /** Labels of the pods that may fetch from the mirror (clamd, the refresh job). */
     clientLabels: Record<string, string>[];
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
 }
 
 export const MIRROR_PORT = 8080;
@@ -134,6 +136,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
             runAs: args.runAs,
             fsGroup: args.runAs.group,
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
             spread: id,
             exemptions: [...MIRROR_EXEMPTIONS, ...(connected ? UPDATER_PROBE_EXEMPTIONS : [])],
             containers: connected ? [server, updater] : [server],
@@ -147,7 +150,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
                 replicas: 1,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id, args.name), annotations: { "checksum/clamav-mirror-config": checksum(JSON.stringify(files)) } },
+                    metadata: pod.metadata(labels(id, args.name), { "checksum/clamav-mirror-config": checksum(JSON.stringify(files)) }),
                     spec: pod.spec,
                 },
                 volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),

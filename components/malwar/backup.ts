@@ -9,7 +9,7 @@ import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import type { GuaranteedResources } from "../shared/resources";
 import type { RunAs } from "../shared/security";
-import { podTemplate, podVolume } from "../shared/workload";
+import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 
 /** The backup program, shipped to the pod in a ConfigMap as committed (components/malwar/malwar_backup.py). */
 export const BACKUP_PROGRAM_FILE = "malwar_backup.py";
@@ -51,6 +51,8 @@ export interface MalwarBackupArgs {
     region: string;
     tags: Record<string, string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
     /** Exemptions Malwar's uid causes, which the backup pod shares. */
     uidExemptions: Exemption[];
 }
@@ -186,6 +188,7 @@ export class MalwarBackup extends pulumi.ComponentResource {
             runAs: args.runAs,
             fsGroup: args.runAs.group,
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
             colocateWith: args.malwarPodLabels,
             exemptions: [...args.uidExemptions, ...BACKUP_EXEMPTIONS],
             initContainers: [{
@@ -230,7 +233,7 @@ export class MalwarBackup extends pulumi.ComponentResource {
                     spec: {
                         backoffLimit: 2,
                         activeDeadlineSeconds: RUN_SECONDS,
-                        template: { metadata: { labels: labels(id, args.name) }, spec: pod.spec },
+                        template: { metadata: pod.metadata(labels(id, args.name)), spec: pod.spec },
                     },
                 },
             },
