@@ -181,3 +181,37 @@ describe("<app>.pod: bad settings stop the program at the config", function () {
         await refused(withPodBlocks("prod", { clair: { affinity: { nodeAfinity: {} } } }), /clair\.pod\.affinity\.nodeAfinity: unknown key/);
     });
 });
+
+describe("every pod runs as its own app's ServiceAccount, with no token", function () {
+    this.timeout(600_000);
+
+    /** Written out: the account each workload must use (the refresh and backup CronJobs keep theirs, which carry their own permissions). */
+    const ACCOUNT: [RegExp, string][] = [
+        [OWNERS.clair, "clair"],
+        [/^(Deployment\/clamav|StatefulSet\/clamav-mirror)$/, "clamav"],
+        [/^CronJob\/refresh-clamav-db$/, "refresh-clamav-db"],
+        [/^Deployment\/malwar$/, "malwar"],
+        [/^CronJob\/malwar-backup$/, "malwar-backup"],
+    ];
+
+    for (const stack of ["stage", "prod", "local"]) {
+        it(`${stack}: no pod uses the namespace's default account; every account it names exists and mounts no token`, async () => {
+            const run = await runProgram(stack, withPodBlocks(stack, {}, { clair: DISCONNECTED }));
+            const accounts = new Map(run.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount").map((r) => {
+                const o = unwrapSecrets(r.inputs);
+                return [o.metadata.name, o];
+            }));
+            const all = pods(run);
+            assert.ok(all.length >= 8, `${all.length} workloads`);
+            for (const pod of all) {
+                const expected = ACCOUNT.filter(([pattern]) => pattern.test(pod.owner)).map(([, account]) => account);
+                assert.equal(expected.length, 1, `${pod.owner}: one expected account`);
+                assert.equal(pod.spec.serviceAccountName, expected[0], pod.owner);
+                assert.equal(pod.spec.automountServiceAccountToken, false, pod.owner);
+                const account = accounts.get(expected[0]);
+                assert.ok(account, `${pod.owner}: ServiceAccount ${expected[0]} is created`);
+                assert.equal(account.automountServiceAccountToken, false, `ServiceAccount ${expected[0]}`);
+            }
+        });
+    }
+});

@@ -46,6 +46,8 @@ export interface ClairctlPodArgs {
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
     /** The container's command: clairctl itself, or a shell around it. */
     command: string[];
     /** A claim mounted read-only at BUNDLE_DIR (the import from a claim). */
@@ -71,6 +73,7 @@ export function clairctlPod(args: ClairctlPodArgs): PodTemplate {
         restartPolicy: "Never",
         priorityClassName: args.priorityClassName,
         settings: args.podSettings,
+        ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
         containers: [{
             name: "clairctl",
             image: args.image,

@@ -34,6 +34,8 @@ export interface ClairDatabasesArgs {
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
 }
 
 const MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
@@ -83,6 +85,7 @@ export class ClairDatabases extends pulumi.ComponentResource {
                     ],
                     priorityClassName: args.priorityClassName,
                     podSettings: args.podSettings,
+                    serviceAccountName: args.serviceAccountName,
                         }, { parent: this });
                 endpoints[mode] = db;
                 this.capacity.push(...db.capacity);

@@ -23,6 +23,8 @@ export interface ClairUpdatersImportArgs {
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
     /** The matcher: its pods create the tables the import writes into (OfflineImport runs no migrations). */
     after: pulumi.Resource[];
 }
@@ -58,6 +60,7 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
             caConfigMapName: args.caConfigMapName,
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
+            serviceAccountName: args.serviceAccountName,
             command: [CLAIRCTL, "import-updaters", source],
             bundleClaim: "claim" in args.bundle ? args.bundle.claim : undefined,
         });

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { appServiceAccount } from "../shared/service-account";
 import type { PodSettings } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import type { ClairMode } from "../../lib/clair-config";
@@ -21,6 +22,9 @@ export interface ClairNodeSettings {
     /** Per Clair container; requests equal limits. */
     resources: GuaranteedResources;
 }
+
+/** The ServiceAccount every Clair pod runs as. */
+export const CLAIR_SERVICE_ACCOUNT = "clair";
 
 export interface ClairArgs {
     /** Suffix of RDS identifiers, e.g. "prod" -> clair-indexer-prod. */
@@ -90,7 +94,10 @@ export class Clair extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Clair", name, {}, opts);
-        const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings }, { parent: this });
+        // Clair's own account for every Clair pod (serving, clairctl Jobs, in-cluster databases).
+        const account = appServiceAccount(`${name}-sa`, { objectName: CLAIR_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clair", component: "service-account", partOf: "clair" } }, { parent: this });
+        const serviceAccountName = account.metadata.name;
+        const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName }, { parent: this });
         const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
 
@@ -125,8 +132,9 @@ export class Clair extends pulumi.ComponentResource {
             caConfigMapName: configFile.caConfigMapName,
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
+            serviceAccountName,
         };
-        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings };
+        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName };
         const upgrade = args.upgradeJobs;
         const preUpgrade = upgrade
             ? new ClairUpgradeJob(`${name}-pre-upgrade`, { namespace: args.namespace, phase: "pre", version: upgrade.version, resources: upgrade.resources, ...clairctl }, { parent: this })

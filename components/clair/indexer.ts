@@ -41,6 +41,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
             scratchClaimSize: args.storageSize,
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
+            serviceAccountName: args.serviceAccountName,
         });
 
         new k8s.apps.v1.StatefulSet(name, {

@@ -34,6 +34,8 @@ export interface ClairPodBase {
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
 }
 
 export interface ClairPodArgs extends ClairPodBase {
@@ -112,6 +114,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
         terminationGracePeriodSeconds: 60,
         priorityClassName: args.priorityClassName,
         settings: args.podSettings,
+        ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
         spread: clairIdentity(args.mode),
         ...(args.scratchClaimSize ? { initContainers: [cleanScratch] } : {}),
         containers: [clair],

@@ -20,6 +20,8 @@ export interface ClairUpgradeJobArgs {
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
     /** What the Job waits for: nothing for `pre` (the workloads wait for it), the three workloads for `post`. */
     after?: pulumi.Resource[];
 }
@@ -53,6 +55,7 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
             caConfigMapName: args.caConfigMapName,
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
+            serviceAccountName: args.serviceAccountName,
             command: ["/bin/sh", "-c", adminScript(args.phase, args.version)],
         });
         const job = new k8s.batch.v1.Job(name, {

@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { appServiceAccount } from "../shared/service-account";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
@@ -14,6 +15,9 @@ import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
 import { ClamavMirror, MIRROR_PORT, mirrorPorts } from "./mirror";
 import { ClamavRefresh } from "./refresh";
+
+/** The ServiceAccount clamd and the mirror run as. */
+export const CLAMAV_SERVICE_ACCOUNT = "clamav";
 
 export interface ClamavArgs {
     namespace: pulumi.Input<string>;
@@ -101,6 +105,8 @@ export class Clamav extends pulumi.ComponentResource {
         const id = { name: "clamav", component: "clamd", partOf: "clamav" };
         const childOpts = { parent: this };
         const runAs = s.runAs;
+        // ClamAV's own account for clamd and the mirror (the refresh CronJob has its own, with its Role).
+        const account = appServiceAccount(`${name}-sa`, { objectName: CLAMAV_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clamav", component: "service-account", partOf: "clamav" } }, childOpts);
 
         // Where clamd's init containers fetch: the in-cluster mirror, else an external mirror,
         // else the CDN. The mirror is in the same namespace, so its short name resolves.
@@ -121,6 +127,7 @@ export class Clamav extends pulumi.ComponentResource {
                   clientLabels: [instanceSelector(CLAMAV_NAME), instanceSelector(refreshName)],
                   priorityClassName: args.priorityClassName,
                   podSettings: args.podSettings,
+                  serviceAccountName: account.metadata.name,
               }, childOpts)
             : undefined;
         const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
@@ -177,6 +184,7 @@ export class Clamav extends pulumi.ComponentResource {
             terminationGracePeriodSeconds: 30,
             priorityClassName: args.priorityClassName,
             settings: args.podSettings,
+            serviceAccountName: account.metadata.name,
             spread: id,
             exemptions: CLAMAV_UID_EXEMPTIONS,
             initContainers,

@@ -43,6 +43,8 @@ export interface ClamavMirrorArgs {
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
 }
 
 export const MIRROR_PORT = 8080;
@@ -137,6 +139,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
             fsGroup: args.runAs.group,
             priorityClassName: args.priorityClassName,
             settings: args.podSettings,
+            ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
             spread: id,
             exemptions: [...MIRROR_EXEMPTIONS, ...(connected ? UPDATER_PROBE_EXEMPTIONS : [])],
             containers: connected ? [server, updater] : [server],

@@ -27,6 +27,8 @@ export interface InClusterPostgresArgs {
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
 }
 
 const POSTGRES_UID = 999; // the "postgres" user of the official image
@@ -88,6 +90,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
             fsGroup: POSTGRES_UID,
             priorityClassName: args.priorityClassName,
             settings: args.podSettings,
+            ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
             // One pod: nothing to spread, but the same preferences as every workload.
             spread: id,
             exemptions: [...POSTGRES_UID_EXEMPTIONS, ...PASSWORD_FILE_EXEMPTIONS],
