@@ -80,6 +80,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         tlsSecretName: c.tlsSecretName,
         logLevel: c.logLevel,
         runAsUser: c.runAsUser,
+        startupMinutes: c.startupMinutes,
         indexer: c.indexer,
         matcher: c.matcher,
         notifier: {

@@ -35,6 +35,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
             caConfigMapName: args.caConfigMapName,
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
+            startupMinutes: args.startupMinutes,
             serviceAccountName: args.serviceAccountName,
         });
         const workloadExemptions = singleReplicaExemptions(args.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`);

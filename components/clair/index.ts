@@ -67,6 +67,8 @@ export interface ClairArgs {
     /** AWS tags of the RDS resources. */
     tags: Record<string, string>;
     priorityClassName?: string;
+    /** Minutes a Clair pod may take to start (migrations) before liveness takes over. */
+    startupMinutes: number;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
     /** PodMonitor of the introspection port (all three node types), the alerts; none when absent. */
@@ -133,6 +135,7 @@ export class Clair extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
             serviceAccountName,
+            startupMinutes: args.startupMinutes,
         };
         const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName };
         const upgrade = args.upgradeJobs;

@@ -41,6 +41,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
             scratchClaimSize: args.storageSize,
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
+            startupMinutes: args.startupMinutes,
             serviceAccountName: args.serviceAccountName,
         });
 

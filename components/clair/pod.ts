@@ -32,6 +32,12 @@ export interface ClairPodBase {
     /** The ConfigMap with the database CA, when one is configured. */
     caConfigMapName?: pulumi.Input<string>;
     priorityClassName?: string;
+    /**
+     * How long the startup probe waits for /readyz before liveness takes over, in minutes: a
+     * first start runs the migrations (on a large database, and the matcher's first
+     * vulnerability load), which can take most of an hour (config clair.startupMinutes).
+     */
+    startupMinutes: number;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
     /** The app's ServiceAccount (no token mounted); the default account when absent. */
@@ -62,6 +68,11 @@ export const CLAIR_EPHEMERAL_STORAGE = "1Gi";
 export const clairIdentity = (mode: ClairMode): AppIdentity => ({ name: "clair", component: mode, partOf: "clair" });
 
 export const SCRATCH_VOLUME = "layers";
+
+/** The startup probe's failureThreshold that covers `minutes` at one try every `periodSeconds`. */
+export function startupFailureThreshold(minutes: number, periodSeconds: number): number {
+    return Math.ceil((minutes * 60) / periodSeconds);
+}
 
 /**
  * The pod of one Clair node type, declared once: the Clair container, its volumes and, on the
@@ -95,9 +106,11 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
             { name: "http", containerPort: HTTP_PORT },
             { name: "introspection", containerPort: INTROSPECTION_PORT },
         ],
-        // Migrations on a fresh database (the matcher's first vulnerability load) take minutes:
-        // the startup probe allows 10 minutes before liveness takes over.
-        startupProbe: httpProbe("/readyz", "introspection", { ...probeTiming, failureThreshold: 60 }),
+        // Migrations on a fresh or large database (the matcher's first vulnerability load) run
+        // before /readyz answers: the probe tries every periodSeconds for startupMinutes before
+        // liveness takes over (50 by default: Quay's operator allows 300 x 10 s, see
+        // CLAIR_STARTUP_MINUTES_DEFAULT in config/clair.ts).
+        startupProbe: httpProbe("/readyz", "introspection", { ...probeTiming, failureThreshold: startupFailureThreshold(args.startupMinutes, probeTiming.periodSeconds) }),
         readinessProbe: httpProbe("/readyz", "introspection", probeTiming),
         livenessProbe: httpProbe("/healthz", "introspection", { ...probeTiming, periodSeconds: 30 }),
         mounts: [
