@@ -75,8 +75,10 @@ function assertCarries(pod: Pod, app: App) {
     assert.deepEqual(pod.spec.nodeSelector, block.nodeSelector, `${at} nodeSelector`);
     assert.deepEqual(pod.spec.tolerations, block.tolerations, `${at} tolerations`);
     assert.deepEqual(pod.spec.affinity.nodeAffinity, block.affinity.nodeAffinity, `${at} nodeAffinity`);
-    // The override replaces the program's spreading preference.
-    assert.equal(pod.spec.affinity.podAntiAffinity, undefined, `${at} podAntiAffinity replaced`);
+    // A nodeAffinity alone leaves the program's spreading over nodes in place (spread pods: not Jobs, CronJobs, the backup).
+    if (/^(Deployment|StatefulSet)\//.test(at)) {
+        assert.equal(pod.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname", `${at} keeps spreading`);
+    }
     assert.equal(pod.metadata.labels["example.com/team"], `${app}-team`, `${at} label`);
     assert.equal(pod.metadata.labels.cost, app, `${at} label`);
     assert.equal(pod.metadata.annotations?.["example.com/owner"], `${app}@example.com`, `${at} annotation`);
@@ -108,6 +110,20 @@ describe("<app>.pod: cluster-fit settings on every pod of the app, and only ther
         assert.deepEqual(backup.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution.map((t: any) => t.labelSelector.matchLabels["app.kubernetes.io/name"]), ["malwar"]);
         // Token still not mounted anywhere.
         for (const pod of all) assert.equal(pod.spec.automountServiceAccountToken, false, pod.owner);
+    });
+
+    it("a configured podAntiAffinity replaces the spreading; a podAffinity joins the backup's requirement", async () => {
+        const antiAffinity = { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "example.com/noisy": "true" } } }] };
+        const podAffinity = { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { cache: "warm" } } } }] };
+        const run = await runProgram("prod", withPodBlocks("prod", { clamav: { affinity: { podAntiAffinity: antiAffinity } }, malwar: { affinity: { podAffinity } } }));
+        const all = pods(run);
+        const clamd = all.find((p) => p.owner === "Deployment/clamav")!;
+        assert.deepEqual(clamd.spec.affinity, { podAntiAffinity: antiAffinity });
+        // Zone spreading is topologySpreadConstraints, not affinity: it stays.
+        assert.equal(clamd.spec.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
+        const backup = all.find((p) => p.owner === "CronJob/malwar-backup")!;
+        assert.deepEqual(backup.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution, podAffinity.preferredDuringSchedulingIgnoredDuringExecution);
+        assert.deepEqual(backup.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution.map((t: any) => [t.topologyKey, t.labelSelector.matchLabels["app.kubernetes.io/name"]]), [["kubernetes.io/hostname", "malwar"]]);
     });
 
     it("local: Clair's settings reach its in-cluster databases; the other apps' pods get none of them", async () => {

@@ -71,8 +71,9 @@ export interface PodSettings {
     nodeSelector?: Record<string, string>;
     tolerations?: k8s.types.input.core.v1.Toleration[];
     /**
-     * Replaces the affinity the program chooses (spreading's pod anti-affinity). A pod that must
-     * follow another one (colocateWith, for a ReadWriteOnce claim) keeps that requirement as well.
+     * Overrides the program's affinity field by field: nodeAffinity is added, a podAntiAffinity
+     * replaces spreading's, a podAffinity is added to a colocateWith requirement (a ReadWriteOnce
+     * claim), never in its place.
      */
     affinity?: k8s.types.input.core.v1.Affinity;
     /** Added to the pod's labels; the config refuses the program's own keys (config/pod.ts). */
@@ -164,7 +165,7 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
     const podVolumes = pod.volumes.filter((v) => v.source).map((v) => ({ name: v.name, ...v.source }));
     const settings = pod.settings ?? {};
     const placement: Pick<k8s.types.input.core.v1.PodSpec, "affinity" | "topologySpreadConstraints"> = { ...(pod.spread ? spreadAcrossNodesAndZones(pod.spread) : {}), ...(pod.colocateWith ? onTheNodeOf(pod.colocateWith) : {}) };
-    if (settings.affinity) placement.affinity = overrideAffinity(settings.affinity, pod.colocateWith);
+    if (settings.affinity) placement.affinity = overrideAffinity(settings.affinity, placement.affinity as k8s.types.input.core.v1.Affinity | undefined, pod.colocateWith);
     const spec: k8s.types.input.core.v1.PodSpec = {
         ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
         automountServiceAccountToken: false,
@@ -219,16 +220,23 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
 }
 
 /**
- * The configured affinity; for a pod that must run on another pod's node, that requirement is
- * kept beside the configured podAffinity's required terms (both must hold).
+ * The configured affinity, field by field: a field it sets (nodeAffinity, podAffinity,
+ * podAntiAffinity) replaces the program's, the others stay (spreading's anti-affinity unless
+ * podAntiAffinity is given). A pod that must run on another pod's node keeps that requirement
+ * beside the configured podAffinity's required terms (both must hold).
  */
-function overrideAffinity(configured: k8s.types.input.core.v1.Affinity, colocateWith?: Record<string, string>): k8s.types.input.core.v1.Affinity {
-    if (!colocateWith) return configured;
-    const own = onTheNodeOf(colocateWith).affinity as { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: unknown[] } };
-    const configuredPodAffinity = (configured.podAffinity ?? {}) as Record<string, unknown>;
+function overrideAffinity(
+    configured: k8s.types.input.core.v1.Affinity,
+    own: k8s.types.input.core.v1.Affinity | undefined,
+    colocateWith?: Record<string, string>,
+): k8s.types.input.core.v1.Affinity {
+    const merged: k8s.types.input.core.v1.Affinity = { ...(own ?? {}), ...configured };
+    if (!colocateWith || !configured.podAffinity) return merged;
+    const required = onTheNodeOf(colocateWith).affinity as { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: unknown[] } };
+    const configuredPodAffinity = configured.podAffinity as Record<string, unknown>;
     const configuredTerms = (configuredPodAffinity.requiredDuringSchedulingIgnoredDuringExecution ?? []) as unknown[];
     return {
-        ...configured,
-        podAffinity: { ...configuredPodAffinity, requiredDuringSchedulingIgnoredDuringExecution: [...configuredTerms, ...own.podAffinity.requiredDuringSchedulingIgnoredDuringExecution] },
+        ...merged,
+        podAffinity: { ...configuredPodAffinity, requiredDuringSchedulingIgnoredDuringExecution: [...configuredTerms, ...required.podAffinity.requiredDuringSchedulingIgnoredDuringExecution] },
     } as k8s.types.input.core.v1.Affinity;
 }
