@@ -11,6 +11,7 @@ import type { ClamavArgs } from "../components/clamav";
 import type { MalwarArgs } from "../components/malwar";
 import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
+import type { EgressProxy } from "../components/shared/proxy";
 import type { PodSettings } from "../components/shared/workload";
 import { clairVersion } from "../lib/clair-config";
 import { oidcIssuerOf } from "./malwar";
@@ -52,6 +53,12 @@ export function podSettings(pod: PodSettingsConfig): PodSettings {
     };
 }
 
+/** The egress proxy, or undefined when neither proxy is set. */
+function egressProxy(config: PlatformConfig): EgressProxy | undefined {
+    const p = config.proxy;
+    return p.httpProxy || p.httpsProxy ? { httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy } : undefined;
+}
+
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
 
 function rdsInstance(rds: PlatformConfig["clair"]["database"]["rds"]): RdsInstanceSettings {
@@ -81,6 +88,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         logLevel: c.logLevel,
         runAsUser: c.runAsUser,
         startupMinutes: c.startupMinutes,
+        proxy: egressProxy(config),
         indexer: c.indexer,
         matcher: c.matcher,
         notifier: {
@@ -119,6 +127,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         resources: c.resources,
         updaterResources: c.updaterResources,
         runAs: { user: c.runAsUser, group: c.runAsGroup },
+        proxy: egressProxy(config),
         privateMirror: c.privateMirror,
         mirror: c.mirror.enabled
             ? {

@@ -18,6 +18,7 @@
  *
  * So the pods need only the config Secret: the connection strings (passwords included) stay in it.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Exemption } from "../shared/exemptions";
 import type { AppIdentity } from "../shared/labels";
@@ -48,6 +49,8 @@ export interface ClairctlPodArgs {
     podSettings?: PodSettings;
     /** The app's ServiceAccount (no token mounted); the default account when absent. */
     serviceAccountName?: pulumi.Input<string>;
+    /** Added to the container's environment: the egress proxy's variables (an import from a URL goes through it). */
+    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** The container's command: clairctl itself, or a shell around it. */
     command: string[];
     /** A claim mounted read-only at BUNDLE_DIR (the import from a claim). */
@@ -79,7 +82,7 @@ export function clairctlPod(args: ClairctlPodArgs): PodTemplate {
             image: args.image,
             command: args.command,
             // clairctl's --config falls back to CLAIR_CONF (cmd/clairctl/main.go).
-            env: [{ name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` }],
+            env: [{ name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` }, ...(args.extraEnv ?? [])],
             mounts,
             resources: args.resources,
             ephemeralStorage: "256Mi",

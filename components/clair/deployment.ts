@@ -36,6 +36,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
             startupMinutes: args.startupMinutes,
+            extraEnv: args.extraEnv,
             serviceAccountName: args.serviceAccountName,
         });
         const workloadExemptions = singleReplicaExemptions(args.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`);

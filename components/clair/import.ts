@@ -25,6 +25,8 @@ export interface ClairUpdatersImportArgs {
     podSettings?: PodSettings;
     /** The app's ServiceAccount (no token mounted); the default account when absent. */
     serviceAccountName?: pulumi.Input<string>;
+    /** Added to clairctl's environment (the egress proxy). */
+    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** The matcher: its pods create the tables the import writes into (OfflineImport runs no migrations). */
     after: pulumi.Resource[];
 }
@@ -61,6 +63,7 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
             serviceAccountName: args.serviceAccountName,
+            extraEnv: args.extraEnv,
             command: [CLAIRCTL, "import-updaters", source],
             bundleClaim: "claim" in args.bundle ? args.bundle.claim : undefined,
         });

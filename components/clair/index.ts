@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { appServiceAccount } from "../shared/service-account";
+import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import type { PodSettings } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import type { ClairMode } from "../../lib/clair-config";
@@ -69,6 +70,8 @@ export interface ClairArgs {
     priorityClassName?: string;
     /** Minutes a Clair pod may take to start (migrations) before liveness takes over. */
     startupMinutes: number;
+    /** The cluster's egress proxy: Clair's containers (and clairctl) reach the internet through it. */
+    proxy?: EgressProxy;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
     /** PodMonitor of the introspection port (all three node types), the alerts; none when absent. */
@@ -99,6 +102,8 @@ export class Clair extends pulumi.ComponentResource {
         // Clair's own account for every Clair pod (serving, clairctl Jobs, in-cluster databases).
         const account = appServiceAccount(`${name}-sa`, { objectName: CLAIR_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clair", component: "service-account", partOf: "clair" } }, { parent: this });
         const serviceAccountName = account.metadata.name;
+        // The Services Clair calls by short name stay off the proxy.
+        const proxyVariables = proxyEnv(args.proxy, [INDEXER_NAME, "clair-matcher", "clair-notifier"]);
         const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName }, { parent: this });
         const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
@@ -136,8 +141,9 @@ export class Clair extends pulumi.ComponentResource {
             podSettings: args.podSettings,
             serviceAccountName,
             startupMinutes: args.startupMinutes,
+            extraEnv: proxyVariables,
         };
-        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName };
+        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName, extraEnv: proxyVariables };
         const upgrade = args.upgradeJobs;
         const preUpgrade = upgrade
             ? new ClairUpgradeJob(`${name}-pre-upgrade`, { namespace: args.namespace, phase: "pre", version: upgrade.version, resources: upgrade.resources, ...clairctl }, { parent: this })
@@ -153,7 +159,7 @@ export class Clair extends pulumi.ComponentResource {
         allowOnly(name, { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
             podSelector: clairPods,
             ingress: [{ ports: [HTTP_PORT] }, ...scrapeIngress(args.monitoring, [INTROSPECTION_PORT])],
-            egress: [...DNS, { ports: [...new Set([80, 443, 5432, ...(bundlePort ? [bundlePort] : [])])] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
+            egress: [...DNS, { ports: [...new Set([80, 443, 5432, ...(bundlePort ? [bundlePort] : []), ...proxyPorts(args.proxy)])] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
         }, { parent: this }, "clair");
         const indexer = new ClairIndexer(`${name}-indexer`, {
             ...workload,

@@ -42,6 +42,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
             startupMinutes: args.startupMinutes,
+            extraEnv: args.extraEnv,
             serviceAccountName: args.serviceAccountName,
         });
 

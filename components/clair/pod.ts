@@ -2,6 +2,7 @@
  * The pod shape shared by the three Clair node types: one image, one mounted config file,
  * CLAIR_MODE picking the role, probes on the introspection port.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
@@ -38,6 +39,8 @@ export interface ClairPodBase {
      * vulnerability load), which can take most of an hour (config clair.startupMinutes).
      */
     startupMinutes: number;
+    /** Added to the Clair container's environment: the egress proxy's variables. */
+    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
     /** The app's ServiceAccount (no token mounted); the default account when absent. */
@@ -101,6 +104,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
             { name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` },
             { name: "CLAIR_MODE", value: args.mode },
             { name: "TMPDIR", value: SCRATCH_DIR },
+            ...(args.extraEnv ?? []),
         ],
         ports: [
             { name: "http", containerPort: HTTP_PORT },

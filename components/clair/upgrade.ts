@@ -22,6 +22,8 @@ export interface ClairUpgradeJobArgs {
     podSettings?: PodSettings;
     /** The app's ServiceAccount (no token mounted); the default account when absent. */
     serviceAccountName?: pulumi.Input<string>;
+    /** Added to clairctl's environment (the egress proxy). */
+    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** What the Job waits for: nothing for `pre` (the workloads wait for it), the three workloads for `post`. */
     after?: pulumi.Resource[];
 }
@@ -56,6 +58,7 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
             serviceAccountName: args.serviceAccountName,
+            extraEnv: args.extraEnv,
             command: ["/bin/sh", "-c", adminScript(args.phase, args.version)],
         });
         const job = new k8s.batch.v1.Job(name, {

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { appServiceAccount } from "../shared/service-account";
+import { freshclamProxy, proxyPorts, type EgressProxy } from "../shared/proxy";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
@@ -52,6 +53,8 @@ export interface ClamavArgs {
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+    /** The cluster's egress proxy: freshclam uses it where it reaches outside (the mirror's updater, or clamd's own without the mirror). */
+    proxy?: EgressProxy;
     /**
      * PodMonitors add an exporter sidecar (clamd's STATS as metrics on 9906) and its PodMonitor;
      * rules add the alerts (ClamavDatabaseOld past databaseMaxAgeHours). None when absent.
@@ -128,6 +131,7 @@ export class Clamav extends pulumi.ComponentResource {
                   priorityClassName: args.priorityClassName,
                   podSettings: args.podSettings,
                   serviceAccountName: account.metadata.name,
+                  proxy: freshclamProxy(args.proxy),
               }, childOpts)
             : undefined;
         const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
@@ -135,7 +139,8 @@ export class Clamav extends pulumi.ComponentResource {
 
         const files = {
             "clamd.conf": renderClamavConf(clamdConf()),
-            "freshclam.conf": renderClamavConf(freshclamConf(signatureSource)),
+            // The in-cluster mirror is reached directly; an external mirror or the CDN through the proxy.
+            "freshclam.conf": renderClamavConf(freshclamConf(signatureSource, mirror ? undefined : freshclamProxy(args.proxy))),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },
@@ -231,7 +236,7 @@ export class Clamav extends pulumi.ComponentResource {
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(CLAMAV_NAME),
             ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
-            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : s.privateMirror ? mirrorPorts(s.privateMirror) : [80, 443] }],
+            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(s.privateMirror ? mirrorPorts(s.privateMirror) : [80, 443]), ...proxyPorts(args.proxy)])] }],
         }, childOpts, CLAMAV_NAME);
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { CLAMAV_DB_DIR, mirrorUpdaterConf, renderClamavConf } from "../../lib/clamav-conf";
+import { CLAMAV_DB_DIR, mirrorUpdaterConf, renderClamavConf, type FreshclamProxy } from "../../lib/clamav-conf";
 import { mirrorNginxConf, renderNginxConf } from "../../lib/nginx-conf";
 import { checksum } from "../shared/checksum";
 import { onePodAtATime } from "../shared/disruption";
@@ -45,6 +45,8 @@ export interface ClamavMirrorArgs {
     podSettings?: PodSettings;
     /** The app's ServiceAccount (no token mounted); the default account when absent. */
     serviceAccountName?: pulumi.Input<string>;
+    /** The egress proxy freshclam reaches its upstream through (freshclam.conf HTTPProxyServer/Port). */
+    proxy?: FreshclamProxy;
 }
 
 export const MIRROR_PORT = 8080;
@@ -85,7 +87,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
 
         const files: Record<string, string> = {
             "nginx.conf": renderNginxConf(mirrorNginxConf({ port: MIRROR_PORT, root: CLAMAV_DB_DIR, tempDir: "/tmp", accessLog: "/dev/stdout" })),
-            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, args.upstream.kind === "mirror" ? args.upstream.url : undefined)) } : {}),
+            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, args.upstream.kind === "mirror" ? args.upstream.url : undefined, args.proxy)) } : {}),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${args.name}-config`, namespace: args.namespace, labels: labels(id) },
@@ -98,7 +100,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
             spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "http", port: MIRROR_PORT, targetPort: "http" }] },
         }, childOpts);
 
-        const upstreamPorts = args.upstream.kind === "mirror" ? mirrorPorts(args.upstream.url) : [80, 443];
+        const upstreamPorts = [...new Set([...(args.upstream.kind === "mirror" ? mirrorPorts(args.upstream.url) : [80, 443]), ...(args.proxy ? [args.proxy.port] : [])])];
         const egress: PortRule[] = connected ? [...DNS, { ports: upstreamPorts }] : DNS;
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(args.name),
