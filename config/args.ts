@@ -11,8 +11,11 @@ import type { ClamavArgs } from "../components/clamav";
 import type { MalwarArgs } from "../components/malwar";
 import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
+import type { EgressProxy } from "../components/shared/proxy";
+import type { PodSettings } from "../components/shared/workload";
 import { clairVersion } from "../lib/clair-config";
 import { oidcIssuerOf } from "./malwar";
+import type { PodSettingsConfig } from "./pod";
 import type { PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
@@ -35,6 +38,25 @@ export function monitoringArgs(config: PlatformConfig): MonitoringArgs {
 /** The Grafana dashboard's Args, or undefined when monitoring.dashboard is off. */
 export function dashboardArgs(config: PlatformConfig, wiring: Wiring): PlatformDashboardArgs | undefined {
     return config.monitoring.dashboard ? { namespace: wiring.namespace, sidecarLabels: config.monitoring.dashboardLabels } : undefined;
+}
+
+/** An app's `pod` block as the workload helper takes it: empty fields left out. */
+export function podSettings(pod: PodSettingsConfig): PodSettings {
+    return {
+        ...(pod.imagePullSecrets.length ? { imagePullSecrets: pod.imagePullSecrets } : {}),
+        ...(Object.keys(pod.nodeSelector).length ? { nodeSelector: pod.nodeSelector } : {}),
+        ...(pod.tolerations.length ? { tolerations: pod.tolerations } : {}),
+        // Passed through as written: the API server checks the inside of the Affinity block.
+        ...(pod.affinity ? { affinity: pod.affinity as PodSettings["affinity"] } : {}),
+        ...(Object.keys(pod.labels).length ? { labels: pod.labels } : {}),
+        ...(Object.keys(pod.annotations).length ? { annotations: pod.annotations } : {}),
+    };
+}
+
+/** The egress proxy, or undefined when neither proxy is set. */
+function egressProxy(config: PlatformConfig): EgressProxy | undefined {
+    const p = config.proxy;
+    return p.httpProxy || p.httpsProxy ? { httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy } : undefined;
 }
 
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
@@ -65,6 +87,8 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         tlsSecretName: c.tlsSecretName,
         logLevel: c.logLevel,
         runAsUser: c.runAsUser,
+        startupMinutes: c.startupMinutes,
+        proxy: egressProxy(config),
         indexer: c.indexer,
         matcher: c.matcher,
         notifier: {
@@ -79,6 +103,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         psk: secret(config.clairPsk, toSecret),
         tags: wiring.tags,
         priorityClassName: config.kubernetes.priorityClassName,
+        podSettings: podSettings(c.pod),
         monitoring: monitoringArgs(config),
         disconnected: c.disconnected.enabled
             ? {
@@ -102,6 +127,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         resources: c.resources,
         updaterResources: c.updaterResources,
         runAs: { user: c.runAsUser, group: c.runAsGroup },
+        proxy: egressProxy(config),
         privateMirror: c.privateMirror,
         mirror: c.mirror.enabled
             ? {
@@ -116,6 +142,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
             : undefined,
         refresh: c.refresh,
         priorityClassName: config.kubernetes.priorityClassName,
+        podSettings: podSettings(c.pod),
         monitoring: { ...monitoringArgs(config), exporter: c.exporter, databaseMaxAgeHours: config.monitoring.clamavDatabaseMaxAgeHours },
     };
 }
@@ -153,6 +180,7 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
             webhookSecret: secret(config.malwarWebhookSecret, toSecret),
         },
         priorityClassName: config.kubernetes.priorityClassName,
+        podSettings: podSettings(m.pod),
     };
 }
 

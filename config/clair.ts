@@ -1,5 +1,6 @@
 /** Clair's part of the stack config, and the one place its connection pools are planned. */
 import { z } from "zod";
+import { podSettingsSchema } from "./pod";
 import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
@@ -43,6 +44,15 @@ export const rdsSchema = z
     .prefault({});
 
 
+/**
+ * How long a Clair pod may take to start before liveness takes over, in minutes. A first start
+ * runs the database migrations (and the matcher's first vulnerability load); on a large database
+ * that is tens of minutes. Quay's operator allows 50: its Clair Deployment's startupProbe tries
+ * every 10 s, 300 times (quay/quay-operator kustomize/components/clair/clair.deployment.yaml,
+ * since commit 1485d652, 2021; unchanged at 328d8864, 2026-06-03).
+ */
+export const CLAIR_STARTUP_MINUTES_DEFAULT = 50;
+
 export const clairSchema = z
     .strictObject({
         image: pinnedImage.default("quay.io/projectquay/clair:4.8.0"),
@@ -53,6 +63,11 @@ export const clairSchema = z
         tlsSecretName: objectName.optional(),
         logLevel: z.enum(["debug", "info", "warn", "error"], { error: "must be one of debug, info, warn, error" }).default("info"),
         runAsUser: uid.default(65534),
+        startupMinutes: z
+            .int({ error: "must be a whole number of minutes" })
+            .min(1, { error: "must be at least 1 (minutes)" })
+            .max(24 * 60, { error: "must be at most 1440 (a day, in minutes)" })
+            .default(CLAIR_STARTUP_MINUTES_DEFAULT),
         indexer: z
             .strictObject({
                 replicas: replicas(500).default(1),
@@ -129,6 +144,8 @@ export const clairSchema = z
                 resources: guaranteedResources("250m", "256Mi"),
             })
             .prefault({}),
+        /** Cluster fit: pull secrets, node selection, tolerations, affinity, extra pod labels and annotations (config/pod.ts). */
+        pod: podSettingsSchema,
     })
     .prefault({})
     .superRefine((clair, ctx) => {

@@ -1,5 +1,6 @@
 /** ClamAV's part of the stack config. */
 import { z } from "zod";
+import { podSettingsSchema } from "./pod";
 import { MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
 import { belowFloor, bool, cronSchedule, dnsLabel, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
@@ -59,6 +60,8 @@ export const clamavSchema = z
                 resources: guaranteedResources("100m", "128Mi"),
             })
             .prefault({}),
+        /** Cluster fit: pull secrets, node selection, tolerations, affinity, extra pod labels and annotations (config/pod.ts). */
+        pod: podSettingsSchema,
     })
     .prefault({})
     .superRefine((clamav, ctx) => {

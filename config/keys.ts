@@ -43,7 +43,8 @@ export function allowedKeys(path: string[]): string[] {
  */
 export function configKeys(node: JsonSchemaNode | undefined = jsonSchema(), prefix = ""): string[] {
     const object = objectNode(node);
-    if (!object || /(^|\.)(resources|\w+Resources)$/.test(prefix)) return [prefix];
+    // Resource blocks and the pod affinity block (a Kubernetes Affinity passed through) are one key each.
+    if (!object || /(^|\.)(resources|\w+Resources|pod\.affinity)$/.test(prefix)) return [prefix];
     return Object.entries(object.properties ?? {}).flatMap(([key, child]) => configKeys(child, prefix ? `${prefix}.${key}` : key));
 }
 

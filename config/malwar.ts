@@ -1,5 +1,6 @@
 /** Malwar's part of the stack config. */
 import { z } from "zod";
+import { podSettingsSchema } from "./pod";
 import { bool, cronSchedule, dnsSubdomainProblem, corsOrigin, guaranteedResources, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
 const percentage = z.int({ error: "must be a whole number of percent" }).min(1, { error: "must be 1 to 100 (percent)" }).max(100, { error: "must be 1 to 100 (percent)" });
@@ -95,6 +96,8 @@ export const malwarSchema = z
                 targetMemoryUtilizationPercentage: percentage.default(80),
             })
             .prefault({}),
+        /** Cluster fit: pull secrets, node selection, tolerations, affinity, extra pod labels and annotations (config/pod.ts). */
+        pod: podSettingsSchema,
     })
     .prefault({})
     .superRefine((malwar, ctx) => {

@@ -8,7 +8,7 @@ import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
 import { MALWAR_SQLITE_ONLY, malwarSchema } from "./malwar";
 import { monitoringSchema } from "./monitoring";
-import { bool, cidr, dnsLabel, nonEmpty, objectName, urlProblem } from "./primitives";
+import { bool, cidr, dnsLabel, nonEmpty, objectName, url, urlProblem } from "./primitives";
 
 export const PROJECT = "scanning-platform";
 
@@ -38,6 +38,26 @@ export const networkSchema = z
     })
     .prefault({});
 
+/** A proxy URL: http(s)://host:port, no credentials (they would land in pod specs in plain text). */
+const proxyUrl = url(["http", "https"], "http://proxy.example.com:3128").superRefine((value, ctx) => {
+    try {
+        const parsed = new URL(value);
+        if (parsed.username || parsed.password) ctx.addIssue({ code: "custom", input: value, message: "holds credentials (user:password@), which would be readable in every pod spec: use a proxy that admits the cluster without them" });
+        if (parsed.pathname !== "/" || parsed.search) ctx.addIssue({ code: "custom", input: value, message: "has a path or query: a proxy is scheme, host and port only" });
+    } catch {
+        // url() has said why.
+    }
+});
+
+/** The cluster's egress proxy: Clair's containers and the freshclam that reaches outside use it. */
+export const proxySchema = z
+    .strictObject({
+        httpProxy: proxyUrl.optional(),
+        httpsProxy: proxyUrl.optional(),
+        noProxy: z.array(nonEmpty, { error: "must be a list of hosts, .domains or networks" }).default([]),
+    })
+    .prefault({});
+
 /** Secrets: set with `pulumi config set --secret`; generated when absent. */
 export const secretsSchema = {
     clairPsk: z.string({ error: "must be text: base64 of at least 32 random bytes" }).refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, "base64").length >= 32, {
@@ -58,6 +78,7 @@ export const configSchema = z
         clamav: clamavSchema,
         malwar: malwarSchema,
         monitoring: monitoringSchema,
+        proxy: proxySchema,
         clairPsk: secretsSchema.clairPsk.optional(),
         malwarApiKeys: secretsSchema.malwarApiKeys.optional(),
         malwarAnthropicApiKey: secretsSchema.malwarAnthropicApiKey.optional(),

@@ -48,15 +48,25 @@ export const CLAMAV_CDN = "database.clamav.net";
  * no fetches whole .cvd/.cld files, so a pod never needs the .cdiff chain (ClamAV's private-mirror
  * guide, option b).
  */
-export function freshclamConf(privateMirror?: string): ClamavConf {
+export function freshclamConf(privateMirror?: string, proxy?: FreshclamProxy): ClamavConf {
     return {
         Foreground: true,
         DatabaseDirectory: CLAMAV_DB_DIR,
         // Logs go to the container's stdout: no log file on the read-only root filesystem.
         LogTime: true,
         ...(privateMirror ? { PrivateMirror: privateMirror, ScriptedUpdates: false } : { DatabaseMirror: CLAMAV_CDN }),
+        ...proxyConf(proxy),
     };
 }
+
+/** An HTTP(S) proxy for freshclam: freshclam.conf's HTTPProxyServer and HTTPProxyPort. */
+export interface FreshclamProxy {
+    /** scheme and host, e.g. http://proxy.example.com */
+    server: string;
+    port: number;
+}
+
+const proxyConf = (proxy?: FreshclamProxy): ClamavConf => (proxy ? { HTTPProxyServer: proxy.server, HTTPProxyPort: proxy.port } : {});
 
 /** ClamAV asks for at most one check an hour. */
 export const MAX_CHECKS_PER_DAY = 24;
@@ -68,7 +78,7 @@ export const MAX_CHECKS_PER_DAY = 24;
  * can fetch it as a mirror's file. Its cool-down state (freshclam.dat) sits in the same directory,
  * on the mirror's claim, so a 429 or 403 is remembered across restarts.
  */
-export function mirrorUpdaterConf(checksPerDay: number, upstreamMirror?: string): ClamavConf {
+export function mirrorUpdaterConf(checksPerDay: number, upstreamMirror?: string, proxy?: FreshclamProxy): ClamavConf {
     if (!Number.isInteger(checksPerDay) || checksPerDay < 1 || checksPerDay > MAX_CHECKS_PER_DAY) {
         throw new Error(`checksPerDay ${checksPerDay}: must be a whole number from 1 to ${MAX_CHECKS_PER_DAY} (at most hourly)`);
     }
@@ -79,5 +89,6 @@ export function mirrorUpdaterConf(checksPerDay: number, upstreamMirror?: string)
         Checks: checksPerDay,
         CompressLocalDatabase: true,
         ...(upstreamMirror ? { PrivateMirror: upstreamMirror } : { DatabaseMirror: CLAMAV_CDN }),
+        ...proxyConf(proxy),
     };
 }

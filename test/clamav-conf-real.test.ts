@@ -83,6 +83,16 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
         });
     }
 
+    it("accepts freshclam's proxy settings and reads them back (the egress proxy, config proxy.httpsProxy)", () => {
+        const proxy = { server: "http://proxy.corp.example", port: 3128 };
+        for (const conf of [freshclamConf(undefined, proxy), mirrorUpdaterConf(12, undefined, proxy)]) {
+            const { errors, values } = parseWithClamav(clamdConf(), conf);
+            assert.deepEqual(errors, []);
+            assert.equal(values.get("freshclam.conf:HTTPProxyServer"), "http://proxy.corp.example");
+            assert.equal(values.get("freshclam.conf:HTTPProxyPort"), "3128");
+        }
+    });
+
     it("refuses an option ClamAV does not know (the check can fail)", () => {
         const { errors } = parseWithClamav({ ...clamdConf(), MaxConcurentReloads: 2 }, { ...freshclamConf(), ScriptedUpdate: true });
         assert.equal(errors.length, 2, errors.join("\n"));

@@ -18,11 +18,12 @@
  *
  * So the pods need only the config Secret: the connection strings (passwords included) stay in it.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Exemption } from "../shared/exemptions";
 import type { AppIdentity } from "../shared/labels";
 import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume, type PodTemplate, type PodVolume, type VolumeMountOf } from "../shared/workload";
+import { podTemplate, podVolume, type PodTemplate, type PodVolume, type VolumeMountOf, type PodSettings } from "../shared/workload";
 import { CA_DIR, CONFIG_DIR, CONFIG_FILE } from "./pod";
 
 export const CLAIRCTL = "/usr/bin/clairctl";
@@ -44,6 +45,12 @@ export interface ClairctlPodArgs {
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
+    /** Added to the container's environment: the egress proxy's variables (an import from a URL goes through it). */
+    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** The container's command: clairctl itself, or a shell around it. */
     command: string[];
     /** A claim mounted read-only at BUNDLE_DIR (the import from a claim). */
@@ -68,12 +75,14 @@ export function clairctlPod(args: ClairctlPodArgs): PodTemplate {
         fsGroup: args.runAsUser,
         restartPolicy: "Never",
         priorityClassName: args.priorityClassName,
+        settings: args.podSettings,
+        ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
         containers: [{
             name: "clairctl",
             image: args.image,
             command: args.command,
             // clairctl's --config falls back to CLAIR_CONF (cmd/clairctl/main.go).
-            env: [{ name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` }],
+            env: [{ name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` }, ...(args.extraEnv ?? [])],
             mounts,
             resources: args.resources,
             ephemeralStorage: "256Mi",

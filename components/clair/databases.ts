@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { PodSettings } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import { RdsPostgres, type RdsInstanceSettings } from "../aws/postgres";
 import type { PostgresEndpoint } from "../postgres/endpoint";
@@ -31,6 +32,10 @@ export interface ClairDatabasesArgs {
     tags: Record<string, string>;
     /** For in-cluster PostgreSQL pods, like every other workload's. */
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
 }
 
 const MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
@@ -79,6 +84,8 @@ export class ClairDatabases extends pulumi.ComponentResource {
                         ...(mode === "matcher" ? [selectorLabels(clairctlIdentity("import"))] : []),
                     ],
                     priorityClassName: args.priorityClassName,
+                    podSettings: args.podSettings,
+                    serviceAccountName: args.serviceAccountName,
                         }, { parent: this });
                 endpoints[mode] = db;
                 this.capacity.push(...db.capacity);

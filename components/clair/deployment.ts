@@ -34,6 +34,10 @@ export class ClairDeployment extends pulumi.ComponentResource {
             configSecretName: args.configSecretName,
             caConfigMapName: args.caConfigMapName,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+            startupMinutes: args.startupMinutes,
+            extraEnv: args.extraEnv,
+            serviceAccountName: args.serviceAccountName,
         });
         const workloadExemptions = singleReplicaExemptions(args.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`);
 
@@ -48,7 +52,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: ROLLING_SURGE } },
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id), annotations: args.podAnnotations },
+                    metadata: pod.metadata(labels(id), args.podAnnotations),
                     spec: pod.spec,
                 },
             },

@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { PodSettings } from "../shared/workload";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type { WorkloadCapacity } from "../../lib/capacity";
@@ -21,6 +22,12 @@ export interface ClairUpdatersImportArgs {
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
+    /** Added to clairctl's environment (the egress proxy). */
+    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** The matcher: its pods create the tables the import writes into (OfflineImport runs no migrations). */
     after: pulumi.Resource[];
 }
@@ -55,6 +62,9 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
             configSecretName: args.configSecretName,
             caConfigMapName: args.caConfigMapName,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+            serviceAccountName: args.serviceAccountName,
+            extraEnv: args.extraEnv,
             command: [CLAIRCTL, "import-updaters", source],
             bundleClaim: "claim" in args.bundle ? args.bundle.claim : undefined,
         });
@@ -63,7 +73,7 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
         const jobSpec = {
             backoffLimit: 3,
             activeDeadlineSeconds: DEADLINE_SECONDS,
-            template: { metadata: { labels: labels(id) }, spec: pod.spec },
+            template: { metadata: pod.metadata(labels(id)), spec: pod.spec },
         };
         const job = new k8s.batch.v1.Job(name, {
             metadata: { name: jobObjectName, namespace: args.namespace, labels: labels(id, jobObjectName), annotations: pod.annotations(KEEP_FINISHED_JOB) },

@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { appServiceAccount } from "../shared/service-account";
+import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
+import type { PodSettings } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import type { ClairMode } from "../../lib/clair-config";
 import { generatedBase64Key } from "../shared/generated-secret";
@@ -20,6 +23,9 @@ export interface ClairNodeSettings {
     /** Per Clair container; requests equal limits. */
     resources: GuaranteedResources;
 }
+
+/** The ServiceAccount every Clair pod runs as. */
+export const CLAIR_SERVICE_ACCOUNT = "clair";
 
 export interface ClairArgs {
     /** Suffix of RDS identifiers, e.g. "prod" -> clair-indexer-prod. */
@@ -62,6 +68,12 @@ export interface ClairArgs {
     /** AWS tags of the RDS resources. */
     tags: Record<string, string>;
     priorityClassName?: string;
+    /** Minutes a Clair pod may take to start (migrations) before liveness takes over. */
+    startupMinutes: number;
+    /** The cluster's egress proxy: Clair's containers (and clairctl) reach the internet through it. */
+    proxy?: EgressProxy;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
     /** PodMonitor of the introspection port (all three node types), the alerts; none when absent. */
     monitoring?: MonitoringArgs;
     /**
@@ -87,7 +99,12 @@ export class Clair extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Clair", name, {}, opts);
-        const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName }, { parent: this });
+        // Clair's own account for every Clair pod (serving, clairctl Jobs, in-cluster databases).
+        const account = appServiceAccount(`${name}-sa`, { objectName: CLAIR_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clair", component: "service-account", partOf: "clair" } }, { parent: this });
+        const serviceAccountName = account.metadata.name;
+        // The Services Clair calls by short name stay off the proxy.
+        const proxyVariables = proxyEnv(args.proxy, [INDEXER_NAME, "clair-matcher", "clair-notifier"]);
+        const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName }, { parent: this });
         const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
 
@@ -121,8 +138,12 @@ export class Clair extends pulumi.ComponentResource {
             configSecretName: configFile.secretName,
             caConfigMapName: configFile.caConfigMapName,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+            serviceAccountName,
+            startupMinutes: args.startupMinutes,
+            extraEnv: proxyVariables,
         };
-        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName };
+        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName, extraEnv: proxyVariables };
         const upgrade = args.upgradeJobs;
         const preUpgrade = upgrade
             ? new ClairUpgradeJob(`${name}-pre-upgrade`, { namespace: args.namespace, phase: "pre", version: upgrade.version, resources: upgrade.resources, ...clairctl }, { parent: this })
@@ -138,7 +159,7 @@ export class Clair extends pulumi.ComponentResource {
         allowOnly(name, { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
             podSelector: clairPods,
             ingress: [{ ports: [HTTP_PORT] }, ...scrapeIngress(args.monitoring, [INTROSPECTION_PORT])],
-            egress: [...DNS, { ports: [...new Set([80, 443, 5432, ...(bundlePort ? [bundlePort] : [])])] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
+            egress: [...DNS, { ports: [...new Set([80, 443, 5432, ...(bundlePort ? [bundlePort] : []), ...proxyPorts(args.proxy)])] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
         }, { parent: this }, "clair");
         const indexer = new ClairIndexer(`${name}-indexer`, {
             ...workload,

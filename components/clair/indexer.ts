@@ -40,6 +40,10 @@ export class ClairIndexer extends pulumi.ComponentResource {
             caConfigMapName: args.caConfigMapName,
             scratchClaimSize: args.storageSize,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+            startupMinutes: args.startupMinutes,
+            extraEnv: args.extraEnv,
+            serviceAccountName: args.serviceAccountName,
         });
 
         new k8s.apps.v1.StatefulSet(name, {
@@ -55,7 +59,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
                 minReadySeconds: 10,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id), annotations: args.podAnnotations },
+                    metadata: pod.metadata(labels(id), args.podAnnotations),
                     spec: pod.spec,
                 },
                 volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),

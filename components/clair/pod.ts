@@ -2,11 +2,12 @@
  * The pod shape shared by the three Clair node types: one image, one mounted config file,
  * CLAIR_MODE picking the role, probes on the introspection port.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate } from "../shared/workload";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate, type PodSettings } from "../shared/workload";
 
 export const HTTP_PORT = 8080;
 export const INTROSPECTION_PORT = 8089;
@@ -32,6 +33,18 @@ export interface ClairPodBase {
     /** The ConfigMap with the database CA, when one is configured. */
     caConfigMapName?: pulumi.Input<string>;
     priorityClassName?: string;
+    /**
+     * How long the startup probe waits for /readyz before liveness takes over, in minutes: a
+     * first start runs the migrations (on a large database, and the matcher's first
+     * vulnerability load), which can take most of an hour (config clair.startupMinutes).
+     */
+    startupMinutes: number;
+    /** Added to the Clair container's environment: the egress proxy's variables. */
+    extraEnv?: k8s.types.input.core.v1.EnvVar[];
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
 }
 
 export interface ClairPodArgs extends ClairPodBase {
@@ -58,6 +71,11 @@ export const CLAIR_EPHEMERAL_STORAGE = "1Gi";
 export const clairIdentity = (mode: ClairMode): AppIdentity => ({ name: "clair", component: mode, partOf: "clair" });
 
 export const SCRATCH_VOLUME = "layers";
+
+/** The startup probe's failureThreshold that covers `minutes` at one try every `periodSeconds`. */
+export function startupFailureThreshold(minutes: number, periodSeconds: number): number {
+    return Math.ceil((minutes * 60) / periodSeconds);
+}
 
 /**
  * The pod of one Clair node type, declared once: the Clair container, its volumes and, on the
@@ -86,14 +104,17 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
             { name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` },
             { name: "CLAIR_MODE", value: args.mode },
             { name: "TMPDIR", value: SCRATCH_DIR },
+            ...(args.extraEnv ?? []),
         ],
         ports: [
             { name: "http", containerPort: HTTP_PORT },
             { name: "introspection", containerPort: INTROSPECTION_PORT },
         ],
-        // Migrations on a fresh database (the matcher's first vulnerability load) take minutes:
-        // the startup probe allows 10 minutes before liveness takes over.
-        startupProbe: httpProbe("/readyz", "introspection", { ...probeTiming, failureThreshold: 60 }),
+        // Migrations on a fresh or large database (the matcher's first vulnerability load) run
+        // before /readyz answers: the probe tries every periodSeconds for startupMinutes before
+        // liveness takes over (50 by default: Quay's operator allows 300 x 10 s, see
+        // CLAIR_STARTUP_MINUTES_DEFAULT in config/clair.ts).
+        startupProbe: httpProbe("/readyz", "introspection", { ...probeTiming, failureThreshold: startupFailureThreshold(args.startupMinutes, probeTiming.periodSeconds) }),
         readinessProbe: httpProbe("/readyz", "introspection", probeTiming),
         livenessProbe: httpProbe("/healthz", "introspection", { ...probeTiming, periodSeconds: 30 }),
         mounts: [
@@ -109,6 +130,8 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
         fsGroup: args.runAsUser,
         terminationGracePeriodSeconds: 60,
         priorityClassName: args.priorityClassName,
+        settings: args.podSettings,
+        ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
         spread: clairIdentity(args.mode),
         ...(args.scratchClaimSize ? { initContainers: [cleanScratch] } : {}),
         containers: [clair],

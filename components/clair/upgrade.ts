@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { PodSettings } from "../shared/workload";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { labels } from "../shared/labels";
@@ -17,6 +18,12 @@ export interface ClairUpgradeJobArgs {
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
+    /** Added to clairctl's environment (the egress proxy). */
+    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** What the Job waits for: nothing for `pre` (the workloads wait for it), the three workloads for `post`. */
     after?: pulumi.Resource[];
 }
@@ -49,6 +56,9 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
             configSecretName: args.configSecretName,
             caConfigMapName: args.caConfigMapName,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+            serviceAccountName: args.serviceAccountName,
+            extraEnv: args.extraEnv,
             command: ["/bin/sh", "-c", adminScript(args.phase, args.version)],
         });
         const job = new k8s.batch.v1.Job(name, {
@@ -56,7 +66,7 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
             spec: {
                 backoffLimit: 2,
                 activeDeadlineSeconds: DEADLINE_SECONDS,
-                template: { metadata: { labels: labels(id) }, spec: pod.spec },
+                template: { metadata: pod.metadata(labels(id)), spec: pod.spec },
             },
         }, {
             parent: this,

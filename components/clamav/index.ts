@@ -1,4 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
+import { appServiceAccount } from "../shared/service-account";
+import { freshclamProxy, proxyPorts, type EgressProxy } from "../shared/proxy";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
@@ -11,9 +13,12 @@ import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "
 import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
+import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
 import { ClamavMirror, MIRROR_PORT, mirrorPorts } from "./mirror";
 import { ClamavRefresh } from "./refresh";
+
+/** The ServiceAccount clamd and the mirror run as. */
+export const CLAMAV_SERVICE_ACCOUNT = "clamav";
 
 export interface ClamavArgs {
     namespace: pulumi.Input<string>;
@@ -46,6 +51,10 @@ export interface ClamavArgs {
     /** The CronJob that restarts clamd to refresh the signatures. */
     refresh: { name: string; schedule: string; image: string; resources: GuaranteedResources };
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The cluster's egress proxy: freshclam uses it where it reaches outside (the mirror's updater, or clamd's own without the mirror). */
+    proxy?: EgressProxy;
     /**
      * PodMonitors add an exporter sidecar (clamd's STATS as metrics on 9906) and its PodMonitor;
      * rules add the alerts (ClamavDatabaseOld past databaseMaxAgeHours). None when absent.
@@ -99,6 +108,8 @@ export class Clamav extends pulumi.ComponentResource {
         const id = { name: "clamav", component: "clamd", partOf: "clamav" };
         const childOpts = { parent: this };
         const runAs = s.runAs;
+        // ClamAV's own account for clamd and the mirror (the refresh CronJob has its own, with its Role).
+        const account = appServiceAccount(`${name}-sa`, { objectName: CLAMAV_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clamav", component: "service-account", partOf: "clamav" } }, childOpts);
 
         // Where clamd's init containers fetch: the in-cluster mirror, else an external mirror,
         // else the CDN. The mirror is in the same namespace, so its short name resolves.
@@ -118,6 +129,9 @@ export class Clamav extends pulumi.ComponentResource {
                   serverResources: s.mirror.serverResources,
                   clientLabels: [instanceSelector(CLAMAV_NAME), instanceSelector(refreshName)],
                   priorityClassName: args.priorityClassName,
+                  podSettings: args.podSettings,
+                  serviceAccountName: account.metadata.name,
+                  proxy: freshclamProxy(args.proxy),
               }, childOpts)
             : undefined;
         const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
@@ -125,7 +139,8 @@ export class Clamav extends pulumi.ComponentResource {
 
         const files = {
             "clamd.conf": renderClamavConf(clamdConf()),
-            "freshclam.conf": renderClamavConf(freshclamConf(signatureSource)),
+            // The in-cluster mirror is reached directly; an external mirror or the CDN through the proxy.
+            "freshclam.conf": renderClamavConf(freshclamConf(signatureSource, mirror ? undefined : freshclamProxy(args.proxy))),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },
@@ -173,6 +188,8 @@ export class Clamav extends pulumi.ComponentResource {
             fsGroup: s.runAs.group,
             terminationGracePeriodSeconds: 30,
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
+            serviceAccountName: account.metadata.name,
             spread: id,
             exemptions: CLAMAV_UID_EXEMPTIONS,
             initContainers,
@@ -204,7 +221,7 @@ export class Clamav extends pulumi.ComponentResource {
                 progressDeadlineSeconds: 1200,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id, CLAMAV_NAME), annotations: { "checksum/clamav-config": checksum(JSON.stringify(files)) } },
+                    metadata: pod.metadata(labels(id, CLAMAV_NAME), { "checksum/clamav-config": checksum(JSON.stringify(files)) }),
                     spec: pod.spec,
                 },
             },
@@ -219,7 +236,7 @@ export class Clamav extends pulumi.ComponentResource {
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(CLAMAV_NAME),
             ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
-            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : s.privateMirror ? mirrorPorts(s.privateMirror) : [80, 443] }],
+            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(s.privateMirror ? mirrorPorts(s.privateMirror) : [80, 443]), ...proxyPorts(args.proxy)])] }],
         }, childOpts, CLAMAV_NAME);
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };
@@ -235,6 +252,7 @@ export class Clamav extends pulumi.ComponentResource {
             resources: s.refresh.resources,
             mirror: mirror ? { url: inClusterMirrorUrl, image: s.image, ports: [MIRROR_PORT], resources: s.refresh.resources } : undefined,
             priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
         }, { parent: this, dependsOn: [deployment] });
 
         // Every workload is listed, the refresh CronJob's run included (issue 14, point 8).

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { CLAMAV_DB_DIR, mirrorUpdaterConf, renderClamavConf } from "../../lib/clamav-conf";
+import { CLAMAV_DB_DIR, mirrorUpdaterConf, renderClamavConf, type FreshclamProxy } from "../../lib/clamav-conf";
 import { mirrorNginxConf, renderNginxConf } from "../../lib/nginx-conf";
 import { checksum } from "../shared/checksum";
 import { onePodAtATime } from "../shared/disruption";
@@ -10,7 +10,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS, type PortRule } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration } from "../shared/workload";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
 
 /** Where the mirror's updater gets the signatures. */
 export type MirrorUpstream =
@@ -41,6 +41,12 @@ export interface ClamavMirrorArgs {
     /** Labels of the pods that may fetch from the mirror (clamd, the refresh job). */
     clientLabels: Record<string, string>[];
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
+    /** The egress proxy freshclam reaches its upstream through (freshclam.conf HTTPProxyServer/Port). */
+    proxy?: FreshclamProxy;
 }
 
 export const MIRROR_PORT = 8080;
@@ -81,7 +87,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
 
         const files: Record<string, string> = {
             "nginx.conf": renderNginxConf(mirrorNginxConf({ port: MIRROR_PORT, root: CLAMAV_DB_DIR, tempDir: "/tmp", accessLog: "/dev/stdout" })),
-            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, args.upstream.kind === "mirror" ? args.upstream.url : undefined)) } : {}),
+            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, args.upstream.kind === "mirror" ? args.upstream.url : undefined, args.proxy)) } : {}),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${args.name}-config`, namespace: args.namespace, labels: labels(id) },
@@ -94,7 +100,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
             spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "http", port: MIRROR_PORT, targetPort: "http" }] },
         }, childOpts);
 
-        const upstreamPorts = args.upstream.kind === "mirror" ? mirrorPorts(args.upstream.url) : [80, 443];
+        const upstreamPorts = [...new Set([...(args.upstream.kind === "mirror" ? mirrorPorts(args.upstream.url) : [80, 443]), ...(args.proxy ? [args.proxy.port] : [])])];
         const egress: PortRule[] = connected ? [...DNS, { ports: upstreamPorts }] : DNS;
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(args.name),
@@ -134,6 +140,8 @@ export class ClamavMirror extends pulumi.ComponentResource {
             runAs: args.runAs,
             fsGroup: args.runAs.group,
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
+            ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
             spread: id,
             exemptions: [...MIRROR_EXEMPTIONS, ...(connected ? UPDATER_PROBE_EXEMPTIONS : [])],
             containers: connected ? [server, updater] : [server],
@@ -147,7 +155,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
                 replicas: 1,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id, args.name), annotations: { "checksum/clamav-mirror-config": checksum(JSON.stringify(files)) } },
+                    metadata: pod.metadata(labels(id, args.name), { "checksum/clamav-mirror-config": checksum(JSON.stringify(files)) }),
                     spec: pod.spec,
                 },
                 volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),

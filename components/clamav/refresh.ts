@@ -6,7 +6,7 @@ import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume } from "../shared/workload";
+import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 
 export interface ClamavRefreshArgs {
     namespace: pulumi.Input<string>;
@@ -30,6 +30,8 @@ export interface ClamavRefreshArgs {
         resources: GuaranteedResources;
     };
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
 }
 
 /** On clamd's pod template: the signature versions its current rollout was made for. */
@@ -139,6 +141,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
             // mounts the credentials explicitly (serviceAccountVolume).
             restartPolicy: "Never",
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
             runAs: { user: KUBECTL_UID, group: KUBECTL_UID },
             exemptions: NETWORK_POLICY_EXEMPTIONS,
             initContainers: args.mirror
@@ -177,7 +180,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
                 backoffLimit: 3,
                 activeDeadlineSeconds: 600,
                 template: {
-                    metadata: { labels: labels(id, args.cronJobName) },
+                    metadata: pod.metadata(labels(id, args.cronJobName)),
                     spec: pod.spec,
                 },
             }),

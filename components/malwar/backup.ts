@@ -10,7 +10,7 @@ import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import type { GuaranteedResources } from "../shared/resources";
 import type { RunAs } from "../shared/security";
-import { podTemplate, podVolume } from "../shared/workload";
+import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 
 /** The backup program, shipped to the pod in a ConfigMap as committed (components/malwar/malwar_backup.py). */
 export const BACKUP_PROGRAM_FILE = "malwar_backup.py";
@@ -52,6 +52,8 @@ export interface MalwarBackupArgs {
     region: string;
     tags: Record<string, string>;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
     /** Exemptions Malwar's uid causes, which the backup pod shares. */
     uidExemptions: Exemption[];
 }
@@ -187,6 +189,7 @@ export class MalwarBackup extends pulumi.ComponentResource {
             runAs: args.runAs,
             fsGroup: args.runAs.group,
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
             colocateWith: args.malwarPodLabels,
             exemptions: [...args.uidExemptions, ...BACKUP_EXEMPTIONS],
             initContainers: [{
@@ -223,7 +226,7 @@ export class MalwarBackup extends pulumi.ComponentResource {
             spec: cronJobSpec(args.schedule, labels(id), {
                 backoffLimit: 2,
                 activeDeadlineSeconds: RUN_SECONDS,
-                template: { metadata: { labels: labels(id, args.name) }, spec: pod.spec },
+                template: { metadata: pod.metadata(labels(id, args.name)), spec: pod.spec },
             }),
         }, childOpts);
 

@@ -9,7 +9,7 @@ import { generatedSecret } from "../shared/generated-secret";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume } from "../shared/workload";
+import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 import { MalwarBackup, type MalwarBackupArgs } from "./backup";
 
 export interface MalwarSecrets {
@@ -40,6 +40,8 @@ export interface MalwarArgs {
     backup?: Pick<MalwarBackupArgs, "schedule" | "retentionDays" | "oidc" | "uploadImage" | "resources" | "region" | "tags">;
     secrets: MalwarSecrets;
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
     /**
      * Provider for the SQLite claim, which is kept on destroy: one that adopts an existing
      * object on create (upsertExistingObjects), so the next `up` re-attaches the kept claim and
@@ -132,6 +134,7 @@ export class Malwar extends pulumi.ComponentResource {
             runAs,
             fsGroup: s.runAsUser,
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
             // Preferences only, so the one SQLite pod still schedules wherever its claim is.
             spread: id,
             exemptions: [...MALWAR_UID_EXEMPTIONS, ...MALWAR_SECRET_ENV_EXEMPTIONS],
@@ -160,10 +163,10 @@ export class Malwar extends pulumi.ComponentResource {
                 strategy: { type: "Recreate" },
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: {
-                        labels: labels(id, MALWAR_NAME),
-                        annotations: { "checksum/settings": checksum(JSON.stringify(settings)), "checksum/secrets": checksum(secretData.apply((d) => JSON.stringify(d))) },
-                    },
+                    metadata: pod.metadata(labels(id, MALWAR_NAME), {
+                        "checksum/settings": checksum(JSON.stringify(settings)),
+                        "checksum/secrets": checksum(secretData.apply((d) => JSON.stringify(d))),
+                    }),
                     spec: pod.spec,
                 },
             },
@@ -208,6 +211,7 @@ export class Malwar extends pulumi.ComponentResource {
                   malwarPodLabels: selectorLabels(id),
                   storageSize: s.storageSize,
                   priorityClassName: args.priorityClassName,
+                  podSettings: args.podSettings,
                   uidExemptions: MALWAR_UID_EXEMPTIONS,
               }, childOpts)
             : undefined;

@@ -7,7 +7,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { perPodClaimVolume, podTemplate, podVolume } from "../shared/workload";
+import { perPodClaimVolume, podTemplate, podVolume, type PodSettings } from "../shared/workload";
 import type { PostgresEndpoint } from "./endpoint";
 
 export interface InClusterPostgresArgs {
@@ -25,6 +25,10 @@ export interface InClusterPostgresArgs {
     /** Pods that may connect, one label selector each. */
     clients: Record<string, string>[];
     priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
 }
 
 const POSTGRES_UID = 999; // the "postgres" user of the official image
@@ -85,6 +89,8 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
             runAs: { user: POSTGRES_UID, group: POSTGRES_UID },
             fsGroup: POSTGRES_UID,
             priorityClassName: args.priorityClassName,
+            settings: args.podSettings,
+            ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
             // One pod: nothing to spread, but the same preferences as every workload.
             spread: id,
             exemptions: [...POSTGRES_UID_EXEMPTIONS, ...PASSWORD_FILE_EXEMPTIONS],
@@ -116,7 +122,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
                 replicas: 1,
                 selector: { matchLabels: selectorLabels(id) },
                 template: {
-                    metadata: { labels: labels(id, args.name) },
+                    metadata: pod.metadata(labels(id, args.name)),
                     spec: pod.spec,
                 },
                 volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),

@@ -4,7 +4,7 @@
  * declaration, so adding a container or a volume is one edit in one place.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
 import { digestExemptions, EXEMPTIONS, exemptionAnnotations, type Exemption } from "./exemptions";
 import type { AppIdentity } from "./labels";
@@ -61,6 +61,27 @@ export interface ContainerDeclaration extends Omit<Container, "resources" | "sec
     mounts?: VolumeMountOf[];
 }
 
+/**
+ * What a cluster asks of every pod of an app (config `<app>.pod`): pull secrets, where it may
+ * run, and labels and annotations its admission or cost tooling reads. Absent fields change nothing.
+ */
+export interface PodSettings {
+    /** Names of existing Secrets of type kubernetes.io/dockerconfigjson in the namespace. */
+    imagePullSecrets?: string[];
+    nodeSelector?: Record<string, string>;
+    tolerations?: k8s.types.input.core.v1.Toleration[];
+    /**
+     * Overrides the program's affinity field by field: nodeAffinity is added, a podAntiAffinity
+     * replaces spreading's, a podAffinity is added to a colocateWith requirement (a ReadWriteOnce
+     * claim), never in its place.
+     */
+    affinity?: k8s.types.input.core.v1.Affinity;
+    /** Added to the pod's labels; the config refuses the program's own keys (config/pod.ts). */
+    labels?: Record<string, string>;
+    /** Added to the pod's annotations; the program's own (checksums) win on the same key. */
+    annotations?: Record<string, string>;
+}
+
 export interface PodDeclaration {
     containers: ContainerDeclaration[];
     /** Run one at a time, in order, before the containers. */
@@ -80,6 +101,8 @@ export interface PodDeclaration {
     terminationGracePeriodSeconds?: number;
     /** Checker findings this pod's own choices cause (a vendor uid, say), with reasons. */
     exemptions?: Exemption[];
+    /** The app's cluster-fit settings (config `<app>.pod`). */
+    settings?: PodSettings;
 }
 
 export interface CapacityIdentity {
@@ -91,6 +114,8 @@ export interface CapacityIdentity {
 
 export interface PodTemplate {
     spec: k8s.types.input.core.v1.PodSpec;
+    /** The pod template's metadata: the program's labels and annotations plus the app's extra ones (settings). */
+    metadata(labels: Record<string, string>, annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>): k8s.types.input.meta.v1.ObjectMeta;
     /** The exemptions that follow from the pod, in the order the workload's annotations list them. */
     exemptions: Exemption[];
     /** Checker annotations for the workload: the pod's exemptions plus the workload's own. */
@@ -138,6 +163,9 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
         ...(pod.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
     ];
     const podVolumes = pod.volumes.filter((v) => v.source).map((v) => ({ name: v.name, ...v.source }));
+    const settings = pod.settings ?? {};
+    const placement: Pick<k8s.types.input.core.v1.PodSpec, "affinity" | "topologySpreadConstraints"> = { ...(pod.spread ? spreadAcrossNodesAndZones(pod.spread) : {}), ...(pod.colocateWith ? onTheNodeOf(pod.colocateWith) : {}) };
+    if (settings.affinity) placement.affinity = overrideAffinity(settings.affinity, placement.affinity as k8s.types.input.core.v1.Affinity | undefined, pod.colocateWith);
     const spec: k8s.types.input.core.v1.PodSpec = {
         ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
         automountServiceAccountToken: false,
@@ -145,14 +173,27 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
         securityContext: podSecurityContext(pod.runAs, pod.fsGroup),
         ...(pod.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds } : {}),
         ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
-        ...(pod.spread ? spreadAcrossNodesAndZones(pod.spread) : {}),
-        ...(pod.colocateWith ? onTheNodeOf(pod.colocateWith) : {}),
+        ...(settings.imagePullSecrets?.length ? { imagePullSecrets: settings.imagePullSecrets.map((name) => ({ name })) } : {}),
+        ...(settings.nodeSelector && Object.keys(settings.nodeSelector).length ? { nodeSelector: settings.nodeSelector } : {}),
+        ...(settings.tolerations?.length ? { tolerations: settings.tolerations } : {}),
+        ...placement,
         ...(pod.initContainers?.length ? { initContainers: pod.initContainers.map((c) => buildContainer(c, pod.runAs, declared)) } : {}),
         containers: pod.containers.map((c) => buildContainer(c, pod.runAs, declared)),
         ...(podVolumes.length ? { volumes: podVolumes } : {}),
     };
+    const extraLabels = settings.labels ?? {};
+    const extraAnnotations = settings.annotations ?? {};
     return {
         spec,
+        metadata: (labels, annotations) => {
+            const clash = Object.keys(extraLabels).filter((key) => key in labels);
+            // config/pod.ts refuses these keys; a component passing another label of its own would land here.
+            if (clash.length) throw new Error(`extra pod labels ${clash.join(", ")} would override the pod's own labels`);
+            const merged = Object.keys(extraAnnotations).length
+                ? pulumi.output(annotations ?? {}).apply((own) => ({ ...extraAnnotations, ...own }))
+                : annotations;
+            return { labels: { ...extraLabels, ...labels }, ...(merged !== undefined ? { annotations: merged } : {}) };
+        },
         exemptions,
         annotations: (workloadExemptions = []) => exemptionAnnotations([...exemptions, ...workloadExemptions]),
         claimTemplates: ({ labels, storageClass }) =>
@@ -176,4 +217,26 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
             };
         },
     };
+}
+
+/**
+ * The configured affinity, field by field: a field it sets (nodeAffinity, podAffinity,
+ * podAntiAffinity) replaces the program's, the others stay (spreading's anti-affinity unless
+ * podAntiAffinity is given). A pod that must run on another pod's node keeps that requirement
+ * beside the configured podAffinity's required terms (both must hold).
+ */
+function overrideAffinity(
+    configured: k8s.types.input.core.v1.Affinity,
+    own: k8s.types.input.core.v1.Affinity | undefined,
+    colocateWith?: Record<string, string>,
+): k8s.types.input.core.v1.Affinity {
+    const merged: k8s.types.input.core.v1.Affinity = { ...(own ?? {}), ...configured };
+    if (!colocateWith || !configured.podAffinity) return merged;
+    const required = onTheNodeOf(colocateWith).affinity as { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: unknown[] } };
+    const configuredPodAffinity = configured.podAffinity as Record<string, unknown>;
+    const configuredTerms = (configuredPodAffinity.requiredDuringSchedulingIgnoredDuringExecution ?? []) as unknown[];
+    return {
+        ...merged,
+        podAffinity: { ...configuredPodAffinity, requiredDuringSchedulingIgnoredDuringExecution: [...configuredTerms, ...required.podAffinity.requiredDuringSchedulingIgnoredDuringExecution] },
+    } as k8s.types.input.core.v1.Affinity;
 }
