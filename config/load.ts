@@ -126,6 +126,11 @@ function plainMessage(issue: z.core.$ZodRawIssue): string {
 }
 
 /** A value as a sentence names it: the number 3, the text "3", a list. */
+/** A value shown in a message never repeats a URL's user:password@ (a proxy URL, say). */
+export function withoutUrlCredentials(text: string): string {
+    return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s"]+@/gi, "$1[credentials]@");
+}
+
 function described(input: unknown): string {
     if (input === null) return "null";
     if (Array.isArray(input)) return "a list";
@@ -151,7 +156,7 @@ function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>,
     // The value as the user gave it (a number stays a number); a default or a derived value otherwise.
     const given = lookup(values, path);
     const input = given !== undefined ? given : "input" in issue ? issue.input : undefined;
-    const shown = input === undefined ? "(unset)" : secret ? "[secret]" : JSON.stringify(input);
+    const shown = input === undefined ? "(unset)" : secret ? "[secret]" : withoutUrlCredentials(JSON.stringify(input));
     let message = issue.message;
     if (issue.code === "invalid_type" && input !== undefined) {
         const expected = String(issue.expected);

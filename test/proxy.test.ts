@@ -73,7 +73,8 @@ describe("proxy: the cluster's egress proxy", function () {
 
     it("refuses credentials, a path and a scheme other than http(s), naming the key and value", async () => {
         await assert.rejects(runProgram("prod", withProxy({ httpsProxy: "http://user:pw@proxy.corp.example:3128" })), (err: Error) => {
-            assert.match(err.message, /scanning-platform:proxy\.httpsProxy = .*: holds credentials/);
+            assert.match(err.message, /scanning-platform:proxy\.httpsProxy = "http:\/\/\[credentials\]@proxy\.corp\.example:3128": holds credentials/);
+            assert.ok(!err.message.includes("user:pw"), "the message repeats the credentials");
             return true;
         });
         await assert.rejects(runProgram("prod", withProxy({ httpProxy: "http://proxy.corp.example:3128/path" })), /scanning-platform:proxy\.httpProxy = "http:\/\/proxy\.corp\.example:3128\/path": has a path or query/);
