@@ -16,6 +16,7 @@ time_one() {
   echo $(((end - start) / 1000000))
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 fast=() slow=()
 for ((i = 0; i < RUNS; i++)); do
   fast+=("$(time_one npm run -s capacity -- --stack "$STACK")")
@@ -25,7 +26,6 @@ done
 summary() {
   sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "median %.2f s  (min %.2f, max %.2f, %d runs)\n", m / 1000, v[1] / 1000, v[NR] / 1000, NR }'
 }
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'npm run -s capacity -- --stack %s     ' "$STACK"; printf '%s\n' "${fast[@]}" | summary
 printf 'node -r ts-node/register tools/capacity.ts  '; printf '%s\n' "${slow[@]}" | summary
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
