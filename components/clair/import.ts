@@ -1,33 +1,20 @@
 import * as k8s from "@pulumi/kubernetes";
-import type { PodSettings } from "../shared/workload";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { cronJobSpec } from "../shared/cron-job";
 import { labels } from "../shared/labels";
-import type { GuaranteedResources } from "../shared/resources";
-import { BUNDLE_DIR, CLAIRCTL, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB } from "./clairctl";
+import { BUNDLE_DIR, CLAIRCTL, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, type ClairctlPodArgs } from "./clairctl";
 
 /** Where `clairctl export-updaters` left its bundle: an http(s) URL, or a file on a claim. */
 export type UpdatersBundle = { url: string } | { claim: string; path: string };
 
-export interface ClairUpdatersImportArgs {
+/** The clairctl pod's settings (ClairctlPodArgs, its command aside), plus where and when to import. */
+export interface ClairUpdatersImportArgs extends Omit<ClairctlPodArgs, "command" | "bundleClaim"> {
     namespace: pulumi.Input<string>;
     bundle: UpdatersBundle;
     /** A CronJob imports again on this schedule (a bundle refreshed at the same place). */
     schedule?: string;
-    image: string;
-    resources: GuaranteedResources;
-    runAsUser: number;
-    configSecretName: pulumi.Input<string>;
-    caConfigMapName?: pulumi.Input<string>;
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
-    /** The app's ServiceAccount (no token mounted); the default account when absent. */
-    serviceAccountName?: pulumi.Input<string>;
-    /** Added to clairctl's environment (the egress proxy). */
-    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** The matcher: its pods create the tables the import writes into (OfflineImport runs no migrations). */
     after: pulumi.Resource[];
 }

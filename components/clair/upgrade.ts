@@ -1,29 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
-import type { PodSettings } from "../shared/workload";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { labels } from "../shared/labels";
-import type { GuaranteedResources } from "../shared/resources";
-import { adminScript, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, versionSlug } from "./clairctl";
+import { adminScript, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, versionSlug, type ClairctlPodArgs } from "./clairctl";
 
-export interface ClairUpgradeJobArgs {
+/** The clairctl pod's settings (ClairctlPodArgs, its command aside), plus the phase and version. */
+export interface ClairUpgradeJobArgs extends Omit<ClairctlPodArgs, "command" | "bundleClaim"> {
     namespace: pulumi.Input<string>;
     /** `pre` runs before the Clair pods change, `post` once they have all rolled out. */
     phase: "pre" | "post";
     /** The Clair version being deployed (from the image tag): clairctl's `admin pre|post v<version>`. */
     version: string;
-    image: string;
-    resources: GuaranteedResources;
-    runAsUser: number;
-    configSecretName: pulumi.Input<string>;
-    caConfigMapName?: pulumi.Input<string>;
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
-    /** The app's ServiceAccount (no token mounted); the default account when absent. */
-    serviceAccountName?: pulumi.Input<string>;
-    /** Added to clairctl's environment (the egress proxy). */
-    extraEnv?: k8s.types.input.core.v1.EnvVar[];
     /** What the Job waits for: nothing for `pre` (the workloads wait for it), the three workloads for `post`. */
     after?: pulumi.Resource[];
 }
