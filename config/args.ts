@@ -120,6 +120,8 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
 
 export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
     const c = config.clamav;
+    // The mirror's settings are the component's Args as they are, once it is on.
+    const { enabled: mirrorOn, ...mirror } = c.mirror;
     return {
         namespace: wiring.namespace,
         image: c.image,
@@ -129,17 +131,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         runAs: { user: c.runAsUser, group: c.runAsGroup },
         proxy: egressProxy(config),
         privateMirror: c.privateMirror,
-        mirror: c.mirror.enabled
-            ? {
-                  serverImage: c.mirror.serverImage,
-                  upstream: c.mirror.upstream,
-                  checksPerDay: c.mirror.checksPerDay,
-                  storageSize: c.mirror.storageSize,
-                  storageClass: c.mirror.storageClass,
-                  updaterResources: c.mirror.updaterResources,
-                  serverResources: c.mirror.serverResources,
-              }
-            : undefined,
+        mirror: mirrorOn ? mirror : undefined,
         refresh: c.refresh,
         priorityClassName: config.kubernetes.priorityClassName,
         podSettings: podSettings(c.pod),

@@ -1,21 +1,15 @@
 /** Malwar's part of the stack config. */
 import { z } from "zod";
-import { podSettingsSchema } from "./pod";
-import { bool, cronSchedule, dnsSubdomainProblem, corsOrigin, guaranteedResources, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
+import { podSettingsSchema, qualifiedNameProblem } from "./pod";
+import { bool, cronSchedule, corsOrigin, guaranteedResources, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
 const percentage = z.int({ error: "must be a whole number of percent" }).min(1, { error: "must be 1 to 100 (percent)" }).max(100, { error: "must be 1 to 100 (percent)" });
-
-/** An annotation key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
-function annotationKeyProblem(key: string): boolean {
-    const [prefix, name, ...rest] = key.includes("/") ? key.split("/") : ["", key];
-    return rest.length > 0 || (prefix !== "" && dnsSubdomainProblem(prefix) !== undefined) || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name);
-}
 
 const annotations = z
     .record(z.string(), z.string({ error: "must be text (quote numbers and booleans)" }), { error: "must be a block of annotation: value pairs" })
     .superRefine((record, ctx) => {
         for (const key of Object.keys(record)) {
-            if (annotationKeyProblem(key)) {
+            if (qualifiedNameProblem(key)) {
                 ctx.addIssue({
                     code: "custom",
                     path: [key],

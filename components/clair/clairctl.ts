@@ -38,7 +38,8 @@ export const BUNDLE_DIR = "/var/lib/clair-bundle";
 /** The labels of every clairctl pod: the in-cluster databases admit this identity beside the node types'. */
 export const clairctlIdentity = (component: "import" | "upgrade"): AppIdentity => ({ name: "clair", component: `clairctl-${component}`, partOf: "clair" });
 
-export interface ClairctlPodArgs {
+/** What every clairctl pod takes from the Clair component: image, user, config, placement, resources. */
+export interface ClairctlPodSettings {
     image: string;
     resources: GuaranteedResources;
     runAsUser: number;
@@ -51,6 +52,9 @@ export interface ClairctlPodArgs {
     serviceAccountName?: pulumi.Input<string>;
     /** Added to the container's environment: the egress proxy's variables (an import from a URL goes through it). */
     extraEnv?: k8s.types.input.core.v1.EnvVar[];
+}
+
+export interface ClairctlPodArgs extends ClairctlPodSettings {
     /** The container's command: clairctl itself, or a shell around it. */
     command: string[];
     /** A claim mounted read-only at BUNDLE_DIR (the import from a claim). */

@@ -4,14 +4,15 @@ import { createHash } from "crypto";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { cronJobSpec } from "../shared/cron-job";
 import { labels } from "../shared/labels";
-import { BUNDLE_DIR, CLAIRCTL, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, type ClairctlPodArgs } from "./clairctl";
+import { BUNDLE_DIR, CLAIRCTL, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, type ClairctlPodSettings } from "./clairctl";
 
 /** Where `clairctl export-updaters` left its bundle: an http(s) URL, or a file on a claim. */
 export type UpdatersBundle = { url: string } | { claim: string; path: string };
 
-/** The clairctl pod's settings (ClairctlPodArgs, its command aside), plus where and when to import. */
-export interface ClairUpdatersImportArgs extends Omit<ClairctlPodArgs, "command" | "bundleClaim"> {
+export interface ClairUpdatersImportArgs {
     namespace: pulumi.Input<string>;
+    /** The clairctl pod's image, user, config, placement and resources. */
+    pod: ClairctlPodSettings;
     bundle: UpdatersBundle;
     /** A CronJob imports again on this schedule (a bundle refreshed at the same place). */
     schedule?: string;
@@ -43,15 +44,7 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
         const id = clairctlIdentity("import");
         const source = bundleArgument(args.bundle);
         const pod = clairctlPod({
-            image: args.image,
-            resources: args.resources,
-            runAsUser: args.runAsUser,
-            configSecretName: args.configSecretName,
-            caConfigMapName: args.caConfigMapName,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            serviceAccountName: args.serviceAccountName,
-            extraEnv: args.extraEnv,
+            ...args.pod,
             command: [CLAIRCTL, "import-updaters", source],
             bundleClaim: "claim" in args.bundle ? args.bundle.claim : undefined,
         });

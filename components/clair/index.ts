@@ -146,7 +146,7 @@ export class Clair extends pulumi.ComponentResource {
         const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName, extraEnv: proxyVariables };
         const upgrade = args.upgradeJobs;
         const preUpgrade = upgrade
-            ? new ClairUpgradeJob(`${name}-pre-upgrade`, { namespace: args.namespace, phase: "pre", version: upgrade.version, resources: upgrade.resources, ...clairctl }, { parent: this })
+            ? new ClairUpgradeJob(`${name}-pre-upgrade`, { namespace: args.namespace, phase: "pre", version: upgrade.version, pod: { ...clairctl, resources: upgrade.resources } }, { parent: this })
             : undefined;
         const after = preUpgrade ? [preUpgrade] : undefined;
         // API on 8080 (router, Quay, the other node types), metrics on 8089 for the scraper only
@@ -194,15 +194,14 @@ export class Clair extends pulumi.ComponentResource {
         }, { parent: this });
 
         const postUpgrade = upgrade
-            ? new ClairUpgradeJob(`${name}-post-upgrade`, { namespace: args.namespace, phase: "post", version: upgrade.version, resources: upgrade.resources, ...clairctl, after: [indexer, matcher, notifier] }, { parent: this })
+            ? new ClairUpgradeJob(`${name}-post-upgrade`, { namespace: args.namespace, phase: "post", version: upgrade.version, pod: { ...clairctl, resources: upgrade.resources }, after: [indexer, matcher, notifier] }, { parent: this })
             : undefined;
         const updatersImport = args.disconnected
             ? new ClairUpdatersImport(`${name}-import`, {
                   namespace: args.namespace,
                   bundle: args.disconnected.bundle,
                   schedule: args.disconnected.schedule,
-                  resources: args.disconnected.importResources,
-                  ...clairctl,
+                  pod: { ...clairctl, resources: args.disconnected.importResources },
                   after: [matcher],
               }, { parent: this })
             : undefined;

@@ -2,11 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { labels } from "../shared/labels";
-import { adminScript, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, versionSlug, type ClairctlPodArgs } from "./clairctl";
+import { adminScript, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, versionSlug, type ClairctlPodSettings } from "./clairctl";
 
-/** The clairctl pod's settings (ClairctlPodArgs, its command aside), plus the phase and version. */
-export interface ClairUpgradeJobArgs extends Omit<ClairctlPodArgs, "command" | "bundleClaim"> {
+export interface ClairUpgradeJobArgs {
     namespace: pulumi.Input<string>;
+    /** The clairctl pod's image, user, config, placement and resources. */
+    pod: ClairctlPodSettings;
     /** `pre` runs before the Clair pods change, `post` once they have all rolled out. */
     phase: "pre" | "post";
     /** The Clair version being deployed (from the image tag): clairctl's `admin pre|post v<version>`. */
@@ -37,15 +38,7 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
         // Short enough for the capacity table's 100 columns: clair-pre-v4-8-0, clair-post-v4-8-0.
         const objectName = `clair-${args.phase}-${versionSlug(args.version)}`;
         const pod = clairctlPod({
-            image: args.image,
-            resources: args.resources,
-            runAsUser: args.runAsUser,
-            configSecretName: args.configSecretName,
-            caConfigMapName: args.caConfigMapName,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            serviceAccountName: args.serviceAccountName,
-            extraEnv: args.extraEnv,
+            ...args.pod,
             command: ["/bin/sh", "-c", adminScript(args.phase, args.version)],
         });
         const job = new k8s.batch.v1.Job(name, {
