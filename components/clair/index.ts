@@ -8,7 +8,7 @@ import { generatedBase64Key } from "../shared/generated-secret";
 import type { GuaranteedResources } from "../shared/resources";
 import { clairAlerts } from "../../lib/alerts";
 import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "../shared/monitoring";
-import { allowOnly, DNS } from "../shared/network-policy";
+import { allowOnly, DNS, urlPort } from "../shared/network-policy";
 import { ClairConfigFile } from "./config";
 import { ClairDatabases, type ClairDatabaseBackend } from "./databases";
 import { ClairDeployment } from "./deployment";
@@ -154,8 +154,7 @@ export class Clair extends pulumi.ComponentResource {
         // layer registries and vulnerability feeds (80/443), the databases and each other.
         const clairPods = { "app.kubernetes.io/name": "clair" };
         // The import Job (labelled clair too) fetches its bundle, wherever the URL points.
-        const bundleUrl = args.disconnected && "url" in args.disconnected.bundle ? new URL(args.disconnected.bundle.url) : undefined;
-        const bundlePort = bundleUrl ? Number(bundleUrl.port || (bundleUrl.protocol === "https:" ? 443 : 80)) : undefined;
+        const bundlePort = args.disconnected && "url" in args.disconnected.bundle ? urlPort(args.disconnected.bundle.url) : undefined;
         allowOnly(name, { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
             podSelector: clairPods,
             ingress: [{ ports: [HTTP_PORT] }, ...scrapeIngress(args.monitoring, [INTROSPECTION_PORT])],

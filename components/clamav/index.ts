@@ -10,11 +10,11 @@ import { onePodAtATime } from "../shared/disruption";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { clamavAlerts } from "../../lib/alerts";
 import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "../shared/monitoring";
-import { allowOnly, DNS } from "../shared/network-policy";
+import { allowOnly, DNS, urlPort } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
-import { ClamavMirror, MIRROR_PORT, mirrorPorts } from "./mirror";
+import { ClamavMirror, MIRROR_PORT } from "./mirror";
 import { ClamavRefresh } from "./refresh";
 
 /** The ServiceAccount clamd and the mirror run as. */
@@ -236,7 +236,7 @@ export class Clamav extends pulumi.ComponentResource {
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(CLAMAV_NAME),
             ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
-            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(s.privateMirror ? mirrorPorts(s.privateMirror) : [80, 443]), ...proxyPorts(args.proxy)])] }],
+            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(s.privateMirror ? [urlPort(s.privateMirror)] : [80, 443]), ...proxyPorts(args.proxy)])] }],
         }, childOpts, CLAMAV_NAME);
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };

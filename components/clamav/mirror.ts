@@ -7,7 +7,7 @@ import { checksum } from "../shared/checksum";
 import { onePodAtATime } from "../shared/disruption";
 import { vendorUid, type Exemption } from "../shared/exemptions";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
-import { allowOnly, DNS, type PortRule } from "../shared/network-policy";
+import { allowOnly, DNS, urlPort, type PortRule } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
@@ -100,7 +100,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
             spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "http", port: MIRROR_PORT, targetPort: "http" }] },
         }, childOpts);
 
-        const upstreamPorts = [...new Set([...(args.upstream.kind === "mirror" ? mirrorPorts(args.upstream.url) : [80, 443]), ...(args.proxy ? [args.proxy.port] : [])])];
+        const upstreamPorts = [...new Set([...(args.upstream.kind === "mirror" ? [urlPort(args.upstream.url)] : [80, 443]), ...(args.proxy ? [args.proxy.port] : [])])];
         const egress: PortRule[] = connected ? [...DNS, { ports: upstreamPorts }] : DNS;
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(args.name),
@@ -172,10 +172,4 @@ export class ClamavMirror extends pulumi.ComponentResource {
         this.url = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc:${MIRROR_PORT}`;
         this.registerOutputs({ url: this.url, serviceName: this.serviceName, statefulSetName: this.statefulSetName });
     }
-}
-
-/** The port an http(s) URL connects to. */
-export function mirrorPorts(url: string): number[] {
-    const parsed = new URL(url);
-    return [Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80))];
 }

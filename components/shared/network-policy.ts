@@ -18,6 +18,12 @@ export interface NetworkRules {
     egress: PortRule[];
 }
 
+/** The TCP port an http(s) URL connects to: its own, or the scheme's default. */
+export function urlPort(url: string | URL): number {
+    const parsed = typeof url === "string" ? new URL(url) : url;
+    return Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
+}
+
 /** Name resolution, which every pod needs, wherever the cluster runs its DNS. */
 export const DNS: PortRule[] = [
     { ports: [53], protocol: "UDP" },

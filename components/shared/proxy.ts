@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { FreshclamProxy } from "../../lib/clamav-conf";
+import { urlPort } from "./network-policy";
 
 /** The cluster's egress proxy (config `proxy`): what Clair and freshclam reach the internet through. */
 export interface EgressProxy {
@@ -28,11 +29,9 @@ export function proxyEnv(proxy: EgressProxy | undefined, inClusterHosts: string[
     ];
 }
 
-const portOf = (url: URL) => Number(url.port || (url.protocol === "https:" ? 443 : 80));
-
 /** The proxies' ports, for the NetworkPolicies' egress. */
 export function proxyPorts(proxy: EgressProxy | undefined): number[] {
-    return [proxy?.httpProxy, proxy?.httpsProxy].filter((u): u is string => !!u).map((u) => portOf(new URL(u)));
+    return [proxy?.httpProxy, proxy?.httpsProxy].filter((u): u is string => !!u).map((u) => urlPort(u));
 }
 
 /** freshclam's proxy (one for all its requests: the CDN is https, so the https one first). */
@@ -40,5 +39,5 @@ export function freshclamProxy(proxy: EgressProxy | undefined): FreshclamProxy |
     const chosen = proxy?.httpsProxy ?? proxy?.httpProxy;
     if (!chosen) return undefined;
     const url = new URL(chosen);
-    return { server: `${url.protocol}//${url.hostname}`, port: portOf(url) };
+    return { server: `${url.protocol}//${url.hostname}`, port: urlPort(url) };
 }
