@@ -14,6 +14,7 @@ import type { MonitoringArgs } from "../components/shared/monitoring";
 import type { EgressProxy } from "../components/shared/proxy";
 import type { PodSettings } from "../components/shared/workload";
 import { clairVersion } from "../lib/clair-config";
+import { autoscalingRange } from "./autoscaling";
 import { oidcIssuerOf } from "./malwar";
 import type { PodSettingsConfig } from "./pod";
 import type { PlatformConfig } from "./platform";
@@ -89,8 +90,8 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         runAsUser: c.runAsUser,
         startupMinutes: c.startupMinutes,
         proxy: egressProxy(config),
-        indexer: c.indexer,
-        matcher: c.matcher,
+        indexer: { ...c.indexer, autoscaling: autoscalingRange(c.indexer.replicas, c.indexer.autoscaling) },
+        matcher: { ...c.matcher, autoscaling: autoscalingRange(c.matcher.replicas, c.matcher.autoscaling) },
         notifier: {
             replicas: c.notifier.replicas,
             resources: c.notifier.resources,
@@ -126,6 +127,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         namespace: wiring.namespace,
         image: c.image,
         replicas: c.replicas,
+        autoscaling: autoscalingRange(c.replicas, c.autoscaling),
         resources: c.resources,
         updaterResources: c.updaterResources,
         runAs: { user: c.runAsUser, group: c.runAsGroup },

@@ -1,5 +1,6 @@
 /** Clair's part of the stack config, and the one place its connection pools are planned. */
 import { z } from "zod";
+import { autoscalingIssues, autoscalingSchema, mostReplicas, type AutoscalingConfig } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
 import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
@@ -71,6 +72,7 @@ export const clairSchema = z
         indexer: z
             .strictObject({
                 replicas: replicas(500).default(1),
+                autoscaling: autoscalingSchema(500),
                 resources: guaranteedResources("2", "2Gi"),
                 storageClass: objectName.default("gp2"),
                 storageSize: quantity("bytes", "100Gi").default("100Gi"),
@@ -80,6 +82,7 @@ export const clairSchema = z
         matcher: z
             .strictObject({
                 replicas: replicas(500).default(1),
+                autoscaling: autoscalingSchema(500),
                 resources: guaranteedResources("2", "2Gi"),
                 period: goDuration.default("6h"),
             })
@@ -149,6 +152,7 @@ export const clairSchema = z
     })
     .prefault({})
     .superRefine((clair, ctx) => {
+        for (const mode of ["indexer", "matcher"] as const) autoscalingIssues(`clair.${mode}`, clair[mode].replicas, clair[mode].autoscaling, [mode, "autoscaling"], ctx);
         const offline = clair.disconnected;
         if (offline.enabled && !offline.bundleUrl && !offline.bundleClaim) {
             ctx.addIssue({
@@ -204,29 +208,35 @@ export const clairSchema = z
         for (const mode of CLAIR_MODES) {
             const p = plan[mode];
             if (p.poolMaxConns < MIN_POOL) {
+                // An autoscaler's maximum is what the budget counts, so that is the key to name.
+                const autoscaled = mode !== "notifier" && clair[mode].autoscaling.enabled;
                 ctx.addIssue({
                     code: "custom",
-                    path: [mode, "replicas"],
-                    input: clair[mode].replicas,
+                    path: autoscaled ? [mode, "autoscaling", "maxReplicas"] : [mode, "replicas"],
+                    input: autoscaled ? clair[mode].autoscaling.maxReplicas : clair[mode].replicas,
                     message:
                         `is too many pods for one database: ${p.peakPods} pods at peak with max_connections ${p.maxConnections} ` +
-                        `(${p.reserved} reserved) leave fewer than ${MIN_POOL} connections per pod; use a larger clair.database.rds.instanceClass or fewer replicas`,
+                        `(${p.reserved} reserved) leave fewer than ${MIN_POOL} connections per pod; use a larger clair.database.rds.instanceClass or fewer ${autoscaled ? "pods at most" : "replicas"}`,
                 });
             }
         }
         return { ...clair, pools: plan };
     });
 
-/** Inputs of the Clair pool plan, from the validated config. */
+/** Inputs of the Clair pool plan, from the validated config: an autoscaled node type counts at its maximum. */
 export function clairPoolSettings(clair: {
-    indexer: { replicas: number };
-    matcher: { replicas: number };
+    indexer: { replicas: number; autoscaling: AutoscalingConfig };
+    matcher: { replicas: number; autoscaling: AutoscalingConfig };
     notifier: { replicas: number };
     database: { backend: string; rds: { instanceClass: string; reservedConnections: number }; inClusterMaxConnections: number; poolMaxConnsCeiling: number };
 }) {
     const rds = clair.database.backend === "rds";
     return {
-        replicas: { indexer: clair.indexer.replicas, matcher: clair.matcher.replicas, notifier: clair.notifier.replicas },
+        replicas: {
+            indexer: mostReplicas(clair.indexer.replicas, clair.indexer.autoscaling),
+            matcher: mostReplicas(clair.matcher.replicas, clair.matcher.autoscaling),
+            notifier: clair.notifier.replicas,
+        },
         maxConnections: rds ? maxConnectionsFor(clair.database.rds.instanceClass) : clair.database.inClusterMaxConnections,
         reserved: rds ? clair.database.rds.reservedConnections : IN_CLUSTER_RESERVED_CONNECTIONS,
         ceiling: clair.database.poolMaxConnsCeiling,

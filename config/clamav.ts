@@ -1,5 +1,6 @@
 /** ClamAV's part of the stack config. */
 import { z } from "zod";
+import { autoscalingIssues, autoscalingSchema } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
 import { MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
 import { belowFloor, bool, cronSchedule, dnsLabel, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
@@ -14,6 +15,7 @@ export const clamavSchema = z
     .strictObject({
         image: pinnedImage.default("clamav/clamav:1.4.3"),
         replicas: replicas(50).default(2),
+        autoscaling: autoscalingSchema(50),
         resources: guaranteedResources("1", "4Gi"),
         /** Lets clamd's memory go below CLAMD_MEMORY_MINIMUM: for pods that never load the signatures (kwok's fake pods). */
         allowBelowMinimumMemory: bool.default(false),
@@ -65,6 +67,7 @@ export const clamavSchema = z
     })
     .prefault({})
     .superRefine((clamav, ctx) => {
+        autoscalingIssues("clamav", clamav.replicas, clamav.autoscaling, ["autoscaling"], ctx);
         if (!clamav.allowBelowMinimumMemory && belowFloor(clamav.resources.memory, CLAMD_MEMORY_MINIMUM)) {
             ctx.addIssue({
                 code: "custom",

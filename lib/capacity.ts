@@ -11,8 +11,10 @@ export interface WorkloadCapacity {
     /** Which part of the platform: "clair", "clamav", "malwar" or "postgres". */
     app: string;
     kind: "Deployment" | "StatefulSet" | "CronJob" | "Job";
-    /** Pods of the workload; for a CronJob or a Job, the pods of one run (counted as if running). */
+    /** Pods of the workload; for a CronJob or a Job, the pods of one run (counted as if running). With an autoscaler, its minimum. */
     replicas: number;
+    /** An autoscaler's maximum; `replicas` when the count is fixed. */
+    maxReplicas?: number;
     /** What the scheduler reserves per pod: max(sum of containers, largest init container). */
     cpuPerPod: number;
     memoryGiBPerPod: number;
@@ -36,13 +38,18 @@ export interface Totals {
     storageGiB: number;
 }
 
+export type AppTotals = Totals & { rdsInstances: number; rdsStorageGiB: number };
+
 export interface CapacitySummary {
     stack: string;
-    workloads: (WorkloadCapacity & Totals)[];
+    /** Each workload at its fixed count or its autoscaler's minimum, and `atMax` at the autoscaler's maximum. */
+    workloads: (WorkloadCapacity & Totals & { atMax: Totals })[];
     databases: DatabaseCapacity[];
-    /** Totals per app ("clair", "clamav", ...), plus rdsInstances per app. */
-    apps: Record<string, Totals & { rdsInstances: number; rdsStorageGiB: number }>;
-    total: Totals & { rdsInstances: number; rdsStorageGiB: number };
+    /** Totals per app ("clair", "clamav", ...), plus rdsInstances per app; autoscalers at their minimum. */
+    apps: Record<string, AppTotals>;
+    total: AppTotals;
+    /** The same totals with every autoscaler at its maximum: equal to apps and total when none is on. */
+    atMax: { apps: Record<string, AppTotals>; total: AppTotals };
 }
 
 /** The scheduler's view of a pod: init containers run one at a time before the others. */
@@ -64,19 +71,23 @@ export function storageGiB(size: string): number {
 /** Rounds away float noise (0.1 + 0.2) without hiding real fractions. */
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-export function summarize(stack: string, workloads: WorkloadCapacity[], databases: DatabaseCapacity[]): CapacitySummary {
-    const rows = workloads.map((w) => ({
-        ...w,
-        pods: w.replicas,
-        cpu: round(w.replicas * w.cpuPerPod),
-        memoryGiB: round(w.replicas * w.memoryGiBPerPod),
-        storageGiB: round(w.replicas * w.storageGiBPerPod + w.sharedStorageGiB),
-    }));
-    const empty = () => ({ pods: 0, cpu: 0, memoryGiB: 0, storageGiB: 0, rdsInstances: 0, rdsStorageGiB: 0 });
-    const apps: CapacitySummary["apps"] = {};
+/** A workload's figures when `pods` of it run. */
+function figures(w: WorkloadCapacity, pods: number): Totals {
+    return {
+        pods,
+        cpu: round(pods * w.cpuPerPod),
+        memoryGiB: round(pods * w.memoryGiBPerPod),
+        storageGiB: round(pods * w.storageGiBPerPod + w.sharedStorageGiB),
+    };
+}
+
+/** Per app and in total: the rows' figures added up, and each app's RDS instances. */
+function addUp(rows: { app: string; figures: Totals }[], databases: DatabaseCapacity[]): { apps: Record<string, AppTotals>; total: AppTotals } {
+    const empty = (): AppTotals => ({ pods: 0, cpu: 0, memoryGiB: 0, storageGiB: 0, rdsInstances: 0, rdsStorageGiB: 0 });
+    const apps: Record<string, AppTotals> = {};
     const total = empty();
-    for (const row of rows) {
-        const app = (apps[row.app] ??= empty());
+    for (const { app: name, figures: row } of rows) {
+        const app = (apps[name] ??= empty());
         for (const target of [app, total]) {
             target.pods += row.pods;
             target.cpu = round(target.cpu + row.cpu);
@@ -91,5 +102,12 @@ export function summarize(stack: string, workloads: WorkloadCapacity[], database
             target.rdsStorageGiB += db.allocatedStorageGiB;
         }
     }
-    return { stack, workloads: rows, databases, apps, total };
+    return { apps, total };
+}
+
+export function summarize(stack: string, workloads: WorkloadCapacity[], databases: DatabaseCapacity[]): CapacitySummary {
+    const rows = workloads.map((w) => ({ ...w, ...figures(w, w.replicas), atMax: figures(w, w.maxReplicas ?? w.replicas) }));
+    const atMin = addUp(rows.map((r) => ({ app: r.app, figures: r })), databases);
+    const atMax = addUp(rows.map((r) => ({ app: r.app, figures: r.atMax })), databases);
+    return { stack, workloads: rows, databases, apps: atMin.apps, total: atMin.total, atMax };
 }

@@ -7,16 +7,19 @@ import { maxConnectionsFor } from "./lib/rds";
 /** A stack policy sees each resource's resolved state, typed by its class. */
 export type DeploymentProps = ResolvedResource<k8s.apps.v1.Deployment>;
 export type StatefulSetProps = ResolvedResource<k8s.apps.v1.StatefulSet>;
+export type AutoscalerProps = ResolvedResource<k8s.autoscaling.v2.HorizontalPodAutoscaler>;
 
 /** A Clair workload: a Deployment or a StatefulSet, with its typed props. */
 export type PoolWorkload = { kind: "Deployment"; props: DeploymentProps } | { kind: "StatefulSet"; props: StatefulSetProps };
 
 /**
- * Pods that can run at once: replicas, plus a Deployment's rolling-update surge (an integer
- * or a percentage of replicas, rounded up as the controller does).
+ * Pods that can run at once: replicas (or the maximum of an autoscaler that scales the
+ * workload, when higher), plus a Deployment's rolling-update surge (an integer or a percentage
+ * of replicas, rounded up as the controller does).
  */
-export function peakPods(workload: PoolWorkload): number {
-    const replicas = typeof workload.props.spec?.replicas === "number" ? workload.props.spec.replicas : 1;
+export function peakPods(workload: PoolWorkload, autoscalerMax?: number): number {
+    const declared = typeof workload.props.spec?.replicas === "number" ? workload.props.spec.replicas : 1;
+    const replicas = Math.max(declared, autoscalerMax ?? 0);
     if (workload.kind !== "Deployment") return replicas;
     const strategy = workload.props.spec?.strategy;
     if (strategy?.type === "Recreate") return replicas;
@@ -24,6 +27,23 @@ export function peakPods(workload: PoolWorkload): number {
     if (typeof surge === "number") return replicas + surge;
     const percent = /^(\d+)%$/.exec(String(surge));
     return replicas + (percent ? Math.ceil((replicas * Number(percent[1])) / 100) : Number(surge) || 0);
+}
+
+/**
+ * The highest maxReplicas of the HorizontalPodAutoscalers that scale `workload` (same
+ * namespace, scaleTargetRef naming its kind and name), or undefined when none does.
+ */
+export function autoscalerMaximum(workload: PoolWorkload, resources: PolicyResource[]): number | undefined {
+    const meta = workload.props.metadata;
+    const maxima = resources
+        .map((r) => r.asType(k8s.autoscaling.v2.HorizontalPodAutoscaler))
+        .filter((hpa): hpa is AutoscalerProps => {
+            const target = hpa?.spec?.scaleTargetRef;
+            return !!target && target.kind === workload.kind && target.name === meta?.name && (hpa.metadata?.namespace ?? "") === (meta?.namespace ?? "");
+        })
+        .map((hpa) => hpa.spec?.maxReplicas)
+        .filter((max): max is number => typeof max === "number");
+    return maxima.length ? Math.max(...maxima) : undefined;
 }
 
 /** The resource as a Clair pool workload, or undefined for other types. */
@@ -68,7 +88,7 @@ export function maxConnectionsOf(identifier: string, resources: PolicyResource[]
  */
 export const clairConnectionPools: StackValidationPolicy = {
     name: "clair-connection-pools",
-    description: "The connection pools the Clair config opens against each database (pods at peak x pool_max_conns) fit in that database's max_connections, less a reserve.",
+    description: "The connection pools the Clair config opens against each database (pods at peak, an autoscaler's maximum included, x pool_max_conns) fit in that database's max_connections, less a reserve.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: { reservedConnections: { type: "integer", minimum: 0, default: 3 } },
@@ -88,7 +108,7 @@ export const clairConnectionPools: StackValidationPolicy = {
                 reportViolation(`${name}: annotation ${POOL_ANNOTATION} ${JSON.stringify(annotations[POOL_ANNOTATION] ?? "unset")} is not a positive integer`, r.urn);
                 continue;
             }
-            const pods = peakPods(workload);
+            const pods = peakPods(workload, autoscalerMaximum(workload, args.resources));
             const entry = demand.get(database) ?? { total: 0, parts: [] };
             entry.total += pods * pool;
             entry.parts.push(`${name} ${pods} pods x ${pool}`);

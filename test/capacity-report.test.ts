@@ -114,7 +114,7 @@ describe("capacity report (printed)", () => {
     });
 
     it("lists a CronJob's row with its kind, one run's pods and per-pod figures", () => {
-        const cron = { name: "refresh-clamav-db", app: "clamav", kind: "CronJob" as const, replicas: 1, cpuPerPod: 0.1, memoryGiBPerPod: 0.125, storageGiBPerPod: 0, sharedStorageGiB: 0, pods: 1, cpu: 0.1, memoryGiB: 0.125, storageGiB: 0 };
+        const cron = { name: "refresh-clamav-db", app: "clamav", kind: "CronJob" as const, replicas: 1, cpuPerPod: 0.1, memoryGiBPerPod: 0.125, storageGiBPerPod: 0, sharedStorageGiB: 0, pods: 1, cpu: 0.1, memoryGiB: 0.125, storageGiB: 0, atMax: { pods: 1, cpu: 0.1, memoryGiB: 0.125, storageGiB: 0 } };
         const [, rule, ...rows] = tableAt(formatReport({ ...prod, workloads: [...prod.workloads, cron] }), "workload");
         const row = rows.map((r) => cells(rule, r).map((c) => c.trim())).find((c) => c[0] === "refresh-clamav-db");
         assert.deepEqual(row, ["refresh-clamav-db", "CronJob", "1", "0.1", "0.125", "0.1", "0.125", "0"]);
@@ -135,7 +135,7 @@ describe("capacity entries", () => {
             });
         });
         assert.deepEqual(refresh!.capacity, [
-            { name: "refresh-clamav-db", app: "clamav", kind: "CronJob", replicas: 1, cpuPerPod: 0.1, memoryGiBPerPod: 0.125, storageGiBPerPod: 0, sharedStorageGiB: 0 },
+            { name: "refresh-clamav-db", app: "clamav", kind: "CronJob", replicas: 1, maxReplicas: 1, cpuPerPod: 0.1, memoryGiBPerPod: 0.125, storageGiBPerPod: 0, sharedStorageGiB: 0 },
         ]);
     });
 

@@ -114,7 +114,7 @@ describe("messages a new user meets", () => {
 
     it("a wrong nested type or null says what belongs there", () => {
         const wrongType = problemsWith({ clair: { ...prodClair(), indexer: 3 } });
-        assert.match(wrongType, /scanning-platform:clair\.indexer = 3: must be a block of keys \(replicas, resources, storageClass, storageSize, layerScanConcurrency\), not the number 3/);
+        assert.match(wrongType, /scanning-platform:clair\.indexer = 3: must be a block of keys \(replicas, autoscaling, resources, storageClass, storageSize, layerScanConcurrency\), not the number 3/);
         const empty = problemsWith({ clair: { ...prodClair(), notifier: null } });
         assert.match(empty, /scanning-platform:clair\.notifier = null: is empty \(null\): remove the key to use its default, or give a block of keys/);
         const notList = problemsWith({ network: { ...prodNetwork(), subnetIds: "subnet-0c1a2b3c4d5e6f711" } });

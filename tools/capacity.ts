@@ -8,10 +8,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { CapacitySummary, Totals } from "../lib/capacity";
+import type { AppTotals, CapacitySummary } from "../lib/capacity";
 import { run, stackRequired, UsageError, type Options } from "./cli";
 
-type Figures = Totals & { rdsInstances: number; rdsStorageGiB: number };
+type Figures = AppTotals;
 const FIELDS: (keyof Figures)[] = ["pods", "cpu", "memoryGiB", "storageGiB", "rdsInstances", "rdsStorageGiB"];
 /** Column headers of FIELDS, with their units. */
 const HEADERS: Record<keyof Figures, string> = {
@@ -23,15 +23,25 @@ const HEADERS: Record<keyof Figures, string> = {
     rdsStorageGiB: "RDS storage GiB",
 };
 
-export interface CapacityReport {
-    stack: string;
-    sets: Record<string, string>;
+/** Clair's, every app's and the total figures of one side, and the change between two sides. */
+interface Side {
     clair: Figures;
     total: Figures;
     apps: CapacitySummary["apps"];
+}
+type Delta = { clair: Figures; total: Figures; apps: Record<string, Figures> };
+
+/**
+ * Figures with fixed counts and autoscalers at their minimum; `atMax` the same with every
+ * autoscaler at its maximum (equal when none is on).
+ */
+export interface CapacityReport extends Side {
+    stack: string;
+    sets: Record<string, string>;
     workloads: CapacitySummary["workloads"];
     databases: CapacitySummary["databases"];
-    compare?: { stack: string; clair: Figures; total: Figures; apps: CapacitySummary["apps"]; delta: { clair: Figures; total: Figures; apps: Record<string, Figures> } };
+    atMax: Side;
+    compare?: Side & { stack: string; delta: Delta; atMax: Side & { delta: Delta } };
 }
 
 export function parseSets(values: string[]): Record<string, string> {
@@ -55,30 +65,35 @@ async function summary(stack: string, sets: Record<string, string>): Promise<Cap
     return result.outputs.capacity as CapacitySummary;
 }
 
+const side = (totals: { apps: CapacitySummary["apps"]; total: Figures }): Side => ({ clair: totals.apps.clair ?? zero(), total: totals.total, apps: totals.apps });
+
+function delta(current: Side, other: Side): Delta {
+    const apps = [...new Set([...Object.keys(current.apps), ...Object.keys(other.apps)])];
+    return {
+        clair: diff(current.clair, other.clair),
+        total: diff(current.total, other.total),
+        apps: Object.fromEntries(apps.map((a) => [a, diff(current.apps[a], other.apps[a])])),
+    };
+}
+
 export async function capacityReport(stack: string, sets: Record<string, string>, compareStack?: string): Promise<CapacityReport> {
     const current = await summary(stack, sets);
     const report: CapacityReport = {
         stack,
         sets,
-        clair: current.apps.clair ?? zero(),
-        total: current.total,
-        apps: current.apps,
+        ...side(current),
         workloads: current.workloads,
         databases: current.databases,
+        atMax: side(current.atMax),
     };
     if (compareStack) {
         const other = await summary(compareStack, {});
-        const apps = [...new Set([...Object.keys(current.apps), ...Object.keys(other.apps)])];
+        const otherAtMax = side(other.atMax);
         report.compare = {
             stack: compareStack,
-            clair: other.apps.clair ?? zero(),
-            total: other.total,
-            apps: other.apps,
-            delta: {
-                clair: diff(current.apps.clair, other.apps.clair),
-                total: diff(current.total, other.total),
-                apps: Object.fromEntries(apps.map((a) => [a, diff(current.apps[a], other.apps[a])])),
-            },
+            ...side(other),
+            delta: delta(report, side(other)),
+            atMax: { ...otherAtMax, delta: delta(report.atMax, otherAtMax) },
         };
     }
     return report;
@@ -91,6 +106,8 @@ export const MAX_WIDTH = 100;
 
 const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en-US") : n.toLocaleString("en-US", { maximumFractionDigits: 3 }));
 const signed = (n: number) => (n > 0 ? `+${fmt(n)}` : fmt(n));
+/** One figure, or "min..max" where autoscalers make it a range. */
+const span = (min: number, max: number, format = fmt) => (min === max ? format(min) : `${format(min)}..${format(max)}`);
 
 interface Column {
     header: string;
@@ -142,6 +159,8 @@ function wrap(first: string, words: string[], indent: string): string[] {
 }
 
 export const LEGEND = "TOTAL adds up the app rows: every pod running at once (CronJob pods too), their claims, RDS.";
+/** Printed only when some figure is a range. */
+export const RANGE_LEGEND = "a..b: with every autoscaler at its minimum, and at its maximum.";
 
 export function formatReport(r: CapacityReport): string {
     const out: string[] = [];
@@ -159,28 +178,36 @@ export function formatReport(r: CapacityReport): string {
                 numeric("memory GiB"),
                 numeric("storage GiB"),
             ],
-            r.workloads.map((w) => [w.name, w.kind, fmt(w.replicas), fmt(w.cpuPerPod), fmt(w.memoryGiBPerPod), fmt(w.cpu), fmt(w.memoryGiB), fmt(w.storageGiB)]),
+            r.workloads.map((w) => [w.name, w.kind, span(w.pods, w.atMax.pods), fmt(w.cpuPerPod), fmt(w.memoryGiBPerPod), span(w.cpu, w.atMax.cpu), span(w.memoryGiB, w.atMax.memoryGiB), span(w.storageGiB, w.atMax.storageGiB)]),
         ),
     );
     out.push("");
     const appColumns = [text("app"), ...FIELDS.map((f) => numeric(HEADERS[f]))];
-    const appRows = Object.entries(r.apps).map(([app, f]) => [app, ...FIELDS.map((k) => fmt(f[k]))]);
-    out.push(...table(appColumns, [...appRows, ["TOTAL", ...FIELDS.map((k) => fmt(r.total[k]))]]));
+    const appRows = Object.entries(r.apps).map(([app, f]) => [app, ...FIELDS.map((k) => span(f[k], r.atMax.apps[app][k]))]);
+    out.push(...table(appColumns, [...appRows, ["TOTAL", ...FIELDS.map((k) => span(r.total[k], r.atMax.total[k]))]]));
     out.push(LEGEND);
+    const ranged = FIELDS.some((k) => r.total[k] !== r.atMax.total[k] || (r.compare && r.compare.total[k] !== r.compare.atMax.total[k]));
+    if (ranged) out.push(RANGE_LEGEND);
     if (r.compare) {
         const c = r.compare;
         const mine = label(r);
-        out.push("", `Compared with stack '${c.stack}' (change = ${mine} minus ${c.stack})`, "");
-        const rows: string[][] = [];
-        const group = (name: string, before: Figures | undefined, after: Figures | undefined, change: Figures) => {
-            if (rows.length) rows.push([]);
-            rows.push([name, c.stack, ...FIELDS.map((k) => fmt(before?.[k] ?? 0))]);
-            rows.push(["", mine, ...FIELDS.map((k) => fmt(after?.[k] ?? 0))]);
-            rows.push(["", "change", ...FIELDS.map((k) => signed(change[k]))]);
-        };
-        for (const [app, d] of Object.entries(c.delta.apps)) group(app, c.apps[app], r.apps[app], d);
-        group("TOTAL", c.total, r.total, c.delta.total);
-        out.push(...table([text("app"), text("stack"), ...FIELDS.map((f) => numeric(HEADERS[f]))], rows));
+        // Ranges would push the compare table past MAX_WIDTH: with autoscalers, it comes twice.
+        const sides: [string, Side & { delta: Delta }, Side][] = ranged
+            ? [[" with every autoscaler at its minimum", c, r], [" with every autoscaler at its maximum", c.atMax, r.atMax]]
+            : [["", c, r]];
+        for (const [when, other, current] of sides) {
+            out.push("", `Compared with stack '${c.stack}'${when} (change = ${mine} minus ${c.stack})`, "");
+            const rows: string[][] = [];
+            const group = (name: string, before: Figures | undefined, after: Figures | undefined, change: Figures) => {
+                if (rows.length) rows.push([]);
+                rows.push([name, c.stack, ...FIELDS.map((k) => fmt(before?.[k] ?? 0))]);
+                rows.push(["", mine, ...FIELDS.map((k) => fmt(after?.[k] ?? 0))]);
+                rows.push(["", "change", ...FIELDS.map((k) => signed(change[k]))]);
+            };
+            for (const [app, d] of Object.entries(other.delta.apps)) group(app, other.apps[app], current.apps[app], d);
+            group("TOTAL", other.total, current.total, other.delta.total);
+            out.push(...table([text("app"), text("stack"), ...FIELDS.map((f) => numeric(HEADERS[f]))], rows));
+        }
     }
     return out.join("\n");
 }

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { ROLLING_SURGE } from "../../lib/clair-config";
+import { autoscaledReplicas, horizontalAutoscaler } from "../shared/autoscaling";
 import { onePodAtATime } from "../shared/disruption";
 import { singleReplicaExemptions } from "../shared/exemptions";
 import { labels, selectorLabels } from "../shared/labels";
@@ -39,15 +40,18 @@ export class ClairDeployment extends pulumi.ComponentResource {
             extraEnv: args.extraEnv,
             serviceAccountName: args.serviceAccountName,
         });
-        const workloadExemptions = singleReplicaExemptions(args.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`);
+        const scaling = autoscaledReplicas("Deployment", args.replicas, args.autoscaling);
+        // The notifier has no autoscaler setting, so nothing but Pulumi ever writes its replicas.
+        const scalingAnnotations = args.mode === "matcher" ? scaling.annotations : {};
+        const workloadExemptions = [...singleReplicaExemptions(scaling.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`), ...scaling.exemptions];
 
         const service = clairService(name, id, args.namespace, childOpts, false, objectName);
         onePodAtATime(name, id, args.namespace, childOpts, objectName);
 
-        new k8s.apps.v1.Deployment(name, {
-            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: { ...args.annotations, ...pod.annotations(workloadExemptions) } },
+        const deployment = new k8s.apps.v1.Deployment(name, {
+            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: { ...args.annotations, ...pod.annotations(workloadExemptions), ...scalingAnnotations } },
             spec: {
-                replicas: args.replicas,
+                replicas: scaling.replicas,
                 minReadySeconds: 10,
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: ROLLING_SURGE } },
                 selector: { matchLabels: selectorLabels(id) },
@@ -56,9 +60,10 @@ export class ClairDeployment extends pulumi.ComponentResource {
                     spec: pod.spec,
                 },
             },
-        }, { ...childOpts, dependsOn: args.after });
+        }, { ...childOpts, ...scaling.options, dependsOn: args.after });
+        if (args.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "Deployment", name: objectName }, args.autoscaling, `clair.${args.mode}`, { ...childOpts, dependsOn: [deployment] });
 
-        this.capacity = [pod.capacity({ name: objectName, app: "clair", kind: "Deployment", replicas: args.replicas })];
+        this.capacity = [pod.capacity({ name: objectName, app: "clair", kind: "Deployment", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas })];
         this.serviceName = service.metadata.name;
         this.registerOutputs({ serviceName: this.serviceName });
     }

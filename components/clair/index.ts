@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AutoscalingRange } from "../shared/autoscaling";
 import { appServiceAccount } from "../shared/service-account";
 import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import type { PodSettings } from "../shared/workload";
@@ -19,7 +20,10 @@ import { ClairRoutes } from "./routes";
 import { ClairUpgradeJob } from "./upgrade";
 
 export interface ClairNodeSettings {
+    /** Pods; with `autoscaling`, the count the workload starts at (the autoscaler's minimum). */
     replicas: number;
+    /** An autoscaler for this node type (the indexer and the matcher only); a fixed count when absent. */
+    autoscaling?: AutoscalingRange;
     /** Per Clair container; requests equal limits. */
     resources: GuaranteedResources;
 }
@@ -163,6 +167,7 @@ export class Clair extends pulumi.ComponentResource {
         const indexer = new ClairIndexer(`${name}-indexer`, {
             ...workload,
             replicas: args.indexer.replicas,
+            autoscaling: args.indexer.autoscaling,
             resources: args.indexer.resources,
             storageClass: args.indexer.storageClass,
             storageSize: args.indexer.storageSize,
@@ -171,7 +176,7 @@ export class Clair extends pulumi.ComponentResource {
             after,
         }, { parent: this });
         const matcher = new ClairDeployment(`${name}-matcher`, {
-            ...workload, mode: "matcher", replicas: args.matcher.replicas, resources: args.matcher.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher, after,
+            ...workload, mode: "matcher", replicas: args.matcher.replicas, autoscaling: args.matcher.autoscaling, resources: args.matcher.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher, after,
         }, { parent: this });
         const notifier = new ClairDeployment(`${name}-notifier`, {
             ...workload, mode: "notifier", replicas: args.notifier.replicas, resources: args.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier, after,

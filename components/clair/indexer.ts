@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
+import { autoscaledReplicas, horizontalAutoscaler } from "../shared/autoscaling";
 import { onePodAtATime } from "../shared/disruption";
 import { labels, selectorLabels } from "../shared/labels";
 import { clairIdentity, clairPod, type ClairWorkloadArgs } from "./pod";
@@ -46,11 +47,12 @@ export class ClairIndexer extends pulumi.ComponentResource {
             serviceAccountName: args.serviceAccountName,
         });
 
-        new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id, INDEXER_NAME), annotations: { ...args.annotations, ...pod.annotations() } },
+        const scaling = autoscaledReplicas("StatefulSet", args.replicas, args.autoscaling);
+        const statefulSet = new k8s.apps.v1.StatefulSet(name, {
+            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id, INDEXER_NAME), annotations: { ...args.annotations, ...pod.annotations(scaling.exemptions), ...scaling.annotations } },
             spec: {
                 serviceName: headless.metadata.name,
-                replicas: args.replicas,
+                replicas: scaling.replicas,
                 podManagementPolicy: "Parallel",
                 // No rollingUpdate.maxUnavailable: API servers without the MaxUnavailableStatefulSet
                 // feature gate (off in 1.33 and on most OpenShift releases) drop it, and every
@@ -66,9 +68,10 @@ export class ClairIndexer extends pulumi.ComponentResource {
                 // The claims hold only transient layers: drop them with the pods.
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
             },
-        }, { ...childOpts, dependsOn: args.after });
+        }, { ...childOpts, ...scaling.options, dependsOn: args.after });
+        if (args.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "StatefulSet", name: INDEXER_NAME }, args.autoscaling, "clair.indexer", { ...childOpts, dependsOn: [statefulSet] });
 
-        this.capacity = [pod.capacity({ name: INDEXER_NAME, app: "clair", kind: "StatefulSet", replicas: args.replicas })];
+        this.capacity = [pod.capacity({ name: INDEXER_NAME, app: "clair", kind: "StatefulSet", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas })];
         this.serviceName = service.metadata.name;
         this.registerOutputs({ serviceName: this.serviceName });
     }

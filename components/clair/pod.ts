@@ -4,6 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { AutoscalingRange } from "../shared/autoscaling";
 import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
@@ -56,7 +57,10 @@ export interface ClairPodArgs extends ClairPodBase {
 /** A Clair workload: its pods plus how many, where, and the annotations it carries. */
 export interface ClairWorkloadArgs extends ClairPodBase {
     namespace: pulumi.Input<string>;
+    /** Pods; with `autoscaling`, the count the workload starts at. */
     replicas: number;
+    /** A HorizontalPodAutoscaler owns the replica count between these bounds; a fixed count when absent. */
+    autoscaling?: AutoscalingRange;
     /** Pod-template annotations: the config checksum. */
     podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Workload annotations: the database and pool size (read by the policy pack). */

@@ -6,6 +6,7 @@ import type { WorkloadCapacity } from "../../lib/capacity";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
 import { checksum } from "../shared/checksum";
 import { vendorUid } from "../shared/exemptions";
+import { autoscaledReplicas, horizontalAutoscaler, type AutoscalingRange } from "../shared/autoscaling";
 import { onePodAtATime } from "../shared/disruption";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { clamavAlerts } from "../../lib/alerts";
@@ -24,8 +25,10 @@ export interface ClamavArgs {
     namespace: pulumi.Input<string>;
     /** Pinned clamav/clamav image (clamd and freshclam). */
     image: string;
-    /** clamd pods. */
+    /** clamd pods; with `autoscaling`, the count the Deployment starts at. */
     replicas: number;
+    /** A HorizontalPodAutoscaler owns clamd's replica count between these bounds; a fixed count when absent. */
+    autoscaling?: AutoscalingRange;
     /** clamd: ClamAV needs 3 GiB with the full signature set, 4 preferred. */
     resources: GuaranteedResources;
     /** Each freshclam init container. */
@@ -210,10 +213,11 @@ export class Clamav extends pulumi.ComponentResource {
             }, ...exporter],
             volumes: [signatures, configVolume, tmp, logs],
         });
+        const scaling = autoscaledReplicas("Deployment", s.replicas, s.autoscaling);
         const deployment = new k8s.apps.v1.Deployment(name, {
-            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id, CLAMAV_NAME), annotations: pod.annotations() },
+            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id, CLAMAV_NAME), annotations: { ...pod.annotations(scaling.exemptions), ...scaling.annotations } },
             spec: {
-                replicas: s.replicas,
+                replicas: scaling.replicas,
                 // New pods download and load the signatures before any old pod stops: 100% surge,
                 // none unavailable, so a refresh never lowers the number of ready pods.
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } },
@@ -225,7 +229,8 @@ export class Clamav extends pulumi.ComponentResource {
                     spec: pod.spec,
                 },
             },
-        }, { ...childOpts, ...(mirror ? { dependsOn: [mirror] } : {}) });
+        }, { ...childOpts, ...scaling.options, ...(mirror ? { dependsOn: [mirror] } : {}) });
+        if (s.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "Deployment", name: CLAMAV_NAME }, s.autoscaling, "clamav", { ...childOpts, dependsOn: [deployment] });
 
         const service = new k8s.core.v1.Service(name, {
             metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
@@ -256,7 +261,7 @@ export class Clamav extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [deployment] });
 
         // Every workload is listed, the refresh CronJob's run included (issue 14, point 8).
-        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: s.replicas }), ...refresh.capacity, ...(mirror?.capacity ?? [])];
+        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: scaling.replicas, maxReplicas: s.autoscaling?.maxReplicas }), ...refresh.capacity, ...(mirror?.capacity ?? [])];
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`tcp://${service.metadata.name}.${args.namespace}.svc:${CLAMD_PORT}`;
         this.deploymentName = deployment.metadata.name;

@@ -24,6 +24,16 @@ export const EXEMPTIONS = {
         { checker: "kube-score", check: "deployment-replicas", reason: why },
         { checker: "polaris", check: "deploymentMissingReplicas", reason: why },
     ],
+    /** An autoscaled Deployment declares its starting count (see components/shared/autoscaling.ts). */
+    autoscaledReplicas: [{
+        checker: "kube-score",
+        check: "deployment-targeted-by-hpa-does-not-have-replicas-configured",
+        reason: "spec.replicas is only the count the Deployment starts at: Pulumi ignores it after that (ignoreChanges) and the autoscaler owns it; without it the Deployment would start at 1 pod, and turning autoscaling on would drop a running count to 1",
+    }] as Exemption[],
+    autoscalerSingleReplica: (why: string): Exemption[] => [
+        { checker: "kube-score", check: "horizontalpodautoscaler-replicas", reason: why },
+        { checker: "polaris", check: "hpaMinAvailability", reason: why },
+    ],
     imageDigest: [{ checker: "checkov", check: "CKV_K8S_43", reason: "images are pinned by version tag in config; digests cannot be resolved from this offline build, set image to name:tag@sha256:... to pin one" }] as Exemption[],
     noPriorityClass: [{ checker: "polaris", check: "priorityClassNotSet", reason: "no PriorityClass configured for this stack (kubernetes.priorityClassName); PriorityClasses are cluster-scoped and owned by the cluster's admins" }] as Exemption[],
 };

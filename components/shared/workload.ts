@@ -110,6 +110,8 @@ export interface CapacityIdentity {
     app: string;
     kind: WorkloadCapacity["kind"];
     replicas: number;
+    /** An autoscaler's maximum; the workload runs `replicas` pods when absent. */
+    maxReplicas?: number;
 }
 
 export interface PodTemplate {
@@ -210,6 +212,7 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
             const sum = (sizes: string[]) => sizes.reduce((total, size) => total + storageGiB(size), 0);
             return {
                 ...identity,
+                maxReplicas: identity.maxReplicas ?? identity.replicas,
                 cpuPerPod: reservation.cpu,
                 memoryGiBPerPod: reservation.memoryGiB,
                 storageGiBPerPod: sum(pod.volumes.filter((v) => v.perPodClaim).map((v) => v.perPodClaim!.size)),

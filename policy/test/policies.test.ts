@@ -267,6 +267,24 @@ describe("clair-connection-pools (stack policy)", () => {
         const shared = [workload(DEPLOYMENT, "a", 10, "50", "clair-indexer-prod", { rollingUpdate: { maxSurge: 1 } }), workload(DEPLOYMENT, "b", 10, "50", "clair-indexer-prod"), instance, params("1000")];
         assert.match((await checkStack(clairConnectionPools, shared)).violations[0], /a 11 pods x 50 \+ b 13 pods x 50 = 1200 connections/);
     });
+    it("counts an autoscaled workload at its autoscaler's maximum, surge included", async () => {
+        const hpa = (kind: string, name: string, maxReplicas: number, namespace?: string) => ({
+            type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+            props: { metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind, name }, minReplicas: 2, maxReplicas } },
+        });
+        const matcher = workload(DEPLOYMENT, "clair-matcher", 2, "30", "clair-indexer-prod", { rollingUpdate: { maxSurge: 1 } });
+        // 2 replicas + 1 surge = 3 pods x 30 = 90 fit in 100 - 3; at the autoscaler's 4, 5 x 30 = 150 do not.
+        assert.deepEqual((await checkStack(clairConnectionPools, [matcher, instance, params("100")])).violations, []);
+        assert.deepEqual((await checkStack(clairConnectionPools, [matcher, hpa("Deployment", "clair-matcher", 4), instance, params("100")])).violations, [
+            "database clair-indexer-prod: clair-matcher 5 pods x 30 = 150 connections exceed max_connections 100 less 3 reserved",
+        ]);
+        // An autoscaler of another kind, another name or another namespace scales something else.
+        for (const other of [hpa("StatefulSet", "clair-matcher", 4), hpa("Deployment", "clair-notifier", 4), hpa("Deployment", "clair-matcher", 4, "elsewhere")]) {
+            assert.deepEqual((await checkStack(clairConnectionPools, [matcher, other, instance, params("100")])).violations, [], JSON.stringify(other.props));
+        }
+        // A maximum below the declared replicas does not lower the count.
+        assert.equal(peakPods({ kind: "StatefulSet", props: { spec: { replicas: 40 } } as StatefulSetProps }, 10), 40);
+    });
     it("falls back to the instance class when no parameter sets max_connections", async () => {
         // db.m6g.xlarge (the fixture's class): 16 GiB.
         assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 100, "32"), instance])).violations, [`database clair-indexer-prod: clair-indexer 100 pods x 32 = 3200 connections exceed max_connections ${XLARGE_MAX} less 3 reserved`]);
