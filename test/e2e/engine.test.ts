@@ -336,6 +336,49 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.deepEqual(after.spec.template, before.spec.template, "no rollout of the pods");
     });
 
+    it("leaves clamd's replica count to its autoscaler through preview and up, and takes it back when autoscaling is turned off", async () => {
+        const hpa = (name: string) => getJson(["hpa", name]).spec;
+        // Pulumi.local.yaml: the indexer 1..2, clamd 2..3.
+        assert.deepEqual(getJson(["hpa"]).items.map((h: any) => h.metadata.name).sort(), ["clair-indexer", "clamav"]);
+        assert.deepEqual([hpa("clamav").minReplicas, hpa("clamav").maxReplicas, hpa("clamav").scaleTargetRef.name], [2, 3, "clamav"]);
+        assert.deepEqual([hpa("clair-indexer").minReplicas, hpa("clair-indexer").maxReplicas, hpa("clair-indexer").scaleTargetRef.kind], [1, 2, "StatefulSet"]);
+        const replicas = () => getJson(["deployment", "clamav"]).spec.replicas as number;
+        const replicasOwners = () => (getJson(["deployment", "clamav"]).metadata.managedFields as any[])
+            .filter((f) => JSON.stringify(f.fieldsV1 ?? {}).includes('"f:replicas"'))
+            .map((f) => `${f.manager}${f.subresource ? `/${f.subresource}` : ""}`);
+        // Above the maximum: kube-controller-manager's autoscaler brings it to 3 through the scale
+        // subresource (no metrics are needed for that; kwok's pods report none).
+        kubectl(["scale", "deployment/clamav", "--replicas=5"]);
+        await timed("autoscaler brings clamd to its maximum", async () => {
+            const deadline = Date.now() + 120_000;
+            while (replicas() !== 3) {
+                assert.ok(Date.now() < deadline, `clamd still at ${replicas()} replicas`);
+                await new Promise((r) => setTimeout(r, 2000));
+            }
+        });
+        assert.deepEqual(replicasOwners(), ["kube-controller-manager/scale"]);
+        await timed("pulumi preview (no change, after the autoscaler)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+        // A change to the Deployment makes the provider apply it again: the count must stay the autoscaler's.
+        const copy = parse(fs.readFileSync(configFile, "utf8"));
+        const clamav = copy.config["scanning-platform:clamav"];
+        clamav.pod = { annotations: { "example.com/e2e": "autoscaled" } };
+        fs.writeFileSync(configFile, stringify(copy));
+        await timed("pulumi up (clamd changed, autoscaled)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+        const changed = getJson(["deployment", "clamav"]);
+        assert.equal(changed.spec.template.metadata.annotations["example.com/e2e"], "autoscaled", "the change was applied");
+        assert.equal(changed.spec.replicas, 3, "pulumi up kept the autoscaler's count");
+        // Off again, at 2: the autoscaler goes, and Pulumi takes the count back from kube-controller-manager.
+        clamav.autoscaling = { enabled: false };
+        fs.writeFileSync(configFile, stringify(copy));
+        const preview = await timed("pulumi preview (autoscaling off)", () => pulumiOk(["preview", "--json", ...POLICY]));
+        assert.deepEqual(changes(preview).sort(), ["delete kubernetes:autoscaling/v2:HorizontalPodAutoscaler clamav", "update kubernetes:apps/v1:Deployment clamav"]);
+        await timed("pulumi up (autoscaling off)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+        assert.deepEqual(getJson(["hpa"]).items.map((h: any) => h.metadata.name), ["clair-indexer"]);
+        assert.equal(replicas(), 2);
+        assert.ok(replicasOwners().some((m) => m.startsWith("pulumi-kubernetes")), `spec.replicas owners: ${replicasOwners().join(", ")}`);
+        await timed("pulumi preview (no change, autoscaling off)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+    });
+
     it("runs clairctl's Jobs in order: on the first up, and around a Clair version change (pre before the new pods, post after), nothing else again", async () => {
         // kwok runs no container: its pod-complete stage marks Job pods Succeeded, so this checks
         // the orchestration (names, ordering, replacement), not what clairctl does.
