@@ -36,11 +36,11 @@ describe("check:manifests", () => {
             const declared = declaredExemptions(
                 deployment({
                     "kube-score/ignore": "deployment-replicas, pod-probes",
-                    "exemptions.scanning-platform/kube-score.deployment-replicas": "one writer",
+                    "kube-score.exemptions.scanning-platform/deployment-replicas": "one writer",
                     "ignore-check.kube-linter.io/run-as-non-root": "vendor image",
                     "polaris.fairwinds.com/priorityClassNotSet-exempt": "true",
                     "polaris.fairwinds.com/tagNotSpecified-exempt": "false",
-                    "exemptions.scanning-platform/polaris.priorityClassNotSet": "no class here",
+                    "polaris.exemptions.scanning-platform/priorityClassNotSet": "no class here",
                     "checkov.io/skip1": "CKV_K8S_43=tags only; a=b stays in the reason",
                     "app.kubernetes.io/name": "web",
                 }),
@@ -68,6 +68,14 @@ describe("check:manifests", () => {
                 const declared = declaredExemptions({ kind: "Deployment", metadata: { name: "x", annotations: exemptionAnnotations([e]) } });
                 assert.deepEqual(declared, [{ checker: e.checker, object: "Deployment/x", check: e.check, reason: e.reason }], `${e.checker} ${e.check}`);
             }
+        });
+
+        it("refuses an annotation key the API server would refuse (a name part over 63 characters)", () => {
+            // kube-score's longest check name so far has 60 characters: it fits as the name part.
+            const longest = "deployment-targeted-by-hpa-does-not-have-replicas-configured";
+            assert.equal(longest.length, 60);
+            assert.deepEqual(Object.keys(exemptionAnnotations([{ checker: "kube-score", check: longest, reason: "r" }])), ["kube-score/ignore", `kube-score.exemptions.scanning-platform/${longest}`]);
+            assert.throws(() => exemptionAnnotations([{ checker: "polaris", check: "x".repeat(64), reason: "r" }]), /polaris.fairwinds.com\/x{64}-exempt has a name of 71 characters, over the limit of 63/);
         });
 
         it("strips every exemption annotation, pod template included, and keeps the rest", () => {

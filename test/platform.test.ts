@@ -240,18 +240,18 @@ describe("checker exemptions", () => {
             for (const r of run.resources) {
                 const annotations: Record<string, string> = r.inputs.metadata?.annotations ?? {};
                 for (const [key, value] of Object.entries(annotations)) {
-                    if (key.startsWith("exemptions.scanning-platform/")) {
-                        const [checker, ...check] = key.split("/")[1].split(".");
-                        found.add(`| ${checker} | \`${check.join(".")}\` |§| ${value} |`);
+                    const reason = /^(kube-score|polaris)\.exemptions\.scanning-platform\/(.+)$/.exec(key);
+                    if (reason) {
+                        found.add(`| ${reason[1]} | \`${reason[2]}\` |§| ${value} |`);
                     } else if (key.startsWith("checkov.io/skip")) {
                         const [check, ...reason] = value.split("=");
                         found.add(`| checkov | \`${check}\` |§| ${reason.join("=")} |`);
                     } else if (key.startsWith("ignore-check.kube-linter.io/")) {
                         found.add(`| kube-linter | \`${key.split("/")[1]}\` |§| ${value} |`);
                     } else if (key === "kube-score/ignore") {
-                        for (const check of value.split(",")) assert.ok(annotations[`exemptions.scanning-platform/kube-score.${check}`], `${r.name}: reason for ${check}`);
+                        for (const check of value.split(",")) assert.ok(annotations[`kube-score.exemptions.scanning-platform/${check}`], `${r.name}: reason for ${check}`);
                     } else if (key.endsWith("-exempt")) {
-                        assert.ok(annotations[`exemptions.scanning-platform/polaris.${key.split("/")[1].replace(/-exempt$/, "")}`], `${r.name}: reason for ${key}`);
+                        assert.ok(annotations[`polaris.exemptions.scanning-platform/${key.split("/")[1].replace(/-exempt$/, "")}`], `${r.name}: reason for ${key}`);
                     }
                 }
             }

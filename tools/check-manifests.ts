@@ -38,6 +38,7 @@ import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
 import { run as runCli, stackRequired, type Options, type Values } from "./cli";
 import { stackConfig } from "./mock-run";
+import { reasonAnnotation } from "../components/shared/exemptions";
 import { renderStack } from "./render";
 
 export type CheckerName = "kube-score" | "kube-linter" | "polaris" | "kubeconform" | "checkov";
@@ -262,7 +263,7 @@ export function declaredExemptions(object: any): DeclaredExemption[] {
     const name = `${object.kind}/${object.metadata?.name ?? "?"}`;
     const annotations: Record<string, string> = object.metadata?.annotations ?? {};
     // kube-score's and Polaris' annotations have no room for a reason: it sits beside them.
-    const reasonOf = (checker: CheckerName, check: string) => annotations[`exemptions.scanning-platform/${checker}.${check}`] ?? "";
+    const reasonOf = (checker: CheckerName, check: string) => annotations[reasonAnnotation(checker as "kube-score" | "polaris", check)] ?? "";
     const out: DeclaredExemption[] = [];
     for (const [key, value] of Object.entries(annotations)) {
         if (key === "kube-score/ignore") {

@@ -4,6 +4,7 @@
  * step). The exemptions every workload can need live here; an app's own live beside the app.
  */
 import { isDigestPinned } from "../../policy/lib/images";
+import { qualifiedNameProblem } from "../../config/pod";
 
 export type Checker = "kube-score" | "kube-linter" | "polaris" | "checkov";
 
@@ -52,6 +53,15 @@ export function singleReplicaExemptions(replicas: number, why: string): Exemptio
     return replicas < 2 ? EXEMPTIONS.singleReplica(why) : [];
 }
 
+/**
+ * The annotation that holds the reason of a kube-score or Polaris exemption (their own
+ * annotations have no room for one). The check is the whole name part, which Kubernetes limits
+ * to 63 characters; the checker goes in the prefix.
+ */
+export function reasonAnnotation(checker: "kube-score" | "polaris", check: string): string {
+    return `${checker}.exemptions.scanning-platform/${check}`;
+}
+
 /** The checkers' own annotations for a list of exemptions, plus one reason annotation each. */
 export function exemptionAnnotations(exemptions: Exemption[]): Record<string, string> {
     const annotations: Record<string, string> = {};
@@ -70,7 +80,12 @@ export function exemptionAnnotations(exemptions: Exemption[]): Record<string, st
                 annotations[`checkov.io/skip${checkovIndex++}`] = `${e.check}=${e.reason}`;
                 break;
         }
-        if (e.checker === "kube-score" || e.checker === "polaris") annotations[`exemptions.scanning-platform/${e.checker}.${e.check}`] = e.reason;
+        if (e.checker === "kube-score" || e.checker === "polaris") annotations[reasonAnnotation(e.checker, e.check)] = e.reason;
+    }
+    // The API server refuses an invalid key, which Pulumi's mocks would accept: fail here instead.
+    for (const key of Object.keys(annotations)) {
+        const why = qualifiedNameProblem(key);
+        if (why) throw new Error(`checker exemption annotation ${key} ${why}`);
     }
     return annotations;
 }
