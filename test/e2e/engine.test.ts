@@ -343,7 +343,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.deepEqual([hpa("clamav").minReplicas, hpa("clamav").maxReplicas, hpa("clamav").scaleTargetRef.name], [2, 3, "clamav"]);
         assert.deepEqual([hpa("clair-indexer").minReplicas, hpa("clair-indexer").maxReplicas, hpa("clair-indexer").scaleTargetRef.kind], [1, 2, "StatefulSet"]);
         const replicas = () => getJson(["deployment", "clamav"]).spec.replicas as number;
-        const replicasOwners = () => (getJson(["deployment", "clamav"]).metadata.managedFields as any[])
+        const replicasOwners = () => (JSON.parse(kubectl(["get", "deployment", "clamav", "-o", "json", "--show-managed-fields"])).metadata.managedFields as any[])
             .filter((f) => JSON.stringify(f.fieldsV1 ?? {}).includes('"f:replicas"'))
             .map((f) => `${f.manager}${f.subresource ? `/${f.subresource}` : ""}`);
         // Above the maximum: kube-controller-manager's autoscaler brings it to 3 through the scale
