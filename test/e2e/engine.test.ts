@@ -344,7 +344,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.deepEqual([hpa("clair-indexer").minReplicas, hpa("clair-indexer").maxReplicas, hpa("clair-indexer").scaleTargetRef.kind], [1, 2, "StatefulSet"]);
         const replicas = () => getJson(["deployment", "clamav"]).spec.replicas as number;
         const replicasOwners = () => (JSON.parse(kubectl(["get", "deployment", "clamav", "-o", "json", "--show-managed-fields"])).metadata.managedFields as any[])
-            .filter((f) => JSON.stringify(f.fieldsV1 ?? {}).includes('"f:replicas"'))
+            .filter((f) => f.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined)
             .map((f) => `${f.manager}${f.subresource ? `/${f.subresource}` : ""}`);
         // Above the maximum: kube-controller-manager's autoscaler brings it to 3 through the scale
         // subresource (no metrics are needed for that; kwok's pods report none).
