@@ -12,11 +12,13 @@ import type { MalwarArgs } from "../components/malwar";
 import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
 import type { EgressProxy } from "../components/shared/proxy";
+import type { TrustedCa } from "../components/shared/trusted-ca";
+import type { TrustedCaBundleArgs } from "../components/trusted-ca";
 import type { PodSettings } from "../components/shared/workload";
 import { clairVersion } from "../lib/clair-config";
 import { oidcIssuerOf } from "./malwar";
 import type { PodSettingsConfig } from "./pod";
-import type { PlatformConfig } from "./platform";
+import { OPENSHIFT_CA_BUNDLE_KEY, type PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
 export interface Wiring {
@@ -27,6 +29,8 @@ export interface Wiring {
     tags: Record<string, string>;
     /** aws:region, where the AWS provider creates resources. */
     region?: string;
+    /** The trusted CA bundle (config trustedCA), when one is configured. */
+    trustedCa?: TrustedCa;
 }
 
 /** What every app needs to know about monitoring. */
@@ -59,6 +63,13 @@ function egressProxy(config: PlatformConfig): EgressProxy | undefined {
     return p.httpProxy || p.httpsProxy ? { httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy } : undefined;
 }
 
+/** The trusted CA bundle's Args, or undefined when config trustedCA sets neither source. */
+export function trustedCaArgs(config: PlatformConfig, namespace: pulumi.Input<string>): TrustedCaBundleArgs | undefined {
+    const ca = config.trustedCA;
+    if (ca.openshiftInjected) return { namespace, source: { kind: "openshift-injected", key: OPENSHIFT_CA_BUNDLE_KEY } };
+    return ca.configMap ? { namespace, source: { kind: "existing", configMap: ca.configMap, key: ca.key ?? OPENSHIFT_CA_BUNDLE_KEY } } : undefined;
+}
+
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
 
 function rdsInstance(rds: PlatformConfig["clair"]["database"]["rds"]): RdsInstanceSettings {
@@ -89,6 +100,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         runAsUser: c.runAsUser,
         startupMinutes: c.startupMinutes,
         proxy: egressProxy(config),
+        trustedCa: wiring.trustedCa,
         indexer: c.indexer,
         matcher: c.matcher,
         notifier: {
@@ -130,6 +142,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         updaterResources: c.updaterResources,
         runAs: { user: c.runAsUser, group: c.runAsGroup },
         proxy: egressProxy(config),
+        trustedCa: wiring.trustedCa,
         privateMirror: c.privateMirror,
         mirror: mirrorOn ? mirror : undefined,
         refresh: c.refresh,
