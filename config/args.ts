@@ -100,7 +100,6 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         runAsUser: c.runAsUser,
         startupMinutes: c.startupMinutes,
         proxy: egressProxy(config),
-        trustedCa: wiring.trustedCa,
         indexer: c.indexer,
         matcher: c.matcher,
         notifier: {
@@ -114,6 +113,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         poolMaxConns: { indexer: c.pools.indexer.poolMaxConns, matcher: c.pools.matcher.poolMaxConns, notifier: c.pools.notifier.poolMaxConns },
         psk: secret(config.clairPsk, toSecret),
         tags: wiring.tags,
+        trustedCa: wiring.trustedCa,
         priorityClassName: config.kubernetes.priorityClassName,
         podSettings: podSettings(c.pod),
         monitoring: monitoringArgs(config),
