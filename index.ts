@@ -11,7 +11,8 @@ import { Clamav } from "./components/clamav";
 import { Malwar } from "./components/malwar";
 import { PlatformDashboard } from "./components/monitoring/dashboard";
 import { PlatformNamespace } from "./components/namespace";
-import { clairArgs, clamavArgs, dashboardArgs, databaseNetworkArgs, malwarArgs } from "./config/args";
+import { TrustedCaBundle } from "./components/trusted-ca";
+import { clairArgs, clamavArgs, dashboardArgs, databaseNetworkArgs, malwarArgs, trustedCaArgs } from "./config/args";
 import { readStackConfig } from "./config/load";
 import { summarize } from "./lib/capacity";
 
@@ -34,7 +35,9 @@ const keptDataProvider = new k8s.Provider("kept-data", {
 const namespace = new PlatformNamespace("namespace", { name: config.kubernetes.namespace, create: config.kubernetes.createNamespace }, { provider: keptDataProvider });
 const networkArgs = databaseNetworkArgs(config, tags);
 const network = networkArgs ? new DatabaseNetwork("databases", networkArgs) : undefined;
-const wiring = { stack, namespace: namespace.name, network, tags, region: new pulumi.Config("aws").get("region") };
+const trustedCaSettings = trustedCaArgs(config, namespace.name);
+const trustedCa = trustedCaSettings ? new TrustedCaBundle("trusted-ca", trustedCaSettings).bundle : undefined;
+const wiring = { stack, namespace: namespace.name, network, tags, region: new pulumi.Config("aws").get("region"), trustedCa };
 
 const clair = new Clair("clair", clairArgs(config, wiring, pulumi.secret));
 const clamav = new Clamav("clamav", clamavArgs(config, wiring));

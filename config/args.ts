@@ -12,12 +12,14 @@ import type { MalwarArgs } from "../components/malwar";
 import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
 import type { EgressProxy } from "../components/shared/proxy";
+import type { TrustedCa } from "../components/shared/trusted-ca";
+import type { TrustedCaBundleArgs } from "../components/trusted-ca";
 import type { PodSettings } from "../components/shared/workload";
 import { clairVersion } from "../lib/clair-config";
 import { autoscalingRange } from "./autoscaling";
 import { oidcIssuerOf } from "./malwar";
 import type { PodSettingsConfig } from "./pod";
-import type { PlatformConfig } from "./platform";
+import { OPENSHIFT_CA_BUNDLE_KEY, type PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
 export interface Wiring {
@@ -28,6 +30,8 @@ export interface Wiring {
     tags: Record<string, string>;
     /** aws:region, where the AWS provider creates resources. */
     region?: string;
+    /** The trusted CA bundle (config trustedCA), when one is configured. */
+    trustedCa?: TrustedCa;
 }
 
 /** What every app needs to know about monitoring. */
@@ -58,6 +62,13 @@ export function podSettings(pod: PodSettingsConfig): PodSettings {
 function egressProxy(config: PlatformConfig): EgressProxy | undefined {
     const p = config.proxy;
     return p.httpProxy || p.httpsProxy ? { httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy } : undefined;
+}
+
+/** The trusted CA bundle's Args, or undefined when config trustedCA sets neither source. */
+export function trustedCaArgs(config: PlatformConfig, namespace: pulumi.Input<string>): TrustedCaBundleArgs | undefined {
+    const ca = config.trustedCA;
+    if (ca.openshiftInjected) return { namespace, source: { kind: "openshift-injected", key: OPENSHIFT_CA_BUNDLE_KEY } };
+    return ca.configMap ? { namespace, source: { kind: "existing", configMap: ca.configMap, key: ca.key ?? OPENSHIFT_CA_BUNDLE_KEY } } : undefined;
 }
 
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
@@ -103,6 +114,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         poolMaxConns: { indexer: c.pools.indexer.poolMaxConns, matcher: c.pools.matcher.poolMaxConns, notifier: c.pools.notifier.poolMaxConns },
         psk: secret(config.clairPsk, toSecret),
         tags: wiring.tags,
+        trustedCa: wiring.trustedCa,
         priorityClassName: config.kubernetes.priorityClassName,
         podSettings: podSettings(c.pod),
         monitoring: monitoringArgs(config),
@@ -132,6 +144,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         updaterResources: c.updaterResources,
         runAs: { user: c.runAsUser, group: c.runAsGroup },
         proxy: egressProxy(config),
+        trustedCa: wiring.trustedCa,
         privateMirror: c.privateMirror,
         mirror: mirrorOn ? mirror : undefined,
         refresh: c.refresh,

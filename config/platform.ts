@@ -8,7 +8,7 @@ import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
 import { MALWAR_SQLITE_ONLY, malwarSchema } from "./malwar";
 import { monitoringSchema } from "./monitoring";
-import { bool, cidr, dnsLabel, nonEmpty, objectName, url, urlProblem } from "./primitives";
+import { bool, cidr, configMapKey, dnsLabel, nonEmpty, objectName, url, urlProblem } from "./primitives";
 
 export const PROJECT = "scanning-platform";
 
@@ -58,6 +58,35 @@ export const proxySchema = z
     })
     .prefault({});
 
+/** The key OpenShift's cluster network operator fills in a ConfigMap labelled for injection. */
+export const OPENSHIFT_CA_BUNDLE_KEY = "ca-bundle.crt";
+
+/**
+ * A trusted CA bundle for the updaters behind TLS inspection (Clair's containers, the freshclam
+ * that reaches outside): OpenShift's injected bundle, or a key of an existing ConfigMap. Off
+ * when neither is set.
+ */
+export const trustedCaSchema = z
+    .strictObject({
+        /** OpenShift: the program creates an empty ConfigMap labelled config.openshift.io/inject-trusted-cabundle. */
+        openshiftInjected: bool.default(false),
+        /** Elsewhere: an existing ConfigMap in the namespace holding a complete PEM bundle. */
+        configMap: objectName.optional(),
+        key: configMapKey.optional(),
+    })
+    .prefault({})
+    .superRefine((ca, ctx) => {
+        if (ca.openshiftInjected && ca.configMap !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["configMap"], input: ca.configMap, message: "cannot be combined with trustedCA.openshiftInjected: true (the program then creates the ConfigMap OpenShift fills); set one or the other" });
+        }
+        if (ca.openshiftInjected && ca.key !== undefined && ca.key !== OPENSHIFT_CA_BUNDLE_KEY) {
+            ctx.addIssue({ code: "custom", path: ["key"], input: ca.key, message: `must be ${OPENSHIFT_CA_BUNDLE_KEY} (the key OpenShift's cluster network operator fills) or absent with trustedCA.openshiftInjected: true` });
+        }
+        if (!ca.openshiftInjected && ca.configMap === undefined && ca.key !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["key"], input: ca.key, message: "needs trustedCA.configMap, the ConfigMap that holds the bundle (or trustedCA.openshiftInjected: true on OpenShift)" });
+        }
+    });
+
 /** Secrets: set with `pulumi config set --secret`; generated when absent. */
 export const secretsSchema = {
     clairPsk: z.string({ error: "must be text: base64 of at least 32 random bytes" }).refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, "base64").length >= 32, {
@@ -79,6 +108,7 @@ export const configSchema = z
         malwar: malwarSchema,
         monitoring: monitoringSchema,
         proxy: proxySchema,
+        trustedCA: trustedCaSchema,
         clairPsk: secretsSchema.clairPsk.optional(),
         malwarApiKeys: secretsSchema.malwarApiKeys.optional(),
         malwarAnthropicApiKey: secretsSchema.malwarAnthropicApiKey.optional(),

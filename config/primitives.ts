@@ -197,3 +197,15 @@ export const relativePath = checked("a relative path such as updates.json.gz or 
 export const uid = z.int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more (0 is root)" });
 
 export const bool = z.boolean({ error: "must be true or false" });
+
+/** Why `value` is not a ConfigMap key (Kubernetes' IsConfigMapKey: [-._a-zA-Z0-9]+, at most 253, not '.' or '..'). */
+export function configMapKeyProblem(value: string): string | undefined {
+    if (value.length === 0) return "is empty";
+    if (value.length > 253) return `is ${value.length} characters long, over the limit of 253`;
+    if (!/^[-._a-zA-Z0-9]+$/.test(value)) return "may hold only letters, digits, '-', '_' and '.'";
+    if (value === "." || value === "..") return `is '${value}'`;
+    return undefined;
+}
+
+/** A key of a ConfigMap's data (a file name once the ConfigMap is mounted). */
+export const configMapKey = checked("a ConfigMap key such as ca-bundle.crt: letters, digits, '-', '_' and '.', at most 253 characters", configMapKeyProblem);

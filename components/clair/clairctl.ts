@@ -24,7 +24,8 @@ import type { Exemption } from "../shared/exemptions";
 import type { AppIdentity } from "../shared/labels";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type PodTemplate, type PodVolume, type VolumeMountOf, type PodSettings } from "../shared/workload";
-import { CA_DIR, CONFIG_DIR, CONFIG_FILE } from "./pod";
+import type { TrustedCa } from "../shared/trusted-ca";
+import { CA_DIR, certsVolume, CONFIG_DIR, CONFIG_FILE } from "./pod";
 
 export const CLAIRCTL = "/usr/bin/clairctl";
 /**
@@ -45,6 +46,8 @@ export interface ClairctlPodSettings {
     runAsUser: number;
     configSecretName: pulumi.Input<string>;
     caConfigMapName?: pulumi.Input<string>;
+    /** The trusted CA bundle (config trustedCA): for the import from an http(s) URL, the one clairctl command that goes out. */
+    trustedCa?: TrustedCa;
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
@@ -65,13 +68,13 @@ export interface ClairctlPodArgs extends ClairctlPodSettings {
 export function clairctlPod(args: ClairctlPodArgs): PodTemplate {
     const config = podVolume("config", { secret: { secretName: args.configSecretName } });
     const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
-    const databaseCa = args.caConfigMapName ? podVolume("database-ca", { configMap: { name: args.caConfigMapName } }) : undefined;
+    const certs = certsVolume(args.caConfigMapName, args.trustedCa);
     const bundle = args.bundleClaim ? podVolume("bundle", { persistentVolumeClaim: { claimName: args.bundleClaim, readOnly: true } }) : undefined;
-    const volumes: PodVolume[] = [config, tmp, ...(databaseCa ? [databaseCa] : []), ...(bundle ? [bundle] : [])];
+    const volumes: PodVolume[] = [config, tmp, ...(certs ? [certs] : []), ...(bundle ? [bundle] : [])];
     const mounts: VolumeMountOf[] = [
         config.mount(CONFIG_DIR, { readOnly: true }),
         tmp.mount("/tmp"),
-        ...(databaseCa ? [databaseCa.mount(CA_DIR, { readOnly: true })] : []),
+        ...(certs ? [certs.mount(CA_DIR, { readOnly: true })] : []),
         ...(bundle ? [bundle.mount(BUNDLE_DIR, { readOnly: true })] : []),
     ];
     return podTemplate({

@@ -34,6 +34,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
             runAsUser: args.runAsUser,
             configSecretName: args.configSecretName,
             caConfigMapName: args.caConfigMapName,
+            trustedCa: args.trustedCa,
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,
             startupMinutes: args.startupMinutes,

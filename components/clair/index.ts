@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AutoscalingRange } from "../shared/autoscaling";
 import { appServiceAccount } from "../shared/service-account";
 import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
+import type { TrustedCa } from "../shared/trusted-ca";
 import type { PodSettings } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import type { ClairMode } from "../../lib/clair-config";
@@ -76,6 +77,8 @@ export interface ClairArgs {
     startupMinutes: number;
     /** The cluster's egress proxy: Clair's containers (and clairctl) reach the internet through it. */
     proxy?: EgressProxy;
+    /** A trusted CA bundle (TLS inspection): the three node types, and the import from a URL, trust it besides the image's roots. */
+    trustedCa?: TrustedCa;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
     /** PodMonitor of the introspection port (all three node types), the alerts; none when absent. */
@@ -146,6 +149,7 @@ export class Clair extends pulumi.ComponentResource {
             serviceAccountName,
             startupMinutes: args.startupMinutes,
             extraEnv: proxyVariables,
+            trustedCa: args.trustedCa,
         };
         const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName, extraEnv: proxyVariables };
         const upgrade = args.upgradeJobs;
@@ -205,7 +209,8 @@ export class Clair extends pulumi.ComponentResource {
                   namespace: args.namespace,
                   bundle: args.disconnected.bundle,
                   schedule: args.disconnected.schedule,
-                  pod: { ...clairctl, resources: args.disconnected.importResources },
+                  // An import from a URL goes out (an internal https server, say); one from a claim does not.
+                  pod: { ...clairctl, resources: args.disconnected.importResources, ...("url" in args.disconnected.bundle ? { trustedCa: args.trustedCa } : {}) },
                   after: [matcher],
               }, { parent: this })
             : undefined;

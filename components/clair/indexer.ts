@@ -39,6 +39,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
             runAsUser: args.runAsUser,
             configSecretName: args.configSecretName,
             caConfigMapName: args.caConfigMapName,
+            trustedCa: args.trustedCa,
             scratchClaimSize: args.storageSize,
             priorityClassName: args.priorityClassName,
             podSettings: args.podSettings,

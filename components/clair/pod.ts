@@ -8,7 +8,8 @@ import type { AutoscalingRange } from "../shared/autoscaling";
 import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
-import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate, type PodSettings } from "../shared/workload";
+import { CLAIR_TRUSTED_CA_FILE, trustedCaProjection, type TrustedCa } from "../shared/trusted-ca";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate, type PodSettings, type PodVolume } from "../shared/workload";
 
 export const HTTP_PORT = 8080;
 export const INTROSPECTION_PORT = 8089;
@@ -33,6 +34,8 @@ export interface ClairPodBase {
     configSecretName: pulumi.Input<string>;
     /** The ConfigMap with the database CA, when one is configured. */
     caConfigMapName?: pulumi.Input<string>;
+    /** The trusted CA bundle for outbound TLS (config trustedCA), added to CA_DIR. */
+    trustedCa?: TrustedCa;
     priorityClassName?: string;
     /**
      * How long the startup probe waits for /readyz before liveness takes over, in minutes: a
@@ -76,6 +79,18 @@ export const clairIdentity = (mode: ClairMode): AppIdentity => ({ name: "clair",
 
 export const SCRATCH_VOLUME = "layers";
 
+/**
+ * The volume at CA_DIR, which the image's SSL_CERT_DIR lists: the database CA alone as before, or
+ * with a trusted CA bundle both files in one projected volume (one directory, two files; Go reads
+ * every file there on top of the image's own roots).
+ */
+export function certsVolume(databaseCaConfigMap?: pulumi.Input<string>, trustedCa?: TrustedCa): PodVolume | undefined {
+    if (!trustedCa) return databaseCaConfigMap ? podVolume("database-ca", { configMap: { name: databaseCaConfigMap } }) : undefined;
+    return podVolume("certs", {
+        projected: { sources: [...(databaseCaConfigMap ? [{ configMap: { name: databaseCaConfigMap } }] : []), trustedCaProjection(trustedCa, CLAIR_TRUSTED_CA_FILE)] },
+    });
+}
+
 /** The startup probe's failureThreshold that covers `minutes` at one try every `periodSeconds`. */
 export function startupFailureThreshold(minutes: number, periodSeconds: number): number {
     return Math.ceil((minutes * 60) / periodSeconds);
@@ -90,7 +105,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
     const config = podVolume("config", { secret: { secretName: args.configSecretName } });
     const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "1Gi" } });
     const scratch = args.scratchClaimSize ? perPodClaimVolume(SCRATCH_VOLUME, args.scratchClaimSize) : podVolume(SCRATCH_VOLUME, { emptyDir: { sizeLimit: "1Gi" } });
-    const databaseCa = args.caConfigMapName ? podVolume("database-ca", { configMap: { name: args.caConfigMapName } }) : undefined;
+    const certs = certsVolume(args.caConfigMapName, args.trustedCa);
     const probeTiming = { timeoutSeconds: 5, periodSeconds: 10, failureThreshold: 3 };
     const shape = { resources: args.resources, ephemeralStorage: CLAIR_EPHEMERAL_STORAGE };
 
@@ -125,7 +140,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
             config.mount(CONFIG_DIR, { readOnly: true }),
             scratch.mount(SCRATCH_DIR),
             tmp.mount("/tmp"),
-            ...(databaseCa ? [databaseCa.mount(CA_DIR, { readOnly: true })] : []),
+            ...(certs ? [certs.mount(CA_DIR, { readOnly: true })] : []),
         ],
         ...shape,
     };
@@ -139,6 +154,6 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
         spread: clairIdentity(args.mode),
         ...(args.scratchClaimSize ? { initContainers: [cleanScratch] } : {}),
         containers: [clair],
-        volumes: [config, tmp, scratch, ...(databaseCa ? [databaseCa] : [])],
+        volumes: [config, tmp, scratch, ...(certs ? [certs] : [])],
     });
 }

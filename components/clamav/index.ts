@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { appServiceAccount } from "../shared/service-account";
 import { freshclamProxy, proxyPorts, type EgressProxy } from "../shared/proxy";
+import { freshclamTrustedCa, freshclamUsesTls, type TrustedCa } from "../shared/trusted-ca";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
@@ -58,6 +59,8 @@ export interface ClamavArgs {
     podSettings?: PodSettings;
     /** The cluster's egress proxy: freshclam uses it where it reaches outside (the mirror's updater, or clamd's own without the mirror). */
     proxy?: EgressProxy;
+    /** A trusted CA bundle (TLS inspection): CURL_CA_BUNDLE for the freshclam that reaches the CDN or an https mirror. */
+    trustedCa?: TrustedCa;
     /**
      * PodMonitors add an exporter sidecar (clamd's STATS as metrics on 9906) and its PodMonitor;
      * rules add the alerts (ClamavDatabaseOld past databaseMaxAgeHours). None when absent.
@@ -135,6 +138,7 @@ export class Clamav extends pulumi.ComponentResource {
                   podSettings: args.podSettings,
                   serviceAccountName: account.metadata.name,
                   proxy: freshclamProxy(args.proxy),
+                  trustedCa: args.trustedCa,
               }, childOpts)
             : undefined;
         const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
@@ -155,11 +159,14 @@ export class Clamav extends pulumi.ComponentResource {
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "2Gi" } });
         const logs = podVolume("logs", { emptyDir: { sizeLimit: "256Mi" } });
         const mounts = [signatures.mount(CLAMAV_DB_DIR), configVolume.mount(CONF_DIR, { readOnly: true }), tmp.mount("/tmp"), logs.mount("/var/log/clamav")];
+        // The in-cluster mirror is plain http: the CA matters only for the CDN or an https mirror.
+        const trustedCa = s.trustedCa && freshclamUsesTls(signatureSource) ? freshclamTrustedCa(s.trustedCa) : undefined;
         const freshclam = (containerName: string, extraFlags: string[]): ContainerDeclaration => ({
             name: containerName,
             image: s.image,
             command: ["/bin/sh", "-c", freshclamScript(["freshclam", `--config-file=${CONF_DIR}/freshclam.conf`, "--stdout", ...extraFlags])],
-            mounts,
+            ...(trustedCa ? { env: trustedCa.env } : {}),
+            mounts: trustedCa ? [...mounts, trustedCa.mount] : mounts,
             resources: s.updaterResources,
             ephemeralStorage: EPHEMERAL_STORAGE,
         });
@@ -211,7 +218,7 @@ export class Clamav extends pulumi.ComponentResource {
                 resources: s.resources,
                 ephemeralStorage: EPHEMERAL_STORAGE,
             }, ...exporter],
-            volumes: [signatures, configVolume, tmp, logs],
+            volumes: [signatures, configVolume, tmp, logs, ...(trustedCa ? [trustedCa.volume] : [])],
         });
         const scaling = autoscaledReplicas("Deployment", s.replicas, s.autoscaling);
         const deployment = new k8s.apps.v1.Deployment(name, {

@@ -10,6 +10,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS, urlPort, type PortRule } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
+import { freshclamTrustedCa, freshclamUsesTls, type TrustedCa } from "../shared/trusted-ca";
 import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
 
 /** Where the mirror's updater gets the signatures. */
@@ -47,6 +48,8 @@ export interface ClamavMirrorArgs {
     serviceAccountName?: pulumi.Input<string>;
     /** The egress proxy freshclam reaches its upstream through (freshclam.conf HTTPProxyServer/Port). */
     proxy?: FreshclamProxy;
+    /** A trusted CA bundle (TLS inspection): CURL_CA_BUNDLE for the updater when its upstream is the CDN or an https mirror. */
+    trustedCa?: TrustedCa;
 }
 
 export const MIRROR_PORT = 8080;
@@ -112,6 +115,8 @@ export class ClamavMirror extends pulumi.ComponentResource {
         const database = perPodClaimVolume("database", args.storageSize);
         const configVolume = podVolume("config", { configMap: { name: config.metadata.name } });
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
+        const upstreamUrl = args.upstream.kind === "mirror" ? args.upstream.url : undefined;
+        const trustedCa = connected && args.trustedCa && freshclamUsesTls(upstreamUrl) ? freshclamTrustedCa(args.trustedCa) : undefined;
         const healthy = httpProbe("/healthz", "http", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
         const server: ContainerDeclaration = {
             name: "nginx",
@@ -130,9 +135,10 @@ export class ClamavMirror extends pulumi.ComponentResource {
             name: "freshclam",
             image: args.updaterImage,
             command: ["freshclam", "--daemon", `--config-file=${CONF_DIR}/freshclam.conf`, "--stdout"],
+            ...(trustedCa ? { env: trustedCa.env } : {}),
             // A first download takes minutes; the pod serves once the database is there.
             readinessProbe: execProbe(["/bin/sh", "-c", DATABASE_PRESENT], { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 }),
-            mounts: [database.mount(CLAMAV_DB_DIR), configVolume.mount(CONF_DIR, { readOnly: true }), tmp.mount("/tmp")],
+            mounts: [database.mount(CLAMAV_DB_DIR), configVolume.mount(CONF_DIR, { readOnly: true }), tmp.mount("/tmp"), ...(trustedCa ? [trustedCa.mount] : [])],
             resources: args.updaterResources,
             ephemeralStorage: "256Mi",
         };
@@ -145,7 +151,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
             spread: id,
             exemptions: [...MIRROR_EXEMPTIONS, ...(connected ? UPDATER_PROBE_EXEMPTIONS : [])],
             containers: connected ? [server, updater] : [server],
-            volumes: [database, configVolume, tmp],
+            volumes: [database, configVolume, tmp, ...(trustedCa ? [trustedCa.volume] : [])],
         });
 
         const statefulSet = new k8s.apps.v1.StatefulSet(name, {
