@@ -129,7 +129,7 @@ describe("each class of bad input, through the real program", () => {
 
     it("types: a block where a number belongs, null, a quoted number, an unset required value", async () => {
         const clair = prodClair();
-        await refusedByProgram("prod", { config: { [key("clair")]: JSON.stringify({ ...clair, indexer: 40 }) } }, /Pulumi\.prod\.yaml: scanning-platform:clair\.indexer = 40: must be a block of keys \(replicas, resources/);
+        await refusedByProgram("prod", { config: { [key("clair")]: JSON.stringify({ ...clair, indexer: 40 }) } }, /Pulumi\.prod\.yaml: scanning-platform:clair\.indexer = 40: must be a block of keys \(replicas, autoscaling, resources/);
         await refusedByProgram("prod", { config: { [key("clair")]: JSON.stringify({ ...clair, notifier: null }) } }, /scanning-platform:clair\.notifier = null: is empty \(null\)/);
         await refusedByProgram("prod", { config: { [key("clamav")]: JSON.stringify({ replicas: "3" }) } }, /scanning-platform:clamav\.replicas = "3": must be a whole number: the quotes make "3" text/);
         await refusedByProgram("prod", { config: { [key("network")]: JSON.stringify({ subnetIds: ["subnet-0c1a2b3c4d5e6f711", "subnet-0c1a2b3c4d5e6f712"], allowedCidrs: ["10.128.0.0/14"] }) } }, /Pulumi\.prod\.yaml: scanning-platform:network\.vpcId = \(unset\): is required when a database runs on RDS/);
