@@ -11,13 +11,12 @@ import { strict as assert } from "assert";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { SIGNATURE_VERSIONS_SCRIPT, SIGNATURES_ANNOTATION, signaturesPatchTemplate } from "../components/clamav/refresh";
 import { mirrorNginxConf, renderNginxConf } from "../lib/nginx-conf";
+import { freePort, has } from "./host-tools";
 
-const has = (command: string) => spawnSync("bash", ["-c", `command -v ${command}`]).status === 0;
 
 /** A CVD header as ClamAV's sigtool writes it: colon-separated fields padded with spaces to 512 bytes. */
 function cvdHeader(version: number): Buffer {
@@ -25,15 +24,6 @@ function cvdHeader(version: number): Buffer {
     return Buffer.concat([Buffer.from(text.padEnd(512, " ")), Buffer.alloc(4096, 7)]);
 }
 
-function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 function request(port: number, urlPath: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
     return new Promise((resolve, reject) => {

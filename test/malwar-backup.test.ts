@@ -13,6 +13,7 @@ import * as path from "path";
 import { runProgram, unwrapSecrets, type MockRun } from "../tools/mock-run";
 import { K8S, object, ofType, stackRun } from "./helpers";
 import { pythonTools, PYTHON_TOOLS_TIMEOUT_MS, type PythonTools } from "./python-tools";
+import { freePort } from "./host-tools";
 
 const S3 = {
     bucket: "aws:s3/bucket:Bucket",
@@ -139,17 +140,6 @@ describe("Malwar backups: what the program registers", () => {
     });
 });
 
-/** A free TCP port on the loopback interface. */
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 async function waitFor(what: string, ready: () => boolean | Promise<boolean>, seconds: number): Promise<void> {
     const until = Date.now() + seconds * 1000;

@@ -20,15 +20,14 @@
 import { strict as assert } from "assert";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { CA_DIR } from "../components/clair/pod";
 import { CLAIR_TRUSTED_CA_FILE, freshclamTrustedCa, trustedCaProjection } from "../components/shared/trusted-ca";
 import { freshclamConf, renderClamavConf } from "../lib/clamav-conf";
 import { mirrorNginxConf, renderNginxConf, type NginxDirective } from "../lib/nginx-conf";
+import { freePort, has } from "./host-tools";
 
-const has = (command: string) => spawnSync("bash", ["-c", `command -v ${command}`]).status === 0;
 /** The Clair image's SSL_CERT_DIR (quay/clair Dockerfile at v4.8.0, the image the program pins). */
 const CLAIR_IMAGE_SSL_CERT_DIR = "/etc/ssl/certs:/etc/pki/tls/certs:/var/run/certs";
 const BUNDLE = { configMapName: "trusted-ca-bundle", key: "ca-bundle.crt" };
@@ -41,15 +40,6 @@ function requireTools(ctx: Mocha.Context, tools: string[], packages: string) {
     ctx.skip();
 }
 
-function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 function openssl(args: string[], cwd: string) {
     const r = spawnSync("openssl", args, { cwd, encoding: "utf8" });
