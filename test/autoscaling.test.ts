@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import { autoscaledReplicas } from "../components/shared/autoscaling";
 import { POOL_ANNOTATION } from "../policy/lib/clair-annotations";
-import { capacityReport, formatReport, RANGE_LEGEND } from "../tools/capacity";
+import { capacityReport, formatReport, MAX_WIDTH, RANGE_LEGEND } from "../tools/capacity";
 import { runProgram, type MockRun } from "../tools/mock-run";
 import { K8S, object, ofType } from "./helpers";
 import { ZOD_WORDING } from "./plain-words";
@@ -89,6 +89,23 @@ describe("autoscaling: on", () => {
         assert.match(text, /^clamav +Deployment +3\.\.8 +1\.1 +4\.125 +3\.3\.\.8\.8 +12\.375\.\.33 +0$/m);
         assert.ok(text.includes(RANGE_LEGEND));
         assert.ok(!formatReport(fixed).includes(RANGE_LEGEND), "no range legend without autoscalers");
+    });
+});
+
+describe("autoscaling: the capacity compare", () => {
+    it("prints the compare table at the minimum and at the maximum, within MAX_WIDTH: clamd 3..8 adds 5 pods at the maximum only", async () => {
+        const text = formatReport(await capacityReport("prod", on("clamav", 8), "prod"));
+        const headings = text.split("\n").filter((l) => l.startsWith("Compared with stack 'prod'"));
+        assert.deepEqual(headings, [
+            "Compared with stack 'prod' with every autoscaler at its minimum (change = prod+set minus prod)",
+            "Compared with stack 'prod' with every autoscaler at its maximum (change = prod+set minus prod)",
+        ]);
+        const [atMin, atMax] = text.split(/^Compared with stack.*$/m).slice(1);
+        const change = (table: string) => table.split("\n").filter((l) => /^\s+change /.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+        // Rows: clair, clairctl, clamav, malwar, TOTAL; the pods column.
+        assert.deepEqual(change(atMin), ["0", "0", "0", "0", "0"]);
+        assert.deepEqual(change(atMax), ["0", "0", "+5", "0", "+5"]);
+        for (const line of text.split("\n")) assert.ok(line.length <= MAX_WIDTH, `${line.length}: ${line}`);
     });
 });
 
