@@ -18,14 +18,10 @@
  *
  * So the pods need only the config Secret: the connection strings (passwords included) stay in it.
  */
-import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
 import type { Exemption } from "../shared/exemptions";
 import type { AppIdentity } from "../shared/labels";
-import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume, type PodTemplate, type PodVolume, type VolumeMountOf, type PodSettings } from "../shared/workload";
-import type { TrustedCa } from "../shared/trusted-ca";
-import { CA_DIR, certsVolume, CONFIG_DIR, CONFIG_FILE } from "./pod";
+import { podTemplate, podVolume, type PodTemplate, type PodVolume, type VolumeMountOf } from "../shared/workload";
+import { CA_DIR, certsVolume, CONFIG_DIR, CONFIG_FILE, type ClairPodBase } from "./pod";
 
 export const CLAIRCTL = "/usr/bin/clairctl";
 /**
@@ -39,23 +35,11 @@ export const BUNDLE_DIR = "/var/lib/clair-bundle";
 /** The labels of every clairctl pod: the in-cluster databases admit this identity beside the node types'. */
 export const clairctlIdentity = (component: "import" | "upgrade"): AppIdentity => ({ name: "clair", component: `clairctl-${component}`, partOf: "clair" });
 
-/** What every clairctl pod takes from the Clair component: image, user, config, placement, resources. */
-export interface ClairctlPodSettings {
-    image: string;
-    resources: GuaranteedResources;
-    runAsUser: number;
-    configSecretName: pulumi.Input<string>;
-    caConfigMapName?: pulumi.Input<string>;
-    /** The trusted CA bundle (config trustedCA): for the import from an http(s) URL, the one clairctl command that goes out. */
-    trustedCa?: TrustedCa;
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
-    /** The app's ServiceAccount (no token mounted); the default account when absent. */
-    serviceAccountName?: pulumi.Input<string>;
-    /** Added to the container's environment: the egress proxy's variables (an import from a URL goes through it). */
-    extraEnv?: k8s.types.input.core.v1.EnvVar[];
-}
+/**
+ * What every clairctl pod takes from the Clair component (image, user, config, CAs, placement,
+ * resources, proxy): a Clair pod's settings without the startup probe, since a Job has none.
+ */
+export type ClairctlPodSettings = Omit<ClairPodBase, "startupMinutes">;
 
 export interface ClairctlPodArgs extends ClairctlPodSettings {
     /** The container's command: clairctl itself, or a shell around it. */
