@@ -404,6 +404,9 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.ok(complete(pre) && complete(post), "both completed");
         assert.match(pre.spec.template.spec.containers[0].command[2], /clairctl admin pre v4\.9\.0/);
         for (const old of ["clair-pre-v4-8-0", "clair-post-v4-8-0"]) assert.match(kubectlFails(["get", "job", old]), /NotFound/, `${old} deleted`);
+        // `up` returns once the new pods are ready; the old ones leave a moment later (the
+        // Deployment controller scales the old ReplicaSet down after minReadySeconds): wait for that.
+        for (const w of ["statefulset/clair-indexer", "deployment/clair-matcher", "deployment/clair-notifier"]) kubectl(["rollout", "status", w, "--timeout=120s"]);
         // The new Clair pods start after the pre Job completed; the post Job starts after them.
         const newPods = getJson(["pods", "-l", "app.kubernetes.io/name=clair"]).items.filter((p: any) => /^clair-(indexer|matcher|notifier)/.test(p.metadata.name) && !p.metadata.deletionTimestamp);
         assert.ok(newPods.length >= 3, newPods.map((p: any) => p.metadata.name).join(", "));
