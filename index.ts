@@ -12,7 +12,8 @@ import { Malwar } from "./components/malwar";
 import { PlatformDashboard } from "./components/monitoring/dashboard";
 import { PlatformNamespace } from "./components/namespace";
 import { TrustedCaBundle } from "./components/trusted-ca";
-import { clairArgs, clamavArgs, dashboardArgs, databaseNetworkArgs, malwarArgs, trustedCaArgs } from "./config/args";
+import { OpenshiftSccGrant } from "./components/openshift-scc-grant";
+import { clairArgs, clamavArgs, dashboardArgs, databaseNetworkArgs, malwarArgs, sccGrantArgs, trustedCaArgs } from "./config/args";
 import { readStackConfig } from "./config/load";
 import { summarize } from "./lib/capacity";
 
@@ -39,9 +40,14 @@ const trustedCaSettings = trustedCaArgs(config, namespace.name);
 const trustedCa = trustedCaSettings ? new TrustedCaBundle("trusted-ca", trustedCaSettings).bundle : undefined;
 const wiring = { stack, namespace: namespace.name, network, tags, region: new pulumi.Config("aws").get("region"), trustedCa };
 
-const clair = new Clair("clair", clairArgs(config, wiring, pulumi.secret));
-const clamav = new Clamav("clamav", clamavArgs(config, wiring));
-const malwar = new Malwar("malwar", { ...malwarArgs(config, wiring, pulumi.secret), keptDataProvider });
+// OpenShift with the images' own IDs: the grant exists before the first pod asks to be admitted.
+const sccGrantSettings = sccGrantArgs(config, namespace.name);
+const sccGrant = sccGrantSettings ? new OpenshiftSccGrant("openshift-scc", sccGrantSettings) : undefined;
+const podsAfter = { dependsOn: sccGrant ? [sccGrant] : [] };
+
+const clair = new Clair("clair", clairArgs(config, wiring, pulumi.secret), podsAfter);
+const clamav = new Clamav("clamav", clamavArgs(config, wiring), podsAfter);
+const malwar = new Malwar("malwar", { ...malwarArgs(config, wiring, pulumi.secret), keptDataProvider }, podsAfter);
 const dashboard = dashboardArgs(config, wiring);
 if (dashboard) new PlatformDashboard("dashboard", dashboard);
 

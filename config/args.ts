@@ -6,20 +6,21 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseNetworkArgs } from "../components/aws/database-network";
 import type { RdsInstanceSettings } from "../components/aws/postgres";
-import type { ClairArgs } from "../components/clair";
-import type { ClamavArgs } from "../components/clamav";
-import type { MalwarArgs } from "../components/malwar";
+import { CLAIR_SERVICE_ACCOUNT, type ClairArgs } from "../components/clair";
+import { CLAMAV_SERVICE_ACCOUNT, type ClamavArgs } from "../components/clamav";
+import { MALWAR_BACKUP_NAME, MALWAR_NAME, type MalwarArgs } from "../components/malwar";
 import type { PlatformDashboardArgs } from "../components/monitoring/dashboard";
 import type { MonitoringArgs } from "../components/shared/monitoring";
 import type { EgressProxy } from "../components/shared/proxy";
 import type { TrustedCa } from "../components/shared/trusted-ca";
 import type { TrustedCaBundleArgs } from "../components/trusted-ca";
 import type { PodSettings } from "../components/shared/workload";
+import type { SccGrantArgs } from "../components/openshift-scc-grant";
 import { clairVersion } from "../lib/clair-config";
 import { autoscalingRange } from "./autoscaling";
 import { oidcIssuerOf } from "./malwar";
 import type { PodSettingsConfig } from "./pod";
-import { OPENSHIFT_CA_BUNDLE_KEY, type PlatformConfig } from "./platform";
+import { OPENSHIFT_CA_BUNDLE_KEY, OPENSHIFT_DEFAULT_SCC, OPENSHIFT_FIXED_ID_SCC, type PlatformConfig } from "./platform";
 
 /** What other components produce and the apps need. */
 export interface Wiring {
@@ -45,9 +46,30 @@ export function dashboardArgs(config: PlatformConfig, wiring: Wiring): PlatformD
     return config.monitoring.dashboard ? { namespace: wiring.namespace, sidecarLabels: config.monitoring.dashboardLabels } : undefined;
 }
 
-/** An app's `pod` block as the workload helper takes it: empty fields left out. */
-export function podSettings(pod: PodSettingsConfig): PodSettings {
+/**
+ * True when the pods leave their IDs to OpenShift's restricted-v2 SCC: platform openshift without
+ * the nonroot-v2 grant.
+ */
+export function idsAssignedByPlatform(k: PlatformConfig["kubernetes"]): boolean {
+    return k.platform === "openshift" && (k.openshiftScc ?? OPENSHIFT_DEFAULT_SCC) === OPENSHIFT_DEFAULT_SCC;
+}
+
+/**
+ * The SCC grant's Args, when the stack keeps fixed IDs on OpenShift (kubernetes.openshiftScc
+ * nonroot-v2): every ServiceAccount the apps' pods run as, known before the apps exist so the
+ * grant can be in place before their first pod is admitted.
+ */
+export function sccGrantArgs(config: PlatformConfig, namespace: pulumi.Input<string>): SccGrantArgs | undefined {
+    const k = config.kubernetes;
+    if (k.platform !== "openshift" || k.openshiftScc !== OPENSHIFT_FIXED_ID_SCC) return undefined;
+    const serviceAccounts = [CLAIR_SERVICE_ACCOUNT, CLAMAV_SERVICE_ACCOUNT, config.clamav.refresh.name, MALWAR_NAME, ...(config.malwar.backup.enabled ? [MALWAR_BACKUP_NAME] : [])];
+    return { namespace, scc: OPENSHIFT_FIXED_ID_SCC, serviceAccounts };
+}
+
+/** An app's `pod` block as the workload helper takes it, plus who assigns the IDs: empty fields left out. */
+export function podSettings(pod: PodSettingsConfig, kubernetes: PlatformConfig["kubernetes"]): PodSettings {
     return {
+        ...(idsAssignedByPlatform(kubernetes) ? { idsAssignedByPlatform: true } : {}),
         ...(pod.imagePullSecrets.length ? { imagePullSecrets: pod.imagePullSecrets } : {}),
         ...(Object.keys(pod.nodeSelector).length ? { nodeSelector: pod.nodeSelector } : {}),
         ...(pod.tolerations.length ? { tolerations: pod.tolerations } : {}),
@@ -116,7 +138,7 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         tags: wiring.tags,
         trustedCa: wiring.trustedCa,
         priorityClassName: config.kubernetes.priorityClassName,
-        podSettings: podSettings(c.pod),
+        podSettings: podSettings(c.pod, config.kubernetes),
         monitoring: monitoringArgs(config),
         disconnected: c.disconnected.enabled
             ? {
@@ -149,7 +171,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         mirror: mirrorOn ? mirror : undefined,
         refresh: c.refresh,
         priorityClassName: config.kubernetes.priorityClassName,
-        podSettings: podSettings(c.pod),
+        podSettings: podSettings(c.pod, config.kubernetes),
         monitoring: { ...monitoringArgs(config), exporter: c.exporter, databaseMaxAgeHours: config.monitoring.clamavDatabaseMaxAgeHours },
     };
 }
@@ -187,7 +209,7 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
             webhookSecret: secret(config.malwarWebhookSecret, toSecret),
         },
         priorityClassName: config.kubernetes.priorityClassName,
-        podSettings: podSettings(m.pod),
+        podSettings: podSettings(m.pod, config.kubernetes),
     };
 }
 

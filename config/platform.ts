@@ -12,14 +12,35 @@ import { bool, cidr, configMapKey, dnsLabel, nonEmpty, objectName, url, urlProbl
 
 export const PROJECT = "scanning-platform";
 
+/** The SCC an OpenShift namespace's ServiceAccounts may use without an admin's grant (every authenticated account). */
+export const OPENSHIFT_DEFAULT_SCC = "restricted-v2";
+/** The SCC that admits the images' own fixed IDs, when an admin lets the program bind it (its ClusterRole ships with OpenShift). */
+export const OPENSHIFT_FIXED_ID_SCC = "nonroot-v2";
+
 export const kubernetesSchema = z
     .strictObject({
         namespace: dnsLabel().default("security-scanning"),
         createNamespace: bool.default(true),
         /** PriorityClass of every pod (cluster-scoped: created by the cluster's admins). */
         priorityClassName: objectName.optional(),
+        /**
+         * openshift: pods set no runAsUser, runAsGroup or fsGroup, so restricted-v2 assigns them
+         * from the namespace's range; kubernetes: pods run as the images' own users.
+         */
+        platform: z.enum(["kubernetes", "openshift"], { error: "must be 'kubernetes' or 'openshift'" }).default("kubernetes"),
+        /**
+         * OpenShift only: the SCC the pods are meant for. restricted-v2 needs no grant; nonroot-v2
+         * keeps the images' fixed IDs and binds the program's ServiceAccounts to OpenShift's
+         * ClusterRole system:openshift:scc:nonroot-v2 (which takes a cluster admin's consent).
+         */
+        openshiftScc: z.enum([OPENSHIFT_DEFAULT_SCC, OPENSHIFT_FIXED_ID_SCC], { error: `must be '${OPENSHIFT_DEFAULT_SCC}' (the namespace's IDs, no grant) or '${OPENSHIFT_FIXED_ID_SCC}' (the images' own IDs, a RoleBinding to system:openshift:scc:${OPENSHIFT_FIXED_ID_SCC})` }).optional(),
     })
-    .prefault({});
+    .prefault({})
+    .superRefine((k, ctx) => {
+        if (k.openshiftScc !== undefined && k.platform !== "openshift") {
+            ctx.addIssue({ code: "custom", path: ["openshiftScc"], input: k.openshiftScc, message: "applies only with kubernetes.platform: openshift (SCCs are OpenShift's); remove it or set the platform" });
+        }
+    });
 
 /** An EC2 id: the prefix and 8 or 17 hexadecimal digits (vpc-0abc1234, subnet-0123456789abcdef0). */
 const awsId = (prefix: string) =>

@@ -32,6 +32,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=checkers.env
 source "$ROOT/scripts/checkers.env"
+# shellcheck source=openshift-scc.env
+source "$ROOT/scripts/openshift-scc.env"
 CACHE="${SSCAN_TOOLCHAIN_DIR:-$HOME/.cache/sscan-toolchain}"
 UPSTREAM_SRC="${SSCAN_UPSTREAM_SRC:-$ROOT/../shared/upstream-src}"
 QUIET=0
@@ -69,6 +71,7 @@ reported_version() { # name path
     kube-linter) out="$("$2" version 2>/dev/null)" ;;
     polaris) out="$("$2" version 2>/dev/null | sed -n 's/^Polaris version: *//p')" ;;
     checkov) out="$("$2" --version 2>/dev/null)" ;;
+    openshift-scc) out="$("$2" version 2>/dev/null)" ;;
   esac
   printf '%s' "$out" | head -n 1 | tr -d '\r'
 }
@@ -304,11 +307,53 @@ schemas() {
   log "generated $(find "$SCHEMAS/$SCHEMA_K8S_VERSION-standalone-strict" -name '*.json' | wc -l) schemas (+ non-strict variants) in $((SECONDS - t))s: $SCHEMAS"
 }
 
+# OpenShift's SCC admission (tools/openshift-scc): built inside the apiserver-library-go tree with
+# its vendor/ folder, keyed by the archive and our command's source, so an edit rebuilds it alone.
+openshift_scc() {
+  local name=openshift-scc logf="$DIR/logs/openshift-scc.log"
+  local key; key="$(cat "$ROOT/scripts/openshift-scc.env" "$ROOT/tools/openshift-scc/main.go" | sha)"
+  local dest="$DIR/openshift-scc-$key"
+  SCC_MANIFESTS="$UPSTREAM_SRC/$OPENSHIFT_SCC_MANIFESTS"
+  if [[ -n "${OPENSHIFT_SCC_BIN:-}" ]]; then
+    [[ -x "$OPENSHIFT_SCC_BIN" ]] || die "$name" "OPENSHIFT_SCC_BIN=$OPENSHIFT_SCC_BIN is not an executable file"
+    provided "$name" "$OPENSHIFT_SCC_BIN" OPENSHIFT_SCC_BIN
+    return 0
+  fi
+  if [[ -f "$dest/.complete" && -x "$dest/openshift-scc" ]]; then
+    provided "$name" "$dest/openshift-scc" "$(cat "$dest/.complete")" "$dest/.reports"
+    info "$name: cached ($dest)"
+    return 0
+  fi
+  if ! verify_archive "$name" OPENSHIFT_SCC; then missing "$name" "$MISSING_REASON"; return 0; fi
+  [[ -d "$SCC_MANIFESTS" ]] || { missing "$name" "the default SCC manifests are missing: $SCC_MANIFESTS"; return 0; }
+  local archive="$ARCHIVE" src="$DIR/src/openshift-scc" t=$SECONDS top
+  log "building $name from $OPENSHIFT_SCC_SRC_ARCHIVE (sha256 verified; go build -mod=vendor; log: $logf) ..."
+  rm -rf "$src" "$dest.partial"; mkdir -p "$src" "$dest.partial"
+  tar -xzf "$archive" -C "$src" || die "$name" "cannot unpack $archive"
+  top="$(find "$src" -mindepth 1 -maxdepth 1 -type d)"
+  mkdir -p "$top/cmd/sscan-openshift-scc"
+  cp "$ROOT/tools/openshift-scc/main.go" "$top/cmd/sscan-openshift-scc/"
+  progress_start checkers "building $name" "$logf"
+  if ! (cd "$top" && GOFLAGS="-buildvcs=false -mod=vendor" "${NICE[@]}" go build -trimpath \
+          -ldflags "-s -w -X main.libraryVersion=$OPENSHIFT_SCC_REPORTS" -o "$dest.partial/openshift-scc" ./cmd/sscan-openshift-scc) >"$logf" 2>&1; then
+    progress_stop
+    tail -n 20 "$logf" >&2 || true
+    die "$name" "go build of tools/openshift-scc in $OPENSHIFT_SCC_SRC_ARCHIVE failed after $((SECONDS - t))s; full log: $logf"
+  fi
+  progress_stop
+  echo "built in $OPENSHIFT_SCC_SRC_ARCHIVE" >"$dest.partial/.complete"
+  rm -rf "$dest" "$src"; mv "$dest.partial" "$dest"
+  record_time "$name" $((SECONDS - t)) "cold build in $OPENSHIFT_SCC_SRC_ARCHIVE"
+  provided "$name" "$dest/openshift-scc" "built in $OPENSHIFT_SCC_SRC_ARCHIVE" "$dest/.reports"
+  log "built $name in $((SECONDS - t))s"
+}
+
 go_tool kube-score KUBE_SCORE /cmd/kube-score
 go_tool kubeconform KUBECONFORM /cmd/kubeconform
 go_tool kube-linter KUBE_LINTER /cmd/kube-linter
 go_tool polaris POLARIS ""
 install_checkov
+openshift_scc
 schemas
 
 # checkers.json: per checker the pinned version, the version a build of it reports ("expects"),
@@ -330,8 +375,9 @@ entry() { # name pinned-version version-the-pinned-build-reports
   entry kube-linter "$KUBE_LINTER_VERSION" "$KUBE_LINTER_REPORTS"; printf ','
   entry polaris "$POLARIS_VERSION" "$POLARIS_REPORTS"; printf ','
   entry kubeconform "$KUBECONFORM_VERSION" "$KUBECONFORM_REPORTS"; printf ','
-  entry checkov "$CHECKOV_VERSION" "$CHECKOV_REPORTS"
-  printf '}\n'
+  entry checkov "$CHECKOV_VERSION" "$CHECKOV_REPORTS"; printf ','
+  entry openshift-scc "$OPENSHIFT_SCC_REPORTS" "$OPENSHIFT_SCC_REPORTS"
+  printf ',"sccManifests":%s}\n' "$(json_string "$SCC_MANIFESTS")"
 } >"$DIR/checkers.json.tmp"
 node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$DIR/checkers.json.tmp" ||
   die checkers.json "wrote invalid JSON: $DIR/checkers.json.tmp"

@@ -201,7 +201,7 @@ export class Clamav extends pulumi.ComponentResource {
             settings: args.podSettings,
             serviceAccountName: account.metadata.name,
             spread: id,
-            exemptions: CLAMAV_UID_EXEMPTIONS,
+            uidExemptions: CLAMAV_UID_EXEMPTIONS,
             initContainers,
             containers: [{
                 name: "clamd",

@@ -55,9 +55,7 @@ export interface ClamavMirrorArgs {
 export const MIRROR_PORT = 8080;
 const CONF_DIR = "/etc/clamav-mirror";
 
-export const MIRROR_EXEMPTIONS: Exemption[] = [
-    ...vendorUid("runs as the clamav/clamav image's own user (uid 100, gid 101), which owns the database files on the claim; nginx runs as the same user with its pid and temporary files under /tmp"),
-];
+export const MIRROR_UID_EXEMPTIONS: Exemption[] = vendorUid("runs as the clamav/clamav image's own user (uid 100, gid 101), which owns the database files on the claim; nginx runs as the same user with its pid and temporary files under /tmp");
 /** The updater's own exemptions: it is freshclam in daemon mode and serves nothing. */
 const NO_UPDATER_LIVENESS = "the updater container's process is freshclam's daemon itself: when it dies, the container restarts; a liveness restart would only make it ask the CDN again";
 export const UPDATER_PROBE_EXEMPTIONS: Exemption[] = [
@@ -149,7 +147,8 @@ export class ClamavMirror extends pulumi.ComponentResource {
             settings: args.podSettings,
             ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
             spread: id,
-            exemptions: [...MIRROR_EXEMPTIONS, ...(connected ? UPDATER_PROBE_EXEMPTIONS : [])],
+            uidExemptions: MIRROR_UID_EXEMPTIONS,
+            exemptions: connected ? UPDATER_PROBE_EXEMPTIONS : [],
             containers: connected ? [server, updater] : [server],
             volumes: [database, configVolume, tmp, ...(trustedCa ? [trustedCa.volume] : [])],
         });

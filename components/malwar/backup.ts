@@ -191,7 +191,8 @@ export class MalwarBackup extends pulumi.ComponentResource {
             priorityClassName: args.priorityClassName,
             settings: args.podSettings,
             colocateWith: args.malwarPodLabels,
-            exemptions: [...args.uidExemptions, ...BACKUP_EXEMPTIONS],
+            uidExemptions: args.uidExemptions,
+            exemptions: BACKUP_EXEMPTIONS,
             initContainers: [{
                 name: "snapshot",
                 image: args.snapshotImage,

@@ -51,6 +51,8 @@ export interface MalwarArgs {
 }
 
 export const MALWAR_NAME = "malwar";
+/** The backup CronJob and its ServiceAccount. */
+export const MALWAR_BACKUP_NAME = `${MALWAR_NAME}-backup`;
 export const MALWAR_UID_EXEMPTIONS = vendorUid("runs as uid 1000, the malwar user of the image that the deployment guide prescribes; malwar.runAsUser changes it");
 export const MALWAR_SECRET_ENV_EXEMPTIONS: Exemption[] = [
     { checker: "checkov", check: "CKV_K8S_35", reason: "Malwar reads its settings (pydantic-settings) from environment variables only; the values come from a Secret, never from the pod spec" },
@@ -137,7 +139,8 @@ export class Malwar extends pulumi.ComponentResource {
             settings: args.podSettings,
             // Preferences only, so the one SQLite pod still schedules wherever its claim is.
             spread: id,
-            exemptions: [...MALWAR_UID_EXEMPTIONS, ...MALWAR_SECRET_ENV_EXEMPTIONS],
+            uidExemptions: MALWAR_UID_EXEMPTIONS,
+            exemptions: MALWAR_SECRET_ENV_EXEMPTIONS,
             containers: [{
                 name: "malwar",
                 image: s.image,
@@ -203,7 +206,7 @@ export class Malwar extends pulumi.ComponentResource {
             ? new MalwarBackup(`${name}-backup`, {
                   ...s.backup,
                   namespace: args.namespace,
-                  name: `${MALWAR_NAME}-backup`,
+                  name: MALWAR_BACKUP_NAME,
                   snapshotImage: s.image,
                   runAs,
                   claimName: claim.metadata.name,

@@ -93,7 +93,8 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
             ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
             // One pod: nothing to spread, but the same preferences as every workload.
             spread: id,
-            exemptions: [...POSTGRES_UID_EXEMPTIONS, ...PASSWORD_FILE_EXEMPTIONS],
+            uidExemptions: POSTGRES_UID_EXEMPTIONS,
+            exemptions: PASSWORD_FILE_EXEMPTIONS,
             containers: [{
                 name: "postgres",
                 image: args.image,

@@ -21,6 +21,11 @@ export const vendorUid = (what: string): Exemption[] => [
 ];
 
 export const EXEMPTIONS = {
+    /** kubernetes.platform openshift: the pod sets no uid for the checkers to see. */
+    idsAssignedByPlatform: [
+        { checker: "kube-score", check: "container-security-context-user-group-id", reason: "OpenShift's restricted-v2 SCC assigns the uid (and fsGroup) from the namespace's range, 1000000000 and up on a default cluster, and refuses a pod that sets its own; kube-score sees no uid" },
+        { checker: "checkov", check: "CKV_K8S_40", reason: "OpenShift's restricted-v2 SCC assigns a high uid from the namespace's range and refuses a pod that sets its own; checkov sees no uid" },
+    ] as Exemption[],
     singleReplica: (why: string): Exemption[] => [
         { checker: "kube-score", check: "deployment-replicas", reason: why },
         { checker: "polaris", check: "deploymentMissingReplicas", reason: why },

@@ -10,7 +10,7 @@ import { digestExemptions, EXEMPTIONS, exemptionAnnotations, type Exemption } fr
 import type { AppIdentity } from "./labels";
 import { guaranteed, type GuaranteedResources } from "./resources";
 import { onTheNodeOf, spreadAcrossNodesAndZones } from "./scheduling";
-import { podSecurityContext, restrictedContainer, type RunAs } from "./security";
+import { podSecurityContext, restrictedContainer, type PodIds, type RunAs } from "./security";
 
 type Container = k8s.types.input.core.v1.Container;
 type VolumeSource = Omit<k8s.types.input.core.v1.Volume, "name">;
@@ -80,6 +80,11 @@ export interface PodSettings {
     labels?: Record<string, string>;
     /** Added to the pod's annotations; the program's own (checksums) win on the same key. */
     annotations?: Record<string, string>;
+    /**
+     * The platform assigns the pod's UID, group and fsGroup (OpenShift's restricted-v2 SCC, from
+     * the namespace's range, with group 0): the pod sets none of them and runs as whoever it is given.
+     */
+    idsAssignedByPlatform?: boolean;
 }
 
 export interface PodDeclaration {
@@ -88,9 +93,12 @@ export interface PodDeclaration {
     initContainers?: ContainerDeclaration[];
     /** Every volume of the pod, in the order the spec lists them; each must be mounted. */
     volumes: PodVolume[];
+    /** The image's own user, used unless the platform assigns the IDs (settings.idsAssignedByPlatform). */
     runAs: RunAs;
-    /** Group that owns mounted volumes. */
+    /** Group that owns mounted volumes, with fixed IDs. */
     fsGroup?: number;
+    /** Checker findings the fixed user causes (a vendor uid below 10000): only while the pod sets it. */
+    uidExemptions?: Exemption[];
     /** Spread the pods over nodes and zones (a preference), selected by this identity. */
     spread?: AppIdentity;
     /** Run only on the node of a pod with these labels (a requirement): to share its ReadWriteOnce claim. */
@@ -129,7 +137,7 @@ export interface PodTemplate {
 }
 
 /** The one way this program builds a container: guaranteed resources, restricted context, pull Always. */
-function buildContainer(declared: ContainerDeclaration, runAs: RunAs, volumes: Set<PodVolume>): Container {
+function buildContainer(declared: ContainerDeclaration, runAs: RunAs | undefined, volumes: Set<PodVolume>): Container {
     const container: Record<string, unknown> = {};
     // Field order as declared (`mounts` becomes volumeMounts in its place): the serialized object reads like the declaration.
     for (const [key, value] of Object.entries(declared)) {
@@ -159,28 +167,30 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
     const mounted = new Set(all.flatMap((c) => (c.mounts ?? []).map((m) => m.volume)));
     for (const v of pod.volumes) if (!mounted.has(v)) throw new Error(`volume ${v.name} is declared but no container mounts it`);
     if (pod.spread && pod.colocateWith) throw new Error("a pod either spreads out (spread) or follows another pod (colocateWith), not both");
+    const settings = pod.settings ?? {};
+    const ids: PodIds = settings.idsAssignedByPlatform ? undefined : { runAs: pod.runAs, ...(pod.fsGroup !== undefined ? { fsGroup: pod.fsGroup } : {}) };
     const exemptions = [
         ...(pod.exemptions ?? []),
+        ...(ids ? (pod.uidExemptions ?? []) : EXEMPTIONS.idsAssignedByPlatform),
         ...digestExemptions(all.map((c) => c.image)),
         ...(pod.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
     ];
     const podVolumes = pod.volumes.filter((v) => v.source).map((v) => ({ name: v.name, ...v.source }));
-    const settings = pod.settings ?? {};
     const placement: Pick<k8s.types.input.core.v1.PodSpec, "affinity" | "topologySpreadConstraints"> = { ...(pod.spread ? spreadAcrossNodesAndZones(pod.spread) : {}), ...(pod.colocateWith ? onTheNodeOf(pod.colocateWith) : {}) };
     if (settings.affinity) placement.affinity = overrideAffinity(settings.affinity, placement.affinity as k8s.types.input.core.v1.Affinity | undefined, pod.colocateWith);
     const spec: k8s.types.input.core.v1.PodSpec = {
         ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
         automountServiceAccountToken: false,
         ...(pod.restartPolicy ? { restartPolicy: pod.restartPolicy } : {}),
-        securityContext: podSecurityContext(pod.runAs, pod.fsGroup),
+        securityContext: podSecurityContext(ids),
         ...(pod.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds } : {}),
         ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
         ...(settings.imagePullSecrets?.length ? { imagePullSecrets: settings.imagePullSecrets.map((name) => ({ name })) } : {}),
         ...(settings.nodeSelector && Object.keys(settings.nodeSelector).length ? { nodeSelector: settings.nodeSelector } : {}),
         ...(settings.tolerations?.length ? { tolerations: settings.tolerations } : {}),
         ...placement,
-        ...(pod.initContainers?.length ? { initContainers: pod.initContainers.map((c) => buildContainer(c, pod.runAs, declared)) } : {}),
-        containers: pod.containers.map((c) => buildContainer(c, pod.runAs, declared)),
+        ...(pod.initContainers?.length ? { initContainers: pod.initContainers.map((c) => buildContainer(c, ids?.runAs, declared)) } : {}),
+        containers: pod.containers.map((c) => buildContainer(c, ids?.runAs, declared)),
         ...(podVolumes.length ? { volumes: podVolumes } : {}),
     };
     const extraLabels = settings.labels ?? {};
