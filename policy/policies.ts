@@ -3,6 +3,7 @@ import { clairConnectionPools } from "./clair-connection-pools";
 import { clairIndexerRouteTimeout } from "./clair-indexer-route-timeout";
 import { clairIndexerStorage } from "./clair-indexer-storage";
 import { pinnedImages } from "./pinned-images";
+import { openshiftNamespaceIds } from "./openshift-namespace-ids";
 import { rdsBackupRetention } from "./rds-backup-retention";
 import { rdsDeletionProtection } from "./rds-deletion-protection";
 import { rdsNotPubliclyAccessible } from "./rds-not-publicly-accessible";
@@ -24,4 +25,5 @@ export const policies: Policies = [
     pinnedImages,
     runAsNonRoot,
     clairConnectionPools,
+    openshiftNamespaceIds,
 ];

@@ -1,8 +1,8 @@
 /**
  * npm run check:manifests -- --stack <stage|prod|local> [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]
  *
- * Renders the stack's Kubernetes objects (tools/render.ts) and runs five third-party checkers on
- * them, from the pinned versions scripts/checkers.sh provides (scripts/checkers.env):
+ * Renders the stack's Kubernetes objects (tools/render.ts) and runs six checkers on them, from the
+ * pinned versions scripts/checkers.sh provides (scripts/checkers.env, scripts/openshift-scc.env):
  *   kube-score   score -o json --kubernetes-version v1.33
  *                --enable-optional-test container-resource-requests-equal-limits
  *                counts: CRITICAL and WARNING grades (checks skipped by annotation do not count)
@@ -13,6 +13,11 @@
  *                Kubernetes v1.33.13 OpenAPI document (+ our Route CRD)  counts: invalid and error
  *   checkov      -d DIR --framework kubernetes -o json --skip-download --quiet
  *                counts: every FAILED check
+ *   openshift-scc  OpenShift's own SCC admission code (tools/openshift-scc) over every pod template,
+ *                with the default SCCs, the default access of a namespace's ServiceAccounts and the
+ *                rendered RoleBindings, in a namespace with a typical range (tools/openshift-scc.ts)
+ *                counts: pods no usable SCC admits, on stacks with kubernetes.platform openshift
+ *                (elsewhere its verdicts are a note: the pods run as the images' own users)
  * Exemptions are the checkers' own annotations on the object:
  *   kube-score/ignore: <check>,<check>          ignore-check.kube-linter.io/<check>: "<reason>"
  *   polaris.fairwinds.com/<check>-exempt: "true"  checkov.io/skipN: CKV_K8S_NN=<reason>
@@ -38,11 +43,13 @@ import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
 import { run as runCli, stackRequired, type Options, type Values } from "./cli";
 import { stackConfig } from "./mock-run";
+import { parseConfig, stackFile } from "../config/load";
+import { namespaceOf, runSccCheck, sccRequest, type SccVerdict } from "./openshift-scc";
 import { reasonAnnotation } from "../components/shared/exemptions";
 import { renderStack } from "./render";
 
-export type CheckerName = "kube-score" | "kube-linter" | "polaris" | "kubeconform" | "checkov";
-export const CHECKERS: CheckerName[] = ["kube-score", "kube-linter", "polaris", "kubeconform", "checkov"];
+export type CheckerName = "kube-score" | "kube-linter" | "polaris" | "kubeconform" | "checkov" | "openshift-scc";
+export const CHECKERS: CheckerName[] = ["kube-score", "kube-linter", "polaris", "kubeconform", "checkov", "openshift-scc"];
 
 export interface Finding {
     checker: CheckerName;
@@ -70,7 +77,7 @@ interface ToolInfo {
     unavailable?: string;
 }
 
-type CheckersJson = { dir: string; kubernetesVersion: string; schemas: string } & Record<CheckerName, ToolInfo>;
+type CheckersJson = { dir: string; kubernetesVersion: string; schemas: string; sccManifests: string } & Record<CheckerName, ToolInfo>;
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -344,8 +351,35 @@ interface Manifests {
     index: ObjectIndex;
 }
 
-async function runChecker(name: CheckerName, bin: string, m: Manifests, work: string, cfg: CheckersJson): Promise<{ findings: Finding[]; note?: string }> {
+/**
+ * One finding per pod that no usable SCC admits, with OpenShift's own message per SCC tried.
+ * On a stack that is not meant for OpenShift the verdicts are only counted in the note.
+ */
+export function fromOpenshiftScc(verdicts: SccVerdict[], openshift: boolean): { findings: Finding[]; note: string } {
+    const refused = verdicts.filter((v) => !v.admittedBy);
+    const bySCC = new Map<string, number>();
+    for (const v of verdicts) if (v.admittedBy) bySCC.set(v.admittedBy, (bySCC.get(v.admittedBy) ?? 0) + 1);
+    const admitted = [...bySCC].map(([scc, n]) => `${n} by ${scc}`).join(", ") || "none";
+    const note = `${verdicts.length - refused.length}/${verdicts.length} pods admitted (${admitted})`;
+    if (!openshift) return { findings: [], note: `kubernetes.platform is not openshift, not counted: ${note}` };
+    return {
+        note,
+        findings: refused.map((v) => ({
+            checker: "openshift-scc" as const,
+            object: v.name,
+            check: "scc-admission",
+            severity: "refused",
+            message: `no SCC usable by ServiceAccount ${v.serviceAccount} (${v.usableSCCs.join(", ") || "none"}) admits the pod: ${v.refusals.map((r) => r.message).join("; ")}`,
+        })),
+    };
+}
+
+async function runChecker(name: CheckerName, bin: string, m: Manifests, work: string, cfg: CheckersJson, openshift: boolean): Promise<{ findings: Finding[]; note?: string }> {
     switch (name) {
+        case "openshift-scc": {
+            const objects = m.files.flatMap(readObjects);
+            return fromOpenshiftScc(await runSccCheck(bin, sccRequest(objects, cfg.sccManifests, namespaceOf(objects))), openshift);
+        }
         case "kube-score": {
             const r = await run(
                 bin,
@@ -401,7 +435,8 @@ async function runChecker(name: CheckerName, bin: string, m: Manifests, work: st
 }
 
 /** kubeconform validates schemas only: there is nothing to exempt, so it runs once. */
-const HAS_EXEMPTIONS: Record<CheckerName, boolean> = { "kube-score": true, "kube-linter": true, polaris: true, kubeconform: false, checkov: true };
+/** openshift-scc neither: a pod OpenShift refuses does not run, whatever the annotations say. */
+const HAS_EXEMPTIONS: Record<CheckerName, boolean> = { "kube-score": true, "kube-linter": true, polaris: true, kubeconform: false, checkov: true, "openshift-scc": false };
 
 export interface CheckerReport {
     checker: CheckerName;
@@ -533,7 +568,7 @@ async function main(values: Values<typeof OPTIONS>): Promise<number> {
     const started = Date.now();
     if (!values.stack) throw await stackRequired();
     // A misspelt stack fails here, before the checkers are installed.
-    stackConfig(values.stack);
+    const openshift = parseConfig(stackConfig(values.stack), [], stackFile(values.stack)).kubernetes.platform === "openshift";
     const allowMissing = values["allow-missing"]!;
     // With --json -, the JSON is stdout's only content and the table goes to stderr.
     const say = values.json === "-" ? console.error : console.log;
@@ -554,10 +589,10 @@ async function main(values: Values<typeof OPTIONS>): Promise<number> {
                 if (!tool.path) return { report: { ...base, status: "unavailable" as const, reason: tool.unavailable ?? "not installed" }, findings: [], audit: { exempted: [], stale: [] } };
                 const t0 = Date.now();
                 try {
-                    const actual = await runChecker(name, tool.path, rendered, work, cfg);
+                    const actual = await runChecker(name, tool.path, rendered, work, cfg, openshift);
                     // Without annotations, in a second pass: what the exemptions hide, and which hide nothing.
                     const audit: ExemptionAudit = HAS_EXEMPTIONS[name]
-                        ? auditExemptions(name, (await runChecker(name, tool.path, unexempted, work, cfg)).findings, declared)
+                        ? auditExemptions(name, (await runChecker(name, tool.path, unexempted, work, cfg, openshift)).findings, declared)
                         : { exempted: [], stale: [] };
                     const report: CheckerReport = {
                         ...base,

@@ -9,6 +9,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { openshiftNamespaceIds } from "../openshift-namespace-ids";
 import { pinnedImages } from "../pinned-images";
 import { policies } from "../policies";
 import { requestsEqualLimits } from "../requests-equal-limits";
@@ -186,6 +187,37 @@ describe("the real program under the policy pack", function () {
                 assert.deepEqual(await mandatory(resources, stack), []);
             });
 
+            if (levelAndConfig(packConfig(stack), openshiftNamespaceIds.name, "disabled").level === "mandatory") {
+                // OpenShift's restricted-v2 refuses any uid outside the namespace's range (1000680000/10000 on
+                // a typical cluster): a pod that sets one must be refused at preview, each workload kind alike.
+                it("openshift-namespace-ids refuses a fixed runAsUser or fsGroup in any pod, unless a RoleBinding grants nonroot-v2", async () => {
+                    const workloads = resources.filter((r) => POD_TEMPLATE_AT[r.type]);
+                    assert.ok(workloads.length >= 10, `${workloads.length} workloads`);
+                    for (const w of workloads) {
+                        const withUid = breakResource(resources, w.type, w.inputs.metadata.name, (o) => {
+                            POD_TEMPLATE_AT[w.type](o).containers[0].securityContext.runAsUser = 1000;
+                        });
+                        const outcome = await checkStack(openshiftNamespaceIds, withUid.map(toTest));
+                        assert.equal(outcome.violations.length, 1, `${w.inputs.kind} ${w.inputs.metadata.name}: ${outcome.violations.join("; ")}`);
+                        assert.match(outcome.violations[0], /runAsUser 1000 \(container /);
+                        const withGroup = breakResource(resources, w.type, w.inputs.metadata.name, (o) => {
+                            POD_TEMPLATE_AT[w.type](o).securityContext.fsGroup = 1000;
+                        });
+                        assert.match((await checkStack(openshiftNamespaceIds, withGroup.map(toTest))).violations.join(), /fsGroup 1000 \(pod\)/);
+                        const sa = POD_TEMPLATE_AT[w.type](w.inputs).serviceAccountName;
+                        const namespace = w.inputs.metadata.namespace;
+                        const grant: TestResource = {
+                            type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+                            name: "grant",
+                            props: { metadata: { name: "scc-nonroot-v2", namespace }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:nonroot-v2" }, subjects: [{ kind: "ServiceAccount", name: sa, namespace }] },
+                        };
+                        assert.deepEqual((await checkStack(openshiftNamespaceIds, [...withUid.map(toTest), grant])).violations, [], `granted to ${sa}`);
+                        const otherAccount = { ...grant, props: { ...grant.props, subjects: [{ kind: "ServiceAccount", name: `not-${sa}`, namespace }] } };
+                        assert.equal((await checkStack(openshiftNamespaceIds, [...withUid.map(toTest), otherAccount])).violations.length, 1, "a grant to another account does not count");
+                    }
+                });
+            }
+
             it("has the workloads the README lists, and no other pod template", () => {
                 const workloads = resources.filter((r) => POD_TEMPLATE_AT[r.type]).map((r) => `${r.inputs.kind} ${r.inputs.metadata.name}`);
                 assert.deepEqual(workloads.sort(), expectedWorkloads(stack));
@@ -266,12 +298,13 @@ describe("the real program under the policy pack", function () {
                 assert.match(violations[0].message, /^Deployment clamav, initContainer [\w-]+: image "clamav\/clamav:latest" is not pinned to a tag or digest$/);
             });
 
-            it("fails run-as-non-root, and only it, when Malwar's container runs as uid 0", async () => {
+            it("fails run-as-non-root (and on OpenShift stacks openshift-namespace-ids), only these, when Malwar's container runs as uid 0", async () => {
                 const broken = breakResource(resources, "kubernetes:apps/v1:Deployment", "malwar", (d) => {
                     d.spec.template.spec.containers[0].securityContext.runAsUser = 0;
                 });
                 const violations = await mandatory(broken, stack);
-                assert.deepEqual(violations.map((v) => v.policy), ["run-as-non-root"]);
+                const openshift = levelAndConfig(packConfig(stack), openshiftNamespaceIds.name, "disabled").level === "mandatory";
+                assert.deepEqual(violations.map((v) => v.policy), ["run-as-non-root", ...(openshift ? [openshiftNamespaceIds.name] : [])]);
                 assert.equal(violations[0].message, "Deployment malwar, container malwar: runAsUser is 0 (root)");
             });
 
