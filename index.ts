@@ -36,18 +36,20 @@ const keptDataProvider = new k8s.Provider("kept-data", {
 const namespace = new PlatformNamespace("namespace", { name: config.kubernetes.namespace, create: config.kubernetes.createNamespace }, { provider: keptDataProvider });
 const networkArgs = databaseNetworkArgs(config, tags);
 const network = networkArgs ? new DatabaseNetwork("databases", networkArgs) : undefined;
-const trustedCaSettings = trustedCaArgs(config, namespace.name);
-const trustedCa = trustedCaSettings ? new TrustedCaBundle("trusted-ca", trustedCaSettings).bundle : undefined;
-const wiring = { stack, namespace: namespace.name, network, tags, region: new pulumi.Config("aws").get("region"), trustedCa };
-
-// OpenShift with the images' own IDs: the grant exists before the first pod asks to be admitted.
+// OpenShift with the images' own IDs: the SCC grant must exist before the first pod asks to be
+// admitted. The apps get the namespace's name through the grant, so every object they create
+// (each names its namespace) waits for it.
 const sccGrantSettings = sccGrantArgs(config, namespace.name);
 const sccGrant = sccGrantSettings ? new OpenshiftSccGrant("openshift-scc", sccGrantSettings) : undefined;
-const podsAfter = { dependsOn: sccGrant ? [sccGrant] : [] };
+const appNamespace = sccGrant ? pulumi.all([namespace.name, sccGrant.roleBindingName]).apply(([name]) => name) : namespace.name;
 
-const clair = new Clair("clair", clairArgs(config, wiring, pulumi.secret), podsAfter);
-const clamav = new Clamav("clamav", clamavArgs(config, wiring), podsAfter);
-const malwar = new Malwar("malwar", { ...malwarArgs(config, wiring, pulumi.secret), keptDataProvider }, podsAfter);
+const trustedCaSettings = trustedCaArgs(config, appNamespace);
+const trustedCa = trustedCaSettings ? new TrustedCaBundle("trusted-ca", trustedCaSettings).bundle : undefined;
+const wiring = { stack, namespace: appNamespace, network, tags, region: new pulumi.Config("aws").get("region"), trustedCa };
+
+const clair = new Clair("clair", clairArgs(config, wiring, pulumi.secret));
+const clamav = new Clamav("clamav", clamavArgs(config, wiring));
+const malwar = new Malwar("malwar", { ...malwarArgs(config, wiring, pulumi.secret), keptDataProvider });
 const dashboard = dashboardArgs(config, wiring);
 if (dashboard) new PlatformDashboard("dashboard", dashboard);
 
