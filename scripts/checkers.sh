@@ -14,6 +14,8 @@
 #   Only verifies the kube-linter and Polaris source archives (present, sha256 as pinned), builds nothing.
 #
 # Where each checker comes from, first match wins:
+# openshift-scc (OpenShift's SCC admission code) comes from scripts/openshift-scc.sh (OPENSHIFT_SCC_BIN,
+# its cache, or a build from the apiserver-library-go archive). For the other five:
 #   1. the binary named by KUBE_SCORE_BIN, KUBE_LINTER_BIN, POLARIS_BIN, KUBECONFORM_BIN, CHECKOV_BIN
 #      (taken as given; a version other than the pinned one is warned about);
 #   2. the tool on PATH, when it reports the pinned version (another version is ignored, with a note:
@@ -33,7 +35,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=checkers.env
 source "$ROOT/scripts/checkers.env"
 # shellcheck source=openshift-scc.env
-source "$ROOT/scripts/openshift-scc.env"
+source "$ROOT/scripts/openshift-scc.env"  # OPENSHIFT_SCC_REPORTS, for checkers.json
 CACHE="${SSCAN_TOOLCHAIN_DIR:-$HOME/.cache/sscan-toolchain}"
 UPSTREAM_SRC="${SSCAN_UPSTREAM_SRC:-$ROOT/../shared/upstream-src}"
 QUIET=0
@@ -307,45 +309,18 @@ schemas() {
   log "generated $(find "$SCHEMAS/$SCHEMA_K8S_VERSION-standalone-strict" -name '*.json' | wc -l) schemas (+ non-strict variants) in $((SECONDS - t))s: $SCHEMAS"
 }
 
-# OpenShift's SCC admission (tools/openshift-scc): built inside the apiserver-library-go tree with
-# its vendor/ folder, keyed by the archive and our command's source, so an edit rebuilds it alone.
+# OpenShift's SCC admission (tools/openshift-scc), from scripts/openshift-scc.sh (its own cache key,
+# so an edit of the command rebuilds it alone).
 openshift_scc() {
-  local name=openshift-scc logf="$DIR/logs/openshift-scc.log"
-  local key; key="$(cat "$ROOT/scripts/openshift-scc.env" "$ROOT/tools/openshift-scc/main.go" | sha)"
-  local dest="$DIR/openshift-scc-$key"
-  SCC_MANIFESTS="$UPSTREAM_SRC/$OPENSHIFT_SCC_MANIFESTS"
-  if [[ -n "${OPENSHIFT_SCC_BIN:-}" ]]; then
-    [[ -x "$OPENSHIFT_SCC_BIN" ]] || die "$name" "OPENSHIFT_SCC_BIN=$OPENSHIFT_SCC_BIN is not an executable file"
-    provided "$name" "$OPENSHIFT_SCC_BIN" OPENSHIFT_SCC_BIN
-    return 0
+  local out
+  if out="$(bash "$ROOT/scripts/openshift-scc.sh")"; then
+    SCC_MANIFESTS="$(sed -n 2p <<<"$out")"
+    provided openshift-scc "$(sed -n 1p <<<"$out")" "scripts/openshift-scc.sh"
+    info "openshift-scc: ${TOOL_PATH[openshift-scc]}"
+  else
+    SCC_MANIFESTS=""
+    missing openshift-scc "scripts/openshift-scc.sh could not provide it (its error is above)"
   fi
-  if [[ -f "$dest/.complete" && -x "$dest/openshift-scc" ]]; then
-    provided "$name" "$dest/openshift-scc" "$(cat "$dest/.complete")" "$dest/.reports"
-    info "$name: cached ($dest)"
-    return 0
-  fi
-  if ! verify_archive "$name" OPENSHIFT_SCC; then missing "$name" "$MISSING_REASON"; return 0; fi
-  [[ -d "$SCC_MANIFESTS" ]] || { missing "$name" "the default SCC manifests are missing: $SCC_MANIFESTS"; return 0; }
-  local archive="$ARCHIVE" src="$DIR/src/openshift-scc" t=$SECONDS top
-  log "building $name from $OPENSHIFT_SCC_SRC_ARCHIVE (sha256 verified; go build -mod=vendor; log: $logf) ..."
-  rm -rf "$src" "$dest.partial"; mkdir -p "$src" "$dest.partial"
-  tar -xzf "$archive" -C "$src" || die "$name" "cannot unpack $archive"
-  top="$(find "$src" -mindepth 1 -maxdepth 1 -type d)"
-  mkdir -p "$top/cmd/sscan-openshift-scc"
-  cp "$ROOT/tools/openshift-scc/main.go" "$top/cmd/sscan-openshift-scc/"
-  progress_start checkers "building $name" "$logf"
-  if ! (cd "$top" && GOFLAGS="-buildvcs=false -mod=vendor" "${NICE[@]}" go build -trimpath \
-          -ldflags "-s -w -X main.libraryVersion=$OPENSHIFT_SCC_REPORTS" -o "$dest.partial/openshift-scc" ./cmd/sscan-openshift-scc) >"$logf" 2>&1; then
-    progress_stop
-    tail -n 20 "$logf" >&2 || true
-    die "$name" "go build of tools/openshift-scc in $OPENSHIFT_SCC_SRC_ARCHIVE failed after $((SECONDS - t))s; full log: $logf"
-  fi
-  progress_stop
-  echo "built in $OPENSHIFT_SCC_SRC_ARCHIVE" >"$dest.partial/.complete"
-  rm -rf "$dest" "$src"; mv "$dest.partial" "$dest"
-  record_time "$name" $((SECONDS - t)) "cold build in $OPENSHIFT_SCC_SRC_ARCHIVE"
-  provided "$name" "$dest/openshift-scc" "built in $OPENSHIFT_SCC_SRC_ARCHIVE" "$dest/.reports"
-  log "built $name in $((SECONDS - t))s"
 }
 
 go_tool kube-score KUBE_SCORE /cmd/kube-score
