@@ -1,53 +1,27 @@
 /**
  * Progress on long work (issue 14, point 7): a live status line on a terminal, a line a minute
- * in CI, nothing with SSCAN_PROGRESS=0; the same rules for the shell scripts (scripts/progress.sh)
- * and the TypeScript side (tools/progress.ts).
+ * in CI, nothing with SSCAN_PROGRESS=0. This is tools/progress.ts on a fake clock (node:test's
+ * mock timers: setInterval, setTimeout and Date move only when the test ticks them), so the
+ * expected output is exact and nothing waits in real time. The shell side (scripts/progress.sh,
+ * run by bash) is in the real-software lane: test/real/progress.test.ts.
  */
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { mock } from "node:test";
 import { progressMode, withProgress } from "../tools/progress";
 
-const PROGRESS_SH = path.resolve(__dirname, "../scripts/progress.sh");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Work that ends after `ms` on the fake clock (rejecting with `error`, if given). */
+const work = <T>(ms: number, value: T, error?: Error) => () => new Promise<T>((resolve, reject) => setTimeout(() => (error ? reject(error) : resolve(value)), ms));
 
-/**
- * Runs a bash snippet with scripts/progress.sh sourced; the snippet writes the ticker's pid to
- * $PIDFILE. Without a terminal, the snippet's stderr (the progress output) goes to a file, so a
- * ticker left running cannot hold the test's pipes open; a ticker still there afterwards is killed
- * and reported as tickerLeft.
- */
-function bash(snippet: string, env: Record<string, string>, tty = false) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "progress-test-"));
-    const files = { ERRFILE: path.join(dir, "stderr"), PIDFILE: path.join(dir, "ticker.pid") };
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "CI" && !k.startsWith("SSCAN_PROGRESS")));
-    const options = { encoding: "utf8" as const, env: { ...clean, ...env, ...files }, timeout: 15000 };
-    const file = path.join(dir, "snippet.sh");
-    fs.writeFileSync(file, `${tty ? "" : 'exec 2>"$ERRFILE"\n'}source ${JSON.stringify(PROGRESS_SH)}\n${snippet}\n`);
-    // `script` gives the snippet a terminal, for the live mode; the terminal's output is its stdout.
-    const r = tty ? spawnSync("script", ["-qec", `bash ${file}`, "/dev/null"], options) : spawnSync("bash", [file], options);
-    let tickerLeft = false;
-    try {
-        const pid = Number(fs.readFileSync(files.PIDFILE, "utf8"));
-        // Never 0 or less: those would signal this process group.
-        if (!(pid > 0)) throw new Error(`no ticker pid in ${files.PIDFILE}`);
-        process.kill(pid, 0);
-        tickerLeft = true;
-        process.kill(pid);
-    } catch {
-        // no ticker, or gone as it should be
-    }
-    const stderr = fs.existsSync(files.ERRFILE) ? fs.readFileSync(files.ERRFILE, "utf8") : "";
-    fs.rmSync(dir, { recursive: true, force: true });
-    return { status: r.status, stdout: r.stdout, stderr, tickerLeft };
+/** Moves the fake clock on by `ms`, 100 ms at a time, so every timer fires at its own time. */
+function advance(ms: number): void {
+    for (let t = 0; t < ms; t += 100) mock.timers.tick(Math.min(100, ms - t));
 }
 
 describe("progress on long work", function () {
-    this.timeout(30000);
-
     describe("tools/progress.ts", () => {
+        beforeEach(() => mock.timers.enable({ apis: ["setInterval", "setTimeout", "Date"], now: 0 }));
+        afterEach(() => mock.timers.reset());
+
         it("picks live on a terminal, lines in CI or a log, nothing with SSCAN_PROGRESS=0", () => {
             assert.equal(progressMode({}, true), "live");
             assert.equal(progressMode({ CI: "true" }, true), "lines");
@@ -58,58 +32,46 @@ describe("progress on long work", function () {
 
         it("in lines mode, says when the work starts and then once per interval, and returns its result", async () => {
             const out: string[] = [];
-            // A "second" of 50 ms: heartbeats at 1 and 2, the work ends at 2.2.
-            const result = await withProgress("building x", async () => (await sleep(110), 7), { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1, tickMs: 50 });
-            assert.equal(result, 7);
-            assert.equal(out[0], "building x ...\n");
-            const beats = out.slice(1);
-            // At 1 s and 2 s; a busy machine may delay a timer past the end.
-            assert.ok(beats.length >= 1 && beats.length <= 3, JSON.stringify(out));
-            for (const b of beats) assert.match(b, /^building x \.\.\. still running, \ds so far\n$/);
+            // Heartbeats every second at 1 s and 2 s; the work ends at 2.2 s.
+            const result = withProgress("building x", work(2200, 7), { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1 });
+            advance(2200);
+            assert.equal(await result, 7);
+            assert.deepEqual(out, ["building x ...\n", "building x ... still running, 1s so far\n", "building x ... still running, 2s so far\n"]);
+            // Once a minute by default (SSCAN_PROGRESS_SECONDS unset), with minutes in the figure.
+            const long: string[] = [];
+            const saved = process.env.SSCAN_PROGRESS_SECONDS;
+            delete process.env.SSCAN_PROGRESS_SECONDS;
+            try {
+                const done = withProgress("building y", work(150_000, "ok"), { mode: "lines", write: (s) => long.push(s) });
+                advance(150_000);
+                assert.equal(await done, "ok");
+            } finally {
+                if (saved !== undefined) process.env.SSCAN_PROGRESS_SECONDS = saved;
+            }
+            assert.deepEqual(long, ["building y ...\n", "building y ... still running, 1m00s so far\n", "building y ... still running, 2m00s so far\n"]);
         });
 
         it("in live mode, rewrites one line with the elapsed time and erases it at the end", async () => {
             const out: string[] = [];
-            await withProgress("building x", () => sleep(75), { mode: "live", write: (s) => out.push(s), tickMs: 50 });
-            assert.ok(out.length >= 2);
-            assert.match(out[0], /^\r\x1b\[Kbuilding x \.\.\. \ds$/);
-            assert.equal(out[out.length - 1], "\r\x1b[K");
+            const done = withProgress("building x", work(2500, undefined), { mode: "live", write: (s) => out.push(s) });
+            advance(2500);
+            await done;
+            assert.deepEqual(out, ["\r\x1b[Kbuilding x ... 1s", "\r\x1b[Kbuilding x ... 2s", "\r\x1b[K"]);
             assert.ok(!out.join("").includes("\n"), "never a new line");
         });
 
         it("prints nothing when off, and stops ticking when the work fails", async () => {
             const out: string[] = [];
-            await withProgress("x", () => sleep(120), { mode: "off", write: (s) => out.push(s), tickMs: 50 });
+            const off = withProgress("x", work(3000, undefined), { mode: "off", write: (s) => out.push(s), intervalSeconds: 1 });
+            advance(3000);
+            await off;
             assert.equal(out.length, 0, out.join(""));
-            await assert.rejects(withProgress("x", async () => { throw new Error("boom"); }, { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1, tickMs: 50 }), /boom/);
-            const count = out.length;
-            await sleep(150);
-            assert.equal(out.length, count, "no heartbeat after the work ended");
-        });
-    });
-
-    describe("scripts/progress.sh", () => {
-        it("in CI, prints a line per interval while a step runs, and leaves no ticker behind", () => {
-            const r = bash('progress_start demo "building thing" /dev/null; echo $PROGRESS_PID > "$PIDFILE"; sleep 2.2; progress_stop', { CI: "true", SSCAN_PROGRESS_SECONDS: "1" });
-            assert.equal(r.status, 0, r.stderr);
-            assert.equal(r.tickerLeft, false, "the ticker is gone after progress_stop");
-            const beats = r.stderr.trim().split("\n");
-            assert.ok(beats.length >= 1 && beats.length <= 3, r.stderr);
-            for (const b of beats) assert.match(b, /^\[demo\] \.\.\. building thing: still running, \ds so far \(log: \/dev\/null\)$/);
-        });
-
-        it("on a terminal, shows one status line with the log's last line, erased at the end", () => {
-            const r = bash('echo "go: downloading k8s.io/api v0.33.13" > /tmp/progress-test.log; progress_start demo "building thing" /tmp/progress-test.log; echo $PROGRESS_PID > "$PIDFILE"; sleep 1.6; progress_stop; echo done', {}, true);
-            assert.equal(r.status, 0);
-            assert.equal(r.tickerLeft, false);
-            assert.match(r.stdout, /\r\x1b\[K\[demo\] building thing: \ds {2}go: downloading k8s\.io\/api v0\.33\.13/);
-            assert.match(r.stdout, /\r\x1b\[Kdone/);
-        });
-
-        it("prints nothing with SSCAN_PROGRESS=0, and progress_stop is safe to call twice (the EXIT trap)", () => {
-            const r = bash('progress_start demo "building thing" /dev/null; sleep 1.1; progress_stop; progress_stop; echo ok', { SSCAN_PROGRESS: "0", SSCAN_PROGRESS_SECONDS: "1" });
-            assert.equal(r.stdout, "ok\n");
-            assert.equal(r.stderr, "");
+            const failing = withProgress("x", work(1500, undefined, new Error("boom")), { mode: "lines", write: (s) => out.push(s), intervalSeconds: 1 });
+            advance(1500);
+            await assert.rejects(failing, /boom/);
+            assert.deepEqual(out, ["x ...\n", "x ... still running, 1s so far\n"]);
+            advance(5000);
+            assert.equal(out.length, 2, "no heartbeat after the work ended");
         });
     });
 });

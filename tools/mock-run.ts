@@ -258,8 +258,45 @@ export async function runInMocks(stack: string, build: () => void): Promise<Mock
     return mocks.resources;
 }
 
-/** Runs index.ts for `stack`; throws what the program throws (e.g. a config error). */
-export async function runProgram(stack: string, options: RunOptions = {}): Promise<MockRun> {
+/**
+ * Shared runs, for the test lanes: test/setup.ts puts a map at SHARED_RUNS on globalThis before
+ * any test loads, and then every runProgram with the same key (the stack, the options' JSON and
+ * SSCAN_MOCK_RANDOM_SEED) gets the same promise, a config error included: one run per distinct
+ * variant. The JSON of each result is noted when it ends, so test/setup.ts can name a test that
+ * changed a shared result. Without the map (the commands, the policy pack alone) every call runs.
+ */
+export interface SharedRun {
+    run: Promise<MockRun>;
+    calls: number;
+    result?: MockRun;
+    json?: string;
+}
+const SHARED_RUNS = Symbol.for("scanning-platform.sharedMockRuns");
+
+/** Runs index.ts for `stack` (or hands out the shared run, see SharedRun); throws what the program throws (e.g. a config error). */
+export function runProgram(stack: string, options: RunOptions = {}): Promise<MockRun> {
+    const shared: Map<string, SharedRun> | undefined = (globalThis as Record<symbol, any>)[SHARED_RUNS];
+    if (!shared) return runOnce(stack, options);
+    const key = JSON.stringify([stack, options, process.env.SSCAN_MOCK_RANDOM_SEED ?? null]);
+    let entry = shared.get(key);
+    if (!entry) {
+        const created: SharedRun = { run: runOnce(stack, options), calls: 0 };
+        // Registered before any caller's continuation: the JSON is taken before a caller can change the result.
+        created.run.then(
+            (result) => {
+                created.result = result;
+                created.json = JSON.stringify(result);
+            },
+            () => undefined,
+        );
+        shared.set(key, created);
+        entry = created;
+    }
+    entry.calls++;
+    return entry.run;
+}
+
+async function runOnce(stack: string, options: RunOptions): Promise<MockRun> {
     let config = { ...stackConfig(stack), ...(options.config ?? {}) };
     config = applySets(config, options.sets ?? {});
     const secretKeys = (options.secretKeys ?? []).map((k) => (k.includes(":") ? k : `${PROJECT}:${k}`));

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLAMD_PORT, clamdConf, freshclamConf, mirrorUpdaterConf, renderClamavConf, type ClamavConf } from "../lib/clamav-conf";
+import { CLAMD_PORT, clamdConf, freshclamConf, mirrorUpdaterConf, renderClamavConf, type ClamavConf } from "../../lib/clamav-conf";
 
 function clamconfPath(): string | undefined {
     try {

@@ -5,7 +5,7 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 
-export const ROOT = path.resolve(__dirname, "..");
+export const ROOT = path.resolve(__dirname, "../..");
 let installed: string | undefined;
 
 export interface PythonTools {

@@ -10,10 +10,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { listStacks, runProgram, stackConfig, unwrapSecrets, type MockRun } from "../tools/mock-run";
-import { withProgress } from "../tools/progress";
+import { listStacks, runProgram, stackConfig, unwrapSecrets, type MockRun } from "../../tools/mock-run";
+import { withProgress } from "../../tools/progress";
 
-const CHECKER_DIR = path.resolve(__dirname, "../tools/clair-config-check");
+const CHECKER_DIR = path.resolve(__dirname, "../../tools/clair-config-check");
 const MODES = ["indexer", "matcher", "notifier"];
 
 /**

@@ -13,9 +13,9 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { SIGNATURE_VERSIONS_SCRIPT, SIGNATURES_ANNOTATION, signaturesPatchTemplate } from "../components/clamav/refresh";
-import { mirrorNginxConf, renderNginxConf } from "../lib/nginx-conf";
-import { freePort, has } from "./host-tools";
+import { SIGNATURE_VERSIONS_SCRIPT, SIGNATURES_ANNOTATION, signaturesPatchTemplate } from "../../components/clamav/refresh";
+import { mirrorNginxConf, renderNginxConf } from "../../lib/nginx-conf";
+import { freePort, has } from "../host-tools";
 
 
 /** A CVD header as ClamAV's sigtool writes it: colon-separated fields padded with spaces to 512 bytes. */

@@ -22,11 +22,11 @@ import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CA_DIR } from "../components/clair/pod";
-import { CLAIR_TRUSTED_CA_FILE, freshclamTrustedCa, trustedCaProjection } from "../components/shared/trusted-ca";
-import { freshclamConf, renderClamavConf } from "../lib/clamav-conf";
-import { mirrorNginxConf, renderNginxConf, type NginxDirective } from "../lib/nginx-conf";
-import { freePort, has } from "./host-tools";
+import { CA_DIR } from "../../components/clair/pod";
+import { CLAIR_TRUSTED_CA_FILE, freshclamTrustedCa, trustedCaProjection } from "../../components/shared/trusted-ca";
+import { freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
+import { mirrorNginxConf, renderNginxConf, type NginxDirective } from "../../lib/nginx-conf";
+import { freePort, has } from "../host-tools";
 
 /** The Clair image's SSL_CERT_DIR (quay/clair Dockerfile at v4.8.0, the image the program pins). */
 const CLAIR_IMAGE_SSL_CERT_DIR = "/etc/ssl/certs:/etc/pki/tls/certs:/var/run/certs";

@@ -7,8 +7,8 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { runProgram, unwrapSecrets, type MockRun } from "../tools/mock-run";
-import { podSpecs } from "./helpers";
+import { runProgram, unwrapSecrets, type MockRun } from "../../tools/mock-run";
+import { podSpecs } from "../helpers";
 import { pythonTools, PYTHON_TOOLS_TIMEOUT_MS, type PythonTools } from "./python-tools";
 
 /** The release the wheel is: the image tag must be the same. */
