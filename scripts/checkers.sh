@@ -168,8 +168,10 @@ command -v node >/dev/null || die schemas "node is not on PATH (needed to genera
 sha() { sha256sum | cut -c1-12; }
 KEY="$(sha <"$ROOT/scripts/checkers.env")"
 DIR="$CACHE/checkers-$KEY"
-# Our Route CRD plus the Prometheus Operator's (pinned in scripts/monitoring.env, by their sha256).
-SCHEMA_KEY="$( (cat "$ROOT/scripts/kubeconform-schemas.js" "$ROOT"/scripts/crds/*.yaml "$ROOT/scripts/monitoring.env"; echo "$SCHEMA_K8S_VERSION") | sha)"
+# OpenShift's own Route CRD (scripts/route-crd.sh checks it) plus the Prometheus Operator's
+# (pinned in scripts/monitoring.env, by their sha256).
+ROUTE_CRD="$(bash "$ROOT/scripts/route-crd.sh")"
+SCHEMA_KEY="$( (cat "$ROOT/scripts/kubeconform-schemas.js" "$ROUTE_CRD" "$ROOT/scripts/monitoring.env"; echo "$SCHEMA_K8S_VERSION") | sha)"
 SCHEMAS="$DIR/schemas-$SCHEMA_KEY"
 mkdir -p "$DIR/bin" "$DIR/logs"
 
@@ -298,7 +300,7 @@ schemas() {
   local monitoring_crds
   monitoring_crds="$(bash "$ROOT/scripts/monitoring-tools.sh" crds 2>>"$logf")" \
     || die schemas "the Prometheus Operator CRDs could not be provided; log: $logf"
-  for f in "$ROOT"/scripts/crds/*.yaml "$monitoring_crds"/*.yaml; do crd_args+=(--crd "$f"); done
+  for f in "$ROUTE_CRD" "$monitoring_crds"/*.yaml; do crd_args+=(--crd "$f"); done
   "${NICE[@]}" node "$ROOT/scripts/kubeconform-schemas.js" --swagger "$swagger" \
       --version "$SCHEMA_K8S_VERSION" --out "$SCHEMAS.partial" "${crd_args[@]}" >>"$logf" 2>&1 \
     || { tail -n 5 "$logf" >&2; die schemas "schema generation failed; log: $logf"; }

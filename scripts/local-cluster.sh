@@ -235,7 +235,10 @@ EOF
     for ((i = 0; i < 5; i++)); do pv "pv-noclass-5gi-$i" 5Gi ""; done
   } >"$C/bootstrap.yaml"
   kc apply -f "$C/bootstrap.yaml" >/dev/null
-  kc apply -f "$ROOT/scripts/crds/route.yaml" >/dev/null
+  # OpenShift's own Route CRD (its schema and CEL validations), as MicroShift serves Routes.
+  local route_crd
+  route_crd="$(bash "$ROOT/scripts/route-crd.sh")"
+  kc apply --server-side --field-manager=sscan-local -f "$route_crd" >/dev/null
   kc wait --for=condition=Established crd/routes.route.openshift.io --timeout=30s >/dev/null
   # The Prometheus Operator's CRDs (PodMonitor, ServiceMonitor, PrometheusRule; pinned in
   # scripts/monitoring.env): the API server validates the program's monitoring objects against
