@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A local Kubernetes control plane on loopback, from the binaries built by
 # scripts/toolchain.sh: etcd, kube-apiserver (TLS + RBAC), kube-controller-manager,
-# kube-scheduler and kwok faking 3 Ready nodes (pods become Ready at once).
+# kube-scheduler and kwok faking 3 Ready nodes (pods become Ready at once), and OpenShift's pod
+# admission: the openshift-scc webhook (tools/openshift-scc, scripts/openshift-scc.sh) annotates each
+# new namespace with its ID ranges and admits, mutates or refuses pods with OpenShift's SCC code.
 #
 # Usage: scripts/local-cluster.sh up|down|status|check|reset
 #   up      start what is not running, bootstrap objects, wait until nodes are Ready
@@ -29,6 +31,7 @@ API_PORT="${SSCAN_APISERVER_PORT:-16443}"
 CM_PORT="${SSCAN_CM_PORT:-10257}"
 SCHED_PORT="${SSCAN_SCHEDULER_PORT:-10259}"
 KWOK_PORT="${SSCAN_KWOK_PORT:-10247}"
+SCC_PORT="${SSCAN_SCC_WEBHOOK_PORT:-19443}"
 NODES="${SSCAN_KWOK_NODES:-3}"
 SERVICE_CIDR=10.96.0.0/16
 API="https://127.0.0.1:$API_PORT"
@@ -101,6 +104,9 @@ ensure_pki() {
   gen_cert controller-manager "/CN=system:kube-controller-manager"
   gen_cert scheduler "/CN=system:kube-scheduler"
   gen_cert kwok "/O=system:masters/CN=kwok-controller"
+  gen_cert openshift-scc "/CN=openshift-scc-webhook" "IP:127.0.0.1"
+  # The webhook reads namespaces and RoleBindings and annotates namespaces (sscan-scc-reader below).
+  gen_cert openshift-scc-client "/CN=sscan-openshift-scc"
   if [[ ! -f "$PKI/sa.key" ]]; then
     openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
     openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
@@ -112,7 +118,7 @@ ensure_pki() {
 }
 
 # ------------------------------------------------------------------- processes
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+COMPONENTS=(etcd kube-apiserver openshift-scc kube-controller-manager kube-scheduler kwok)
 
 pid_of() { # component -> pid if running (and really that binary)
   local f="$PIDS/$1.pid" pid
@@ -161,6 +167,74 @@ stages_file() {
     { cat "$s"; echo "---"; } >>"$f"
   done
   echo "$f"
+}
+
+scc_webhook_ready() { curl -sf --cacert "$PKI/ca.crt" "https://127.0.0.1:$SCC_PORT/healthz" | grep -q ok; }
+
+# OpenShift's pod admission, before any controller creates a pod: the webhook process, what it may
+# read, the SCC ClusterRoles and bindings OpenShift ships, and the webhook configurations
+# (failurePolicy Fail: no pod bypasses it while it is down).
+openshift_admission() {
+  local out bin manifests ca f
+  out="$(bash "$ROOT/scripts/openshift-scc.sh")"
+  bin="$(sed -n 1p <<<"$out")"; manifests="$(sed -n 2p <<<"$out")"
+  PATH="$(dirname "$bin"):$PATH" start openshift-scc webhook --addr="127.0.0.1:$SCC_PORT" \
+    --cert="$PKI/openshift-scc.crt" --key="$PKI/openshift-scc.key" --scc-dir="$manifests" \
+    --api="$API" --api-ca="$PKI/ca.crt" --client-cert="$PKI/openshift-scc-client.crt" --client-key="$PKI/openshift-scc-client.key"
+  wait_for "openshift-scc webhook" 30 openshift-scc scc_webhook_ready
+  for f in "$manifests"/*_cr-scc-*.yaml "$manifests"/*_crb-*.yaml; do kc apply --server-side --field-manager=sscan-local -f "$f" >/dev/null; done
+  ca="$(base64 -w0 <"$PKI/ca.crt")"
+  kc apply --server-side --field-manager=sscan-local -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: sscan-scc-reader}
+rules:
+  - {apiGroups: [""], resources: [namespaces], verbs: [get, patch]}
+  - {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: sscan-scc-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: sscan-scc-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: sscan-openshift-scc}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: openshift-scc}
+webhooks:
+  - name: namespaces.scc.openshift.sscan.local
+    clientConfig: {url: "https://127.0.0.1:$SCC_PORT/mutate", caBundle: "$ca"}
+    rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [namespaces]}]
+    sideEffects: NoneOnDryRun
+    admissionReviewVersions: [v1]
+    failurePolicy: Fail
+    timeoutSeconds: 10
+  - name: pods.scc.openshift.sscan.local
+    clientConfig: {url: "https://127.0.0.1:$SCC_PORT/mutate", caBundle: "$ca"}
+    rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]
+    namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, kube-public, kube-node-lease]}]}
+    sideEffects: None
+    admissionReviewVersions: [v1]
+    failurePolicy: Fail
+    reinvocationPolicy: IfNeeded
+    timeoutSeconds: 10
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: openshift-scc}
+webhooks:
+  - name: workloads.scc.openshift.sscan.local
+    clientConfig: {url: "https://127.0.0.1:$SCC_PORT/validate", caBundle: "$ca"}
+    rules:
+      - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments, statefulsets, daemonsets, replicasets]}
+      - {apiGroups: [batch], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [jobs, cronjobs]}
+    namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, kube-public, kube-node-lease]}]}
+    sideEffects: None
+    admissionReviewVersions: [v1]
+    failurePolicy: Fail
+    timeoutSeconds: 10
+EOF
+  log "OpenShift SCC admission: webhook on 127.0.0.1:$SCC_PORT (new namespaces get ID ranges; pods are admitted by the first usable SCC)"
 }
 
 bootstrap_objects() {
@@ -295,6 +369,7 @@ up() {
     --service-cluster-ip-range="$SERVICE_CIDR" --allow-privileged=true --profiling=false \
     --cert-dir="$PKI/apiserver-generated"
   wait_for "kube-apiserver /readyz" 60 kube-apiserver api_ready
+  openshift_admission
 
   start kube-controller-manager --kubeconfig="$C/controller-manager.kubeconfig" \
     --authentication-kubeconfig="$C/controller-manager.kubeconfig" \

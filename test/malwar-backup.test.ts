@@ -112,7 +112,9 @@ describe("Malwar backups: what the program registers", () => {
             assert.deepEqual(c.resources.requests, c.resources.limits);
             assert.equal(c.securityContext.readOnlyRootFilesystem, true);
             assert.equal(c.securityContext.allowPrivilegeEscalation, false);
-            assert.equal(c.securityContext.runAsUser, 1000);
+            // An OpenShift stack: restricted-v2 assigns the uid (test/openshift.test.ts has the platform kubernetes case).
+            assert.equal(c.securityContext.runAsUser, undefined);
+            assert.equal(c.securityContext.runAsNonRoot, true);
         }
         // The program is the committed file, shipped as it is.
         const program = object(run, K8S.configMap, "malwar-backup-program").data["malwar_backup.py"];

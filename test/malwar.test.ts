@@ -19,14 +19,21 @@ describe("Malwar", () => {
         assert.ok(pod.volumes.some((v: any) => v.persistentVolumeClaim?.claimName === "malwar-data"));
     });
 
+    it("runs as the guide's user (uid 1000, fsGroup 1000) on plain Kubernetes, and sets no IDs on OpenShift", async () => {
+        const plain = object(await runProgram("prod", { sets: { "kubernetes.platform": "kubernetes" } }), K8S.deployment, "malwar").spec.template.spec;
+        assert.equal(plain.securityContext.fsGroup, 1000);
+        assert.equal(plain.containers[0].securityContext.runAsUser, 1000);
+        const openshift = object(await stackRun("prod"), K8S.deployment, "malwar").spec.template.spec;
+        assert.equal(openshift.securityContext.fsGroup, undefined);
+        assert.equal(openshift.containers[0].securityContext.runAsUser, undefined);
+    });
+
     it("has the guide's probes and security contexts", async () => {
         const pod = object(await stackRun("prod"), K8S.deployment, "malwar").spec.template.spec;
         const c = pod.containers[0];
         assert.deepEqual(c.livenessProbe, { httpGet: { path: "/api/v1/health", port: "http" }, initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 });
         assert.deepEqual(c.readinessProbe, { httpGet: { path: "/api/v1/ready", port: "http" }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
-        assert.equal(pod.securityContext.fsGroup, 1000);
         assert.equal(c.securityContext.runAsNonRoot, true);
-        assert.equal(c.securityContext.runAsUser, 1000);
         assert.equal(c.securityContext.readOnlyRootFilesystem, true);
         assert.equal(c.securityContext.allowPrivilegeEscalation, false);
         assert.ok(c.volumeMounts.some((m: any) => m.mountPath === "/tmp"));

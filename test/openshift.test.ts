@@ -50,7 +50,11 @@ function restrictedProblems(spec: any): string[] {
 describe("OpenShift: kubernetes.platform", function () {
     this.timeout(120000);
 
-    for (const stack of ["stage", "prod"]) {
+    // The README's workloads: Clair's three, its two clairctl Jobs, clamd, the mirror, the refresh
+    // CronJob and Malwar on every stack; the backup CronJob on stage and prod; on local the three
+    // in-cluster PostgreSQL StatefulSets and the updaters import Job and CronJob.
+    const PODS: Record<string, number> = { stage: 10, prod: 10, local: 14 };
+    for (const stack of ["stage", "prod", "local"]) {
         describe(`${stack} (platform openshift)`, () => {
             let run: MockRun;
             before(async () => {
@@ -61,8 +65,7 @@ describe("OpenShift: kubernetes.platform", function () {
             });
             it("no pod or container sets runAsUser, runAsGroup or fsGroup (restricted-v2 assigns them from the namespace's range)", () => {
                 const pods = podSpecs(run);
-                // The README's workloads on stage and prod: Clair's three, its two clairctl Jobs, clamd, the mirror, the refresh and backup CronJobs, Malwar.
-                assert.equal(pods.length, 10, pods.map((p) => p.owner).join(", "));
+                assert.equal(pods.length, PODS[stack], pods.map((p) => p.owner).join(", "));
                 for (const { owner, spec } of pods) assert.deepEqual(fixedIdsOf(spec), [], owner);
             });
             it("every container still meets the rest of restricted-v2: non-root, no escalation, no capabilities, RuntimeDefault seccomp, read-only root", () => {
@@ -81,16 +84,20 @@ describe("OpenShift: kubernetes.platform", function () {
         });
     }
 
-    describe("local (platform kubernetes)", () => {
+    describe("platform kubernetes", () => {
         it("keeps the images' own users: every container runs with a fixed non-zero uid, and meets Pod Security restricted", async () => {
-            const run = await stackRun("local");
+            const run = await runProgram("local", { sets: { "kubernetes.platform": "kubernetes" } });
+            const uids = new Set<number>();
             for (const { owner, spec } of podSpecs(run)) {
                 for (const c of containers(spec)) {
                     const uid = c.own.runAsUser ?? c.pod.runAsUser;
                     assert.ok(Number.isInteger(uid) && uid > 0, `${owner} ${c.name}: uid ${uid}`);
+                    uids.add(uid);
                 }
                 assert.deepEqual(restrictedProblems(spec), [], owner);
             }
+            // The images' own users: Clair (nobody), ClamAV, Malwar (the deployment guide's), the refresh Job (distroless nonroot), PostgreSQL.
+            assert.deepEqual([...uids].sort((a, b) => a - b), [100, 999, 1000, 65532, 65534]);
         });
     });
 

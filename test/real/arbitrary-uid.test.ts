@@ -18,7 +18,7 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { runProgram, unwrapSecrets, type MockRun } from "../../tools/mock-run";
-import { freePort, has } from "../host-tools";
+import { has } from "../host-tools";
 import { OPENSHIFT_FSGROUP, OPENSHIFT_UID, PodVolumes, sandboxAvailable, type RenderedContainer, type RunningContainer, type RenderedVolume } from "./pod-sandbox";
 
 /** python3 for the backup snapshot as the arbitrary UID: the system's, which any user may run. */

@@ -8,6 +8,7 @@
 // file there and runs `go build -mod=vendor`), because that module is not served by the proxy.
 //
 //	openshift-scc check < request.json > verdicts.json
+//	openshift-scc webhook ...   (webhook.go: the end-to-end lane's SCC admission)
 //
 // check reads {sccDir, namespace, pods, roleBindings} and prints, per pod, the SCC that admits it
 // with the security context OpenShift would give it, or every usable SCC's refusal.
@@ -79,11 +80,13 @@ var libraryVersion = "unknown"
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: openshift-scc check < request.json")
+		fail("usage: openshift-scc check < request.json | openshift-scc webhook --scc-dir DIR --cert FILE --key FILE --api URL --api-ca FILE --client-cert FILE --client-key FILE [--addr 127.0.0.1:9443]")
 	}
 	switch os.Args[1] {
 	case "version":
 		fmt.Println(libraryVersion)
+	case "webhook":
+		serveWebhook(os.Args[2:])
 	case "check":
 		var req CheckRequest
 		body, err := io.ReadAll(os.Stdin)
@@ -108,7 +111,7 @@ func main() {
 		out, _ := json.MarshalIndent(map[string]any{"pods": verdicts}, "", "  ")
 		fmt.Println(string(out))
 	default:
-		fail("unknown mode %q: check", os.Args[1])
+		fail("unknown mode %q: check, webhook or version", os.Args[1])
 	}
 }
 
