@@ -438,6 +438,40 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         pulumiOk(["stack", "rm", "--yes", "--force"], opts);
     });
 
+    it("admits every pod through OpenShift's SCC code: the namespace has its ranges, each pod restricted-v2's IDs; a fixed runAsUser is refused at once with OpenShift's message", async () => {
+        // scripts/local-cluster.sh's openshift-scc webhook set the ranges when the namespace was created.
+        const annotations = JSON.parse(kubectl(["get", "namespace", NS, "-o", "json"], { namespace: null })).metadata.annotations ?? {};
+        const range = /^(\d+)\/10000$/.exec(annotations["openshift.io/sa.scc.uid-range"] ?? "");
+        assert.ok(range, `namespace ${NS} annotations: ${JSON.stringify(annotations)}`);
+        const first = Number(range[1]);
+        const pods = getJson(["pods"]).items;
+        assert.ok(pods.length >= 10, `${pods.length} pods`);
+        for (const pod of pods) {
+            const where = `pod ${pod.metadata.name}`;
+            assert.equal(pod.metadata.annotations?.["openshift.io/scc"], "restricted-v2", where);
+            // restricted-v2: the range's first uid for every container, its first group as fsGroup.
+            assert.equal(pod.spec.securityContext.fsGroup, first, where);
+            for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) assert.equal(c.securityContext.runAsUser, first, `${where} ${c.name}`);
+        }
+        // The images' own uids again (platform kubernetes): the pack refuses them at preview...
+        const fixedIds = ["--config", "scanning-platform:kubernetes.platform=kubernetes"];
+        const previewed = await timed("preview with fixed uids (refused by the pack)", () => pulumi(["preview", ...POLICY, ...fixedIds]));
+        assert.notEqual(previewed.status, 0);
+        assert.match(previewed.stdout + previewed.stderr, /openshift-namespace-ids/);
+        // ...and without the pack, OpenShift's admission refuses the first workload at once, not after the await timeout.
+        const started = Date.now();
+        const refused = await timed("up with fixed uids (refused by the SCC webhook)", () => pulumi(["up", "--yes", "--skip-preview", ...fixedIds]));
+        const seconds = (Date.now() - started) / 1000;
+        assert.notEqual(refused.status, 0);
+        assert.match(refused.stdout + refused.stderr, /unable to validate against any security context constraint/);
+        assert.match(refused.stdout + refused.stderr, /runAsUser: Invalid value: \d+: must be in the ranges: \[\d+, \d+\]/);
+        assert.ok(seconds < 120, `refused after ${seconds} s`);
+        // Nothing of it stuck: the stack as committed is what runs, with no change left to make.
+        await timed("up after the refused change", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+        pulumiOk(["preview", "--expect-no-changes", ...POLICY]);
+        for (const pod of getJson(["pods"]).items) assert.equal(pod.metadata.annotations?.["openshift.io/scc"], "restricted-v2", pod.metadata.name);
+    });
+
     it("destroys everything but the data the README keeps, and the next up re-attaches Malwar's claim with its data", async () => {
         const claim = getJson(["pvc", "malwar-data"]);
         const volume = JSON.parse(kubectl(["get", "pv", claim.spec.volumeName, "-o", "json"], { namespace: null }));
