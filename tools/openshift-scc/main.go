@@ -70,7 +70,7 @@ type Verdict struct {
 	// The SCC that admits the pod; empty when none does.
 	AdmittedBy string `json:"admittedBy"`
 	// The pod's security contexts after OpenShift's mutation, when admitted.
-	PodSecurityContext        *corev1.PodSecurityContext          `json:"podSecurityContext,omitempty"`
+	PodSecurityContext        *corev1.PodSecurityContext         `json:"podSecurityContext,omitempty"`
 	ContainerSecurityContexts map[string]*corev1.SecurityContext `json:"containerSecurityContexts,omitempty"`
 	Refusals                  []Refusal                          `json:"refusals"`
 }

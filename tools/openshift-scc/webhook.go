@@ -40,12 +40,12 @@ import (
 )
 
 type admissionRequest struct {
-	UID       string          `json:"uid"`
+	UID       string                `json:"uid"`
 	Kind      struct{ Kind string } `json:"kind"`
-	Namespace string          `json:"namespace"`
-	Name      string          `json:"name"`
-	Operation string          `json:"operation"`
-	Object    json.RawMessage `json:"object"`
+	Namespace string                `json:"namespace"`
+	Name      string                `json:"name"`
+	Operation string                `json:"operation"`
+	Object    json.RawMessage       `json:"object"`
 }
 
 type admissionStatus struct {
@@ -273,45 +273,47 @@ func patched(ops []patchOp) *admissionResponse {
 	return &admissionResponse{Allowed: true, Patch: body, PatchType: "JSONPatch"}
 }
 
-func validate(cluster *Cluster, api *apiClient, req *admissionRequest) *admissionResponse {
-	var tmpl *corev1.PodTemplateSpec
-	switch req.Kind.Kind {
-	case "Deployment":
-		o := &appsv1.Deployment{}
-		if json.Unmarshal(req.Object, o) == nil {
-			tmpl = &o.Spec.Template
-		}
-	case "StatefulSet":
-		o := &appsv1.StatefulSet{}
-		if json.Unmarshal(req.Object, o) == nil {
-			tmpl = &o.Spec.Template
-		}
-	case "DaemonSet":
-		o := &appsv1.DaemonSet{}
-		if json.Unmarshal(req.Object, o) == nil {
-			tmpl = &o.Spec.Template
-		}
-	case "ReplicaSet":
-		o := &appsv1.ReplicaSet{}
-		if json.Unmarshal(req.Object, o) == nil {
-			tmpl = &o.Spec.Template
-		}
-	case "Job":
-		o := &batchv1.Job{}
-		if json.Unmarshal(req.Object, o) == nil {
-			tmpl = &o.Spec.Template
-		}
-	case "CronJob":
-		o := &batchv1.CronJob{}
-		if json.Unmarshal(req.Object, o) == nil {
-			tmpl = &o.Spec.JobTemplate.Spec.Template
-		}
+// templateIn decodes a workload of type T and returns its pod template (nil when it does not decode).
+func templateIn[T any](raw json.RawMessage, at func(*T) *corev1.PodTemplateSpec) *corev1.PodTemplateSpec {
+	var o T
+	if json.Unmarshal(raw, &o) != nil {
+		return nil
 	}
-	if tmpl == nil || (req.Operation != "CREATE" && req.Operation != "UPDATE") {
+	return at(&o)
+}
+
+// workloadTemplates: where each workload kind keeps its pod template.
+var workloadTemplates = map[string]func(json.RawMessage) *corev1.PodTemplateSpec{
+	"Deployment": func(r json.RawMessage) *corev1.PodTemplateSpec {
+		return templateIn(r, func(o *appsv1.Deployment) *corev1.PodTemplateSpec { return &o.Spec.Template })
+	},
+	"StatefulSet": func(r json.RawMessage) *corev1.PodTemplateSpec {
+		return templateIn(r, func(o *appsv1.StatefulSet) *corev1.PodTemplateSpec { return &o.Spec.Template })
+	},
+	"DaemonSet": func(r json.RawMessage) *corev1.PodTemplateSpec {
+		return templateIn(r, func(o *appsv1.DaemonSet) *corev1.PodTemplateSpec { return &o.Spec.Template })
+	},
+	"ReplicaSet": func(r json.RawMessage) *corev1.PodTemplateSpec {
+		return templateIn(r, func(o *appsv1.ReplicaSet) *corev1.PodTemplateSpec { return &o.Spec.Template })
+	},
+	"Job": func(r json.RawMessage) *corev1.PodTemplateSpec {
+		return templateIn(r, func(o *batchv1.Job) *corev1.PodTemplateSpec { return &o.Spec.Template })
+	},
+	"CronJob": func(r json.RawMessage) *corev1.PodTemplateSpec {
+		return templateIn(r, func(o *batchv1.CronJob) *corev1.PodTemplateSpec { return &o.Spec.JobTemplate.Spec.Template })
+	},
+}
+
+func validate(cluster *Cluster, api *apiClient, req *admissionRequest) *admissionResponse {
+	decode, ok := workloadTemplates[req.Kind.Kind]
+	if !ok || (req.Operation != "CREATE" && req.Operation != "UPDATE") {
 		return allow()
 	}
-	_, refused := judgeTemplate(cluster, api, req.Namespace, strings.ToLower(req.Kind.Kind)+" "+req.Name, *tmpl)
-	if refused != nil {
+	tmpl := decode(req.Object)
+	if tmpl == nil {
+		return deny(http.StatusBadRequest, fmt.Sprintf("openshift-scc: cannot read the %s", req.Kind.Kind))
+	}
+	if _, refused := judgeTemplate(cluster, api, req.Namespace, strings.ToLower(req.Kind.Kind)+" "+req.Name, *tmpl); refused != nil {
 		return refused
 	}
 	return allow()
