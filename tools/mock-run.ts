@@ -268,6 +268,8 @@ export async function runInMocks(stack: string, build: () => void): Promise<Mock
 export interface SharedRun {
     run: Promise<MockRun>;
     calls: number;
+    /** How long the run took (ms), once it has ended. */
+    ms?: number;
     result?: MockRun;
     json?: string;
 }
@@ -277,17 +279,23 @@ const SHARED_RUNS = Symbol.for("scanning-platform.sharedMockRuns");
 export function runProgram(stack: string, options: RunOptions = {}): Promise<MockRun> {
     const shared: Map<string, SharedRun> | undefined = (globalThis as Record<symbol, any>)[SHARED_RUNS];
     if (!shared) return runOnce(stack, options);
-    const key = JSON.stringify([stack, options, process.env.SSCAN_MOCK_RANDOM_SEED ?? null]);
+    // Empty sets, config or secretKeys are the same run as none; the order of sets is kept (it can matter).
+    const { sets = {}, config = {}, secretKeys = [] } = options;
+    const key = JSON.stringify([stack, { sets, config, secretKeys }, process.env.SSCAN_MOCK_RANDOM_SEED ?? null]);
     let entry = shared.get(key);
     if (!entry) {
+        const started = Date.now();
         const created: SharedRun = { run: runOnce(stack, options), calls: 0 };
         // Registered before any caller's continuation: the JSON is taken before a caller can change the result.
         created.run.then(
             (result) => {
+                created.ms = Date.now() - started;
                 created.result = result;
                 created.json = JSON.stringify(result);
             },
-            () => undefined,
+            () => {
+                created.ms = Date.now() - started;
+            },
         );
         shared.set(key, created);
         entry = created;
