@@ -453,19 +453,28 @@ describe("the local stack deployed by the real Pulumi engine", function () {
             assert.equal(pod.spec.securityContext.fsGroup, first, where);
             for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) assert.equal(c.securityContext.runAsUser, first, `${where} ${c.name}`);
         }
-        // The images' own uids again (platform kubernetes): the pack refuses them at preview...
-        const fixedIds = ["--config", "scanning-platform:kubernetes.platform=kubernetes"];
-        const previewed = await timed("preview with fixed uids (refused by the pack)", () => pulumi(["preview", ...POLICY, ...fixedIds]));
-        assert.notEqual(previewed.status, 0);
-        assert.match(previewed.stdout + previewed.stderr, /openshift-namespace-ids/);
-        // ...and without the pack, OpenShift's admission refuses the first workload at once, not after the await timeout.
-        const started = Date.now();
-        const refused = await timed("up with fixed uids (refused by the SCC webhook)", () => pulumi(["up", "--yes", "--skip-preview", ...fixedIds]));
-        const seconds = (Date.now() - started) / 1000;
-        assert.notEqual(refused.status, 0);
-        assert.match(refused.stdout + refused.stderr, /unable to validate against any security context constraint/);
-        assert.match(refused.stdout + refused.stderr, /runAsUser: Invalid value: \d+: must be in the ranges: \[\d+, \d+\]/);
-        assert.ok(seconds < 120, `refused after ${seconds} s`);
+        // The images' own uids again (platform kubernetes), in the stack-file copy as `pulumi
+        // config set --path` would write it: the pack refuses them at preview...
+        const committed = fs.readFileSync(configFile, "utf8");
+        const copy = parse(committed);
+        assert.equal(copy.config["scanning-platform:kubernetes"].platform, "openshift");
+        copy.config["scanning-platform:kubernetes"].platform = "kubernetes";
+        fs.writeFileSync(configFile, stringify(copy));
+        try {
+            const previewed = await timed("preview with fixed uids (refused by the pack)", () => pulumi(["preview", ...POLICY]));
+            assert.notEqual(previewed.status, 0);
+            assert.match(previewed.stdout + previewed.stderr, /openshift-namespace-ids/);
+            // ...and without the pack, OpenShift's admission refuses the first workload at once, not after the await timeout.
+            const started = Date.now();
+            const refused = await timed("up with fixed uids (refused by the SCC webhook)", () => pulumi(["up", "--yes", "--skip-preview"]));
+            const seconds = (Date.now() - started) / 1000;
+            assert.notEqual(refused.status, 0);
+            assert.match(refused.stdout + refused.stderr, /unable to validate against any security context constraint/);
+            assert.match(refused.stdout + refused.stderr, /runAsUser: Invalid value: \d+: must be in the ranges: \[\d+, \d+\]/);
+            assert.ok(seconds < 120, `refused after ${seconds} s`);
+        } finally {
+            fs.writeFileSync(configFile, committed);
+        }
         // Nothing of it stuck: the stack as committed is what runs, with no change left to make.
         await timed("up after the refused change", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
         pulumiOk(["preview", "--expect-no-changes", ...POLICY]);
