@@ -60,8 +60,8 @@ export function idsAssignedByPlatform(k: PlatformConfig["kubernetes"]): boolean 
  * grant can be in place before their first pod is admitted.
  */
 export function sccGrantArgs(config: PlatformConfig, namespace: pulumi.Input<string>): SccGrantArgs | undefined {
-    const k = config.kubernetes;
-    if (k.platform !== "openshift" || k.openshiftScc !== OPENSHIFT_FIXED_ID_SCC) return undefined;
+    // The schema accepts openshiftScc only with platform openshift.
+    if (config.kubernetes.openshiftScc !== OPENSHIFT_FIXED_ID_SCC) return undefined;
     const serviceAccounts = [CLAIR_SERVICE_ACCOUNT, CLAMAV_SERVICE_ACCOUNT, config.clamav.refresh.name, MALWAR_NAME, ...(config.malwar.backup.enabled ? [MALWAR_BACKUP_NAME] : [])];
     return { namespace, scc: OPENSHIFT_FIXED_ID_SCC, serviceAccounts };
 }
