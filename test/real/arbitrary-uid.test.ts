@@ -17,7 +17,8 @@ import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
-import { runProgram, unwrapSecrets, type MockRun } from "../../tools/mock-run";
+import { runProgram, type MockRun } from "../../tools/mock-run";
+import { containerOf, podOf } from "./apps/rendered";
 import { has } from "../host-tools";
 import { OPENSHIFT_FSGROUP, OPENSHIFT_UID, PodVolumes, sandboxAvailable, type RenderedContainer, type RunningContainer, type RenderedVolume } from "./pod-sandbox";
 
@@ -25,34 +26,6 @@ import { OPENSHIFT_FSGROUP, OPENSHIFT_UID, PodVolumes, sandboxAvailable, type Re
 const SYSTEM_PYTHON = "/usr/bin/python3";
 const WRITE_ERROR = /Read-only file system|Permission denied|[Cc]an't (create|open|write)|not writable|EROFS|EACCES/;
 
-function objectOf(run: MockRun, kind: string, name: string): any {
-    const found = run.resources.map((r) => unwrapSecrets(r.inputs)).filter((o) => o.kind === kind && o.metadata?.name === name);
-    assert.equal(found.length, 1, `${kind} ${name}`);
-    return found[0];
-}
-
-/** A pod spec's volumes plus its StatefulSet's per-pod claims, and the files of its ConfigMaps. */
-function podOf(run: MockRun, kind: string, name: string): { spec: any; volumes: RenderedVolume[]; files: Record<string, Record<string, string>> } {
-    const workload = objectOf(run, kind, name);
-    const template = kind === "CronJob" ? workload.spec.jobTemplate.spec.template : workload.spec.template;
-    const claims = (workload.spec.volumeClaimTemplates ?? []).map((c: any) => ({ name: c.metadata.name, persistentVolumeClaim: { claimName: c.metadata.name } }));
-    const volumes: RenderedVolume[] = [...(template.spec.volumes ?? []), ...claims];
-    const files: Record<string, Record<string, string>> = {};
-    for (const v of volumes) {
-        if (v.configMap) files[v.name] = objectOf(run, "ConfigMap", v.configMap.name).data;
-        if (v.secret) {
-            const secret = objectOf(run, "Secret", v.secret.secretName);
-            files[v.name] = { ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, b]) => [k, Buffer.from(String(b), "base64").toString()])), ...(secret.stringData ?? {}) };
-        }
-    }
-    return { spec: template.spec, volumes, files };
-}
-
-const containerOf = (spec: any, name: string): RenderedContainer => {
-    const found = [...(spec.initContainers ?? []), ...spec.containers].find((c: any) => c.name === name);
-    assert.ok(found, `container ${name}`);
-    return found;
-};
 const withoutMount = (c: RenderedContainer, mountPath: string): RenderedContainer => ({ ...c, volumeMounts: (c.volumeMounts ?? []).filter((m) => m.mountPath !== mountPath) });
 
 /** Files each volume folder holds, with their owners, for "written where the pod mounts". */
