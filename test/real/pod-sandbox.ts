@@ -54,6 +54,12 @@ export interface SandboxOptions {
     command?: string[];
     /** /etc/hosts entries, name -> address (a Service's name resolving to this machine). */
     hosts?: Record<string, string>;
+    /**
+     * Files of the image at their image paths, bound read-only from this machine: path in the
+     * image -> host file (e.g. "/usr/bin/clairctl" -> the built binary), so a rendered script
+     * that names the image's path runs unchanged.
+     */
+    imageFiles?: Record<string, string>;
 }
 
 /** Whether this machine can build the sandbox: root, unshare and setpriv. */
@@ -111,6 +117,14 @@ export class PodVolumes {
             const hostsFile = path.join(this.root, `hosts-${container.name}`);
             fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", ...Object.entries(options.hosts).map(([name, ip]) => `${ip} ${name}`)].join("\n") + "\n", { mode: 0o644 });
             lines.push(`mount --bind ${q(hostsFile)} /etc/hosts`);
+        }
+        for (const [imagePath, hostFile] of Object.entries(options.imageFiles ?? {})) {
+            if (!fs.existsSync(imagePath)) {
+                fs.mkdirSync(path.dirname(imagePath), { recursive: true });
+                fs.writeFileSync(imagePath, "");
+                this.created.push(imagePath);
+            }
+            lines.push(`mount --bind ${q(hostFile)} ${q(imagePath)}`, `mount -o remount,bind,ro ${q(imagePath)}`);
         }
         for (const m of container.volumeMounts ?? []) {
             const { dir, readOnly } = this.dirs.get(m.name) ?? (() => { throw new Error(`container ${container.name} mounts ${m.name}, which the pod does not declare`); })();
