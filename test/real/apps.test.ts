@@ -5,7 +5,11 @@
  * the last suite checks every metric an alert or a dashboard panel names against those scrapes.
  */
 import { describeClair } from "./apps/clair";
+import { describeClamav } from "./apps/clamav";
+import { describeMalwar } from "./apps/malwar";
 import { Scrapes } from "./apps/scrapes";
 
 const scrapes = new Scrapes();
 describeClair(scrapes);
+describeClamav(scrapes);
+describeMalwar(scrapes);

@@ -4,21 +4,21 @@
  * the stage stack (platform openshift) run here with their own commands, the program's rendered
  * config files and mounts, as UID 1000680000 (test/real/pod-sandbox.ts): ClamAV's freshclam init
  * container and clamd (Debian's ClamAV 1.4), the mirror's nginx (Debian's nginx), and Malwar's
- * backup snapshot (python3). Not run here: Clair (not built on this machine's lanes yet) and
- * Malwar's API (Malwar 0.4.0 needs Python 3.13; this machine has 3.11).
+ * backup snapshot (python3). The apps' own servers from the prod stack's rendered pods, Clair and
+ * Malwar's API included: test/real/apps.test.ts.
  *
  * Each app is also run once with one of its writable mounts taken away, and must then fail with
  * a write error: the sandbox does catch a path the program forgot to mount.
  */
 import { strict as assert } from "assert";
-import { createHash } from "crypto";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as net from "net";
 import * as path from "path";
 import { runProgram, type MockRun } from "../../tools/mock-run";
 import { containerOf, podOf } from "./apps/rendered";
+import { eicar, hashSignature } from "./apps/clamav-db";
+import { clamdSay, waitForPort } from "./apps/sockets";
 import { has } from "../host-tools";
 import { OPENSHIFT_FSGROUP, OPENSHIFT_UID, PodVolumes, sandboxAvailable, type RenderedContainer, type RunningContainer, type RenderedVolume } from "./pod-sandbox";
 
@@ -31,40 +31,6 @@ const withoutMount = (c: RenderedContainer, mountPath: string): RenderedContaine
 /** Files each volume folder holds, with their owners, for "written where the pod mounts". */
 function ownedFiles(dir: string): { file: string; uid: number }[] {
     return fs.readdirSync(dir, { recursive: true }).map((f) => String(f)).map((file) => ({ file, uid: fs.statSync(path.join(dir, file)).uid }));
-}
-
-function waitForPort(port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    return new Promise((resolve, reject) => {
-        const attempt = () => {
-            const socket = net.connect(port, "127.0.0.1");
-            socket.once("connect", () => { socket.destroy(); resolve(); });
-            socket.once("error", () => {
-                socket.destroy();
-                if (!alive() || Date.now() > deadline) return reject(new Error(`nothing listens on ${port}`));
-                setTimeout(attempt, 200);
-            });
-        };
-        attempt();
-    });
-}
-
-/** One clamd command over TCP (the z-prefixed, NUL-terminated form), with an INSTREAM body when given. */
-function clamdSay(port: number, command: string, stream?: Buffer): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const socket = net.connect(port, "127.0.0.1", () => {
-            socket.write(`z${command}\0`);
-            if (stream) {
-                const size = Buffer.alloc(4);
-                size.writeUInt32BE(stream.length);
-                socket.write(Buffer.concat([size, stream, Buffer.alloc(4)]));
-            }
-        });
-        let reply = "";
-        socket.on("data", (d) => (reply += d));
-        socket.on("end", () => resolve(reply.replace(/\0$/, "")));
-        socket.on("error", reject);
-    });
 }
 
 describe("the images' programs as an arbitrary UID in group 0, root filesystem read-only (OpenShift restricted-v2)", function () {
@@ -138,9 +104,9 @@ describe("the images' programs as an arbitrary UID in group 0, root filesystem r
             const signatures = volumes.dir("signatures");
             for (const f of fs.readdirSync(signatures)) fs.rmSync(path.join(signatures, f), { recursive: true, force: true });
             // A hash signature database (.hdb: md5:size:name), loaded as clamd loads any database;
-            // the sample is ClamAV's own test string, put together here.
-            const sample = Buffer.from(["X5O!P%@AP[4\\PZX54(P^)7CC)7}", "$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"].join(""));
-            fs.writeFileSync(path.join(signatures, "test.hdb"), `${createHash("md5").update(sample).digest("hex")}:${sample.length}:Sscan.Test.Sample\n`, { mode: 0o644 });
+            // the sample is ClamAV's own test string (EICAR), put together in apps/clamav-db.ts.
+            const sample = eicar();
+            fs.writeFileSync(path.join(signatures, "test.hdb"), hashSignature(sample, "Sscan.Test.Sample"), { mode: 0o644 });
             const clamd = volumes.start(containerOf(pod.spec, "clamd"));
             try {
                 await waitForPort(3310, 60000, () => clamd.running());
