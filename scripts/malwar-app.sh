@@ -23,7 +23,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 requirements="$here/malwar-app.txt"
 log() { printf '[malwar-app] %s\n' "$*" >&2; }
-die() { printf '[malwar-app] ERROR: %s\n' "$*" >&2; exit "${2:-1}"; }
+die() { printf '[malwar-app] ERROR: %s\n' "$1" >&2; exit "${2:-1}"; }
 
 # Malwar's version and wheel sha256: one source of truth, scripts/python-tools.sh.
 eval "$(grep -E '^MALWAR_(VERSION|WHEEL_SHA256)="[^"]*"$' "$here/python-tools.sh")"
