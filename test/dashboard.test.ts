@@ -5,24 +5,9 @@
  * claircore, the ClamAV exporter or kube-state-metrics export.
  */
 import { strict as assert } from "assert";
-import { parser } from "@prometheus-io/lezer-promql";
 import { runProgram } from "../tools/mock-run";
 import { K8S, object, ofType, stackRun } from "./helpers";
-
-/** Where the parser found a syntax error in `expr`, or [] when it parses. */
-function syntaxErrors(expr: string): number[] {
-    const errors: number[] = [];
-    parser.parse(expr).iterate({ enter: (node) => void (node.type.isError && errors.push(node.from)) });
-    return errors;
-}
-
-/** Metric names an expression selects (identifiers followed by `{`, `[` or a closing parenthesis). */
-function metricNames(expr: string): string[] {
-    const names: string[] = [];
-    const tree = parser.parse(expr);
-    tree.iterate({ enter: (node) => void (node.name === "VectorSelector" && names.push(expr.slice(node.from, node.to).split("{")[0].trim())) });
-    return names;
-}
+import { metricNames, syntaxErrors } from "./promql";
 
 /** The metrics each source exports (Clair v4.8 httptransport and notifier, claircore's indexer and pgxpool collector, the exporter, kube-state-metrics). */
 const KNOWN_METRICS = new Set([

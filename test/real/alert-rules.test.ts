@@ -7,31 +7,20 @@
  * not read from lib/alerts.ts. (The annotations and runbooks, without promtool: test/alert-rules.test.ts.)
  */
 import { strict as assert } from "assert";
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { listStacks, runProgram, unwrapSecrets } from "../../tools/mock-run";
 import { ofType, stackRun } from "../helpers";
+import { providePromtool } from "./promtool";
 
-const ROOT = path.resolve(__dirname, "../..");
 const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 
 /** The rule groups of every PrometheusRule the run registers. */
 async function ruleGroups(run: Awaited<ReturnType<typeof stackRun>>): Promise<any[]> {
     return ofType(run, PROMETHEUS_RULE).flatMap((r) => unwrapSecrets(r.inputs).spec.groups);
-}
-
-/** scripts/monitoring-tools.sh promtool: the path, building promtool on first use (its progress on stderr). */
-function providePromtool(): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("bash", [path.join(ROOT, "scripts/monitoring-tools.sh"), "promtool"], { stdio: ["ignore", "pipe", "inherit"] });
-        let out = "";
-        child.stdout.on("data", (d) => (out += d));
-        child.on("error", reject);
-        child.on("close", (status) => (status === 0 ? resolve(out.trim()) : reject(new Error(`scripts/monitoring-tools.sh promtool failed (exit ${status})`))));
-    });
 }
 
 /** One promtool rule unit test: input series, and at one time the alerts expected (none: []). */

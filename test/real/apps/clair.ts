@@ -21,7 +21,15 @@
  *   - added: `updaters.config.alpine.url`, the Alpine security database (secdb.alpinelinux.org's
  *     layout) served by the test with one made-up advisory for musl, so the matcher's updaters
  *     (the rendered set, run at start-up as in a pod) load at least one feed here. The other
- *     updaters fail to reach their feeds, as they would without egress.
+ *     updaters fail to reach their feeds, as they would without egress;
+ *   - `notifier.poll_interval`: 2s instead of the rendered production pace (a test cannot wait
+ *     minutes for the first poll); Clair's own default is 5s.
+ *
+ * Not reached: a notification delivered to the webhook. Clair v4.8.0 with claircore v1.5.32 finds no
+ * affected manifest for an Alpine advisory: the notifier's affected-manifest lookup matches the
+ * distribution field by field, and the Alpine updater records VersionID "3.18" where the Alpine
+ * scanner records Version "3.18" (claircore alpine/release.go, alpine/distributionscanner.go,
+ * datastore/postgres/affectedmanifest.go). The test shows the lookup happening and finding nothing.
  * The pool sizes, the PSK and its issuers, the matcher's and notifier's settings are the rendered values.
  */
 import { strict as assert } from "assert";
@@ -121,6 +129,7 @@ export function localConfig(rendered: any, own: Ports, ports: Record<Node, Ports
     config.matcher.indexer_addr = moved(config.matcher.indexer_addr, "indexer");
     config.notifier.indexer_addr = moved(config.notifier.indexer_addr, "indexer");
     config.notifier.matcher_addr = moved(config.notifier.matcher_addr, "matcher");
+    config.notifier.poll_interval = "2s";
     return config;
 }
 
@@ -188,6 +197,7 @@ export function describeClair(scrapes: Scrapes): void {
         let sampler: NodeJS.Timeout | undefined;
         /** Serves the image's layer and Red Hat's mapping files (empty: no RHEL content here). */
         let fileServer: http.Server | undefined;
+        let manifestDigest: string;
         let filesUrl: string;
         const served = new Map<string, Buffer>([
             ["/repository-to-cpe.json", Buffer.from(JSON.stringify({ data: {} }))],
@@ -305,12 +315,24 @@ export function describeClair(scrapes: Scrapes): void {
             assert.match(result.output, /no Clair tables yet|ok|done/i, result.output);
         });
 
-        it("the three nodes start (CLAIR_MODE from each pod), run their migrations and answer the probes on the introspection port", async function () {
+        const startNode = (node: Node) => {
+            const container = containerOf(pods[node].spec, "clair");
+            const v = podVolumesFor(pods[node], localConfig(rendered, ports[node], ports, databasePorts, filesUrl));
+            running[node] = v.start(container, { command: [IMAGE_CLAIR], imageFiles: { [IMAGE_CLAIR]: tools.clair } });
+        };
+        const probesAnswer = async (node: Node) => {
+            const container = containerOf(pods[node].spec, "clair") as any;
+            await waitFor(`${node} ready`, 180000, async () => ((await httpGet(introspection(node, container.readinessProbe.httpGet.path))).status === 200 ? true : undefined), deadProcess(node));
+            for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+                const r = await httpGet(introspection(node, container[probe].httpGet.path));
+                assert.equal(r.status, 200, `${node} ${probe} ${container[probe].httpGet.path}: ${r.status} ${r.body}`);
+            }
+        };
+
+        it("the indexer and the matcher start (CLAIR_MODE from each pod), run their migrations and answer the probes on the introspection port", async function () {
             this.timeout(240000);
-            for (const node of NODES) {
-                const container = containerOf(pods[node].spec, "clair");
-                const v = podVolumesFor(pods[node], localConfig(rendered, ports[node], ports, databasePorts, filesUrl));
-                running[node] = v.start(container, { command: [IMAGE_CLAIR], imageFiles: { [IMAGE_CLAIR]: tools.clair } });
+            for (const node of ["indexer", "matcher"] as const) {
+                startNode(node);
             }
             sampler = setInterval(() => {
                 for (const node of NODES) {
@@ -322,25 +344,7 @@ export function describeClair(scrapes: Scrapes): void {
                     }
                 }
             }, 250);
-            for (const node of NODES) {
-                const container = containerOf(pods[node].spec, "clair") as any;
-                await waitFor(`${node} ready`, 180000, async () => ((await httpGet(introspection(node, container.readinessProbe.httpGet.path))).status === 200 ? true : undefined), deadProcess(node));
-                for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
-                    const r = await httpGet(introspection(node, container[probe].httpGet.path));
-                    assert.equal(r.status, 200, `${node} ${probe} ${container[probe].httpGet.path}: ${r.status} ${r.body}`);
-                }
-            }
-        });
-
-        it("each node migrated its own database, through its own credentials, and no other", () => {
-            for (const node of NODES) {
-                const tables = databases[node].sql(parseConnstring(rendered[node].connstring).dbname, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").split("\n");
-                for (const other of NODES) {
-                    assert.equal(tables.includes(OWN_TABLE[other]), other === node, `${node}'s database ${other === node ? "lacks" : "holds"} ${OWN_TABLE[other]}: ${tables.join(", ")}`);
-                }
-                const log = databases[node].log();
-                assert.match(log, /connection authorized: user=\S+ database=\S+ .*SSL enabled/, `${node}: no TLS login in the server log:\n${log.slice(-2000)}`);
-            }
+            for (const node of ["indexer", "matcher"] as const) await probesAnswer(node);
         });
 
         it("the API refuses a request without a token, with a wrong key or an unknown issuer (401), and serves one Quay signed", async () => {
@@ -359,7 +363,7 @@ export function describeClair(scrapes: Scrapes): void {
             const layer = alpineLayer(tmp);
             const layerDigest = `sha256:${createHash("sha256").update(layer).digest("hex")}`;
             served.set(`/v2/sscan/test/blobs/${layerDigest}`, layer);
-            const manifestDigest = `sha256:${createHash("sha256").update(`sscan test manifest ${layerDigest}`).digest("hex")}`;
+            manifestDigest = `sha256:${createHash("sha256").update(`sscan test manifest ${layerDigest}`).digest("hex")}`;
             const manifest = { hash: manifestDigest, layers: [{ hash: layerDigest, uri: `${filesUrl}/v2/sscan/test/blobs/${layerDigest}`, headers: {} }] };
             const indexed = await fetch(url("indexer", "/indexer/api/v1/index_report"), { method: "POST", headers: { ...auth(), "Content-Type": "application/json" }, body: JSON.stringify(manifest), signal: AbortSignal.timeout(150000) });
             const report = JSON.parse(await indexed.text());
@@ -380,6 +384,62 @@ export function describeClair(scrapes: Scrapes): void {
             assert.ok(musl, vulnerability.body);
             const found = (vr.package_vulnerabilities?.[musl[0]] ?? []).map((id: string) => vr.vulnerabilities[id]);
             assert.deepEqual(found.map((v: any) => [v.name, v.fixed_in_version]), [[ADVISORY.id, ADVISORY.fixedIn]], vulnerability.body);
+        });
+
+        it("the notifier starts after that, polls the matcher's update operations and asks the indexer which manifests they affect; its API wants a token too", async function () {
+            this.timeout(120000);
+            startNode("notifier");
+            await probesAnswer("notifier");
+            // The alpine updater's operation reaches the notifier's processor, which asks the indexer
+            // (its rendered indexer_addr, signed as clair-intraservice) for the affected manifests.
+            await waitFor("the notifier's affected-manifest request to the indexer", 60000, async () => (/"request_uri":"\/indexer\/api\/v1\/internal\/affected_manifest\/","status":200/.test(running.indexer.output()) ? true : undefined), deadProcess("notifier"));
+            const page = `/notifier/api/v1/notification/${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}`;
+            assert.equal((await httpGet(url("notifier", page))).status, 401);
+            const signed = await httpGet(url("notifier", page), auth());
+            assert.ok([200, 404].includes(signed.status), `${signed.status} ${signed.body}`);
+        });
+
+        it("each node migrated its own database, through its own credentials, and no other", () => {
+            for (const node of NODES) {
+                const tables = databases[node].sql(parseConnstring(rendered[node].connstring).dbname, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").split("\n");
+                for (const other of NODES) {
+                    assert.equal(tables.includes(OWN_TABLE[other]), other === node, `${node}'s database ${other === node ? "lacks" : "holds"} ${OWN_TABLE[other]}: ${tables.join(", ")}`);
+                }
+                const log = databases[node].log();
+                assert.match(log, /connection authorized: user=\S+ database=\S+ .*SSL enabled/, `${node}: no TLS login in the server log:\n${log.slice(-2000)}`);
+            }
+        });
+
+        it("the indexer refuses index requests over its concurrency limit with 429, and stays ready", async function () {
+            this.timeout(60000);
+            // Rendered without index_report_request_concurrency, Clair sizes it as GOMAXPROCS x 4 (config/indexer.go):
+            // hold more requests than any such limit open, each with half its body sent, so each holds its slot.
+            const held = Number(rendered.indexer.index_report_request_concurrency) || os.cpus().length * 4;
+            const body = JSON.stringify({ hash: `sha256:${"1".repeat(64)}`, layers: [] });
+            const statuses: Promise<number>[] = [];
+            const requests: http.ClientRequest[] = [];
+            for (let i = 0; i < held + 4; i++) {
+                const req = http.request(url("indexer", "/indexer/api/v1/index_report"), { method: "POST", headers: { ...auth(), "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } });
+                statuses.push(new Promise((resolve, reject) => {
+                    req.on("response", (res) => { res.resume(); resolve(res.statusCode!); });
+                    req.on("error", reject);
+                }));
+                req.write(body.slice(0, 10));
+                requests.push(req);
+            }
+            // Clair writes the 429 as soon as the semaphore is full but the client sees it only once its
+            // body is sent: wait for the indexer's own count of refusals, then finish every body.
+            const limited = async () => {
+                const text = (await httpGet(introspection("indexer", "/metrics"))).body;
+                return text.split("\n").filter((l) => l.startsWith("clair_http_concurrencylimited_total{")).reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+            };
+            await waitFor("the indexer's count of refused requests", 30000, async () => ((await limited()) >= 4 ? true : undefined), deadProcess("indexer"));
+            for (const req of requests) req.end(body.slice(10));
+            const answers = await Promise.all(statuses);
+            const refused = answers.filter((s) => s === 429).length;
+            assert.equal(refused, await limited(), `answers ${JSON.stringify(answers)}`);
+            assert.ok(refused >= 4, `${refused} requests refused`);
+            assert.equal((await httpGet(introspection("indexer", "/readyz"))).status, 200);
         });
 
         it("no node opened more connections than its pool, and every pod at peak fits the RDS instance's max_connections", function () {
