@@ -55,7 +55,7 @@ describe("ClamAV", () => {
         assert.deepEqual(pod.containers.map((c: any) => c.name), ["clamd", "exporter"]);
         const exporter = pod.containers[1];
         assert.equal(exporter.image, "sergeymakinen/clamav_exporter:v2.1.4");
-        assert.deepEqual(exporter.args, ["--clamav.address=tcp://127.0.0.1:3310", "--web.listen-address=:9906"]);
+        assert.deepEqual(exporter.args, ["--clamav.address=tcp://127.0.0.1:3310", "--clamav.retries=1", "--web.listen-address=:9906"]);
         assert.deepEqual(exporter.ports, [{ name: "metrics", containerPort: 9906 }]);
         assert.deepEqual(exporter.resources.requests, exporter.resources.limits);
         assert.deepEqual({ cpu: exporter.resources.limits.cpu, memory: exporter.resources.limits.memory }, { cpu: "100m", memory: "128Mi" });

@@ -179,11 +179,13 @@ export class Clamav extends pulumi.ComponentResource {
 
         const monitoring = args.monitoring;
         // sergeymakinen/clamav_exporter: reads clamd's STATS over TCP in the same pod on each scrape.
+        // v2.1.4's reader can lose a scrape to its own race (5 s timeout, clamav_up 0); one retry
+        // (the whole scrape again) still fits Prometheus's default 10 s scrape timeout.
         const exporter: ContainerDeclaration[] = monitoring?.podMonitors
             ? [{
                   name: "exporter",
                   image: monitoring.exporter.image,
-                  args: [`--clamav.address=tcp://127.0.0.1:${CLAMD_PORT}`, `--web.listen-address=:${EXPORTER_PORT}`],
+                  args: [`--clamav.address=tcp://127.0.0.1:${CLAMD_PORT}`, "--clamav.retries=1", `--web.listen-address=:${EXPORTER_PORT}`],
                   ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
                   // Its landing page at / answers without asking clamd; liveness only needs the port.
                   readinessProbe: httpProbe("/", "metrics", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),

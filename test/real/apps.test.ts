@@ -7,9 +7,11 @@
 import { describeClair } from "./apps/clair";
 import { describeClamav } from "./apps/clamav";
 import { describeMalwar } from "./apps/malwar";
+import { describeMetrics } from "./apps/metrics";
 import { Scrapes } from "./apps/scrapes";
 
 const scrapes = new Scrapes();
 describeClair(scrapes);
 describeClamav(scrapes);
 describeMalwar(scrapes);
+describeMetrics(scrapes);
