@@ -1,11 +1,12 @@
 import { podSpecOf } from "../policy/lib/workloads";
 import { isSecretValue, runProgram, unwrapSecrets, type MockResource, type MockRun } from "../tools/mock-run";
 
-/** One mock run per stack and option set, shared by the test files. */
-const cache = new Map<string, Promise<MockRun>>();
+/**
+ * The stack's run with its committed config: the one test/setup.ts shares among the test files
+ * (each call counts there, so a file that changed it is named at its end).
+ */
 export function stackRun(stack: string): Promise<MockRun> {
-    if (!cache.has(stack)) cache.set(stack, runProgram(stack));
-    return cache.get(stack)!;
+    return runProgram(stack);
 }
 
 export const K8S = {

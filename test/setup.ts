@@ -2,23 +2,31 @@
  * Loaded by both lanes' mocha configs (.mocharc.json, .mocharc.real.json) before any test file.
  *
  * 1. Whole-program mock runs are shared (tools/mock-run.ts, SharedRun): one run per distinct stack
- *    and options, reused by every test that asks for it. At the end this prints how many runs
- *    served how many calls, and fails if a test changed a shared result (such a test must work on
- *    a copy: structuredClone or JSON.parse(JSON.stringify(...))). SSCAN_MOCK_RUN_STATS=1 also
- *    lists the slowest runs.
+ *    and options in each process that runs tests (mocha's own, or each --parallel worker), reused
+ *    by every test that asks for it. A test that changed a shared result fails the lane (such a
+ *    test must work on a copy: structuredClone or JSON.parse(JSON.stringify(...))): checked at
+ *    the end of the run, or with --parallel of each file, for the runs asked for since the last
+ *    check. At the end, mocha's process prints how many runs served how many calls, over all the
+ *    processes; SSCAN_MOCK_RUN_STATS=1 also lists the slowest runs.
  * 2. @pulumi/pulumi's debuggablePromise notes a stack trace on every promise the SDK makes, used
  *    only to report leaked promises with PULUMI_DEBUG_PROMISE_LEAKS set. Under mocha (stack trace
  *    limit Infinity) and ts-node (every frame source-mapped) that trace was most of a mock run's
  *    time (1.8 s a run, 0.3 s without). Here it is taken with no frames, unless
  *    PULUMI_DEBUG_PROMISE_LEAKS is set; nothing a test reads depends on it.
- * 3. ts-node's output is kept, so a file is transpiled once: in this process (a mock run loads
- *    index.ts anew, 36 ms of each run) and across runs of the lane, in .cache/test-ts/ (git-ignored;
- *    about 4 s of each start). An entry is used only for the same source text, file name, ts-node,
- *    TypeScript, tsconfig.json and TS_NODE_* settings; stack traces stay mapped to the .ts lines.
- *    SSCAN_TEST_TS_CACHE=0 turns the cache on disk off.
+ * 3. The fast lane loads TypeScript through tools/fast-load.js (.mocharc.json), as the commands
+ *    and the engine do: transpiled once per file content and V8's code kept, in .cache/fast-load/.
+ *    It does not map every stack trace to the .ts lines as ts-node does (the SDK takes a trace for
+ *    each resource); a test's failure is mapped here, when mocha reports it (fast-load's mapStack).
+ *    Under ts-node (the real-software lane), ts-node's output is kept instead, so a file is
+ *    transpiled once: in this process (a mock run loads index.ts anew, 36 ms of each run) and
+ *    across runs of the lane, in .cache/test-ts/ (git-ignored; about 4 s of each start). An entry
+ *    is used only for the same source text, file name, ts-node, TypeScript, tsconfig.json and
+ *    TS_NODE_* settings; stack traces stay mapped to the .ts lines. SSCAN_TEST_TS_CACHE=0 turns
+ *    that cache on disk off.
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import type { SharedRun } from "../tools/mock-run";
@@ -51,7 +59,27 @@ if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
     }
 }
 
-// ------------------------------------------------------------------ 3. ts-node's output, kept
+// ------------------------------------------------------------------ 3. TypeScript: fast-load, or ts-node's output kept
+
+// tools/fast-load.js when the lane loads TypeScript through it (required before this file).
+const fastLoad: { mapStack(text: string): string } | undefined = require.cache[path.join(ROOT, "tools", "fast-load.js")]?.exports;
+if (fastLoad?.mapStack) {
+    // Every failure a reporter shows, of a test or a hook, passes through Runner#fail: its stack
+    // (and its causes') mapped to the .ts lines there. The reporters read it later.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Runner: { prototype: { fail(test: unknown, err: unknown, force?: boolean): void } } = require("mocha/lib/runner");
+    const fail = Runner.prototype.fail;
+    Runner.prototype.fail = function (this: unknown, test: unknown, err: unknown, force?: boolean) {
+        for (let e = err as { stack?: unknown; cause?: unknown } | undefined, seen = 0; e && typeof e === "object" && seen < 10; e = e.cause as typeof e, seen++) {
+            try {
+                if (typeof e.stack === "string") e.stack = fastLoad.mapStack(e.stack);
+            } catch {
+                // a stack that cannot be set stays as it is
+            }
+        }
+        return fail.call(this, test, err, force);
+    };
+}
 
 const version = (pkg: string): string => {
     try {
@@ -82,7 +110,7 @@ function cacheFile(filename: string, source: string): string | undefined {
     return path.join(CACHE, `${createHash("sha1").update(SETTINGS).update("\0").update(filename).update("\0").update(source).digest("hex")}.js`);
 }
 
-const tsHandler = require.extensions[".ts"];
+const tsHandler = fastLoad ? undefined : require.extensions[".ts"];
 if (tsHandler) {
     require.extensions[".ts"] = function (m: any, filename: string) {
         const source = fs.readFileSync(filename, "utf8");
@@ -115,17 +143,49 @@ if (tsHandler) {
     };
 }
 
+/** Calls of each shared run at the last check: a file's end checks only the runs it asked for. */
+const checkedCalls = new Map<string, number>();
+/** Where each process of the lane leaves its runs for mochaGlobalTeardown (a folder made by mochaGlobalSetup). */
+const STATS_DIR = "SSCAN_MOCK_RUN_STATS_DIR";
+type RunStat = [key: string, calls: number, ms: number];
+
 export const mochaHooks = {
+    // The root suite's afterAll: once at the end of a serial run; with --parallel, at the end of
+    // each file, in the worker that ran it (whose shared runs serve every file it runs).
     afterAll(): void {
         const entries = [...shared.entries()];
-        if (entries.length === 0) return;
-        const calls = entries.reduce((n, [, e]) => n + e.calls, 0);
-        const seconds = entries.reduce((n, [, e]) => n + (e.ms ?? 0), 0) / 1000;
-        console.log(`\n  whole-program mock runs: ${entries.length} run${entries.length === 1 ? "" : "s"} for ${calls} call${calls === 1 ? "" : "s"}, ${seconds.toFixed(1)} s (shared by test/setup.ts)`);
-        if (process.env.SSCAN_MOCK_RUN_STATS === "1") {
-            for (const [key, e] of entries.sort((a, b) => (b[1].ms ?? 0) - (a[1].ms ?? 0)).slice(0, 15)) console.log(`    ${e.ms} ms, ${e.calls} calls: ${key}`);
+        const asked = entries.filter(([key, e]) => checkedCalls.get(key) !== e.calls);
+        for (const [key, e] of asked) checkedCalls.set(key, e.calls);
+        const dir = process.env[STATS_DIR];
+        if (dir && entries.length > 0) {
+            const stats: RunStat[] = entries.map(([key, e]) => [key, e.calls, e.ms ?? 0]);
+            fs.writeFileSync(path.join(dir, `${process.pid}.json`), JSON.stringify(stats));
         }
-        const changed = entries.filter(([, e]) => e.result && JSON.stringify(e.result) !== e.json).map(([key]) => key);
+        const changed = asked.filter(([, e]) => e.result && JSON.stringify(e.result) !== e.json).map(([key]) => key);
         if (changed.length > 0) throw new Error(`a test changed a shared mock run (work on a copy): ${changed.join("; ")}`);
     },
 };
+
+/** In mocha's own process, before any test file runs (serial or --parallel). */
+export function mochaGlobalSetup(): void {
+    process.env[STATS_DIR] = fs.mkdtempSync(path.join(os.tmpdir(), "mock-runs-"));
+}
+
+/** After the run: how many runs served how many calls, over every process that ran tests. */
+export function mochaGlobalTeardown(): void {
+    const dir = process.env[STATS_DIR];
+    if (!dir) return;
+    const perProcess: RunStat[][] = fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
+    fs.rmSync(dir, { recursive: true, force: true });
+    delete process.env[STATS_DIR];
+    const all = perProcess.flat();
+    if (all.length === 0) return;
+    const distinct = new Set(all.map(([key]) => key)).size;
+    const calls = all.reduce((n, [, c]) => n + c, 0);
+    const seconds = all.reduce((n, [, , ms]) => n + ms, 0) / 1000;
+    const where = perProcess.length > 1 ? ` (${distinct} distinct) in ${perProcess.length} processes` : "";
+    console.log(`\n  whole-program mock runs: ${all.length} run${all.length === 1 ? "" : "s"}${where} for ${calls} call${calls === 1 ? "" : "s"}, ${seconds.toFixed(1)} s (shared by test/setup.ts)`);
+    if (process.env.SSCAN_MOCK_RUN_STATS === "1") {
+        for (const [key, c, ms] of all.sort((a, b) => b[2] - a[2]).slice(0, 15)) console.log(`    ${ms} ms, ${c} calls: ${key}`);
+    }
+}

@@ -70,7 +70,7 @@ const tsVersion = (() => {
     }
 })();
 
-function transpile(source, filename) {
+function transpile(source, filename, extra) {
     if (!ts) {
         ts = require(require.resolve("typescript", { paths: [ROOT] }));
         const parsed = ts.parseConfigFileTextToJson(path.join(ROOT, "tsconfig.json"), tsconfigText);
@@ -79,7 +79,8 @@ function transpile(source, filename) {
         // As ts-node --transpile-only: emit JavaScript for one file, no declarations, no type-check.
         compilerOptions = { ...converted.options, noEmit: false, declaration: false, declarationMap: false, sourceMap: false, inlineSourceMap: false, composite: false, incremental: false };
     }
-    const out = ts.transpileModule(source, { fileName: filename, compilerOptions, reportDiagnostics: true });
+    const out = ts.transpileModule(source, { fileName: filename, compilerOptions: extra ? { ...compilerOptions, ...extra } : compilerOptions, reportDiagnostics: true });
+    if (extra) return out;
     const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length) {
         const text = errors.map((d) => `${filename}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`).join("\n");
@@ -88,9 +89,16 @@ function transpile(source, filename) {
     return out.outputText;
 }
 
+/** The source and the JavaScript of every TypeScript file loaded, for mapStack. */
+const loaded = new Map();
+
 function loadTypeScript(module, filename) {
     const source = fs.readFileSync(filename, "utf8");
-    if (!ENABLED) return module._compile(transpile(source, filename), filename);
+    if (!ENABLED) {
+        const js = transpile(source, filename);
+        loaded.set(filename, { source, js });
+        return module._compile(js, filename);
+    }
     // One entry per file (the cache stays the size of the tree); its first line holds the key.
     const key = `// fast-load ${sha1(tsVersion, tsconfigText, source)}\n`;
     const file = path.join(CACHE, "ts", `${sha1(filename)}.js`);
@@ -109,8 +117,84 @@ function loadTypeScript(module, filename) {
         writeAtomic(file, key + js);
         stats.tsMiss++;
     }
+    loaded.set(filename, { source, js });
     return module._compile(js, filename);
 }
+
+// Stack traces name the lines of the JavaScript that ran. Mapping every trace to the .ts lines,
+// as ts-node's source-map-support does, costs time wherever traces are taken in bulk (the Pulumi
+// SDK takes one for each resource); mapStack maps one trace's text when someone is to read it (the
+// test lanes' failures, test/setup.ts), from a source map made then (TypeScript loads then).
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** A source map's mappings, per generated line: [generated column, original line, original column] (0-based). */
+function decodeMappings(mappings) {
+    const lines = [];
+    let original = [0, 0, 0, 0];
+    for (const lineText of mappings.split(";")) {
+        const segments = [];
+        let column = 0;
+        for (const segment of lineText.split(",")) {
+            if (!segment) continue;
+            const values = [];
+            let value = 0;
+            let shift = 0;
+            for (const ch of segment) {
+                const digit = B64.indexOf(ch);
+                value += (digit & 31) << shift;
+                if (digit & 32) shift += 5;
+                else {
+                    values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+                    value = 0;
+                    shift = 0;
+                }
+            }
+            column += values[0];
+            if (values.length >= 4) {
+                original = [original[0] + values[1], original[1] + values[2], original[2] + values[3]];
+                segments.push([column, original[1], original[2]]);
+            }
+        }
+        lines.push(segments);
+    }
+    return lines;
+}
+
+const mappings = new Map();
+/** The .ts line and column of a position in the JavaScript that ran for `filename` (1-based), if known. */
+function originalPosition(filename, line, column) {
+    const ran = loaded.get(filename);
+    if (!ran) return undefined;
+    let lines = mappings.get(filename);
+    if (lines === undefined) {
+        lines = null;
+        try {
+            const out = transpile(ran.source, filename, { sourceMap: true });
+            // Only a map of the very code that ran (the same text, less the map's own comment).
+            const js = out.outputText.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, "");
+            if (js.trimEnd() === ran.js.trimEnd()) lines = decodeMappings(JSON.parse(out.sourceMapText).mappings);
+        } catch {
+            // no map: the trace keeps the JavaScript's positions
+        }
+        mappings.set(filename, lines);
+    }
+    const segments = lines?.[line - 1] ?? [];
+    let found;
+    for (const s of segments) {
+        if (s[0] > column - 1) break;
+        found = s;
+    }
+    return found && { line: found[1] + 1, column: found[2] + 1 };
+}
+
+/** A stack trace's text with the positions in TypeScript files loaded here mapped to their .ts lines. */
+function mapStack(text) {
+    if (typeof text !== "string") return text;
+    return text.replace(/([^\s()]+\.c?ts):(\d+):(\d+)/g, (whole, file, line, column) => {
+        const at = originalPosition(file, Number(line), Number(column));
+        return at ? `${file}:${at.line}:${at.column}` : whole;
+    });
+}
+module.exports = { mapStack };
 
 for (const ext of [".ts", ".cts"]) Module._extensions[ext] = loadTypeScript;
 

@@ -54,10 +54,24 @@ function configFor(policy: Policy, config: Record<string, unknown> = {}): () => 
     return () => ({ ...defaults, ...config });
 }
 
+/**
+ * The wire form of each distinct property text, made once: building the protobuf Struct was most
+ * of a policy check's time (the program tests check the same resources once per policy and per
+ * broken variant). deserializeProperties reads nothing of the Struct but its toJavaScript(), new
+ * objects on every call: here a copy of what the Struct gave, so no policy sees another's objects.
+ */
+const wireForms = new Map<string, { toJavaScript(): unknown }>();
+
 function engineProps(props: Record<string, unknown>): any {
     // The engine never sends undefined: an unset property is absent.
-    const wire = JSON.parse(JSON.stringify(props));
-    return unknownCheckingProxy(deserializeProperties(Struct.fromJavaScript(wire), false));
+    const text = JSON.stringify(props);
+    let wire = wireForms.get(text);
+    if (!wire) {
+        const plain = Struct.fromJavaScript(JSON.parse(text)).toJavaScript();
+        wire = { toJavaScript: () => structuredClone(plain) };
+        wireForms.set(text, wire);
+    }
+    return unknownCheckingProxy(deserializeProperties(wire, false));
 }
 
 async function collect(run: (report: (message: string) => void) => unknown): Promise<Outcome> {
