@@ -182,6 +182,32 @@ describe("alert rules, checked and unit-tested by promtool", function () {
         },
     ];
 
+    /**
+     * How long each alert's condition must hold before it fires, as the README's runbooks state it
+     * ("for 10 minutes", "throughout 15 minutes", "during 15 minutes"), and when the condition of
+     * its firing case above starts to hold: a rate or an increase needs two samples (from 1m), a
+     * gauge holds from the first.
+     */
+    const FOR_MINUTES: Record<string, number> = {
+        ClairIndexerServerErrors: 10, ClairMatcherServerErrors: 10, ClairNotifierServerErrors: 10, ClairMatcherSlow: 15,
+        ClairRequestsConcurrencyLimited: 10, ClairDatabasePoolSaturated: 10, ClairDatabasePoolEmptyAcquires: 15,
+        ClairNotifierDeliveryFailures: 5, ClairPodsNotReady: 15, ClamavDown: 5, ClamavDatabaseOld: 30, ClamavPodsNotReady: 15,
+    };
+    const ONSET_MINUTES: Record<string, number> = {
+        ClairIndexerServerErrors: 1, ClairMatcherServerErrors: 1, ClairNotifierServerErrors: 1, ClairMatcherSlow: 1,
+        ClairRequestsConcurrencyLimited: 1, ClairDatabasePoolSaturated: 0, ClairDatabasePoolEmptyAcquires: 1,
+        ClairNotifierDeliveryFailures: 1, ClairPodsNotReady: 0, ClamavDown: 0, ClamavDatabaseOld: 0, ClamavPodsNotReady: 0,
+    };
+    /** Each firing case again, a minute before its `for:` has passed (silent) and when it has (firing). */
+    const forBoundaries = (): Case[] =>
+        cases.filter((c) => c.expect.length > 0).flatMap((c) => {
+            const fires = ONSET_MINUTES[c.alert] + FOR_MINUTES[c.alert];
+            return [
+                { ...c, name: `${c.name}: not yet at ${fires - 1}m (for ${FOR_MINUTES[c.alert]}m)`, at: `${fires - 1}m`, expect: [] },
+                { ...c, name: `${c.name}: firing at ${fires}m (for ${FOR_MINUTES[c.alert]}m)`, at: `${fires}m` },
+            ];
+        });
+
     it("every alert has a firing and a silent case below", async () => {
         const alerts = (await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules.map((r: any) => r.alert));
         for (const alert of alerts) {
@@ -220,6 +246,29 @@ describe("alert rules, checked and unit-tested by promtool", function () {
         const r = await testRules(await stackRun("prod"), cases, "prod");
         assert.equal(r.status, 0, r.output);
         assert.match(r.output, /SUCCESS/);
+    });
+
+    it("promtool test rules: each alert fires exactly when its `for:` has passed, not a minute before (the README's durations)", async function () {
+        this.timeout(120000);
+        const alerts = (await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules.map((r: any) => r.alert));
+        assert.deepEqual(Object.keys(FOR_MINUTES).sort(), [...alerts].sort(), "a duration for every alert");
+        const boundaries = forBoundaries();
+        assert.equal(boundaries.length, 2 * cases.filter((c) => c.expect.length > 0).length);
+        const r = await testRules(await stackRun("prod"), boundaries, "for-boundaries");
+        assert.equal(r.status, 0, r.output);
+    });
+
+    it("ClairMatcherSlow's threshold: a 95th percentile just over 30 s fires, just under does not", async function () {
+        this.timeout(120000);
+        // 1000 requests a minute, `within30` of them at most 30 s and the others between 30 and 60 s.
+        // histogram_quantile interpolates linearly inside a bucket: with 949 the 950th request lies
+        // 1/51 into (30, 60], p95 = 30 + 30/51 = 30.59 s; with 951 it lies in [0, 30], p95 = 30 x 950/951 = 29.97 s.
+        const series = (within30: number) => ({ [hist(NS, "30")]: `0+${within30}x40`, [hist(NS, "60")]: "0+1000x40", [hist(NS, "+Inf")]: "0+1000x40" });
+        const r = await testRules(await stackRun("prod"), [
+            { name: "p95 30.59 s", series: series(949), at: "30m", alert: "ClairMatcherSlow", expect: [warning({ namespace: NS })] },
+            { name: "p95 29.97 s", series: series(951), at: "30m", alert: "ClairMatcherSlow", expect: [] },
+        ], "matcher-threshold");
+        assert.equal(r.status, 0, r.output);
     });
 
     it("monitoring.clamavDatabaseMaxAgeHours moves ClamavDatabaseOld's threshold (2 hours: 3 hours old fires, 1 hour does not)", async function () {
