@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { AppTotals, CapacitySummary } from "../lib/capacity";
-import { run, stackRequired, UsageError, type Options } from "./cli";
+import { run, stackFilePath, stackRequired, UsageError, type Options } from "./cli";
 
 type Figures = AppTotals;
 const FIELDS: (keyof Figures)[] = ["pods", "cpu", "memoryGiB", "storageGiB", "rdsInstances", "rdsStorageGiB"];
@@ -235,6 +235,9 @@ if (require.main === module) {
             if (values.json && values.json !== "-" && !fs.existsSync(path.dirname(path.resolve(values.json)))) {
                 throw new Error(`--json ${values.json}: the folder ${path.dirname(values.json)} does not exist`);
             }
+            // A misspelt stack fails before the SDK and the program load.
+            stackFilePath(values.stack);
+            if (values.compare) stackFilePath(values.compare);
             const report = await capacityReport(values.stack, sets, values.compare);
             if (values.json === "-") {
                 process.stdout.write(JSON.stringify(report, null, 2) + "\n");

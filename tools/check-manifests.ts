@@ -41,9 +41,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
-import { run as runCli, stackRequired, type Options, type Values } from "./cli";
-import { stackConfig } from "./mock-run";
-import { parseConfig, stackFile } from "../config/load";
+import { run as runCli, stackFilePath, stackRequired, type Options, type Values } from "./cli";
 import { namespaceOf, runSccCheck, sccRequest, type SccVerdict } from "./openshift-scc";
 import { reasonAnnotation } from "../components/shared/exemptions";
 import { renderStack } from "./render";
@@ -567,7 +565,9 @@ export const OPTIONS = {
 async function main(values: Values<typeof OPTIONS>): Promise<number> {
     const started = Date.now();
     if (!values.stack) throw await stackRequired();
-    // A misspelt stack fails here, before the checkers are installed.
+    // A misspelt stack fails here, before the checkers are installed (and the SDK loads).
+    stackFilePath(values.stack);
+    const [{ stackConfig }, { parseConfig, stackFile }] = await Promise.all([import("./mock-run"), import("../config/load")]);
     const openshift = parseConfig(stackConfig(values.stack), [], stackFile(values.stack)).kubernetes.platform === "openshift";
     const allowMissing = values["allow-missing"]!;
     // With --json -, the JSON is stdout's only content and the table goes to stderr.

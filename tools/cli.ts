@@ -4,7 +4,11 @@
  * wrong (unknown flag, missing or malformed value), 1 when the work failed (a bad stack name, a
  * config error, a folder in the way, a checker that failed).
  */
+import * as fs from "fs";
+import * as path from "path";
 import { parseArgs, type ParseArgsConfig } from "util";
+
+const ROOT = path.resolve(__dirname, "..");
 
 /** A mistake on the command line: exit status 2. */
 export class UsageError extends Error {}
@@ -32,9 +36,23 @@ export function parse<O extends Options>(options: O, argv: string[]): Values<O> 
     }
 }
 
-/** The --stack mistake, naming the stacks there are (Pulumi.<name>.yaml beside Pulumi.yaml). */
+/** The stacks there are: Pulumi.<name>.yaml beside Pulumi.yaml. */
+export function listStacks(): string[] {
+    return fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+}
+
+/**
+ * The stack's file, Pulumi.<stack>.yaml; a misspelt stack is an error naming the stacks there
+ * are. Here, so a tool says so before it loads the SDK and the program.
+ */
+export function stackFilePath(stack: string): string {
+    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.basename(file)} (stacks: ${listStacks().join(", ")})`);
+    return file;
+}
+
+/** The --stack mistake, naming the stacks there are. */
 export async function stackRequired(): Promise<UsageError> {
-    const { listStacks } = await import("./mock-run");
     return new UsageError(`--stack is required (stacks: ${listStacks().join(", ")})`);
 }
 

@@ -10,6 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { setConfigOrigin, stackFileAndSets } from "../config/load";
 import { PROJECT } from "../config/platform";
+import { listStacks, stackFilePath } from "./cli";
+
+export { listStacks };
 
 export interface MockResource {
     type: string;
@@ -69,8 +72,7 @@ const parsedStackFiles = new Map<string, { text: string; config: Record<string, 
 
 /** The stack's committed config as the engine passes it: "ns:key" -> string (JSON for structured values). */
 export function stackConfig(stack: string): Record<string, string> {
-    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.basename(file)} (stacks: ${listStacks().join(", ")})`);
+    const file = stackFilePath(stack);
     const text = fs.readFileSync(file, "utf8");
     const kept = parsedStackFiles.get(file);
     // A copy: the values are strings, so a caller that changes the result changes only its own.
@@ -97,10 +99,6 @@ export function stackConfigFromYaml(fileName: string, text: string): Record<stri
         result[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
     return result;
-}
-
-export function listStacks(): string[] {
-    return fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
 }
 
 /** Applies `clair.indexer.replicas=80` style overrides to the structured config. */

@@ -13,7 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { run, stackRequired, UsageError, type Options } from "./cli";
+import { run, stackFilePath, stackRequired, UsageError, type Options } from "./cli";
 
 export interface RenderOptions {
     /** Delete the *.yaml files already in outDir first (refused when it holds anything else). */
@@ -59,6 +59,8 @@ export async function renderStack(stack: string, outDir: string, options: Render
     // Before the program runs: a folder in the way fails at once.
     const deleted = prepareOutDir(outDir, options);
     if (deleted > 0) process.stderr.write(`render: deleted ${deleted} *.yaml files of an earlier render from ${outDir}\n`);
+    // A misspelt stack fails before the SDK and the program load.
+    stackFilePath(stack);
     const { runProgram, unwrapSecrets } = await import("./mock-run");
     const result = await runProgram(stack);
     fs.mkdirSync(outDir, { recursive: true });
