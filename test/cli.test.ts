@@ -1,30 +1,19 @@
 /**
  * The command-line tools as people run them (issue 14): npm's scripts, real processes, real exit
- * statuses. Errors end with the usage line and exit non-zero; --json output parses; render refuses
- * a folder that holds files already.
+ * statuses. Errors end with the usage line and exit non-zero; render refuses a folder that holds
+ * files already. The runs that evaluate the program in a tool process of their own (--json, render
+ * --clean) are slow by nature: test/real/cli.test.ts.
  */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
 import { errorText, parse as parseArgv, UsageError } from "../tools/cli";
 import { prepareOutDir } from "../tools/render";
+import { lastLine, npmRun, type Result } from "./cli-run";
 
 const ROOT = path.resolve(__dirname, "..");
-
-interface Result {
-    status: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-/** `npm run [-s] <script> -- args`, as the README writes it. */
-function npmRun(script: string, args: string[], options: { silent?: boolean } = {}): Result {
-    const r = spawnSync("npm", ["run", ...(options.silent ? ["-s"] : []), script, "--", ...args], { cwd: ROOT, encoding: "utf8" });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The npm script's own command (package.json), without npm: quicker for the many error cases. */
 function direct(script: string, args: string[]): Result {
@@ -34,9 +23,6 @@ function direct(script: string, args: string[]): Result {
     const r = spawnSync(process.execPath, [...base, ...args], { cwd: ROOT, encoding: "utf8" });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-/** The last non-empty line of a text. */
-const lastLine = (text: string) => text.trimEnd().split("\n").pop() ?? "";
 
 describe("command-line tools", function () {
     this.timeout(120000);
@@ -82,27 +68,6 @@ describe("command-line tools", function () {
         });
     });
 
-    describe("capacity --json", () => {
-        it("writes JSON a script can parse with the README's command (npm run capacity -- ... --json FILE)", () => {
-            const file = path.join(tmp, "prod-vs-stage.json");
-            const r = npmRun("capacity", ["--stack", "prod", "--compare", "stage", "--json", file]);
-            assert.equal(r.status, 0, r.stderr);
-            const report = JSON.parse(fs.readFileSync(file, "utf8"));
-            // The seed: prod Clair 120 CPU / 120 GiB / 4,000 GiB; stage 12 / 12 / 400.
-            assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB], [120, 120, 4000]);
-            assert.deepEqual([report.compare.clair.cpu, report.compare.clair.memoryGiB, report.compare.clair.storageGiB], [12, 12, 400]);
-            // The table still goes to the terminal.
-            assert.match(r.stdout, /Capacity of stack 'prod'/);
-        });
-
-        it("writes only JSON on stdout with --json - (npm run -s)", () => {
-            const r = npmRun("capacity", ["--stack", "stage", "--json", "-"], { silent: true });
-            assert.equal(r.status, 0, r.stderr);
-            const report = JSON.parse(r.stdout);
-            assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB], [12, 12, 400]);
-        });
-    });
-
     describe("render --out", () => {
         it("refuses a folder that holds files, before running the program, and leaves it as it was", () => {
             const dir = path.join(tmp, "stale");
@@ -114,20 +79,6 @@ describe("command-line tools", function () {
             assert.match(r.stderr, /--clean/);
             assert.match(lastLine(r.stderr), /^usage: npm run render -- /);
             assert.deepEqual(fs.readdirSync(dir), ["deployment-gone.yaml"]);
-        });
-
-        it("with --clean, deletes the old *.yaml files first and writes exactly the stack's objects", () => {
-            const dir = path.join(tmp, "clean");
-            fs.mkdirSync(dir);
-            fs.writeFileSync(path.join(dir, "deployment-gone.yaml"), "kind: Deployment\n");
-            const r = npmRun("render", ["--stack", "prod", "--out", dir, "--clean"]);
-            assert.equal(r.status, 0, r.stderr);
-            assert.match(r.stderr, /deleted 1 \*\.yaml files of an earlier render/);
-            const written = Number(/rendered (\d+) objects/.exec(r.stdout)?.[1]);
-            const files = fs.readdirSync(dir);
-            assert.equal(files.length, written, "as many files as objects written");
-            assert.ok(!files.includes("deployment-gone.yaml"));
-            for (const f of files) assert.ok(parse(fs.readFileSync(path.join(dir, f), "utf8")).kind, f);
         });
 
         it("with --clean, refuses a folder that holds anything but *.yaml files, and deletes nothing", () => {

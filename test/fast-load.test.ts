@@ -1,81 +1,19 @@
 /**
- * tools/fast-load.js, the preload behind npm run capacity / render / check:manifests: its caches
- * never serve stale code, what it defers still works when used, and the tools answer exactly as
- * they do under ts-node.
+ * tools/fast-load.js, the preload behind npm run capacity / render / check:manifests and the
+ * lanes' TypeScript: its caches never serve stale code, and what it defers still works when used.
+ * That the tools answer exactly as they do under ts-node (a whole tool process each, beside the
+ * lane's ts-node): test/real/fast-load.test.ts.
  */
 import { strict as assert } from "assert";
-import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-
-const ROOT = path.resolve(__dirname, "..");
-const LOADER = path.join(ROOT, "tools", "fast-load.js");
-/** The render tests' mock secrets: seeded, so two renders compare byte for byte. */
-const SEED = "fast-load-test";
-
-/**
- * The reference the tools' answers are compared with: a process under ts-node, as the tools ran
- * before the loader (and as the lane ran them, with test/setup.ts: ts-node's output kept, the
- * SDK's promise traces skipped). The lane itself loads through fast-load now, so the reference is
- * no longer this process. One process computes both references, in the background from the
- * first test on: the capacity JSON on stdout, prod rendered into `out` with seeded mock secrets.
- */
-function tsNodeReference(out: string): Promise<{ capacity: unknown }> {
-    const script = `
-        const { capacityReport } = require("./tools/capacity");
-        const { renderStack } = require("./tools/render");
-        (async () => {
-            const capacity = await capacityReport("prod", { "clair.indexer.replicas": "80" }, "stage");
-            process.env.SSCAN_MOCK_RANDOM_SEED = ${JSON.stringify(SEED)};
-            await renderStack("prod", ${JSON.stringify(out)});
-            process.stdout.write(JSON.stringify({ capacity }));
-        })().catch((err) => { console.error(err); process.exit(1); });`;
-    const env = { ...process.env };
-    delete env.SSCAN_MOCK_RANDOM_SEED;
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-r", "./test/setup.ts", "-e", script], { cwd: ROOT, env });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (status) => (status === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`the ts-node reference exited ${status}: ${stderr}`))));
-    });
-}
-
-interface Stats {
-    tsHit: number;
-    tsMiss: number;
-    v8Hit: number;
-    v8Miss: number;
-    v8Rejected: number;
-    lazyDeferred: string[];
-    lazyLoaded: string[];
-}
-
-function node(args: string[], env: Record<string, string>, cwd = ROOT): { status: number | null; stdout: string; stderr: string; stats?: Stats } {
-    const r = spawnSync(process.execPath, ["-r", LOADER, ...args], { cwd, encoding: "utf8", env: { ...process.env, SSCAN_FAST_LOAD_STATS: "1", ...env } });
-    const line = r.stderr.split("\n").find((l) => l.startsWith("fast-load: "));
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, stats: line ? JSON.parse(line.slice("fast-load: ".length)) : undefined };
-}
+import { node } from "./fast-load-node";
 
 describe("fast-load (the tools' TypeScript and code cache)", function () {
     this.timeout(120000);
     let tmp: string;
     let cache: string;
-    let referenceDir: string;
-    let reference: Promise<{ capacity: unknown }>;
-    before(() => {
-        referenceDir = fs.mkdtempSync(path.join(os.tmpdir(), "fast-load-reference-"));
-        reference = tsNodeReference(path.join(referenceDir, "prod"));
-        // Awaited by the tests that read it; a failure before then is theirs to report.
-        reference.catch(() => undefined);
-    });
-    after(async () => {
-        await reference.catch(() => undefined);
-        fs.rmSync(referenceDir, { recursive: true, force: true });
-    });
     beforeEach(() => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fast-load-"));
         cache = path.join(tmp, "cache");
@@ -156,35 +94,5 @@ describe("fast-load (the tools' TypeScript and code cache)", function () {
         assert.deepEqual(second, { serialized: true });
         for (const m of ["./automation", "@npmcli/arborist", "typescript"]) assert.ok(r.stats!.lazyDeferred.includes(m), m);
         assert.ok(r.stats!.lazyLoaded.includes("./automation") && r.stats!.lazyLoaded.includes("typescript"), JSON.stringify(r.stats));
-    });
-
-    it("gives the capacity command's answer unchanged: the same JSON as under ts-node (a ts-node process's capacityReport)", async () => {
-        const args = ["tools/capacity.ts", "--stack", "prod", "--set", "clair.indexer.replicas=80", "--compare", "stage", "--json", "-"];
-        const fast = node(args, {});
-        assert.equal(fast.status, 0, fast.stderr);
-        // Deferred and never used by a mock run: the compiler, Arborist, the automation API, all AWS
-        // namespaces but the five the program creates resources from, Kubernetes' helm and yaml.
-        const loaded = fast.stats!.lazyLoaded;
-        for (const m of ["typescript", "@npmcli/arborist", "./automation", "./lambda", "./ecs", "./helm", "./yaml", "./kustomize"]) assert.ok(!loaded.includes(m), `${m} was loaded`);
-        for (const m of ["./rds", "./ec2", "./vpc", "./s3", "./iam", "./apps", "./core", "./batch"]) assert.ok(loaded.includes(m), `${m} was not loaded`);
-        assert.ok(fast.stats!.lazyDeferred.length > 250, "the AWS namespaces are deferred");
-        // The reference is ts-node itself (tsNodeReference), not a child with the loader switched off.
-        const report = JSON.parse(fast.stdout);
-        assert.deepEqual((await reference).capacity, report);
-        // And it is the real answer: the seed's prod Clair with 80 indexers, 200 CPU (80x2 + 10x2 + 10x2).
-        assert.equal(report.clair.cpu, 200);
-    });
-
-    it("renders prod (AWS and Kubernetes namespaces deferred) byte for byte as under ts-node (a ts-node process's renderStack; seeded mock secrets)", async () => {
-        for (const stack of ["prod"]) {
-            const dirs = [path.join(tmp, `${stack}-loader`), path.join(referenceDir, stack)];
-            const r = node(["tools/render.ts", "--stack", stack, "--out", dirs[0]], { SSCAN_MOCK_RANDOM_SEED: SEED });
-            assert.equal(r.status, 0, r.stderr);
-            await reference;
-            const files = fs.readdirSync(dirs[0]).sort();
-            assert.deepEqual(fs.readdirSync(dirs[1]).sort(), files);
-            assert.ok(files.length >= 30, `${stack}: ${files.length} files`);
-            for (const f of files) assert.equal(fs.readFileSync(path.join(dirs[0], f), "utf8"), fs.readFileSync(path.join(dirs[1], f), "utf8"), `${stack}: ${f}`);
-        }
     });
 });

@@ -1,0 +1,20 @@
+/** How the command-line tools' tests start them: through npm as the README writes it, as npm runs them. */
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+
+export interface Result {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** `npm run [-s] <script> -- args`, as the README writes it. */
+export function npmRun(script: string, args: string[], options: { silent?: boolean } = {}): Result {
+    const r = spawnSync("npm", ["run", ...(options.silent ? ["-s"] : []), script, "--", ...args], { cwd: ROOT, encoding: "utf8" });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The last non-empty line of a text. */
+export const lastLine = (text: string) => text.trimEnd().split("\n").pop() ?? "";
