@@ -12,7 +12,11 @@
  *    only to report leaked promises with PULUMI_DEBUG_PROMISE_LEAKS set. Under mocha (stack trace
  *    limit Infinity) and ts-node (every frame source-mapped) that trace was most of a mock run's
  *    time (1.8 s a run, 0.3 s without). Here it is taken with no frames, unless
- *    PULUMI_DEBUG_PROMISE_LEAKS is set; nothing a test reads depends on it.
+ *    PULUMI_DEBUG_PROMISE_LEAKS is set; nothing a test reads depends on it. Likewise each
+ *    resource's constructor takes a whole stack trace (Resource.stackTrace) for the source
+ *    position and trace of its registration request, which the mock monitor drops (the engine
+ *    shows them in diagnostics): here none is taken, unless SSCAN_MOCK_SOURCE_POSITIONS=1 (8% of
+ *    a mock run's time).
  * 3. The fast lane loads TypeScript through tools/fast-load.js (.mocharc.json), as the commands
  *    and the engine do: transpiled once per file content and V8's code kept, in .cache/fast-load/.
  *    It does not map every stack trace to the .ts lines as ts-node does (the SDK takes a trace for
@@ -57,6 +61,13 @@ if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
             }
         };
     }
+}
+
+if (process.env.SSCAN_MOCK_SOURCE_POSITIONS !== "1") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Resource }: { Resource: { stackTrace?: (skip: number) => unknown[] } } = require("@pulumi/pulumi/resource");
+    // The SDK sends stackTrace[0] as the source position: with none, the request carries neither.
+    if (typeof Resource.stackTrace === "function") Resource.stackTrace = () => [];
 }
 
 // ------------------------------------------------------------------ 3. TypeScript: fast-load, or ts-node's output kept
