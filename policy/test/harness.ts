@@ -54,11 +54,22 @@ function configFor(policy: Policy, config: Record<string, unknown> = {}): () => 
     return () => ({ ...defaults, ...config });
 }
 
+/** Freezes a value and everything in it. */
+function deepFreeze<T>(value: T): T {
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) deepFreeze(v);
+    }
+    return value;
+}
+
 /**
  * The wire form of each distinct property text, made once: building the protobuf Struct was most
  * of a policy check's time (the program tests check the same resources once per policy and per
- * broken variant). deserializeProperties reads nothing of the Struct but its toJavaScript(), new
- * objects on every call: here a copy of what the Struct gave, so no policy sees another's objects.
+ * broken variant). deserializeProperties reads nothing of the Struct but its toJavaScript(), and
+ * builds new objects and arrays from it: here what the Struct gave, kept and frozen (should a
+ * later @pulumi/policy hand these objects to a policy, one that wrote to them would throw rather
+ * than change what the next policy sees).
  */
 const wireForms = new Map<string, { toJavaScript(): unknown }>();
 
@@ -67,8 +78,8 @@ function engineProps(props: Record<string, unknown>): any {
     const text = JSON.stringify(props);
     let wire = wireForms.get(text);
     if (!wire) {
-        const plain = Struct.fromJavaScript(JSON.parse(text)).toJavaScript();
-        wire = { toJavaScript: () => structuredClone(plain) };
+        const plain = deepFreeze(Struct.fromJavaScript(JSON.parse(text)).toJavaScript());
+        wire = { toJavaScript: () => plain };
         wireForms.set(text, wire);
     }
     return unknownCheckingProxy(deserializeProperties(wire, false));
