@@ -37,14 +37,17 @@ export function ofType(run: MockRun, type: string): MockResource[] {
 }
 
 /** The Kubernetes object of `type` whose metadata.name is `name`, secrets unwrapped. */
+/** A Kubernetes object's metadata.name; only its metadata is unwrapped (the inputs are a plain record). */
+const nameOf = (r: MockResource): unknown => unwrapSecrets(r.inputs.metadata)?.name;
+
 export function object(run: MockRun, type: string, name: string): any {
-    const found = ofType(run, type).filter((r) => unwrapSecrets(r.inputs).metadata?.name === name);
+    const found = ofType(run, type).filter((r) => nameOf(r) === name);
     if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
     return unwrapSecrets(found[0].inputs);
 }
 
 export function rawObject(run: MockRun, type: string, name: string): MockResource {
-    const found = ofType(run, type).filter((r) => unwrapSecrets(r.inputs).metadata?.name === name);
+    const found = ofType(run, type).filter((r) => nameOf(r) === name);
     if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
     return found[0];
 }

@@ -46,29 +46,40 @@ const shared = globals[SHARED_RUNS] as Map<string, SharedRun>;
 
 // ------------------------------------------------------------------ 2. the SDK's promise stacks
 
-if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const debuggable: { debuggablePromise?: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> } = require("@pulumi/pulumi/runtime/debuggable");
-    const original = debuggable.debuggablePromise;
-    if (typeof original === "function") {
-        debuggable.debuggablePromise = (p, ctx) => {
-            const limit = Error.stackTraceLimit;
-            Error.stackTraceLimit = 0;
-            try {
-                return original(p, ctx);
-            } finally {
-                Error.stackTraceLimit = limit;
-            }
-        };
+let sdkPatched = false;
+/**
+ * Done where tests run: at once in a --parallel worker, else (mocha's own process) when the root
+ * suite starts, so mocha's process in a --parallel run, which runs no test, never loads the SDK.
+ * Only speed depends on when: a run before it takes its traces.
+ */
+function patchSdk(): void {
+    if (sdkPatched) return;
+    sdkPatched = true;
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const debuggable: { debuggablePromise?: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> } = require("@pulumi/pulumi/runtime/debuggable");
+        const original = debuggable.debuggablePromise;
+        if (typeof original === "function") {
+            debuggable.debuggablePromise = (p, ctx) => {
+                const limit = Error.stackTraceLimit;
+                Error.stackTraceLimit = 0;
+                try {
+                    return original(p, ctx);
+                } finally {
+                    Error.stackTraceLimit = limit;
+                }
+            };
+        }
+    }
+
+    if (process.env.SSCAN_MOCK_SOURCE_POSITIONS !== "1") {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Resource }: { Resource: { stackTrace?: (skip: number) => unknown[] } } = require("@pulumi/pulumi/resource");
+        // The SDK sends stackTrace[0] as the source position: with none, the request carries neither.
+        if (typeof Resource.stackTrace === "function") Resource.stackTrace = () => [];
     }
 }
-
-if (process.env.SSCAN_MOCK_SOURCE_POSITIONS !== "1") {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Resource }: { Resource: { stackTrace?: (skip: number) => unknown[] } } = require("@pulumi/pulumi/resource");
-    // The SDK sends stackTrace[0] as the source position: with none, the request carries neither.
-    if (typeof Resource.stackTrace === "function") Resource.stackTrace = () => [];
-}
+if (process.env.MOCHA_WORKER_ID !== undefined) patchSdk();
 
 // ------------------------------------------------------------------ 3. TypeScript: fast-load, or ts-node's output kept
 
@@ -161,6 +172,9 @@ const STATS_DIR = "SSCAN_MOCK_RUN_STATS_DIR";
 type RunStat = [key: string, calls: number, ms: number];
 
 export const mochaHooks = {
+    beforeAll(): void {
+        patchSdk();
+    },
     // The root suite's afterAll: once at the end of a serial run; with --parallel, at the end of
     // each file, in the worker that ran it (whose shared runs serve every file it runs).
     afterAll(): void {
