@@ -168,7 +168,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         configFile = env.SSCAN_PULUMI_CONFIG_FILE!;
     });
 
-    it("pulumi up with the policy pack deploys every object, and the provider's await logic leaves every workload Ready", async () => {
+    it("pulumi up with the policy pack deploys every rendered object (each found live by kind, name and namespace), and the provider's await logic leaves every workload Ready", async () => {
         // A configured secret as well as the generated ones, for the state check below.
         pulumiOk(["config", "set", "--secret", "scanning-platform:malwarWebhookSecret", `whsec-e2e-${randomBytes(12).toString("hex")}`]);
         const out = await timed("pulumi up (first)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
@@ -176,6 +176,9 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         const created = Number((out.match(/(\d+) created/) ?? [])[1]);
         console.log(`      (${created} resources created)`);
         assert.ok(created >= renderedFiles.length, `created ${created}, rendered ${renderedFiles.length} objects`);
+        // Every rendered object is in the cluster, by kind, name and namespace (one kubectl get of them all).
+        const live = kubectl(["get", "-o", "name", ...renderedFiles.flatMap((f) => ["-f", f])], { namespace: null }).trim().split("\n");
+        assert.equal(live.length, renderedFiles.length, `live objects: ${live.join(", ")}`);
         // Checked at once, without waiting: `up` returned only after the provider saw them Ready.
         const states = workloads();
         assert.ok(states.length >= 8, JSON.stringify(states));
@@ -183,8 +186,8 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         for (const claim of getJson(["pvc"]).items) assert.equal(claim.status.phase, "Bound", claim.metadata.name);
     });
 
-    it("previews no change right after (pulumi preview --expect-no-changes)", async () => {
-        await timed("pulumi preview (no change)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+    it("previews no change right after, reading the live objects (pulumi preview --refresh --expect-no-changes)", async () => {
+        await timed("pulumi preview (no change)", () => pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]));
     });
 
     it("validates Routes through the CRD schema: a path without a leading slash is refused", () => {
@@ -202,7 +205,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.match(kubectlFails(["apply", "--dry-run=server", "-f", "-"], { input: stringify(edited) }), /interval/);
     });
 
-    it("refreshes ClamAV as the refresh CronJob's ServiceAccount: new mirror versions roll it with a ready endpoint throughout, the same versions roll nothing, and Pulumi sees no drift after", async () => {
+    it("refreshes ClamAV as the refresh CronJob's ServiceAccount: new mirror versions roll it with never fewer ready endpoints than replicas - maxUnavailable, the same versions roll nothing, and a refreshed preview sees no drift after", async () => {
         const selector = "app.kubernetes.io/name=clamav,app.kubernetes.io/component=clamd";
         const podsBefore = new Set(getJson(["pods", "-l", selector]).items.map((p: any) => p.metadata.name));
         assert.equal(podsBefore.size, 2);
@@ -220,6 +223,11 @@ describe("the local stack deployed by the real Pulumi engine", function () {
             fs.writeFileSync(patchFile, signaturesPatchTemplate().replace("@VERSIONS@", versions));
             return kubectl([...command.slice(1, 4), `--patch-file=${patchFile}`], { as: SA });
         };
+        const deployment = getJson(["deployment", "clamav"]);
+        const maxUnavailable = deployment.spec.strategy.rollingUpdate.maxUnavailable;
+        assert.equal(typeof maxUnavailable, "number", "maxUnavailable as a count");
+        const floor = deployment.spec.replicas - maxUnavailable;
+        assert.ok(floor >= 1, `floor ${floor}`);
         await timed("clamav refresh rollout", async () => {
             refresh("main-62.daily-27820.bytecode-339");
             const samples: number[] = [];
@@ -235,7 +243,8 @@ describe("the local stack deployed by the real Pulumi engine", function () {
             samples.push(await readyEndpoints());
             console.log(`      (ready endpoints sampled ${samples.length} times: min ${Math.min(...samples)}, max ${Math.max(...samples)})`);
             assert.ok(samples.length >= 3, "sampled through the rollout");
-            assert.ok(Math.min(...samples) >= 1, `the Service lost its last ready endpoint: ${samples.join(",")}`);
+            // The rollout's promise: never fewer ready pods than replicas - maxUnavailable.
+            assert.ok(Math.min(...samples) >= floor, `ready endpoints fell below ${floor} (replicas ${deployment.spec.replicas}, maxUnavailable ${deployment.spec.strategy.rollingUpdate.maxUnavailable}): ${samples.join(",")}`);
         });
         const podsAfter = getJson(["pods", "-l", selector]).items.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.metadata.name);
         assert.equal(podsAfter.length, 2);
@@ -250,7 +259,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         // apply must neither fight nor drop it.
         const annotations = getJson(["deployment", "clamav"]).spec.template.metadata.annotations;
         assert.equal(annotations[SIGNATURES_ANNOTATION], "main-62.daily-27820.bytecode-339");
-        await timed("pulumi preview (no change, after the refresh)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+        await timed("pulumi preview (no change, after the refresh)", () => pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]));
     });
 
     it("lets the refresh ServiceAccount get and patch the ClamAV Deployment and nothing else", () => {
@@ -357,7 +366,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
             }
         });
         assert.deepEqual(replicasOwners(), ["kube-controller-manager/scale"]);
-        await timed("pulumi preview (no change, after the autoscaler)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+        await timed("pulumi preview (no change, after the autoscaler)", () => pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]));
         // A change to the Deployment makes the provider apply it again: the count must stay the autoscaler's.
         const copy = parse(fs.readFileSync(configFile, "utf8"));
         const clamav = copy.config["scanning-platform:clamav"];
@@ -376,7 +385,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.deepEqual(getJson(["hpa"]).items.map((h: any) => h.metadata.name), ["clair-indexer"]);
         assert.equal(replicas(), 2);
         assert.ok(replicasOwners().some((m) => m.startsWith("pulumi-kubernetes")), `spec.replicas owners: ${replicasOwners().join(", ")}`);
-        await timed("pulumi preview (no change, autoscaling off)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+        await timed("pulumi preview (no change, autoscaling off)", () => pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]));
     });
 
     it("runs clairctl's Jobs in order: on the first up, and around a Clair version change (pre before the new pods, post after), nothing else again", async () => {
@@ -415,7 +424,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
             assert.ok(time(pod.metadata.creationTimestamp) >= time(pre.status.completionTime), `${pod.metadata.name} created after the pre Job completed`);
             assert.ok(time(post.metadata.creationTimestamp) >= time(pod.metadata.creationTimestamp), `the post Job created after ${pod.metadata.name}`);
         }
-        await timed("pulumi preview (no change, after 4.9.0)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+        await timed("pulumi preview (no change, after 4.9.0)", () => pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]));
     });
 
     it("refuses a program whose requests differ from its limits, at preview and at up, and creates nothing", async function () {
@@ -477,7 +486,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         }
         // Nothing of it stuck: the stack as committed is what runs, with no change left to make.
         await timed("up after the refused change", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
-        pulumiOk(["preview", "--expect-no-changes", ...POLICY]);
+        pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]);
         for (const pod of getJson(["pods"]).items) assert.equal(pod.metadata.annotations?.["openshift.io/scc"], "restricted-v2", pod.metadata.name);
     });
 
@@ -515,6 +524,6 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.equal(again.spec.volumeName, claim.spec.volumeName, "bound to the same volume");
         assert.equal(fs.readFileSync(path.join(dataDir, "malwar.db"), "utf8"), marker, "with its data");
         assert.deepEqual(workloads().filter((w) => !w.ready), []);
-        await timed("pulumi preview (no change, after re-up)", () => pulumiOk(["preview", "--expect-no-changes", ...POLICY]));
+        await timed("pulumi preview (no change, after re-up)", () => pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]));
     });
 });
