@@ -23,7 +23,7 @@ import { runProgram, type MockRun } from "../../../tools/mock-run";
 import { has } from "../../host-tools";
 import { PodVolumes, sandboxAvailable, type RenderedContainer, type RunningContainer } from "../pod-sandbox";
 import { eicar, hashSignature, writeUnsignedDatabase } from "./clamav-db";
-import { objectOf, podOf, type RenderedPod } from "./rendered";
+import { objectOf, podOf, type RenderedPod, portOf } from "./rendered";
 import { httpGet, type Scrapes } from "./scrapes";
 import { clamdInstream, clamdSay, waitForPort } from "./sockets";
 import { appTools, APP_TOOLS_TIMEOUT_MS, runnableCopy } from "./tools";
@@ -33,14 +33,6 @@ const CLAMD = "/usr/sbin/clamd";
 const DB_VERSION = 27999;
 const DB_BUILT_AT = Math.floor(Date.now() / 60000) * 60 - 3600;
 const SIGNATURE = "Sscan.Test.Eicar";
-
-/** A container port by name or number, as probes, Services and PodMonitors name them. */
-function portOf(container: any, port: string | number): number {
-    if (typeof port === "number") return port;
-    const found = (container.ports ?? []).find((p: any) => p.name === port);
-    assert.ok(found, `container ${container.name} has no port named ${port}`);
-    return found.containerPort;
-}
 
 /** The file a container's `--config-file=PATH` argument names, from the volume mounted there. */
 function configFileOf(pod: RenderedPod, container: RenderedContainer): { path: string; text: string } {

@@ -28,7 +28,7 @@ import * as path from "path";
 import { runProgram, type MockRun } from "../../../tools/mock-run";
 import { OPENSHIFT_FSGROUP, OPENSHIFT_UID, sandboxAvailable, type RenderedContainer, type RunningContainer } from "../pod-sandbox";
 import { ImagePodVolumes } from "./image-sandbox";
-import { containerOf, objectOf, podOf, type RenderedPod } from "./rendered";
+import { containerOf, objectOf, podOf, type RenderedPod, portOf } from "./rendered";
 import { httpGet, type Scrapes } from "./scrapes";
 import { waitForPort } from "./sockets";
 
@@ -93,14 +93,6 @@ function resolvedEnv(run: MockRun, container: any): Record<string, string> {
         else assert.fail(`env ${e.name} of a kind this test does not resolve: ${JSON.stringify(e)}`);
     }
     return env;
-}
-
-/** A container port by name or number. */
-function portOf(container: any, port: string | number): number {
-    if (typeof port === "number") return port;
-    const found = (container.ports ?? []).find((p: any) => p.name === port);
-    assert.ok(found, `container ${container.name} has no port named ${port}`);
-    return found.containerPort;
 }
 
 /** The volume mounted over `file` in a container, and where the file lies inside it. */

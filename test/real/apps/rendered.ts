@@ -48,3 +48,11 @@ export function containerOf(spec: any, name: string): RenderedContainer {
 export function envOf(container: RenderedContainer, name: string): string | undefined {
     return container.env?.find((e) => e.name === name)?.value;
 }
+
+/** A container port by name or number, as probes, Services and PodMonitors name them. */
+export function portOf(container: any, port: string | number): number {
+    if (typeof port === "number") return port;
+    const found = (container.ports ?? []).find((p: any) => p.name === port);
+    assert.ok(found, `container ${container.name} has no port named ${port}`);
+    return found.containerPort;
+}
