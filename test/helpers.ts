@@ -82,3 +82,10 @@ export function plaintextOf(value: unknown): string {
     };
     return JSON.stringify(strip(value));
 }
+
+/** The deepest of a container's volumeMounts over `file` (the one that provides it), or undefined. */
+export function mountOver<M extends { mountPath: string }>(container: { volumeMounts?: M[] }, file: string): M | undefined {
+    return (container.volumeMounts ?? [])
+        .filter((m) => file === m.mountPath || file.startsWith(m.mountPath.replace(/\/$/, "") + "/"))
+        .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+}

@@ -15,7 +15,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { podSpecOf } from "../policy/lib/workloads";
 import { listStacks, unwrapSecrets, type MockRun } from "../tools/mock-run";
-import { K8S, object, ofType, stackRun } from "./helpers";
+import { K8S, mountOver, object, ofType, stackRun } from "./helpers";
+import { parseConnstring } from "./libpq";
 
 /** Folders of the images themselves: a path there is the image's file, not something a mount must provide. */
 const IMAGE_FOLDERS = ["/bin/", "/sbin/", "/usr/", "/lib/", "/lib64/"];
@@ -72,13 +73,6 @@ function pathsOf(run: MockRun, container: any): { path: string; from: string }[]
     return out;
 }
 
-/** The mount a path lies under (the deepest), or undefined. */
-function mountOf(container: any, file: string): any {
-    return (container.volumeMounts ?? [])
-        .filter((m: any) => file === m.mountPath || file.startsWith(m.mountPath.replace(/\/$/, "") + "/"))
-        .sort((a: any, b: any) => b.mountPath.length - a.mountPath.length)[0];
-}
-
 /** Every workload's pod spec in the run, with a name for messages. */
 function pods(run: MockRun): { owner: string; spec: any }[] {
     return run.resources.flatMap((r) => {
@@ -93,7 +87,7 @@ function pods(run: MockRun): { owner: string; spec: any }[] {
  * and returns that file's content when the test can read it (ConfigMap or Secret), else undefined.
  */
 export function resolveThroughMounts(run: MockRun, spec: any, container: any, file: string): { ok: true; content?: string } | { ok: false; why: string } {
-    const mount = mountOf(container, file);
+    const mount: any = mountOver(container, file);
     if (!mount) return { ok: false, why: `${file} is under none of its mounts (${(container.volumeMounts ?? []).map((m: any) => m.mountPath).join(", ")})` };
     const volume = (spec.volumes ?? []).find((v: any) => v.name === mount.name) ?? { name: mount.name, persistentVolumeClaim: {} /* a StatefulSet's claim template */ };
     const source = volumeFiles(run, volume);
@@ -102,13 +96,6 @@ export function resolveThroughMounts(run: MockRun, spec: any, container: any, fi
     const name = mount.subPath ? mount.subPath : relative.split("/")[0];
     if (!source.files.has(name)) return { ok: false, why: `${file}: ${source.what} mounted at ${mount.mountPath} holds ${[...source.files].join(", ")}, not ${name}` };
     return { ok: true, content: source.contents.get(name) };
-}
-
-/** libpq's keyword/value connection string: key=value pairs, values bare or single-quoted with backslash escapes. */
-function parseConnstring(text: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const m of text.matchAll(/([a-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s']*))/g)) out[m[1]] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3];
-    return out;
 }
 
 describe("wiring between objects, on every stack", () => {

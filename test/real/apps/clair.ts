@@ -43,6 +43,7 @@ import { parse, stringify } from "yaml";
 import { runProgram, unwrapSecrets, type MockRun } from "../../../tools/mock-run";
 import { freePort, has } from "../../host-tools";
 import { PodVolumes, sandboxAvailable, type RunningContainer } from "../pod-sandbox";
+import { formatConnstring, parseConnstring } from "../../libpq";
 import { PostgresServer, postgresBin } from "./postgres";
 import { containerOf, envOf, objectOf, podOf, type RenderedPod } from "./rendered";
 import { httpGet, type Scrapes } from "./scrapes";
@@ -80,25 +81,6 @@ function alpineSecdb(): [string, Buffer][] {
     const db = { distroversion: "v3.18", reponame: "main", urlprefix: "https://dl-cdn.alpinelinux.org/alpine", apkurl: "{{urlprefix}}/{{distroversion}}/{{reponame}}/{{arch}}/{{pkg.name}}-{{pkg.ver}}.apk", packages: [{ pkg: { name: ADVISORY.package, secfixes: { [ADVISORY.fixedIn]: [ADVISORY.id] } } }] };
     files.push([`${ALPINE_SECDB}/v3.18/main.json`, Buffer.from(JSON.stringify(db))]);
     return files;
-}
-
-/** libpq's keyword/value connection string: key=value pairs, values bare or single-quoted with backslash escapes. */
-export function parseConnstring(text: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    const re = /\s*([a-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s']*))/gy;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-        out[m[1]] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3];
-        if (re.lastIndex >= text.trimEnd().length) break;
-    }
-    assert.ok(Object.keys(out).length > 0, `not a libpq connection string: ${text.slice(0, 40)}...`);
-    return out;
-}
-
-function formatConnstring(pairs: Record<string, string>): string {
-    return Object.entries(pairs)
-        .map(([k, v]) => `${k}=${/^[A-Za-z0-9_.\/:-]+$/.test(v) ? v : `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`}`)
-        .join(" ");
 }
 
 interface Ports {

@@ -28,6 +28,7 @@ import * as path from "path";
 import { runProgram, type MockRun } from "../../../tools/mock-run";
 import { OPENSHIFT_FSGROUP, OPENSHIFT_UID, sandboxAvailable, type RenderedContainer, type RunningContainer } from "../pod-sandbox";
 import { ImagePodVolumes } from "./image-sandbox";
+import { mountOver } from "../../helpers";
 import { containerOf, objectOf, podOf, type RenderedPod, portOf } from "./rendered";
 import { httpGet, type Scrapes } from "./scrapes";
 import { waitForPort } from "./sockets";
@@ -97,7 +98,7 @@ function resolvedEnv(run: MockRun, container: any): Record<string, string> {
 
 /** The volume mounted over `file` in a container, and where the file lies inside it. */
 function volumeHolding(container: RenderedContainer, file: string): { volume: string; relative: string } {
-    const mount = (container.volumeMounts ?? []).filter((m) => file.startsWith(m.mountPath.replace(/\/?$/, "/"))).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+    const mount = mountOver(container, file);
     assert.ok(mount, `no volume of ${container.name} is mounted over ${file}`);
     return { volume: mount.name, relative: path.relative(mount.mountPath, file) };
 }
