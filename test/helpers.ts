@@ -1,3 +1,4 @@
+import { strict as assert } from "assert";
 import { podSpecOf } from "../policy/lib/workloads";
 import { isSecretValue, runProgram, unwrapSecrets, type MockResource, type MockRun } from "../tools/mock-run";
 
@@ -5,6 +6,15 @@ import { isSecretValue, runProgram, unwrapSecrets, type MockResource, type MockR
  * The stack's run with its committed config: the one test/setup.ts shares among the test files
  * (each call counts there, so a file that changed it is named at its end).
  */
+/**
+ * The list, after asserting it holds at least `min` items: a loop of assertions over an empty
+ * list passes without checking anything.
+ */
+export function atLeast<T>(list: T[], min: number, what: string): T[] {
+    if (list.length < min) throw new assert.AssertionError({ message: `${what}: expected at least ${min}, found ${list.length}`, actual: list.length, expected: min, operator: ">=" });
+    return list;
+}
+
 export function stackRun(stack: string): Promise<MockRun> {
     return runProgram(stack);
 }

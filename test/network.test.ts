@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import { parseConfig } from "../config/load";
 import { podSpecOf } from "../policy/lib/workloads";
 import { listStacks, runProgram, stackConfig, unwrapSecrets, type MockRun } from "../tools/mock-run";
-import { AWS, ofType, stackRun } from "./helpers";
+import { atLeast, AWS, ofType, stackRun } from "./helpers";
 
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -182,7 +182,7 @@ for (const stack of listStacks()) {
 }
 
 describe("the RDS network", () => {
-    for (const stack of listStacks().filter((s) => parseConfig(stackConfig(s)).databaseNetwork)) {
+    for (const stack of atLeast(listStacks().filter((s) => parseConfig(stackConfig(s)).databaseNetwork), 2, "stacks with an RDS network (stage, prod)")) {
         it(`${stack}: the security group in the stack's VPC admits exactly its CIDRs on 5432, and every instance uses it and the subnet group`, async () => {
             const network = JSON.parse(stackConfig(stack)["scanning-platform:network"]);
             const run = await stackRun(stack);

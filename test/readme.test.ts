@@ -131,4 +131,26 @@ describe("README", () => {
         assert.ok(block, "a printed sample after '`npm run capacity -- --stack prod` prints:'");
         assert.equal(block[1], formatReport(await capacityReport("prod", {})));
     });
+
+    it("shows the Clair capacity the Clair capacity document gives for prod, row by row", () => {
+        const block = /npm run capacity -- --stack prod` prints:\n\n```\n([\s\S]*?)\n```/.exec(section("Capacity"));
+        assert.ok(block, "the printed sample");
+        const number = (cell: string) => Number(cell.replace(/,/g, ""));
+        const row = (name: string) => {
+            const line = block[1].split("\n").find((l) => l.startsWith(`${name} `));
+            assert.ok(line, `a row for ${name}`);
+            return line.trim().split(/\s+/);
+        };
+        // The document: 40 indexers, 10 matchers, 10 notifiers; every Clair pod 2 CPU and 2 GiB
+        // (requests = limits); a 100 GiB gp2 claim per indexer pod, none for the others.
+        const pods = { "clair-indexer": 40, "clair-matcher": 10, "clair-notifier": 10 };
+        for (const [workload, count] of Object.entries(pods)) {
+            const [, , n, cpu, memory, allCpu, allMemory, storage] = row(workload);
+            assert.deepEqual([n, cpu, memory, allCpu, allMemory, storage].map(number),
+                [count, 2, 2, 2 * count, 2 * count, workload === "clair-indexer" ? 100 * count : 0], workload);
+        }
+        // The app row: 60 pods, 120 CPU, 120 GiB, 4,000 GiB, and one RDS instance per component.
+        const [, n, cpu, memory, storage, instances] = row("clair");
+        assert.deepEqual([n, cpu, memory, storage, instances].map(number), [40 + 10 + 10, 2 * 60, 2 * 60, 100 * 40, 3]);
+    });
 });

@@ -10,14 +10,14 @@
  * The steps depend on each other and run in order; the first failure stops the lane.
  */
 import { strict as assert } from "assert";
-import { execFile, execFileSync, spawnSync } from "child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { parse, stringify } from "yaml";
-import { ROOT } from "../../tools/mock-run";
+import { ROOT, runProgram } from "../../tools/mock-run";
 import { renderStack } from "../../tools/render";
 import { signaturesPatchTemplate, SIGNATURES_ANNOTATION } from "../../components/clamav/refresh";
 
@@ -100,6 +100,37 @@ function workloads(): { name: string; ready: boolean }[] {
     });
 }
 
+interface WatchEvent { type: string; name: string; resourceVersion: number; rest: string }
+
+/**
+ * Records the watch events of one kind in the namespace from now until stop(): each event's type,
+ * object name, resourceVersion and the rest of the given jsonpath line (after those three).
+ */
+function watchEvents(kind: string, jsonpath: string): { events: WatchEvent[]; stop: () => Promise<void> } {
+    const events: WatchEvent[] = [];
+    const child = spawn("kubectl", ["-n", NS, "get", kind, "--watch-only", "--output-watch-events", "-o", `jsonpath=${jsonpath}{"\\n"}`], { env, stdio: ["ignore", "pipe", "inherit"] });
+    let buffered = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString("utf8");
+        const lines = buffered.split("\n");
+        buffered = lines.pop()!;
+        for (const line of lines) {
+            const [type, name, rv, ...rest] = line.split(" ");
+            if (type && name && rv) events.push({ type, name, resourceVersion: Number(rv), rest: rest.join(" ") });
+        }
+    });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    return {
+        events,
+        // A moment for the last events in flight, then the watch ends.
+        stop: async () => {
+            await new Promise((r) => setTimeout(r, 1000));
+            child.kill();
+            await exited;
+        },
+    };
+}
+
 /** `pulumi stack export --show-secrets` wraps each secret as {<sig>: <secret sig>, plaintext: JSON}. */
 function reveal(value: any): any {
     if (value && typeof value === "object" && value["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
@@ -173,9 +204,15 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         pulumiOk(["config", "set", "--secret", "scanning-platform:malwarWebhookSecret", `whsec-e2e-${randomBytes(12).toString("hex")}`]);
         const out = await timed("pulumi up (first)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
         assert.match(out, /Policies:[\s\S]*scanning-platform/, "the policy pack ran");
+        // Exactly what the program registers: every resource of the same program under Pulumi's
+        // mocks, plus the stack itself and one default provider per package that a resource uses
+        // without an explicit provider (the engine creates those; the mocks do not).
+        const mocked = (await runProgram("local")).resources;
+        const defaultProviders = new Set(mocked.filter((r) => r.custom && r.provider === "").map((r) => r.type.split(":")[0]));
+        const expected = mocked.length + 1 + defaultProviders.size;
         const created = Number((out.match(/(\d+) created/) ?? [])[1]);
-        console.log(`      (${created} resources created)`);
-        assert.ok(created >= renderedFiles.length, `created ${created}, rendered ${renderedFiles.length} objects`);
+        console.log(`      (${created} resources created: ${mocked.length} registered, the stack, default providers ${[...defaultProviders].join(", ")})`);
+        assert.equal(created, expected, `created ${created}; the program registers ${mocked.length}, + the stack + ${defaultProviders.size} default providers`);
         // Every rendered object is in the cluster, by kind, name and namespace (one kubectl get of them all).
         const live = kubectl(["get", "-o", "name", ...renderedFiles.flatMap((f) => ["-f", f])], { namespace: null }).trim().split("\n");
         assert.equal(live.length, renderedFiles.length, `live objects: ${live.join(", ")}`);
@@ -183,7 +220,9 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         const states = workloads();
         assert.ok(states.length >= 8, JSON.stringify(states));
         assert.deepEqual(states.filter((w) => !w.ready), []);
-        for (const claim of getJson(["pvc"]).items) assert.equal(claim.status.phase, "Bound", claim.metadata.name);
+        const claims = getJson(["pvc"]).items;
+        assert.ok(claims.length >= 2, `claims: ${claims.map((c: any) => c.metadata.name).join(", ")}`);
+        for (const claim of claims) assert.equal(claim.status.phase, "Bound", claim.metadata.name);
     });
 
     it("previews no change right after, reading the live objects (pulumi preview --refresh --expect-no-changes)", async () => {
@@ -398,7 +437,6 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         assert.deepEqual(first.map((j: any) => j.metadata.name).filter((n: string) => !n.startsWith("clair-import-")).sort(), ["clair-post-v4-8-0", "clair-pre-v4-8-0"]);
         assert.ok(importJob, "the local stack's disconnected import Job");
         for (const job of first) assert.ok(complete(job), `${job.metadata.name} completed`);
-        const time = (t: string) => Date.parse(t);
 
         const copy = parse(fs.readFileSync(configFile, "utf8"));
         copy.config["scanning-platform:clair"].image = "quay.io/projectquay/clair:4.9.0";
@@ -406,7 +444,16 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         const preview = changes(await timed("pulumi preview (Clair 4.9.0)", () => pulumiOk(["preview", "--json", ...POLICY])));
         for (const job of ["clair-pre-upgrade", "clair-post-upgrade", "clair-import"]) assert.ok(preview.some((s) => s.endsWith(`kubernetes:batch/v1:Job ${job}`) && /^(replace|create-replacement)/.test(s)), `${job} replaced: ${preview.join(", ")}`);
         for (const w of ["StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier"]) assert.ok(preview.some((s) => s.startsWith("update ") && s.endsWith(w.split(" ")[1]) && s.includes(w.split(" ")[0])), `${w} updated: ${preview.join(", ")}`);
-        await timed("pulumi up (Clair 4.9.0)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+        // The control plane's own order: a watch on Jobs and one on pods during the up. This
+        // control plane stores every object in one etcd, whose revision is the resourceVersion of
+        // every write, so resourceVersions of events compare across kinds.
+        const jobEvents = watchEvents("jobs", '{.type} {.object.metadata.name} {.object.metadata.resourceVersion} {.object.status.conditions[?(@.type=="Complete")].status}');
+        const podEvents = watchEvents("pods", "{.type} {.object.metadata.name} {.object.metadata.resourceVersion} {.object.spec.containers[0].image}");
+        try {
+            await timed("pulumi up (Clair 4.9.0)", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
+        } finally {
+            await Promise.all([jobEvents.stop(), podEvents.stop()]);
+        }
 
         const pre = getJson(["job", "clair-pre-v4-9-0"]);
         const post = getJson(["job", "clair-post-v4-9-0"]);
@@ -416,13 +463,19 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         // `up` returns once the new pods are ready; the old ones leave a moment later (the
         // Deployment controller scales the old ReplicaSet down after minReadySeconds): wait for that.
         for (const w of ["statefulset/clair-indexer", "deployment/clair-matcher", "deployment/clair-notifier"]) kubectl(["rollout", "status", w, "--timeout=120s"]);
-        // The new Clair pods start after the pre Job completed; the post Job starts after them.
         const newPods = getJson(["pods", "-l", "app.kubernetes.io/name=clair"]).items.filter((p: any) => /^clair-(indexer|matcher|notifier)/.test(p.metadata.name) && !p.metadata.deletionTimestamp);
         assert.ok(newPods.length >= 3, newPods.map((p: any) => p.metadata.name).join(", "));
-        for (const pod of newPods) {
-            assert.equal(pod.spec.containers[0].image, "quay.io/projectquay/clair:4.9.0", pod.metadata.name);
-            assert.ok(time(pod.metadata.creationTimestamp) >= time(pre.status.completionTime), `${pod.metadata.name} created after the pre Job completed`);
-            assert.ok(time(post.metadata.creationTimestamp) >= time(pod.metadata.creationTimestamp), `the post Job created after ${pod.metadata.name}`);
+        for (const pod of newPods) assert.equal(pod.spec.containers[0].image, "quay.io/projectquay/clair:4.9.0", pod.metadata.name);
+        // In the watches' order: the pre Job completes, then every 4.9.0 Clair pod is created,
+        // then the post Job is created.
+        const preComplete = jobEvents.events.find((e) => e.name === "clair-pre-v4-9-0" && e.rest === "True");
+        const postCreated = jobEvents.events.find((e) => e.name === "clair-post-v4-9-0" && e.type === "ADDED");
+        const podsCreated = podEvents.events.filter((e) => e.type === "ADDED" && /^clair-(indexer|matcher|notifier)/.test(e.name) && e.rest === "quay.io/projectquay/clair:4.9.0");
+        assert.ok(preComplete && postCreated, `job events: ${jobEvents.events.map((e) => `${e.type} ${e.name} ${e.resourceVersion}`).join(", ")}`);
+        assert.ok(podsCreated.length >= newPods.length, `4.9.0 pods created during the up: ${podsCreated.map((e) => e.name).join(", ")}`);
+        for (const pod of podsCreated) {
+            assert.ok(pod.resourceVersion > preComplete.resourceVersion, `${pod.name} created (rv ${pod.resourceVersion}) after the pre Job completed (rv ${preComplete.resourceVersion})`);
+            assert.ok(postCreated.resourceVersion > pod.resourceVersion, `the post Job created (rv ${postCreated.resourceVersion}) after ${pod.name} (rv ${pod.resourceVersion})`);
         }
         await timed("pulumi preview (no change, after 4.9.0)", () => pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]));
     });
@@ -487,7 +540,9 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         // Nothing of it stuck: the stack as committed is what runs, with no change left to make.
         await timed("up after the refused change", () => pulumiOk(["up", "--yes", "--skip-preview", ...POLICY]));
         pulumiOk(["preview", "--refresh", "--expect-no-changes", ...POLICY]);
-        for (const pod of getJson(["pods"]).items) assert.equal(pod.metadata.annotations?.["openshift.io/scc"], "restricted-v2", pod.metadata.name);
+        const podsAfter = getJson(["pods"]).items;
+        assert.ok(podsAfter.length >= 10, `${podsAfter.length} pods`);
+        for (const pod of podsAfter) assert.equal(pod.metadata.annotations?.["openshift.io/scc"], "restricted-v2", pod.metadata.name);
     });
 
     it("destroys everything but the data the README keeps, and the next up re-attaches Malwar's claim with its data", async () => {
