@@ -268,3 +268,23 @@ describe("checker exemptions", () => {
         for (const row of rows) assert.ok([...found].some((entry) => matches(row, entry)), `README lists an exemption no object declares: ${row}`);
     });
 });
+
+describe("RDS storage autoscaling", () => {
+    const RDS = "aws:rds/instance:Instance";
+    it("leaves allocatedStorage to RDS once it may grow it (stage and prod): a refresh sees no drift and an up never shrinks it", async () => {
+        for (const stack of ["stage", "prod"]) {
+            for (const db of atLeast(ofType(await stackRun(stack), RDS), 3, `${stack} RDS instances`)) {
+                const inputs = unwrapSecrets(db.inputs);
+                assert.ok(inputs.maxAllocatedStorage > inputs.allocatedStorage, `${stack} ${db.name}: storage autoscaling is on`);
+                assert.deepEqual(db.ignoreChanges, ["allocatedStorage"], `${stack} ${db.name}`);
+            }
+        }
+    });
+    it("keeps allocatedStorage under the program when storage autoscaling is off (maxAllocatedStorageGiB 0)", async () => {
+        const run = await runProgram("prod", { sets: { "clair.database.rds.maxAllocatedStorageGiB": "0" } });
+        for (const db of atLeast(ofType(run, RDS), 3, "prod RDS instances")) {
+            assert.equal(unwrapSecrets(db.inputs).maxAllocatedStorage, undefined, db.name);
+            assert.deepEqual(db.ignoreChanges, [], db.name);
+        }
+    });
+});

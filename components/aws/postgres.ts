@@ -103,7 +103,13 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
             autoMinorVersionUpgrade: true,
             performanceInsightsEnabled: true,
             tags: args.tags,
-        }, { parent: this, protect: s.protect });
+        }, {
+            parent: this,
+            protect: s.protect,
+            // With storage autoscaling RDS grows allocatedStorage itself; setting it back to the
+            // configured size would be a shrink, which RDS refuses, and every refresh would see drift.
+            ignoreChanges: s.maxAllocatedStorageGiB > 0 ? ["allocatedStorage"] : [],
+        });
 
         this.address = instance.address;
         this.port = instance.port;

@@ -1,0 +1,220 @@
+/**
+ * The users' pipeline scripts (scripts/ci/preview, deploy, drift) on the local stack, with the
+ * real engine, and what a killed deploy leaves behind: registered as steps of the end-to-end
+ * lane's one ordered suite (test/e2e/engine.test.ts), which owns the control plane and the stack.
+ */
+import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { ROOT } from "../../tools/mock-run";
+import { parseEvents, readSteps } from "../../tools/ci-summary";
+
+export interface Lane {
+    env(): NodeJS.ProcessEnv;
+    /** The engine's copy of the local stack file (with its salt). */
+    configFile(): string;
+    getJson(args: string[]): any;
+    kubectl(args: string[]): string;
+    pulumiOk(args: string[]): string;
+    timed<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+    workloads(): { name: string; ready: boolean }[];
+}
+
+const OUT = path.join(ROOT, "ci-out", "local");
+
+interface Script { status: number; stdout: string; stderr: string }
+
+function script(lane: Lane, name: string, args: string[]): Script {
+    const r = spawnSync("bash", [path.join(ROOT, "scripts/ci", name), ...args], { cwd: ROOT, env: lane.env(), encoding: "utf8", maxBuffer: 1 << 28 });
+    return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+const shown = (r: Script) => `exit ${r.status}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`;
+
+/** A copy of the engine's stack file with `edit` applied, for --config-file. */
+function editedConfig(lane: Lane, name: string, edit: (config: Record<string, any>) => void): string {
+    const doc = parse(fs.readFileSync(lane.configFile(), "utf8"));
+    edit(doc.config);
+    const file = path.join(path.dirname(lane.configFile()), `Pulumi.local.${name}.yaml`);
+    fs.writeFileSync(file, stringify(doc));
+    return file;
+}
+
+/** CPU cores of a quantity ("250m", "1"). */
+const cores = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
+
+/** Waits until `check` holds, polling every 100 ms, or fails after `seconds`. */
+async function until(what: string, seconds: number, check: () => boolean): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    while (!check()) {
+        if (Date.now() > deadline) assert.fail(`timed out after ${seconds} s waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
+/**
+ * Starts scripts/ci/deploy in its own process group and SIGKILLs the whole group (the script,
+ * the engine, the language host, the program, the providers) once an event of the update
+ * matches `when`: what a cancelled CI job, an OOM kill or a lost runner does.
+ */
+async function killDeployWhen(lane: Lane, args: string[], when: (events: ReturnType<typeof readSteps>) => boolean): Promise<void> {
+    fs.rmSync(path.join(OUT, "events.jsonl"), { force: true });
+    const child = spawn("bash", [path.join(ROOT, "scripts/ci/deploy"), ...args], { cwd: ROOT, env: lane.env(), detached: true, stdio: "ignore" });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    try {
+        await until("the update to reach the step to kill it at", 240, () => {
+            const file = path.join(OUT, "events.jsonl");
+            return fs.existsSync(file) && when(readSteps(parseEvents(fs.readFileSync(file, "utf8"))));
+        });
+    } finally {
+        process.kill(-child.pid!, "SIGKILL");
+        await exited;
+    }
+}
+
+function lockFiles(lane: Lane): string[] {
+    const dir = path.join(lane.env().PULUMI_BACKEND_URL!.slice("file://".length), ".pulumi/locks/organization/scanning-platform/local");
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+}
+
+/** Every object in the namespace with the program's labels is in the state (nothing orphaned). */
+function assertNothingOrphaned(lane: Lane): void {
+    const state = JSON.parse(lane.pulumiOk(["stack", "export"]));
+    const recorded = new Set((state.deployment.resources ?? []).filter((r: any) => r.type.startsWith("kubernetes:")).map((r: any) => `${r.outputs?.kind}/${r.outputs?.metadata?.name}`));
+    const kinds = "deployments,statefulsets,services,configmaps,secrets,cronjobs,jobs,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers,serviceaccounts,roles,rolebindings,persistentvolumeclaims,routes,podmonitors,prometheusrules";
+    const live = lane.getJson([kinds, "-l", "app.kubernetes.io/managed-by"]).items.filter((o: any) => !o.metadata.deletionTimestamp && !(o.metadata.ownerReferences ?? []).length);
+    assert.ok(live.length >= 20, `${live.length} labelled objects`);
+    const orphans = live.map((o: any) => `${o.kind}/${o.metadata.name}`).filter((k: string) => !recorded.has(k));
+    assert.deepEqual(orphans, [], "objects in the cluster that the state does not know");
+}
+
+/**
+ * Registers the steps as tests of the calling suite, in order (a nested describe would run after
+ * all of the suite's own tests, not here).
+ */
+export function describePipeline(lane: Lane): void {
+    {
+        let matcherCpu: number;
+
+        it("scripts/ci/preview: one more matcher is one Deployment update, no policy violation, and the capacity delta is one matcher pod", async () => {
+            const deployment = lane.getJson(["deployment", "clair-matcher"]);
+            const replicas = deployment.spec.replicas;
+            // One matcher pod's cores: its containers' requests, read from the live Deployment.
+            matcherCpu = deployment.spec.template.spec.containers.reduce((a: number, c: any) => a + cores(c.resources.requests.cpu), 0);
+            const file = editedConfig(lane, "matcher", (c) => (c["scanning-platform:clair"].matcher.replicas = replicas + 1));
+            const r = await lane.timed("scripts/ci/preview (matcher +1)", () => script(lane, "preview", ["local", "--config-file", file]));
+            assert.equal(r.status, 0, shown(r));
+            const summary = fs.readFileSync(path.join(OUT, "summary.md"), "utf8");
+            assert.match(summary, /^### Preview of `local`: 1 to change$/m, summary);
+            assert.match(summary, /^\| Deployment \| 0 \| 1 \| 0 \| 0 \| 0 \|$/m, summary);
+            assert.match(summary, /^- update `Deployment clair-matcher`: .*`spec\.replicas`/m, summary);
+            assert.match(summary, /No policy violations\./);
+            const clair = /^\| clair \| (.*) \|$/m.exec(summary);
+            assert.ok(clair, summary);
+            const [pods, cpu] = clair[1].split(" | ");
+            const deltaOf = (cell: string) => Number(/\(([+-][\d.]+)\)$/.exec(cell)?.[1]);
+            assert.equal(deltaOf(pods), 1, `pods: ${pods}`);
+            assert.ok(Math.abs(deltaOf(cpu) - matcherCpu) < 1e-9, `CPU ${cpu}, one matcher pod is ${matcherCpu}`);
+            assert.ok(fs.statSync(path.join(OUT, "plan.json")).size > 0, "a saved plan");
+        });
+
+        it("scripts/ci/deploy --plan: applies exactly what was previewed", async () => {
+            const previewed = readSteps(parseEvents(fs.readFileSync(path.join(OUT, "events.jsonl"), "utf8"))).changes.map((c) => `${c.op} ${c.type} ${c.name}`);
+            const plan = path.join(OUT, "plan.reviewed.json");
+            fs.copyFileSync(path.join(OUT, "plan.json"), plan);
+            const file = path.join(path.dirname(lane.configFile()), "Pulumi.local.matcher.yaml");
+            const r = await lane.timed("scripts/ci/deploy --plan (matcher +1)", () => script(lane, "deploy", ["local", "--plan", plan, "--config-file", file]));
+            assert.equal(r.status, 0, shown(r));
+            const applied = readSteps(parseEvents(fs.readFileSync(path.join(OUT, "events.jsonl"), "utf8"))).changes.map((c) => `${c.op} ${c.type} ${c.name}`);
+            assert.deepEqual(applied, previewed);
+            assert.equal(lane.getJson(["deployment", "clair-matcher"]).spec.replicas, parse(fs.readFileSync(file, "utf8")).config["scanning-platform:clair"].matcher.replicas);
+            // Back to the committed stack for the steps after this one.
+            const back = script(lane, "deploy", ["local"]);
+            assert.equal(back.status, 0, shown(back));
+        });
+
+        it("scripts/ci/preview: a mandatory policy violation fails it, with the policy named in the summary", async () => {
+            const file = editedConfig(lane, "fixed-uids", (c) => (c["scanning-platform:kubernetes"].platform = "kubernetes"));
+            const r = await lane.timed("scripts/ci/preview (refused by the pack)", () => script(lane, "preview", ["local", "--config-file", file]));
+            assert.notEqual(r.status, 0, shown(r));
+            const summary = fs.readFileSync(path.join(OUT, "summary.md"), "utf8");
+            assert.match(summary, /refused by \d+ mandatory policy violations?/, summary);
+            assert.match(summary, /^\| `openshift-namespace-ids` \| mandatory \| the stack \|/m, summary);
+        });
+
+        it("scripts/ci/drift: 0 on the clean stack; a field Pulumi owns edited with kubectl is named; 0 again for a change left to the autoscaler", async () => {
+            const clean = await lane.timed("scripts/ci/drift (clean)", () => script(lane, "drift", ["local"]));
+            assert.equal(clean.status, 0, shown(clean));
+            assert.match(fs.readFileSync(path.join(OUT, "summary.md"), "utf8"), /Drift in `local`: none/);
+
+            const service = lane.getJson(["service", "malwar"]);
+            const port = service.spec.ports[0];
+            lane.kubectl(["patch", "service", "malwar", "--type", "json", "-p", JSON.stringify([{ op: "replace", path: "/spec/ports/0/targetPort", value: 8123 }])]);
+            const drifted = await lane.timed("scripts/ci/drift (a Service edited)", () => script(lane, "drift", ["local"]));
+            assert.notEqual(drifted.status, 0, shown(drifted));
+            const summary = fs.readFileSync(path.join(OUT, "summary.md"), "utf8");
+            assert.match(summary, /Drift in `local`: 1 resource/, summary);
+            assert.match(summary, /^- update `Service malwar`: `spec\.ports\[0\]\.targetPort`$/m, summary);
+
+            const repaired = script(lane, "deploy", ["local"]);
+            assert.equal(repaired.status, 0, shown(repaired));
+            assert.deepEqual(lane.getJson(["service", "malwar"]).spec.ports[0].targetPort, port.targetPort);
+
+            // The autoscaler owns clamd's count (the local stack: 2..3): kubectl scale within it is not drift.
+            const hpa = lane.getJson(["hpa", "clamav"]);
+            const count = lane.getJson(["deployment", "clamav"]).spec.replicas === hpa.spec.maxReplicas ? hpa.spec.minReplicas : hpa.spec.maxReplicas;
+            lane.kubectl(["scale", "deployment", "clamav", `--replicas=${count}`]);
+            const scaled = await lane.timed("scripts/ci/drift (autoscaled count)", () => script(lane, "drift", ["local"]));
+            assert.equal(scaled.status, 0, shown(scaled));
+        });
+
+        it("scripts/ci/deploy never breaks a live lock: a second deploy while one runs is refused, naming the holder", async () => {
+            const file = editedConfig(lane, "notifier", (c) => (c["scanning-platform:clair"].notifier = { ...(c["scanning-platform:clair"].notifier ?? {}), replicas: 2 }));
+            fs.rmSync(path.join(OUT, "events.jsonl"), { force: true });
+            const first = spawn("bash", [path.join(ROOT, "scripts/ci/deploy"), "local", "--config-file", file], { cwd: ROOT, env: lane.env(), stdio: "ignore" });
+            const firstExit = new Promise<number>((resolve) => first.once("exit", (code) => resolve(code ?? -1)));
+            await until("the first deploy to take the lock", 120, () => lockFiles(lane).length > 0);
+            const second = script(lane, "deploy", ["local", "--recover"]);
+            assert.equal(second.status, 3, shown(second));
+            assert.match(second.stderr, /LIVE lock .*held by pid \d+ of \S+@\S+ since .*is running/, second.stderr);
+            assert.equal(await firstExit, 0, "the first deploy finished");
+            assert.deepEqual(lockFiles(lane), [], "and released its lock");
+            assert.equal(script(lane, "deploy", ["local"]).status, 0);
+        });
+
+        it("scripts/ci/deploy recovers from an engine killed while it updates existing objects: the next deploy names the stale lock, --recover converges", async () => {
+            const file = editedConfig(lane, "two", (c) => {
+                c["scanning-platform:clair"].matcher.replicas += 1;
+                c["scanning-platform:clair"].notifier = { ...(c["scanning-platform:clair"].notifier ?? {}), replicas: 2 };
+            });
+            await lane.timed("deploy killed mid-update", () => killDeployWhen(lane, ["local", "--config-file", file], (s) => s.changes.some((c) => c.op === "update")));
+            assert.equal(lockFiles(lane).length, 1, "the killed engine left its lock");
+            const refused = script(lane, "deploy", ["local", "--config-file", file]);
+            assert.equal(refused.status, 4, shown(refused));
+            assert.match(refused.stderr, /STALE lock .*that process is gone[\s\S]*--recover/, refused.stderr);
+            const recovered = await lane.timed("deploy --recover (after mid-update kill)", () => script(lane, "deploy", ["local", "--recover", "--config-file", file]));
+            assert.equal(recovered.status, 0, shown(recovered));
+            assert.deepEqual(lockFiles(lane), []);
+            assert.equal(lane.getJson(["deployment", "clair-notifier"]).spec.replicas, 2);
+            const back = script(lane, "deploy", ["local"]);
+            assert.equal(back.status, 0, shown(back));
+            const drift = script(lane, "drift", ["local"]);
+            assert.equal(drift.status, 0, shown(drift));
+            assertNothingOrphaned(lane);
+        });
+    }
+}
+
+/**
+ * The re-up after `pulumi destroy` creates almost every object again: the engine is killed in the
+ * middle of it and scripts/ci/deploy --recover brings the stack back, complete.
+ */
+export async function killCreateAndRecover(lane: Lane): Promise<void> {
+    await lane.timed("deploy killed mid-create", () => killDeployWhen(lane, ["local"], (s) => s.changes.filter((c) => c.op === "create" && c.type.startsWith("kubernetes:")).length >= 15));
+    assert.equal(lockFiles(lane).length, 1, "the killed engine left its lock");
+    const recovered = await lane.timed("deploy --recover (after mid-create kill)", () => script(lane, "deploy", ["local", "--recover"]));
+    assert.equal(recovered.status, 0, shown(recovered));
+    console.log(`      (recovery: ${recovered.stderr.split("\n").filter((l) => /pending operation:/.test(l)).length} pending operations)`);
+    assertNothingOrphaned(lane);
+}

@@ -1,0 +1,164 @@
+/**
+ * What a killed `pulumi up` leaves behind, and the safe way back (scripts/ci/deploy --recover,
+ * npm run local:up -- --recover):
+ *
+ *   node -r ./tools/fast-load.js tools/stack-lock.ts --stack S --action status|clear-stale|pending
+ *
+ * Locks: a file or S3 backend keeps one lock object per running update at
+ * .pulumi/locks/organization/<project>/<stack>/<uuid>.json, holding {pid, username, hostname,
+ * timestamp}; a killed engine leaves it, and every later update of the stack is refused. A lock
+ * is stale when it was taken on this host by a process that is gone, or, taken on another host
+ * (whose processes this one cannot see), is older than SSCAN_LOCK_MAX_AGE_MINUTES (unset: never
+ * by age). A lock whose holder runs on this host is never cleared. This tool reads
+ * file backends (file://); for an S3 backend it prints the lock's key and the `aws s3 rm` that
+ * clears it after the same checks by hand; Pulumi Cloud keeps no lock file (`pulumi cancel`).
+ *
+ * Pending operations: the state's pending_operations, the operations the killed engine had begun
+ * (`pulumi stack export`). `pending` prints, one per line, `import <urn> <id>` for a Kubernetes
+ * create whose object the cluster has (it was created but not recorded: import it, so nothing is
+ * orphaned and nothing is created twice) and `clear <urn>` for the rest (a create the cluster
+ * never received, or a resource outside the cluster).
+ *
+ * Exit status of `status`: 0 no lock, 3 a live lock (another update is running), 4 only stale locks.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { run, UsageError, type Options } from "./cli";
+
+const ROOT = path.resolve(__dirname, "..");
+const PROJECT = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"))![1];
+
+export interface LockInfo {
+    file: string;
+    pid: number;
+    username: string;
+    hostname: string;
+    timestamp: string;
+}
+
+export interface LockVerdict extends LockInfo {
+    stale: boolean;
+    /** Why it is stale or live, in plain words. */
+    reason: string;
+}
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (err) {
+        // EPERM: the process exists under another user.
+        return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** Judges one lock: stale only when its holder is provably gone or it is older than the bound. */
+export function judge(lock: LockInfo, now: Date, host: string, maxAgeMinutes: number | undefined, isAlive: (pid: number) => boolean = alive): LockVerdict {
+    const ageMinutes = (now.getTime() - Date.parse(lock.timestamp)) / 60000;
+    const since = `since ${lock.timestamp} (${Math.round(ageMinutes)} min)`;
+    if (lock.hostname === host) {
+        // This host can tell: a running holder is live whatever the lock's age.
+        return isAlive(lock.pid)
+            ? { ...lock, stale: false, reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; pid ${lock.pid} is running` }
+            : { ...lock, stale: true, reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; that process is gone` };
+    }
+    if (maxAgeMinutes !== undefined && ageMinutes > maxAgeMinutes) {
+        return { ...lock, stale: true, reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; older than SSCAN_LOCK_MAX_AGE_MINUTES=${maxAgeMinutes}` };
+    }
+    const hint = maxAgeMinutes === undefined ? " (set SSCAN_LOCK_MAX_AGE_MINUTES to judge such locks by age)" : "";
+    return { ...lock, stale: false, reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; on another host, which this one cannot check${hint}` };
+}
+
+/** The lock files of the stack in a file backend (both the project-scoped and the older layout). */
+export function lockFiles(backendDir: string, stack: string): string[] {
+    const dirs = [path.join(backendDir, ".pulumi", "locks", "organization", PROJECT, stack), path.join(backendDir, ".pulumi", "locks", stack)];
+    return dirs.flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => path.join(dir, f)) : []));
+}
+
+function backend(): { kind: "file"; dir: string } | { kind: "s3" | "cloud" | "other"; url: string } {
+    const url = process.env.PULUMI_BACKEND_URL ?? "";
+    if (url.startsWith("file://")) return { kind: "file", dir: url.slice("file://".length).replace(/^~(?=\/)/, os.homedir()) };
+    if (url.startsWith("s3://")) return { kind: "s3", url };
+    if (!url || url.startsWith("https://")) return { kind: "cloud", url: url || "Pulumi Cloud" };
+    return { kind: "other", url };
+}
+
+function maxAge(): number | undefined {
+    const raw = process.env.SSCAN_LOCK_MAX_AGE_MINUTES;
+    if (raw === undefined || raw === "") return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`SSCAN_LOCK_MAX_AGE_MINUTES=${raw}: expected a whole number of minutes, at least 1`);
+    return Number(raw);
+}
+
+export function verdicts(stack: string): LockVerdict[] {
+    const b = backend();
+    if (b.kind !== "file") return [];
+    return lockFiles(b.dir, stack).map((file) => judge({ file, ...JSON.parse(fs.readFileSync(file, "utf8")) }, new Date(), os.hostname(), maxAge()));
+}
+
+interface PendingOperation { type: string; resource: { urn: string; type: string; inputs?: any; custom?: boolean } }
+
+/** The import-or-clear decision for each pending operation of the stack's state. */
+function pendingDecisions(stack: string): string[] {
+    const cli = process.env.SSCAN_CI_PULUMI || "pulumi";
+    const exported = JSON.parse(execFileSync(cli, ["stack", "export", "--stack", stack, "--non-interactive"], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 }));
+    const pending: PendingOperation[] = exported.deployment?.pending_operations ?? [];
+    return pending.map((op) => {
+        const { urn, type, inputs } = op.resource;
+        if (op.type === "creating" && type.startsWith("kubernetes:") && inputs?.metadata?.name) {
+            const [group, kind] = [type.split(":")[1], type.split(":")[2]];
+            const resource = `${kind.toLowerCase()}${group.includes("/") && !group.startsWith("core/") ? `.${group.split("/")[0]}` : ""}`;
+            const ns = inputs.metadata.namespace;
+            try {
+                execFileSync("kubectl", ["get", resource, inputs.metadata.name, ...(ns ? ["-n", ns] : []), "-o", "name"], { stdio: ["ignore", "pipe", "pipe"] });
+                return `import ${urn} ${ns ? `${ns}/` : ""}${inputs.metadata.name}`;
+            } catch {
+                return `clear ${urn}`;
+            }
+        }
+        return `${op.type === "creating" ? "clear" : "done"} ${urn}`;
+    });
+}
+
+export const USAGE = "node tools/stack-lock.ts --stack <name> --action status|clear-stale|pending";
+export const OPTIONS = { stack: { type: "string" }, action: { type: "string" } } satisfies Options;
+
+if (require.main === module) {
+    run({
+        name: "stack-lock",
+        usage: USAGE,
+        options: OPTIONS,
+        async main(values) {
+            const { stack, action } = values;
+            if (!stack) throw new UsageError("--stack is required");
+            if (!["status", "clear-stale", "pending"].includes(action ?? "")) throw new UsageError(`--action ${action ?? "(missing)"}: expected status, clear-stale or pending`);
+            const b = backend();
+            if (action === "pending") {
+                for (const line of pendingDecisions(stack)) process.stdout.write(`${line}\n`);
+                return 0;
+            }
+            if (b.kind !== "file") {
+                const hint = b.kind === "s3"
+                    ? `an S3 backend keeps the lock at ${b.url.replace(/\/$/, "")}/.pulumi/locks/organization/${PROJECT}/${stack}/<uuid>.json: read it (aws s3 cp ... -), and remove it (aws s3 rm) only when its pid and host are gone`
+                    : `${b.url} keeps no lock file: \`pulumi cancel --stack ${stack} --yes\` ends an update whose engine is gone`;
+                process.stderr.write(`stack-lock: ${hint}\n`);
+                return 0;
+            }
+            const found = verdicts(stack);
+            for (const v of found) process.stderr.write(`stack-lock: ${stack}: ${v.stale ? "STALE" : "LIVE"} lock ${path.basename(v.file)}: ${v.reason}\n`);
+            if (action === "status") return found.some((v) => !v.stale) ? 3 : found.length ? 4 : 0;
+            if (found.some((v) => !v.stale)) {
+                process.stderr.write(`stack-lock: ${stack}: not clearing anything while a live update holds the stack\n`);
+                return 3;
+            }
+            for (const v of found) {
+                fs.rmSync(v.file);
+                fs.rmSync(`${v.file}.attrs`, { force: true });
+                process.stderr.write(`stack-lock: ${stack}: cleared the stale lock ${path.basename(v.file)}\n`);
+            }
+            return 0;
+        },
+    });
+}
