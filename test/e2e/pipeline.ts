@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { ROOT } from "../../tools/mock-run";
@@ -167,6 +168,24 @@ export function describePipeline(lane: Lane): void {
             lane.kubectl(["scale", "deployment", "clamav", `--replicas=${count}`]);
             const scaled = await lane.timed("scripts/ci/drift (autoscaled count)", () => script(lane, "drift", ["local"]));
             assert.equal(scaled.status, 0, shown(scaled));
+        });
+
+        it("scripts/ci refuses a shared stack whose secrets a passphrase encrypts, naming the KMS command", () => {
+            // A stack named stage in a throwaway file backend, created the way a team without a KMS key would.
+            const backend = fs.mkdtempSync(path.join(os.tmpdir(), "ci-backend-"));
+            const project = fs.mkdtempSync(path.join(os.tmpdir(), "ci-project-"));
+            fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: scanning-platform\nruntime: nodejs\n");
+            const env = { ...lane.env(), PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "not-for-a-shared-backend", SSCAN_PULUMI: lane.env().SSCAN_PULUMI_BIN };
+            try {
+                const init = spawnSync(env.SSCAN_PULUMI!, ["stack", "init", "stage", "--secrets-provider", "passphrase", "--non-interactive", "--cwd", project], { env, encoding: "utf8" });
+                assert.equal(init.status, 0, init.stderr);
+                const r = spawnSync("bash", [path.join(ROOT, "scripts/ci/preview"), "stage"], { cwd: ROOT, env, encoding: "utf8" });
+                assert.equal(r.status, 2, r.stderr);
+                assert.match(r.stderr, /stack stage encrypts its secrets with a passphrase; .*pulumi stack change-secrets-provider --stack stage "awskms:\/\/alias\/scanning-platform-stage\?region=us-east-1"/);
+            } finally {
+                fs.rmSync(backend, { recursive: true, force: true });
+                fs.rmSync(project, { recursive: true, force: true });
+            }
         });
 
         it("scripts/ci/deploy never breaks a live lock: a second deploy while one runs is refused, naming the holder", async () => {
