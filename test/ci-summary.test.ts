@@ -74,6 +74,8 @@ describe("pipeline summaries: Markdown", () => {
         assert.match(text, /^- update `Deployment clair-matcher`: `spec\.replicas`$/m);
         assert.match(text, /^#### Policy pack \(`policy\/config\.prod\.json`\)\n\nNo policy violations\.$/m);
         assert.match(previewMarkdown({ stack: "prod", status: 0, steps: readSteps([]), policyConfig: "p" }), /: no changes$/m);
+        // scripts/ci/deploy's summary of what the update did.
+        assert.match(previewMarkdown({ stack: "prod", status: 0, steps, policyConfig: "p", title: "Update" }), /^### Update of `prod`: 1 to change$/m);
     });
 
     it("preview: a failed preview with mandatory violations says it was refused and lists them", () => {

@@ -1,7 +1,7 @@
 /**
  * The summary file of scripts/ci/preview and scripts/ci/drift, from the engine's event stream:
  *
- *   node -r ./tools/fast-load.js tools/ci-report.ts --kind preview|drift --stack S \
+ *   node -r ./tools/fast-load.js tools/ci-report.ts --kind preview|deploy|drift --stack S \
  *       --events FILE --status N --out FILE [--config-file FILE] [--base GIT_REF]
  *
  * For a preview it adds the capacity change: against the program and stack file at GIT_REF with
@@ -20,7 +20,7 @@ import { run, UsageError, type Options } from "./cli";
 
 const ROOT = path.resolve(__dirname, "..");
 
-export const USAGE = "node tools/ci-report.ts --kind preview|drift --stack <name> --events FILE --status N --out FILE [--config-file FILE] [--base GIT_REF]";
+export const USAGE = "node tools/ci-report.ts --kind preview|deploy|drift --stack <name> --events FILE --status N --out FILE [--config-file FILE] [--base GIT_REF]";
 export const OPTIONS = {
     kind: { type: "string" },
     stack: { type: "string" },
@@ -102,13 +102,17 @@ if (require.main === module) {
             for (const key of ["kind", "stack", "events", "status", "out"] as const) {
                 if (!values[key]) throw new UsageError(`--${key} is required`);
             }
-            if (values.kind !== "preview" && values.kind !== "drift") throw new UsageError(`--kind ${values.kind}: expected preview or drift`);
+            if (!["preview", "deploy", "drift"].includes(values.kind!)) throw new UsageError(`--kind ${values.kind}: expected preview, deploy or drift`);
             if (!/^\d+$/.test(values.status!)) throw new UsageError(`--status ${values.status}: expected the engine's exit status, a number`);
             const status = Number(values.status);
             const steps = readSteps(parseEvents(fs.readFileSync(values.events!, "utf8")));
             let text: string;
+            const policyConfig = `policy/config.${values.stack!.split("/").pop()}.json`;
             if (values.kind === "drift") {
                 text = driftMarkdown({ stack: values.stack!, status, steps });
+            } else if (values.kind === "deploy") {
+                // After an update the deployed capacity is the new one: no change to show.
+                text = previewMarkdown({ stack: values.stack!, status, steps, policyConfig, title: "Update" });
             } else {
                 let capacity: CapacityChange | undefined;
                 try {
@@ -117,7 +121,7 @@ if (require.main === module) {
                     // A program that does not run under the mocks failed the preview too: its errors are listed.
                     steps.errors.push(`capacity: ${(err as Error).message.split("\n")[0]}`);
                 }
-                text = previewMarkdown({ stack: values.stack!, status, steps, capacity, policyConfig: `policy/config.${values.stack!.split("/").pop()}.json` });
+                text = previewMarkdown({ stack: values.stack!, status, steps, capacity, policyConfig });
             }
             fs.writeFileSync(values.out!, text);
             process.stdout.write(text);

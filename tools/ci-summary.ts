@@ -182,12 +182,13 @@ function violationLines(violations: PolicyViolation[]): string[] {
     ];
 }
 
-/** The pull-request summary of `scripts/ci/preview`. */
-export function previewMarkdown(input: { stack: string; status: number; steps: StepReport; capacity?: CapacityChange; policyConfig: string }): string {
+/** The pull-request summary of `scripts/ci/preview` (and, titled "Update", of `scripts/ci/deploy`). */
+export function previewMarkdown(input: { stack: string; status: number; steps: StepReport; capacity?: CapacityChange; policyConfig: string; title?: string }): string {
     const { stack, status, steps } = input;
+    const title = input.title ?? "Preview";
     const mandatory = steps.violations.filter((v) => v.level === "mandatory");
     const verdict = status === 0 ? (steps.changes.length ? `${steps.changes.length} to change` : "no changes") : mandatory.length ? `refused by ${mandatory.length} mandatory policy violation${mandatory.length > 1 ? "s" : ""}` : "failed";
-    const out = [`### Preview of \`${stack}\`: ${verdict}`, ""];
+    const out = [`### ${title} of \`${stack}\`: ${verdict}`, ""];
     const kinds = changesByKind(steps.changes);
     if (kinds.length) {
         out.push(`| kind | ${OPS.join(" | ")} |`, `|---|${OPS.map(() => "---:").join("|")}|`);
