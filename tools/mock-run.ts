@@ -28,6 +28,8 @@ export interface MockResource {
     /** URNs of the resources it waits for (dependsOn and inputs; a component stands for its children). */
     dependencies: string[];
     deleteBeforeReplace: boolean;
+    /** Input paths the engine leaves as they are live (the ignoreChanges option). */
+    ignoreChanges: string[];
     /** The ID the provider would give it (pulumi-random's own choice for random resources). */
     id: string | undefined;
     state: Record<string, any>;
@@ -50,6 +52,11 @@ export interface RunOptions {
     config?: Record<string, string>;
     /** Keys (without namespace) given as secrets. */
     secretKeys?: string[];
+    /**
+     * `config` is the whole config (as `pulumi config --json` resolves it for a deployed stack),
+     * not keys on top of the committed stack file.
+     */
+    configOnly?: boolean;
 }
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -154,7 +161,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: MockResource[] = [];
     readonly generatedSecrets: string[] = [];
     /** Options by "type::name", recorded by RecordingMonitor (MockResourceArgs carries no options). */
-    readonly options = new Map<string, { protect: boolean; retainOnDelete: boolean; provider: string; dependencies: string[]; deleteBeforeReplace: boolean }>();
+    readonly options = new Map<string, { protect: boolean; retainOnDelete: boolean; provider: string; dependencies: string[]; deleteBeforeReplace: boolean; ignoreChanges: string[] }>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const state: Record<string, any> = { ...args.inputs };
@@ -208,7 +215,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
         if (args.type.startsWith("kubernetes:") && plain.metadata) {
             state.metadata = { ...plain.metadata, name: plain.metadata.name ?? `${args.name}-mock` };
         }
-        const options = this.options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false, provider: "", dependencies: [], deleteBeforeReplace: false };
+        const options = this.options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false, provider: "", dependencies: [], deleteBeforeReplace: false, ignoreChanges: [] };
         if (args.custom === false) id = undefined;
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, id, state, ...options });
         return { id, state };
@@ -234,7 +241,7 @@ function waitForRegistrations(): Promise<void> {
 
 /**
  * Wraps the SDK's mock monitor (pulumi.runtime.getMonitor, public) so it also notes the
- * protect, retainOnDelete, provider, dependencies and deleteBeforeReplace of each request, which MockResourceArgs does not carry.
+ * protect, retainOnDelete, provider, dependencies, deleteBeforeReplace and ignoreChanges of each request, which MockResourceArgs does not carry.
  */
 function recordOptions(recorder: RecordingMocks): void {
     const monitor: any = pulumi.runtime.getMonitor();
@@ -246,6 +253,7 @@ function recordOptions(recorder: RecordingMocks): void {
             provider: req.getProvider(),
             dependencies: req.getDependenciesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
+            ignoreChanges: req.getIgnorechangesList(),
         });
         return register(req, callback);
     };
@@ -287,8 +295,9 @@ export function runProgram(stack: string, options: RunOptions = {}): Promise<Moc
     const shared: Map<string, SharedRun> | undefined = (globalThis as Record<symbol, any>)[SHARED_RUNS];
     if (!shared) return runOnce(stack, options);
     // Empty sets, config or secretKeys are the same run as none; the order of sets is kept (it can matter).
-    const { sets = {}, config = {}, secretKeys = [] } = options;
-    const key = JSON.stringify([stack, { sets, config, secretKeys }, process.env.SSCAN_MOCK_RANDOM_SEED ?? null]);
+    const { sets = {}, config = {}, secretKeys = [], configOnly = false } = options;
+    const key = JSON.stringify([stack, { sets, config, secretKeys, ...(configOnly ? { configOnly } : {}) }, process.env.SSCAN_MOCK_RANDOM_SEED ?? null]);
+    forgetOtherMutants(shared);
     let entry = shared.get(key);
     if (!entry) {
         const started = Date.now();
@@ -311,8 +320,26 @@ export function runProgram(stack: string, options: RunOptions = {}): Promise<Moc
     return entry.run;
 }
 
+/**
+ * Under StrykerJS (`npm run mutation:components`) one process runs the tests for mutant after
+ * mutant, switching the active one at run time (`__stryker__.activeMutant`): a run made under
+ * one mutant (or none) must not serve another. In its dry run (no mutant active) it notes which
+ * mutants each test reaches, so a test must make its own runs there, not reuse an earlier test's
+ * (the mutants it reaches would be noted for that test only). So the shared runs hold one
+ * mutant's runs, or in the dry run one test's, and are forgotten when that changes. Without
+ * Stryker nothing changes.
+ */
+let strykerScope: string | undefined;
+function forgetOtherMutants(shared: Map<string, SharedRun>): void {
+    const stryker: { activeMutant?: string; currentTestId?: string } | undefined = (globalThis as Record<string, any>).__stryker__;
+    if (!stryker) return;
+    const scope = JSON.stringify(stryker.activeMutant !== undefined ? ["mutant", stryker.activeMutant] : ["test", stryker.currentTestId ?? null]);
+    if (scope !== strykerScope) shared.clear();
+    strykerScope = scope;
+}
+
 async function runOnce(stack: string, options: RunOptions): Promise<MockRun> {
-    let config = { ...stackConfig(stack), ...(options.config ?? {}) };
+    let config = { ...(options.configOnly ? {} : stackConfig(stack)), ...(options.config ?? {}) };
     config = applySets(config, options.sets ?? {});
     const secretKeys = (options.secretKeys ?? []).map((k) => (k.includes(":") ? k : `${PROJECT}:${k}`));
     pulumi.runtime.setAllConfig(config, secretKeys);
@@ -339,7 +366,12 @@ async function runOnce(stack: string, options: RunOptions): Promise<MockRun> {
     const secretOutputs: string[] = [];
     for (const [name, value] of Object.entries(program)) {
         const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
-        outputs[name] = await new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+        outputs[name] = await new Promise((resolve, reject) => {
+            output.apply((v) => { resolve(v); return v; });
+            // An output that failed (an apply that threw) never calls apply's callback: the run
+            // fails with its error instead of waiting for ever (the SDK's own promise, as isSecret below).
+            (output as any).promise().catch(reject);
+        });
         if (await (output as any).isSecret) secretOutputs.push(name);
     }
     await waitForRegistrations();
