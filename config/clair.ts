@@ -54,6 +54,38 @@ export const rdsSchema = z
  */
 export const CLAIR_STARTUP_MINUTES_DEFAULT = 50;
 
+/**
+ * Update operations the matcher keeps per updater: after each updater run, garbage collection
+ * deletes older ones and the vulnerabilities only they referenced. 10 is Clair v4.8.0's own
+ * default (config/defaults.go DefaultUpdateRetention); 2 is its floor, the fewest with which the
+ * notifier can compare an update with the one before (config/matcher.go).
+ */
+export const CLAIR_UPDATE_RETENTION_DEFAULT = 10;
+export const CLAIR_UPDATE_RETENTION_MINIMUM = 2;
+
+// Clair v4.8.0 (config/matcher.go validate) never refuses a value here: it raises 0 and 1 to its
+// default and turns garbage collection off for a negative one. Either way the file would not do
+// what it says, so both are refused, each with what Clair would have done.
+const updateRetention = z.int({ error: "must be a whole number (update operations kept per updater)" }).superRefine((n, ctx) => {
+    if (n < 0) {
+        ctx.addIssue({
+            code: "custom",
+            input: n,
+            message:
+                "turns Clair's garbage collection off (Clair reads any negative value so), and the matcher's database then grows with every updater run until it fills; " +
+                `must be ${CLAIR_UPDATE_RETENTION_MINIMUM} or more (Clair's default: ${CLAIR_UPDATE_RETENTION_DEFAULT})`,
+        });
+    } else if (n < CLAIR_UPDATE_RETENTION_MINIMUM) {
+        ctx.addIssue({
+            code: "custom",
+            input: n,
+            message:
+                `is below ${CLAIR_UPDATE_RETENTION_MINIMUM}, Clair's minimum (the notifier compares each update with the one before): Clair v4.8.0 would silently keep ${CLAIR_UPDATE_RETENTION_DEFAULT} instead, ` +
+                `and 0 does not turn garbage collection off; must be ${CLAIR_UPDATE_RETENTION_MINIMUM} or more`,
+        });
+    }
+});
+
 export const clairSchema = z
     .strictObject({
         image: pinnedImage.default("quay.io/projectquay/clair:4.8.0"),
@@ -85,6 +117,7 @@ export const clairSchema = z
                 autoscaling: autoscalingSchema(500),
                 resources: guaranteedResources("2", "2Gi"),
                 period: goDuration.default("6h"),
+                updateRetention: updateRetention.default(CLAIR_UPDATE_RETENTION_DEFAULT),
             })
             .prefault({}),
         notifier: z

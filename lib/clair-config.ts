@@ -24,7 +24,8 @@ export interface ClairConfigInput {
     httpPort: number;
     introspectionPort: number;
     indexer: { connection: ClairConnection; layerScanConcurrency: number };
-    matcher: { connection: ClairConnection; period: string };
+    /** updateRetention: update operations kept per updater by garbage collection (config/clair.ts). */
+    matcher: { connection: ClairConnection; period: string; updateRetention: number };
     notifier: { connection: ClairConnection; pollInterval: string; deliveryInterval: string; webhook?: { target: string; callback: string } };
     /** http URLs of the in-cluster Services, with a trailing slash. */
     indexerAddr: string;
@@ -44,7 +45,7 @@ export interface ClairConfigDocument {
     introspection_addr: string;
     log_level: string;
     indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number; airgap?: true };
-    matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string; disable_updaters?: true };
+    matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string; update_retention: number; disable_updaters?: true };
     notifier: {
         connstring: string;
         migrations: boolean;
@@ -94,6 +95,8 @@ export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocumen
             migrations: true,
             indexer_addr: input.indexerAddr,
             period: input.matcher.period,
+            // Always written: an absent key leaves garbage collection to Clair's decoding of a zero value.
+            update_retention: input.matcher.updateRetention,
             ...(input.disconnected ? { disable_updaters: true as const } : {}),
         },
         notifier: {

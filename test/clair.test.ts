@@ -107,6 +107,12 @@ for (const [stack, seed] of Object.entries(SEED)) {
             assert.deepEqual(cfg.notifier.webhook, { target: `https://${seed.host.replace(/^clair\./, "")}/secscan/notification`, callback: `https://${seed.host}/notifier/api/v1/notification/` });
         });
 
+        it("writes the matcher's update_retention: 10 update operations per updater, Clair's own default, never left to Clair", async () => {
+            // Clair v4.8.0 config/defaults.go DefaultUpdateRetention = 10; an absent key decodes as 0,
+            // which only Clair's validation turns into 10: written out, GC does not hang on that step.
+            assert.equal((await clairConfig(stack)).matcher.update_retention, 10);
+        });
+
         it("sizes pool_max_conns so that every pod at peak fits in the instance's max_connections", async () => {
             const run = await stackRun(stack);
             const cfg = await clairConfig(stack);
@@ -210,6 +216,12 @@ describe("Clair options", () => {
         assert.match(cfg.indexer.connstring, /sslrootcert=\/var\/run\/certs\/database-ca\.pem/);
         const pod = object(run, K8S.deployment, "clair-matcher").spec.template.spec;
         assert.ok(pod.volumes.some((v: any) => v.configMap?.name === "clair-database-ca"));
+    });
+
+    it("writes clair.matcher.updateRetention as the matcher's update_retention", async () => {
+        const run = await runProgram("stage", { sets: { "clair.matcher.updateRetention": "3" } });
+        const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
+        assert.equal(cfg.matcher.update_retention, 3);
     });
 
     it("uses the PSK from secret config instead of generating one", async () => {

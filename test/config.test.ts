@@ -76,6 +76,11 @@ describe("stack config validation", () => {
         ["a CA bundle that is not PEM", { clair: { ...prodClair(), database: { caBundle: "abc" } } }, /clair\.database\.caBundle = "abc": must be PEM/],
         ["a webhook callback without a trailing '/'", { clair: { ...prodClair(), notifier: { ...prodClair().notifier, webhookCallback: "https://clair.quay.io/notifier/api/v1/notification" } } }, /clair\.notifier\.webhookCallback = "https:\/\/clair\.quay\.io\/notifier\/api\/v1\/notification": must end in '\/': Clair appends the notification id/],
         ["a zero duration", { clair: { ...prodClair(), matcher: { period: "0h" } } }, /clair\.matcher\.period = "0h": is zero; must be a Go duration/],
+        // Clair v4.8.0 refuses no update_retention: it turns GC off for a negative one and raises 0 and 1 to 10 (config/matcher.go).
+        ["garbage collection turned off", { clair: { ...prodClair(), matcher: { updateRetention: -1 } } }, /Pulumi\.prod\.yaml: scanning-platform:clair\.matcher\.updateRetention = -1: turns Clair's garbage collection off .*grows with every updater run until it fills; must be 2 or more \(Clair's default: 10\)/],
+        ["an update retention of 0", { clair: { ...prodClair(), matcher: { updateRetention: 0 } } }, /clair\.matcher\.updateRetention = 0: is below 2, Clair's minimum .*would silently keep 10 instead, and 0 does not turn garbage collection off; must be 2 or more/],
+        ["an update retention of 1", { clair: { ...prodClair(), matcher: { updateRetention: 1 } } }, /clair\.matcher\.updateRetention = 1: is below 2, Clair's minimum/],
+        ["an update retention as text", { clair: { ...prodClair(), matcher: { updateRetention: "10" } } }, /clair\.matcher\.updateRetention = "10": must be a whole number \(update operations kept per updater\): the quotes make "10" text/],
     ];
     for (const [what, overrides, expected] of cases) {
         it(`refuses ${what} with a message naming file, key, value and what is allowed`, () => {

@@ -83,7 +83,7 @@ describe("lib/clair-config", () => {
         httpPort: 8080,
         introspectionPort: 8089,
         indexer: { connection: connection(), layerScanConcurrency: 5 },
-        matcher: { connection: connection({ host: "m" }), period: "6h" },
+        matcher: { connection: connection({ host: "m" }), period: "6h", updateRetention: 7 },
         notifier: { connection: connection({ host: "n" }), pollInterval: "5m", deliveryInterval: "1m" },
         indexerAddr: "http://clair-indexer.ns.svc:8080/",
         matcherAddr: "http://clair-matcher.ns.svc:8080/",
@@ -98,7 +98,7 @@ describe("lib/clair-config", () => {
             introspection_addr: ":8089",
             log_level: "info",
             indexer: { connstring: connstring(connection()), migrations: true, scanlock_retry: 10, layer_scan_concurrency: 5 },
-            matcher: { connstring: connstring(connection({ host: "m" })), migrations: true, indexer_addr: "http://clair-indexer.ns.svc:8080/", period: "6h" },
+            matcher: { connstring: connstring(connection({ host: "m" })), migrations: true, indexer_addr: "http://clair-indexer.ns.svc:8080/", period: "6h", update_retention: 7 },
             notifier: {
                 connstring: connstring(connection({ host: "n" })),
                 migrations: true,

@@ -24,6 +24,8 @@ export interface ClairConfigFileArgs {
     matcherServiceName: string;
     layerScanConcurrency: number;
     matcherPeriod: string;
+    /** matcher.update_retention: update operations kept per updater. */
+    matcherUpdateRetention: number;
     notifierPollInterval: string;
     notifierDeliveryInterval: string;
     webhook?: { target: string; callback: string };
@@ -81,7 +83,7 @@ export class ClairConfigFile extends pulumi.ComponentResource {
                     httpPort: HTTP_PORT,
                     introspectionPort: INTROSPECTION_PORT,
                     indexer: { connection: indexer, layerScanConcurrency: args.layerScanConcurrency },
-                    matcher: { connection: matcher, period: args.matcherPeriod },
+                    matcher: { connection: matcher, period: args.matcherPeriod, updateRetention: args.matcherUpdateRetention },
                     notifier: { connection: notifier, pollInterval: args.notifierPollInterval, deliveryInterval: args.notifierDeliveryInterval, webhook: args.webhook },
                     indexerAddr,
                     matcherAddr,

@@ -53,7 +53,8 @@ export interface ClairArgs {
         storageSize: string;
         layerScanConcurrency: number;
     };
-    matcher: ClairNodeSettings & { period: string };
+    /** updateRetention: update operations the matcher's garbage collection keeps per updater. */
+    matcher: ClairNodeSettings & { period: string; updateRetention: number };
     notifier: ClairNodeSettings & {
         pollInterval: string;
         deliveryInterval: string;
@@ -131,6 +132,7 @@ export class Clair extends pulumi.ComponentResource {
             matcherServiceName: "clair-matcher",
             layerScanConcurrency: args.indexer.layerScanConcurrency,
             matcherPeriod: args.matcher.period,
+            matcherUpdateRetention: args.matcher.updateRetention,
             notifierPollInterval: args.notifier.pollInterval,
             notifierDeliveryInterval: args.notifier.deliveryInterval,
             webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification/` } : undefined,

@@ -42,6 +42,8 @@ interface ModeResult {
     ok: boolean;
     errors: string[];
     warnings: string[];
+    /** The mode's settings as Clair runs with them, after Validate filled in or replaced values. */
+    effective: Record<string, number>;
 }
 interface CheckResult {
     ok: boolean;
@@ -143,6 +145,32 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                 typo.matcher.disable_updater = true;
                 const rejected = check(`${stack}-disconnected-typo`, stringify(typo));
                 for (const mode of MODES) assert.match(rejected.modes[mode].errors.join("\n"), /unknown field "disable_updater"/);
+            });
+
+            // The stack file's clair block, for the values a stack sets itself (none of these today).
+            const stackClair = () => JSON.parse(stackConfig(stack)["scanning-platform:clair"] ?? "{}");
+
+            it("runs the matcher with garbage collection on, at the rendered update_retention; 0, 1 and -1, which Clair changes without an error, are refused at preview", async function () {
+                this.timeout(120000);
+                // Clair's default (v4.8.0 config/defaults.go), which no stack file overrides.
+                const expected = stackClair().matcher?.updateRetention ?? 10;
+                assert.equal(parse(document).matcher.update_retention, expected, "written out");
+                const rendered = check(`${stack}-retention`, document);
+                assert.equal(rendered.modes.matcher.effective["matcher.update_retention"], expected, "Clair keeps the value");
+                assert.ok(!rendered.modes.matcher.warnings.some((w) => /garbage collection is off/.test(w)));
+                // What Clair's own validation makes of each value we refuse (config/matcher.go): it errs on none.
+                for (const [value, clairRuns] of [[-1, 0], [0, 10], [1, 10]] as const) {
+                    const doc = parse(document);
+                    doc.matcher.update_retention = value;
+                    const result = check(`${stack}-retention-${value}`, stringify(doc));
+                    assert.equal(result.modes.matcher.ok, true, `Clair accepts ${value}`);
+                    assert.equal(result.modes.matcher.effective["matcher.update_retention"], clairRuns, `Clair runs ${value} as ${clairRuns}`);
+                    assert.equal(result.modes.matcher.warnings.some((w) => /update garbage collection is off \(at \$\.matcher\.update_retention\)/.test(w)), clairRuns === 0, `GC off warning for ${value}`);
+                    await assert.rejects(runProgram(stack, { sets: { "clair.matcher.updateRetention": String(value) } }), (err: Error) => {
+                        assert.match(err.message, new RegExp(`--set clair\\.matcher\\.updateRetention: scanning-platform:clair\\.matcher\\.updateRetention = ${value}: ${value < 0 ? "turns Clair's garbage collection off" : "is below 2, Clair's minimum"}`));
+                        return true;
+                    });
+                }
             });
 
             it("is rejected once an unknown key is injected (matcher.max_conn_poool)", () => {

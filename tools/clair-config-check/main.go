@@ -20,7 +20,11 @@
 // including a bare "clair-indexer", which parses to a path with no scheme or host and
 // fails on the first request. So those addresses must be absolute http(s) URLs here.
 //
-// Output: one JSON document {"file", "ok", "modes": {mode: {"ok","errors","warnings"}}}.
+// Output: one JSON document {"file", "ok", "modes": {mode: {"ok","errors","warnings","effective"}}}.
+// "effective" holds the settings of the mode's own section as Clair runs with them after
+// Validate, which replaces some values without an error (matcher.update_retention 0 and 1
+// become 10, indexer.scanlock_retry 0 becomes 1, index_report_request_concurrency 0 is sized
+// from the cores), so a test can see what the file really does.
 // Exit status 0 when every mode is ok, 1 when any is not, 2 on usage errors.
 package main
 
@@ -39,9 +43,10 @@ import (
 )
 
 type modeResult struct {
-	OK       bool     `json:"ok"`
-	Errors   []string `json:"errors"`
-	Warnings []string `json:"warnings"`
+	OK        bool           `json:"ok"`
+	Errors    []string       `json:"errors"`
+	Warnings  []string       `json:"warnings"`
+	Effective map[string]int `json:"effective"`
 }
 
 type result struct {
@@ -76,7 +81,7 @@ func check(name string) *result {
 }
 
 func checkMode(name, modeName string) *modeResult {
-	r := &modeResult{Errors: []string{}, Warnings: []string{}}
+	r := &modeResult{Errors: []string{}, Warnings: []string{}, Effective: map[string]int{}}
 	fail := func(format string, args ...any) {
 		r.Errors = append(r.Errors, fmt.Sprintf(format, args...))
 	}
@@ -113,6 +118,14 @@ func checkMode(name, modeName string) *modeResult {
 	if err != nil {
 		fail("validate: %v", err)
 		return r
+	}
+	switch mode {
+	case config.IndexerMode:
+		r.Effective["indexer.scanlock_retry"] = cfg.Indexer.ScanLockRetry
+		r.Effective["indexer.index_report_request_concurrency"] = cfg.Indexer.IndexReportRequestConcurrency
+		r.Effective["indexer.layer_scan_concurrency"] = cfg.Indexer.LayerScanConcurrency
+	case config.MatcherMode:
+		r.Effective["matcher.update_retention"] = cfg.Matcher.UpdateRetention
 	}
 	lws, err := config.Lint(&cfg)
 	addWarnings(lws, true)
