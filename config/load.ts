@@ -203,10 +203,26 @@ export function setConfigOrigin(origin: ConfigOrigin | undefined): void {
 export function readStackConfig(): PlatformConfig {
     const raw = pulumi.runtime.allConfig();
     const secretKeys = Object.keys(raw).filter(isConfigSecret);
+    const origin = runnerOrigin ?? stackFile(pulumi.getStack());
     try {
-        return parseConfig(raw, secretKeys, runnerOrigin ?? stackFile(pulumi.getStack()));
+        requireClusterSelection(raw, origin);
+        return parseConfig(raw, secretKeys, origin);
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;
     }
 }
+
+/**
+ * Every stack names its cluster: without kubernetes:context (or a kubeconfig of its own) the
+ * Kubernetes provider takes whatever context kubectl has selected, so `pulumi up --stack prod`
+ * would deploy wherever the operator's shell points.
+ */
+export function requireClusterSelection(raw: Record<string, string>, origin: ConfigOrigin): void {
+    if (raw["kubernetes:context"] || raw["kubernetes:kubeconfig"]) return;
+    throw new ConfigError([
+        `${origin("kubernetes:context")}: kubernetes:context = (unset): every stack names the cluster it deploys to; without it, pulumi up uses whatever context kubectl has selected. ` +
+            "Set kubernetes:context to a context of your kubeconfig (pulumi config set kubernetes:context <name>), or give the stack its own kubeconfig (pulumi config set --secret kubernetes:kubeconfig \"$(cat kubeconfig)\")",
+    ]);
+}
+

@@ -33,6 +33,21 @@ describe("a bad config stops the real program", () => {
     });
 });
 
+describe("every stack names its cluster", () => {
+    it("stage and prod without kubernetes:context (or a kubeconfig of their own) stop before any resource, naming the key and both ways to set it", async () => {
+        for (const stack of ["stage", "prod"]) {
+            const { "kubernetes:context": context, ...rest } = stackConfig(stack);
+            assert.ok(context, `Pulumi.${stack}.yaml names its cluster's context`);
+            await refusedByProgram(stack, { config: rest, configOnly: true },
+                new RegExp(`Pulumi\\.${stack}\\.yaml: kubernetes:context = \\(unset\\): every stack names the cluster it deploys to`),
+                /pulumi config set kubernetes:context <name>/,
+                /pulumi config set --secret kubernetes:kubeconfig/);
+            // A kubeconfig of the stack's own is the other way to name it.
+            await runProgram(stack, { config: { ...rest, "kubernetes:kubeconfig": "apiVersion: v1\nkind: Config\n" }, secretKeys: ["kubernetes:kubeconfig"], configOnly: true });
+        }
+    });
+});
+
 describe("the ten bad inputs of issue 11, through the real program", () => {
     // Each: before, the program accepted it (or refused a valid value); now it stops at the
     // config with a message, and registers nothing.
