@@ -207,6 +207,7 @@ export function describePipeline(lane: Lane): void {
                 c["scanning-platform:clair"].matcher.replicas += 1;
                 c["scanning-platform:clair"].notifier = { ...(c["scanning-platform:clair"].notifier ?? {}), replicas: 2 };
             });
+            const claim = lane.getJson(["pvc", "malwar-data"]).metadata.uid;
             await lane.timed("deploy killed mid-update", () => killDeployWhen(lane, ["local", "--config-file", file], (s) => s.changes.some((c) => c.op === "update")));
             assert.equal(lockFiles(lane).length, 1, "the killed engine left its lock");
             const refused = script(lane, "deploy", ["local", "--config-file", file]);
@@ -221,6 +222,7 @@ export function describePipeline(lane: Lane): void {
             const drift = script(lane, "drift", ["local"]);
             assert.equal(drift.status, 0, shown(drift));
             assertNothingOrphaned(lane);
+            assert.equal(lane.getJson(["pvc", "malwar-data"]).metadata.uid, claim, "Malwar's claim is the same object");
         });
     }
 }
