@@ -6,6 +6,7 @@ import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/c
 import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
 import { clairVersion } from "../lib/clair-config";
+import { quantityToNumber } from "../lib/quantity";
 import { backupWindow, belowFloor, bool, cronSchedule, goDuration, guaranteedResources, hostname, maintenanceWindow, objectName, pinnedImage, quantity, relativePath, replicas, uid, url } from "./primitives";
 
 /** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
@@ -86,6 +87,65 @@ const updateRetention = z.int({ error: "must be a whole number (update operation
     }
 });
 
+/**
+ * Index requests one indexer pod takes at once before it answers 429, unless set: Clair v4.8.0's
+ * own sizing in the pod, written out (config/indexer.go: GOMAXPROCS x 4 for 0; initialize/auto
+ * sets GOMAXPROCS to the cgroup's CPU quota in whole cores, rounded down). At least one core's
+ * worth: under one core Clair keeps Go's GOMAXPROCS, the node's core count.
+ */
+export const INDEX_REQUESTS_PER_CORE = 4;
+export function defaultIndexReportRequestConcurrency(cpu: string): number {
+    return INDEX_REQUESTS_PER_CORE * Math.max(1, Math.floor(quantityToNumber(cpu)));
+}
+
+// 0 hands the limit back to Clair's sizing (from the node's cores where there is no CPU quota),
+// a negative value removes it: every request is admitted and a burst meets full memory, scratch
+// claim and pool instead of a 429 Quay retries. Clair accepts both, so they are refused here.
+const indexReportRequestConcurrency = z.int({ error: "must be a whole number (index requests at once per indexer pod)" }).superRefine((n, ctx) => {
+    if (n < 0) {
+        ctx.addIssue({
+            code: "custom",
+            input: n,
+            message:
+                "removes Clair's limit (any negative value does): every index request is admitted, and a burst meets a full layer claim, memory and database pool instead of a 429 that Quay retries; " +
+                `must be 1 or more (default: ${INDEX_REQUESTS_PER_CORE} per whole CPU of clair.indexer.resources)`,
+        });
+    } else if (n === 0) {
+        ctx.addIssue({
+            code: "custom",
+            input: n,
+            message:
+                `leaves the limit to Clair's guess, ${INDEX_REQUESTS_PER_CORE} per core Go sees (the node's cores where the pod has no CPU limit); ` +
+                `must be 1 or more, or remove the key for ${INDEX_REQUESTS_PER_CORE} per whole CPU of clair.indexer.resources`,
+        });
+    }
+});
+
+/**
+ * Seconds between a waiting indexer's tries for a manifest's scan lock: 1 is Clair v4.8.0's
+ * default (config/defaults.go DefaultScanLockRetry), above 10 its lint warns. claircore v1.5.32
+ * does not read it (its lock waits with a backoff of its own), so it changes nothing today.
+ */
+export const CLAIR_SCANLOCK_RETRY_DEFAULT = 1;
+export const CLAIR_SCANLOCK_RETRY_MAXIMUM = 10;
+const scanlockRetry = z
+    .int({ error: "must be a whole number of seconds" })
+    .superRefine((n, ctx) => {
+        if (n < 1) {
+            ctx.addIssue({
+                code: "custom",
+                input: n,
+                message: `must be 1 to ${CLAIR_SCANLOCK_RETRY_MAXIMUM} seconds (Clair replaces 0 with its default, ${CLAIR_SCANLOCK_RETRY_DEFAULT}, and has no meaning for a negative value)`,
+            });
+        } else if (n > CLAIR_SCANLOCK_RETRY_MAXIMUM) {
+            ctx.addIssue({
+                code: "custom",
+                input: n,
+                message: `is above ${CLAIR_SCANLOCK_RETRY_MAXIMUM}, where Clair warns that large values increase latency; must be 1 to ${CLAIR_SCANLOCK_RETRY_MAXIMUM} seconds`,
+            });
+        }
+    });
+
 export const clairSchema = z
     .strictObject({
         image: pinnedImage.default("quay.io/projectquay/clair:4.8.0"),
@@ -109,6 +169,9 @@ export const clairSchema = z
                 storageClass: objectName.default("gp2"),
                 storageSize: quantity("bytes", "100Gi").default("100Gi"),
                 layerScanConcurrency: z.int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).default(5),
+                /** Unset: INDEX_REQUESTS_PER_CORE per whole CPU of resources (filled in below). */
+                indexReportRequestConcurrency: indexReportRequestConcurrency.optional(),
+                scanlockRetry: scanlockRetry.default(CLAIR_SCANLOCK_RETRY_DEFAULT),
             })
             .prefault({}),
         matcher: z
@@ -234,7 +297,11 @@ export const clairSchema = z
     })
     // The pool plan, computed once here: it refuses replica counts the databases cannot serve,
     // and the program passes it to Clair as is.
-    .transform((clair, ctx) => {
+    .transform((input, ctx) => {
+        const clair = {
+            ...input,
+            indexer: { ...input.indexer, indexReportRequestConcurrency: input.indexer.indexReportRequestConcurrency ?? defaultIndexReportRequestConcurrency(input.indexer.resources.cpu) },
+        };
         // The pool check needs a known instance class; an unknown one is reported on its own.
         if (clair.database.backend === "rds" && !(clair.database.rds.instanceClass in knownInstanceClasses)) return { ...clair, pools: undefined as unknown as Record<ClairMode, PoolPlan> };
         const plan = planPools(clairPoolSettings(clair));

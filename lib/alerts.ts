@@ -66,7 +66,7 @@ export function clairAlerts(namespace: string): AlertGroup[] {
             rule("ClairRequestsConcurrencyLimited",
                 `sum by (namespace, endpoint) (increase(clair_http_concurrencylimited_total{${ns}}[10m])) > 0`, "10m", "warning",
                 "Clair turns requests away (HTTP 429)",
-                "Clair refused requests over its concurrency limit (clair_http_concurrencylimited_total) in each 10-minute window for 10 minutes: the node type needs more pods."),
+                "Clair's indexer refused index requests over its limit per pod (clair_http_concurrencylimited_total; clair.indexer.indexReportRequestConcurrency) in each 10-minute window for 10 minutes: raise the limit if the pods have CPU and database connections to spare, else add indexer pods or CPU."),
             rule("ClairDatabasePoolSaturated",
                 `max by (namespace, pod, application_name) (pgxpool_acquired_conns{${ns}} / pgxpool_max_conns{${ns}}) > ${POOL_SATURATION}`, "10m", "warning",
                 "A Clair pod's database pool is nearly all in use",

@@ -23,7 +23,8 @@ export interface ClairConfigInput {
     logLevel: string;
     httpPort: number;
     introspectionPort: number;
-    indexer: { connection: ClairConnection; layerScanConcurrency: number };
+    /** indexReportRequestConcurrency and scanLockRetry: config/clair.ts. */
+    indexer: { connection: ClairConnection; layerScanConcurrency: number; indexReportRequestConcurrency: number; scanLockRetry: number };
     /** updateRetention: update operations kept per updater by garbage collection (config/clair.ts). */
     matcher: { connection: ClairConnection; period: string; updateRetention: number };
     notifier: { connection: ClairConnection; pollInterval: string; deliveryInterval: string; webhook?: { target: string; callback: string } };
@@ -44,7 +45,7 @@ export interface ClairConfigDocument {
     http_listen_addr: string;
     introspection_addr: string;
     log_level: string;
-    indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number; airgap?: true };
+    indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number; index_report_request_concurrency: number; airgap?: true };
     matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string; update_retention: number; disable_updaters?: true };
     notifier: {
         connstring: string;
@@ -86,8 +87,9 @@ export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocumen
         indexer: {
             connstring: connstring(input.indexer.connection),
             migrations: true,
-            scanlock_retry: 10,
+            scanlock_retry: input.indexer.scanLockRetry,
             layer_scan_concurrency: input.indexer.layerScanConcurrency,
+            index_report_request_concurrency: input.indexer.indexReportRequestConcurrency,
             ...(input.disconnected ? { airgap: true as const } : {}),
         },
         matcher: {

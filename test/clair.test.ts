@@ -113,6 +113,14 @@ for (const [stack, seed] of Object.entries(SEED)) {
             assert.equal((await clairConfig(stack)).matcher.update_retention, 10);
         });
 
+        it("writes the indexer's request limit, 8 (4 per core of its 2 CPUs, Clair's own sizing), and scanlock_retry 1, Clair's default", async () => {
+            // Clair v4.8.0: 0 means GOMAXPROCS x 4 (config/indexer.go) with GOMAXPROCS from the pod's
+            // CPU quota (initialize/auto); DefaultScanLockRetry = 1 (config/defaults.go).
+            const cfg = await clairConfig(stack);
+            assert.equal(cfg.indexer.index_report_request_concurrency, 8);
+            assert.equal(cfg.indexer.scanlock_retry, 1);
+        });
+
         it("sizes pool_max_conns so that every pod at peak fits in the instance's max_connections", async () => {
             const run = await stackRun(stack);
             const cfg = await clairConfig(stack);
@@ -222,6 +230,24 @@ describe("Clair options", () => {
         const run = await runProgram("stage", { sets: { "clair.matcher.updateRetention": "3" } });
         const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
         assert.equal(cfg.matcher.update_retention, 3);
+    });
+
+    it("writes clair.indexer.indexReportRequestConcurrency and scanlockRetry into the indexer section", async () => {
+        const run = await runProgram("stage", { sets: { "clair.indexer.indexReportRequestConcurrency": "3", "clair.indexer.scanlockRetry": "7" } });
+        const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
+        assert.equal(cfg.indexer.index_report_request_concurrency, 3);
+        assert.equal(cfg.indexer.scanlock_retry, 7);
+    });
+
+    it("sizes the indexer's request limit from its CPU when unset: 4 per whole core, at least 4", async () => {
+        const at = async (cpu: string) => {
+            const run = await runProgram("stage", { sets: { "clair.indexer.resources.requests.cpu": cpu, "clair.indexer.resources.limits.cpu": cpu } });
+            return parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]).indexer.index_report_request_concurrency;
+        };
+        assert.equal(await at("3"), 12);
+        // 2.5 cores is a quota of 2 whole cores for Clair's GOMAXPROCS; under one core it counts one.
+        assert.equal(await at("2500m"), 8);
+        assert.equal(await at("500m"), 4);
     });
 
     it("uses the PSK from secret config instead of generating one", async () => {

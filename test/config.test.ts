@@ -81,6 +81,13 @@ describe("stack config validation", () => {
         ["an update retention of 0", { clair: { ...prodClair(), matcher: { updateRetention: 0 } } }, /clair\.matcher\.updateRetention = 0: is below 2, Clair's minimum .*would silently keep 10 instead, and 0 does not turn garbage collection off; must be 2 or more/],
         ["an update retention of 1", { clair: { ...prodClair(), matcher: { updateRetention: 1 } } }, /clair\.matcher\.updateRetention = 1: is below 2, Clair's minimum/],
         ["an update retention as text", { clair: { ...prodClair(), matcher: { updateRetention: "10" } } }, /clair\.matcher\.updateRetention = "10": must be a whole number \(update operations kept per updater\): the quotes make "10" text/],
+        // Clair v4.8.0 accepts both: 0 is sized from the cores Go sees, a negative value is no limit (config/indexer.go).
+        ["an unlimited index request concurrency", { clair: { ...prodClair(), indexer: { indexReportRequestConcurrency: -1 } } }, /Pulumi\.prod\.yaml: scanning-platform:clair\.indexer\.indexReportRequestConcurrency = -1: removes Clair's limit .*instead of a 429 that Quay retries; must be 1 or more \(default: 4 per whole CPU of clair\.indexer\.resources\)/],
+        ["an index request concurrency of 0", { clair: { ...prodClair(), indexer: { indexReportRequestConcurrency: 0 } } }, /clair\.indexer\.indexReportRequestConcurrency = 0: leaves the limit to Clair's guess, 4 per core Go sees .*; must be 1 or more, or remove the key/],
+        ["a fractional index request concurrency", { clair: { ...prodClair(), indexer: { indexReportRequestConcurrency: 2.5 } } }, /clair\.indexer\.indexReportRequestConcurrency = 2\.5: must be a whole number \(index requests at once per indexer pod\), not the number 2\.5/],
+        ["a scan lock retry of 0", { clair: { ...prodClair(), indexer: { scanlockRetry: 0 } } }, /clair\.indexer\.scanlockRetry = 0: must be 1 to 10 seconds \(Clair replaces 0 with its default, 1/],
+        ["a scan lock retry above Clair's lint", { clair: { ...prodClair(), indexer: { scanlockRetry: 11 } } }, /clair\.indexer\.scanlockRetry = 11: is above 10, where Clair warns that large values increase latency; must be 1 to 10 seconds/],
+        ["a scan lock retry with a unit", { clair: { ...prodClair(), indexer: { scanlockRetry: "5s" } } }, /clair\.indexer\.scanlockRetry = "5s": must be a whole number of seconds, not the text "5s"/],
     ];
     for (const [what, overrides, expected] of cases) {
         it(`refuses ${what} with a message naming file, key, value and what is allowed`, () => {
@@ -119,7 +126,7 @@ describe("messages a new user meets", () => {
 
     it("a wrong nested type or null says what belongs there", () => {
         const wrongType = problemsWith({ clair: { ...prodClair(), indexer: 3 } });
-        assert.match(wrongType, /scanning-platform:clair\.indexer = 3: must be a block of keys \(replicas, autoscaling, resources, storageClass, storageSize, layerScanConcurrency\), not the number 3/);
+        assert.match(wrongType, /scanning-platform:clair\.indexer = 3: must be a block of keys \(replicas, autoscaling, resources, storageClass, storageSize, layerScanConcurrency, indexReportRequestConcurrency, scanlockRetry\), not the number 3/);
         const empty = problemsWith({ clair: { ...prodClair(), notifier: null } });
         assert.match(empty, /scanning-platform:clair\.notifier = null: is empty \(null\): remove the key to use its default, or give a block of keys/);
         const notList = problemsWith({ network: { ...prodNetwork(), subnetIds: "subnet-0c1a2b3c4d5e6f711" } });

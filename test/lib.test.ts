@@ -82,7 +82,7 @@ describe("lib/clair-config", () => {
         logLevel: "info",
         httpPort: 8080,
         introspectionPort: 8089,
-        indexer: { connection: connection(), layerScanConcurrency: 5 },
+        indexer: { connection: connection(), layerScanConcurrency: 5, indexReportRequestConcurrency: 6, scanLockRetry: 3 },
         matcher: { connection: connection({ host: "m" }), period: "6h", updateRetention: 7 },
         notifier: { connection: connection({ host: "n" }), pollInterval: "5m", deliveryInterval: "1m" },
         indexerAddr: "http://clair-indexer.ns.svc:8080/",
@@ -97,7 +97,7 @@ describe("lib/clair-config", () => {
             http_listen_addr: ":8080",
             introspection_addr: ":8089",
             log_level: "info",
-            indexer: { connstring: connstring(connection()), migrations: true, scanlock_retry: 10, layer_scan_concurrency: 5 },
+            indexer: { connstring: connstring(connection()), migrations: true, scanlock_retry: 3, layer_scan_concurrency: 5, index_report_request_concurrency: 6 },
             matcher: { connstring: connstring(connection({ host: "m" })), migrations: true, indexer_addr: "http://clair-indexer.ns.svc:8080/", period: "6h", update_retention: 7 },
             notifier: {
                 connstring: connstring(connection({ host: "n" })),

@@ -23,6 +23,10 @@ export interface ClairConfigFileArgs {
     indexerServiceName: string;
     matcherServiceName: string;
     layerScanConcurrency: number;
+    /** indexer.index_report_request_concurrency: index requests one indexer pod takes at once. */
+    indexReportRequestConcurrency: number;
+    /** indexer.scanlock_retry, in seconds. */
+    scanLockRetry: number;
     matcherPeriod: string;
     /** matcher.update_retention: update operations kept per updater. */
     matcherUpdateRetention: number;
@@ -82,7 +86,7 @@ export class ClairConfigFile extends pulumi.ComponentResource {
                     logLevel: args.logLevel,
                     httpPort: HTTP_PORT,
                     introspectionPort: INTROSPECTION_PORT,
-                    indexer: { connection: indexer, layerScanConcurrency: args.layerScanConcurrency },
+                    indexer: { connection: indexer, layerScanConcurrency: args.layerScanConcurrency, indexReportRequestConcurrency: args.indexReportRequestConcurrency, scanLockRetry: args.scanLockRetry },
                     matcher: { connection: matcher, period: args.matcherPeriod, updateRetention: args.matcherUpdateRetention },
                     notifier: { connection: notifier, pollInterval: args.notifierPollInterval, deliveryInterval: args.notifierDeliveryInterval, webhook: args.webhook },
                     indexerAddr,

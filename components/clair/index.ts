@@ -52,6 +52,10 @@ export interface ClairArgs {
         storageClass: string;
         storageSize: string;
         layerScanConcurrency: number;
+        /** Index requests one pod takes at once before answering 429. */
+        indexReportRequestConcurrency: number;
+        /** Seconds between tries for a manifest's scan lock. */
+        scanlockRetry: number;
     };
     /** updateRetention: update operations the matcher's garbage collection keeps per updater. */
     matcher: ClairNodeSettings & { period: string; updateRetention: number };
@@ -131,6 +135,8 @@ export class Clair extends pulumi.ComponentResource {
             indexerServiceName: INDEXER_NAME,
             matcherServiceName: "clair-matcher",
             layerScanConcurrency: args.indexer.layerScanConcurrency,
+            indexReportRequestConcurrency: args.indexer.indexReportRequestConcurrency,
+            scanLockRetry: args.indexer.scanlockRetry,
             matcherPeriod: args.matcher.period,
             matcherUpdateRetention: args.matcher.updateRetention,
             notifierPollInterval: args.notifier.pollInterval,

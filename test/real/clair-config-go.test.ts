@@ -17,13 +17,12 @@ const CHECKER_DIR = path.resolve(__dirname, "../../tools/clair-config-check");
 const MODES = ["indexer", "matcher", "notifier"];
 
 /**
- * Lint warnings the rendered config is known to raise, and why they stay; any other fails. The
- * indexer leaves index_report_request_concurrency at 0, so Clair sizes it from the cores it
- * sees (the program sets no value of its own). A stack without clair.notifier.webhookTarget
- * (the local one) has a notifier with no delivery mechanism: it records notifications only.
+ * Lint warnings the rendered config is known to raise, and why they stay; any other fails. A
+ * stack without clair.notifier.webhookTarget (the local one) has a notifier with no delivery
+ * mechanism: it records notifications only. (The indexer's "automatically sizing number of
+ * concurrent requests" is gone: the program writes index_report_request_concurrency.)
  */
 function acceptedWarnings(stack: string, mode: string): string[] {
-    if (mode === "indexer") return ["automatically sizing number of concurrent requests (at $.indexer.index_report_request_concurrency)"];
     const webhook = JSON.parse(stackConfig(stack)["scanning-platform:clair"] ?? "{}").notifier?.webhookTarget;
     if (mode === "notifier" && !webhook) return ["no delivery mechanisms specified (at $.notifier)"];
     return [];
@@ -171,6 +170,52 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                         return true;
                     });
                 }
+            });
+
+            /** The program's refusal of `value` for `key` at preview (the config check runs before any resource). */
+            async function refusedAtPreview(key: string, value: number, why: RegExp): Promise<void> {
+                await assert.rejects(runProgram(stack, { sets: { [key]: String(value) } }), (err: Error) => {
+                    const dotted = key.replace(/\./g, "\\.");
+                    assert.match(err.message, new RegExp(`--set ${dotted}: scanning-platform:${dotted} = ${value}: ${why.source}`));
+                    return true;
+                });
+            }
+
+            it("runs the indexer with the rendered request limit and scan lock retry; the values Clair warns about or replaces are refused at preview", async function () {
+                this.timeout(120000);
+                const doc = parse(document);
+                // Unset: what Clair sizes in the pod, 4 x GOMAXPROCS (config/indexer.go) with GOMAXPROCS the
+                // CPU limit in whole cores (initialize/auto), at least one core (2 CPUs by default, the local
+                // stack's 250m counts one). Clair's DefaultScanLockRetry is 1.
+                const cpu = String(stackClair().indexer?.resources?.limits?.cpu ?? "2");
+                const cores = cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
+                const concurrency = stackClair().indexer?.indexReportRequestConcurrency ?? 4 * Math.max(1, Math.floor(cores));
+                const retry = stackClair().indexer?.scanlockRetry ?? 1;
+                assert.equal(doc.indexer.index_report_request_concurrency, concurrency, "written out");
+                assert.equal(doc.indexer.scanlock_retry, retry, "written out");
+                const rendered = check(`${stack}-indexer`, document);
+                assert.deepEqual(rendered.modes.indexer.effective, { "indexer.index_report_request_concurrency": concurrency, "indexer.layer_scan_concurrency": doc.indexer.layer_scan_concurrency, "indexer.scanlock_retry": retry });
+
+                const with_ = (key: string, value: number) => {
+                    const changed = parse(document);
+                    changed.indexer[key] = value;
+                    const result = check(`${stack}-${key}-${value}`, stringify(changed));
+                    assert.equal(result.modes.indexer.ok, true, `Clair accepts ${key} ${value}`);
+                    return result.modes.indexer;
+                };
+                // 0: Clair guesses from the cores it sees and says so; -1: no limit at all. Clair errs on neither.
+                const guessed = with_("index_report_request_concurrency", 0);
+                assert.ok(guessed.effective["indexer.index_report_request_concurrency"] > 0);
+                assert.ok(guessed.warnings.includes("automatically sizing number of concurrent requests (at $.indexer.index_report_request_concurrency)"));
+                assert.equal(with_("index_report_request_concurrency", -1).effective["indexer.index_report_request_concurrency"], -1);
+                await refusedAtPreview("clair.indexer.indexReportRequestConcurrency", 0, /leaves the limit to Clair's guess/);
+                await refusedAtPreview("clair.indexer.indexReportRequestConcurrency", -1, /removes Clair's limit/);
+                // 0 becomes 1; 11 passes with a lint warning.
+                assert.equal(with_("scanlock_retry", 0).effective["indexer.scanlock_retry"], 1);
+                assert.ok(with_("scanlock_retry", 11).warnings.includes("large values will increase latency (at $.indexer.scanlock_retry)"));
+                assert.ok(!with_("scanlock_retry", 10).warnings.some((w) => /scanlock_retry/.test(w)), "10, the largest we allow, raises no warning");
+                await refusedAtPreview("clair.indexer.scanlockRetry", 0, /must be 1 to 10 seconds/);
+                await refusedAtPreview("clair.indexer.scanlockRetry", 11, /is above 10, where Clair warns/);
             });
 
             it("is rejected once an unknown key is injected (matcher.max_conn_poool)", () => {

@@ -394,8 +394,8 @@ export function describeClair(scrapes: Scrapes): void {
 
         it("the indexer refuses index requests over its concurrency limit with 429, and stays ready", async function () {
             this.timeout(60000);
-            // Rendered without index_report_request_concurrency, Clair sizes it as GOMAXPROCS x 4 (config/indexer.go):
-            // hold more requests than any such limit open, each with half its body sent, so each holds its slot.
+            // The rendered index_report_request_concurrency (without one, Clair sizes it as GOMAXPROCS x 4,
+            // config/indexer.go): hold more requests than the limit open, each with half its body sent, so each holds its slot.
             const held = Number(rendered.indexer.index_report_request_concurrency) || os.cpus().length * 4;
             const body = JSON.stringify({ hash: `sha256:${"1".repeat(64)}`, layers: [] });
             const statuses: Promise<number>[] = [];
