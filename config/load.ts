@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { allowedKeys, likelyMeant } from "./keys";
 import { configSchema, PROJECT, SECRET_KEYS, type PlatformConfig } from "./platform";
+import { placeholderProblems } from "./placeholders";
 import { isConfigSecret } from "./sdk-adapter";
 
 export class ConfigError extends Error {
@@ -206,7 +207,13 @@ export function readStackConfig(): PlatformConfig {
     const origin = runnerOrigin ?? stackFile(pulumi.getStack());
     try {
         requireClusterSelection(raw, origin);
-        return parseConfig(raw, secretKeys, origin);
+        const config = parseConfig(raw, secretKeys, origin);
+        // Only a real update refuses example values: a preview (and a run under the mocks, which
+        // has no engine) goes on, so the stack can be reviewed before it is real.
+        const deploying = !pulumi.runtime.isDryRun() && pulumi.runtime.hasEngine();
+        const problems = placeholderProblems(raw, PROJECT, config.placeholders, deploying, origin);
+        if (problems.length) throw new ConfigError(problems);
+        return config;
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;

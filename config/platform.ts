@@ -3,6 +3,7 @@
  * namespace, assembled from the per-app schemas. Validation runs before any resource is
  * registered, so a bad value fails `pulumi preview` with the key, the value and what is allowed.
  */
+import { placeholdersSchema } from "./placeholders";
 import { z } from "zod";
 import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
@@ -135,6 +136,7 @@ export const configSchema = z
         malwarAnthropicApiKey: secretsSchema.malwarAnthropicApiKey.optional(),
         malwarWebhookSecret: secretsSchema.malwarWebhookSecret.optional(),
         malwarPostgresUrl: secretsSchema.malwarPostgresUrl.optional(),
+        placeholders: placeholdersSchema,
     })
     // Where the RDS instances live: the union `databaseNetwork` is present exactly when a database
     // runs on RDS, with every field it needs (no `!` downstream).

@@ -13,7 +13,8 @@ export interface AlertRule {
     expr: string;
     for: string;
     labels: { severity: "warning" | "critical" };
-    annotations: { summary: string; description: string; runbook: string };
+    /** runbook_url: the name Prometheus mixins use and OpenShift's console links from an alert. */
+    annotations: { summary: string; description: string; runbook_url: string };
 }
 
 export interface AlertGroup {
@@ -21,11 +22,29 @@ export interface AlertGroup {
     rules: AlertRule[];
 }
 
-/** The README section that explains an alert: `## Runbooks`, one `### <AlertName>` each. */
-export const runbook = (alert: string) => `README.md#${alert.toLowerCase()}`;
+/**
+ * The README section that explains an alert (`### Runbooks`, one `#### <AlertName>` each), as an
+ * absolute URL: a notification is read away from the repository, where a relative link leads
+ * nowhere. `baseUrl` is where the README is served (monitoring.runbookBaseUrl); GitHub's and
+ * GitLab's anchor of a heading is its text in lower case.
+ */
+export function runbookUrl(baseUrl: string, alert: string): string {
+    const url = new URL(baseUrl);
+    url.hash = alert.toLowerCase();
+    return url.href;
+}
 
-function rule(alert: string, expr: string, forDuration: string, severity: AlertRule["labels"]["severity"], summary: string, description: string): AlertRule {
-    return { alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description, runbook: runbook(alert) } };
+type Severity = AlertRule["labels"]["severity"];
+
+/** The rule builder of one group, linking each alert to its runbook under `runbookBaseUrl`. */
+function ruleBuilder(runbookBaseUrl: string) {
+    return (alert: string, expr: string, forDuration: string, severity: Severity, summary: string, description: string): AlertRule => ({
+        alert,
+        expr,
+        for: forDuration,
+        labels: { severity },
+        annotations: { summary, description, runbook_url: runbookUrl(runbookBaseUrl, alert) },
+    });
 }
 
 /** Workloads whose ready pods stay below the desired count (kube-state-metrics). */
@@ -47,8 +66,9 @@ export const MATCHER_P95_SECONDS = 30;
 /** Share of a pod's pool in use above which ClairDatabasePoolSaturated fires. */
 export const POOL_SATURATION = 0.9;
 
-export function clairAlerts(namespace: string): AlertGroup[] {
+export function clairAlerts(namespace: string, runbookBaseUrl: string): AlertGroup[] {
     const ns = `namespace="${namespace}"`;
+    const rule = ruleBuilder(runbookBaseUrl);
     const serverErrors = (alert: string, api: string, who: string) =>
         rule(alert, `sum by (namespace, handler) (rate(clair_http_${api}_request_total{${ns},code=~"5.."}[5m])) > 0`, "10m", "warning",
             `Clair's ${who} answers with server errors`,
@@ -88,8 +108,9 @@ export function clairAlerts(namespace: string): AlertGroup[] {
 }
 
 /** `workloads`: clamd's Deployment and, when there is one, the in-cluster signature mirror's StatefulSet. */
-export function clamavAlerts(namespace: string, databaseMaxAgeHours: number, workloads: { deployment: string; mirror?: string }): AlertGroup[] {
+export function clamavAlerts(namespace: string, databaseMaxAgeHours: number, workloads: { deployment: string; mirror?: string }, runbookBaseUrl: string): AlertGroup[] {
     const ns = `namespace="${namespace}"`;
+    const rule = ruleBuilder(runbookBaseUrl);
     return [{
         name: "clamav",
         rules: [

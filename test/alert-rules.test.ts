@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { runProgram, unwrapSecrets } from "../tools/mock-run";
-import { ofType, stackRun } from "./helpers";
+import { atLeast, ofType, stackRun } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
@@ -27,10 +27,22 @@ describe("alert annotations", () => {
             assert.ok(r.annotations.summary && r.annotations.description, `${r.alert}: summary and description`);
             assert.ok(["warning", "critical"].includes(r.labels.severity), `${r.alert}: severity`);
             assert.ok(sections.includes(r.alert), `${r.alert}: a #### ${r.alert} section under ### Runbooks`);
-            // GitHub's anchor of a heading is its text in lower case.
-            assert.equal(r.annotations.runbook, `README.md#${r.alert.toLowerCase()}`);
+            assert.deepEqual(Object.keys(r.annotations).sort(), ["description", "runbook_url", "summary"], r.alert);
+            // Absolute, for a notification read anywhere: Pulumi.prod.yaml's monitoring.runbookBaseUrl, and
+            // the section's anchor (GitHub's and GitLab's anchor of a heading is its text in lower case).
+            assert.equal(r.annotations.runbook_url, `https://git.example.com/security/security-scanning-platform/blob/main/README.md#${r.alert.toLowerCase()}`);
         }
         assert.deepEqual(sections.filter((s) => !rules.some((r: any) => r.alert === s)), [], "no runbook for an alert that does not exist");
+    });
+});
+
+describe("runbook links", () => {
+    it("follow monitoring.runbookBaseUrl, a query kept before each alert's anchor", async () => {
+        const base = "https://gitlab.example.org/sre/scanning/-/blob/main/README.md?plain=1";
+        const run = await runProgram("stage", { sets: { "monitoring.runbookBaseUrl": base } });
+        const rules = atLeast((await ruleGroups(run)).flatMap((g) => g.rules), 12, "alerts");
+        for (const r of rules) assert.equal(r.annotations.runbook_url, `${base}#${r.alert.toLowerCase()}`);
+        assert.ok(rules.some((r: any) => r.annotations.runbook_url === `${base}#clamavdatabaseold`), "ClamAV's alerts too");
     });
 });
 

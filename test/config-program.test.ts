@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { PROJECT } from "../config/platform";
+import { placeholderProblems, valueAt } from "../config/placeholders";
 import { runProgram, stackConfig, type RunOptions } from "../tools/mock-run";
 import { ZOD_WORDING } from "./plain-words";
 
@@ -43,8 +44,42 @@ describe("every stack names its cluster", () => {
                 /pulumi config set kubernetes:context <name>/,
                 /pulumi config set --secret kubernetes:kubeconfig/);
             // A kubeconfig of the stack's own is the other way to name it.
-            await runProgram(stack, { config: { ...rest, "kubernetes:kubeconfig": "apiVersion: v1\nkind: Config\n" }, secretKeys: ["kubernetes:kubeconfig"], configOnly: true });
+            const listed = JSON.parse(rest[key("placeholders")]).filter((k: string) => k !== "kubernetes:context");
+            await runProgram(stack, { config: { ...rest, [key("placeholders")]: JSON.stringify(listed), "kubernetes:kubeconfig": "apiVersion: v1\nkind: Config\n" }, secretKeys: ["kubernetes:kubeconfig"], configOnly: true });
         }
+    });
+});
+
+describe("example values in the stack files (scanning-platform:placeholders)", () => {
+    // What the stack files ship as examples: the cluster's context, the network ids, the CIDRs
+    // and the OIDC provider ARN in AWS's documentation account (123456789012).
+    const EXAMPLES = ["kubernetes:context", "network.vpcId", "network.subnetIds", "network.allowedCidrs", "malwar.backup.oidcProviderArn"];
+
+    it("stage and prod list their example values; each listed key is one the stack sets", () => {
+        for (const stack of ["stage", "prod"]) {
+            const raw = stackConfig(stack);
+            assert.deepEqual(JSON.parse(raw[key("placeholders")]), EXAMPLES, stack);
+            for (const k of EXAMPLES) assert.notEqual(valueAt(raw, PROJECT, k), undefined, `${stack}: ${k}`);
+            assert.match(String(valueAt(raw, PROJECT, "malwar.backup.oidcProviderArn")), /^arn:aws:iam::123456789012:/);
+        }
+    });
+
+    it("a pulumi up refuses while any is listed, naming each key and its value; a preview goes on", () => {
+        const raw = stackConfig("prod");
+        const origin = (k: string) => `Pulumi.prod.yaml (${k})`;
+        assert.deepEqual(placeholderProblems(raw, PROJECT, EXAMPLES, false, origin), []);
+        const refused = placeholderProblems(raw, PROJECT, EXAMPLES, true, origin);
+        assert.equal(refused.length, EXAMPLES.length);
+        assert.match(refused[1], /^Pulumi\.prod\.yaml \(network\.vpcId\): scanning-platform:network\.vpcId = vpc-0c1a2b3c4d5e6f701: an example value \(listed in scanning-platform:placeholders\); set your own, then remove network\.vpcId from/);
+        assert.match(refused[0], /kubernetes:context = scanning-prod: an example value/);
+        assert.match(refused[2], /scanning-platform:network\.subnetIds = \["subnet-0c1a2b3c4d5e6f711","subnet-0c1a2b3c4d5e6f712","subnet-0c1a2b3c4d5e6f713"\]/);
+    });
+
+    it("a listed key the stack does not set is refused at preview too (a typo would guard nothing)", async () => {
+        await refusedByProgram("prod", { config: { [key("placeholders")]: JSON.stringify(["network.vpcid"]) } },
+            /scanning-platform:placeholders lists network\.vpcid, which the stack does not set/);
+        // Under the mocks (no engine, as in a preview) the committed lists pass.
+        await runProgram("prod");
     });
 });
 

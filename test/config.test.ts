@@ -64,6 +64,11 @@ describe("stack config validation", () => {
         ["a scraper label key with a space", { monitoring: { scraper: { podLabels: { "app name": "prometheus" } } } }, /monitoring\.scraper\.podLabels\.app name = "prometheus": is not a label key/],
         ["a dashboard label value with a space", { monitoring: { dashboardLabels: { grafana_dashboard: "yes please" } } }, /monitoring\.dashboardLabels\.grafana_dashboard = "yes please": is not a label value/],
         ["a signature age of 0 hours", { monitoring: { clamavDatabaseMaxAgeHours: 0 } }, /monitoring\.clamavDatabaseMaxAgeHours = 0: must be 1 or more \(hours\)/],
+        ["a runbook address over http", { monitoring: { runbookBaseUrl: "http://git.example.com/sre/scanning/blob/main/README.md" } }, /Pulumi\.prod\.yaml: scanning-platform:monitoring\.runbookBaseUrl = "http:\/\/git\.example\.com\/sre\/scanning\/blob\/main\/README\.md": uses http:, which this setting cannot use; must be an https:\/\/ URL such as https:\/\/github\.com\/<org>\/<repo>\/blob\/main\/README\.md/],
+        ["a relative runbook address", { monitoring: { runbookBaseUrl: "README.md" } }, /monitoring\.runbookBaseUrl = "README\.md": is not a URL; must be an https:\/\/ URL/],
+        ["a runbook address with an anchor", { monitoring: { runbookBaseUrl: "https://git.example.com/sre/scanning/blob/main/README.md#runbooks" } }, /monitoring\.runbookBaseUrl = "https:\/\/git\.example\.com\/sre\/scanning\/blob\/main\/README\.md#runbooks": has a fragment \(#runbooks\): the program appends #<alert> to it for each alert/],
+        ["a runbook address with credentials", { monitoring: { runbookBaseUrl: "https://bot:hunter2@git.example.com/README.md" } }, /monitoring\.runbookBaseUrl = "https:\/\/\[credentials\]@git\.example\.com\/README\.md": holds credentials \(user:password@\), which every alert notification would show/],
+        ["alerts without a runbook address", { monitoring: {} }, /Pulumi\.prod\.yaml: scanning-platform:monitoring\.runbookBaseUrl = \(unset\): is required while monitoring\.rules is true: every alert links to its runbook at this address plus #<alert> .*or turn the alerts off with monitoring\.rules: false/],
         ["an unpinned exporter image", { clamav: { exporter: { image: "sergeymakinen/clamav_exporter:latest" } } }, /clamav\.exporter\.image = "sergeymakinen\/clamav_exporter:latest": must not use the moving tag 'latest'/],
         ["exporter requests that differ from limits", { clamav: { exporter: { resources: { requests: { memory: "64Mi" }, limits: { memory: "128Mi" } } } } }, /clamav\.exporter\.resources\.requests\.memory = "64Mi": differs from limits\.memory "128Mi"/],
         ["a CIDR without prefix", { network: { ...prodNetwork(), allowedCidrs: ["10.0.0.0"] } }, /network\.allowedCidrs\.0 = "10\.0\.0\.0": is not of the form address\/prefix-length; must be an IPv4 network such as 10\.0\.0\.0\/16/],
@@ -285,6 +290,13 @@ describe("URLs: through the WHATWG parser, with the schemes each field can use",
     });
 });
 
+describe("the alerts' runbook address", () => {
+    it("is needed only with the alerts on", () => {
+        const raw = { ...stackConfig("prod"), [key("monitoring")]: JSON.stringify({ rules: false }) };
+        assert.equal(parseConfig(raw).monitoring.runbookBaseUrl, undefined);
+    });
+});
+
 describe("keys of other namespaces", () => {
     const raw = (extra: Record<string, string>) => ({ ...stackConfig("prod"), ...extra });
     it("leaves the engine's and providers' namespaces alone, and namespaces far from ours", () => {
@@ -346,14 +358,17 @@ describe("README config reference", () => {
     });
 
     // The schema's defaults: an in-cluster Clair database needs no network settings; Malwar's
-    // backups (on by default) need an OIDC provider, which has no default.
+    // backups (on by default) need an OIDC provider and the alerts (on by default) a runbook
+    // address, neither of which has a default.
     const defaults: any = (() => {
         const cfg: any = parseConfig({
             [key("clair")]: JSON.stringify({ database: { backend: "in-cluster" } }),
             [key("malwar")]: JSON.stringify({ backup: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com" } }),
+            [key("monitoring")]: JSON.stringify({ runbookBaseUrl: "https://git.example.com/README.md" }),
         });
         cfg.clair.database.backend = "rds";
         delete cfg.malwar.backup.oidcProviderArn;
+        delete cfg.monitoring.runbookBaseUrl;
         return cfg;
     })();
     const valueAt = (cfg: any, dotted: string) => dotted.split(".").reduce((node: any, part) => node?.[part], cfg);
@@ -366,7 +381,7 @@ describe("README config reference", () => {
         if (dotted.endsWith("esources")) {
             return JSON.stringify(value) === JSON.stringify({ cpu: literals[0], memory: literals[1] }) ? undefined : `says ${cell}, is ${JSON.stringify(value)}`;
         }
-        const count = /^(\d+) subnets$/.exec(cell);
+        const count = /^(\d+) (?:subnets|keys)$/.exec(cell);
         if (count) return Array.isArray(value) && value.length === Number(count[1]) ? undefined : `says ${cell}, is ${JSON.stringify(value)}`;
         if (literals.length === 0) return `cannot read ${JSON.stringify(cell)}`;
         // A one-item list is written as its item: `10.64.0.0/14`.

@@ -198,7 +198,8 @@ export class Clair extends pulumi.ComponentResource {
         // The three node types only: the clairctl Jobs' pods carry the Clair name too, and serve no metrics.
         const nodeTypes = { matchLabels: clairPods, matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In" as const, values: ["indexer", "matcher", "notifier"] }] };
         if (args.monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, nodeTypes, ["introspection"], { parent: this }, "clair");
-        if (args.monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, clairAlerts, { parent: this }, "clair");
+        const monitoring = args.monitoring;
+        if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clairAlerts(ns, monitoring.runbookBaseUrl), { parent: this }, "clair");
 
         const routes = new ClairRoutes(name, {
             namespace: args.namespace,

@@ -255,7 +255,7 @@ export class Clamav extends pulumi.ComponentResource {
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };
         if (monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, { matchLabels: instanceSelector(CLAMAV_NAME) }, ["metrics"], childOpts, CLAMAV_NAME);
-        if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined }), childOpts, CLAMAV_NAME);
+        if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined }, monitoring.runbookBaseUrl), childOpts, CLAMAV_NAME);
 
         const refresh = new ClamavRefresh(`${name}-refresh`, {
             namespace: args.namespace,

@@ -35,14 +35,16 @@ export interface PrometheusRuleSpec {
 }
 
 /** What an app needs to know about monitoring; absent means none of it. */
-export interface MonitoringArgs {
+export type MonitoringArgs = {
     /** Create PodMonitors (and the scrape targets they need, such as an exporter sidecar). */
     podMonitors: boolean;
-    /** Create the PrometheusRule with the app's alerts. */
-    rules: boolean;
     /** The Prometheus that scrapes: admitted to the metrics ports by the NetworkPolicies. */
     scraper: { namespace: string; podLabels: Record<string, string> };
-}
+} & (
+    | { rules: false }
+    /** The PrometheusRule with the app's alerts, each linking to its runbook under runbookBaseUrl (the README's address). */
+    | { rules: true; runbookBaseUrl: string }
+);
 
 /** The NetworkPolicy peer of the scraper: its pods, in its namespace (both must match). */
 export function scraperPeer(scraper: MonitoringArgs["scraper"]): k8s.types.input.networking.v1.NetworkPolicyPeer {
