@@ -188,6 +188,21 @@ export function describePipeline(lane: Lane): void {
             }
         });
 
+        it("pulumi up stops while the stack lists placeholders, naming the key and value, and changes nothing; pulumi preview goes on", () => {
+            const file = editedConfig(lane, "placeholders", (c) => (c["scanning-platform:placeholders"] = ["kubernetes:context"]));
+            const cli = (args: string[]) => spawnSync(lane.env().SSCAN_PULUMI_BIN!, [...args, "--stack", "local", "--non-interactive", "--config-file", file], { cwd: ROOT, env: lane.env(), encoding: "utf8", maxBuffer: 1 << 26 });
+            const preview = cli(["preview", "--expect-no-changes"]);
+            assert.equal(preview.status, 0, preview.stdout.slice(-3000) + preview.stderr);
+            const before = lane.pulumiOk(["stack", "export"]);
+            const up = cli(["up", "--yes", "--skip-preview"]);
+            assert.notEqual(up.status, 0);
+            assert.match(up.stdout + up.stderr, /kubernetes:context = sscan-local: an example value \(listed in scanning-platform:placeholders\)/);
+            const after = JSON.parse(lane.pulumiOk(["stack", "export"]));
+            const kubernetes = (state: any) => state.deployment.resources.filter((r: any) => r.type.startsWith("kubernetes:")).map((r: any) => [r.urn, r.modified ?? null]);
+            assert.ok(kubernetes(after).length >= 20);
+            assert.deepEqual(kubernetes(after), kubernetes(JSON.parse(before)), "no Kubernetes resource changed");
+        });
+
         it("scripts/ci/deploy never breaks a live lock: a second deploy while one runs is refused, naming the holder", async () => {
             const file = editedConfig(lane, "notifier", (c) => (c["scanning-platform:clair"].notifier = { ...(c["scanning-platform:clair"].notifier ?? {}), replicas: 2 }));
             fs.rmSync(path.join(OUT, "events.jsonl"), { force: true });
