@@ -51,9 +51,9 @@ describe("every stack names its cluster", () => {
 });
 
 describe("example values in the stack files (scanning-platform:placeholders)", () => {
-    // What the stack files ship as examples: the cluster's context, the network ids, the CIDRs
-    // and the OIDC provider ARN in AWS's documentation account (123456789012).
-    const EXAMPLES = ["kubernetes:context", "network.vpcId", "network.subnetIds", "network.allowedCidrs", "malwar.backup.oidcProviderArn"];
+    // What the stack files ship as examples: the cluster's context, the network ids, the CIDRs,
+    // the OIDC provider ARN in AWS's documentation account (123456789012) and the runbook address.
+    const EXAMPLES = ["kubernetes:context", "network.vpcId", "network.subnetIds", "network.allowedCidrs", "malwar.backup.oidcProviderArn", "monitoring.runbookBaseUrl"];
 
     it("stage and prod list their example values; each listed key is one the stack sets", () => {
         for (const stack of ["stage", "prod"]) {
