@@ -44,7 +44,10 @@ describe("command-line tools", function () {
             ["render", ["--stack", "prod"], 2, /--out is required/],
             ["render", ["--stack", "nosuch", "--out", "/tmp/unused-render-dir"], 1, /no stack file Pulumi\.nosuch\.yaml/],
             ["render", ["--stack", "prod", "--out", "x", "stray"], 2, /Unexpected argument 'stray'/],
+            ["render", ["-s", "prod", "--out", "-", "--clean"], 2, /--clean empties a folder; with --out - nothing is written to one/],
+            ["render", ["-s", "prod", "--out", "-", "--set", "replicas"], 2, /--set replicas: expected key=value/],
             ["check:manifests", ["--stack", "nosuch"], 1, /no stack file Pulumi\.nosuch\.yaml/],
+            ["check:manifests", ["-s", "prod", "--set", "replicas"], 2, /--set replicas: expected key=value/],
             ["check:manifests", ["--verbos"], 2, /Unknown option '--verbos'/],
         ];
         cases.forEach(([script, args, status, message], i) => {

@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { AppTotals, CapacitySummary } from "../lib/capacity";
-import { run, stackFilePath, stackRequired, UsageError, type Options } from "./cli";
+import { parseSets, run, stackFilePath, stackRequired, type Options } from "./cli";
 
 type Figures = AppTotals;
 const FIELDS: (keyof Figures)[] = ["pods", "cpu", "memoryGiB", "storageGiB", "rdsInstances", "rdsStorageGiB"];
@@ -42,16 +42,6 @@ export interface CapacityReport extends Side {
     databases: CapacitySummary["databases"];
     atMax: Side;
     compare?: Side & { stack: string; delta: Delta; atMax: Side & { delta: Delta } };
-}
-
-export function parseSets(values: string[]): Record<string, string> {
-    const sets: Record<string, string> = {};
-    for (const item of values) {
-        const eq = item.indexOf("=");
-        if (eq <= 0) throw new UsageError(`--set ${item}: expected key=value, e.g. clair.indexer.replicas=80`);
-        sets[item.slice(0, eq)] = item.slice(eq + 1);
-    }
-    return sets;
 }
 
 const zero = (): Figures => ({ pods: 0, cpu: 0, memoryGiB: 0, storageGiB: 0, rdsInstances: 0, rdsStorageGiB: 0 });
@@ -217,7 +207,7 @@ export function formatReport(r: CapacityReport): string {
 export const USAGE = "npm run capacity -- --stack <name> [--set key=value ...] [--compare <name>] [--json FILE|-]";
 
 export const OPTIONS = {
-    stack: { type: "string" },
+    stack: { type: "string", short: "s" },
     set: { type: "string", multiple: true, default: [] as string[] },
     compare: { type: "string" },
     json: { type: "string" },

@@ -41,7 +41,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
-import { run as runCli, stackFilePath, stackRequired, type Options, type Values } from "./cli";
+import { parseSets, run as runCli, stackFilePath, stackRequired, type Options, type Values } from "./cli";
 import { namespaceOf, runSccCheck, sccRequest, type SccVerdict } from "./openshift-scc";
 import { reasonAnnotation } from "../components/shared/exemptions";
 import { renderStack } from "./render";
@@ -552,10 +552,11 @@ function writeUnexempted(files: string[], dir: string): string[] {
     });
 }
 
-export const USAGE = "npm run check:manifests -- --stack <name> [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]";
+export const USAGE = "npm run check:manifests -- --stack <name> [--set key=value ...] [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]";
 
 export const OPTIONS = {
-    stack: { type: "string" },
+    stack: { type: "string", short: "s" },
+    set: { type: "string", multiple: true, default: [] as string[] },
     verbose: { type: "boolean", default: false },
     json: { type: "string" },
     out: { type: "string" },
@@ -567,8 +568,10 @@ async function main(values: Values<typeof OPTIONS>): Promise<number> {
     if (!values.stack) throw await stackRequired();
     // A misspelt stack fails here, before the checkers are installed (and the SDK loads).
     stackFilePath(values.stack);
-    const [{ stackConfig }, { parseConfig, stackFile }] = await Promise.all([import("./mock-run"), import("../config/load")]);
-    const openshift = parseConfig(stackConfig(values.stack), [], stackFile(values.stack)).kubernetes.platform === "openshift";
+    const sets = parseSets(values.set ?? []);
+    const [{ stackConfig, applySets }, { parseConfig, stackFileAndSets }] = await Promise.all([import("./mock-run"), import("../config/load")]);
+    // The what-if's platform: --set kubernetes.platform=kubernetes checks the other SCC case.
+    const openshift = parseConfig(applySets(stackConfig(values.stack), sets), [], stackFileAndSets(values.stack, sets)).kubernetes.platform === "openshift";
     const allowMissing = values["allow-missing"]!;
     // With --json -, the JSON is stdout's only content and the table goes to stderr.
     const say = values.json === "-" ? console.error : console.log;
@@ -576,7 +579,7 @@ async function main(values: Values<typeof OPTIONS>): Promise<number> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "check-manifests-"));
     try {
         const dir = values.out ? path.resolve(values.out) : path.join(work, "manifests");
-        const files = (await renderStack(values.stack, dir)).sort();
+        const files = (await renderStack(values.stack, dir, { sets })).sort();
         const rendered: Manifests = { dir, files, index: indexObjects(files) };
         const unexemptedDir = path.join(work, "without-exemptions");
         const unexempted: Manifests = { dir: unexemptedDir, files: writeUnexempted(files, unexemptedDir), index: rendered.index };

@@ -83,3 +83,14 @@ export function run<O extends Options>(cli: Cli<O>, argv = process.argv.slice(2)
             },
         );
 }
+
+/** `--set key=value` flags as a map of path-style overrides (`pulumi config set --path` keys). */
+export function parseSets(values: string[]): Record<string, string> {
+    const sets: Record<string, string> = {};
+    for (const item of values) {
+        const eq = item.indexOf("=");
+        if (eq <= 0) throw new UsageError(`--set ${item}: expected key=value, e.g. clair.indexer.replicas=80`);
+        sets[item.slice(0, eq)] = item.slice(eq + 1);
+    }
+    return sets;
+}

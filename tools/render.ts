@@ -1,8 +1,9 @@
 /**
- * npm run render -- --stack <name> --out DIR [--clean]
+ * npm run render -- --stack <name> --out DIR|- [--clean] [--set key=value ...]
  *
  * Writes every Kubernetes object the program creates (from the mock run), one YAML file per
- * object, as it would be sent to the API server: secrets included in plaintext from the mock
+ * object (or, with --out -, one YAML stream on stdout, as `helm template` prints), as it would be
+ * sent to the API server; --set renders a what-if, as `npm run capacity` takes it: secrets included in plaintext from the mock
  * (generated values are random per run; render output is for checkers, never to commit).
  *
  * DIR must be new or empty: a render into a folder that holds files already would leave the
@@ -13,11 +14,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { run, stackFilePath, stackRequired, UsageError, type Options } from "./cli";
+import { parseSets, run, stackFilePath, stackRequired, UsageError, type Options } from "./cli";
 
 export interface RenderOptions {
     /** Delete the *.yaml files already in outDir first (refused when it holds anything else). */
     clean?: boolean;
+    /** Path-style overrides of the stack's config, as `--set clair.indexer.replicas=80`. */
+    sets?: Record<string, string>;
 }
 
 /** The entries of dir, or [] when it does not exist. */
@@ -55,20 +58,26 @@ export function prepareOutDir(outDir: string, options: RenderOptions = {}): numb
     return yaml.length;
 }
 
+/** Every Kubernetes object the program creates for the stack, in the order it registers them. */
+export async function renderObjects(stack: string, sets: Record<string, string> = {}): Promise<any[]> {
+    // A misspelt stack fails before the SDK and the program load.
+    stackFilePath(stack);
+    const { runProgram, unwrapSecrets } = await import("./mock-run");
+    const result = await runProgram(stack, { sets });
+    return result.resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:pulumi"))
+        .map((r) => unwrapSecrets(r.inputs))
+        .filter((object) => object.apiVersion && object.kind);
+}
+
 export async function renderStack(stack: string, outDir: string, options: RenderOptions = {}): Promise<string[]> {
     // Before the program runs: a folder in the way fails at once.
     const deleted = prepareOutDir(outDir, options);
     if (deleted > 0) process.stderr.write(`render: deleted ${deleted} *.yaml files of an earlier render from ${outDir}\n`);
-    // A misspelt stack fails before the SDK and the program load.
-    stackFilePath(stack);
-    const { runProgram, unwrapSecrets } = await import("./mock-run");
-    const result = await runProgram(stack);
+    const objects = await renderObjects(stack, options.sets);
     fs.mkdirSync(outDir, { recursive: true });
     const written: string[] = [];
-    for (const r of result.resources) {
-        if (!r.custom || !r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:pulumi")) continue;
-        const object = unwrapSecrets(r.inputs);
-        if (!object.apiVersion || !object.kind) continue;
+    for (const object of objects) {
         const file = path.join(outDir, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`);
         if (written.includes(file)) throw new Error(`two objects render to ${file}`);
         fs.writeFileSync(file, stringify(object));
@@ -77,12 +86,18 @@ export async function renderStack(stack: string, outDir: string, options: Render
     return written;
 }
 
-export const USAGE = "npm run render -- --stack <name> --out DIR [--clean]";
+/** One YAML stream, each object a document, as `kubectl apply -f -` reads it. */
+export function yamlStream(objects: any[]): string {
+    return objects.map((o) => `---\n${stringify(o)}`).join("");
+}
+
+export const USAGE = "npm run render -- --stack <name> --out DIR|- [--clean] [--set key=value ...]";
 
 export const OPTIONS = {
-    stack: { type: "string" },
+    stack: { type: "string", short: "s" },
     out: { type: "string" },
     clean: { type: "boolean", default: false },
+    set: { type: "string", multiple: true, default: [] as string[] },
 } satisfies Options;
 
 if (require.main === module) {
@@ -92,8 +107,14 @@ if (require.main === module) {
         options: OPTIONS,
         async main(values) {
             if (!values.stack) throw await stackRequired();
-            if (!values.out) throw new UsageError("--out is required");
-            const files = await renderStack(values.stack, values.out, { clean: values.clean });
+            if (!values.out) throw new UsageError("--out is required: a folder for one file per object, or - for one YAML stream on stdout");
+            const sets = parseSets(values.set ?? []);
+            if (values.out === "-") {
+                if (values.clean) throw new UsageError("--clean empties a folder; with --out - nothing is written to one");
+                process.stdout.write(yamlStream(await renderObjects(values.stack, sets)));
+                return 0;
+            }
+            const files = await renderStack(values.stack, values.out, { clean: values.clean, sets });
             process.stdout.write(`rendered ${files.length} objects of stack ${values.stack} into ${values.out}\n`);
             return 0;
         },

@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { npmRun } from "../cli-run";
 
 describe("command-line tools: whole runs", function () {
@@ -53,6 +53,19 @@ describe("command-line tools: whole runs", function () {
             assert.equal(files.length, written, "as many files as objects written");
             assert.ok(!files.includes("deployment-gone.yaml"));
             for (const f of files) assert.ok(parse(fs.readFileSync(path.join(dir, f), "utf8")).kind, f);
+        });
+
+        it("with -, one YAML stream on stdout (as helm template prints), a what-if by --set and the stack by -s", () => {
+            const r = npmRun("render", ["-s", "prod", "--out", "-", "--set", "clair.matcher.replicas=12"], { silent: true });
+            assert.equal(r.status, 0, r.stderr);
+            assert.ok(r.stdout.startsWith("---\n"), "a stream of documents");
+            const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
+            assert.ok(docs.length >= 40, `${docs.length} objects`);
+            for (const d of docs) assert.ok(d.apiVersion && d.kind && d.metadata?.name, JSON.stringify(d).slice(0, 80));
+            const matcher = docs.find((d) => d.kind === "Deployment" && d.metadata.name === "clair-matcher");
+            // Prod runs 10 matchers (Pulumi.prod.yaml); the --set makes it 12.
+            assert.equal(matcher.spec.replicas, 12);
+            assert.ok(!fs.existsSync(path.join(process.cwd(), "-")), "no folder named -");
         });
     });
 });
