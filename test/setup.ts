@@ -165,6 +165,53 @@ if (tsHandler) {
     };
 }
 
+// ------------------------------------------------------------------ 4. StrykerJS: what a `before` hook reaches
+
+/**
+ * Under StrykerJS (`npm run mutation:components`), its dry run notes the mutants each test
+ * reaches, under the test's title (`__stryker__.currentTestId`, set by its root beforeEach), and
+ * later runs a mutant with those tests only. A suite's `before` hook (a whole-program run shared
+ * by its tests) runs before that beforeEach: what it reaches would be noted under the test that
+ * ran before it, often in another file, and the suite's own tests would never see the mutant.
+ * Here, in the dry run, what a `before` hook reaches is noted for every test of its suite.
+ * Outside Stryker, and in its mutant runs, hooks run unchanged.
+ */
+type StrykerNamespace = { activeMutant?: string; currentTestId?: string; mutantCoverage?: { perTest: Record<string, Record<string, number>> } };
+const strykerNamespace = (globalThis as Record<string, unknown>).__stryker__ as StrykerNamespace | undefined;
+if (strykerNamespace) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Suite: { prototype: { beforeAll(title: unknown, fn?: unknown): unknown } } = require("mocha/lib/suite");
+    const beforeAll = Suite.prototype.beforeAll;
+    Suite.prototype.beforeAll = function (this: { eachTest(fn: (t: { fullTitle(): string }) => void): void; fullTitle(): string }, title: unknown, fn?: unknown) {
+        const hook = (typeof title === "function" ? title : fn) as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+        // A hook that takes mocha's done callback is left as it is (none here does).
+        if (typeof hook !== "function" || hook.length > 0) return beforeAll.call(this, title, fn);
+        const suite = this;
+        const wrapped = async function (this: unknown): Promise<unknown> {
+            const ns = strykerNamespace;
+            if (ns.activeMutant !== undefined) return hook.call(this);
+            const before = ns.currentTestId;
+            const id = `before-hook:${suite.fullTitle()}`;
+            ns.currentTestId = id;
+            try {
+                return await hook.call(this);
+            } finally {
+                ns.currentTestId = before;
+                const perTest = ns.mutantCoverage?.perTest;
+                const reached = perTest?.[id];
+                if (perTest && reached) {
+                    delete perTest[id];
+                    suite.eachTest((test) => {
+                        const counts = (perTest[test.fullTitle()] ??= {});
+                        for (const [mutant, n] of Object.entries(reached)) counts[mutant] = (counts[mutant] ?? 0) + n;
+                    });
+                }
+            }
+        };
+        return typeof title === "function" ? beforeAll.call(this, wrapped) : beforeAll.call(this, title, wrapped);
+    };
+}
+
 /** Calls of each shared run at the last check: a file's end checks only the runs it asked for. */
 const checkedCalls = new Map<string, number>();
 /** Where each process of the lane leaves its runs for mochaGlobalTeardown (a folder made by mochaGlobalSetup). */
