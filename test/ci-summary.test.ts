@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { capacityChanged, capacityTable, changesByKind, driftMarkdown, parseEvents, previewMarkdown, readSteps, type EngineEvent } from "../tools/ci-summary";
-import { judge, lockFiles } from "../tools/stack-lock";
+import { describePending, judge, lockFiles } from "../tools/stack-lock";
 
 const STACK_URN = "urn:pulumi:prod::scanning-platform::pulumi:pulumi:Stack::scanning-platform-prod";
 const urn = (type: string, name: string) => `urn:pulumi:prod::scanning-platform::scanning:clair:Clair$${type}::${name}`;
@@ -131,6 +131,11 @@ describe("stack locks: stale or live", () => {
         // On this host the holder's liveness decides, whatever the age bound.
         assert.equal(judge(lock, now, "runner-1", 29, () => true).stale, false);
         assert.equal(judge(lock, now, "runner-1", 31, () => false).stale, true);
+    });
+
+    it("says what the killed update was doing, from its pending operations", () => {
+        const op = (type: string, t: string, name: string) => ({ type, resource: { urn: `urn:pulumi:local::scanning-platform::scanning:clair:Clair$${t}::${name}`, type: t } });
+        assert.equal(describePending([op("updating", DEPLOYMENT, "clair-matcher"), op("creating", "kubernetes:core/v1:Service", "clair-indexer")]), "updating Deployment clair-matcher, creating Service clair-indexer");
     });
 
     it("finds the stack's lock files in a file backend, project-scoped and in the older layout", () => {

@@ -98,13 +98,23 @@ export function verdicts(stack: string): LockVerdict[] {
     return lockFiles(b.dir, stack).map((file) => judge({ file, ...JSON.parse(fs.readFileSync(file, "utf8")) }, new Date(), os.hostname(), maxAge()));
 }
 
-interface PendingOperation { type: string; resource: { urn: string; type: string; inputs?: any; custom?: boolean } }
+export interface PendingOperation { type: string; resource: { urn: string; type: string; inputs?: any; custom?: boolean } }
+
+/** The pending operations of the stack's state: what an update was doing when it stopped. */
+function pendingOperations(stack: string): PendingOperation[] {
+    const cli = process.env.SSCAN_CI_PULUMI || "pulumi";
+    const exported = JSON.parse(execFileSync(cli, ["stack", "export", "--stack", stack, "--non-interactive"], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] }));
+    return exported.deployment?.pending_operations ?? [];
+}
+
+/** "updating Deployment clair-matcher, creating Service x": what the killed update was doing. */
+export function describePending(pending: PendingOperation[]): string {
+    return pending.map((op) => `${op.type} ${op.resource.type.split(":").pop()} ${op.resource.urn.split("::").pop()}`).join(", ");
+}
 
 /** The import-or-clear decision for each pending operation of the stack's state. */
 function pendingDecisions(stack: string): string[] {
-    const cli = process.env.SSCAN_CI_PULUMI || "pulumi";
-    const exported = JSON.parse(execFileSync(cli, ["stack", "export", "--stack", stack, "--non-interactive"], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 }));
-    const pending: PendingOperation[] = exported.deployment?.pending_operations ?? [];
+    const pending = pendingOperations(stack);
     return pending.map((op) => {
         const { urn, type, inputs } = op.resource;
         if (op.type === "creating" && type.startsWith("kubernetes:") && inputs?.metadata?.name) {
@@ -148,6 +158,15 @@ if (require.main === module) {
             }
             const found = verdicts(stack);
             for (const v of found) process.stderr.write(`stack-lock: ${stack}: ${v.stale ? "STALE" : "LIVE"} lock ${path.basename(v.file)}: ${v.reason}\n`);
+            if (found.some((v) => v.stale)) {
+                // What the killed update was doing, from the operations it recorded as begun.
+                try {
+                    const pending = pendingOperations(stack);
+                    process.stderr.write(`stack-lock: ${stack}: ${pending.length ? `the update had begun ${describePending(pending)}` : "the update recorded no operation in progress"}\n`);
+                } catch {
+                    // The state cannot be read here (no CLI or backend access): the lock says enough.
+                }
+            }
             if (action === "status") return found.some((v) => !v.stale) ? 3 : found.length ? 4 : 0;
             if (found.some((v) => !v.stale)) {
                 process.stderr.write(`stack-lock: ${stack}: not clearing anything while a live update holds the stack\n`);
