@@ -168,6 +168,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         autoscaling: autoscalingRange(c.replicas, c.autoscaling),
         resources: c.resources,
         updaterResources: c.updaterResources,
+        limits: c.limits,
         runAs: { user: c.runAsUser, group: c.runAsGroup },
         proxy: egressProxy(config),
         trustedCa: wiring.trustedCa,

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { autoscalingIssues, autoscalingSchema } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
-import { MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
+import { clamavSizeBytes, MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
 import { belowFloor, bool, cronSchedule, dnsLabel, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
 /**
@@ -10,6 +10,115 @@ import { belowFloor, bool, cronSchedule, dnsLabel, guaranteedResources, objectNa
  * 3 GiB with the full set (4 GiB preferred); below that it is killed while loading it.
  */
 export const CLAMD_MEMORY_MINIMUM = "3Gi";
+
+/** The most a clamd.conf NUMBER can hold: clamd reads them with atoi, into an int. */
+const CLAMD_NUMBER_MAX = 2147483647;
+
+/**
+ * MaxFileSize's ceiling: libclamav scans no file of 2 GiB or more (it lowers a larger
+ * MaxFileSize to just under 2 GiB, libclamav/others.c). The largest whole number of M below that.
+ */
+export const MAX_FILE_SIZE_CEILING = "2047M";
+
+/**
+ * MaxScanSize's ceiling: 4G less 1M, the most written in M below 4G, the value clamd's option
+ * parser falls back to for a size it cannot hold. Higher is not a mistake ClamAV catches, but
+ * ClamAV warns that a high MaxScanSize "may result in severe damage to the system".
+ */
+export const MAX_SCAN_SIZE_CEILING = "4095M";
+
+/**
+ * clamd's queue (MaxQueue), not a key here: clamd.conf's default, 100. clamd.conf recommends it
+ * be at least twice MaxThreads, which bounds MaxThreads at 50.
+ */
+export const CLAMD_MAX_QUEUE = 100;
+
+/**
+ * The open-file limit clamd's file-descriptor rule is checked against: the usual soft
+ * `ulimit -n` (clamd.conf: "usually 1024"). A node's runtime may give more; nothing here knows.
+ */
+export const CLAMD_NOFILE = 1024;
+
+/** A clamd.conf SIZE, more than zero and at most `ceiling`: bytes, or a whole number with K or M. */
+const clamavSize = (ceiling: string, example: string) => {
+    const what = `a size as clamd.conf takes it: a whole number of bytes, or with K or M (1024-based), such as ${example}, from 1 to ${ceiling}`;
+    return z
+        .union([z.string(), z.int()], { error: `must be ${what}` })
+        .transform(String)
+        .superRefine((value, ctx) => {
+            const bytes = clamavSizeBytes(value);
+            const why =
+                /^\d+\s*[Gg]$/.test(value) ? `uses G, which clamd.conf's documentation does not list (K and M only); write it in M: ${parseInt(value, 10) * 1024}M`
+                : /^\d+\s*(Ki|Mi|Gi|KB|MB|GB|kB)$/i.test(value) ? "uses a Kubernetes or SI unit, which clamd.conf does not read (K and M only, 1024-based)"
+                : bytes === undefined ? "is not a clamd.conf size"
+                : bytes === 0 ? "is 0, which turns the limit off (ClamAV warns that disabling it may result in severe damage to the system)"
+                : bytes > clamavSizeBytes(ceiling)! ? `is above ${ceiling}`
+                : undefined;
+            if (why) ctx.addIssue({ code: "custom", input: value, message: `${why}; must be ${what}` });
+        });
+};
+
+/** A clamd.conf NUMBER from `min` to `max`, in `unit`. */
+const clamdNumber = (unit: string, min: number, max: number, zeroMeans?: string) =>
+    z
+        .int({ error: `must be a whole number of ${unit}` })
+        .superRefine((value, ctx) => {
+            if (value >= min && value <= max) return;
+            const why = value === 0 && zeroMeans ? `is 0, which ${zeroMeans}; ` : "";
+            ctx.addIssue({ code: "custom", input: value, message: `${why}must be ${min} to ${max} ${unit}` });
+        });
+
+/**
+ * clamd's scan limits, written into clamd.conf. The defaults are ClamAV 1.4's documented ones
+ * (clamd.conf(5)), written out so the file states what applies whatever the image's version.
+ */
+const limitsSchema = z
+    .strictObject({
+        streamMaxLength: clamavSize(MAX_FILE_SIZE_CEILING, "100M").default("100M"),
+        maxScanSize: clamavSize(MAX_SCAN_SIZE_CEILING, "400M").default("400M"),
+        maxFileSize: clamavSize(MAX_FILE_SIZE_CEILING, "100M").default("100M"),
+        maxRecursion: clamdNumber("levels", 1, CLAMD_NUMBER_MAX, "libclamav replaces with 17").default(17),
+        maxFiles: clamdNumber("files", 1, CLAMD_NUMBER_MAX, "turns the limit off (ClamAV warns that disabling it may result in severe damage to the system)").default(10000),
+        maxThreads: clamdNumber("threads", 1, CLAMD_MAX_QUEUE / 2).default(10),
+        readTimeout: clamdNumber("seconds", 1, CLAMD_NUMBER_MAX).default(120),
+        commandReadTimeout: clamdNumber("seconds", 1, CLAMD_NUMBER_MAX).default(30),
+    })
+    .prefault({})
+    .superRefine((limits, ctx) => {
+        const bytes = (v: string) => clamavSizeBytes(v);
+        const [stream, file, scan] = [bytes(limits.streamMaxLength), bytes(limits.maxFileSize), bytes(limits.maxScanSize)];
+        // An INSTREAM stream is the file clamd scans: past MaxFileSize, clamd takes it whole and
+        // answers OK without scanning it (libclamav: "File too large ... ignoring").
+        if (stream !== undefined && file !== undefined && stream > file) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["streamMaxLength"],
+                input: limits.streamMaxLength,
+                message: `is larger than clamav.limits.maxFileSize ${JSON.stringify(limits.maxFileSize)}: clamd would accept a stream that large and answer OK without scanning it; must be at most maxFileSize`,
+            });
+        }
+        // The file itself counts toward MaxScanSize (clamd.conf: an archive plus the files in it).
+        if (file !== undefined && scan !== undefined && file > scan) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["maxFileSize"],
+                input: limits.maxFileSize,
+                message: `is larger than clamav.limits.maxScanSize ${JSON.stringify(limits.maxScanSize)}: a file counts toward MaxScanSize itself, so clamd could not scan one that large to its end; must be at most maxScanSize`,
+            });
+        }
+        // clamd.conf: MaxThreads*MaxRecursion + MaxQueue - MaxThreads + 6 < RLIMIT_NOFILE.
+        const files = limits.maxThreads * limits.maxRecursion + CLAMD_MAX_QUEUE - limits.maxThreads + 6;
+        if (files >= CLAMD_NOFILE) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["maxRecursion"],
+                input: limits.maxRecursion,
+                message:
+                    `with maxThreads ${limits.maxThreads} needs ${files} open files (clamd.conf: MaxThreads × MaxRecursion + MaxQueue ${CLAMD_MAX_QUEUE} − MaxThreads + 6), ` +
+                    `not below ${CLAMD_NOFILE}, the usual open-file limit; must make that sum at most ${CLAMD_NOFILE - 1} (lower maxRecursion or maxThreads)`,
+            });
+        }
+    });
 
 export const clamavSchema = z
     .strictObject({
@@ -62,6 +171,8 @@ export const clamavSchema = z
                 resources: guaranteedResources("100m", "128Mi"),
             })
             .prefault({}),
+        /** clamd's scan limits (clamd.conf): what one scan may take, how many at once, how long clients may stall. */
+        limits: limitsSchema,
         /** Cluster fit: pull secrets, node selection, tolerations, affinity, extra pod labels and annotations (config/pod.ts). */
         pod: podSettingsSchema,
     })

@@ -21,7 +21,34 @@ export function renderClamavConf(conf: ClamavConf): string {
 export const CLAMAV_DB_DIR = "/var/lib/clamav";
 export const CLAMD_PORT = 3310;
 
-export function clamdConf(): ClamavConf {
+/**
+ * clamd's scan limits (clamd.conf StreamMaxLength ... CommandReadTimeout). Sizes are written as
+ * clamd.conf takes them: bytes, or a whole number with K or M (1024-based, either case).
+ */
+export interface ClamdLimits {
+    streamMaxLength: string;
+    maxScanSize: string;
+    maxFileSize: string;
+    maxRecursion: number;
+    maxFiles: number;
+    maxThreads: number;
+    /** seconds */
+    readTimeout: number;
+    /** seconds */
+    commandReadTimeout: number;
+}
+
+/** A clamd.conf SIZE: digits, then K or M or nothing (clamd.conf(5): "'M' or 'm' ... 'K' or 'k'"). */
+const CLAMAV_SIZE = /^(\d+)([KkMm]?)$/;
+
+/** The bytes a clamd.conf SIZE stands for, or undefined when clamd.conf's documented syntax does not allow it. */
+export function clamavSizeBytes(value: string): number | undefined {
+    const m = CLAMAV_SIZE.exec(value);
+    if (!m) return undefined;
+    return Number(m[1]) * ({ "": 1, k: 1024, m: 1024 * 1024 } as Record<string, number>)[m[2].toLowerCase()];
+}
+
+export function clamdConf(limits: ClamdLimits): ClamavConf {
     return {
         Foreground: true,
         DatabaseDirectory: CLAMAV_DB_DIR,
@@ -36,6 +63,15 @@ export function clamdConf(): ClamavConf {
         // nothing to reload and no reason to hold twice the memory for a concurrent reload.
         SelfCheck: 0,
         ConcurrentDatabaseReload: false,
+        // Written even where they equal clamd's defaults: the file, not the image's version, says what applies.
+        StreamMaxLength: limits.streamMaxLength,
+        MaxScanSize: limits.maxScanSize,
+        MaxFileSize: limits.maxFileSize,
+        MaxRecursion: limits.maxRecursion,
+        MaxFiles: limits.maxFiles,
+        MaxThreads: limits.maxThreads,
+        ReadTimeout: limits.readTimeout,
+        CommandReadTimeout: limits.commandReadTimeout,
     };
 }
 

@@ -132,7 +132,8 @@ describe("lib/clamav-conf", () => {
     it("runs clamd in the foreground on 3310 with its database in the shared directory and no reload", () => {
         assert.equal(CLAMD_PORT, 3310);
         assert.equal(CLAMAV_DB_DIR, "/var/lib/clamav");
-        assert.deepEqual(clamdConf(), {
+        const limits = { streamMaxLength: "64M", maxScanSize: "256M", maxFileSize: "128M", maxRecursion: 12, maxFiles: 5000, maxThreads: 8, readTimeout: 60, commandReadTimeout: 5 };
+        assert.deepEqual(clamdConf(limits), {
             // In the foreground, so the container's process is clamd and its logs go to stdout, timed.
             Foreground: true,
             DatabaseDirectory: "/var/lib/clamav",
@@ -148,6 +149,15 @@ describe("lib/clamav-conf", () => {
             // Signatures change only with a new pod: no reload, no second copy in memory.
             SelfCheck: 0,
             ConcurrentDatabaseReload: false,
+            // The scan limits, each under its clamd.conf(5) name, as given.
+            StreamMaxLength: "64M",
+            MaxScanSize: "256M",
+            MaxFileSize: "128M",
+            MaxRecursion: 12,
+            MaxFiles: 5000,
+            MaxThreads: 8,
+            ReadTimeout: 60,
+            CommandReadTimeout: 5,
         });
     });
 

@@ -4,7 +4,7 @@ import { freshclamProxy, proxyPorts, type EgressProxy } from "../shared/proxy";
 import { freshclamTrustedCa, freshclamUsesTls, type TrustedCa } from "../shared/trusted-ca";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf } from "../../lib/clamav-conf";
+import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf, type ClamdLimits } from "../../lib/clamav-conf";
 import { checksum } from "../shared/checksum";
 import { vendorUid } from "../shared/exemptions";
 import { autoscaledReplicas, horizontalAutoscaler, type AutoscalingRange } from "../shared/autoscaling";
@@ -34,6 +34,8 @@ export interface ClamavArgs {
     resources: GuaranteedResources;
     /** Each freshclam init container. */
     updaterResources: GuaranteedResources;
+    /** clamd's scan limits (clamd.conf StreamMaxLength, MaxScanSize, ...). */
+    limits: ClamdLimits;
     /** The image's own clamav user and group. */
     runAs: { user: number; group: number };
     /**
@@ -145,7 +147,7 @@ export class Clamav extends pulumi.ComponentResource {
         const signatureSource = mirror ? inClusterMirrorUrl : s.privateMirror;
 
         const files = {
-            "clamd.conf": renderClamavConf(clamdConf()),
+            "clamd.conf": renderClamavConf(clamdConf(s.limits)),
             // The in-cluster mirror is reached directly; an external mirror or the CDN through the proxy.
             "freshclam.conf": renderClamavConf(freshclamConf(signatureSource, mirror ? undefined : freshclamProxy(args.proxy))),
         };

@@ -10,7 +10,13 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLAMD_PORT, clamdConf, freshclamConf, mirrorUpdaterConf, renderClamavConf, type ClamavConf } from "../../lib/clamav-conf";
+import { CLAMD_PORT, clamdConf, freshclamConf, mirrorUpdaterConf, renderClamavConf, type ClamavConf, type ClamdLimits } from "../../lib/clamav-conf";
+import { parseConfig } from "../../config/load";
+import { PROJECT } from "../../config/platform";
+import { stackConfig } from "../../tools/mock-run";
+
+/** clamd's limits as the prod stack's config gives them (the schema's defaults there). */
+const prodLimits = (): ClamdLimits => parseConfig(stackConfig("prod")).clamav.limits;
 
 function clamconfPath(): string | undefined {
     try {
@@ -53,7 +59,7 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
 
     for (const mirror of [undefined, "https://clamav-mirror.internal.example:8443/db"]) {
         it(`accepts every option and reads back what we set (${mirror ? "private mirror" : "public CDN"})`, () => {
-            const { errors, values } = parseWithClamav(clamdConf(), freshclamConf(mirror));
+            const { errors, values } = parseWithClamav(clamdConf(prodLimits()), freshclamConf(mirror));
             assert.deepEqual(errors, []);
             assert.equal(values.get("clamd.conf:TCPSocket"), String(CLAMD_PORT));
             assert.equal(values.get("clamd.conf:TCPAddr"), "0.0.0.0");
@@ -73,7 +79,7 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
 
     for (const upstream of [undefined, "https://clamav.corp.example/db"]) {
         it(`accepts the in-cluster mirror's updater config and reads back its checks and compression (${upstream ? "from an upstream mirror" : "from the CDN"})`, () => {
-            const { errors, values } = parseWithClamav(clamdConf(), mirrorUpdaterConf(12, upstream));
+            const { errors, values } = parseWithClamav(clamdConf(prodLimits()), mirrorUpdaterConf(12, upstream));
             assert.deepEqual(errors, []);
             assert.equal(values.get("freshclam.conf:Checks"), "12");
             assert.equal(values.get("freshclam.conf:CompressLocalDatabase"), "yes");
@@ -86,15 +92,38 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
     it("accepts freshclam's proxy settings and reads them back (the egress proxy, config proxy.httpsProxy)", () => {
         const proxy = { server: "http://proxy.corp.example", port: 3128 };
         for (const conf of [freshclamConf(undefined, proxy), mirrorUpdaterConf(12, undefined, proxy)]) {
-            const { errors, values } = parseWithClamav(clamdConf(), conf);
+            const { errors, values } = parseWithClamav(clamdConf(prodLimits()), conf);
             assert.deepEqual(errors, []);
             assert.equal(values.get("freshclam.conf:HTTPProxyServer"), "http://proxy.corp.example");
             assert.equal(values.get("freshclam.conf:HTTPProxyPort"), "3128");
         }
     });
 
+    it("reads the scan limits' defaults back as ClamAV 1.4 documents them (clamd.conf(5)), in bytes", () => {
+        const { errors, values } = parseWithClamav(clamdConf(prodLimits()), freshclamConf());
+        assert.deepEqual(errors, []);
+        const MiB = 1024 * 1024;
+        assert.deepEqual(
+            ["StreamMaxLength", "MaxScanSize", "MaxFileSize", "MaxRecursion", "MaxFiles", "MaxThreads", "ReadTimeout", "CommandReadTimeout"].map((k) => values.get(`clamd.conf:${k}`)),
+            [100 * MiB, 400 * MiB, 100 * MiB, 17, 10000, 10, 120, 30].map(String),
+        );
+    });
+
+    it("reads every configured scan limit back with its value: sizes with k, K, m and M as clamd counts them, 1024-based", () => {
+        const raw = { ...stackConfig("prod") };
+        const limits = { streamMaxLength: "65536k", maxFileSize: "300m", maxScanSize: "1500M", maxRecursion: 12, maxFiles: 25000, maxThreads: 16, readTimeout: 300, commandReadTimeout: 10 };
+        raw[`${PROJECT}:clamav`] = JSON.stringify({ ...JSON.parse(raw[`${PROJECT}:clamav`] ?? "{}"), limits });
+        const { errors, values } = parseWithClamav(clamdConf(parseConfig(raw).clamav.limits), freshclamConf());
+        assert.deepEqual(errors, []);
+        const read = (k: string) => values.get(`clamd.conf:${k}`);
+        assert.deepEqual(
+            [read("StreamMaxLength"), read("MaxFileSize"), read("MaxScanSize"), read("MaxRecursion"), read("MaxFiles"), read("MaxThreads"), read("ReadTimeout"), read("CommandReadTimeout")],
+            [String(65536 * 1024), String(300 * 1024 * 1024), String(1500 * 1024 * 1024), "12", "25000", "16", "300", "10"],
+        );
+    });
+
     it("refuses an option ClamAV does not know (the check can fail)", () => {
-        const { errors } = parseWithClamav({ ...clamdConf(), MaxConcurentReloads: 2 }, { ...freshclamConf(), ScriptedUpdate: true });
+        const { errors } = parseWithClamav({ ...clamdConf(prodLimits()), MaxConcurentReloads: 2 }, { ...freshclamConf(), ScriptedUpdate: true });
         assert.equal(errors.length, 2, errors.join("\n"));
         assert.match(errors.join("\n"), /Unknown option MaxConcurentReloads/);
         assert.match(errors.join("\n"), /Unknown option ScriptedUpdate/);
