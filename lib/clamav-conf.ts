@@ -2,6 +2,8 @@
  * clamd.conf / freshclam.conf as typed objects, serialized to ClamAV's "Key value" lines.
  * Arrays repeat the key (DatabaseMirror a, DatabaseMirror b).
  */
+import { compareQuantities, quantityProblem } from "./quantity";
+
 export type ClamavConf = Record<string, string | number | boolean | string[]>;
 
 export function renderClamavConf(conf: ClamavConf): string {
@@ -84,15 +86,41 @@ export const CLAMAV_CDN = "database.clamav.net";
  * no fetches whole .cvd/.cld files, so a pod never needs the .cdiff chain (ClamAV's private-mirror
  * guide, option b).
  */
-export function freshclamConf(privateMirror?: string, proxy?: FreshclamProxy): ClamavConf {
+export function freshclamConf(container: FreshclamContainer, privateMirror?: string, proxy?: FreshclamProxy): ClamavConf {
     return {
         Foreground: true,
         DatabaseDirectory: CLAMAV_DB_DIR,
         // Logs go to the container's stdout: no log file on the read-only root filesystem.
         LogTime: true,
+        TestDatabases: freshclamTestsDatabases(container.memoryLimit),
         ...(privateMirror ? { PrivateMirror: privateMirror, ScriptedUpdates: false } : { DatabaseMirror: CLAMAV_CDN }),
         ...proxyConf(proxy),
     };
+}
+
+/** What freshclam.conf depends on in the container that runs freshclam. */
+export interface FreshclamContainer {
+    /** The container's memory limit, a Kubernetes quantity ("1Gi"). */
+    memoryLimit: string;
+}
+
+/**
+ * The memory limit from which freshclam may test what it downloaded. With TestDatabases (on
+ * unless set), freshclam loads each new database into a fresh engine, in a child process of the
+ * same container, before it replaces the old one: main.cvd alone carries most of the signatures
+ * that take clamd about 1.1 to 1.5 GB resident. Under 2Gi that load would risk the container's
+ * OOM kill; 2Gi leaves room for freshclam itself beside it. Not measured here (no CDN access).
+ */
+export const FRESHCLAM_TEST_MEMORY = "2Gi";
+
+/**
+ * TestDatabases for a freshclam with this memory limit. Without the test, a database that loads
+ * badly is caught by clamd instead: clamd's pod fails to start, and the rollout keeps the old pods
+ * (maxUnavailable 0). freshclam still checks every download's digital signature.
+ */
+export function freshclamTestsDatabases(memoryLimit: string): boolean {
+    if (quantityProblem(memoryLimit, "bytes", { unit: "required" })) throw new Error(`freshclam's memory limit ${JSON.stringify(memoryLimit)} is not a Kubernetes quantity with a byte unit`);
+    return compareQuantities(memoryLimit, FRESHCLAM_TEST_MEMORY) >= 0;
 }
 
 /** An HTTP(S) proxy for freshclam: freshclam.conf's HTTPProxyServer and HTTPProxyPort. */
@@ -114,7 +142,7 @@ export const MAX_CHECKS_PER_DAY = 24;
  * can fetch it as a mirror's file. Its cool-down state (freshclam.dat) sits in the same directory,
  * on the mirror's claim, so a 429 or 403 is remembered across restarts.
  */
-export function mirrorUpdaterConf(checksPerDay: number, upstreamMirror?: string, proxy?: FreshclamProxy): ClamavConf {
+export function mirrorUpdaterConf(checksPerDay: number, container: FreshclamContainer, upstreamMirror?: string, proxy?: FreshclamProxy): ClamavConf {
     if (!Number.isInteger(checksPerDay) || checksPerDay < 1 || checksPerDay > MAX_CHECKS_PER_DAY) {
         throw new Error(`checksPerDay ${checksPerDay}: must be a whole number from 1 to ${MAX_CHECKS_PER_DAY} (at most hourly)`);
     }
@@ -122,6 +150,7 @@ export function mirrorUpdaterConf(checksPerDay: number, upstreamMirror?: string,
         Foreground: true,
         DatabaseDirectory: CLAMAV_DB_DIR,
         LogTime: true,
+        TestDatabases: freshclamTestsDatabases(container.memoryLimit),
         Checks: checksPerDay,
         CompressLocalDatabase: true,
         ...(upstreamMirror ? { PrivateMirror: upstreamMirror } : { DatabaseMirror: CLAMAV_CDN }),

@@ -32,7 +32,8 @@ describe("ClamAV signature mirror", () => {
     it("clamd's init container fetches whole files from the mirror alone, in one pass", async () => {
         const run = await stackRun("prod");
         assert.deepEqual(confLines(object(run, K8S.configMap, "clamav-config").data["freshclam.conf"]), confLines(
-            ["Foreground yes", "DatabaseDirectory /var/lib/clamav", "LogTime yes", `PrivateMirror ${MIRROR_URL}`, "ScriptedUpdates no"].join("\n"),
+            // TestDatabases no: the init container has 1Gi (test/freshclam-memory.test.ts).
+            ["Foreground yes", "DatabaseDirectory /var/lib/clamav", "LogTime yes", "TestDatabases no", `PrivateMirror ${MIRROR_URL}`, "ScriptedUpdates no"].join("\n"),
         ));
         const pod = object(run, K8S.deployment, "clamav").spec.template.spec;
         assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["initfreshclam"]);
@@ -42,7 +43,7 @@ describe("ClamAV signature mirror", () => {
     it("updates from the CDN with incremental patches, 12 checks a day (every 2 h, within ClamAV's at most hourly), compressed for clients", async () => {
         const run = await stackRun("prod");
         assert.deepEqual(confLines(object(run, K8S.configMap, "clamav-mirror-config").data["freshclam.conf"]), confLines(
-            ["Foreground yes", "DatabaseDirectory /var/lib/clamav", "LogTime yes", "Checks 12", "CompressLocalDatabase yes", "DatabaseMirror database.clamav.net"].join("\n"),
+            ["Foreground yes", "DatabaseDirectory /var/lib/clamav", "LogTime yes", "TestDatabases no", "Checks 12", "CompressLocalDatabase yes", "DatabaseMirror database.clamav.net"].join("\n"),
         ));
         const pod = object(run, K8S.statefulSet, "clamav-mirror").spec.template.spec;
         const updater = pod.containers.find((c: any) => c.name === "freshclam");

@@ -162,10 +162,11 @@ describe("lib/clamav-conf", () => {
     });
 
     it("fetches from the official mirror, or only from a private one", () => {
-        assert.deepEqual(freshclamConf(), { Foreground: true, DatabaseDirectory: "/var/lib/clamav", LogTime: true, DatabaseMirror: "database.clamav.net" });
-        assert.equal(freshclamConf().DatabaseMirror, "database.clamav.net");
-        assert.equal(freshclamConf().PrivateMirror, undefined);
-        const mirrored = freshclamConf("https://mirror.example.com");
+        const small = { memoryLimit: "1Gi" };
+        assert.deepEqual(freshclamConf(small), { Foreground: true, DatabaseDirectory: "/var/lib/clamav", LogTime: true, TestDatabases: false, DatabaseMirror: "database.clamav.net" });
+        assert.equal(freshclamConf(small).DatabaseMirror, "database.clamav.net");
+        assert.equal(freshclamConf(small).PrivateMirror, undefined);
+        const mirrored = freshclamConf(small, "https://mirror.example.com");
         assert.equal(mirrored.PrivateMirror, "https://mirror.example.com");
         assert.equal(mirrored.DatabaseMirror, undefined);
         assert.equal(mirrored.DatabaseDirectory, "/var/lib/clamav");
@@ -175,11 +176,12 @@ describe("lib/clamav-conf", () => {
     });
 
     it("the mirror's updater: 1 to 24 checks a day (ClamAV: at most hourly), patches applied and kept compressed", () => {
-        assert.deepEqual(mirrorUpdaterConf(24), { Foreground: true, DatabaseDirectory: "/var/lib/clamav", LogTime: true, Checks: 24, CompressLocalDatabase: true, DatabaseMirror: "database.clamav.net" });
-        assert.equal(mirrorUpdaterConf(1).Checks, 1);
-        assert.equal(mirrorUpdaterConf(6, "https://up.example").PrivateMirror, "https://up.example");
-        assert.equal(mirrorUpdaterConf(6, "https://up.example").DatabaseMirror, undefined);
-        for (const bad of [0, 25, 1.5, -1]) assert.throws(() => mirrorUpdaterConf(bad), /must be a whole number from 1 to 24/, String(bad));
+        const small = { memoryLimit: "1Gi" };
+        assert.deepEqual(mirrorUpdaterConf(24, small), { Foreground: true, DatabaseDirectory: "/var/lib/clamav", LogTime: true, TestDatabases: false, Checks: 24, CompressLocalDatabase: true, DatabaseMirror: "database.clamav.net" });
+        assert.equal(mirrorUpdaterConf(1, small).Checks, 1);
+        assert.equal(mirrorUpdaterConf(6, small, "https://up.example").PrivateMirror, "https://up.example");
+        assert.equal(mirrorUpdaterConf(6, small, "https://up.example").DatabaseMirror, undefined);
+        for (const bad of [0, 25, 1.5, -1]) assert.throws(() => mirrorUpdaterConf(bad, small), /must be a whole number from 1 to 24/, String(bad));
     });
 });
 

@@ -149,7 +149,9 @@ export class Clamav extends pulumi.ComponentResource {
         const files = {
             "clamd.conf": renderClamavConf(clamdConf(s.limits)),
             // The in-cluster mirror is reached directly; an external mirror or the CDN through the proxy.
-            "freshclam.conf": renderClamavConf(freshclamConf(signatureSource, mirror ? undefined : freshclamProxy(args.proxy))),
+            // Every init container below runs freshclam with this file and s.updaterResources: its
+            // memory limit decides whether freshclam may load what it downloaded to test it.
+            "freshclam.conf": renderClamavConf(freshclamConf({ memoryLimit: s.updaterResources.memory }, signatureSource, mirror ? undefined : freshclamProxy(args.proxy))),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },

@@ -88,7 +88,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
 
         const files: Record<string, string> = {
             "nginx.conf": renderNginxConf(mirrorNginxConf({ port: MIRROR_PORT, root: CLAMAV_DB_DIR, tempDir: "/tmp", accessLog: "/dev/stdout" })),
-            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, args.upstream.kind === "mirror" ? args.upstream.url : undefined, args.proxy)) } : {}),
+            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, { memoryLimit: args.updaterResources.memory }, args.upstream.kind === "mirror" ? args.upstream.url : undefined, args.proxy)) } : {}),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${args.name}-config`, namespace: args.namespace, labels: labels(id) },

@@ -59,7 +59,7 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
 
     for (const mirror of [undefined, "https://clamav-mirror.internal.example:8443/db"]) {
         it(`accepts every option and reads back what we set (${mirror ? "private mirror" : "public CDN"})`, () => {
-            const { errors, values } = parseWithClamav(clamdConf(prodLimits()), freshclamConf(mirror));
+            const { errors, values } = parseWithClamav(clamdConf(prodLimits()), freshclamConf({ memoryLimit: "1Gi" }, mirror));
             assert.deepEqual(errors, []);
             assert.equal(values.get("clamd.conf:TCPSocket"), String(CLAMD_PORT));
             assert.equal(values.get("clamd.conf:TCPAddr"), "0.0.0.0");
@@ -79,7 +79,7 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
 
     for (const upstream of [undefined, "https://clamav.corp.example/db"]) {
         it(`accepts the in-cluster mirror's updater config and reads back its checks and compression (${upstream ? "from an upstream mirror" : "from the CDN"})`, () => {
-            const { errors, values } = parseWithClamav(clamdConf(prodLimits()), mirrorUpdaterConf(12, upstream));
+            const { errors, values } = parseWithClamav(clamdConf(prodLimits()), mirrorUpdaterConf(12, { memoryLimit: "1Gi" }, upstream));
             assert.deepEqual(errors, []);
             assert.equal(values.get("freshclam.conf:Checks"), "12");
             assert.equal(values.get("freshclam.conf:CompressLocalDatabase"), "yes");
@@ -91,7 +91,7 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
 
     it("accepts freshclam's proxy settings and reads them back (the egress proxy, config proxy.httpsProxy)", () => {
         const proxy = { server: "http://proxy.corp.example", port: 3128 };
-        for (const conf of [freshclamConf(undefined, proxy), mirrorUpdaterConf(12, undefined, proxy)]) {
+        for (const conf of [freshclamConf({ memoryLimit: "1Gi" }, undefined, proxy), mirrorUpdaterConf(12, { memoryLimit: "1Gi" }, undefined, proxy)]) {
             const { errors, values } = parseWithClamav(clamdConf(prodLimits()), conf);
             assert.deepEqual(errors, []);
             assert.equal(values.get("freshclam.conf:HTTPProxyServer"), "http://proxy.corp.example");
@@ -100,7 +100,7 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
     });
 
     it("reads the scan limits' defaults back as ClamAV 1.4 documents them (clamd.conf(5)), in bytes", () => {
-        const { errors, values } = parseWithClamav(clamdConf(prodLimits()), freshclamConf());
+        const { errors, values } = parseWithClamav(clamdConf(prodLimits()), freshclamConf({ memoryLimit: "1Gi" }));
         assert.deepEqual(errors, []);
         const MiB = 1024 * 1024;
         assert.deepEqual(
@@ -113,7 +113,7 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
         const raw = { ...stackConfig("prod") };
         const limits = { streamMaxLength: "65536k", maxFileSize: "300m", maxScanSize: "1500M", maxRecursion: 12, maxFiles: 25000, maxThreads: 16, readTimeout: 300, commandReadTimeout: 10 };
         raw[`${PROJECT}:clamav`] = JSON.stringify({ ...JSON.parse(raw[`${PROJECT}:clamav`] ?? "{}"), limits });
-        const { errors, values } = parseWithClamav(clamdConf(parseConfig(raw).clamav.limits), freshclamConf());
+        const { errors, values } = parseWithClamav(clamdConf(parseConfig(raw).clamav.limits), freshclamConf({ memoryLimit: "1Gi" }));
         assert.deepEqual(errors, []);
         const read = (k: string) => values.get(`clamd.conf:${k}`);
         assert.deepEqual(
@@ -122,8 +122,18 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
         );
     });
 
+    it("reads TestDatabases as the freshclam container's memory decides: off at 1Gi (clamd's init containers, the mirror's updater), on at 4Gi", () => {
+        for (const [memoryLimit, expected] of [["1Gi", "disabled"], ["4Gi", "yes"]] as const) {
+            for (const conf of [freshclamConf({ memoryLimit }), freshclamConf({ memoryLimit }, "http://clamav-mirror:8080"), mirrorUpdaterConf(12, { memoryLimit })]) {
+                const { errors, values } = parseWithClamav(clamdConf(prodLimits()), conf);
+                assert.deepEqual(errors, []);
+                assert.equal(values.get("freshclam.conf:TestDatabases"), expected, memoryLimit);
+            }
+        }
+    });
+
     it("refuses an option ClamAV does not know (the check can fail)", () => {
-        const { errors } = parseWithClamav({ ...clamdConf(prodLimits()), MaxConcurentReloads: 2 }, { ...freshclamConf(), ScriptedUpdate: true });
+        const { errors } = parseWithClamav({ ...clamdConf(prodLimits()), MaxConcurentReloads: 2 }, { ...freshclamConf({ memoryLimit: "1Gi" }), ScriptedUpdate: true });
         assert.equal(errors.length, 2, errors.join("\n"));
         assert.match(errors.join("\n"), /Unknown option MaxConcurentReloads/);
         assert.match(errors.join("\n"), /Unknown option ScriptedUpdate/);

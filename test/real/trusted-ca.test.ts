@@ -131,7 +131,7 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
             const db = path.join(work, "freshclam-db");
             fs.mkdirSync(db);
             conf = path.join(work, "freshclam.conf");
-            fs.writeFileSync(conf, renderClamavConf({ ...freshclamConf(`https://127.0.0.1:${port}`), DatabaseDirectory: db, DatabaseOwner: os.userInfo().username, MaxAttempts: 1 }));
+            fs.writeFileSync(conf, renderClamavConf({ ...freshclamConf({ memoryLimit: "1Gi" }, `https://127.0.0.1:${port}`), DatabaseDirectory: db, DatabaseOwner: os.userInfo().username, MaxAttempts: 1 }));
             // The program's volume, mount and variable, with the mount's directory materialized here.
             const ca = freshclamTrustedCa(BUNDLE);
             mountedAt = path.join(work, "freshclam-mount");
