@@ -41,6 +41,14 @@ describe("pipeline summaries: reading the engine's events", () => {
         ]);
     });
 
+    it("counts an update that previews first once: its done steps, not also the planned ones", () => {
+        const planned = (op: string, name: string): EngineEvent => ({ resourcePreEvent: { ...pre(op, DEPLOYMENT, name).resourcePreEvent!, planning: true } });
+        const steps = readSteps([planned("update", "clair-matcher"), planned("create", "extra"), pre("update", DEPLOYMENT, "clair-matcher")]);
+        assert.deepEqual(steps.changes.map((c) => `${c.op} ${c.name}`), ["update clair-matcher"]);
+        // A preview's events are all planned: they are its changes.
+        assert.deepEqual(readSteps([planned("update", "clair-matcher")]).changes.map((c) => c.name), ["clair-matcher"]);
+    });
+
     it("reads policy violations (resource and stack policies) and errors, not warnings or ephemeral lines", () => {
         const steps = readSteps([
             { policyEvent: { resourceUrn: urn(DEPLOYMENT, "web"), policyName: "requests-equal-limits", policyPackName: "scanning-platform", enforcementLevel: "mandatory", message: "Every container sets requests equal to limits.\nDeployment web, container app: cpu request \"100m\" differs from limit \"200m\"\n" } },

@@ -13,7 +13,8 @@ import type { AppTotals } from "../lib/capacity";
 
 /** The parts of the engine events the summaries read. */
 export interface EngineEvent {
-    resourcePreEvent?: { metadata: StepMetadata };
+    /** planning: a step of the preview an update runs first (`pulumi up` without --skip-preview). */
+    resourcePreEvent?: { metadata: StepMetadata; planning?: boolean };
     resOutputsEvent?: { metadata: StepMetadata };
     resOpFailedEvent?: { metadata: StepMetadata; status?: number };
     policyEvent?: { resourceUrn?: string; message: string; policyName: string; policyPackName: string; enforcementLevel: string };
@@ -84,15 +85,20 @@ export interface StepReport {
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 const fieldsOf = (m: StepMetadata): string[] => Object.keys(m.detailedDiff ?? {}).length ? Object.keys(m.detailedDiff ?? {}).sort() : [...(m.diffs ?? [])].sort();
 
-/** What a preview or an update's events say: the changes, the policy violations, the errors. */
+/**
+ * What a preview or an update's events say: the changes, the policy violations, the errors. An
+ * update that previews first announces each step twice, planned and then done: when both are
+ * there, only the done ones count.
+ */
 export function readSteps(events: EngineEvent[]): StepReport {
+    const updating = events.some((e) => e.resourcePreEvent && !e.resourcePreEvent.planning) && events.some((e) => e.resourcePreEvent?.planning);
     const changes: Change[] = [];
     const violations: PolicyViolation[] = [];
     const errors: string[] = [];
     let resourceChanges: Record<string, number> | undefined;
     for (const event of events) {
         const step = event.resourcePreEvent?.metadata;
-        if (step && COUNTED[step.op] && step.type !== "pulumi:pulumi:Stack") {
+        if (step && COUNTED[step.op] && step.type !== "pulumi:pulumi:Stack" && !(updating && event.resourcePreEvent!.planning)) {
             changes.push({ op: COUNTED[step.op], type: step.type, name: nameOf(step.urn), fields: fieldsOf(step) });
         }
         const policy = event.policyEvent;
