@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { capacityChanged, capacityTable, changesByKind, driftMarkdown, parseEvents, previewMarkdown, readSteps, type EngineEvent } from "../tools/ci-summary";
-import { describePending, judge, lockFiles } from "../tools/stack-lock";
+import { describePending, judge, lockFiles, repairCheckpoint } from "../tools/stack-lock";
 
 const STACK_URN = "urn:pulumi:prod::scanning-platform::pulumi:pulumi:Stack::scanning-platform-prod";
 const urn = (type: string, name: string) => `urn:pulumi:prod::scanning-platform::scanning:clair:Clair$${type}::${name}`;
@@ -159,6 +159,26 @@ describe("stack locks: stale or live", () => {
         fs.writeFileSync(path.join(dir, ".pulumi/locks/organization/scanning-platform/stage/c.json"), "{}");
         assert.deepEqual(lockFiles(dir, "prod").map((f) => path.relative(dir, f)), [".pulumi/locks/organization/scanning-platform/prod/a.json", ".pulumi/locks/prod/b.json"]);
         assert.deepEqual(lockFiles(dir, "local"), []);
+        fs.rmSync(dir, { recursive: true });
+    });
+});
+
+describe("stack locks: a checkpoint a kill cut off", () => {
+    it("removes an empty .attrs and a leftover .tmp, restores a cut-off checkpoint from .bak, and leaves a sound one alone", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "backend-"));
+        const stacks = path.join(dir, ".pulumi/stacks/scanning-platform");
+        fs.mkdirSync(stacks, { recursive: true });
+        const file = path.join(stacks, "local.json");
+        fs.writeFileSync(file, '{"version":3}');
+        fs.writeFileSync(`${file}.attrs`, "");
+        fs.writeFileSync(`${file}.bak`, '{"version":3}');
+        fs.writeFileSync(`${file}.0123abcd.tmp`, '{"vers');
+        assert.equal(repairCheckpoint(dir, "local").length, 2);
+        assert.ok(!fs.existsSync(`${file}.attrs`) && !fs.existsSync(`${file}.0123abcd.tmp`));
+        fs.writeFileSync(file, '{"vers');
+        assert.match(repairCheckpoint(dir, "local").join("\n"), /restored local\.json from local\.json\.bak/);
+        assert.equal(fs.readFileSync(file, "utf8"), '{"version":3}');
+        assert.deepEqual(repairCheckpoint(dir, "local"), []);
         fs.rmSync(dir, { recursive: true });
     });
 });

@@ -92,6 +92,44 @@ function maxAge(): number | undefined {
     return Number(raw);
 }
 
+/**
+ * A file backend's checkpoint as a killed engine can leave it: the blob library keeps each
+ * object's metadata in `<file>.attrs` beside it and writes through `<file>.<random>.tmp`; a kill
+ * mid-write left an empty `.attrs` (every later command then fails with "failed to load
+ * checkpoint: EOF") and the `.tmp`. Removes an `.attrs` that is not JSON (the blob library reads
+ * a missing one as no metadata) and the leftover `.tmp` files; a checkpoint that is itself not
+ * JSON is replaced by the `.bak` the backend keeps, when that one is. Returns what it did.
+ */
+export function repairCheckpoint(backendDir: string, stack: string): string[] {
+    const dir = path.join(backendDir, ".pulumi", "stacks", PROJECT);
+    const file = path.join(dir, `${stack}.json`);
+    const done: string[] = [];
+    const isJson = (f: string) => {
+        try {
+            JSON.parse(fs.readFileSync(f, "utf8"));
+            return true;
+        } catch {
+            return false;
+        }
+    };
+    if (!fs.existsSync(file)) return done;
+    for (const attrs of [`${file}.attrs`, `${file}.bak.attrs`]) {
+        if (fs.existsSync(attrs) && !isJson(attrs)) {
+            fs.rmSync(attrs);
+            done.push(`removed ${path.basename(attrs)}, empty or not JSON (a write cut off by the kill)`);
+        }
+    }
+    for (const tmp of fs.readdirSync(dir).filter((f) => f.startsWith(`${stack}.json.`) && f.endsWith(".tmp"))) {
+        fs.rmSync(path.join(dir, tmp));
+        done.push(`removed the unfinished write ${tmp}`);
+    }
+    if (!isJson(file) && fs.existsSync(`${file}.bak`) && isJson(`${file}.bak`)) {
+        fs.copyFileSync(`${file}.bak`, file);
+        done.push(`restored ${path.basename(file)} from ${path.basename(file)}.bak (the checkpoint was cut off)`);
+    }
+    return done;
+}
+
 export function verdicts(stack: string): LockVerdict[] {
     const b = backend();
     if (b.kind !== "file") return [];
@@ -177,6 +215,8 @@ if (require.main === module) {
                 fs.rmSync(`${v.file}.attrs`, { force: true });
                 process.stderr.write(`stack-lock: ${stack}: cleared the stale lock ${path.basename(v.file)}\n`);
             }
+            // No update runs: what a kill mid-write left of the checkpoint can be set right.
+            for (const line of repairCheckpoint(b.dir, stack)) process.stderr.write(`stack-lock: ${stack}: ${line}\n`);
             return 0;
         },
     });

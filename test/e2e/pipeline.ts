@@ -249,16 +249,3 @@ export function describePipeline(lane: Lane): void {
         });
     }
 }
-
-/**
- * The re-up after `pulumi destroy` creates almost every object again: the engine is killed in the
- * middle of it and scripts/ci/deploy --recover brings the stack back, complete.
- */
-export async function killCreateAndRecover(lane: Lane): Promise<void> {
-    await lane.timed("deploy killed mid-create", () => killDeployWhen(lane, ["local"], (s) => s.changes.filter((c) => c.op === "create" && c.type.startsWith("kubernetes:")).length >= 15));
-    assert.equal(lockFiles(lane).length, 1, "the killed engine left its lock");
-    const recovered = await lane.timed("deploy --recover (after mid-create kill)", () => script(lane, "deploy", ["local", "--recover"]));
-    assert.equal(recovered.status, 0, shown(recovered));
-    console.log(`      (recovery: ${recovered.stderr.split("\n").filter((l) => /pending operation:/.test(l)).length} pending operations)`);
-    assertNothingOrphaned(lane);
-}
