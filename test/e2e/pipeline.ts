@@ -11,6 +11,7 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { ROOT } from "../../tools/mock-run";
 import { parseEvents, readSteps } from "../../tools/ci-summary";
+import { lockFiles as stackLockFiles } from "../../tools/stack-lock";
 
 export interface Lane {
     env(): NodeJS.ProcessEnv;
@@ -74,9 +75,9 @@ async function killDeployWhen(lane: Lane, args: string[], when: (events: ReturnT
     }
 }
 
+/** The local stack's lock files in the lane's file backend (tools/stack-lock.ts reads them the same way). */
 function lockFiles(lane: Lane): string[] {
-    const dir = path.join(lane.env().PULUMI_BACKEND_URL!.slice("file://".length), ".pulumi/locks/organization/scanning-platform/local");
-    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+    return stackLockFiles(lane.env().PULUMI_BACKEND_URL!.slice("file://".length), "local");
 }
 
 /** Every object in the namespace with the program's labels is in the state (nothing orphaned). */
