@@ -118,6 +118,19 @@ describe("pipeline summaries: Markdown", () => {
         assert.match(drifted, /^### Drift in `prod`: 1 resource$/m);
         assert.match(drifted, /^- update `Service malwar`: `spec\.ports\[0\]\.targetPort`$/m);
         assert.match(driftMarkdown({ stack: "prod", status: 0, steps: readSteps([]) }), /^### Drift in `prod`: none$/m);
+        // A Deployment read mid-scale: the engine proposes an update with no field (it re-runs the
+        // readiness wait); the summary says so instead of an unexplained update.
+        const unready: EngineEvent[] = [
+            { diagnosticEvent: { urn: urn(DEPLOYMENT, "clamav"), severity: "warning", message: "<{%reset%}>Refreshed resource is in an unhealthy state:\n* Resource 'clamav' was created but failed to initialize\n* [MinimumReplicasUnavailable] Deployment does not have minimum availability.\n<{%reset%}>\n" } },
+            { diagnosticEvent: { urn: urn(DEPLOYMENT, "malwar"), severity: "warning", message: "some other warning\n" } },
+            pre("update", DEPLOYMENT, "clamav"),
+            pre("update", DEPLOYMENT, "malwar", { "spec.replicas": { kind: "update" } }),
+        ];
+        const lines = driftMarkdown({ stack: "prod", status: 255, steps: readSteps(unready) }).split("\n").filter((l) => l.startsWith("- "));
+        assert.deepEqual(lines, [
+            "- update `Deployment clamav`: not ready when read (Resource 'clamav' was created but failed to initialize; [MinimumReplicasUnavailable] Deployment does not have minimum availability.), no field differs: the update re-runs the readiness wait",
+            "- update `Deployment malwar`: `spec.replicas`",
+        ]);
         assert.match(driftMarkdown({ stack: "prod", status: 1, steps: readSteps([{ diagnosticEvent: { message: "error: no credentials\n", severity: "error" } }]) }), /the check failed[\s\S]*error: no credentials/);
     });
 });

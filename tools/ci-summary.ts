@@ -62,6 +62,12 @@ export interface Change {
     name: string;
     /** The fields that change (property paths), when the provider says. */
     fields: string[];
+    /**
+     * Why the resource was not ready when the refresh read it (the provider's own lines). Pulumi
+     * proposes an update for such a resource with no field changed: the next `pulumi up` re-runs
+     * the provider's readiness wait. A workload mid-rollout or mid-scale reads this way.
+     */
+    notReady?: string;
 }
 
 export interface PolicyViolation {
@@ -91,6 +97,7 @@ const fieldsOf = (m: StepMetadata): string[] => Object.keys(m.detailedDiff ?? {}
  * there, only the done ones count.
  */
 export function readSteps(events: EngineEvent[]): StepReport {
+    const notReady = unhealthyOnRefresh(events);
     const updating = events.some((e) => e.resourcePreEvent && !e.resourcePreEvent.planning) && events.some((e) => e.resourcePreEvent?.planning);
     const changes: Change[] = [];
     const violations: PolicyViolation[] = [];
@@ -99,7 +106,9 @@ export function readSteps(events: EngineEvent[]): StepReport {
     for (const event of events) {
         const step = event.resourcePreEvent?.metadata;
         if (step && COUNTED[step.op] && step.type !== "pulumi:pulumi:Stack" && !(updating && event.resourcePreEvent!.planning)) {
-            changes.push({ op: COUNTED[step.op], type: step.type, name: nameOf(step.urn), fields: fieldsOf(step) });
+            const change: Change = { op: COUNTED[step.op], type: step.type, name: nameOf(step.urn), fields: fieldsOf(step) };
+            if (notReady.has(step.urn)) change.notReady = notReady.get(step.urn);
+            changes.push(change);
         }
         const policy = event.policyEvent;
         if (policy) {
@@ -115,6 +124,23 @@ export function readSteps(events: EngineEvent[]): StepReport {
         if (event.summaryEvent) resourceChanges = event.summaryEvent.resourceChanges;
     }
     return { changes, violations, errors, resourceChanges };
+}
+
+/** The engine's warning for a refreshed resource that did not pass its readiness check. */
+const UNHEALTHY = /^(?:warning: )?Refreshed resource is in an unhealthy state:\s*/;
+/** The engine's colour directives (`<{%reset%}>`), left in some event messages. */
+const COLOUR = /<\{%[^%]*%\}>/g;
+
+/** Resources (by URN) the refresh found not ready, with the provider's reasons on one line. */
+function unhealthyOnRefresh(events: EngineEvent[]): Map<string, string> {
+    const found = new Map<string, string>();
+    for (const { diagnosticEvent: d } of events) {
+        const message = d?.message.replace(COLOUR, "").trim() ?? "";
+        if (!d?.urn || d.severity !== "warning" || !UNHEALTHY.test(message)) continue;
+        const reasons = message.replace(UNHEALTHY, "").split("\n").map((l) => l.replace(/^\s*\*\s*/, "").trim()).filter(Boolean);
+        found.set(d.urn, reasons.join("; "));
+    }
+    return found;
 }
 
 /** Changes counted by the resource's kind (the type token's last part) and operation. */
@@ -176,7 +202,11 @@ export function capacityChanged(c: CapacityChange): boolean {
 const OPS = ["create", "update", "replace", "delete", "import"];
 
 function changeLines(changes: Change[]): string[] {
-    return changes.map((c) => `- ${c.op} \`${c.type.split(":").pop()} ${c.name}\`${c.fields.length ? `: ${c.fields.map((f) => `\`${f}\``).join(", ")}` : ""}`);
+    return changes.map((c) => {
+        const fields = c.fields.length ? `: ${c.fields.map((f) => `\`${f}\``).join(", ")}` : "";
+        const ready = c.notReady !== undefined ? `${fields ? ";" : ":"} not ready when read (${c.notReady})${fields ? "" : ", no field differs: the update re-runs the readiness wait"}` : "";
+        return `- ${c.op} \`${c.type.split(":").pop()} ${c.name}\`${fields}${ready}`;
+    });
 }
 
 function violationLines(violations: PolicyViolation[]): string[] {
