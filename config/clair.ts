@@ -63,26 +63,29 @@ export const CLAIR_STARTUP_MINUTES_DEFAULT = 50;
  */
 export const CLAIR_UPDATE_RETENTION_DEFAULT = 10;
 export const CLAIR_UPDATE_RETENTION_MINIMUM = 2;
+/** The key's value for garbage collection off (README: the warning in its row). */
+export const CLAIR_UPDATE_RETENTION_GC_OFF = 0;
 
-// Clair v4.8.0 (config/matcher.go validate) never refuses a value here: it raises 0 and 1 to its
-// default and turns garbage collection off for a negative one. Either way the file would not do
-// what it says, so both are refused, each with what Clair would have done.
+// Clair v4.8.0 (config/matcher.go, Matcher.validate) never refuses a value here: it raises 0 and 1
+// to its default and turns garbage collection off for a negative one. The key keeps one spelling
+// per meaning: 0 is off (lib/clair-config.ts writes what Clair reads so), 1 and negative values,
+// whose file would not do what it says, are refused with what Clair would have done.
 const updateRetention = z.int({ error: "must be a whole number (update operations kept per updater)" }).superRefine((n, ctx) => {
     if (n < 0) {
         ctx.addIssue({
             code: "custom",
             input: n,
             message:
-                "turns Clair's garbage collection off (Clair reads any negative value so), and the matcher's database then grows with every updater run until it fills; " +
-                `must be ${CLAIR_UPDATE_RETENTION_MINIMUM} or more (Clair's default: ${CLAIR_UPDATE_RETENTION_DEFAULT})`,
+                `is negative; must be ${CLAIR_UPDATE_RETENTION_MINIMUM} or more (Clair's default: ${CLAIR_UPDATE_RETENTION_DEFAULT}), ` +
+                `or ${CLAIR_UPDATE_RETENTION_GC_OFF} to turn garbage collection off (the matcher's database then grows with every updater run until it fills)`,
         });
-    } else if (n < CLAIR_UPDATE_RETENTION_MINIMUM) {
+    } else if (n !== CLAIR_UPDATE_RETENTION_GC_OFF && n < CLAIR_UPDATE_RETENTION_MINIMUM) {
         ctx.addIssue({
             code: "custom",
             input: n,
             message:
-                `is below ${CLAIR_UPDATE_RETENTION_MINIMUM}, Clair's minimum (the notifier compares each update with the one before): Clair v4.8.0 would silently keep ${CLAIR_UPDATE_RETENTION_DEFAULT} instead, ` +
-                `and 0 does not turn garbage collection off; must be ${CLAIR_UPDATE_RETENTION_MINIMUM} or more`,
+                `is below ${CLAIR_UPDATE_RETENTION_MINIMUM}, Clair's minimum (the notifier compares each update with the one before): Clair v4.8.0 would silently keep ${CLAIR_UPDATE_RETENTION_DEFAULT} instead; ` +
+                `must be ${CLAIR_UPDATE_RETENTION_MINIMUM} or more, or ${CLAIR_UPDATE_RETENTION_GC_OFF} to turn garbage collection off`,
         });
     }
 });

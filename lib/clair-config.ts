@@ -25,7 +25,7 @@ export interface ClairConfigInput {
     introspectionPort: number;
     /** indexReportRequestConcurrency and scanLockRetry: config/clair.ts. */
     indexer: { connection: ClairConnection; layerScanConcurrency: number; indexReportRequestConcurrency: number; scanLockRetry: number };
-    /** updateRetention: update operations kept per updater by garbage collection (config/clair.ts). */
+    /** updateRetention: update operations kept per updater by garbage collection, 0 for none collected (config/clair.ts). */
     matcher: { connection: ClairConnection; period: string; updateRetention: number };
     notifier: { connection: ClairConnection; pollInterval: string; deliveryInterval: string; webhook?: { target: string; callback: string } };
     /** http URLs of the in-cluster Services, with a trailing slash. */
@@ -39,6 +39,15 @@ export interface ClairConfigInput {
      * and the indexer fetches nothing for its scanners (`indexer.airgap`). Nothing else changes.
      */
     disconnected?: boolean;
+}
+
+/**
+ * matcher.update_retention for `updateRetention` update operations kept, 0 meaning garbage
+ * collection off. Clair v4.8.0 (config/matcher.go, Matcher.validate) raises a written 0 or 1 to its
+ * default, 10, and turns garbage collection off only for a negative value, so off is written as -1.
+ */
+export function updateRetentionField(updateRetention: number): number {
+    return updateRetention === 0 ? -1 : updateRetention;
 }
 
 export interface ClairConfigDocument {
@@ -98,7 +107,7 @@ export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocumen
             indexer_addr: input.indexerAddr,
             period: input.matcher.period,
             // Always written: an absent key leaves garbage collection to Clair's decoding of a zero value.
-            update_retention: input.matcher.updateRetention,
+            update_retention: updateRetentionField(input.matcher.updateRetention),
             ...(input.disconnected ? { disable_updaters: true as const } : {}),
         },
         notifier: {

@@ -232,6 +232,15 @@ describe("Clair options", () => {
         assert.equal(cfg.matcher.update_retention, 3);
     });
 
+    it("writes clair.matcher.updateRetention 0 (garbage collection off) as a value Clair v4.8.0 reads as off", async () => {
+        // Clair v4.8.0 config/matcher.go validate: a negative update_retention is GC off, while a
+        // written 0 or 1 is raised to the default of 10, so the file must not say 0.
+        const run = await runProgram("stage", { sets: { "clair.matcher.updateRetention": "0" } });
+        const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
+        assert.equal(typeof cfg.matcher.update_retention, "number");
+        assert.ok(cfg.matcher.update_retention < 0, `update_retention ${cfg.matcher.update_retention} is negative`);
+    });
+
     it("writes clair.indexer.indexReportRequestConcurrency and scanlockRetry into the indexer section", async () => {
         const run = await runProgram("stage", { sets: { "clair.indexer.indexReportRequestConcurrency": "3", "clair.indexer.scanlockRetry": "7" } });
         const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);

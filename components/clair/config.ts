@@ -28,7 +28,7 @@ export interface ClairConfigFileArgs {
     /** indexer.scanlock_retry, in seconds. */
     scanLockRetry: number;
     matcherPeriod: string;
-    /** matcher.update_retention: update operations kept per updater. */
+    /** matcher.update_retention: update operations kept per updater; 0: garbage collection off. */
     matcherUpdateRetention: number;
     notifierPollInterval: string;
     notifierDeliveryInterval: string;

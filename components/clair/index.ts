@@ -57,7 +57,7 @@ export interface ClairArgs {
         /** Seconds between tries for a manifest's scan lock. */
         scanlockRetry: number;
     };
-    /** updateRetention: update operations the matcher's garbage collection keeps per updater. */
+    /** updateRetention: update operations the matcher's garbage collection keeps per updater; 0: no garbage collection. */
     matcher: ClairNodeSettings & { period: string; updateRetention: number };
     notifier: ClairNodeSettings & {
         pollInterval: string;

@@ -146,30 +146,35 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                 for (const mode of MODES) assert.match(rejected.modes[mode].errors.join("\n"), /unknown field "disable_updater"/);
             });
 
-            // The stack file's clair block, for the values a stack sets itself (none of these today).
+            // The stack file's clair block, for the values a stack sets itself (stage and prod: updateRetention).
             const stackClair = () => JSON.parse(stackConfig(stack)["scanning-platform:clair"] ?? "{}");
 
-            it("runs the matcher with garbage collection on, at the rendered update_retention; 0, 1 and -1, which Clair changes without an error, are refused at preview", async function () {
+            it("runs the matcher with garbage collection on, at the rendered update_retention; the key's 0 runs with it off; -1 and 1, which Clair changes without an error, are refused at preview", async function () {
                 this.timeout(120000);
-                // Clair's default (v4.8.0 config/defaults.go), which no stack file overrides.
+                // Clair's default (v4.8.0 config/defaults.go) where the stack file sets none.
                 const expected = stackClair().matcher?.updateRetention ?? 10;
+                assert.ok(expected >= 2, "every stack keeps garbage collection on");
                 assert.equal(parse(document).matcher.update_retention, expected, "written out");
                 const rendered = check(`${stack}-retention`, document);
                 assert.equal(rendered.modes.matcher.effective["matcher.update_retention"], expected, "Clair keeps the value");
                 assert.ok(!rendered.modes.matcher.warnings.some((w) => /garbage collection is off/.test(w)));
-                // What Clair's own validation makes of each value we refuse (config/matcher.go): it errs on none.
+                const gcOff = (result: CheckResult) => result.modes.matcher.warnings.some((w) => /update garbage collection is off \(at \$\.matcher\.update_retention\)/.test(w));
+                // What Clair's own validation makes of each value written as is (config/matcher.go): it errs on none.
                 for (const [value, clairRuns] of [[-1, 0], [0, 10], [1, 10]] as const) {
                     const doc = parse(document);
                     doc.matcher.update_retention = value;
                     const result = check(`${stack}-retention-${value}`, stringify(doc));
                     assert.equal(result.modes.matcher.ok, true, `Clair accepts ${value}`);
                     assert.equal(result.modes.matcher.effective["matcher.update_retention"], clairRuns, `Clair runs ${value} as ${clairRuns}`);
-                    assert.equal(result.modes.matcher.warnings.some((w) => /update garbage collection is off \(at \$\.matcher\.update_retention\)/.test(w)), clairRuns === 0, `GC off warning for ${value}`);
-                    await assert.rejects(runProgram(stack, { sets: { "clair.matcher.updateRetention": String(value) } }), (err: Error) => {
-                        assert.match(err.message, new RegExp(`--set clair\\.matcher\\.updateRetention: scanning-platform:clair\\.matcher\\.updateRetention = ${value}: ${value < 0 ? "turns Clair's garbage collection off" : "is below 2, Clair's minimum"}`));
-                        return true;
-                    });
+                    assert.equal(gcOff(result), clairRuns === 0, `GC off warning for ${value}`);
                 }
+                // The key's 0: the file the program renders runs with garbage collection off, and says so.
+                const off = check(`${stack}-retention-off`, renderedConfig(await runProgram(stack, { sets: { "clair.matcher.updateRetention": "0" } })));
+                assert.equal(off.modes.matcher.ok, true);
+                assert.equal(off.modes.matcher.effective["matcher.update_retention"], 0, "Clair runs it with GC off");
+                assert.ok(gcOff(off), "Clair warns that GC is off");
+                await refusedAtPreview("clair.matcher.updateRetention", -1, /is negative; must be 2 or more \(Clair's default: 10\), or 0 to turn garbage collection off/);
+                await refusedAtPreview("clair.matcher.updateRetention", 1, /is below 2, Clair's minimum .*would silently keep 10 instead/);
             });
 
             /** The program's refusal of `value` for `key` at preview (the config check runs before any resource). */
