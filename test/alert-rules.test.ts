@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { configKeys } from "../config/keys";
 import { runProgram, unwrapSecrets } from "../tools/mock-run";
 import { atLeast, ofType, stackRun } from "./helpers";
 
@@ -33,6 +34,38 @@ describe("alert annotations", () => {
             assert.equal(r.annotations.runbook_url, `https://git.example.com/security/security-scanning-platform/blob/main/README.md#${r.alert.toLowerCase()}`);
         }
         assert.deepEqual(sections.filter((s) => !rules.some((r: any) => r.alert === s)), [], "no runbook for an alert that does not exist");
+    });
+});
+
+describe("what the runbooks tell operators to change", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const runbooks = readme.slice(readme.indexOf("\n### Runbooks\n"), readme.indexOf("\n## ", readme.indexOf("\n### Runbooks\n")));
+    /** The text of one alert's runbook section. */
+    const runbook = (alert: string) => {
+        const start = runbooks.indexOf(`\n#### ${alert}\n`);
+        assert.ok(start >= 0, `#### ${alert}`);
+        const next = runbooks.indexOf("\n#### ", start + 1);
+        return runbooks.slice(start, next < 0 ? undefined : next);
+    };
+    /** Dotted names under one of our top-level keys (clair.indexer.replicas), as the text gives them. */
+    const keyMentions = (text: string) => [...text.matchAll(/\b((?:clair|clamav|malwar|monitoring|kubernetes|network|proxy|trustedCA)(?:\.[A-Za-z]\w*)+)/g)].map((m) => m[1]);
+
+    it("name only config keys the schema has, in the runbooks and in the alerts' descriptions", async () => {
+        const keys = configKeys();
+        const known = (name: string) => keys.some((k) => k === name || k.startsWith(`${name}.`));
+        const rules = (await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules);
+        const mentions = [...keyMentions(runbooks), ...rules.flatMap((r: any) => keyMentions(r.annotations.description))];
+        assert.ok(mentions.length >= 10, `${mentions.length} mentions`);
+        assert.deepEqual([...new Set(mentions.filter((m) => !known(m)))], [], "names of keys the schema does not have");
+    });
+
+    it("ClairRequestsConcurrencyLimited: the indexer's request limit and scan lock retry, not only more pods", async () => {
+        const text = runbook("ClairRequestsConcurrencyLimited");
+        for (const key of ["clair.indexer.indexReportRequestConcurrency", "clair.indexer.scanlockRetry", "clair.indexer.replicas"]) {
+            assert.ok(keyMentions(text).includes(key), `the runbook names ${key}`);
+        }
+        const rule = (await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules).find((r: any) => r.alert === "ClairRequestsConcurrencyLimited");
+        assert.ok(keyMentions(rule.annotations.description).includes("clair.indexer.indexReportRequestConcurrency"), "the alert's description names the limit");
     });
 });
 
