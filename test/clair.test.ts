@@ -232,6 +232,13 @@ describe("Clair options", () => {
         assert.equal(cfg.matcher.update_retention, 3);
     });
 
+    it("takes the boundaries Clair v4.8.0 keeps as written: updateRetention 2 (its minimum, config/matcher.go) and scanlockRetry 10 (the largest without its lint warning, config/indexer.go)", async () => {
+        const run = await runProgram("stage", { sets: { "clair.matcher.updateRetention": "2", "clair.indexer.scanlockRetry": "10" } });
+        const cfg = parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
+        assert.equal(cfg.matcher.update_retention, 2);
+        assert.equal(cfg.indexer.scanlock_retry, 10);
+    });
+
     it("writes clair.matcher.updateRetention 0 (garbage collection off) as a value Clair v4.8.0 reads as off", async () => {
         // Clair v4.8.0 config/matcher.go validate: a negative update_retention is GC off, while a
         // written 0 or 1 is raised to the default of 10, so the file must not say 0.
