@@ -9,6 +9,7 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { compareQuantities, quantitiesEqual, quantityProblem, type QuantityKind } from "../lib/quantity";
+import { imageReferenceProblem } from "../policy/lib/image-reference";
 import { imagePinning } from "../policy/lib/images";
 import { CRON_ALLOWED, cronProblem } from "./cron";
 
@@ -45,13 +46,22 @@ export const replicas = (max: number) =>
 
 export const nonEmpty = z.string({ error: "must be text" }).min(1, { error: "must not be empty" });
 
-/** Pinned image reference: a tag other than `latest`, or a digest (the policy pack's own rule). */
+/**
+ * Pinned image reference: one the kubelet pulls (policy/lib/image-reference.ts, distribution/reference's
+ * grammar), with a tag other than `latest` or a digest (the policy pack's own rule).
+ */
 export const pinnedImage = z
     .string({ error: "must be an image reference such as name:tag" })
-    .refine((ref) => imagePinning(ref).pinned || imagePinning(ref).why === "latest", {
-        error: "must pin a version: name:tag or name@sha256:digest",
-    })
-    .refine((ref) => imagePinning(ref).why !== "latest", { error: "must not use the moving tag 'latest'" });
+    .superRefine((ref, ctx) => {
+        const why = imageReferenceProblem(ref);
+        if (why) {
+            ctx.addIssue({ code: "custom", input: ref, message: `${why}, which the kubelet refuses to pull; must be an image reference such as registry.example.com/team/name:1.0 (repository in lower case) or name@sha256:<64 lower-case hex digits>` });
+            return;
+        }
+        const pinning = imagePinning(ref);
+        if (pinning.why === "latest") ctx.addIssue({ code: "custom", input: ref, message: "must not use the moving tag 'latest'" });
+        else if (!pinning.pinned) ctx.addIssue({ code: "custom", input: ref, message: "must pin a version: name:tag or name@sha256:digest" });
+    });
 
 /**
  * Container resources. Every container runs with Guaranteed QoS, so requests must equal limits

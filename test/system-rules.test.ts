@@ -1,0 +1,77 @@
+/**
+ * Values the program hands to another system, checked by that system's own rule: each test
+ * feeds both sides of the rule's boundary, with the boundary taken from the rule's source
+ * (named beside each test), not from the program's code.
+ */
+import { strict as assert } from "assert";
+import { parseConfig } from "../config/load";
+import { PROJECT } from "../config/platform";
+import { parseImageReference } from "../policy/lib/image-reference";
+import { stackConfig } from "../tools/mock-run";
+import { ZOD_WORDING } from "./plain-words";
+
+const key = (k: string) => `${PROJECT}:${k}`;
+
+/** Prod's config with dotted keys set as `pulumi config set --path` would; "accepted" or the error text. */
+function withSet(sets: Record<string, unknown>, stack = "prod"): string {
+    const raw = { ...stackConfig(stack) };
+    for (const [dotted, value] of Object.entries(sets)) {
+        const [top, ...rest] = dotted.split(".");
+        const root = raw[key(top)] ? JSON.parse(raw[key(top)]) : {};
+        let node = root;
+        for (const part of rest.slice(0, -1)) node = node[part] ??= {};
+        if (value === undefined) delete node[rest[rest.length - 1]];
+        else node[rest[rest.length - 1]] = value;
+        raw[key(top)] = JSON.stringify(root);
+    }
+    try {
+        parseConfig(raw);
+    } catch (err) {
+        const message = (err as Error).message;
+        assert.doesNotMatch(message, ZOD_WORDING);
+        return message;
+    }
+    return "accepted";
+}
+
+const hex = (n: number, digit = "a") => digit.repeat(n);
+
+describe("image references: the kubelet's rule (distribution/reference ParseNormalizedNamed, go-digest)", () => {
+    it("a sha256 digest is 64 lower-case hex digits: 63 and 65 are refused, and so is upper case (go-digest algorithm.go)", () => {
+        assert.equal(typeof parseImageReference(`clamav/clamav@sha256:${hex(64)}`), "object");
+        assert.match(String(parseImageReference(`clamav/clamav@sha256:${hex(63)}`)), /sha256 digest of 63 hex digits, not 64/);
+        assert.match(String(parseImageReference(`clamav/clamav@sha256:${hex(65)}`)), /sha256 digest of 65 hex digits, not 64/);
+        assert.match(String(parseImageReference(`clamav/clamav@sha256:${hex(64, "A")}`)), /not lower-case hex/);
+        // sha512 is 128 digits; an algorithm go-digest does not know is refused.
+        assert.equal(typeof parseImageReference(`clamav/clamav@sha512:${hex(128)}`), "object");
+        assert.match(String(parseImageReference(`clamav/clamav@md5:${hex(32)}`)), /digest algorithm 'md5'/);
+    });
+
+    it("a repository path is lower case; a registry host may have upper case (regexp.go alphanumeric, domainNameComponent)", () => {
+        assert.match(String(parseImageReference("clamav/Clamav:1.4.3")), /repository name 'clamav\/Clamav', which must be lower-case/);
+        assert.match(String(parseImageReference("quay.io/projectquay/Clair:4.8.0")), /repository name .projectquay\/Clair., which must be lower-case/);
+        assert.deepEqual(parseImageReference("Registry.Example.com/team/app:1"), { domain: "Registry.Example.com", path: "team/app", tag: "1", digest: undefined });
+    });
+
+    it("a tag is at most 128 characters, a repository path at most 255 (regexp.go tag, reference.go RepositoryNameTotalLengthMax)", () => {
+        assert.equal(typeof parseImageReference(`a:${"x".repeat(128)}`), "object");
+        assert.equal(typeof parseImageReference(`a:${"x".repeat(129)}`), "string");
+        assert.equal(typeof parseImageReference(`example.com/${"b".repeat(255)}:1`), "object");
+        assert.match(String(parseImageReference(`example.com/${"b".repeat(256)}:1`)), /repository name of 256 characters, over the limit of 255/);
+        // A one-word Docker Hub name is library/<name>: 247 characters fill the 255.
+        assert.equal(typeof parseImageReference(`${"b".repeat(247)}:1`), "object");
+        assert.equal(typeof parseImageReference(`${"b".repeat(248)}:1`), "string");
+    });
+
+    it("separators: one '.' or '_', two '_', or any run of '-' (regexp.go separator); 64 hex digits alone is an image id", () => {
+        for (const ok of ["a.b:1", "a_b:1", "a__b:1", "a---b:1", "localhost:5000/a/b:1", "[::1]:5000/a:1", hex(63)]) assert.equal(typeof parseImageReference(ok), "object", ok);
+        for (const bad of ["a..b:1", "a___b:1", "a-:1", "-a:1", ":1.0", "a//b:1", hex(64)]) assert.equal(typeof parseImageReference(bad), "string", bad);
+    });
+
+    it("the stack config refuses what the kubelet refuses, naming key, value and the rule", () => {
+        assert.match(withSet({ "clamav.image": "clamav/Clamav:1.4.3" }), /clamav\.image = "clamav\/Clamav:1\.4\.3": has the repository name 'clamav\/Clamav', which must be lower-case, which the kubelet refuses to pull; must be an image reference/);
+        assert.match(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar@sha256:${hex(63)}` }), /malwar\.image = ".*": has a sha256 digest of 63 hex digits, not 64, which the kubelet refuses to pull/);
+        assert.equal(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar@sha256:${hex(64)}` }), "accepted");
+        assert.equal(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar:0.4.0@sha256:${hex(64)}` }), "accepted");
+    });
+});
