@@ -65,32 +65,49 @@ export const pinnedImage = z
 
 /**
  * Container resources. Every container runs with Guaranteed QoS, so requests must equal limits
- * (compared by value: "2" equals "2000m").
+ * (compared by value: "2" equals "2000m"). A request left out where its limit is written is the
+ * limit, as Kubernetes defaults it (pkg/apis/core/v1/defaults.go SetDefaults_Pod: "If limits are
+ * specified, but requests are not, default requests to limits", per resource). Kubernetes sets no
+ * limit from a request, so a request without its limit is refused: that is this program's rule.
  */
-export const guaranteedResources = (cpu: string, memory: string) =>
-    z
-        .strictObject({
-            requests: z.strictObject({ cpu: quantity("cpu", "2 or 500m").default(cpu), memory: quantity("bytes", "2Gi or 512Mi").default(memory) }).prefault({}),
-            limits: z.strictObject({ cpu: quantity("cpu", "2 or 500m").default(cpu), memory: quantity("bytes", "2Gi or 512Mi").default(memory) }).prefault({}),
-        })
+export const guaranteedResources = (cpu: string, memory: string) => {
+    const amounts = z.strictObject({ cpu: quantity("cpu", "2 or 500m").optional(), memory: quantity("bytes", "2Gi or 512Mi").optional() }).prefault({});
+    const defaults = { cpu, memory };
+    return z
+        .strictObject({ requests: amounts, limits: amounts })
         .prefault({})
-        .superRefine((value, ctx) => {
+        .transform((value, ctx) => {
+            const out = { ...defaults };
             for (const kind of ["cpu", "memory"] as const) {
-                const request = value.requests[kind];
-                const limit = value.limits[kind];
+                const written = { request: value.requests[kind], limit: value.limits[kind] };
+                if (written.limit === undefined && written.request === undefined) continue;
+                if (written.limit === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["requests", kind],
+                        input: written.request,
+                        message:
+                            `has no limits.${kind} beside it: this program runs every container with Guaranteed QoS (requests equal to limits), and Kubernetes sets no limit from a request, ` +
+                            `so the program's default limit ${JSON.stringify(defaults[kind])} would apply; set limits.${kind} (alone is enough: Kubernetes copies a limit into a missing request)`,
+                    });
+                    continue;
+                }
+                out[kind] = written.limit;
+                const request = written.request ?? written.limit;
                 const counts = kind === "cpu" ? "cpu" : "bytes";
-                if (quantityProblem(request, counts) || quantityProblem(limit, counts)) continue;
-                if (!quantitiesEqual(request, limit)) {
+                if (quantityProblem(request, counts) || quantityProblem(written.limit, counts)) continue;
+                if (!quantitiesEqual(request, written.limit)) {
                     ctx.addIssue({
                         code: "custom",
                         path: ["requests", kind],
                         input: request,
-                        message: `differs from limits.${kind} ${JSON.stringify(limit)}: requests must equal limits (Guaranteed QoS)`,
+                        message: `differs from limits.${kind} ${JSON.stringify(written.limit)}: requests must equal limits (Guaranteed QoS)`,
                     });
                 }
             }
-        })
-        .transform((value) => ({ cpu: value.limits.cpu, memory: value.limits.memory }));
+            return out;
+        });
+};
 
 // --- names and hosts: Kubernetes' DNS-1123 rules -----------------------------------------------
 

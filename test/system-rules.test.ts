@@ -14,6 +14,18 @@ const key = (k: string) => `${PROJECT}:${k}`;
 
 /** Prod's config with dotted keys set as `pulumi config set --path` would; "accepted" or the error text. */
 function withSet(sets: Record<string, unknown>, stack = "prod"): string {
+    try {
+        parsedWith(sets, stack);
+    } catch (err) {
+        const message = (err as Error).message;
+        assert.doesNotMatch(message, ZOD_WORDING);
+        return message;
+    }
+    return "accepted";
+}
+
+/** Prod's config with dotted keys set (undefined removes one), parsed. */
+function parsedWith(sets: Record<string, unknown>, stack = "prod") {
     const raw = { ...stackConfig(stack) };
     for (const [dotted, value] of Object.entries(sets)) {
         const [top, ...rest] = dotted.split(".");
@@ -24,14 +36,7 @@ function withSet(sets: Record<string, unknown>, stack = "prod"): string {
         else node[rest[rest.length - 1]] = value;
         raw[key(top)] = JSON.stringify(root);
     }
-    try {
-        parseConfig(raw);
-    } catch (err) {
-        const message = (err as Error).message;
-        assert.doesNotMatch(message, ZOD_WORDING);
-        return message;
-    }
-    return "accepted";
+    return parseConfig(raw);
 }
 
 const hex = (n: number, digit = "a") => digit.repeat(n);
@@ -73,5 +78,26 @@ describe("image references: the kubelet's rule (distribution/reference ParseNorm
         assert.match(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar@sha256:${hex(63)}` }), /malwar\.image = ".*": has a sha256 digest of 63 hex digits, not 64, which the kubelet refuses to pull/);
         assert.equal(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar@sha256:${hex(64)}` }), "accepted");
         assert.equal(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar:0.4.0@sha256:${hex(64)}` }), "accepted");
+    });
+});
+
+describe("resources: Kubernetes' defaulting of requests from limits (pkg/apis/core/v1/defaults.go SetDefaults_Pod)", () => {
+    it("a block with only limits gets its requests from them, per resource, and passes", () => {
+        const cfg = parsedWith({ "clamav.resources": { limits: { cpu: "3", memory: "6Gi" } } });
+        assert.deepEqual(cfg.clamav.resources, { cpu: "3", memory: "6Gi" });
+        // One resource's request written, the other's left to its limit.
+        const mixed = parsedWith({ "malwar.resources": { requests: { cpu: "750m" }, limits: { cpu: "750m", memory: "768Mi" } } });
+        assert.deepEqual(mixed.malwar.resources, { cpu: "750m", memory: "768Mi" });
+    });
+
+    it("written requests must still equal the limits by value: 3000m passes beside 3, 2999m does not", () => {
+        assert.equal(withSet({ "clamav.resources": { requests: { cpu: "3000m" }, limits: { cpu: "3", memory: "6Gi" } } }), "accepted");
+        assert.match(withSet({ "clamav.resources": { requests: { cpu: "2999m" }, limits: { cpu: "3", memory: "6Gi" } } }), /clamav\.resources\.requests\.cpu = "2999m": differs from limits\.cpu "3": requests must equal limits \(Guaranteed QoS\)/);
+    });
+
+    it("a request without its limit is refused as the program's rule, naming the default it would meet", () => {
+        const message = withSet({ "clamav.resources": { requests: { cpu: "3", memory: "6Gi" } } });
+        assert.match(message, /clamav\.resources\.requests\.cpu = "3": has no limits\.cpu beside it: this program runs every container with Guaranteed QoS .*Kubernetes sets no limit from a request, so the program's default limit "1" would apply; set limits\.cpu/);
+        assert.match(message, /clamav\.resources\.requests\.memory = "6Gi": has no limits\.memory beside it/);
     });
 });
