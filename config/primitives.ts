@@ -202,14 +202,69 @@ export const goDuration = checked("a Go duration such as 6h, 30m or 90s, more th
 
 export const cronSchedule = checked(CRON_ALLOWED, cronProblem);
 
-export const backupWindow = z.string({ error: "must be a UTC window hh:mm-hh:mm such as 03:00-04:00" }).regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, {
-    error: "must be a UTC window hh:mm-hh:mm such as 03:00-04:00",
-});
-export const maintenanceWindow = z
-    .string({ error: "must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00" })
-    .regex(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, {
-        error: "must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00",
+// RDS's windows, by the API reference's constraints (CreateDBInstance, PreferredBackupWindow and
+// PreferredMaintenanceWindow: "Must be at least 30 minutes", "Must not conflict with the preferred
+// maintenance/backup window", day values "mon | tue | wed | thu | fri | sat | sun", UTC).
+// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+export const RDS_WINDOW_MINIMUM_MINUTES = 30;
+const RDS_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const HHMM = "([01]\\d|2[0-3]):([0-5]\\d)";
+
+/** A window as minutes from its start (of the day, or of the week from Monday 00:00) and its length; a window may wrap past midnight or Sunday. */
+export interface MinuteWindow {
+    start: number;
+    minutes: number;
+}
+
+/** hh24:mi-hh24:mi, or undefined when it is not one. */
+export function backupWindowMinutes(value: string): MinuteWindow | undefined {
+    const m = new RegExp(`^${HHMM}-${HHMM}$`).exec(value);
+    if (!m) return undefined;
+    const start = Number(m[1]) * 60 + Number(m[2]);
+    const end = Number(m[3]) * 60 + Number(m[4]);
+    return { start, minutes: (end - start + 1440) % 1440 };
+}
+
+/** ddd:hh24:mi-ddd:hh24:mi, or undefined when it is not one. */
+export function maintenanceWindowMinutes(value: string): MinuteWindow | undefined {
+    const day = `(${RDS_DAYS.join("|")})`;
+    const m = new RegExp(`^${day}:${HHMM}-${day}:${HHMM}$`).exec(value);
+    if (!m) return undefined;
+    const at = (d: string, h: string, mi: string) => RDS_DAYS.indexOf(d as (typeof RDS_DAYS)[number]) * 1440 + Number(h) * 60 + Number(mi);
+    const start = at(m[1], m[2], m[3]);
+    const end = at(m[4], m[5], m[6]);
+    return { start, minutes: (end - start + 7 * 1440) % (7 * 1440) };
+}
+
+/** Whether a daily backup window shares a minute with a weekly maintenance window (windows end where the next minute begins). */
+export function windowsOverlap(backup: MinuteWindow, maintenance: MinuteWindow): boolean {
+    const week = 7 * 1440;
+    const m0 = maintenance.start;
+    const m1 = maintenance.start + maintenance.minutes;
+    for (let day = 0; day < 7; day++) {
+        const b0 = day * 1440 + backup.start;
+        const b1 = b0 + backup.minutes;
+        // Compare on the week and its next turn, since either window may wrap past Sunday.
+        for (const shift of [-week, 0, week]) {
+            if (b0 + shift < m1 && m0 < b1 + shift) return true;
+        }
+    }
+    return false;
+}
+
+const windowLength = (what: string, parse: (v: string) => MinuteWindow | undefined) =>
+    checked(what, (v) => {
+        const w = parse(v);
+        if (!w) return "is not of that form";
+        if (w.minutes < RDS_WINDOW_MINIMUM_MINUTES) return `is ${w.minutes} minutes long, and RDS requires at least ${RDS_WINDOW_MINIMUM_MINUTES}`;
+        return undefined;
     });
+
+export const backupWindow = windowLength(`a UTC window hh:mm-hh:mm such as 03:00-04:00, at least ${RDS_WINDOW_MINIMUM_MINUTES} minutes long (RDS's rule)`, backupWindowMinutes);
+export const maintenanceWindow = windowLength(
+    `a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00 (days mon, tue, wed, thu, fri, sat, sun in lower case), at least ${RDS_WINDOW_MINIMUM_MINUTES} minutes long (RDS's rule)`,
+    maintenanceWindowMinutes,
+);
 
 /** A file inside a mounted volume: relative, without '..' or empty parts. */
 export const relativePath = checked("a relative path such as updates.json.gz or bundles/updates.json.gz (no leading '/', no '..')", (v) => {

@@ -101,3 +101,56 @@ describe("resources: Kubernetes' defaulting of requests from limits (pkg/apis/co
         assert.match(message, /clamav\.resources\.requests\.memory = "6Gi": has no limits\.memory beside it/);
     });
 });
+
+describe("RDS: the API reference's rules for windows, storage autoscaling and classes", () => {
+    const rds = "clair.database.rds";
+    // CreateDBInstance, PreferredBackupWindow: "Must be at least 30 minutes".
+    it("a backup window is at least 30 minutes, also across midnight", () => {
+        assert.equal(withSet({ [`${rds}.backupWindow`]: "03:00-03:30" }), "accepted");
+        assert.match(withSet({ [`${rds}.backupWindow`]: "03:00-03:29" }), /clair\.database\.rds\.backupWindow = "03:00-03:29": is 29 minutes long, and RDS requires at least 30; must be a UTC window hh:mm-hh:mm/);
+        assert.equal(withSet({ [`${rds}.backupWindow`]: "23:45-00:15" }), "accepted");
+        assert.match(withSet({ [`${rds}.backupWindow`]: "23:45-00:14" }), /is 29 minutes long/);
+        assert.match(withSet({ [`${rds}.backupWindow`]: "03:00-03:00" }), /is 0 minutes long/);
+    });
+
+    // PreferredMaintenanceWindow: "ddd:hh24:mi-ddd:hh24:mi", "at least 30 minutes", days "mon | tue | ... | sun".
+    it("a maintenance window is at least 30 minutes, also across Sunday night, with lower-case days", () => {
+        assert.equal(withSet({ [`${rds}.maintenanceWindow`]: "sun:05:00-sun:05:30" }), "accepted");
+        assert.match(withSet({ [`${rds}.maintenanceWindow`]: "sun:05:00-sun:05:29" }), /maintenanceWindow = "sun:05:00-sun:05:29": is 29 minutes long, and RDS requires at least 30/);
+        assert.equal(withSet({ [`${rds}.maintenanceWindow`]: "sun:23:45-mon:00:15" }), "accepted");
+        assert.match(withSet({ [`${rds}.maintenanceWindow`]: "sun:23:45-mon:00:14" }), /is 29 minutes long/);
+        assert.match(withSet({ [`${rds}.maintenanceWindow`]: "Sun:05:00-Sun:06:00" }), /is not of that form; must be a UTC window ddd:hh:mm-ddd:hh:mm .*days mon, tue/);
+    });
+
+    // "Must not conflict with the preferred backup window": the backup window recurs every day.
+    it("the maintenance window shares no minute with the daily backup window; touching is not sharing", () => {
+        const backup = { [`${rds}.backupWindow`]: "03:00-04:00" };
+        assert.equal(withSet({ ...backup, [`${rds}.maintenanceWindow`]: "wed:04:00-wed:04:30" }), "accepted");
+        assert.equal(withSet({ ...backup, [`${rds}.maintenanceWindow`]: "wed:02:30-wed:03:00" }), "accepted");
+        assert.match(withSet({ ...backup, [`${rds}.maintenanceWindow`]: "wed:03:59-wed:04:30" }), /maintenanceWindow = "wed:03:59-wed:04:30": overlaps the daily backup window "03:00-04:00", which RDS does not allow/);
+        assert.match(withSet({ ...backup, [`${rds}.maintenanceWindow`]: "wed:02:30-wed:03:01" }), /overlaps the daily backup window/);
+        // A maintenance window across Sunday night meets Monday's backup window.
+        assert.match(withSet({ [`${rds}.backupWindow`]: "00:10-00:40", [`${rds}.maintenanceWindow`]: "sun:23:50-mon:00:30" }), /overlaps the daily backup window "00:10-00:40"/);
+        assert.equal(withSet({ [`${rds}.backupWindow`]: "00:10-00:40", [`${rds}.maintenanceWindow`]: "sun:23:40-mon:00:10" }), "accepted");
+        // A backup window across midnight meets a maintenance window early on the next day.
+        assert.match(withSet({ [`${rds}.backupWindow`]: "23:50-00:20", [`${rds}.maintenanceWindow`]: "tue:00:19-tue:01:00" }), /overlaps the daily backup window/);
+        assert.equal(withSet({ [`${rds}.backupWindow`]: "23:50-00:20", [`${rds}.maintenanceWindow`]: "tue:00:20-tue:01:00" }), "accepted");
+    });
+
+    // RDS User Guide, storage autoscaling: at least 10% more than the allocated storage (1000 GiB: at least 1100).
+    it("the storage autoscaling ceiling is 0 or at least 10% above the allocated storage", () => {
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 1000, [`${rds}.maxAllocatedStorageGiB`]: 1100 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 1000, [`${rds}.maxAllocatedStorageGiB`]: 1099 }), /maxAllocatedStorageGiB = 1099: must be 0 \(no storage autoscaling\) or at least 1100: RDS requires the autoscaling ceiling to be at least 10% more than allocatedStorageGiB 1000/);
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 100, [`${rds}.maxAllocatedStorageGiB`]: 100 }), /at least 110/);
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 100, [`${rds}.maxAllocatedStorageGiB`]: 0 }), "accepted");
+    });
+
+    it("a class the memory table lacks is taken with its memory stated, and the pools are sized from it", () => {
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m7g.4xlarge" }), /instanceClass = "db\.m7g\.4xlarge": is not in the program's table of class memory .*set clair\.database\.rds\.instanceMemoryGiB/);
+        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m7g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
+        // RDS's default: LEAST(DBInstanceClassMemory/9531392, 5000), about 90% of 64 GiB over 9531392 bytes.
+        assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((64 * 2 ** 30 * 0.9) / 9531392), 5000));
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m6g.xlarge", [`${rds}.instanceMemoryGiB`]: 32 }), /instanceMemoryGiB = 32: differs from the 16 GiB of db\.m6g\.xlarge/);
+        assert.match(withSet({ [`${rds}.instanceClass`]: "m6g.large" }), /must be an RDS instance class: db\.<type>\.<size>/);
+    });
+});
