@@ -243,10 +243,10 @@ export const clairSchema = z
                 resources: guaranteedResources("2", "2Gi"),
                 pollInterval: goDuration.default("5m"),
                 deliveryInterval: goDuration.default("1m"),
-                webhookTarget: url(["http", "https"], "https://quay.io/secscan/notification").optional(),
+                webhookTarget: url(["http", "https"], "https://quay.io/secscan/notification", "go").optional(),
                 // Clair resolves the notification id against it as a relative reference, so without a
                 // trailing '/' the last path segment is replaced (…/api/v1/<id> instead of …/notification/<id>).
-                webhookCallback: url(["http", "https"], "https://clair.example.com/notifier/api/v1/notification/")
+                webhookCallback: url(["http", "https"], "https://clair.example.com/notifier/api/v1/notification/", "go")
                     .refine((u) => !URL.canParse(u) || new URL(u).pathname.endsWith("/"), {
                         error: "must end in '/': Clair appends the notification id to it as a relative reference, which replaces a last segment without one",
                     })
@@ -281,7 +281,7 @@ export const clairSchema = z
             .strictObject({
                 enabled: bool.default(false),
                 /** Where the import Job fetches the bundle (clairctl import-updaters takes a file or an http(s) URL). */
-                bundleUrl: url(["http", "https"], "http://mirror.internal/clair/updates.json.gz").optional(),
+                bundleUrl: url(["http", "https"], "http://mirror.internal/clair/updates.json.gz", "go").optional(),
                 /** Or a PersistentVolumeClaim holding it, at bundlePath. */
                 bundleClaim: objectName.optional(),
                 bundlePath: relativePath.default("updates.json.gz"),

@@ -49,7 +49,7 @@ export const malwarSchema = z
         runAsUser: uid.default(1000),
         logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "must be one of DEBUG, INFO, WARNING, ERROR" }).default("INFO"),
         autoMigrate: bool.default(true),
-        webhookUrls: z.array(url(["http", "https"], "https://hooks.example.com/malwar"), { error: "must be a list of http:// or https:// URLs" }).default([]),
+        webhookUrls: z.array(url(["http", "https"], "https://hooks.example.com/malwar", "python"), { error: "must be a list of http:// or https:// URLs" }).default([]),
         corsOrigins: z.array(corsOrigin, { error: "must be a list of origins such as https://app.example.com" }).default([]),
         storageSize: quantity("bytes", "1Gi").default("1Gi"),
         storageClass: objectName.optional(),

@@ -4,7 +4,9 @@
  *
  * Checks that are not regular expressions come from one place each: Kubernetes quantities from
  * the policy pack's parser (policy/lib/quantity.ts), CronJob schedules from config/cron.ts
- * (cron-parser), IPv4 CIDRs from ipaddr.js, URLs from the WHATWG URL parser built into Node.
+ * (cron-parser), IPv4 CIDRs from ipaddr.js, URLs from the WHATWG URL parser built into Node, and
+ * first by the parser of the program that reads them (Go's net/url, Python's urllib) where it
+ * sees a URL differently.
  */
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
@@ -163,8 +165,82 @@ export function cidrProblem(value: string): string | undefined {
 
 export const cidr = checked("an IPv4 network such as 10.0.0.0/16", cidrProblem);
 
-/** Why `value` is not an absolute URL with one of `schemes` and a host. */
-export function urlProblem(value: string, schemes: string[]): string | undefined {
+/**
+ * The host Go's net/url sees in `value` (Go's src/net/url/url.go: Parse, getScheme,
+ * parseAuthority, parseHost, validOptionalPort), or why Parse fails: the rule for what Clair,
+ * clairctl and the exporters read. Unlike the WHATWG parser, Go takes an authority only after
+ * exactly "//" ("https:///x" and "https:x" have no host), keeps '\\' as data, and strips nothing.
+ */
+export function goUrlHost(value: string): { scheme: string; userinfo?: string; host: string } | string {
+    // stringContainsCTLByte: any byte below 0x20, or 0x7f.
+    if (/[\x00-\x1f\x7f]/.test(value)) return "has a control character (such as a tab or line break), which Go refuses";
+    const withoutFragment = value.split("#")[0];
+    // getScheme: a letter, then letters, digits, '+', '-', '.', up to the first ':'.
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(withoutFragment);
+    if (!scheme) return "is not a URL (no scheme such as https://)";
+    let rest = withoutFragment.slice(scheme[0].length);
+    const query = rest.indexOf("?");
+    if (query >= 0) rest = rest.slice(0, query);
+    if (!rest.startsWith("//")) return { scheme: scheme[1].toLowerCase(), host: "" };
+    const afterSlashes = rest.slice(2);
+    const slash = afterSlashes.indexOf("/");
+    const authority = slash >= 0 ? afterSlashes.slice(0, slash) : afterSlashes;
+    const at = authority.lastIndexOf("@");
+    const userinfo = at >= 0 ? authority.slice(0, at) : undefined;
+    // validUserinfo: unreserved, sub-delims, ':', '%' and '@'.
+    if (userinfo !== undefined && !/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo)) return "has an invalid character in its user:password part";
+    const host = at >= 0 ? authority.slice(at + 1) : authority;
+    let name = host;
+    let port = "";
+    if (host.startsWith("[")) {
+        const close = host.lastIndexOf("]");
+        if (close < 0) return "has an IPv6 host without its closing ']'";
+        name = host.slice(1, close);
+        port = host.slice(close + 1);
+        if (port !== "" && !port.startsWith(":")) return `has '${port}' after its IPv6 host, where only :port may stand`;
+    } else {
+        const colon = host.lastIndexOf(":");
+        if (colon >= 0) [name, port] = [host.slice(0, colon), host.slice(colon)];
+    }
+    // validOptionalPort: empty, or ':' and digits only.
+    if (port !== "" && !/^:[0-9]*$/.test(port)) return `has the port '${port.slice(1)}', which is not a number`;
+    // unescape(host, encodeHost): %XX escapes must be well formed; a space or other unsafe byte is an invalid host character.
+    if (/%(?![0-9A-Fa-f]{2})/.test(name)) return "has a malformed %-escape in its host";
+    if (/[^A-Za-z0-9\-._~!$&'()*+,;=:%<>"]/.test(name)) return `has the host '${name}', with a character Go refuses in a host name`;
+    return { scheme: scheme[1].toLowerCase(), userinfo, host: name };
+}
+
+/**
+ * The host Python's urllib.parse.urlsplit sees (Lib/urllib/parse.py: leading C0 controls and spaces
+ * stripped, tab and line breaks removed, a netloc only after "//", hostname after the last '@'
+ * without the port): the rule for what Malwar reads. `.port` raises on a port that is not 0-65535.
+ */
+export function pythonUrlHost(value: string): { scheme: string; host: string } | string {
+    const cleaned = value.replace(/^[\x00-\x20]+/, "").replace(/[\t\r\n]/g, "");
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(cleaned);
+    if (!scheme) return "is not a URL (no scheme such as https://)";
+    const rest = cleaned.slice(scheme[0].length);
+    if (!rest.startsWith("//")) return { scheme: scheme[1].toLowerCase(), host: "" };
+    const netloc = rest.slice(2).split(/[/?#]/)[0];
+    const hostport = netloc.slice(netloc.lastIndexOf("@") + 1);
+    const bracketed = /^\[([^\]]*)\](.*)$/.exec(hostport);
+    const [host, port] = bracketed ? [bracketed[1], bracketed[2].replace(/^:/, "")] : hostport.includes(":") ? [hostport.slice(0, hostport.indexOf(":")), hostport.slice(hostport.indexOf(":") + 1)] : [hostport, ""];
+    if (port !== "" && (!/^[0-9]+$/.test(port) || Number(port) > 65535)) return `has the port '${port}', which is not 0-65535`;
+    return { scheme: scheme[1].toLowerCase(), host: host.toLowerCase() };
+}
+
+/** Which parser the receiving program reads a URL with. */
+export type UrlReader = "go" | "python" | "whatwg";
+
+/** Why `value` is not an absolute URL with one of `schemes` and a host, as `reader` reads it. */
+export function urlProblem(value: string, schemes: string[], reader: UrlReader = "whatwg"): string | undefined {
+    if (reader !== "whatwg") {
+        const seen = reader === "go" ? goUrlHost(value) : pythonUrlHost(value);
+        const who = reader === "go" ? "Go's net/url (which Clair and the exporters use)" : "Python's urllib (which Malwar uses)";
+        if (typeof seen === "string") return `${seen}, read as ${who} reads it`;
+        if (!schemes.includes(seen.scheme)) return `uses ${seen.scheme}:, which this setting cannot use`;
+        if (!seen.host) return `has no host as ${who} reads it (the host comes only after exactly '//')`;
+    }
     let url: URL;
     try {
         url = new URL(value);
@@ -182,8 +258,8 @@ export function urlProblem(value: string, schemes: string[]): string | undefined
 const schemesWords = (schemes: string[]) => schemes.map((s) => `${s}://`).join(" or ");
 
 /** A URL the program hands to a client that speaks `schemes` (http and https by default). */
-export const url = (schemes = ["http", "https"], example = "https://example.com/path") =>
-    checked(`an ${schemesWords(schemes)} URL such as ${example}`, (v) => urlProblem(v, schemes));
+export const url = (schemes = ["http", "https"], example = "https://example.com/path", reader: UrlReader = "whatwg") =>
+    checked(`an ${schemesWords(schemes)} URL such as ${example}`, (v) => urlProblem(v, schemes, reader));
 
 /** A browser origin for CORS: scheme, host and port only, or `*`. */
 export const corsOrigin = checked("an origin such as https://app.example.com (scheme, host and optional port, no path), or *", (v) => {

@@ -154,3 +154,27 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
         assert.match(withSet({ [`${rds}.instanceClass`]: "m6g.large" }), /must be an RDS instance class: db\.<type>\.<size>/);
     });
 });
+
+describe("URLs: read by the parser of the program that receives them", () => {
+    // Go's net/url Parse: an authority only after exactly "//"; WHATWG finds a host in all three.
+    it("Clair's webhook, callback and bundle URLs and the proxy have a host as Go's net/url reads them", () => {
+        for (const field of ["clair.notifier.webhookTarget", "clair.notifier.webhookCallback"]) {
+            assert.equal(withSet({ [field]: "https://hooks.example.com/x/" }), "accepted", field);
+            for (const noHost of ["https:///hooks.example.com/x/", "https:/hooks.example.com/x/", "https:hooks.example.com/x/"]) {
+                assert.match(withSet({ [field]: noHost }), new RegExp(`${field.replace(/\./g, "\\.")} = ".*": has no host as Go's net/url \\(which Clair and the exporters use\\) reads it`), `${field} ${noHost}`);
+            }
+        }
+        // Go refuses control characters (stringContainsCTLByte) and a port that is not digits (validOptionalPort); WHATWG strips a tab.
+        assert.match(withSet({ "clair.notifier.webhookTarget": "https://hooks.example.com/\tx" }), /has a control character .*which Go refuses/);
+        assert.match(withSet({ "proxy.httpProxy": "http://proxy.example.com:31a8" }), /proxy\.httpProxy = ".*": has the port '31a8', which is not a number, read as Go's net\/url/);
+        assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:3128" }), "accepted");
+        assert.match(withSet({ "proxy.httpProxy": "http:///proxy.example.com:3128" }), /proxy\.httpProxy = ".*": has no host as Go's net\/url/);
+    });
+
+    // Python's urlsplit: a netloc only after "//"; .port raises outside 0-65535.
+    it("Malwar's webhook URLs have a host as Python's urllib reads them", () => {
+        assert.equal(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65535/malwar"] }), "accepted");
+        assert.match(withSet({ "malwar.webhookUrls": ["https:///hooks.example.com/malwar"] }), /malwar\.webhookUrls\.0 = ".*": has no host as Python's urllib \(which Malwar uses\) reads it/);
+        assert.match(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65536/malwar"] }), /has the port '65536', which is not 0-65535/);
+    });
+});
