@@ -101,6 +101,23 @@ export const rdsSchema = z
 
 
 /**
+ * Clair's log levels (config/enums.go ParseLogLevel: strings.EqualFold against info, debug-color,
+ * debug, warn, error, fatal, panic), in any case. fatal and panic Clair takes too, but its comment
+ * says they "will result in almost no logging" (neither Clair nor claircore logs at them), so
+ * they are refused here.
+ */
+const CLAIR_LOG_LEVELS = ["debug", "debug-color", "info", "warn", "error"];
+const clairLogLevel = z.string({ error: `must be one of ${CLAIR_LOG_LEVELS.join(", ")}` }).superRefine((level, ctx) => {
+    if (CLAIR_LOG_LEVELS.includes(level.toLowerCase())) return;
+    const silent = ["fatal", "panic"].includes(level.toLowerCase());
+    ctx.addIssue({
+        code: "custom",
+        input: level,
+        message: `${silent ? "is a level Clair accepts but logs almost nothing at (neither Clair nor claircore logs at it), so this program refuses it; " : ""}must be one of ${CLAIR_LOG_LEVELS.join(", ")} (in any case, as Clair reads them)`,
+    });
+});
+
+/**
  * How long a Clair pod may take to start before liveness takes over, in minutes. A first start
  * runs the database migrations (and the matcher's first vulnerability load); on a large database
  * that is tens of minutes. Quay's operator allows 50: its Clair Deployment's startupProbe tries
@@ -208,7 +225,7 @@ export const clairSchema = z
         exposure: z.enum(["route", "ingress"], { error: "must be 'route' or 'ingress'" }).default("route"),
         ingressClassName: objectName.default("nginx"),
         tlsSecretName: objectName.optional(),
-        logLevel: z.enum(["debug", "info", "warn", "error"], { error: "must be one of debug, info, warn, error" }).default("info"),
+        logLevel: clairLogLevel.default("info"),
         runAsUser: uid.default(65534),
         startupMinutes: z
             .int({ error: "must be a whole number of minutes" })

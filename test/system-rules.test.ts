@@ -178,3 +178,17 @@ describe("URLs: read by the parser of the program that receives them", () => {
         assert.match(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65536/malwar"] }), /has the port '65536', which is not 0-65535/);
     });
 });
+
+describe("log levels: spelled as the apps read them", () => {
+    // Clair config/enums.go ParseLogLevel: strings.EqualFold with info, debug-color, debug, warn, error, fatal, panic.
+    it("Clair takes its levels in any case; fatal and panic are the program's refusal", () => {
+        for (const ok of ["DEBUG", "Info", "debug-color", "WARN"]) assert.equal(withSet({ "clair.logLevel": ok }), "accepted", ok);
+        assert.match(withSet({ "clair.logLevel": "warning" }), /clair\.logLevel = "warning": must be one of debug, debug-color, info, warn, error \(in any case, as Clair reads them\)/);
+        assert.match(withSet({ "clair.logLevel": "Fatal" }), /clair\.logLevel = "Fatal": is a level Clair accepts but logs almost nothing at .*so this program refuses it/);
+    });
+    // Malwar core/logging.py: getattr(logging, level.upper(), logging.INFO).
+    it("Malwar takes Python's level names in any case", () => {
+        for (const ok of ["debug", "Warning", "WARN", "critical"]) assert.equal(withSet({ "malwar.logLevel": ok }), "accepted", ok);
+        assert.match(withSet({ "malwar.logLevel": "verbose" }), /malwar\.logLevel = "verbose": must be one of DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, FATAL \(in any case/);
+    });
+});
