@@ -100,8 +100,9 @@ export function trustedCaArgs(config: PlatformConfig, namespace: pulumi.Input<st
 const secret = <T>(value: T | undefined, wrap: (v: T) => pulumi.Output<T>) => (value === undefined ? undefined : wrap(value));
 
 function rdsInstance(rds: PlatformConfig["clair"]["database"]["rds"]): RdsInstanceSettings {
-    const { reservedConnections: _poolsOnly, ...instance } = rds;
-    return instance;
+    const { reservedConnections: _poolsOnly, instanceMemoryGiB: _stated, memoryGiB, ...instance } = rds;
+    // The schema refuses an RDS database whose class memory is unknown, so it is set here.
+    return { ...instance, memoryGiB: memoryGiB! };
 }
 
 /** The RDS network, or undefined when no database runs on RDS (the schema decided). */

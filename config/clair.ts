@@ -7,7 +7,7 @@ import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
 import { clairVersion } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";
-import { backupWindow, belowFloor, bool, cronSchedule, goDuration, guaranteedResources, hostname, maintenanceWindow, objectName, pinnedImage, quantity, relativePath, replicas, uid, url } from "./primitives";
+import { backupWindow, backupWindowMinutes, belowFloor, bool, cronSchedule, goDuration, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
 
 /** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
 export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
@@ -15,12 +15,29 @@ export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
 /** Red Hat Quay's sizing guide: "Clair database: minimum 5 GB required for security metadata". */
 export const CLAIR_DATABASE_MINIMUM = "5G";
 
+/**
+ * RDS's rule for the storage autoscaling ceiling (Amazon RDS User Guide, "Managing capacity
+ * automatically with Amazon RDS storage autoscaling"): the maximum storage threshold must be at
+ * least 10% more than the allocated storage (1000 GiB allocated: at least 1100 GiB), or RDS
+ * answers "Invalid max storage size".
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export function leastStorageCeilingGiB(allocatedGiB: number): number {
+    return Math.ceil((allocatedGiB * 11) / 10);
+}
+
+/** RDS names a DB instance class db.<type>.<size> (db.m6g.large, db.r7g.2xlarge, db.t4g.micro). */
+const INSTANCE_CLASS = /^db\.[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+
 /** RDS PostgreSQL settings shared by every database the program creates. */
 export const rdsSchema = z
     .strictObject({
-        instanceClass: z.string().refine((c) => c in knownInstanceClasses, {
-            error: `must be one of the instance classes whose memory is known: ${Object.keys(knownInstanceClasses).join(", ")}`,
-        }).default("db.m6g.large"),
+        instanceClass: z
+            .string({ error: "must be an RDS instance class such as db.m6g.large" })
+            .regex(INSTANCE_CLASS, { error: "must be an RDS instance class: db.<type>.<size>, such as db.m6g.large" })
+            .default("db.m6g.large"),
+        /** The class's memory, for a class not in policy/lib/rds.ts: the pools are sized from it. */
+        instanceMemoryGiB: z.number({ error: "must be a number of GiB" }).positive({ error: "must be more than 0 (GiB)" }).optional(),
         // YAML and `pulumi config set --path` read an unquoted 16.4 as a number: taken as the version
         // it spells. (Quote versions that end in 0: YAML reads 16.10 as 16.1.)
         engineVersion: z
@@ -29,7 +46,7 @@ export const rdsSchema = z
             .pipe(z.string().regex(/^\d+(\.\d+)?$/, { error: "must be a PostgreSQL version such as 16.4 (major, or major.minor)" }))
             .default("16.4"),
         allocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(20, { error: "must be at least 20 (the RDS minimum for gp2 and gp3)" }).max(65536, { error: "must be at most 65536 (the RDS maximum)" }).default(100),
-        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be 0 (no storage autoscaling) or more" }).default(500),
+        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be 0 (no storage autoscaling) or more" }).max(65536, { error: "must be at most 65536 (the RDS maximum)" }).default(500),
         backupRetentionDays: z
             .int({ error: "must be a whole number of days" })
             .min(30, { error: "must be at least 30 days (the seed's backup policy: daily, kept 30 days)" })
@@ -43,8 +60,62 @@ export const rdsSchema = z
         /** Connections kept free for superusers, migrations and monitoring. */
         reservedConnections: z.int({ error: "must be a whole number" }).min(3, { error: "must be at least 3" }).default(20),
     })
-    .prefault({});
+    .prefault({})
+    .superRefine((rds, ctx) => {
+        const known = knownInstanceClasses[rds.instanceClass];
+        if (INSTANCE_CLASS.test(rds.instanceClass) && known === undefined && rds.instanceMemoryGiB === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["instanceClass"],
+                input: rds.instanceClass,
+                message:
+                    `is not in the program's table of class memory (${Object.keys(knownInstanceClasses).join(", ")}), which the connection pools are sized from; ` +
+                    "set clair.database.rds.instanceMemoryGiB to the class's memory in GiB (AWS: Hardware specifications for DB instance classes)",
+            });
+        }
+        if (known !== undefined && rds.instanceMemoryGiB !== undefined && rds.instanceMemoryGiB !== known) {
+            ctx.addIssue({ code: "custom", path: ["instanceMemoryGiB"], input: rds.instanceMemoryGiB, message: `differs from the ${known} GiB of ${rds.instanceClass} in the program's table; remove it, or correct it to ${known}` });
+        }
+        const least = leastStorageCeilingGiB(rds.allocatedStorageGiB);
+        if (rds.maxAllocatedStorageGiB !== 0 && rds.maxAllocatedStorageGiB < least) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["maxAllocatedStorageGiB"],
+                input: rds.maxAllocatedStorageGiB,
+                message: `must be 0 (no storage autoscaling) or at least ${least}: RDS requires the autoscaling ceiling to be at least 10% more than allocatedStorageGiB ${rds.allocatedStorageGiB}`,
+            });
+        }
+        const backup = backupWindowMinutes(rds.backupWindow);
+        const maintenance = maintenanceWindowMinutes(rds.maintenanceWindow);
+        if (backup && maintenance && windowsOverlap(backup, maintenance)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["maintenanceWindow"],
+                input: rds.maintenanceWindow,
+                message: `overlaps the daily backup window ${JSON.stringify(rds.backupWindow)}, which RDS does not allow; must not share a minute with it (one may start where the other ends)`,
+            });
+        }
+    })
+    // The memory the pools are sized from: the table's, or the one stated for a class it lacks.
+    .transform((rds) => ({ ...rds, memoryGiB: rds.instanceMemoryGiB ?? knownInstanceClasses[rds.instanceClass] }));
 
+
+/**
+ * Clair's log levels (config/enums.go ParseLogLevel: strings.EqualFold against info, debug-color,
+ * debug, warn, error, fatal, panic), in any case. fatal and panic Clair takes too, but its comment
+ * says they "will result in almost no logging" (neither Clair nor claircore logs at them), so
+ * they are refused here.
+ */
+const CLAIR_LOG_LEVELS = ["debug", "debug-color", "info", "warn", "error"];
+const clairLogLevel = z.string({ error: `must be one of ${CLAIR_LOG_LEVELS.join(", ")}` }).superRefine((level, ctx) => {
+    if (CLAIR_LOG_LEVELS.includes(level.toLowerCase())) return;
+    const silent = ["fatal", "panic"].includes(level.toLowerCase());
+    ctx.addIssue({
+        code: "custom",
+        input: level,
+        message: `${silent ? "is a level Clair accepts but logs almost nothing at (neither Clair nor claircore logs at it), so this program refuses it; " : ""}must be one of ${CLAIR_LOG_LEVELS.join(", ")} (in any case, as Clair reads them)`,
+    });
+});
 
 /**
  * How long a Clair pod may take to start before liveness takes over, in minutes. A first start
@@ -157,7 +228,7 @@ export const clairSchema = z
         exposure: z.enum(["route", "ingress"], { error: "must be 'route' or 'ingress'" }).default("route"),
         ingressClassName: objectName.default("nginx"),
         tlsSecretName: objectName.optional(),
-        logLevel: z.enum(["debug", "info", "warn", "error"], { error: "must be one of debug, info, warn, error" }).default("info"),
+        logLevel: clairLogLevel.default("info"),
         runAsUser: uid.default(65534),
         startupMinutes: z
             .int({ error: "must be a whole number of minutes" })
@@ -192,10 +263,10 @@ export const clairSchema = z
                 resources: guaranteedResources("2", "2Gi"),
                 pollInterval: goDuration.default("5m"),
                 deliveryInterval: goDuration.default("1m"),
-                webhookTarget: url(["http", "https"], "https://quay.io/secscan/notification").optional(),
+                webhookTarget: url(["http", "https"], "https://quay.io/secscan/notification", "go").optional(),
                 // Clair resolves the notification id against it as a relative reference, so without a
                 // trailing '/' the last path segment is replaced (…/api/v1/<id> instead of …/notification/<id>).
-                webhookCallback: url(["http", "https"], "https://clair.example.com/notifier/api/v1/notification/")
+                webhookCallback: url(["http", "https"], "https://clair.example.com/notifier/api/v1/notification/", "go")
                     .refine((u) => !URL.canParse(u) || new URL(u).pathname.endsWith("/"), {
                         error: "must end in '/': Clair appends the notification id to it as a relative reference, which replaces a last segment without one",
                     })
@@ -230,7 +301,7 @@ export const clairSchema = z
             .strictObject({
                 enabled: bool.default(false),
                 /** Where the import Job fetches the bundle (clairctl import-updaters takes a file or an http(s) URL). */
-                bundleUrl: url(["http", "https"], "http://mirror.internal/clair/updates.json.gz").optional(),
+                bundleUrl: url(["http", "https"], "http://mirror.internal/clair/updates.json.gz", "go").optional(),
                 /** Or a PersistentVolumeClaim holding it, at bundlePath. */
                 bundleClaim: objectName.optional(),
                 bundlePath: relativePath.default("updates.json.gz"),
@@ -306,7 +377,7 @@ export const clairSchema = z
             indexer: { ...input.indexer, indexReportRequestConcurrency: input.indexer.indexReportRequestConcurrency ?? defaultIndexReportRequestConcurrency(input.indexer.resources.cpu) },
         };
         // The pool check needs a known instance class; an unknown one is reported on its own.
-        if (clair.database.backend === "rds" && !(clair.database.rds.instanceClass in knownInstanceClasses)) return { ...clair, pools: undefined as unknown as Record<ClairMode, PoolPlan> };
+        if (clair.database.backend === "rds" && clair.database.rds.memoryGiB === undefined) return { ...clair, pools: undefined as unknown as Record<ClairMode, PoolPlan> };
         const plan = planPools(clairPoolSettings(clair));
         for (const mode of CLAIR_MODES) {
             const p = plan[mode];
@@ -331,7 +402,7 @@ export function clairPoolSettings(clair: {
     indexer: { replicas: number; autoscaling: AutoscalingConfig };
     matcher: { replicas: number; autoscaling: AutoscalingConfig };
     notifier: { replicas: number };
-    database: { backend: string; rds: { instanceClass: string; reservedConnections: number }; inClusterMaxConnections: number; poolMaxConnsCeiling: number };
+    database: { backend: string; rds: { instanceClass: string; memoryGiB: number | undefined; reservedConnections: number }; inClusterMaxConnections: number; poolMaxConnsCeiling: number };
 }) {
     const rds = clair.database.backend === "rds";
     return {
@@ -340,7 +411,7 @@ export function clairPoolSettings(clair: {
             matcher: mostReplicas(clair.matcher.replicas, clair.matcher.autoscaling),
             notifier: clair.notifier.replicas,
         },
-        maxConnections: rds ? maxConnectionsFor(clair.database.rds.instanceClass) : clair.database.inClusterMaxConnections,
+        maxConnections: rds ? maxConnectionsFor(clair.database.rds.instanceClass, clair.database.rds.memoryGiB) : clair.database.inClusterMaxConnections,
         reserved: rds ? clair.database.rds.reservedConnections : IN_CLUSTER_RESERVED_CONNECTIONS,
         ceiling: clair.database.poolMaxConnsCeiling,
     };

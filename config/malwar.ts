@@ -41,15 +41,26 @@ export function oidcIssuerOf(providerArn: string): string {
     return match[2];
 }
 
+/**
+ * Malwar's log level: malwar/core/logging.py setup_logging takes getattr(logging, level.upper(),
+ * logging.INFO), so any case of Python's level names; another word would silently be INFO, which
+ * this program refuses. (Malwar 0.4.0 reads MALWAR_LOG_LEVEL into its settings but its start-up
+ * does not call setup_logging.)
+ */
+const MALWAR_LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL"];
+const malwarLogLevel = z.string({ error: `must be one of ${MALWAR_LOG_LEVELS.join(", ")}` }).refine((level) => MALWAR_LOG_LEVELS.includes(level.toUpperCase()), {
+    error: `must be one of ${MALWAR_LOG_LEVELS.join(", ")} (in any case, as Malwar reads them; another word would silently be INFO)`,
+});
+
 export const malwarSchema = z
     .strictObject({
         image: pinnedImage.default("ghcr.io/ap6pack/malwar:0.4.0"),
         replicas: replicas(50).default(1),
         resources: guaranteedResources("500m", "512Mi"),
         runAsUser: uid.default(1000),
-        logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "must be one of DEBUG, INFO, WARNING, ERROR" }).default("INFO"),
+        logLevel: malwarLogLevel.default("INFO"),
         autoMigrate: bool.default(true),
-        webhookUrls: z.array(url(["http", "https"], "https://hooks.example.com/malwar"), { error: "must be a list of http:// or https:// URLs" }).default([]),
+        webhookUrls: z.array(url(["http", "https"], "https://hooks.example.com/malwar", "python"), { error: "must be a list of http:// or https:// URLs" }).default([]),
         corsOrigins: z.array(corsOrigin, { error: "must be a list of origins such as https://app.example.com" }).default([]),
         storageSize: quantity("bytes", "1Gi").default("1Gi"),
         storageClass: objectName.optional(),

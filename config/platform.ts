@@ -61,7 +61,7 @@ export const networkSchema = z
     .prefault({});
 
 /** A proxy URL: http(s)://host:port, no credentials (they would land in pod specs in plain text). */
-const proxyUrl = url(["http", "https"], "http://proxy.example.com:3128").superRefine((value, ctx) => {
+const proxyUrl = url(["http", "https"], "http://proxy.example.com:3128", "go").superRefine((value, ctx) => {
     try {
         const parsed = new URL(value);
         if (parsed.username || parsed.password) ctx.addIssue({ code: "custom", input: value, message: "holds credentials (user:password@), which would be readable in every pod spec: use a proxy that admits the cluster without them" });

@@ -4,11 +4,14 @@
  *
  * Checks that are not regular expressions come from one place each: Kubernetes quantities from
  * the policy pack's parser (policy/lib/quantity.ts), CronJob schedules from config/cron.ts
- * (cron-parser), IPv4 CIDRs from ipaddr.js, URLs from the WHATWG URL parser built into Node.
+ * (cron-parser), IPv4 CIDRs from ipaddr.js, URLs from the WHATWG URL parser built into Node, and
+ * first by the parser of the program that reads them (Go's net/url, Python's urllib) where it
+ * sees a URL differently.
  */
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { compareQuantities, quantitiesEqual, quantityProblem, type QuantityKind } from "../lib/quantity";
+import { imageReferenceProblem } from "../policy/lib/image-reference";
 import { imagePinning } from "../policy/lib/images";
 import { CRON_ALLOWED, cronProblem } from "./cron";
 
@@ -45,42 +48,68 @@ export const replicas = (max: number) =>
 
 export const nonEmpty = z.string({ error: "must be text" }).min(1, { error: "must not be empty" });
 
-/** Pinned image reference: a tag other than `latest`, or a digest (the policy pack's own rule). */
+/**
+ * Pinned image reference: one the kubelet pulls (policy/lib/image-reference.ts, distribution/reference's
+ * grammar), with a tag other than `latest` or a digest (the policy pack's own rule).
+ */
 export const pinnedImage = z
     .string({ error: "must be an image reference such as name:tag" })
-    .refine((ref) => imagePinning(ref).pinned || imagePinning(ref).why === "latest", {
-        error: "must pin a version: name:tag or name@sha256:digest",
-    })
-    .refine((ref) => imagePinning(ref).why !== "latest", { error: "must not use the moving tag 'latest'" });
+    .superRefine((ref, ctx) => {
+        const why = imageReferenceProblem(ref);
+        if (why) {
+            ctx.addIssue({ code: "custom", input: ref, message: `${why}, which the kubelet refuses to pull; must be an image reference such as registry.example.com/team/name:1.0 (repository in lower case) or name@sha256:<64 lower-case hex digits>` });
+            return;
+        }
+        const pinning = imagePinning(ref);
+        if (pinning.why === "latest") ctx.addIssue({ code: "custom", input: ref, message: "must not use the moving tag 'latest'" });
+        else if (!pinning.pinned) ctx.addIssue({ code: "custom", input: ref, message: "must pin a version: name:tag or name@sha256:digest" });
+    });
 
 /**
  * Container resources. Every container runs with Guaranteed QoS, so requests must equal limits
- * (compared by value: "2" equals "2000m").
+ * (compared by value: "2" equals "2000m"). A request left out where its limit is written is the
+ * limit, as Kubernetes defaults it (pkg/apis/core/v1/defaults.go SetDefaults_Pod: "If limits are
+ * specified, but requests are not, default requests to limits", per resource). Kubernetes sets no
+ * limit from a request, so a request without its limit is refused: that is this program's rule.
  */
-export const guaranteedResources = (cpu: string, memory: string) =>
-    z
-        .strictObject({
-            requests: z.strictObject({ cpu: quantity("cpu", "2 or 500m").default(cpu), memory: quantity("bytes", "2Gi or 512Mi").default(memory) }).prefault({}),
-            limits: z.strictObject({ cpu: quantity("cpu", "2 or 500m").default(cpu), memory: quantity("bytes", "2Gi or 512Mi").default(memory) }).prefault({}),
-        })
+export const guaranteedResources = (cpu: string, memory: string) => {
+    const amounts = z.strictObject({ cpu: quantity("cpu", "2 or 500m").optional(), memory: quantity("bytes", "2Gi or 512Mi").optional() }).prefault({});
+    const defaults = { cpu, memory };
+    return z
+        .strictObject({ requests: amounts, limits: amounts })
         .prefault({})
-        .superRefine((value, ctx) => {
+        .transform((value, ctx) => {
+            const out = { ...defaults };
             for (const kind of ["cpu", "memory"] as const) {
-                const request = value.requests[kind];
-                const limit = value.limits[kind];
+                const written = { request: value.requests[kind], limit: value.limits[kind] };
+                if (written.limit === undefined && written.request === undefined) continue;
+                if (written.limit === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["requests", kind],
+                        input: written.request,
+                        message:
+                            `has no limits.${kind} beside it: this program runs every container with Guaranteed QoS (requests equal to limits), and Kubernetes sets no limit from a request, ` +
+                            `so the program's default limit ${JSON.stringify(defaults[kind])} would apply; set limits.${kind} (alone is enough: Kubernetes copies a limit into a missing request)`,
+                    });
+                    continue;
+                }
+                out[kind] = written.limit;
+                const request = written.request ?? written.limit;
                 const counts = kind === "cpu" ? "cpu" : "bytes";
-                if (quantityProblem(request, counts) || quantityProblem(limit, counts)) continue;
-                if (!quantitiesEqual(request, limit)) {
+                if (quantityProblem(request, counts) || quantityProblem(written.limit, counts)) continue;
+                if (!quantitiesEqual(request, written.limit)) {
                     ctx.addIssue({
                         code: "custom",
                         path: ["requests", kind],
                         input: request,
-                        message: `differs from limits.${kind} ${JSON.stringify(limit)}: requests must equal limits (Guaranteed QoS)`,
+                        message: `differs from limits.${kind} ${JSON.stringify(written.limit)}: requests must equal limits (Guaranteed QoS)`,
                     });
                 }
             }
-        })
-        .transform((value) => ({ cpu: value.limits.cpu, memory: value.limits.memory }));
+            return out;
+        });
+};
 
 // --- names and hosts: Kubernetes' DNS-1123 rules -----------------------------------------------
 
@@ -136,8 +165,82 @@ export function cidrProblem(value: string): string | undefined {
 
 export const cidr = checked("an IPv4 network such as 10.0.0.0/16", cidrProblem);
 
-/** Why `value` is not an absolute URL with one of `schemes` and a host. */
-export function urlProblem(value: string, schemes: string[]): string | undefined {
+/**
+ * The host Go's net/url sees in `value` (Go's src/net/url/url.go: Parse, getScheme,
+ * parseAuthority, parseHost, validOptionalPort), or why Parse fails: the rule for what Clair,
+ * clairctl and the exporters read. Unlike the WHATWG parser, Go takes an authority only after
+ * exactly "//" ("https:///x" and "https:x" have no host), keeps '\\' as data, and strips nothing.
+ */
+export function goUrlHost(value: string): { scheme: string; userinfo?: string; host: string } | string {
+    // stringContainsCTLByte: any byte below 0x20, or 0x7f.
+    if (/[\x00-\x1f\x7f]/.test(value)) return "has a control character (such as a tab or line break), which Go refuses";
+    const withoutFragment = value.split("#")[0];
+    // getScheme: a letter, then letters, digits, '+', '-', '.', up to the first ':'.
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(withoutFragment);
+    if (!scheme) return "is not a URL (no scheme such as https://)";
+    let rest = withoutFragment.slice(scheme[0].length);
+    const query = rest.indexOf("?");
+    if (query >= 0) rest = rest.slice(0, query);
+    if (!rest.startsWith("//")) return { scheme: scheme[1].toLowerCase(), host: "" };
+    const afterSlashes = rest.slice(2);
+    const slash = afterSlashes.indexOf("/");
+    const authority = slash >= 0 ? afterSlashes.slice(0, slash) : afterSlashes;
+    const at = authority.lastIndexOf("@");
+    const userinfo = at >= 0 ? authority.slice(0, at) : undefined;
+    // validUserinfo: unreserved, sub-delims, ':', '%' and '@'.
+    if (userinfo !== undefined && !/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo)) return "has an invalid character in its user:password part";
+    const host = at >= 0 ? authority.slice(at + 1) : authority;
+    let name = host;
+    let port = "";
+    if (host.startsWith("[")) {
+        const close = host.lastIndexOf("]");
+        if (close < 0) return "has an IPv6 host without its closing ']'";
+        name = host.slice(1, close);
+        port = host.slice(close + 1);
+        if (port !== "" && !port.startsWith(":")) return `has '${port}' after its IPv6 host, where only :port may stand`;
+    } else {
+        const colon = host.lastIndexOf(":");
+        if (colon >= 0) [name, port] = [host.slice(0, colon), host.slice(colon)];
+    }
+    // validOptionalPort: empty, or ':' and digits only.
+    if (port !== "" && !/^:[0-9]*$/.test(port)) return `has the port '${port.slice(1)}', which is not a number`;
+    // unescape(host, encodeHost): %XX escapes must be well formed; a space or other unsafe byte is an invalid host character.
+    if (/%(?![0-9A-Fa-f]{2})/.test(name)) return "has a malformed %-escape in its host";
+    if (/[^A-Za-z0-9\-._~!$&'()*+,;=:%<>"]/.test(name)) return `has the host '${name}', with a character Go refuses in a host name`;
+    return { scheme: scheme[1].toLowerCase(), userinfo, host: name };
+}
+
+/**
+ * The host Python's urllib.parse.urlsplit sees (Lib/urllib/parse.py: leading C0 controls and spaces
+ * stripped, tab and line breaks removed, a netloc only after "//", hostname after the last '@'
+ * without the port): the rule for what Malwar reads. `.port` raises on a port that is not 0-65535.
+ */
+export function pythonUrlHost(value: string): { scheme: string; host: string } | string {
+    const cleaned = value.replace(/^[\x00-\x20]+/, "").replace(/[\t\r\n]/g, "");
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(cleaned);
+    if (!scheme) return "is not a URL (no scheme such as https://)";
+    const rest = cleaned.slice(scheme[0].length);
+    if (!rest.startsWith("//")) return { scheme: scheme[1].toLowerCase(), host: "" };
+    const netloc = rest.slice(2).split(/[/?#]/)[0];
+    const hostport = netloc.slice(netloc.lastIndexOf("@") + 1);
+    const bracketed = /^\[([^\]]*)\](.*)$/.exec(hostport);
+    const [host, port] = bracketed ? [bracketed[1], bracketed[2].replace(/^:/, "")] : hostport.includes(":") ? [hostport.slice(0, hostport.indexOf(":")), hostport.slice(hostport.indexOf(":") + 1)] : [hostport, ""];
+    if (port !== "" && (!/^[0-9]+$/.test(port) || Number(port) > 65535)) return `has the port '${port}', which is not 0-65535`;
+    return { scheme: scheme[1].toLowerCase(), host: host.toLowerCase() };
+}
+
+/** Which parser the receiving program reads a URL with. */
+export type UrlReader = "go" | "python" | "whatwg";
+
+/** Why `value` is not an absolute URL with one of `schemes` and a host, as `reader` reads it. */
+export function urlProblem(value: string, schemes: string[], reader: UrlReader = "whatwg"): string | undefined {
+    if (reader !== "whatwg") {
+        const seen = reader === "go" ? goUrlHost(value) : pythonUrlHost(value);
+        const who = reader === "go" ? "Go's net/url (which Clair and the exporters use)" : "Python's urllib (which Malwar uses)";
+        if (typeof seen === "string") return `${seen}, read as ${who} reads it`;
+        if (!schemes.includes(seen.scheme)) return `uses ${seen.scheme}:, which this setting cannot use`;
+        if (!seen.host) return `has no host as ${who} reads it (the host comes only after exactly '//')`;
+    }
     let url: URL;
     try {
         url = new URL(value);
@@ -155,8 +258,8 @@ export function urlProblem(value: string, schemes: string[]): string | undefined
 const schemesWords = (schemes: string[]) => schemes.map((s) => `${s}://`).join(" or ");
 
 /** A URL the program hands to a client that speaks `schemes` (http and https by default). */
-export const url = (schemes = ["http", "https"], example = "https://example.com/path") =>
-    checked(`an ${schemesWords(schemes)} URL such as ${example}`, (v) => urlProblem(v, schemes));
+export const url = (schemes = ["http", "https"], example = "https://example.com/path", reader: UrlReader = "whatwg") =>
+    checked(`an ${schemesWords(schemes)} URL such as ${example}`, (v) => urlProblem(v, schemes, reader));
 
 /** A browser origin for CORS: scheme, host and port only, or `*`. */
 export const corsOrigin = checked("an origin such as https://app.example.com (scheme, host and optional port, no path), or *", (v) => {
@@ -175,14 +278,69 @@ export const goDuration = checked("a Go duration such as 6h, 30m or 90s, more th
 
 export const cronSchedule = checked(CRON_ALLOWED, cronProblem);
 
-export const backupWindow = z.string({ error: "must be a UTC window hh:mm-hh:mm such as 03:00-04:00" }).regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, {
-    error: "must be a UTC window hh:mm-hh:mm such as 03:00-04:00",
-});
-export const maintenanceWindow = z
-    .string({ error: "must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00" })
-    .regex(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, {
-        error: "must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00",
+// RDS's windows, by the API reference's constraints (CreateDBInstance, PreferredBackupWindow and
+// PreferredMaintenanceWindow: "Must be at least 30 minutes", "Must not conflict with the preferred
+// maintenance/backup window", day values "mon | tue | wed | thu | fri | sat | sun", UTC).
+// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+export const RDS_WINDOW_MINIMUM_MINUTES = 30;
+const RDS_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const HHMM = "([01]\\d|2[0-3]):([0-5]\\d)";
+
+/** A window as minutes from its start (of the day, or of the week from Monday 00:00) and its length; a window may wrap past midnight or Sunday. */
+export interface MinuteWindow {
+    start: number;
+    minutes: number;
+}
+
+/** hh24:mi-hh24:mi, or undefined when it is not one. */
+export function backupWindowMinutes(value: string): MinuteWindow | undefined {
+    const m = new RegExp(`^${HHMM}-${HHMM}$`).exec(value);
+    if (!m) return undefined;
+    const start = Number(m[1]) * 60 + Number(m[2]);
+    const end = Number(m[3]) * 60 + Number(m[4]);
+    return { start, minutes: (end - start + 1440) % 1440 };
+}
+
+/** ddd:hh24:mi-ddd:hh24:mi, or undefined when it is not one. */
+export function maintenanceWindowMinutes(value: string): MinuteWindow | undefined {
+    const day = `(${RDS_DAYS.join("|")})`;
+    const m = new RegExp(`^${day}:${HHMM}-${day}:${HHMM}$`).exec(value);
+    if (!m) return undefined;
+    const at = (d: string, h: string, mi: string) => RDS_DAYS.indexOf(d as (typeof RDS_DAYS)[number]) * 1440 + Number(h) * 60 + Number(mi);
+    const start = at(m[1], m[2], m[3]);
+    const end = at(m[4], m[5], m[6]);
+    return { start, minutes: (end - start + 7 * 1440) % (7 * 1440) };
+}
+
+/** Whether a daily backup window shares a minute with a weekly maintenance window (windows end where the next minute begins). */
+export function windowsOverlap(backup: MinuteWindow, maintenance: MinuteWindow): boolean {
+    const week = 7 * 1440;
+    const m0 = maintenance.start;
+    const m1 = maintenance.start + maintenance.minutes;
+    for (let day = 0; day < 7; day++) {
+        const b0 = day * 1440 + backup.start;
+        const b1 = b0 + backup.minutes;
+        // Compare on the week and its next turn, since either window may wrap past Sunday.
+        for (const shift of [-week, 0, week]) {
+            if (b0 + shift < m1 && m0 < b1 + shift) return true;
+        }
+    }
+    return false;
+}
+
+const windowLength = (what: string, parse: (v: string) => MinuteWindow | undefined) =>
+    checked(what, (v) => {
+        const w = parse(v);
+        if (!w) return "is not of that form";
+        if (w.minutes < RDS_WINDOW_MINIMUM_MINUTES) return `is ${w.minutes} minutes long, and RDS requires at least ${RDS_WINDOW_MINIMUM_MINUTES}`;
+        return undefined;
     });
+
+export const backupWindow = windowLength(`a UTC window hh:mm-hh:mm such as 03:00-04:00, at least ${RDS_WINDOW_MINIMUM_MINUTES} minutes long (RDS's rule)`, backupWindowMinutes);
+export const maintenanceWindow = windowLength(
+    `a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00 (days mon, tue, wed, thu, fri, sat, sun in lower case), at least ${RDS_WINDOW_MINIMUM_MINUTES} minutes long (RDS's rule)`,
+    maintenanceWindowMinutes,
+);
 
 /** A file inside a mounted volume: relative, without '..' or empty parts. */
 export const relativePath = checked("a relative path such as updates.json.gz or bundles/updates.json.gz (no leading '/', no '..')", (v) => {

@@ -226,6 +226,8 @@ describe("Clair disconnected and upgrade settings: mistakes stop the preview wit
     });
 
     it("import and upgrade resources: requests must equal limits", async () => {
-        assert.match(await problems({ "clair.upgrade.resources.requests.cpu": "100m" }), /clair\.upgrade\.resources\.requests\.cpu = "100m": differs from limits\.cpu "250m": requests must equal limits/);
+        assert.match(await problems({ "clair.upgrade.resources.requests.cpu": "100m", "clair.upgrade.resources.limits.cpu": "250m" }), /clair\.upgrade\.resources\.requests\.cpu = "100m": differs from limits\.cpu "250m": requests must equal limits/);
+        // A request alone meets the program's default limit: refused as the program's rule, naming that default.
+        assert.match(await problems({ "clair.upgrade.resources.requests.cpu": "100m" }), /clair\.upgrade\.resources\.requests\.cpu = "100m": has no limits\.cpu beside it: .*the program's default limit "250m" would apply/);
     });
 });

@@ -8,6 +8,8 @@ import { generatedSecret } from "../shared/generated-secret";
 /** Sizing, backups and protection of one RDS PostgreSQL instance. */
 export interface RdsInstanceSettings {
     instanceClass: string;
+    /** The class's memory, which max_connections is set from. */
+    memoryGiB: number;
     /** PostgreSQL version, e.g. "16.4". */
     engineVersion: string;
     allocatedStorageGiB: number;
@@ -60,7 +62,7 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
         this.identifier = args.identifier;
         this.username = args.username;
         this.dbName = args.dbName;
-        this.maxConnections = maxConnectionsFor(s.instanceClass);
+        this.maxConnections = maxConnectionsFor(s.instanceClass, s.memoryGiB);
         this.capacity = { name: args.identifier, app: args.app, instanceClass: s.instanceClass, allocatedStorageGiB: s.allocatedStorageGiB };
 
         this.password = generatedSecret(`${name}-password`, { length: 40 }, { parent: this });

@@ -1,30 +1,24 @@
 /**
  * The one rule for a pinned container image, shared by the pinned-images policy and the
  * program (config validation, the digest exemption): a digest, or a tag other than `latest`.
+ * References are read by the kubelet's own rule (./image-reference.ts); one it would refuse
+ * pins nothing.
  */
-
-/** `@sha256:` and 64 hex digits at the end: the image is pinned to its exact bits. */
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
-
-/** A tag as the distribution reference grammar allows it: a word character, then up to 127 of [\w.-]. */
-const TAG = /^[\w][\w.-]{0,127}$/;
+import { parseImageReference } from "./image-reference";
 
 export type ImagePinning =
     | { pinned: true; by: "digest" | "tag"; why?: undefined }
-    /** latest: names a tag, but the moving one; unpinned: no tag (or a malformed one) and no digest. */
+    /** latest: names a tag, but the moving one; unpinned: no tag and no digest, or no image reference at all. */
     | { pinned: false; why: "latest" | "unpinned"; by?: undefined };
 
-/** How `image` is pinned, or why it is not. Anything but a non-empty string is unpinned. */
+/** How `image` is pinned, or why it is not. Anything but a string the kubelet pulls is unpinned. */
 export function imagePinning(image: unknown): ImagePinning {
-    if (typeof image !== "string" || image === "") return { pinned: false, why: "unpinned" };
-    if (DIGEST.test(image)) return { pinned: true, by: "digest" };
-    // The tag follows the last colon of the last path segment (a registry's port is in an earlier one).
-    const lastSegment = image.split("/").pop() ?? "";
-    const colon = lastSegment.lastIndexOf(":");
-    if (colon < 0) return { pinned: false, why: "unpinned" };
-    const tag = lastSegment.slice(colon + 1);
-    if (!TAG.test(tag)) return { pinned: false, why: "unpinned" };
-    if (tag === "latest") return { pinned: false, why: "latest" };
+    if (typeof image !== "string") return { pinned: false, why: "unpinned" };
+    const ref = parseImageReference(image);
+    if (typeof ref === "string") return { pinned: false, why: "unpinned" };
+    if (ref.digest !== undefined) return { pinned: true, by: "digest" };
+    if (ref.tag === undefined) return { pinned: false, why: "unpinned" };
+    if (ref.tag === "latest") return { pinned: false, why: "latest" };
     return { pinned: true, by: "tag" };
 }
 

@@ -26,9 +26,9 @@ export const knownInstanceClasses: Record<string, number> = {
  * RDS's default is LEAST(DBInstanceClassMemory/9531392, 5000), where DBInstanceClassMemory is
  * the class memory less what the OS and RDS processes keep (roughly 10%). The program sets the
  * parameter explicitly to that estimate, so the value the pools are sized against is the one in force.
+ * `memoryGiB` is the class's memory where the table lacks the class (the stack config states it).
  */
-export function maxConnectionsFor(instanceClass: string): number {
-    const memoryGiB = knownInstanceClasses[instanceClass];
+export function maxConnectionsFor(instanceClass: string, memoryGiB: number | undefined = knownInstanceClasses[instanceClass]): number {
     if (memoryGiB === undefined) throw new Error(`unknown RDS instance class ${instanceClass}`);
     const usableBytes = memoryGiB * 2 ** 30 * 0.9;
     return Math.min(Math.floor(usableBytes / 9531392), 5000);

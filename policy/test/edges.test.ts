@@ -251,9 +251,9 @@ describe("lib/quantity and lib/images at their edges", () => {
 
     it("reads the tag only from the last path segment and the digest only at the end", () => {
         assert.deepEqual(imagePinning("registry:5000/clamav"), { pinned: false, why: "unpinned" });
-        assert.deepEqual(imagePinning(":1.0"), { pinned: true, by: "tag" });
-        // Not a digest unless it ends the reference: here "extra" is read as the tag.
-        assert.deepEqual(imagePinning(`x@sha256:${"a".repeat(64)}:extra`), { pinned: true, by: "tag" });
+        // No name, or a tag after the digest: not references the kubelet pulls, so they pin nothing.
+        assert.deepEqual(imagePinning(":1.0"), { pinned: false, why: "unpinned" });
+        assert.deepEqual(imagePinning(`x@sha256:${"a".repeat(64)}:extra`), { pinned: false, why: "unpinned" });
         assert.deepEqual(imagePinning(`x:1@sha256:${"a".repeat(64)}`), { pinned: true, by: "digest" });
     });
 });

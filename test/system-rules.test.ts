@@ -1,0 +1,194 @@
+/**
+ * Values the program hands to another system, checked by that system's own rule: each test
+ * feeds both sides of the rule's boundary, with the boundary taken from the rule's source
+ * (named beside each test), not from the program's code.
+ */
+import { strict as assert } from "assert";
+import { parseConfig } from "../config/load";
+import { PROJECT } from "../config/platform";
+import { parseImageReference } from "../policy/lib/image-reference";
+import { stackConfig } from "../tools/mock-run";
+import { ZOD_WORDING } from "./plain-words";
+
+const key = (k: string) => `${PROJECT}:${k}`;
+
+/** Prod's config with dotted keys set as `pulumi config set --path` would; "accepted" or the error text. */
+function withSet(sets: Record<string, unknown>, stack = "prod"): string {
+    try {
+        parsedWith(sets, stack);
+    } catch (err) {
+        const message = (err as Error).message;
+        assert.doesNotMatch(message, ZOD_WORDING);
+        return message;
+    }
+    return "accepted";
+}
+
+/** Prod's config with dotted keys set (undefined removes one), parsed. */
+function parsedWith(sets: Record<string, unknown>, stack = "prod") {
+    const raw = { ...stackConfig(stack) };
+    for (const [dotted, value] of Object.entries(sets)) {
+        const [top, ...rest] = dotted.split(".");
+        const root = raw[key(top)] ? JSON.parse(raw[key(top)]) : {};
+        let node = root;
+        for (const part of rest.slice(0, -1)) node = node[part] ??= {};
+        if (value === undefined) delete node[rest[rest.length - 1]];
+        else node[rest[rest.length - 1]] = value;
+        raw[key(top)] = JSON.stringify(root);
+    }
+    return parseConfig(raw);
+}
+
+const hex = (n: number, digit = "a") => digit.repeat(n);
+
+describe("image references: the kubelet's rule (distribution/reference ParseNormalizedNamed, go-digest)", () => {
+    it("a sha256 digest is 64 lower-case hex digits: 63 and 65 are refused, and so is upper case (go-digest algorithm.go)", () => {
+        assert.equal(typeof parseImageReference(`clamav/clamav@sha256:${hex(64)}`), "object");
+        assert.match(String(parseImageReference(`clamav/clamav@sha256:${hex(63)}`)), /sha256 digest of 63 hex digits, not 64/);
+        assert.match(String(parseImageReference(`clamav/clamav@sha256:${hex(65)}`)), /sha256 digest of 65 hex digits, not 64/);
+        assert.match(String(parseImageReference(`clamav/clamav@sha256:${hex(64, "A")}`)), /not lower-case hex/);
+        // sha512 is 128 digits; an algorithm go-digest does not know is refused.
+        assert.equal(typeof parseImageReference(`clamav/clamav@sha512:${hex(128)}`), "object");
+        assert.match(String(parseImageReference(`clamav/clamav@md5:${hex(32)}`)), /digest algorithm 'md5'/);
+    });
+
+    it("a repository path is lower case; a registry host may have upper case (regexp.go alphanumeric, domainNameComponent)", () => {
+        assert.match(String(parseImageReference("clamav/Clamav:1.4.3")), /repository name 'clamav\/Clamav', which must be lower-case/);
+        assert.match(String(parseImageReference("quay.io/projectquay/Clair:4.8.0")), /repository name .projectquay\/Clair., which must be lower-case/);
+        assert.deepEqual(parseImageReference("Registry.Example.com/team/app:1"), { domain: "Registry.Example.com", path: "team/app", tag: "1", digest: undefined });
+    });
+
+    it("a tag is at most 128 characters, a repository path at most 255 (regexp.go tag, reference.go RepositoryNameTotalLengthMax)", () => {
+        assert.equal(typeof parseImageReference(`a:${"x".repeat(128)}`), "object");
+        assert.equal(typeof parseImageReference(`a:${"x".repeat(129)}`), "string");
+        assert.equal(typeof parseImageReference(`example.com/${"b".repeat(255)}:1`), "object");
+        assert.match(String(parseImageReference(`example.com/${"b".repeat(256)}:1`)), /repository name of 256 characters, over the limit of 255/);
+        // A one-word Docker Hub name is library/<name>: 247 characters fill the 255.
+        assert.equal(typeof parseImageReference(`${"b".repeat(247)}:1`), "object");
+        assert.equal(typeof parseImageReference(`${"b".repeat(248)}:1`), "string");
+    });
+
+    it("separators: one '.' or '_', two '_', or any run of '-' (regexp.go separator); 64 hex digits alone is an image id", () => {
+        for (const ok of ["a.b:1", "a_b:1", "a__b:1", "a---b:1", "localhost:5000/a/b:1", "[::1]:5000/a:1", hex(63)]) assert.equal(typeof parseImageReference(ok), "object", ok);
+        for (const bad of ["a..b:1", "a___b:1", "a-:1", "-a:1", ":1.0", "a//b:1", hex(64)]) assert.equal(typeof parseImageReference(bad), "string", bad);
+    });
+
+    it("the stack config refuses what the kubelet refuses, naming key, value and the rule", () => {
+        assert.match(withSet({ "clamav.image": "clamav/Clamav:1.4.3" }), /clamav\.image = "clamav\/Clamav:1\.4\.3": has the repository name 'clamav\/Clamav', which must be lower-case, which the kubelet refuses to pull; must be an image reference/);
+        assert.match(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar@sha256:${hex(63)}` }), /malwar\.image = ".*": has a sha256 digest of 63 hex digits, not 64, which the kubelet refuses to pull/);
+        assert.equal(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar@sha256:${hex(64)}` }), "accepted");
+        assert.equal(withSet({ "malwar.image": `ghcr.io/ap6pack/malwar:0.4.0@sha256:${hex(64)}` }), "accepted");
+    });
+});
+
+describe("resources: Kubernetes' defaulting of requests from limits (pkg/apis/core/v1/defaults.go SetDefaults_Pod)", () => {
+    it("a block with only limits gets its requests from them, per resource, and passes", () => {
+        const cfg = parsedWith({ "clamav.resources": { limits: { cpu: "3", memory: "6Gi" } } });
+        assert.deepEqual(cfg.clamav.resources, { cpu: "3", memory: "6Gi" });
+        // One resource's request written, the other's left to its limit.
+        const mixed = parsedWith({ "malwar.resources": { requests: { cpu: "750m" }, limits: { cpu: "750m", memory: "768Mi" } } });
+        assert.deepEqual(mixed.malwar.resources, { cpu: "750m", memory: "768Mi" });
+    });
+
+    it("written requests must still equal the limits by value: 3000m passes beside 3, 2999m does not", () => {
+        assert.equal(withSet({ "clamav.resources": { requests: { cpu: "3000m" }, limits: { cpu: "3", memory: "6Gi" } } }), "accepted");
+        assert.match(withSet({ "clamav.resources": { requests: { cpu: "2999m" }, limits: { cpu: "3", memory: "6Gi" } } }), /clamav\.resources\.requests\.cpu = "2999m": differs from limits\.cpu "3": requests must equal limits \(Guaranteed QoS\)/);
+    });
+
+    it("a request without its limit is refused as the program's rule, naming the default it would meet", () => {
+        const message = withSet({ "clamav.resources": { requests: { cpu: "3", memory: "6Gi" } } });
+        assert.match(message, /clamav\.resources\.requests\.cpu = "3": has no limits\.cpu beside it: this program runs every container with Guaranteed QoS .*Kubernetes sets no limit from a request, so the program's default limit "1" would apply; set limits\.cpu/);
+        assert.match(message, /clamav\.resources\.requests\.memory = "6Gi": has no limits\.memory beside it/);
+    });
+});
+
+describe("RDS: the API reference's rules for windows, storage autoscaling and classes", () => {
+    const rds = "clair.database.rds";
+    // CreateDBInstance, PreferredBackupWindow: "Must be at least 30 minutes".
+    it("a backup window is at least 30 minutes, also across midnight", () => {
+        assert.equal(withSet({ [`${rds}.backupWindow`]: "03:00-03:30" }), "accepted");
+        assert.match(withSet({ [`${rds}.backupWindow`]: "03:00-03:29" }), /clair\.database\.rds\.backupWindow = "03:00-03:29": is 29 minutes long, and RDS requires at least 30; must be a UTC window hh:mm-hh:mm/);
+        assert.equal(withSet({ [`${rds}.backupWindow`]: "23:45-00:15" }), "accepted");
+        assert.match(withSet({ [`${rds}.backupWindow`]: "23:45-00:14" }), /is 29 minutes long/);
+        assert.match(withSet({ [`${rds}.backupWindow`]: "03:00-03:00" }), /is 0 minutes long/);
+    });
+
+    // PreferredMaintenanceWindow: "ddd:hh24:mi-ddd:hh24:mi", "at least 30 minutes", days "mon | tue | ... | sun".
+    it("a maintenance window is at least 30 minutes, also across Sunday night, with lower-case days", () => {
+        assert.equal(withSet({ [`${rds}.maintenanceWindow`]: "sun:05:00-sun:05:30" }), "accepted");
+        assert.match(withSet({ [`${rds}.maintenanceWindow`]: "sun:05:00-sun:05:29" }), /maintenanceWindow = "sun:05:00-sun:05:29": is 29 minutes long, and RDS requires at least 30/);
+        assert.equal(withSet({ [`${rds}.maintenanceWindow`]: "sun:23:45-mon:00:15" }), "accepted");
+        assert.match(withSet({ [`${rds}.maintenanceWindow`]: "sun:23:45-mon:00:14" }), /is 29 minutes long/);
+        assert.match(withSet({ [`${rds}.maintenanceWindow`]: "Sun:05:00-Sun:06:00" }), /is not of that form; must be a UTC window ddd:hh:mm-ddd:hh:mm .*days mon, tue/);
+    });
+
+    // "Must not conflict with the preferred backup window": the backup window recurs every day.
+    it("the maintenance window shares no minute with the daily backup window; touching is not sharing", () => {
+        const backup = { [`${rds}.backupWindow`]: "03:00-04:00" };
+        assert.equal(withSet({ ...backup, [`${rds}.maintenanceWindow`]: "wed:04:00-wed:04:30" }), "accepted");
+        assert.equal(withSet({ ...backup, [`${rds}.maintenanceWindow`]: "wed:02:30-wed:03:00" }), "accepted");
+        assert.match(withSet({ ...backup, [`${rds}.maintenanceWindow`]: "wed:03:59-wed:04:30" }), /maintenanceWindow = "wed:03:59-wed:04:30": overlaps the daily backup window "03:00-04:00", which RDS does not allow/);
+        assert.match(withSet({ ...backup, [`${rds}.maintenanceWindow`]: "wed:02:30-wed:03:01" }), /overlaps the daily backup window/);
+        // A maintenance window across Sunday night meets Monday's backup window.
+        assert.match(withSet({ [`${rds}.backupWindow`]: "00:10-00:40", [`${rds}.maintenanceWindow`]: "sun:23:50-mon:00:30" }), /overlaps the daily backup window "00:10-00:40"/);
+        assert.equal(withSet({ [`${rds}.backupWindow`]: "00:10-00:40", [`${rds}.maintenanceWindow`]: "sun:23:40-mon:00:10" }), "accepted");
+        // A backup window across midnight meets a maintenance window early on the next day.
+        assert.match(withSet({ [`${rds}.backupWindow`]: "23:50-00:20", [`${rds}.maintenanceWindow`]: "tue:00:19-tue:01:00" }), /overlaps the daily backup window/);
+        assert.equal(withSet({ [`${rds}.backupWindow`]: "23:50-00:20", [`${rds}.maintenanceWindow`]: "tue:00:20-tue:01:00" }), "accepted");
+    });
+
+    // RDS User Guide, storage autoscaling: at least 10% more than the allocated storage (1000 GiB: at least 1100).
+    it("the storage autoscaling ceiling is 0 or at least 10% above the allocated storage", () => {
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 1000, [`${rds}.maxAllocatedStorageGiB`]: 1100 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 1000, [`${rds}.maxAllocatedStorageGiB`]: 1099 }), /maxAllocatedStorageGiB = 1099: must be 0 \(no storage autoscaling\) or at least 1100: RDS requires the autoscaling ceiling to be at least 10% more than allocatedStorageGiB 1000/);
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 100, [`${rds}.maxAllocatedStorageGiB`]: 100 }), /at least 110/);
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 100, [`${rds}.maxAllocatedStorageGiB`]: 0 }), "accepted");
+    });
+
+    it("a class the memory table lacks is taken with its memory stated, and the pools are sized from it", () => {
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m7g.4xlarge" }), /instanceClass = "db\.m7g\.4xlarge": is not in the program's table of class memory .*set clair\.database\.rds\.instanceMemoryGiB/);
+        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m7g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
+        // RDS's default: LEAST(DBInstanceClassMemory/9531392, 5000), about 90% of 64 GiB over 9531392 bytes.
+        assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((64 * 2 ** 30 * 0.9) / 9531392), 5000));
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m6g.xlarge", [`${rds}.instanceMemoryGiB`]: 32 }), /instanceMemoryGiB = 32: differs from the 16 GiB of db\.m6g\.xlarge/);
+        assert.match(withSet({ [`${rds}.instanceClass`]: "m6g.large" }), /must be an RDS instance class: db\.<type>\.<size>/);
+    });
+});
+
+describe("URLs: read by the parser of the program that receives them", () => {
+    // Go's net/url Parse: an authority only after exactly "//"; WHATWG finds a host in all three.
+    it("Clair's webhook, callback and bundle URLs and the proxy have a host as Go's net/url reads them", () => {
+        for (const field of ["clair.notifier.webhookTarget", "clair.notifier.webhookCallback"]) {
+            assert.equal(withSet({ [field]: "https://hooks.example.com/x/" }), "accepted", field);
+            for (const noHost of ["https:///hooks.example.com/x/", "https:/hooks.example.com/x/", "https:hooks.example.com/x/"]) {
+                assert.match(withSet({ [field]: noHost }), new RegExp(`${field.replace(/\./g, "\\.")} = ".*": has no host as Go's net/url \\(which Clair and the exporters use\\) reads it`), `${field} ${noHost}`);
+            }
+        }
+        // Go refuses control characters (stringContainsCTLByte) and a port that is not digits (validOptionalPort); WHATWG strips a tab.
+        assert.match(withSet({ "clair.notifier.webhookTarget": "https://hooks.example.com/\tx" }), /has a control character .*which Go refuses/);
+        assert.match(withSet({ "proxy.httpProxy": "http://proxy.example.com:31a8" }), /proxy\.httpProxy = ".*": has the port '31a8', which is not a number, read as Go's net\/url/);
+        assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:3128" }), "accepted");
+        assert.match(withSet({ "proxy.httpProxy": "http:///proxy.example.com:3128" }), /proxy\.httpProxy = ".*": has no host as Go's net\/url/);
+    });
+
+    // Python's urlsplit: a netloc only after "//"; .port raises outside 0-65535.
+    it("Malwar's webhook URLs have a host as Python's urllib reads them", () => {
+        assert.equal(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65535/malwar"] }), "accepted");
+        assert.match(withSet({ "malwar.webhookUrls": ["https:///hooks.example.com/malwar"] }), /malwar\.webhookUrls\.0 = ".*": has no host as Python's urllib \(which Malwar uses\) reads it/);
+        assert.match(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65536/malwar"] }), /has the port '65536', which is not 0-65535/);
+    });
+});
+
+describe("log levels: spelled as the apps read them", () => {
+    // Clair config/enums.go ParseLogLevel: strings.EqualFold with info, debug-color, debug, warn, error, fatal, panic.
+    it("Clair takes its levels in any case; fatal and panic are the program's refusal", () => {
+        for (const ok of ["DEBUG", "Info", "debug-color", "WARN"]) assert.equal(withSet({ "clair.logLevel": ok }), "accepted", ok);
+        assert.match(withSet({ "clair.logLevel": "warning" }), /clair\.logLevel = "warning": must be one of debug, debug-color, info, warn, error \(in any case, as Clair reads them\)/);
+        assert.match(withSet({ "clair.logLevel": "Fatal" }), /clair\.logLevel = "Fatal": is a level Clair accepts but logs almost nothing at .*so this program refuses it/);
+    });
+    // Malwar core/logging.py: getattr(logging, level.upper(), logging.INFO).
+    it("Malwar takes Python's level names in any case", () => {
+        for (const ok of ["debug", "Warning", "WARN", "critical"]) assert.equal(withSet({ "malwar.logLevel": ok }), "accepted", ok);
+        assert.match(withSet({ "malwar.logLevel": "verbose" }), /malwar\.logLevel = "verbose": must be one of DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, FATAL \(in any case/);
+    });
+});
