@@ -177,7 +177,12 @@ mkdir -p "$DIR/bin" "$DIR/logs"
 
 # Two check:manifests runs at once (stage and prod in parallel) must not build into the same files.
 exec 9>"$DIR/.lock"
-flock 9
+if ! flock -n 9; then
+  # Said even with --quiet: a run that only waits would look hung.
+  log "waiting for another run's lock on $DIR/.lock (another check:manifests is installing or checking the checkers) ..."
+  flock 9
+  log "got the lock"
+fi
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 # Lowest priority: these builds share the machine with test runs and other builds.

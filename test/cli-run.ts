@@ -16,5 +16,11 @@ export function npmRun(script: string, args: string[], options: { silent?: boole
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `npm run <script> args` without "--", as people mistype it: npm takes the flags for itself. */
+export function npmRunWithoutDashes(script: string, args: string[]): Result {
+    const r = spawnSync("npm", ["run", script, ...args], { cwd: ROOT, encoding: "utf8" });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** The last non-empty line of a text. */
 export const lastLine = (text: string) => text.trimEnd().split("\n").pop() ?? "";

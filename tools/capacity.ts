@@ -1,15 +1,14 @@
 /**
- * npm run capacity -- --stack prod [--set clair.indexer.replicas=80 ...] [--compare stage] [--json FILE|-]
+ * npm run capacity -- --stack prod [--set clair.indexer.replicas=80 ...] [--compare stage] [--json [FILE|-]]
  *
  * Evaluates the real program offline (Pulumi mocks, no cloud) and prints its capacity: per
  * workload, per app and in total; with --compare, the other stack's figures beside these and the
- * change. --json writes the same figures as one JSON document to FILE, or to stdout with "-"
- * (then run it as `npm run -s capacity`, so npm prints no banner before it).
+ * change. --json writes the same figures as one JSON document to FILE, or to stdout with "-" or
+ * no value (then run it as `npm run -s capacity`, so npm prints no banner before it).
  */
 import * as fs from "fs";
-import * as path from "path";
 import type { AppTotals, CapacitySummary } from "../lib/capacity";
-import { parseSets, run, stackFilePath, stackRequired, type Options } from "./cli";
+import { outputFileProblem, parseSets, run, stackFilePath, stackRequired, type Cli, type Options } from "./cli";
 
 type Figures = AppTotals;
 const FIELDS: (keyof Figures)[] = ["pods", "cpu", "memoryGiB", "storageGiB", "rdsInstances", "rdsStorageGiB"];
@@ -204,7 +203,7 @@ export function formatReport(r: CapacityReport): string {
 
 // ---------------------------------------------------------------- the command
 
-export const USAGE = "npm run capacity -- --stack <name> [--set key=value ...] [--compare <name>] [--json FILE|-]";
+export const USAGE = "npm run capacity -- --stack <name> [--set key=value ...] [--compare <name>] [--json [FILE|-]]";
 
 export const OPTIONS = {
     stack: { type: "string", short: "s" },
@@ -213,18 +212,34 @@ export const OPTIONS = {
     json: { type: "string" },
 } satisfies Options;
 
+export const HELP: Pick<Cli<typeof OPTIONS>, "summary" | "flags" | "examples" | "optionalValues"> = {
+    summary: "Prints a stack's capacity (pods, CPU, memory, storage, RDS) from the program run offline under Pulumi's mocks.",
+    flags: {
+        stack: { value: "<name>", text: "the stack to evaluate (required)" },
+        set: { value: "key=value", text: "override a config key for this run, as pulumi config set --path; repeatable" },
+        compare: { value: "<name>", text: "also show another stack's figures and the change" },
+        json: { value: "[FILE|-]", text: "write the figures as JSON to FILE; to stdout alone with - or no value" },
+    },
+    examples: [
+        "npm run capacity -- --stack prod --set clair.indexer.replicas=80 --compare prod",
+        "npm run -s capacity -- -s prod --json | jq .total",
+    ],
+    optionalValues: { json: "-" },
+};
+
 if (require.main === module) {
     run({
         name: "capacity",
         usage: USAGE,
         options: OPTIONS,
+        ...HELP,
         async main(values) {
             const started = process.hrtime.bigint();
             if (!values.stack) throw await stackRequired();
             const sets = parseSets(values.set ?? []);
-            if (values.json && values.json !== "-" && !fs.existsSync(path.dirname(path.resolve(values.json)))) {
-                throw new Error(`--json ${values.json}: the folder ${path.dirname(values.json)} does not exist`);
-            }
+            // Before the run: a path that cannot be written does not cost one.
+            const jsonProblem = values.json && values.json !== "-" ? outputFileProblem("json", values.json) : undefined;
+            if (jsonProblem) throw new Error(jsonProblem);
             // A misspelt stack fails before the SDK and the program load.
             stackFilePath(values.stack);
             if (values.compare) stackFilePath(values.compare);

@@ -1,5 +1,5 @@
 /**
- * npm run check:manifests -- --stack <stage|prod|local> [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]
+ * npm run check:manifests -- --stack <stage|prod|local> [--set key=value ...] [--verbose] [--json [FILE|-]] [--out DIR [--clean]] [--allow-missing]
  *
  * Renders the stack's Kubernetes objects (tools/render.ts) and runs six checkers on them, from the
  * pinned versions scripts/checkers.sh provides (scripts/checkers.env, scripts/openshift-scc.env):
@@ -27,8 +27,8 @@
  *
  * Prints one table (checker, version, findings, exempted, time), then the findings grouped by
  * object (--verbose: also the exempted ones with their reasons, and the checkers' explanations).
- * --json writes the same as one document to FILE (or stdout with "-"); --out keeps the rendered
- * manifests in DIR.
+ * --json writes the same as one document to FILE (or stdout with "-" or no value); --out keeps the
+ * rendered manifests in DIR (new or empty, or with --clean a folder of an earlier render's *.yaml).
  * Exit status 1 when a finding counts, an exemption is stale, or a checker cannot run; 0 otherwise.
  * --allow-missing (for machines without ../shared/upstream-src): a checker that cannot be provided
  * is skipped with a warning instead, and the summary says how many checkers ran.
@@ -41,10 +41,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
-import { parseSets, run as runCli, stackFilePath, stackRequired, type Options, type Values } from "./cli";
+import { outputFileProblem, parseSets, run as runCli, stackFilePath, stackRequired, type Cli, type Options, UsageError, type Values } from "./cli";
 import { namespaceOf, runSccCheck, sccRequest, type SccVerdict } from "./openshift-scc";
 import { reasonAnnotation } from "../components/shared/exemptions";
-import { renderStack } from "./render";
+import { prepareOutDir, renderStack } from "./render";
 
 export type CheckerName = "kube-score" | "kube-linter" | "polaris" | "kubeconform" | "checkov" | "openshift-scc";
 export const CHECKERS: CheckerName[] = ["kube-score", "kube-linter", "polaris", "kubeconform", "checkov", "openshift-scc"];
@@ -552,7 +552,7 @@ function writeUnexempted(files: string[], dir: string): string[] {
     });
 }
 
-export const USAGE = "npm run check:manifests -- --stack <name> [--set key=value ...] [--verbose] [--json FILE|-] [--out DIR] [--allow-missing]";
+export const USAGE = "npm run check:manifests -- --stack <name> [--set key=value ...] [--verbose] [--json [FILE|-]] [--out DIR [--clean]] [--allow-missing]";
 
 export const OPTIONS = {
     stack: { type: "string", short: "s" },
@@ -560,8 +560,27 @@ export const OPTIONS = {
     verbose: { type: "boolean", default: false },
     json: { type: "string" },
     out: { type: "string" },
+    clean: { type: "boolean", default: false },
     "allow-missing": { type: "boolean", default: false },
 } satisfies Options;
+
+export const HELP: Pick<Cli<typeof OPTIONS>, "summary" | "flags" | "examples" | "optionalValues"> = {
+    summary: "Renders the stack's Kubernetes objects and runs six manifest checkers on them; exit 1 on a finding or a stale exemption.",
+    flags: {
+        stack: { value: "<name>", text: "the stack to check (required)" },
+        set: { value: "key=value", text: "override a config key for this check, as pulumi config set --path; repeatable" },
+        verbose: { text: "also list exempted findings with their reasons, and the checkers' explanations" },
+        json: { value: "[FILE|-]", text: "write the report as JSON to FILE; to stdout alone with - or no value (the table goes to stderr)" },
+        out: { value: "DIR", text: "keep the rendered manifests in DIR (a new or empty folder)" },
+        clean: { text: "with --out, delete the *.yaml files of an earlier render in DIR first" },
+        "allow-missing": { text: "skip a checker that cannot be installed, with a warning, instead of failing" },
+    },
+    examples: [
+        "npm run check:manifests -- --stack prod --verbose",
+        "npm run -s check:manifests -- -s stage --set kubernetes.platform=kubernetes --json > stage.json",
+    ],
+    optionalValues: { json: "-" },
+};
 
 async function main(values: Values<typeof OPTIONS>): Promise<number> {
     const started = Date.now();
@@ -573,6 +592,11 @@ async function main(values: Values<typeof OPTIONS>): Promise<number> {
     // The what-if's platform: --set kubernetes.platform=kubernetes checks the other SCC case.
     const openshift = parseConfig(applySets(stackConfig(values.stack), sets), [], stackFileAndSets(values.stack, sets)).kubernetes.platform === "openshift";
     const allowMissing = values["allow-missing"]!;
+    // Paths first: a bad one must not wait for the checkers' install and the render.
+    const jsonProblem = values.json && values.json !== "-" ? outputFileProblem("json", values.json) : undefined;
+    if (jsonProblem) throw new Error(jsonProblem);
+    if (values.clean && !values.out) throw new UsageError("--clean empties the --out folder; without --out the manifests go to a temporary folder");
+    if (values.out) prepareOutDir(values.out, { clean: values.clean });
     // With --json -, the JSON is stdout's only content and the table goes to stderr.
     const say = values.json === "-" ? console.error : console.log;
     const cfg = ensureCheckers(allowMissing);
@@ -643,5 +667,5 @@ async function main(values: Values<typeof OPTIONS>): Promise<number> {
 }
 
 if (require.main === module) {
-    runCli({ name: "check:manifests", usage: USAGE, options: OPTIONS, main });
+    runCli({ name: "check:manifests", usage: USAGE, options: OPTIONS, ...HELP, main });
 }

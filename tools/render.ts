@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { parseSets, run, stackFilePath, stackRequired, UsageError, type Options } from "./cli";
+import { outputDirProblem, parseSets, run, stackFilePath, stackRequired, UsageError, type Cli, type Options } from "./cli";
 
 export interface RenderOptions {
     /** Delete the *.yaml files already in outDir first (refused when it holds anything else). */
@@ -40,19 +40,21 @@ const sample = (names: string[]) => names.slice(0, 3).join(", ") + (names.length
  * files is emptied; anything else is refused. Returns how many files it deleted.
  */
 export function prepareOutDir(outDir: string, options: RenderOptions = {}): number {
+    const problem = outputDirProblem("out", outDir);
+    if (problem) throw new Error(problem);
     const present = entries(outDir);
     if (present.length === 0) return 0;
     const yaml = present.filter((e) => e.isFile() && e.name.endsWith(".yaml"));
     const other = present.filter((e) => !yaml.includes(e));
     if (!options.clean) {
         throw new Error(
-            `${outDir} is not empty (${present.length} entries: ${sample(present.map((e) => e.name))}); ` +
+            `--out ${outDir}: ${outDir} is not empty (${present.length} entries: ${sample(present.map((e) => e.name))}); ` +
                 "rendered files would mix with them, and a checker would read the stale ones too. Use a new or empty folder" +
                 (other.length === 0 ? ", or --clean to delete its *.yaml files first" : ""),
         );
     }
     if (other.length > 0) {
-        throw new Error(`${outDir} holds more than *.yaml files (${sample(other.map((e) => e.name))}): --clean deletes only *.yaml files; use a new or empty folder`);
+        throw new Error(`--out ${outDir}: ${outDir} holds more than *.yaml files (${sample(other.map((e) => e.name))}): --clean deletes only *.yaml files; use a new or empty folder`);
     }
     for (const e of yaml) fs.rmSync(path.join(outDir, e.name));
     return yaml.length;
@@ -100,11 +102,26 @@ export const OPTIONS = {
     set: { type: "string", multiple: true, default: [] as string[] },
 } satisfies Options;
 
+export const HELP: Pick<Cli<typeof OPTIONS>, "summary" | "flags" | "examples"> = {
+    summary: "Writes every Kubernetes object the stack creates (from the program run offline under Pulumi's mocks) as YAML.",
+    flags: {
+        stack: { value: "<name>", text: "the stack to render (required)" },
+        out: { value: "DIR|-", text: "a new or empty folder for one file per object, or - for one YAML stream on stdout (required)" },
+        clean: { text: "delete the *.yaml files of an earlier render in DIR first (refused when DIR holds anything else)" },
+        set: { value: "key=value", text: "override a config key for this render, as pulumi config set --path; repeatable" },
+    },
+    examples: [
+        "npm run render -- --stack prod --out /tmp/prod --clean",
+        "npm run -s render -- -s prod --out - --set clair.matcher.replicas=12 | kubectl apply --dry-run=server -f -",
+    ],
+};
+
 if (require.main === module) {
     run({
         name: "render",
         usage: USAGE,
         options: OPTIONS,
+        ...HELP,
         async main(values) {
             if (!values.stack) throw await stackRequired();
             if (!values.out) throw new UsageError("--out is required: a folder for one file per object, or - for one YAML stream on stdout");

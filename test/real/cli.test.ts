@@ -38,6 +38,15 @@ describe("command-line tools: whole runs", function () {
             const report = JSON.parse(r.stdout);
             assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB], [12, 12, 400]);
         });
+
+        it("writes only JSON on stdout with --json and no value, as Pulumi's --json", () => {
+            const r = npmRun("capacity", ["-s", "stage", "--json"], { silent: true });
+            assert.equal(r.status, 0, r.stderr);
+            const report = JSON.parse(r.stdout);
+            assert.equal(report.stack, "stage");
+            assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB], [12, 12, 400]);
+            assert.ok(!fs.existsSync(path.join(process.cwd(), "-")), "no file named -");
+        });
     });
 
     describe("render --out", () => {
