@@ -56,6 +56,8 @@ export const rdsSchema = z
         backupWindow: backupWindow.default("03:00-04:00"),
         maintenanceWindow: maintenanceWindow.default("sun:05:00-sun:06:00"),
         multiAz: bool.default(false),
+        /** Lets an engineVersion of a new major version upgrade the instances in place (README: Upgrading PostgreSQL). */
+        allowMajorVersionUpgrade: bool.default(false),
         deletionProtection: bool.default(true),
         protect: bool.default(false),
         /** Connections kept free for superusers, migrations and monitoring. */
