@@ -130,6 +130,8 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         proxy: egressProxy(config),
         indexer: { ...c.indexer, autoscaling: autoscalingRange(c.indexer.replicas, c.indexer.autoscaling) },
         matcher: { ...c.matcher, autoscaling: autoscalingRange(c.matcher.replicas, c.matcher.autoscaling) },
+        configOverrides: c.configOverrides,
+        updaters: { sets: c.updaters.sets, config: c.updaters.config, dedicated: c.updaters.dedicated ? { resources: c.updaters.resources } : undefined },
         notifier: {
             replicas: c.notifier.replicas,
             resources: c.notifier.resources,

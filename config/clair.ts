@@ -2,11 +2,12 @@
 import { z } from "zod";
 import { autoscalingIssues, autoscalingSchema, mostReplicas, type AutoscalingConfig } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
-import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/clair/pools";
+import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
 import { clairVersion } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";
+import { overrideProblems } from "../lib/clair-config-keys";
 import { backupWindow, backupWindowMinutes, belowFloor, bool, cronSchedule, goDuration, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
 
 /** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
@@ -55,6 +56,8 @@ export const rdsSchema = z
         backupWindow: backupWindow.default("03:00-04:00"),
         maintenanceWindow: maintenanceWindow.default("sun:05:00-sun:06:00"),
         multiAz: bool.default(false),
+        /** Lets an engineVersion of a new major version upgrade the instances in place (README: Upgrading PostgreSQL). */
+        allowMajorVersionUpgrade: bool.default(false),
         deletionProtection: bool.default(true),
         protect: bool.default(false),
         /** Connections kept free for superusers, migrations and monitoring. */
@@ -220,6 +223,47 @@ const scanlockRetry = z
         }
     });
 
+/**
+ * The updater sets claircore v1.5.32 registers (updater/defaults/defaults.go), which Clair v4.8.0
+ * runs when updaters.sets is absent. A name not among them selects nothing, silently
+ * (libvuln/updates WithEnabled keeps only the registered factories whose name matches).
+ */
+export const CLAIR_UPDATER_SETS = ["alpine", "aws", "clair.cvss", "debian", "oracle", "osv", "photon", "rhcc", "rhel-vex", "suse", "ubuntu"] as const;
+
+const updaterSets = z
+    .array(z.string({ error: "must be a list of updater set names" }), { error: `must be a list of updater set names (${CLAIR_UPDATER_SETS.join(", ")})` })
+    .superRefine((sets, ctx) => {
+        if (sets.length === 0) {
+            ctx.addIssue({
+                code: "custom",
+                input: sets,
+                message:
+                    "is empty, which runs no updater at all (the matcher would have no vulnerability data); list the sets to run, " +
+                    "remove the key for all of them, or set clair.disconnected.enabled: true to import the data instead",
+            });
+        }
+        sets.forEach((set, i) => {
+            if (!(CLAIR_UPDATER_SETS as readonly string[]).includes(set)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [i],
+                    input: set,
+                    message: `is not an updater set Clair 4.8.0 has, so it would select nothing without an error; must be one of ${CLAIR_UPDATER_SETS.join(", ")}`,
+                });
+            } else if (sets.indexOf(set) !== i) {
+                ctx.addIssue({ code: "custom", path: [i], input: set, message: "is listed twice; list each set once" });
+            }
+        });
+    });
+
+// Clair hands each block to the updater (or updater set) of that name as JSON; a block that is
+// not a mapping fails the set's configuration, and with it the matcher's start.
+const updaterConfig = z.record(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { error: "must be an updater or updater set name, such as rhel-vex or ubuntu" }),
+    z.record(z.string(), z.unknown(), { error: "must be a mapping of the updater's own settings (such as url: https://...)" }),
+    { error: "must be a mapping from updater or updater set names to their settings" },
+);
+
 export const clairSchema = z
     .strictObject({
         image: pinnedImage.default("quay.io/projectquay/clair:4.8.0"),
@@ -310,6 +354,19 @@ export const clairSchema = z
                 importResources: guaranteedResources("1", "2Gi"),
             })
             .prefault({}),
+        /**
+         * Which vulnerability updaters run, their settings, and where: in every matcher (Clair's
+         * default) or, with `dedicated`, in one Deployment of its own while every matcher runs
+         * with matcher.disable_updaters.
+         */
+        updaters: z
+            .strictObject({
+                sets: updaterSets.optional(),
+                config: updaterConfig.default({}),
+                dedicated: bool.default(false),
+                resources: guaranteedResources("2", "2Gi"),
+            })
+            .prefault({}),
         /** The clairctl admin pre/post Jobs around a change of Clair's version. */
         upgrade: z
             .strictObject({
@@ -319,6 +376,19 @@ export const clairSchema = z
             .prefault({}),
         /** Cluster fit: pull secrets, node selection, tolerations, affinity, extra pod labels and annotations (config/pod.ts). */
         pod: podSettingsSchema,
+        /**
+         * A partial Clair config merged into the rendered file(s) for keys this program does not
+         * model (lib/clair-config-keys.ts): Clair's own key names, no key the program owns.
+         */
+        configOverrides: z
+            .record(z.string(), z.unknown(), { error: "must be a mapping in Clair's own config format (such as matchers: {config: {rhel: {ignore_unpatched: true}}})" })
+            .superRefine((override, ctx) => {
+                for (const problem of overrideProblems(override)) {
+                    const input = problem.path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], override);
+                    ctx.addIssue({ code: "custom", path: problem.path, input, message: problem.message });
+                }
+            })
+            .default({}),
     })
     .prefault({})
     .superRefine((clair, ctx) => {
@@ -343,6 +413,52 @@ export const clairSchema = z
                     ctx.addIssue({ code: "custom", path: ["disconnected", key], input: offline[key], message: "is used only in disconnected mode: set clair.disconnected.enabled: true, or remove this key" });
                 }
             }
+        }
+        const updaters = clair.updaters;
+        if (offline.enabled) {
+            const inert = { sets: updaters.sets, config: Object.keys(updaters.config).length ? updaters.config : undefined, dedicated: updaters.dedicated || undefined };
+            for (const [key, value] of Object.entries(inert)) {
+                if (value === undefined) continue;
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["updaters", key],
+                    input: value,
+                    message:
+                        "has no effect in disconnected mode (clair.disconnected.enabled): no Clair pod runs an updater there, the imported bundle is what " +
+                        "`clairctl export-updaters` fetched with its own config; remove this key, or turn disconnected mode off",
+                });
+            }
+        }
+        if (updaters.config.rhel !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["updaters", "config", "rhel"],
+                input: updaters.config.rhel,
+                message:
+                    "configures no updater: Clair 4.8.0 has no updater named rhel (Red Hat's data comes from rhel-vex, whose only setting is url), so this block would be ignored; " +
+                    "ignore_unpatched is read by the rhel matcher: set it as clair.configOverrides.matchers.config.rhel.ignore_unpatched",
+            });
+        }
+        if (updaters.sets) {
+            for (const name of Object.keys(updaters.config)) {
+                if ((CLAIR_UPDATER_SETS as readonly string[]).includes(name) && !updaters.sets.includes(name)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["updaters", "config", name],
+                        input: updaters.config[name],
+                        message: `configures the updater set ${name}, which clair.updaters.sets leaves out, so it would never be read; add ${name} to the sets, or remove this block`,
+                    });
+                }
+            }
+        }
+        const overriddenWebhook = (clair.configOverrides.notifier as { webhook?: unknown } | undefined)?.webhook;
+        if (overriddenWebhook !== undefined && !clair.notifier.webhookTarget) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["configOverrides", "notifier", "webhook"],
+                input: overriddenWebhook,
+                message: "adds to a webhook this stack does not have: set clair.notifier.webhookTarget (Clair refuses a webhook without a target), or remove this block",
+            });
         }
         if (clair.upgrade.jobs && !clairVersion(clair.image)) {
             ctx.addIssue({
@@ -390,7 +506,7 @@ export const clairSchema = z
                     input: autoscaled ? clair[mode].autoscaling.maxReplicas : clair[mode].replicas,
                     message:
                         `is too many pods for one database: ${p.peakPods} pods at peak with max_connections ${p.maxConnections} ` +
-                        `(${p.reserved} reserved) leave fewer than ${MIN_POOL} connections per pod; use a larger clair.database.rds.instanceClass or fewer ${autoscaled ? "pods at most" : "replicas"}`,
+                        `(${p.reserved} reserved${mode === "matcher" && clair.updaters.dedicated ? ", the dedicated updater pod counted" : ""}) leave fewer than ${MIN_POOL} connections per pod; use a larger clair.database.rds.instanceClass or fewer ${autoscaled ? "pods at most" : "replicas"}`,
                 });
             }
         }
@@ -402,6 +518,7 @@ export function clairPoolSettings(clair: {
     indexer: { replicas: number; autoscaling: AutoscalingConfig };
     matcher: { replicas: number; autoscaling: AutoscalingConfig };
     notifier: { replicas: number };
+    updaters: { dedicated: boolean };
     database: { backend: string; rds: { instanceClass: string; memoryGiB: number | undefined; reservedConnections: number }; inClusterMaxConnections: number; poolMaxConnsCeiling: number };
 }) {
     const rds = clair.database.backend === "rds";
@@ -411,6 +528,7 @@ export function clairPoolSettings(clair: {
             matcher: mostReplicas(clair.matcher.replicas, clair.matcher.autoscaling),
             notifier: clair.notifier.replicas,
         },
+        updaterPods: clair.updaters.dedicated ? UPDATER_PODS : 0,
         maxConnections: rds ? maxConnectionsFor(clair.database.rds.instanceClass, clair.database.rds.memoryGiB) : clair.database.inClusterMaxConnections,
         reserved: rds ? clair.database.rds.reservedConnections : IN_CLUSTER_RESERVED_CONNECTIONS,
         ceiling: clair.database.poolMaxConnsCeiling,

@@ -3,6 +3,7 @@
  * strict decoder accepts (quay/clair config package, >= 4.7 refuses unknown keys).
  */
 import { stringify } from "yaml";
+import { mergeOverride } from "./clair-config-keys";
 
 /** Workload annotations that tie a Clair workload to its database; the policy pack (which owns the names) reads them. */
 export { DATABASE_ANNOTATION, POOL_ANNOTATION } from "../policy/lib/clair-annotations";
@@ -39,6 +40,18 @@ export interface ClairConfigInput {
      * and the indexer fetches nothing for its scanners (`indexer.airgap`). Nothing else changes.
      */
     disconnected?: boolean;
+    /** updaters.sets (absent: every set Clair has) and updaters.config, per updater or set name. */
+    updaters?: { sets?: string[]; config: Record<string, Record<string, unknown>> };
+    /**
+     * The updaters run in one dedicated pod: this document turns them off in every matcher
+     * (`matcher.disable_updaters`), and updaterConfigDocument is the dedicated pod's.
+     */
+    dedicatedUpdater?: boolean;
+    /**
+     * The user's partial config (clair.configOverrides), merged in last: only keys Clair reads
+     * and the program does not own (lib/clair-config-keys.ts), checked by the config schema.
+     */
+    overrides?: Record<string, unknown>;
 }
 
 /**
@@ -56,6 +69,7 @@ export interface ClairConfigDocument {
     log_level: string;
     indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number; index_report_request_concurrency: number; airgap?: true };
     matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string; update_retention: number; disable_updaters?: true };
+    updaters?: { sets?: string[]; config?: Record<string, Record<string, unknown>> };
     notifier: {
         connstring: string;
         migrations: boolean;
@@ -89,6 +103,10 @@ export function connstring(c: ClairConnection): string {
 }
 
 export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocument {
+    return mergeOverride(programDocument(input), input.overrides ?? {});
+}
+
+function programDocument(input: ClairConfigInput): ClairConfigDocument {
     return {
         http_listen_addr: `:${input.httpPort}`,
         introspection_addr: `:${input.introspectionPort}`,
@@ -108,8 +126,9 @@ export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocumen
             period: input.matcher.period,
             // Always written: an absent key leaves garbage collection to Clair's decoding of a zero value.
             update_retention: updateRetentionField(input.matcher.updateRetention),
-            ...(input.disconnected ? { disable_updaters: true as const } : {}),
+            ...(input.disconnected || input.dedicatedUpdater ? { disable_updaters: true as const } : {}),
         },
+        ...updatersSection(input.updaters),
         notifier: {
             connstring: connstring(input.notifier.connection),
             migrations: true,
@@ -124,8 +143,24 @@ export function clairConfigDocument(input: ClairConfigInput): ClairConfigDocumen
     };
 }
 
+/** The updaters section, left out when it would be empty (Clair then runs every set with its defaults). */
+function updatersSection(updaters: ClairConfigInput["updaters"]): Pick<ClairConfigDocument, "updaters"> {
+    const hasConfig = updaters !== undefined && Object.keys(updaters.config).length > 0;
+    if (!updaters?.sets && !hasConfig) return {};
+    return { updaters: { ...(updaters.sets ? { sets: updaters.sets } : {}), ...(hasConfig ? { config: updaters.config } : {}) } };
+}
+
+/** The dedicated updater pod's document: the matchers' own, with the updaters left on. */
+export function updaterConfigDocument(input: ClairConfigInput): ClairConfigDocument {
+    return clairConfigDocument({ ...input, dedicatedUpdater: false });
+}
+
 export function renderClairConfig(input: ClairConfigInput): string {
     return stringify(clairConfigDocument(input));
+}
+
+export function renderUpdaterConfig(input: ClairConfigInput): string {
+    return stringify(updaterConfigDocument(input));
 }
 
 /**
@@ -145,4 +180,4 @@ export function clairVersion(image: string): string | undefined {
 }
 
 export type ClairMode = "indexer" | "matcher" | "notifier";
-export { CLAIR_MODES, MIN_POOL, planPools, poolMaxConns, ROLLING_SURGE, type PoolPlan, type PoolSettings } from "../components/clair/pools";
+export { CLAIR_MODES, MIN_POOL, planPools, poolMaxConns, ROLLING_SURGE, UPDATER_PODS, type PoolPlan, type PoolSettings } from "../components/clair/pools";

@@ -143,7 +143,7 @@ for (const [stack, seed] of Object.entries(SEED)) {
                 assert.ok(peak * pool <= maxConnections - reserved, `${mode}: ${peak} x ${pool} within ${maxConnections} - ${reserved}`);
                 // And the pool is not needlessly small: one more connection per pod would not fit, or the ceiling (32) holds it.
                 assert.ok(pool === 32 || peak * (pool + 1) > maxConnections - reserved, `${mode}: pool ${pool} could be larger`);
-                const params = ofType(run, AWS.parameterGroup).map((r) => r.inputs).find((p) => p.name === `clair-${mode}-${stack}-params`)!;
+                const params = ofType(run, AWS.parameterGroup).map((r) => r.inputs).find((p) => p.name === `clair-${mode}-${stack}-postgres16-params`)!;
                 assert.ok(params.parameters.some((p: any) => p.name === "max_connections" && Number(p.value) === maxConnections));
             }
         });

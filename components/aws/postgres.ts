@@ -21,6 +21,11 @@ export interface RdsInstanceSettings {
     /** UTC, ddd:hh:mm-ddd:hh:mm. */
     maintenanceWindow: string;
     multiAz: boolean;
+    /**
+     * RDS upgrades the engine to a new major version only with this flag; the change then applies
+     * during the update instead of in the maintenance window, so the procedure's downtime is known.
+     */
+    allowMajorVersionUpgrade: boolean;
     /** Also decides the final snapshot on delete. */
     deletionProtection: boolean;
     /** Pulumi `protect`. */
@@ -67,9 +72,12 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
 
         this.password = generatedSecret(`${name}-password`, { length: 40 }, { parent: this });
 
+        const family = parameterGroupFamily(s.engineVersion);
+        // A group's family cannot change: a new major version replaces the group, and the new
+        // one (created first, while the instance still uses the old) needs a name of its own.
         const parameterGroup = new aws.rds.ParameterGroup(name, {
-            name: `${args.identifier}-params`,
-            family: parameterGroupFamily(s.engineVersion),
+            name: `${args.identifier}-${family}-params`,
+            family,
             description: `TLS-only PostgreSQL for ${args.identifier}`,
             parameters: [
                 { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
@@ -103,6 +111,8 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
             skipFinalSnapshot: !s.deletionProtection,
             finalSnapshotIdentifier: s.deletionProtection ? `${args.identifier}-final` : undefined,
             autoMinorVersionUpgrade: true,
+            allowMajorVersionUpgrade: s.allowMajorVersionUpgrade,
+            ...(s.allowMajorVersionUpgrade ? { applyImmediately: true } : {}),
             performanceInsightsEnabled: true,
             tags: args.tags,
         }, {

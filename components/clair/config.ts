@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DATABASE_ANNOTATION, POOL_ANNOTATION, renderClairConfig, type ClairConnection } from "../../lib/clair-config";
+import { DATABASE_ANNOTATION, POOL_ANNOTATION, renderClairConfig, renderUpdaterConfig, type ClairConfigInput, type ClairConnection } from "../../lib/clair-config";
 import { checksum } from "../shared/checksum";
 import { labels } from "../shared/labels";
 import type { PostgresEndpoint } from "../postgres/endpoint";
-import { CA_DIR, CA_FILE, CONFIG_FILE, HTTP_PORT, INTROSPECTION_PORT, type ClairMode } from "./pod";
+import { CA_DIR, CA_FILE, CONFIG_FILE, HTTP_PORT, INTROSPECTION_PORT, UPDATER_CONFIG_FILE, type ClairMode } from "./pod";
 
 export const CHECKSUM_ANNOTATION = "checksum/clair-config";
 
@@ -36,6 +36,12 @@ export interface ClairConfigFileArgs {
     psk: pulumi.Input<string>;
     /** matcher.disable_updaters and indexer.airgap (lib/clair-config.ts). */
     disconnected: boolean;
+    /** updaters.sets and updaters.config. */
+    updaters: { sets?: string[]; config: Record<string, Record<string, unknown>> };
+    /** The updaters run in one dedicated pod, which reads UPDATER_CONFIG_FILE; every matcher runs with disable_updaters. */
+    dedicatedUpdater: boolean;
+    /** Merged into every rendered file (lib/clair-config.ts). */
+    overrides: Record<string, unknown>;
 }
 
 /**
@@ -81,8 +87,7 @@ export class ClairConfigFile extends pulumi.ComponentResource {
                 serviceUrl(args.matcherServiceName),
                 args.psk,
             ])
-            .apply(([indexer, matcher, notifier, indexerAddr, matcherAddr, psk]) =>
-                renderClairConfig({
+            .apply(([indexer, matcher, notifier, indexerAddr, matcherAddr, psk]): ClairConfigInput => ({
                     logLevel: args.logLevel,
                     httpPort: HTTP_PORT,
                     introspectionPort: INTROSPECTION_PORT,
@@ -94,14 +99,18 @@ export class ClairConfigFile extends pulumi.ComponentResource {
                     pskBase64: psk,
                     pskIssuers: ["quay", "clairctl"],
                     disconnected: args.disconnected,
+                    updaters: args.updaters,
+                    dedicatedUpdater: args.dedicatedUpdater,
+                    overrides: args.overrides,
                 }),
             );
-        const secretDocument = pulumi.secret(document);
+        const secretDocument = pulumi.secret(document.apply(renderClairConfig));
+        const updaterDocument = args.dedicatedUpdater ? pulumi.secret(document.apply(renderUpdaterConfig)) : undefined;
 
         const secret = new k8s.core.v1.Secret(name, {
             metadata: { name: "clair-config", namespace: args.namespace, labels: labels(id) },
             type: "Opaque",
-            stringData: { [CONFIG_FILE]: secretDocument },
+            stringData: { [CONFIG_FILE]: secretDocument, ...(updaterDocument ? { [UPDATER_CONFIG_FILE]: updaterDocument } : {}) },
         }, childOpts);
 
         if (args.caBundle) {
@@ -112,7 +121,7 @@ export class ClairConfigFile extends pulumi.ComponentResource {
             this.caConfigMapName = ca.metadata.name;
         }
 
-        const digest = checksum(pulumi.all([secretDocument, args.caBundle ?? ""]).apply(([doc, ca]) => doc + ca));
+        const digest = checksum(pulumi.all([secretDocument, updaterDocument ?? "", args.caBundle ?? ""]).apply(([doc, updater, ca]) => doc + updater + ca));
         this.podAnnotations = digest.apply((sum): Record<string, string> => ({ [CHECKSUM_ANNOTATION]: sum }));
         const databaseAnnotations = (mode: ClairMode): Record<string, string> => ({
             [DATABASE_ANNOTATION]: args.databases[mode].endpoint.identifier,

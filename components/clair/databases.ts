@@ -7,6 +7,7 @@ import { InClusterPostgres } from "../postgres/in-cluster";
 import { selectorLabels } from "../shared/labels";
 import { clairctlIdentity } from "./clairctl";
 import { clairIdentity, type ClairMode } from "./pod";
+import { updaterIdentity } from "./updater";
 
 /** Where Clair's three databases run. */
 export type ClairDatabaseBackend =
@@ -36,6 +37,8 @@ export interface ClairDatabasesArgs {
     podSettings?: PodSettings;
     /** The app's ServiceAccount (no token mounted); the default account when absent. */
     serviceAccountName?: pulumi.Input<string>;
+    /** The dedicated updater's pods write into the matcher database. */
+    dedicatedUpdater?: boolean;
 }
 
 const MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
@@ -82,6 +85,7 @@ export class ClairDatabases extends pulumi.ComponentResource {
                         // clairctl's admin tasks touch the indexer and matcher databases, the import the matcher's.
                         ...(mode === "notifier" ? [] : [selectorLabels(clairctlIdentity("upgrade"))]),
                         ...(mode === "matcher" ? [selectorLabels(clairctlIdentity("import"))] : []),
+                        ...(mode === "matcher" && args.dedicatedUpdater ? [selectorLabels(updaterIdentity)] : []),
                     ],
                     priorityClassName: args.priorityClassName,
                     podSettings: args.podSettings,

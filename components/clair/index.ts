@@ -18,6 +18,7 @@ import { ClairUpdatersImport, type UpdatersBundle } from "./import";
 import { ClairIndexer, INDEXER_NAME } from "./indexer";
 import { HTTP_PORT, INTROSPECTION_PORT } from "./pod";
 import { ClairRoutes } from "./routes";
+import { ClairUpdater, updaterIdentity } from "./updater";
 import { ClairUpgradeJob } from "./upgrade";
 
 export interface ClairNodeSettings {
@@ -57,6 +58,13 @@ export interface ClairArgs {
         /** Seconds between tries for a manifest's scan lock. */
         scanlockRetry: number;
     };
+    /**
+     * Which updater sets run and their settings; with `dedicated`, one Deployment of its own runs
+     * them (with these resources) and every matcher runs with disable_updaters.
+     */
+    updaters: { sets?: string[]; config: Record<string, Record<string, unknown>>; dedicated?: { resources: GuaranteedResources } };
+    /** A partial Clair config merged into the rendered file(s), already checked against the keys Clair reads and the program owns. */
+    configOverrides: Record<string, unknown>;
     /** updateRetention: update operations the matcher's garbage collection keeps per updater; 0: no garbage collection. */
     matcher: ClairNodeSettings & { period: string; updateRetention: number };
     notifier: ClairNodeSettings & {
@@ -116,7 +124,8 @@ export class Clair extends pulumi.ComponentResource {
         const serviceAccountName = account.metadata.name;
         // The Services Clair calls by short name stay off the proxy.
         const proxyVariables = proxyEnv(args.proxy, [INDEXER_NAME, "clair-matcher", "clair-notifier"]);
-        const databases = new ClairDatabases(name, { stack: args.stack, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName }, { parent: this });
+        const dedicated = args.updaters.dedicated;
+        const databases = new ClairDatabases(name, { stack: args.stack, dedicatedUpdater: dedicated !== undefined, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName }, { parent: this });
         const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
 
@@ -144,6 +153,9 @@ export class Clair extends pulumi.ComponentResource {
             webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification/` } : undefined,
             psk,
             disconnected: args.disconnected !== undefined,
+            updaters: { sets: args.updaters.sets, config: args.updaters.config },
+            dedicatedUpdater: dedicated !== undefined,
+            overrides: args.configOverrides,
         }, { parent: this });
 
         const workload = {
@@ -194,9 +206,16 @@ export class Clair extends pulumi.ComponentResource {
             ...workload, mode: "notifier", replicas: args.notifier.replicas, resources: args.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier, after,
         }, { parent: this });
 
+        // Beside the matchers, on their database and pool (the pool plan counts its pod).
+        const updater = dedicated
+            ? new ClairUpdater(`${name}-updater`, {
+                  ...workload, resources: dedicated.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher, after,
+              }, { parent: this })
+            : undefined;
+
         const monitoringId = { name: "clair", component: "monitoring", partOf: "clair" };
         // The three node types only: the clairctl Jobs' pods carry the Clair name too, and serve no metrics.
-        const nodeTypes = { matchLabels: clairPods, matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In" as const, values: ["indexer", "matcher", "notifier"] }] };
+        const nodeTypes = { matchLabels: clairPods, matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In" as const, values: ["indexer", "matcher", "notifier", updaterIdentity.component] }] };
         if (args.monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, nodeTypes, ["introspection"], { parent: this }, "clair");
         const monitoring = args.monitoring;
         if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clairAlerts(ns, monitoring.runbookBaseUrl), { parent: this }, "clair");
@@ -211,7 +230,7 @@ export class Clair extends pulumi.ComponentResource {
         }, { parent: this });
 
         const postUpgrade = upgrade
-            ? new ClairUpgradeJob(`${name}-post-upgrade`, { namespace: args.namespace, phase: "post", version: upgrade.version, pod: { ...clairctl, resources: upgrade.resources }, after: [indexer, matcher, notifier] }, { parent: this })
+            ? new ClairUpgradeJob(`${name}-post-upgrade`, { namespace: args.namespace, phase: "post", version: upgrade.version, pod: { ...clairctl, resources: upgrade.resources }, after: [indexer, matcher, notifier, ...(updater ? [updater] : [])] }, { parent: this })
             : undefined;
         const updatersImport = args.disconnected
             ? new ClairUpdatersImport(`${name}-import`, {
@@ -232,7 +251,7 @@ export class Clair extends pulumi.ComponentResource {
         };
         // The clairctl Jobs count as one pod each, as if running (the CronJob rule, README: Capacity).
         this.capacity = [
-            ...indexer.capacity, ...matcher.capacity, ...notifier.capacity,
+            ...indexer.capacity, ...matcher.capacity, ...notifier.capacity, ...(updater?.capacity ?? []),
             ...(preUpgrade ? [preUpgrade.capacity] : []), ...(postUpgrade ? [postUpgrade.capacity] : []), ...(updatersImport?.capacity ?? []),
             ...databases.capacity,
         ];

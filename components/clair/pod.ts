@@ -15,6 +15,8 @@ export const HTTP_PORT = 8080;
 export const INTROSPECTION_PORT = 8089;
 export const CONFIG_DIR = "/etc/clair";
 export const CONFIG_FILE = "config.yaml";
+/** The dedicated updater pod's config file, beside CONFIG_FILE in the same Secret. */
+export const UPDATER_CONFIG_FILE = "updater.yaml";
 /** Clair's image puts this directory on SSL_CERT_DIR: a CA bundle mounted here is trusted. */
 export const CA_DIR = "/var/run/certs";
 export const CA_FILE = "database-ca.pem";
@@ -53,6 +55,10 @@ export interface ClairPodBase {
 
 export interface ClairPodArgs extends ClairPodBase {
     mode: ClairMode;
+    /** The file in the config Secret this pod reads (CONFIG_FILE unless set). */
+    configFile?: string;
+    /** Labels the pods spread by, when they are not the node type's own (the dedicated updater's). */
+    identity?: AppIdentity;
     /** Layer scratch space at /var/tmp: the indexer's is a per-pod claim of this size, the others' an emptyDir. */
     scratchClaimSize?: string;
 }
@@ -120,7 +126,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
         name: "clair",
         image: args.image,
         env: [
-            { name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` },
+            { name: "CLAIR_CONF", value: `${CONFIG_DIR}/${args.configFile ?? CONFIG_FILE}` },
             { name: "CLAIR_MODE", value: args.mode },
             { name: "TMPDIR", value: SCRATCH_DIR },
             ...(args.extraEnv ?? []),
@@ -151,7 +157,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
         priorityClassName: args.priorityClassName,
         settings: args.podSettings,
         ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
-        spread: clairIdentity(args.mode),
+        spread: args.identity ?? clairIdentity(args.mode),
         ...(args.scratchClaimSize ? { initContainers: [cleanScratch] } : {}),
         containers: [clair],
         volumes: [config, tmp, scratch, ...(certs ? [certs] : [])],

@@ -10,6 +10,12 @@ export const CLAIR_MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
 /** Extra pods a matcher/notifier rolling update may start: the pools are sized for them too. */
 export const ROLLING_SURGE = 1;
 
+/**
+ * Pods of the dedicated updater Deployment (config clair.updaters.dedicated): one, replaced with
+ * the Recreate strategy, so never two at once. It opens the matchers' pool to their database.
+ */
+export const UPDATER_PODS = 1;
+
 /** Smallest pool a Clair pod can work with (one connection for a request, one for background work). */
 export const MIN_POOL = 2;
 
@@ -23,6 +29,8 @@ export interface PoolPlan {
 /** What the plan needs: replicas per node type and the database's connection budget. */
 export interface PoolSettings {
     replicas: Record<ClairMode, number>;
+    /** Pods of the dedicated updater Deployment (0 without one): they share the matcher database. */
+    updaterPods: number;
     maxConnections: number;
     reserved: number;
     ceiling: number;
@@ -38,7 +46,7 @@ export function poolMaxConns(maxConnections: number, reserved: number, peakPods:
 export function planPools(s: PoolSettings): Record<ClairMode, PoolPlan> {
     const plan = {} as Record<ClairMode, PoolPlan>;
     for (const mode of CLAIR_MODES) {
-        const peakPods = s.replicas[mode] + (mode === "indexer" ? 0 : ROLLING_SURGE);
+        const peakPods = s.replicas[mode] + (mode === "indexer" ? 0 : ROLLING_SURGE) + (mode === "matcher" ? s.updaterPods : 0);
         plan[mode] = { peakPods, maxConnections: s.maxConnections, reserved: s.reserved, poolMaxConns: poolMaxConns(s.maxConnections, s.reserved, peakPods, s.ceiling) };
     }
     return plan;

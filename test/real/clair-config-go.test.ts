@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { CLAIR_CONFIG_KEYS } from "../../lib/clair-config-keys";
 import { listStacks, runProgram, stackConfig, unwrapSecrets, type MockRun } from "../../tools/mock-run";
 import { withProgress } from "../../tools/progress";
 
@@ -28,11 +29,11 @@ function acceptedWarnings(stack: string, mode: string): string[] {
     return [];
 }
 
-/** The config file of a run: the one clair-config Secret's config.yaml. */
-function renderedConfig(run: MockRun): string {
+/** A config file of a run: the one clair-config Secret's config.yaml (or the dedicated updater's updater.yaml). */
+function renderedConfig(run: MockRun, file = "config.yaml"): string {
     const secrets = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "clair-config");
     assert.equal(secrets.length, 1, "one clair-config Secret");
-    const document = unwrapSecrets(secrets[0].inputs).stringData["config.yaml"];
+    const document = unwrapSecrets(secrets[0].inputs).stringData[file];
     assert.equal(typeof document, "string");
     return document;
 }
@@ -43,6 +44,8 @@ interface ModeResult {
     warnings: string[];
     /** The mode's settings as Clair runs with them, after Validate filled in or replaced values. */
     effective: Record<string, number>;
+    /** Matcher mode: updaters.sets as the matcher runs it, null for every set, [] for none. */
+    updater_sets?: string[] | null;
 }
 interface CheckResult {
     ok: boolean;
@@ -244,4 +247,62 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
             });
         });
     }
+
+    describe("updaters and config overrides, as Clair reads them", () => {
+        /** Every mode valid, with only the stage stack's accepted warnings (none). */
+        function valid(result: CheckResult, what: string): void {
+            for (const mode of MODES) {
+                const r = result.modes[mode];
+                assert.deepEqual(r.errors, [], `${what}, ${mode} mode: ${r.errors.join("; ")}`);
+                assert.deepEqual(r.warnings, acceptedWarnings("stage", mode), `${what}, ${mode} mode warnings: ${r.warnings.join("; ")}`);
+            }
+        }
+
+        it("knows the keys Clair's decoder knows: lib/clair-config-keys.ts equals the tree reflected from Clair's config types", () => {
+            const result = spawnSync(checker, ["--keys"], { encoding: "utf8" });
+            assert.equal(result.status, 0, result.stderr);
+            assert.deepEqual(CLAIR_CONFIG_KEYS, JSON.parse(result.stdout));
+        });
+
+        it("runs every set with no updaters section; the chosen sets with one", async function () {
+            this.timeout(120000);
+            const plain = check("stage-all-sets", renderedConfig(await runProgram("stage")));
+            assert.equal(plain.modes.matcher.updater_sets, null, "null: every set Clair has");
+            const chosen = check("stage-sets", renderedConfig(await runProgram("stage", { sets: { "clair.updaters.sets": '["debian","osv"]', "clair.updaters.config": '{"osv":{"url":"https://mirror.internal/osv/"}}' } })));
+            valid(chosen, "chosen sets");
+            assert.deepEqual(chosen.modes.matcher.updater_sets, ["debian", "osv"]);
+        });
+
+        it("dedicated updater: the matchers' file runs no updater, the updater's file runs the chosen sets; both valid in every mode", async function () {
+            this.timeout(120000);
+            const run = await runProgram("stage", { sets: { "clair.updaters.dedicated": "true", "clair.updaters.sets": '["debian","osv"]' } });
+            const matchers = check("stage-dedicated-matchers", renderedConfig(run));
+            valid(matchers, "the matchers' file");
+            // Clair's config.go empties updaters.sets under matcher.disable_updaters.
+            assert.deepEqual(matchers.modes.matcher.updater_sets, []);
+            const updater = check("stage-dedicated-updater", renderedConfig(run, "updater.yaml"));
+            valid(updater, "the updater's file");
+            assert.deepEqual(updater.modes.matcher.updater_sets, ["debian", "osv"]);
+        });
+
+        it("decodes a file with overrides merged (matchers, scanner, trace, cache_age) strictly in every mode", async function () {
+            this.timeout(120000);
+            const override = {
+                matchers: { config: { rhel: { ignore_unpatched: true } }, names: ["rhel", "rhel-container-matcher"] },
+                indexer: { scanner: { repo: { "rhel-repository-scanner": { disable_api: true } } } },
+                matcher: { cache_age: "12h" },
+                notifier: { webhook: { headers: { "X-Team": ["security"] } } },
+                trace: { name: "otlp", probability: 0.1 },
+            };
+            const run = await runProgram("stage", { sets: { "clair.configOverrides": JSON.stringify(override) } });
+            valid(check("stage-overrides", renderedConfig(run)), "with overrides");
+        });
+
+        it("leaves value types to Clair: a list key given a string passes the preview and Clair's decoder refuses it", async function () {
+            this.timeout(120000);
+            const run = await runProgram("stage", { sets: { "clair.configOverrides": JSON.stringify({ matchers: { names: "rhel" } }) } });
+            const result = check("stage-override-type", renderedConfig(run));
+            for (const mode of MODES) assert.match(result.modes[mode].errors.join("\n"), /cannot unmarshal string into Go struct field .*names of type \[\]string/);
+        });
+    });
 });

@@ -3,6 +3,7 @@
 // package (github.com/quay/clair/config, the version Clair v4.8.0's go.mod requires).
 //
 //	clair-config-check path/to/config.yaml
+//	clair-config-check --keys   # the keys Clair's decoder accepts, as a JSON tree
 //
 // Loading mirrors Clair v4.8.0 cmd.LoadConfig for a single file (our deployment mounts
 // no "<file>.d" drop-in directory): the extension must be ".yaml" or ".json"; YAML is
@@ -21,6 +22,7 @@
 // fails on the first request. So those addresses must be absolute http(s) URLs here.
 //
 // Output: one JSON document {"file", "ok", "modes": {mode: {"ok","errors","warnings","effective"}}}.
+// "updater_sets" (matcher mode) is updaters.sets after Validate: null runs every set, [] none.
 // "effective" holds the settings of the mode's own section as Clair runs with them after
 // Validate, which replaces some values without an error (matcher.update_retention 0 and 1
 // become 10, indexer.scanlock_retry 0 becomes 1, index_report_request_concurrency 0 is sized
@@ -35,6 +37,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -47,6 +50,9 @@ type modeResult struct {
 	Errors    []string       `json:"errors"`
 	Warnings  []string       `json:"warnings"`
 	Effective map[string]int `json:"effective"`
+	// UpdaterSets is updaters.sets as the matcher runs it after Validate: null for every
+	// set Clair has, [] for none (matcher.disable_updaters empties it). Matcher mode only.
+	UpdaterSets *[]string `json:"updater_sets,omitempty"`
 }
 
 type result struct {
@@ -58,8 +64,13 @@ type result struct {
 var modes = []string{"indexer", "matcher", "notifier"}
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "--keys" {
+		out, _ := json.MarshalIndent(keyTree(reflect.TypeOf(config.Config{})), "", "  ")
+		fmt.Println(string(out))
+		return
+	}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: clair-config-check CONFIG.yaml")
+		fmt.Fprintln(os.Stderr, "usage: clair-config-check CONFIG.yaml | --keys")
 		os.Exit(2)
 	}
 	res := check(os.Args[1])
@@ -126,6 +137,8 @@ func checkMode(name, modeName string) *modeResult {
 		r.Effective["indexer.layer_scan_concurrency"] = cfg.Indexer.LayerScanConcurrency
 	case config.MatcherMode:
 		r.Effective["matcher.update_retention"] = cfg.Matcher.UpdateRetention
+		sets := cfg.Updaters.Sets
+		r.UpdaterSets = &sets
 	}
 	lws, err := config.Lint(&cfg)
 	addWarnings(lws, true)
@@ -226,4 +239,45 @@ func loadConfig(cfg *config.Config, name string) error {
 		return fmt.Errorf("error decoding config %q: %s", name, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
+}
+
+// keyTree is the set of keys Clair's strict decoder accepts, as encoding/json sees config.Config:
+// a struct is an object of its JSON field names (embedded structs' fields flattened into it),
+// a map is "map" (any key), anything else "value".
+func keyTree(t reflect.Type) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Map:
+		return "map"
+	case reflect.Struct:
+	default:
+		return "value"
+	}
+	// A type that decodes itself (Duration, Base64, LogLevel) takes a value, not keys.
+	if reflect.PointerTo(t).Implements(reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()) {
+		return "value"
+	}
+	tree := map[string]any{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			if sub, ok := keyTree(f.Type).(map[string]any); ok {
+				for k, v := range sub {
+					tree[k] = v
+				}
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		tree[name] = keyTree(f.Type)
+	}
+	return tree
 }
