@@ -4,7 +4,7 @@ import { autoscalingIssues, autoscalingSchema, mostReplicas, type AutoscalingCon
 import { podSettingsSchema } from "./pod";
 import { CLAIR_MODES, MIN_POOL, planPools, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
-import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
+import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS } from "../lib/rds";
 import { clairVersion } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";
 import { backupWindow, backupWindowMinutes, belowFloor, bool, cronSchedule, goDuration, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
@@ -36,7 +36,7 @@ export const rdsSchema = z
             .string({ error: "must be an RDS instance class such as db.m6g.large" })
             .regex(INSTANCE_CLASS, { error: "must be an RDS instance class: db.<type>.<size>, such as db.m6g.large" })
             .default("db.m6g.large"),
-        /** The class's memory, for a class not in policy/lib/rds.ts: the pools are sized from it. */
+        /** The class's memory, for a class not in policy/lib/rds-instance-classes.ts: the pools are sized from it. */
         instanceMemoryGiB: z.number({ error: "must be a number of GiB" }).positive({ error: "must be more than 0 (GiB)" }).optional(),
         // YAML and `pulumi config set --path` read an unquoted 16.4 as a number: taken as the version
         // it spells. (Quote versions that end in 0: YAML reads 16.10 as 16.1.)
@@ -69,12 +69,24 @@ export const rdsSchema = z
                 path: ["instanceClass"],
                 input: rds.instanceClass,
                 message:
-                    `is not in the program's table of class memory (${Object.keys(knownInstanceClasses).join(", ")}), which the connection pools are sized from; ` +
+                    `is not among the classes the RDS User Guide lists for PostgreSQL in the program's table (${RDS_CLASS_TABLE_EDITION}), and the connection pools are sized from the class's memory; ` +
                     "set clair.database.rds.instanceMemoryGiB to the class's memory in GiB (AWS: Hardware specifications for DB instance classes)",
             });
         }
         if (known !== undefined && rds.instanceMemoryGiB !== undefined && rds.instanceMemoryGiB !== known) {
-            ctx.addIssue({ code: "custom", path: ["instanceMemoryGiB"], input: rds.instanceMemoryGiB, message: `differs from the ${known} GiB of ${rds.instanceClass} in the program's table; remove it, or correct it to ${known}` });
+            ctx.addIssue({ code: "custom", path: ["instanceMemoryGiB"], input: rds.instanceMemoryGiB, message: `differs from the ${known} GiB of ${rds.instanceClass} in the program's table (RDS User Guide, hardware specifications); remove it, or correct it to ${known}` });
+        }
+        const familyLimit = RDS_POSTGRESQL_FAMILY_LIMITS[rds.instanceClass.split(".").slice(0, 2).join(".")];
+        const major = Number(rds.engineVersion.split(".")[0]);
+        if (familyLimit && "deprecated" in familyLimit) {
+            ctx.addIssue({ code: "custom", path: ["instanceClass"], input: rds.instanceClass, message: "is a class RDS lists as deprecated for PostgreSQL, which RDS does not create; choose a current class such as db.m6g.large" });
+        } else if (familyLimit && major >= familyLimit.belowMajor) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["instanceClass"],
+                input: rds.instanceClass,
+                message: `is a class RDS offers only for PostgreSQL lower than ${familyLimit.belowMajor}, and engineVersion is ${JSON.stringify(rds.engineVersion)}; choose a current class such as db.m6g.large`,
+            });
         }
         const least = leastStorageCeilingGiB(rds.allocatedStorageGiB);
         if (rds.maxAllocatedStorageGiB !== 0 && rds.maxAllocatedStorageGiB < least) {

@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import { parseConfig } from "../config/load";
 import { PROJECT } from "../config/platform";
+import { RDS_POSTGRESQL_INSTANCE_CLASSES } from "../lib/rds";
 import { parseImageReference } from "../policy/lib/image-reference";
 import { stackConfig } from "../tools/mock-run";
 import { ZOD_WORDING } from "./plain-words";
@@ -145,13 +146,38 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
         assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 100, [`${rds}.maxAllocatedStorageGiB`]: 0 }), "accepted");
     });
 
-    it("a class the memory table lacks is taken with its memory stated, and the pools are sized from it", () => {
-        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m7g.4xlarge" }), /instanceClass = "db\.m7g\.4xlarge": is not in the program's table of class memory .*set clair\.database\.rds\.instanceMemoryGiB/);
-        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m7g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
+    // RDS User Guide (edition of 2023-06-09), "Hardware specifications for DB instance classes": vCPU and Memory (GiB).
+    it("the class table holds every class the guide lists for PostgreSQL, with the guide's vCPU and memory", () => {
+        assert.equal(Object.keys(RDS_POSTGRESQL_INSTANCE_CLASSES).length, 156);
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.m7g.4xlarge"], { vCPU: 16, memoryGiB: 64 });
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.r7g.large"], { vCPU: 2, memoryGiB: 16 });
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.t3.micro"], { vCPU: 2, memoryGiB: 1 });
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.x2iedn.32xlarge"], { vCPU: 128, memoryGiB: 4096 });
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.m3.medium"], { vCPU: 1, memoryGiB: 3.75 });
+        // The guide's PostgreSQL column says "No" for these: not in the table.
+        for (const notPostgres of ["db.z1d.large", "db.x1e.xlarge", "db.x1.16xlarge"]) assert.equal(RDS_POSTGRESQL_INSTANCE_CLASSES[notPostgres], undefined, notPostgres);
+        // A class of the table is taken without instanceMemoryGiB, and the pools are sized from the table's memory.
+        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.r7g.large" });
+        assert.equal(cfg.clair.database.rds.memoryGiB, 16);
+        assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((16 * 2 ** 30 * 0.9) / 9531392), 5000));
+    });
+
+    it("a class the table lacks is taken with its memory stated, and the pools are sized from it", () => {
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m8g.4xlarge" }), /instanceClass = "db\.m8g\.4xlarge": is not among the classes the RDS User Guide lists for PostgreSQL in the program's table \(User Guide edition of 2023-06-09\).*set clair\.database\.rds\.instanceMemoryGiB/);
+        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m8g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
         // RDS's default: LEAST(DBInstanceClassMemory/9531392, 5000), about 90% of 64 GiB over 9531392 bytes.
         assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((64 * 2 ** 30 * 0.9) / 9531392), 5000));
         assert.match(withSet({ [`${rds}.instanceClass`]: "db.m6g.xlarge", [`${rds}.instanceMemoryGiB`]: 32 }), /instanceMemoryGiB = 32: differs from the 16 GiB of db\.m6g\.xlarge/);
         assert.match(withSet({ [`${rds}.instanceClass`]: "m6g.large" }), /must be an RDS instance class: db\.<type>\.<size>/);
+    });
+
+    // The guide's PostgreSQL column: db.m3 and db.r3 "Deprecated"; db.m4, db.r4 and db.t2 "Lower than PostgreSQL 13".
+    it("a deprecated class is refused, and a class for PostgreSQL lower than 13 is refused from 13 on", () => {
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m3.large" }), /instanceClass = "db\.m3\.large": is a class RDS lists as deprecated for PostgreSQL/);
+        assert.equal(withSet({ [`${rds}.instanceClass`]: "db.m4.large", [`${rds}.engineVersion`]: "12.22" }), "accepted");
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m4.large", [`${rds}.engineVersion`]: "13" }), /instanceClass = "db\.m4\.large": is a class RDS offers only for PostgreSQL lower than 13, and engineVersion is "13"/);
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.t2.micro", [`${rds}.engineVersion`]: "16.4" }), /lower than 13/);
+        assert.equal(withSet({ [`${rds}.instanceClass`]: "db.t3.micro", [`${rds}.engineVersion`]: "16.4" }), "accepted");
     });
 });
 
