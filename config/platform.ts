@@ -9,7 +9,7 @@ import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
 import { MALWAR_SQLITE_ONLY, malwarSchema } from "./malwar";
 import { monitoringSchema } from "./monitoring";
-import { bool, cidr, configMapKey, dnsLabel, nonEmpty, objectName, url, urlProblem } from "./primitives";
+import { bool, cidr, configMapKey, dnsLabel, goUrlHost, nonEmpty, objectName, urlProblem } from "./primitives";
 
 export const PROJECT = "scanning-platform";
 
@@ -60,16 +60,63 @@ export const networkSchema = z
     })
     .prefault({});
 
-/** A proxy URL: http(s)://host:port, no credentials (they would land in pod specs in plain text). */
-const proxyUrl = url(["http", "https"], "http://proxy.example.com:3128", "go").superRefine((value, ctx) => {
-    try {
-        const parsed = new URL(value);
-        if (parsed.username || parsed.password) ctx.addIssue({ code: "custom", input: value, message: "holds credentials (user:password@), which would be readable in every pod spec: use a proxy that admits the cluster without them" });
-        if (parsed.pathname !== "/" || parsed.search) ctx.addIssue({ code: "custom", input: value, message: "has a path or query: a proxy is scheme, host and port only" });
-    } catch {
-        // url() has said why.
+/**
+ * How the proxy's two readers take a value. Clair's Go reads HTTP_PROXY/HTTPS_PROXY with
+ * golang.org/x/net/http/httpproxy parseProxy: a value that does not parse with a scheme and a host
+ * is read as "http://" + value (proxy.example.com:3128 is http://proxy.example.com:3128); its
+ * Transport takes http, https, socks5 and socks5h proxies and dials the scheme's port when none is
+ * written (80, 443, 1080). freshclam gets HTTPProxyServer and HTTPProxyPort from the same value
+ * (freshclam.c: a leading "http://" stripped, the rest to libcurl's CURLOPT_PROXY; the port cast to
+ * 16 bits, and 0 read as "not set", then 8080). Returns the value as both read it, with its scheme.
+ */
+export function readProxy(value: string): string {
+    // A value with "://" keeps its scheme: prefixing would make the scheme a host name ("http:").
+    const direct = goUrlHost(value);
+    if (value.includes("://") || (typeof direct !== "string" && direct.host)) return value;
+    const prefixed = goUrlHost(`http://${value}`);
+    if (typeof prefixed !== "string" && prefixed.host) return `http://${value}`;
+    return value;
+}
+
+/** Why a proxy value is refused, by whichever reader refuses it, or the program's own rule. */
+export function proxyProblem(value: string): string | undefined {
+    const read = readProxy(value);
+    // Without a scheme and host of its own, Go reads "http://" + value, and its errors are that reading's.
+    const direct = goUrlHost(value);
+    const seen = value.includes("://") || (typeof direct !== "string" && direct.host) ? direct : goUrlHost(`http://${value}`);
+    if (typeof seen === "string") return `${seen}, read as Go's net/http reads a proxy (Clair)`;
+    if (!seen.host) return "has no host as Go's net/http reads a proxy (Clair)";
+    if (!["http", "https", "socks5", "socks5h"].includes(seen.scheme)) return `uses ${seen.scheme}:, which Go's net/http (Clair) does not take for a proxy (it takes http, https, socks5 and socks5h)`;
+    // The program's rule: freshclam's settings are for an HTTP proxy (HTTPProxyServer, reached with CONNECT).
+    if (seen.scheme !== "http" && seen.scheme !== "https") return `uses ${seen.scheme}:, which Go's net/http (Clair) takes but this program does not: freshclam reads the same value as an HTTP proxy (HTTPProxyServer), so only http:// and https:// proxies are offered`;
+    if (seen.port) {
+        if (!/^\d+$/.test(seen.port)) return `has the port '${seen.port}', which is not a number`;
+        const port = Number(seen.port);
+        if (port === 0) return "has the port 0, which Go cannot dial and freshclam reads as no port (it would use 8080); must be 1-65535";
+        if (port > 65535) return `has the port ${seen.port}, which Go cannot dial and freshclam's 16-bit HTTPProxyPort would read as ${port % 65536}; must be 1-65535`;
     }
-});
+    return urlProblem(read, ["http", "https"]);
+}
+
+/**
+ * A proxy URL, stored as its readers take it (a value without a scheme gains "http://"): no
+ * credentials (they would land in pod specs in plain text), no path.
+ */
+const proxyUrl = z
+    .string({ error: "must be a proxy such as http://proxy.example.com:3128 or proxy.example.com:3128" })
+    .superRefine((value, ctx) => {
+        const what = "; must be a proxy such as http://proxy.example.com:3128 or proxy.example.com:3128 (read as http://), port 1-65535";
+        const why = proxyProblem(value);
+        if (why) {
+            ctx.addIssue({ code: "custom", input: value, message: `${why}${what}` });
+            return;
+        }
+        const parsed = new URL(readProxy(value));
+        if (parsed.username || parsed.password) ctx.addIssue({ code: "custom", input: value, message: "holds credentials (user:password@), which would be readable in every pod spec: use a proxy that admits the cluster without them" });
+        // Go and freshclam ignore a proxy's path and query; the program refuses them as likely mistakes (a PAC file's URL, say).
+        if (parsed.pathname !== "/" || parsed.search) ctx.addIssue({ code: "custom", input: value, message: "has a path or query, which Go and freshclam ignore in a proxy: this program takes scheme, host and port only" });
+    })
+    .transform(readProxy);
 
 /** The cluster's egress proxy: Clair's containers and the freshclam that reaches outside use it. */
 export const proxySchema = z

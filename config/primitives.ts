@@ -171,7 +171,7 @@ export const cidr = checked("an IPv4 network such as 10.0.0.0/16", cidrProblem);
  * clairctl and the exporters read. Unlike the WHATWG parser, Go takes an authority only after
  * exactly "//" ("https:///x" and "https:x" have no host), keeps '\\' as data, and strips nothing.
  */
-export function goUrlHost(value: string): { scheme: string; userinfo?: string; host: string } | string {
+export function goUrlHost(value: string): { scheme: string; userinfo?: string; host: string; port?: string } | string {
     // stringContainsCTLByte: any byte below 0x20, or 0x7f.
     if (/[\x00-\x1f\x7f]/.test(value)) return "has a control character (such as a tab or line break), which Go refuses";
     const withoutFragment = value.split("#")[0];
@@ -207,7 +207,7 @@ export function goUrlHost(value: string): { scheme: string; userinfo?: string; h
     // unescape(host, encodeHost): %XX escapes must be well formed; a space or other unsafe byte is an invalid host character.
     if (/%(?![0-9A-Fa-f]{2})/.test(name)) return "has a malformed %-escape in its host";
     if (/[^A-Za-z0-9\-._~!$&'()*+,;=:%<>"]/.test(name)) return `has the host '${name}', with a character Go refuses in a host name`;
-    return { scheme: scheme[1].toLowerCase(), userinfo, host: name };
+    return { scheme: scheme[1].toLowerCase(), userinfo, host: name, port: port === "" ? undefined : port.slice(1) };
 }
 
 /**
@@ -261,13 +261,27 @@ const schemesWords = (schemes: string[]) => schemes.map((s) => `${s}://`).join("
 export const url = (schemes = ["http", "https"], example = "https://example.com/path", reader: UrlReader = "whatwg") =>
     checked(`an ${schemesWords(schemes)} URL such as ${example}`, (v) => urlProblem(v, schemes, reader));
 
-/** A browser origin for CORS: scheme, host and port only, or `*`. */
-export const corsOrigin = checked("an origin such as https://app.example.com (scheme, host and optional port, no path), or *", (v) => {
-    if (v === "*") return undefined;
-    const why = urlProblem(v, ["http", "https"]);
-    if (why) return why;
-    return new URL(v).origin === v ? undefined : `is not an origin (it is ${JSON.stringify(new URL(v).origin)} without path or trailing '/')`;
-});
+/**
+ * Why `value` would never be matched as a CORS origin by Malwar. Malwar hands its list to
+ * Starlette's CORSMiddleware (Starlette 1.10.0, middleware/cors.py is_allowed_origin: "*" in the
+ * list allows every origin, otherwise `origin in allow_origins`, an exact string comparison). The
+ * browser's Origin header is the origin's serialization (RFC 6454 section 6.2; WHATWG URL's
+ * origin): lower-case scheme and host, an IDN host in punycode, no default port, no path and no
+ * trailing '/'. An entry spelt any other way never equals a header, so it is refused.
+ */
+export function corsOriginProblem(value: string): string | undefined {
+    if (value === "*") return undefined;
+    // The program's rule: browsers send "null" from sandboxed frames and file: pages, which any site can produce.
+    if (value === "null") return "is the origin browsers send from sandboxed frames and local files, which any site can produce, so this program does not allow it";
+    const why = urlProblem(value, ["http", "https"]);
+    if (why) return why.startsWith("uses ") ? `${why}: this program allows only web pages' origins (http:// and https://)` : why;
+    const origin = new URL(value).origin;
+    if (origin !== value) return `never equals the Origin header a browser sends (${JSON.stringify(origin)}): Starlette, which Malwar uses, compares origins as exact strings, so write the scheme and host in lower case, without a default port, path or trailing '/'`;
+    return undefined;
+}
+
+/** A browser origin for CORS: scheme, host and port, or `*`. */
+export const corsOrigin = checked("an origin such as https://app.example.com (scheme, host and optional port, no path), or *", corsOriginProblem);
 
 // --- time ------------------------------------------------------------------------------------------
 

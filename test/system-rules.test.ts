@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { parseConfig } from "../config/load";
+import { freshclamProxy } from "../components/shared/proxy";
 import { PROJECT } from "../config/platform";
 import { RDS_POSTGRESQL_INSTANCE_CLASSES } from "../lib/rds";
 import { parseImageReference } from "../policy/lib/image-reference";
@@ -192,9 +193,9 @@ describe("URLs: read by the parser of the program that receives them", () => {
         }
         // Go refuses control characters (stringContainsCTLByte) and a port that is not digits (validOptionalPort); WHATWG strips a tab.
         assert.match(withSet({ "clair.notifier.webhookTarget": "https://hooks.example.com/\tx" }), /has a control character .*which Go refuses/);
-        assert.match(withSet({ "proxy.httpProxy": "http://proxy.example.com:31a8" }), /proxy\.httpProxy = ".*": has the port '31a8', which is not a number, read as Go's net\/url/);
+        assert.match(withSet({ "proxy.httpProxy": "http://proxy.example.com:31a8" }), /proxy\.httpProxy = ".*": has the port '31a8', which is not a number, read as Go's net\/http reads a proxy/);
         assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:3128" }), "accepted");
-        assert.match(withSet({ "proxy.httpProxy": "http:///proxy.example.com:3128" }), /proxy\.httpProxy = ".*": has no host as Go's net\/url/);
+        assert.match(withSet({ "proxy.httpProxy": "http:///proxy.example.com:3128" }), /proxy\.httpProxy = ".*": has no host as Go's net\/http reads a proxy/);
     });
 
     // Python's urlsplit: a netloc only after "//"; .port raises outside 0-65535.
@@ -202,6 +203,79 @@ describe("URLs: read by the parser of the program that receives them", () => {
         assert.equal(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65535/malwar"] }), "accepted");
         assert.match(withSet({ "malwar.webhookUrls": ["https:///hooks.example.com/malwar"] }), /malwar\.webhookUrls\.0 = ".*": has no host as Python's urllib \(which Malwar uses\) reads it/);
         assert.match(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65536/malwar"] }), /has the port '65536', which is not 0-65535/);
+    });
+});
+
+describe("proxies: as Clair's Go and freshclam read them", () => {
+    // golang.org/x/net/http/httpproxy parseProxy: without a scheme and host of its own, a value is read as "http://" + value.
+    it("a proxy without a scheme is read as http://, by Clair's Go and by freshclam alike", () => {
+        for (const [written, read] of [["proxy.example.com:3128", "http://proxy.example.com:3128"], ["proxy.example.com", "http://proxy.example.com"], ["10.0.0.1:3128", "http://10.0.0.1:3128"], ["[fd00::1]:3128", "http://[fd00::1]:3128"]]) {
+            const cfg = parsedWith({ "proxy.httpsProxy": written });
+            assert.equal(cfg.proxy.httpsProxy, read, written);
+        }
+        const cfg = parsedWith({ "proxy.httpsProxy": "proxy.example.com:3128" });
+        assert.deepEqual(freshclamProxy(cfg.proxy), { server: "http://proxy.example.com", port: 3128 });
+        // A value with "://" keeps its scheme: Go's retry would make "http:" a host name.
+        assert.match(withSet({ "proxy.httpsProxy": "http:///proxy.example.com:3128" }), /has no host as Go's net\/http reads a proxy/);
+    });
+
+    // Go dials ports 1-65535; freshclam casts HTTPProxyPort to 16 bits and reads 0 as unset (then 8080).
+    it("the port is 1-65535: 0 and 65536 are refused, naming what freshclam would make of them", () => {
+        assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:65535" }), "accepted");
+        assert.equal(withSet({ "proxy.httpProxy": "proxy.example.com:1" }), "accepted");
+        assert.match(withSet({ "proxy.httpProxy": "http://proxy.example.com:65536" }), /proxy\.httpProxy = "http:\/\/proxy\.example\.com:65536": has the port 65536, which Go cannot dial and freshclam's 16-bit HTTPProxyPort would read as 0; must be 1-65535/);
+        assert.match(withSet({ "proxy.httpProxy": "proxy.example.com:0" }), /has the port 0, which Go cannot dial and freshclam reads as no port \(it would use 8080\)/);
+    });
+
+    // net/http Transport.Proxy: "http", "https", "socks5" and "socks5h" are supported.
+    it("schemes: Go's four, of which the program offers http and https", () => {
+        assert.equal(withSet({ "proxy.httpsProxy": "https://proxy.example.com:3129" }), "accepted");
+        assert.match(withSet({ "proxy.httpProxy": "ftp://proxy.example.com:21" }), /uses ftp:, which Go's net\/http \(Clair\) does not take for a proxy \(it takes http, https, socks5 and socks5h\)/);
+        assert.match(withSet({ "proxy.httpProxy": "socks5h://proxy.example.com:1080" }), /uses socks5h:, which Go's net\/http \(Clair\) takes but this program does not: freshclam reads the same value as an HTTP proxy/);
+        assert.match(withSet({ "proxy.httpProxy": "proxy.example.com:3128/pac" }), /has a path or query, which Go and freshclam ignore in a proxy: this program takes scheme, host and port only/);
+    });
+});
+
+describe("ClamAV's private mirror: as freshclam reads PrivateMirror (freshclam.c get_server_node)", () => {
+    it("a mirror without a scheme is read as http://, and written so", () => {
+        assert.equal(parsedWith({ "clamav.privateMirror": "clamav-mirror.example.com" }).clamav.privateMirror, "http://clamav-mirror.example.com");
+        assert.equal(parsedWith({ "clamav.privateMirror": "clamav-mirror.example.com:8080/db" }).clamav.privateMirror, "http://clamav-mirror.example.com:8080/db");
+        assert.equal(parsedWith({ "clamav.privateMirror": "https://clamav-mirror.example.com" }).clamav.privateMirror, "https://clamav-mirror.example.com");
+    });
+
+    // cli_strbcasestr(server, ".clamav.net"): "may not include servers under *.clamav.net".
+    it("a value ending in .clamav.net is refused, in any case; one ending in .clamav.network is not", () => {
+        assert.match(withSet({ "clamav.privateMirror": "https://mirror.ClamAV.net" }), /clamav\.privateMirror = "https:\/\/mirror\.ClamAV\.net": ends in \.clamav\.net, which freshclam refuses as a PrivateMirror/);
+        assert.equal(withSet({ "clamav.privateMirror": "https://mirror.clamav.network" }), "accepted");
+    });
+
+    // Each file is fetched from the value + "/" + its name.
+    it("a query or fragment is refused: the file name would land inside it", () => {
+        assert.match(withSet({ "clamav.privateMirror": "https://m.example.com/db?x=1" }), /has a query or fragment: freshclam fetches https:\/\/m\.example\.com\/db\?x=1\/main\.cvd/);
+        assert.match(withSet({ "clamav.privateMirror": "https://m.example.com/db#x" }), /has a query or fragment/);
+        assert.equal(withSet({ "clamav.privateMirror": "https://m.example.com/db" }), "accepted");
+    });
+
+    it("schemes other than http and https, and a URL without a host, are refused", () => {
+        assert.match(withSet({ "clamav.privateMirror": "ftp://m.example.com" }), /uses ftp:, which this program does not offer: ClamAV's private-mirror guide serves the databases over http or https/);
+        assert.match(withSet({ "clamav.privateMirror": "https:///m.example.com" }), /has no host in https:\/\/\/m\.example\.com/);
+        assert.match(withSet({ "clamav.privateMirror": "https://exa_mple.com/" }), /has the host 'exa_mple\.com'/);
+    });
+});
+
+describe("Malwar's CORS origins: as Starlette's CORSMiddleware compares them", () => {
+    // cors.py is_allowed_origin: `origin in self.allow_origins`, against the browser's serialized Origin.
+    it("an origin is written as browsers send it: lower case, no default port, no path or trailing '/'", () => {
+        for (const ok of ["https://app.example.com", "http://app.example.com:8080", "https://app.example.com:8443", "*"]) assert.equal(withSet({ "malwar.corsOrigins": [ok] }), "accepted", ok);
+        for (const [bad, sent] of [["https://app.example.com/", "https://app.example.com"], ["https://App.example.com", "https://app.example.com"], ["https://app.example.com:443", "https://app.example.com"], ["http://app.example.com:80", "http://app.example.com"]]) {
+            assert.match(withSet({ "malwar.corsOrigins": [bad] }), new RegExp(`malwar\\.corsOrigins\\.0 = "${bad.replace(/[.()/]/g, "\\$&")}": never equals the Origin header a browser sends \\("${sent.replace(/[.()/]/g, "\\$&")}"\\): Starlette, which Malwar uses, compares origins as exact strings`), bad);
+        }
+    });
+
+    // "*" in allow_origins allows every origin; "null" is matched as any other string.
+    it("* stands alone, and null is the program's refusal", () => {
+        assert.match(withSet({ "malwar.corsOrigins": ["*", "https://app.example.com"] }), /malwar\.corsOrigins = .*lists \* beside other origins: Starlette \(which Malwar uses\) then allows every origin/);
+        assert.match(withSet({ "malwar.corsOrigins": ["null"] }), /malwar\.corsOrigins\.0 = "null": is the origin browsers send from sandboxed frames and local files, .*so this program does not allow it/);
     });
 });
 
