@@ -7,7 +7,7 @@ import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS } from "../lib/rds";
 import { clairVersion } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";
-import { backupWindow, backupWindowMinutes, belowFloor, bool, cronSchedule, goDuration, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
+import { backupWindow, backupWindowMinutes, belowFloor, bool, cronSchedule, goDuration, goDurationAtLeastOneSecond, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
 
 /** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
 export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
@@ -25,6 +25,10 @@ export const CLAIR_DATABASE_MINIMUM = "5G";
 export function leastStorageCeilingGiB(allocatedGiB: number): number {
     return Math.ceil((allocatedGiB * 11) / 10);
 }
+
+/** gp3's size range for RDS for PostgreSQL, in GiB. */
+const RDS_GP3_MIN_GIB = 20;
+const RDS_GP3_MAX_GIB = 65536;
 
 /** RDS names a DB instance class db.<type>.<size> (db.m6g.large, db.r7g.2xlarge, db.t4g.micro). */
 const INSTANCE_CLASS = /^db\.[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
@@ -45,11 +49,12 @@ export const rdsSchema = z
             .transform(String)
             .pipe(z.string().regex(/^\d+(\.\d+)?$/, { error: "must be a PostgreSQL version such as 16.4 (major, or major.minor)" }))
             .default("16.4"),
-        allocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(20, { error: "must be at least 20 (the RDS minimum for gp2 and gp3)" }).max(65536, { error: "must be at most 65536 (the RDS maximum)" }).default(100),
-        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be 0 (no storage autoscaling) or more" }).max(65536, { error: "must be at most 65536 (the RDS maximum)" }).default(500),
+        // RDS User Guide, "Amazon RDS DB instance storage": gp3 (components/aws/postgres.ts) takes 20 GiB-64 TiB for PostgreSQL.
+        allocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(RDS_GP3_MIN_GIB, { error: `must be at least ${RDS_GP3_MIN_GIB} (RDS's minimum for gp3 storage, which the program uses)` }).max(RDS_GP3_MAX_GIB, { error: `must be at most ${RDS_GP3_MAX_GIB} (RDS's maximum for PostgreSQL, 64 TiB)` }).default(100),
+        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be 0 (no storage autoscaling) or more" }).max(RDS_GP3_MAX_GIB, { error: `must be at most ${RDS_GP3_MAX_GIB} (RDS's maximum for PostgreSQL, 64 TiB)` }).default(500),
         backupRetentionDays: z
             .int({ error: "must be a whole number of days" })
-            .min(30, { error: "must be at least 30 days (the seed's backup policy: daily, kept 30 days)" })
+            .min(30, { error: "must be at least 30 days: this program's backup policy keeps daily backups 30 days (RDS allows 0 to 35)" })
             .max(35, { error: "must be at most 35 (the RDS maximum)" })
             .default(30),
         backupWindow: backupWindow.default("03:00-04:00"),
@@ -89,7 +94,14 @@ export const rdsSchema = z
             });
         }
         const least = leastStorageCeilingGiB(rds.allocatedStorageGiB);
-        if (rds.maxAllocatedStorageGiB !== 0 && rds.maxAllocatedStorageGiB < least) {
+        if (rds.maxAllocatedStorageGiB !== 0 && least > RDS_GP3_MAX_GIB) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["maxAllocatedStorageGiB"],
+                input: rds.maxAllocatedStorageGiB,
+                message: `must be 0 (no storage autoscaling): allocatedStorageGiB ${rds.allocatedStorageGiB} leaves no ceiling 10% above it within RDS's maximum of ${RDS_GP3_MAX_GIB}`,
+            });
+        } else if (rds.maxAllocatedStorageGiB !== 0 && rds.maxAllocatedStorageGiB < least) {
             ctx.addIssue({
                 code: "custom",
                 path: ["maxAllocatedStorageGiB"],
@@ -273,8 +285,8 @@ export const clairSchema = z
             .strictObject({
                 replicas: replicas(500).default(1),
                 resources: guaranteedResources("2", "2Gi"),
-                pollInterval: goDuration.default("5m"),
-                deliveryInterval: goDuration.default("1m"),
+                pollInterval: goDurationAtLeastOneSecond("5s").default("5m"),
+                deliveryInterval: goDurationAtLeastOneSecond("5s").default("1m"),
                 webhookTarget: url(["http", "https"], "https://quay.io/secscan/notification", "go").optional(),
                 // Clair resolves the notification id against it as a relative reference, so without a
                 // trailing '/' the last path segment is replaced (…/api/v1/<id> instead of …/notification/<id>).

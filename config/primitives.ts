@@ -285,10 +285,62 @@ export const corsOrigin = checked("an origin such as https://app.example.com (sc
 
 // --- time ------------------------------------------------------------------------------------------
 
-const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
-export const goDuration = checked("a Go duration such as 6h, 30m or 90s, more than zero", (v) =>
-    !DURATION.test(v) ? "is not a duration" : /[1-9]/.test(v) ? undefined : "is zero",
-);
+const GO_DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, "µs": 1000n, "μs": 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * Go's time.ParseDuration (src/time/format.go), which Clair's config reads its durations with
+ * (clair/config Duration.UnmarshalText): [-+]?([0-9]*(\.[0-9]*)?unit)+ or "0", units ns, us, µs
+ * (U+00B5), μs (U+03BC), ms, s, m, h, at most 2562047h47m16.854775807s (int64 nanoseconds).
+ * Returns the nanoseconds, or Go's reason for refusing.
+ */
+export function goParseDuration(value: string): bigint | string {
+    let s = value;
+    let negative = false;
+    if (s[0] === "-" || s[0] === "+") {
+        negative = s[0] === "-";
+        s = s.slice(1);
+    }
+    if (s === "0") return 0n;
+    if (s === "") return "is not a duration";
+    let total = 0n;
+    while (s !== "") {
+        const number = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
+        const [whole, fraction] = [number[1], number[3]];
+        if (whole === "" && !fraction) return "is not a duration (a number must come before each unit)";
+        s = s.slice(number[0].length);
+        const unitText = /^[^.0-9]*/.exec(s)![0];
+        if (unitText === "") return "has a number without a unit (ns, us, ms, s, m or h)";
+        const unit = GO_DURATION_UNITS[unitText];
+        if (unit === undefined) return `has the unit '${unitText}', which Go does not know (ns, us, µs, ms, s, m, h)`;
+        s = s.slice(unitText.length);
+        let part = BigInt(whole || "0") * unit;
+        // leadingFraction keeps the digits that fit; float64 makes the fraction nanosecond-accurate as Go does.
+        if (fraction) part += BigInt(Math.trunc(Number(fraction.slice(0, 18)) * (Number(unit) / 10 ** Math.min(fraction.length, 18))));
+        total += part;
+        if (total > 1n << 63n) return "is longer than Go's longest duration, 2562047h47m16.854775807s";
+    }
+    if (!negative && total > INT64_MAX) return "is longer than Go's longest duration, 2562047h47m16.854775807s";
+    return negative ? -total : total;
+}
+
+/** Why `value` is not a Go duration of at least `least` nanoseconds (and more than zero). */
+export function goDurationProblem(value: string, least = 1n, leastWhy = ""): string | undefined {
+    const ns = goParseDuration(value);
+    if (typeof ns === "string") return ns;
+    if (ns === 0n) return "is zero";
+    if (ns < 0n) return "is negative";
+    if (ns < least) return leastWhy;
+    return undefined;
+}
+
+export const goDuration = checked("a Go duration such as 6h, 30m or 90s, more than zero", (v) => goDurationProblem(v));
+
+/** A Go duration that Clair raises to its default below 1s (clair/config notifier.go validate). */
+export const goDurationAtLeastOneSecond = (clairDefault: string) =>
+    checked("a Go duration such as 5m or 90s, at least 1s", (v) =>
+        goDurationProblem(v, 1000000000n, `is below 1s, which Clair replaces with its default ${clairDefault}`),
+    );
 
 export const cronSchedule = checked(CRON_ALLOWED, cronProblem);
 

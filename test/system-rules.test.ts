@@ -163,6 +163,27 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
         assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((16 * 2 ** 30 * 0.9) / 9531392), 5000));
     });
 
+    // RDS User Guide, "Amazon RDS DB instance storage": gp3 (the program's storage type) 20 GiB-64 TiB for PostgreSQL.
+    it("allocated storage is 20 to 65536 GiB, and so is the autoscaling ceiling's top", () => {
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 20, [`${rds}.maxAllocatedStorageGiB`]: 22 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 19, [`${rds}.maxAllocatedStorageGiB`]: 22 }), /allocatedStorageGiB = 19: must be at least 20 \(RDS's minimum for gp3 storage, which the program uses\)/);
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 65536, [`${rds}.maxAllocatedStorageGiB`]: 0 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 65537, [`${rds}.maxAllocatedStorageGiB`]: 0 }), /allocatedStorageGiB = 65537: must be at most 65536 \(RDS's maximum for PostgreSQL, 64 TiB\)/);
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 1000, [`${rds}.maxAllocatedStorageGiB`]: 65536 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 1000, [`${rds}.maxAllocatedStorageGiB`]: 65537 }), /maxAllocatedStorageGiB = 65537: must be at most 65536/);
+        // From 59579 GiB allocated, 10% more passes RDS's maximum: autoscaling cannot be on.
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 59578, [`${rds}.maxAllocatedStorageGiB`]: 65536 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 59579, [`${rds}.maxAllocatedStorageGiB`]: 65536 }), /maxAllocatedStorageGiB = 65536: must be 0 \(no storage autoscaling\): allocatedStorageGiB 59579 leaves no ceiling 10% above it within RDS's maximum of 65536/);
+    });
+
+    // CreateDBInstance, BackupRetentionPeriod: "Must be a value from 0 to 35"; below 30 is the program's rule.
+    it("backup retention is 30 to 35 days: 35 is RDS's maximum, 30 the program's minimum", () => {
+        assert.equal(withSet({ [`${rds}.backupRetentionDays`]: 35 }), "accepted");
+        assert.match(withSet({ [`${rds}.backupRetentionDays`]: 36 }), /backupRetentionDays = 36: must be at most 35 \(the RDS maximum\)/);
+        assert.equal(withSet({ [`${rds}.backupRetentionDays`]: 30 }), "accepted");
+        assert.match(withSet({ [`${rds}.backupRetentionDays`]: 29 }), /backupRetentionDays = 29: must be at least 30 days/);
+    });
+
     it("a class the table lacks is taken with its memory stated, and the pools are sized from it", () => {
         assert.match(withSet({ [`${rds}.instanceClass`]: "db.m8g.4xlarge" }), /instanceClass = "db\.m8g\.4xlarge": is not among the classes the RDS User Guide lists for PostgreSQL in the program's table \(User Guide edition of 2023-06-09\).*set clair\.database\.rds\.instanceMemoryGiB/);
         const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m8g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
@@ -276,6 +297,30 @@ describe("Malwar's CORS origins: as Starlette's CORSMiddleware compares them", (
     it("* stands alone, and null is the program's refusal", () => {
         assert.match(withSet({ "malwar.corsOrigins": ["*", "https://app.example.com"] }), /malwar\.corsOrigins = .*lists \* beside other origins: Starlette \(which Malwar uses\) then allows every origin/);
         assert.match(withSet({ "malwar.corsOrigins": ["null"] }), /malwar\.corsOrigins\.0 = "null": is the origin browsers send from sandboxed frames and local files, .*so this program does not allow it/);
+    });
+});
+
+describe("durations: as Clair's config reads them (Go's time.ParseDuration)", () => {
+    it("Go's spellings are taken: a leading '.', a trailing '.', both micro signs, a '+'", () => {
+        for (const ok of [".5h", "1.h", "1h30m", "90s", "+6h", "1500µs", "1500μs", "1500us"]) assert.equal(withSet({ "clair.matcher.period": ok }), "accepted", ok);
+        for (const [bad, why] of [[".h", "is not a duration"], ["6", "has a number without a unit"], ["6d", "has the unit 'd', which Go does not know"], ["", "is not a duration"], ["-6h", "is negative"], ["0", "is zero"]]) {
+            assert.match(withSet({ "clair.matcher.period": bad }), new RegExp(`clair\\.matcher\\.period = "${bad.replace(/[.+]/g, "\\$&")}": ${why}`), bad);
+        }
+    });
+
+    // time.ParseDuration: the most an int64 of nanoseconds holds.
+    it("the longest is 2562047h47m16.854775807s: one nanosecond more is refused", () => {
+        assert.equal(withSet({ "clair.matcher.period": "2562047h47m16.854775807s" }), "accepted");
+        assert.match(withSet({ "clair.matcher.period": "2562047h47m16.854775808s" }), /is longer than Go's longest duration, 2562047h47m16\.854775807s/);
+        assert.match(withSet({ "clair.matcher.period": "2562048h" }), /is longer than Go's longest duration/);
+    });
+
+    // clair/config notifier.go validate: a poll or delivery interval below 1s becomes the default 5s.
+    it("the notifier's intervals are at least 1s, below which Clair uses its default", () => {
+        for (const field of ["clair.notifier.pollInterval", "clair.notifier.deliveryInterval"]) {
+            assert.equal(withSet({ [field]: "1s" }), "accepted", field);
+            assert.match(withSet({ [field]: "999ms" }), new RegExp(`${field.replace(/\./g, "\\.")} = "999ms": is below 1s, which Clair replaces with its default 5s`), field);
+        }
     });
 });
 
