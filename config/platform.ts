@@ -3,6 +3,7 @@
  * namespace, assembled from the per-app schemas. Validation runs before any resource is
  * registered, so a bad value fails `pulumi preview` with the key, the value and what is allowed.
  */
+import * as ipaddr from "ipaddr.js";
 import { placeholdersSchema } from "./placeholders";
 import { z } from "zod";
 import { clairSchema } from "./clair";
@@ -118,12 +119,46 @@ const proxyUrl = z
     })
     .transform(readProxy);
 
+/**
+ * Why Clair's Go would not read `entry` as written in NO_PROXY (golang.org/x/net/http/httpproxy
+ * config.init): entries are split at ',' and trimmed; "*" bypasses the proxy for every host; an
+ * entry is a network (net.ParseCIDR), an IP, or a host or .domain with an optional :port, and one
+ * with an empty host is skipped.
+ */
+export function noProxyEntryProblem(entry: string): string | undefined {
+    const p = entry.trim().toLowerCase();
+    if (p === "") return "is empty";
+    if (p.includes(",")) return "holds ',', which separates NO_PROXY entries: Go would read it as two; list each on its own";
+    // The program's rule: with "*" Clair would bypass the proxy everywhere while freshclam still used it.
+    if (p === "*") return "is *, with which Clair's Go bypasses the proxy for every host (freshclam would still use it): this program refuses it; remove proxy.httpProxy and proxy.httpsProxy instead";
+    if (p.includes("/")) {
+        const [address, bits, ...rest] = p.split("/");
+        const v4 = ipaddr.IPv4.isValidFourPartDecimal(address);
+        const v6 = !v4 && ipaddr.IPv6.isValid(address);
+        const max = v4 ? 32 : 128;
+        if (rest.length > 0 || !(v4 || v6) || !/^\d{1,3}$/.test(bits) || Number(bits) > max) {
+            return "is not a network as Go's net.ParseCIDR reads it (such as 10.0.0.0/8), so Go would compare it as a host name and it would match nothing";
+        }
+        return undefined;
+    }
+    if (/^:[^:]*$/.test(p)) return "has no host before its port, and Go skips such an entry";
+    return undefined;
+}
+
 /** The cluster's egress proxy: Clair's containers and the freshclam that reaches outside use it. */
 export const proxySchema = z
     .strictObject({
         httpProxy: proxyUrl.optional(),
         httpsProxy: proxyUrl.optional(),
-        noProxy: z.array(nonEmpty, { error: "must be a list of hosts, .domains or networks" }).default([]),
+        noProxy: z
+            .array(
+                z.string({ error: "must be a host, .domain or network" }).superRefine((entry, ctx) => {
+                    const why = noProxyEntryProblem(entry);
+                    if (why) ctx.addIssue({ code: "custom", input: entry, message: `${why}; must be a host (example.com), a domain (.example.com or *.example.com), an IP or a network (10.0.0.0/8), optionally with :port` });
+                }),
+                { error: "must be a list of hosts, .domains or networks" },
+            )
+            .default([]),
     })
     .prefault({});
 

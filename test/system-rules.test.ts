@@ -257,6 +257,19 @@ describe("proxies: as Clair's Go and freshclam read them", () => {
     });
 });
 
+describe("NO_PROXY entries: as Clair's Go reads them (httpproxy config.init)", () => {
+    it("hosts, domains, IPs and networks are taken; an entry Go would split, skip or never match is refused", () => {
+        assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:3128", "proxy.noProxy": [".corp.example", "*.corp.example", "registry.corp.example:5000", "10.0.0.0/8", "10.1.2.3/32", "fd00::/8", "[fd00::1]:80"] }), "accepted");
+        const refused = (entry: string) => withSet({ "proxy.httpProxy": "http://proxy.example.com:3128", "proxy.noProxy": [entry] });
+        assert.match(refused("a.example,b.example"), /proxy\.noProxy\.0 = "a\.example,b\.example": holds ',', which separates NO_PROXY entries: Go would read it as two/);
+        // net.ParseCIDR: an IPv4 prefix is at most 32 bits.
+        assert.match(refused("10.0.0.0/33"), /proxy\.noProxy\.0 = "10\.0\.0\.0\/33": is not a network as Go's net\.ParseCIDR reads it/);
+        assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:3128", "proxy.noProxy": ["10.0.0.0/32"] }), "accepted");
+        assert.match(refused(":8080"), /has no host before its port, and Go skips such an entry/);
+        assert.match(refused("*"), /proxy\.noProxy\.0 = "\*": is \*, with which Clair's Go bypasses the proxy for every host .*this program refuses it/);
+    });
+});
+
 describe("ClamAV's private mirror: as freshclam reads PrivateMirror (freshclam.c get_server_node)", () => {
     it("a mirror without a scheme is read as http://, and written so", () => {
         assert.equal(parsedWith({ "clamav.privateMirror": "clamav-mirror.example.com" }).clamav.privateMirror, "http://clamav-mirror.example.com");
