@@ -4,11 +4,11 @@ import { autoscalingIssues, autoscalingSchema, mostReplicas, type AutoscalingCon
 import { podSettingsSchema } from "./pod";
 import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
-import { knownInstanceClasses, maxConnectionsFor } from "../lib/rds";
+import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS } from "../lib/rds";
 import { clairVersion } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";
 import { overrideProblems } from "../lib/clair-config-keys";
-import { backupWindow, backupWindowMinutes, belowFloor, bool, cronSchedule, goDuration, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
+import { backupWindow, backupWindowMinutes, belowFloor, bool, cronSchedule, goDuration, goDurationAtLeastOneSecond, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
 
 /** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
 export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
@@ -27,6 +27,10 @@ export function leastStorageCeilingGiB(allocatedGiB: number): number {
     return Math.ceil((allocatedGiB * 11) / 10);
 }
 
+/** gp3's size range for RDS for PostgreSQL, in GiB. */
+const RDS_GP3_MIN_GIB = 20;
+const RDS_GP3_MAX_GIB = 65536;
+
 /** RDS names a DB instance class db.<type>.<size> (db.m6g.large, db.r7g.2xlarge, db.t4g.micro). */
 const INSTANCE_CLASS = /^db\.[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
@@ -37,7 +41,7 @@ export const rdsSchema = z
             .string({ error: "must be an RDS instance class such as db.m6g.large" })
             .regex(INSTANCE_CLASS, { error: "must be an RDS instance class: db.<type>.<size>, such as db.m6g.large" })
             .default("db.m6g.large"),
-        /** The class's memory, for a class not in policy/lib/rds.ts: the pools are sized from it. */
+        /** The class's memory, for a class not in policy/lib/rds-instance-classes.ts: the pools are sized from it. */
         instanceMemoryGiB: z.number({ error: "must be a number of GiB" }).positive({ error: "must be more than 0 (GiB)" }).optional(),
         // YAML and `pulumi config set --path` read an unquoted 16.4 as a number: taken as the version
         // it spells. (Quote versions that end in 0: YAML reads 16.10 as 16.1.)
@@ -46,11 +50,12 @@ export const rdsSchema = z
             .transform(String)
             .pipe(z.string().regex(/^\d+(\.\d+)?$/, { error: "must be a PostgreSQL version such as 16.4 (major, or major.minor)" }))
             .default("16.4"),
-        allocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(20, { error: "must be at least 20 (the RDS minimum for gp2 and gp3)" }).max(65536, { error: "must be at most 65536 (the RDS maximum)" }).default(100),
-        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be 0 (no storage autoscaling) or more" }).max(65536, { error: "must be at most 65536 (the RDS maximum)" }).default(500),
+        // RDS User Guide, "Amazon RDS DB instance storage": gp3 (components/aws/postgres.ts) takes 20 GiB-64 TiB for PostgreSQL.
+        allocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(RDS_GP3_MIN_GIB, { error: `must be at least ${RDS_GP3_MIN_GIB} (RDS's minimum for gp3 storage, which the program uses)` }).max(RDS_GP3_MAX_GIB, { error: `must be at most ${RDS_GP3_MAX_GIB} (RDS's maximum for PostgreSQL, 64 TiB)` }).default(100),
+        maxAllocatedStorageGiB: z.int({ error: "must be a whole number of GiB" }).min(0, { error: "must be 0 (no storage autoscaling) or more" }).max(RDS_GP3_MAX_GIB, { error: `must be at most ${RDS_GP3_MAX_GIB} (RDS's maximum for PostgreSQL, 64 TiB)` }).default(500),
         backupRetentionDays: z
             .int({ error: "must be a whole number of days" })
-            .min(30, { error: "must be at least 30 days (the seed's backup policy: daily, kept 30 days)" })
+            .min(30, { error: "must be at least 30 days: this program's backup policy keeps daily backups 30 days (RDS allows 0 to 35)" })
             .max(35, { error: "must be at most 35 (the RDS maximum)" })
             .default(30),
         backupWindow: backupWindow.default("03:00-04:00"),
@@ -72,15 +77,34 @@ export const rdsSchema = z
                 path: ["instanceClass"],
                 input: rds.instanceClass,
                 message:
-                    `is not in the program's table of class memory (${Object.keys(knownInstanceClasses).join(", ")}), which the connection pools are sized from; ` +
+                    `is not among the classes the RDS User Guide lists for PostgreSQL in the program's table (${RDS_CLASS_TABLE_EDITION}), and the connection pools are sized from the class's memory; ` +
                     "set clair.database.rds.instanceMemoryGiB to the class's memory in GiB (AWS: Hardware specifications for DB instance classes)",
             });
         }
         if (known !== undefined && rds.instanceMemoryGiB !== undefined && rds.instanceMemoryGiB !== known) {
-            ctx.addIssue({ code: "custom", path: ["instanceMemoryGiB"], input: rds.instanceMemoryGiB, message: `differs from the ${known} GiB of ${rds.instanceClass} in the program's table; remove it, or correct it to ${known}` });
+            ctx.addIssue({ code: "custom", path: ["instanceMemoryGiB"], input: rds.instanceMemoryGiB, message: `differs from the ${known} GiB of ${rds.instanceClass} in the program's table (RDS User Guide, hardware specifications); remove it, or correct it to ${known}` });
+        }
+        const familyLimit = RDS_POSTGRESQL_FAMILY_LIMITS[rds.instanceClass.split(".").slice(0, 2).join(".")];
+        const major = Number(rds.engineVersion.split(".")[0]);
+        if (familyLimit && "deprecated" in familyLimit) {
+            ctx.addIssue({ code: "custom", path: ["instanceClass"], input: rds.instanceClass, message: "is a class RDS lists as deprecated for PostgreSQL, which RDS does not create; choose a current class such as db.m6g.large" });
+        } else if (familyLimit && major >= familyLimit.belowMajor) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["instanceClass"],
+                input: rds.instanceClass,
+                message: `is a class RDS offers only for PostgreSQL lower than ${familyLimit.belowMajor}, and engineVersion is ${JSON.stringify(rds.engineVersion)}; choose a current class such as db.m6g.large`,
+            });
         }
         const least = leastStorageCeilingGiB(rds.allocatedStorageGiB);
-        if (rds.maxAllocatedStorageGiB !== 0 && rds.maxAllocatedStorageGiB < least) {
+        if (rds.maxAllocatedStorageGiB !== 0 && least > RDS_GP3_MAX_GIB) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["maxAllocatedStorageGiB"],
+                input: rds.maxAllocatedStorageGiB,
+                message: `must be 0 (no storage autoscaling): allocatedStorageGiB ${rds.allocatedStorageGiB} leaves no ceiling 10% above it within RDS's maximum of ${RDS_GP3_MAX_GIB}`,
+            });
+        } else if (rds.maxAllocatedStorageGiB !== 0 && rds.maxAllocatedStorageGiB < least) {
             ctx.addIssue({
                 code: "custom",
                 path: ["maxAllocatedStorageGiB"],
@@ -305,8 +329,8 @@ export const clairSchema = z
             .strictObject({
                 replicas: replicas(500).default(1),
                 resources: guaranteedResources("2", "2Gi"),
-                pollInterval: goDuration.default("5m"),
-                deliveryInterval: goDuration.default("1m"),
+                pollInterval: goDurationAtLeastOneSecond("5s").default("5m"),
+                deliveryInterval: goDurationAtLeastOneSecond("5s").default("1m"),
                 webhookTarget: url(["http", "https"], "https://quay.io/secscan/notification", "go").optional(),
                 // Clair resolves the notification id against it as a relative reference, so without a
                 // trailing '/' the last path segment is replaced (…/api/v1/<id> instead of …/notification/<id>).

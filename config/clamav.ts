@@ -3,7 +3,7 @@ import { z } from "zod";
 import { autoscalingIssues, autoscalingSchema } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
 import { clamavSizeBytes, MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
-import { belowFloor, bool, cronSchedule, dnsLabel, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
+import { belowFloor, bool, cronSchedule, dnsLabel, goUrlHost, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, urlProblem } from "./primitives";
 
 /**
  * clamd holds the whole signature set in memory: ClamAV's documentation asks for at least
@@ -38,6 +38,37 @@ export const CLAMD_MAX_QUEUE = 100;
  * `ulimit -n` (clamd.conf: "usually 1024"). A node's runtime may give more; nothing here knows.
  */
 export const CLAMD_NOFILE = 1024;
+
+/**
+ * PrivateMirror as freshclam reads it (ClamAV 1.4.3, freshclam/freshclam.c get_database_server_list
+ * and get_server_node): a value without "://" is read as "http://" + value (mirror.example.com is
+ * http://mirror.example.com), and each file is fetched from the value + "/" + its name, which
+ * libcurl then reads as a URL (scheme://host[:port]/path).
+ */
+export function readPrivateMirror(value: string): string {
+    return value.includes("://") ? value : `http://${value}`;
+}
+
+/** Why freshclam would refuse `value` as PrivateMirror, or fetch the wrong thing from it; or the program's rule. */
+export function privateMirrorProblem(value: string): string | undefined {
+    // cli_strbcasestr(server, ".clamav.net"): the end of the value, in any case.
+    if (value.toLowerCase().endsWith(".clamav.net")) return "ends in .clamav.net, which freshclam refuses as a PrivateMirror (ClamAV's own servers are not private mirrors)";
+    const read = readPrivateMirror(value);
+    const seen = goUrlHost(read);
+    if (typeof seen === "string") return `${seen}, read as ${read}`;
+    if (!seen.host) return `has no host in ${read} (libcurl takes scheme://host[:port]/path)`;
+    if (!["http", "https"].includes(seen.scheme)) return `uses ${seen.scheme}:, which this program does not offer: ClamAV's private-mirror guide serves the databases over http or https`;
+    if (/[?#]/.test(read)) return `has a query or fragment: freshclam fetches ${read}/main.cvd, so the file name would land inside it`;
+    return urlProblem(read, ["http", "https"]);
+}
+
+const privateMirror = z
+    .string({ error: "must be a mirror URL such as https://clamav-mirror.example.com" })
+    .superRefine((value, ctx) => {
+        const why = privateMirrorProblem(value);
+        if (why) ctx.addIssue({ code: "custom", input: value, message: `${why}; must be a mirror URL such as https://clamav-mirror.example.com or clamav-mirror.example.com (read as http://), as freshclam reads PrivateMirror` });
+    })
+    .transform(readPrivateMirror);
 
 /** A clamd.conf SIZE, more than zero and at most `ceiling`: bytes, or a whole number with K or M. */
 const clamavSize = (ceiling: string, example: string) => {
@@ -132,7 +163,7 @@ export const clamavSchema = z
         runAsUser: uid.default(100),
         runAsGroup: uid.default(101),
         /** A private signature mirror (ClamAV advises one beyond about 10 hosts). */
-        privateMirror: url(["http", "https"], "https://clamav-mirror.example.com").optional(),
+        privateMirror: privateMirror.optional(),
         /**
          * The in-cluster signature mirror: clamd pods fetch from it, not from the CDN, and the
          * refresh restarts clamd only when it holds newer signatures.

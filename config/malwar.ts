@@ -61,7 +61,11 @@ export const malwarSchema = z
         logLevel: malwarLogLevel.default("INFO"),
         autoMigrate: bool.default(true),
         webhookUrls: z.array(url(["http", "https"], "https://hooks.example.com/malwar", "python"), { error: "must be a list of http:// or https:// URLs" }).default([]),
-        corsOrigins: z.array(corsOrigin, { error: "must be a list of origins such as https://app.example.com" }).default([]),
+        corsOrigins: z
+            .array(corsOrigin, { error: "must be a list of origins such as https://app.example.com" })
+            // Starlette allows every origin when "*" is anywhere in the list; the others beside it would suggest a limit there is not.
+            .refine((origins) => !origins.includes("*") || origins.length === 1, { error: "lists * beside other origins: Starlette (which Malwar uses) then allows every origin, so this program takes * only alone; write [\"*\"] or list the origins" })
+            .default([]),
         storageSize: quantity("bytes", "1Gi").default("1Gi"),
         storageClass: objectName.optional(),
         // Only SQLite works (MALWAR_SQLITE_ONLY); the keys stay so that asking for PostgreSQL gets

@@ -3,13 +3,14 @@
  * namespace, assembled from the per-app schemas. Validation runs before any resource is
  * registered, so a bad value fails `pulumi preview` with the key, the value and what is allowed.
  */
+import * as ipaddr from "ipaddr.js";
 import { placeholdersSchema } from "./placeholders";
 import { z } from "zod";
 import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
 import { MALWAR_SQLITE_ONLY, malwarSchema } from "./malwar";
 import { monitoringSchema } from "./monitoring";
-import { bool, cidr, configMapKey, dnsLabel, nonEmpty, objectName, url, urlProblem } from "./primitives";
+import { bool, cidr, configMapKey, dnsLabel, goUrlHost, nonEmpty, objectName, urlProblem } from "./primitives";
 
 export const PROJECT = "scanning-platform";
 
@@ -60,23 +61,104 @@ export const networkSchema = z
     })
     .prefault({});
 
-/** A proxy URL: http(s)://host:port, no credentials (they would land in pod specs in plain text). */
-const proxyUrl = url(["http", "https"], "http://proxy.example.com:3128", "go").superRefine((value, ctx) => {
-    try {
-        const parsed = new URL(value);
-        if (parsed.username || parsed.password) ctx.addIssue({ code: "custom", input: value, message: "holds credentials (user:password@), which would be readable in every pod spec: use a proxy that admits the cluster without them" });
-        if (parsed.pathname !== "/" || parsed.search) ctx.addIssue({ code: "custom", input: value, message: "has a path or query: a proxy is scheme, host and port only" });
-    } catch {
-        // url() has said why.
+/**
+ * How the proxy's two readers take a value. Clair's Go reads HTTP_PROXY/HTTPS_PROXY with
+ * golang.org/x/net/http/httpproxy parseProxy: a value that does not parse with a scheme and a host
+ * is read as "http://" + value (proxy.example.com:3128 is http://proxy.example.com:3128); its
+ * Transport takes http, https, socks5 and socks5h proxies and dials the scheme's port when none is
+ * written (80, 443, 1080). freshclam gets HTTPProxyServer and HTTPProxyPort from the same value
+ * (freshclam.c: a leading "http://" stripped, the rest to libcurl's CURLOPT_PROXY; the port cast to
+ * 16 bits, and 0 read as "not set", then 8080). Returns the value as both read it, with its scheme.
+ */
+export function readProxy(value: string): string {
+    // A value with "://" keeps its scheme: prefixing would make the scheme a host name ("http:").
+    const direct = goUrlHost(value);
+    if (value.includes("://") || (typeof direct !== "string" && direct.host)) return value;
+    const prefixed = goUrlHost(`http://${value}`);
+    if (typeof prefixed !== "string" && prefixed.host) return `http://${value}`;
+    return value;
+}
+
+/** Why a proxy value is refused, by whichever reader refuses it, or the program's own rule. */
+export function proxyProblem(value: string): string | undefined {
+    const read = readProxy(value);
+    // Without a scheme and host of its own, Go reads "http://" + value, and its errors are that reading's.
+    const direct = goUrlHost(value);
+    const seen = value.includes("://") || (typeof direct !== "string" && direct.host) ? direct : goUrlHost(`http://${value}`);
+    if (typeof seen === "string") return `${seen}, read as Go's net/http reads a proxy (Clair)`;
+    if (!seen.host) return "has no host as Go's net/http reads a proxy (Clair)";
+    if (!["http", "https", "socks5", "socks5h"].includes(seen.scheme)) return `uses ${seen.scheme}:, which Go's net/http (Clair) does not take for a proxy (it takes http, https, socks5 and socks5h)`;
+    // The program's rule: freshclam's settings are for an HTTP proxy (HTTPProxyServer, reached with CONNECT).
+    if (seen.scheme !== "http" && seen.scheme !== "https") return `uses ${seen.scheme}:, which Go's net/http (Clair) takes but this program does not: freshclam reads the same value as an HTTP proxy (HTTPProxyServer), so only http:// and https:// proxies are offered`;
+    if (seen.port) {
+        if (!/^\d+$/.test(seen.port)) return `has the port '${seen.port}', which is not a number`;
+        const port = Number(seen.port);
+        if (port === 0) return "has the port 0, which Go cannot dial and freshclam reads as no port (it would use 8080); must be 1-65535";
+        if (port > 65535) return `has the port ${seen.port}, which Go cannot dial and freshclam's 16-bit HTTPProxyPort would read as ${port % 65536}; must be 1-65535`;
     }
-});
+    return urlProblem(read, ["http", "https"]);
+}
+
+/**
+ * A proxy URL, stored as its readers take it (a value without a scheme gains "http://"): no
+ * credentials (they would land in pod specs in plain text), no path.
+ */
+const proxyUrl = z
+    .string({ error: "must be a proxy such as http://proxy.example.com:3128 or proxy.example.com:3128" })
+    .superRefine((value, ctx) => {
+        const what = "; must be a proxy such as http://proxy.example.com:3128 or proxy.example.com:3128 (read as http://), port 1-65535";
+        const why = proxyProblem(value);
+        if (why) {
+            ctx.addIssue({ code: "custom", input: value, message: `${why}${what}` });
+            return;
+        }
+        const parsed = new URL(readProxy(value));
+        if (parsed.username || parsed.password) ctx.addIssue({ code: "custom", input: value, message: "holds credentials (user:password@), which would be readable in every pod spec: use a proxy that admits the cluster without them" });
+        // Go and freshclam ignore a proxy's path and query; the program refuses them as likely mistakes (a PAC file's URL, say).
+        if (parsed.pathname !== "/" || parsed.search) ctx.addIssue({ code: "custom", input: value, message: "has a path or query, which Go and freshclam ignore in a proxy: this program takes scheme, host and port only" });
+    })
+    .transform(readProxy);
+
+/**
+ * Why Clair's Go would not read `entry` as written in NO_PROXY (golang.org/x/net/http/httpproxy
+ * config.init): entries are split at ',' and trimmed; "*" bypasses the proxy for every host; an
+ * entry is a network (net.ParseCIDR), an IP, or a host or .domain with an optional :port, and one
+ * with an empty host is skipped.
+ */
+export function noProxyEntryProblem(entry: string): string | undefined {
+    const p = entry.trim().toLowerCase();
+    if (p === "") return "is empty";
+    if (p.includes(",")) return "holds ',', which separates NO_PROXY entries: Go would read it as two; list each on its own";
+    // The program's rule: with "*" Clair would bypass the proxy everywhere while freshclam still used it.
+    if (p === "*") return "is *, with which Clair's Go bypasses the proxy for every host (freshclam would still use it): this program refuses it; remove proxy.httpProxy and proxy.httpsProxy instead";
+    if (p.includes("/")) {
+        const [address, bits, ...rest] = p.split("/");
+        const v4 = ipaddr.IPv4.isValidFourPartDecimal(address);
+        const v6 = !v4 && ipaddr.IPv6.isValid(address);
+        const max = v4 ? 32 : 128;
+        if (rest.length > 0 || !(v4 || v6) || !/^\d{1,3}$/.test(bits) || Number(bits) > max) {
+            return "is not a network as Go's net.ParseCIDR reads it (such as 10.0.0.0/8), so Go would compare it as a host name and it would match nothing";
+        }
+        return undefined;
+    }
+    if (/^:[^:]*$/.test(p)) return "has no host before its port, and Go skips such an entry";
+    return undefined;
+}
 
 /** The cluster's egress proxy: Clair's containers and the freshclam that reaches outside use it. */
 export const proxySchema = z
     .strictObject({
         httpProxy: proxyUrl.optional(),
         httpsProxy: proxyUrl.optional(),
-        noProxy: z.array(nonEmpty, { error: "must be a list of hosts, .domains or networks" }).default([]),
+        noProxy: z
+            .array(
+                z.string({ error: "must be a host, .domain or network" }).superRefine((entry, ctx) => {
+                    const why = noProxyEntryProblem(entry);
+                    if (why) ctx.addIssue({ code: "custom", input: entry, message: `${why}; must be a host (example.com), a domain (.example.com or *.example.com), an IP or a network (10.0.0.0/8), optionally with :port` });
+                }),
+                { error: "must be a list of hosts, .domains or networks" },
+            )
+            .default([]),
     })
     .prefault({});
 

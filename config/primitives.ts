@@ -171,7 +171,7 @@ export const cidr = checked("an IPv4 network such as 10.0.0.0/16", cidrProblem);
  * clairctl and the exporters read. Unlike the WHATWG parser, Go takes an authority only after
  * exactly "//" ("https:///x" and "https:x" have no host), keeps '\\' as data, and strips nothing.
  */
-export function goUrlHost(value: string): { scheme: string; userinfo?: string; host: string } | string {
+export function goUrlHost(value: string): { scheme: string; userinfo?: string; host: string; port?: string } | string {
     // stringContainsCTLByte: any byte below 0x20, or 0x7f.
     if (/[\x00-\x1f\x7f]/.test(value)) return "has a control character (such as a tab or line break), which Go refuses";
     const withoutFragment = value.split("#")[0];
@@ -207,7 +207,7 @@ export function goUrlHost(value: string): { scheme: string; userinfo?: string; h
     // unescape(host, encodeHost): %XX escapes must be well formed; a space or other unsafe byte is an invalid host character.
     if (/%(?![0-9A-Fa-f]{2})/.test(name)) return "has a malformed %-escape in its host";
     if (/[^A-Za-z0-9\-._~!$&'()*+,;=:%<>"]/.test(name)) return `has the host '${name}', with a character Go refuses in a host name`;
-    return { scheme: scheme[1].toLowerCase(), userinfo, host: name };
+    return { scheme: scheme[1].toLowerCase(), userinfo, host: name, port: port === "" ? undefined : port.slice(1) };
 }
 
 /**
@@ -261,20 +261,86 @@ const schemesWords = (schemes: string[]) => schemes.map((s) => `${s}://`).join("
 export const url = (schemes = ["http", "https"], example = "https://example.com/path", reader: UrlReader = "whatwg") =>
     checked(`an ${schemesWords(schemes)} URL such as ${example}`, (v) => urlProblem(v, schemes, reader));
 
-/** A browser origin for CORS: scheme, host and port only, or `*`. */
-export const corsOrigin = checked("an origin such as https://app.example.com (scheme, host and optional port, no path), or *", (v) => {
-    if (v === "*") return undefined;
-    const why = urlProblem(v, ["http", "https"]);
-    if (why) return why;
-    return new URL(v).origin === v ? undefined : `is not an origin (it is ${JSON.stringify(new URL(v).origin)} without path or trailing '/')`;
-});
+/**
+ * Why `value` would never be matched as a CORS origin by Malwar. Malwar hands its list to
+ * Starlette's CORSMiddleware (Starlette 1.10.0, middleware/cors.py is_allowed_origin: "*" in the
+ * list allows every origin, otherwise `origin in allow_origins`, an exact string comparison). The
+ * browser's Origin header is the origin's serialization (RFC 6454 section 6.2; WHATWG URL's
+ * origin): lower-case scheme and host, an IDN host in punycode, no default port, no path and no
+ * trailing '/'. An entry spelt any other way never equals a header, so it is refused.
+ */
+export function corsOriginProblem(value: string): string | undefined {
+    if (value === "*") return undefined;
+    // The program's rule: browsers send "null" from sandboxed frames and file: pages, which any site can produce.
+    if (value === "null") return "is the origin browsers send from sandboxed frames and local files, which any site can produce, so this program does not allow it";
+    const why = urlProblem(value, ["http", "https"]);
+    if (why) return why.startsWith("uses ") ? `${why}: this program allows only web pages' origins (http:// and https://)` : why;
+    const origin = new URL(value).origin;
+    if (origin !== value) return `never equals the Origin header a browser sends (${JSON.stringify(origin)}): Starlette, which Malwar uses, compares origins as exact strings, so write the scheme and host in lower case, without a default port, path or trailing '/'`;
+    return undefined;
+}
+
+/** A browser origin for CORS: scheme, host and port, or `*`. */
+export const corsOrigin = checked("an origin such as https://app.example.com (scheme, host and optional port, no path), or *", corsOriginProblem);
 
 // --- time ------------------------------------------------------------------------------------------
 
-const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
-export const goDuration = checked("a Go duration such as 6h, 30m or 90s, more than zero", (v) =>
-    !DURATION.test(v) ? "is not a duration" : /[1-9]/.test(v) ? undefined : "is zero",
-);
+const GO_DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, "µs": 1000n, "μs": 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * Go's time.ParseDuration (src/time/format.go), which Clair's config reads its durations with
+ * (clair/config Duration.UnmarshalText): [-+]?([0-9]*(\.[0-9]*)?unit)+ or "0", units ns, us, µs
+ * (U+00B5), μs (U+03BC), ms, s, m, h, at most 2562047h47m16.854775807s (int64 nanoseconds).
+ * Returns the nanoseconds, or Go's reason for refusing.
+ */
+export function goParseDuration(value: string): bigint | string {
+    let s = value;
+    let negative = false;
+    if (s[0] === "-" || s[0] === "+") {
+        negative = s[0] === "-";
+        s = s.slice(1);
+    }
+    if (s === "0") return 0n;
+    if (s === "") return "is not a duration";
+    let total = 0n;
+    while (s !== "") {
+        const number = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
+        const [whole, fraction] = [number[1], number[3]];
+        if (whole === "" && !fraction) return "is not a duration (a number must come before each unit)";
+        s = s.slice(number[0].length);
+        const unitText = /^[^.0-9]*/.exec(s)![0];
+        if (unitText === "") return "has a number without a unit (ns, us, ms, s, m or h)";
+        const unit = GO_DURATION_UNITS[unitText];
+        if (unit === undefined) return `has the unit '${unitText}', which Go does not know (ns, us, µs, ms, s, m, h)`;
+        s = s.slice(unitText.length);
+        let part = BigInt(whole || "0") * unit;
+        // leadingFraction keeps the digits that fit; float64 makes the fraction nanosecond-accurate as Go does.
+        if (fraction) part += BigInt(Math.trunc(Number(fraction.slice(0, 18)) * (Number(unit) / 10 ** Math.min(fraction.length, 18))));
+        total += part;
+        if (total > 1n << 63n) return "is longer than Go's longest duration, 2562047h47m16.854775807s";
+    }
+    if (!negative && total > INT64_MAX) return "is longer than Go's longest duration, 2562047h47m16.854775807s";
+    return negative ? -total : total;
+}
+
+/** Why `value` is not a Go duration of at least `least` nanoseconds (and more than zero). */
+export function goDurationProblem(value: string, least = 1n, leastWhy = ""): string | undefined {
+    const ns = goParseDuration(value);
+    if (typeof ns === "string") return ns;
+    if (ns === 0n) return "is zero";
+    if (ns < 0n) return "is negative";
+    if (ns < least) return leastWhy;
+    return undefined;
+}
+
+export const goDuration = checked("a Go duration such as 6h, 30m or 90s, more than zero", (v) => goDurationProblem(v));
+
+/** A Go duration that Clair raises to its default below 1s (clair/config notifier.go validate). */
+export const goDurationAtLeastOneSecond = (clairDefault: string) =>
+    checked("a Go duration such as 5m or 90s, at least 1s", (v) =>
+        goDurationProblem(v, 1000000000n, `is below 1s, which Clair replaces with its default ${clairDefault}`),
+    );
 
 export const cronSchedule = checked(CRON_ALLOWED, cronProblem);
 

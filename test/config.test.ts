@@ -75,7 +75,7 @@ describe("stack config validation", () => {
         ["a CIDR with host bits", { network: { ...prodNetwork(), allowedCidrs: ["10.1.2.3/8"] } }, /network\.allowedCidrs\.0 = "10\.1\.2\.3\/8": has host bits set: the network is 10\.0\.0\.0\/8/],
         ["the whole internet", { network: { ...prodNetwork(), allowedCidrs: ["0.0.0.0/0"] } }, /network\.allowedCidrs\.0 = "0\.0\.0\.0\/0": admits every address on the internet/],
         ["a made-up VPC id", { network: { ...prodNetwork(), vpcId: "vpc-1" } }, /network\.vpcId = "vpc-1": must be an id such as vpc-0123456789abcdef0/],
-        ["a Malwar CORS origin with a path", { malwar: { corsOrigins: ["https://app.example.com/x"] } }, /malwar\.corsOrigins\.0 = "https:\/\/app\.example\.com\/x": is not an origin \(it is "https:\/\/app\.example\.com"/],
+        ["a Malwar CORS origin with a path", { malwar: { corsOrigins: ["https://app.example.com/x"] } }, /malwar\.corsOrigins\.0 = "https:\/\/app\.example\.com\/x": never equals the Origin header a browser sends \("https:\/\/app\.example\.com"\)/],
         ["an annotation key with two slashes", { malwar: { ingress: { annotations: { "a/b/c": "x" } } } }, /malwar\.ingress\.annotations\.a\/b\/c = "x": is not an annotation key/],
         ["a percentage of 0", { malwar: { autoscaling: { targetCPUUtilizationPercentage: 0 } } }, /targetCPUUtilizationPercentage = 0: must be 1 to 100 \(percent\)/],
         ["a CA bundle that is not PEM", { clair: { ...prodClair(), database: { caBundle: "abc" } } }, /clair\.database\.caBundle = "abc": must be PEM/],
@@ -278,8 +278,9 @@ describe("URLs: through the WHATWG parser, with the schemes each field can use",
             return (err as Error).message;
         }
     };
-    it("webhooks, callbacks and the ClamAV mirror take http:// and https:// with a valid host", () => {
-        for (const field of ["clair.notifier.webhookTarget", "clair.notifier.webhookCallback", "clamav.privateMirror"]) {
+    // clamav.privateMirror is read as freshclam reads it (a value without a scheme is http://): test/system-rules.test.ts.
+    it("webhooks and callbacks take http:// and https:// with a valid host", () => {
+        for (const field of ["clair.notifier.webhookTarget", "clair.notifier.webhookCallback"]) {
             // Paths end in '/' here: the callback needs it (a test of its own above).
             assert.equal(with_(field, "https://hooks.example.com/x/"), "accepted", field);
             assert.equal(with_(field, "http://10.1.2.3:8080/x/"), "accepted", field);

@@ -5,7 +5,9 @@
  */
 import { strict as assert } from "assert";
 import { parseConfig } from "../config/load";
+import { freshclamProxy } from "../components/shared/proxy";
 import { PROJECT } from "../config/platform";
+import { RDS_POSTGRESQL_INSTANCE_CLASSES } from "../lib/rds";
 import { parseImageReference } from "../policy/lib/image-reference";
 import { stackConfig } from "../tools/mock-run";
 import { ZOD_WORDING } from "./plain-words";
@@ -145,13 +147,59 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
         assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 100, [`${rds}.maxAllocatedStorageGiB`]: 0 }), "accepted");
     });
 
-    it("a class the memory table lacks is taken with its memory stated, and the pools are sized from it", () => {
-        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m7g.4xlarge" }), /instanceClass = "db\.m7g\.4xlarge": is not in the program's table of class memory .*set clair\.database\.rds\.instanceMemoryGiB/);
-        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m7g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
+    // RDS User Guide (edition of 2023-06-09), "Hardware specifications for DB instance classes": vCPU and Memory (GiB).
+    it("the class table holds every class the guide lists for PostgreSQL, with the guide's vCPU and memory", () => {
+        assert.equal(Object.keys(RDS_POSTGRESQL_INSTANCE_CLASSES).length, 156);
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.m7g.4xlarge"], { vCPU: 16, memoryGiB: 64 });
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.r7g.large"], { vCPU: 2, memoryGiB: 16 });
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.t3.micro"], { vCPU: 2, memoryGiB: 1 });
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.x2iedn.32xlarge"], { vCPU: 128, memoryGiB: 4096 });
+        assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.m3.medium"], { vCPU: 1, memoryGiB: 3.75 });
+        // The guide's PostgreSQL column says "No" for these: not in the table.
+        for (const notPostgres of ["db.z1d.large", "db.x1e.xlarge", "db.x1.16xlarge"]) assert.equal(RDS_POSTGRESQL_INSTANCE_CLASSES[notPostgres], undefined, notPostgres);
+        // A class of the table is taken without instanceMemoryGiB, and the pools are sized from the table's memory.
+        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.r7g.large" });
+        assert.equal(cfg.clair.database.rds.memoryGiB, 16);
+        assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((16 * 2 ** 30 * 0.9) / 9531392), 5000));
+    });
+
+    // RDS User Guide, "Amazon RDS DB instance storage": gp3 (the program's storage type) 20 GiB-64 TiB for PostgreSQL.
+    it("allocated storage is 20 to 65536 GiB, and so is the autoscaling ceiling's top", () => {
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 20, [`${rds}.maxAllocatedStorageGiB`]: 22 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 19, [`${rds}.maxAllocatedStorageGiB`]: 22 }), /allocatedStorageGiB = 19: must be at least 20 \(RDS's minimum for gp3 storage, which the program uses\)/);
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 65536, [`${rds}.maxAllocatedStorageGiB`]: 0 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 65537, [`${rds}.maxAllocatedStorageGiB`]: 0 }), /allocatedStorageGiB = 65537: must be at most 65536 \(RDS's maximum for PostgreSQL, 64 TiB\)/);
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 1000, [`${rds}.maxAllocatedStorageGiB`]: 65536 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 1000, [`${rds}.maxAllocatedStorageGiB`]: 65537 }), /maxAllocatedStorageGiB = 65537: must be at most 65536/);
+        // From 59579 GiB allocated, 10% more passes RDS's maximum: autoscaling cannot be on.
+        assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 59578, [`${rds}.maxAllocatedStorageGiB`]: 65536 }), "accepted");
+        assert.match(withSet({ [`${rds}.allocatedStorageGiB`]: 59579, [`${rds}.maxAllocatedStorageGiB`]: 65536 }), /maxAllocatedStorageGiB = 65536: must be 0 \(no storage autoscaling\): allocatedStorageGiB 59579 leaves no ceiling 10% above it within RDS's maximum of 65536/);
+    });
+
+    // CreateDBInstance, BackupRetentionPeriod: "Must be a value from 0 to 35"; below 30 is the program's rule.
+    it("backup retention is 30 to 35 days: 35 is RDS's maximum, 30 the program's minimum", () => {
+        assert.equal(withSet({ [`${rds}.backupRetentionDays`]: 35 }), "accepted");
+        assert.match(withSet({ [`${rds}.backupRetentionDays`]: 36 }), /backupRetentionDays = 36: must be at most 35 \(the RDS maximum\)/);
+        assert.equal(withSet({ [`${rds}.backupRetentionDays`]: 30 }), "accepted");
+        assert.match(withSet({ [`${rds}.backupRetentionDays`]: 29 }), /backupRetentionDays = 29: must be at least 30 days/);
+    });
+
+    it("a class the table lacks is taken with its memory stated, and the pools are sized from it", () => {
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m8g.4xlarge" }), /instanceClass = "db\.m8g\.4xlarge": is not among the classes the RDS User Guide lists for PostgreSQL in the program's table \(User Guide edition of 2023-06-09\).*set clair\.database\.rds\.instanceMemoryGiB/);
+        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m8g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
         // RDS's default: LEAST(DBInstanceClassMemory/9531392, 5000), about 90% of 64 GiB over 9531392 bytes.
         assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((64 * 2 ** 30 * 0.9) / 9531392), 5000));
         assert.match(withSet({ [`${rds}.instanceClass`]: "db.m6g.xlarge", [`${rds}.instanceMemoryGiB`]: 32 }), /instanceMemoryGiB = 32: differs from the 16 GiB of db\.m6g\.xlarge/);
         assert.match(withSet({ [`${rds}.instanceClass`]: "m6g.large" }), /must be an RDS instance class: db\.<type>\.<size>/);
+    });
+
+    // The guide's PostgreSQL column: db.m3 and db.r3 "Deprecated"; db.m4, db.r4 and db.t2 "Lower than PostgreSQL 13".
+    it("a deprecated class is refused, and a class for PostgreSQL lower than 13 is refused from 13 on", () => {
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m3.large" }), /instanceClass = "db\.m3\.large": is a class RDS lists as deprecated for PostgreSQL/);
+        assert.equal(withSet({ [`${rds}.instanceClass`]: "db.m4.large", [`${rds}.engineVersion`]: "12.22" }), "accepted");
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m4.large", [`${rds}.engineVersion`]: "13" }), /instanceClass = "db\.m4\.large": is a class RDS offers only for PostgreSQL lower than 13, and engineVersion is "13"/);
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.t2.micro", [`${rds}.engineVersion`]: "16.4" }), /lower than 13/);
+        assert.equal(withSet({ [`${rds}.instanceClass`]: "db.t3.micro", [`${rds}.engineVersion`]: "16.4" }), "accepted");
     });
 });
 
@@ -166,9 +214,9 @@ describe("URLs: read by the parser of the program that receives them", () => {
         }
         // Go refuses control characters (stringContainsCTLByte) and a port that is not digits (validOptionalPort); WHATWG strips a tab.
         assert.match(withSet({ "clair.notifier.webhookTarget": "https://hooks.example.com/\tx" }), /has a control character .*which Go refuses/);
-        assert.match(withSet({ "proxy.httpProxy": "http://proxy.example.com:31a8" }), /proxy\.httpProxy = ".*": has the port '31a8', which is not a number, read as Go's net\/url/);
+        assert.match(withSet({ "proxy.httpProxy": "http://proxy.example.com:31a8" }), /proxy\.httpProxy = ".*": has the port '31a8', which is not a number, read as Go's net\/http reads a proxy/);
         assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:3128" }), "accepted");
-        assert.match(withSet({ "proxy.httpProxy": "http:///proxy.example.com:3128" }), /proxy\.httpProxy = ".*": has no host as Go's net\/url/);
+        assert.match(withSet({ "proxy.httpProxy": "http:///proxy.example.com:3128" }), /proxy\.httpProxy = ".*": has no host as Go's net\/http reads a proxy/);
     });
 
     // Python's urlsplit: a netloc only after "//"; .port raises outside 0-65535.
@@ -176,6 +224,116 @@ describe("URLs: read by the parser of the program that receives them", () => {
         assert.equal(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65535/malwar"] }), "accepted");
         assert.match(withSet({ "malwar.webhookUrls": ["https:///hooks.example.com/malwar"] }), /malwar\.webhookUrls\.0 = ".*": has no host as Python's urllib \(which Malwar uses\) reads it/);
         assert.match(withSet({ "malwar.webhookUrls": ["https://hooks.example.com:65536/malwar"] }), /has the port '65536', which is not 0-65535/);
+    });
+});
+
+describe("proxies: as Clair's Go and freshclam read them", () => {
+    // golang.org/x/net/http/httpproxy parseProxy: without a scheme and host of its own, a value is read as "http://" + value.
+    it("a proxy without a scheme is read as http://, by Clair's Go and by freshclam alike", () => {
+        for (const [written, read] of [["proxy.example.com:3128", "http://proxy.example.com:3128"], ["proxy.example.com", "http://proxy.example.com"], ["10.0.0.1:3128", "http://10.0.0.1:3128"], ["[fd00::1]:3128", "http://[fd00::1]:3128"]]) {
+            const cfg = parsedWith({ "proxy.httpsProxy": written });
+            assert.equal(cfg.proxy.httpsProxy, read, written);
+        }
+        const cfg = parsedWith({ "proxy.httpsProxy": "proxy.example.com:3128" });
+        assert.deepEqual(freshclamProxy(cfg.proxy), { server: "http://proxy.example.com", port: 3128 });
+        // A value with "://" keeps its scheme: Go's retry would make "http:" a host name.
+        assert.match(withSet({ "proxy.httpsProxy": "http:///proxy.example.com:3128" }), /has no host as Go's net\/http reads a proxy/);
+    });
+
+    // Go dials ports 1-65535; freshclam casts HTTPProxyPort to 16 bits and reads 0 as unset (then 8080).
+    it("the port is 1-65535: 0 and 65536 are refused, naming what freshclam would make of them", () => {
+        assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:65535" }), "accepted");
+        assert.equal(withSet({ "proxy.httpProxy": "proxy.example.com:1" }), "accepted");
+        assert.match(withSet({ "proxy.httpProxy": "http://proxy.example.com:65536" }), /proxy\.httpProxy = "http:\/\/proxy\.example\.com:65536": has the port 65536, which Go cannot dial and freshclam's 16-bit HTTPProxyPort would read as 0; must be 1-65535/);
+        assert.match(withSet({ "proxy.httpProxy": "proxy.example.com:0" }), /has the port 0, which Go cannot dial and freshclam reads as no port \(it would use 8080\)/);
+    });
+
+    // net/http Transport.Proxy: "http", "https", "socks5" and "socks5h" are supported.
+    it("schemes: Go's four, of which the program offers http and https", () => {
+        assert.equal(withSet({ "proxy.httpsProxy": "https://proxy.example.com:3129" }), "accepted");
+        assert.match(withSet({ "proxy.httpProxy": "ftp://proxy.example.com:21" }), /uses ftp:, which Go's net\/http \(Clair\) does not take for a proxy \(it takes http, https, socks5 and socks5h\)/);
+        assert.match(withSet({ "proxy.httpProxy": "socks5h://proxy.example.com:1080" }), /uses socks5h:, which Go's net\/http \(Clair\) takes but this program does not: freshclam reads the same value as an HTTP proxy/);
+        assert.match(withSet({ "proxy.httpProxy": "proxy.example.com:3128/pac" }), /has a path or query, which Go and freshclam ignore in a proxy: this program takes scheme, host and port only/);
+    });
+});
+
+describe("NO_PROXY entries: as Clair's Go reads them (httpproxy config.init)", () => {
+    it("hosts, domains, IPs and networks are taken; an entry Go would split, skip or never match is refused", () => {
+        assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:3128", "proxy.noProxy": [".corp.example", "*.corp.example", "registry.corp.example:5000", "10.0.0.0/8", "10.1.2.3/32", "fd00::/8", "[fd00::1]:80"] }), "accepted");
+        const refused = (entry: string) => withSet({ "proxy.httpProxy": "http://proxy.example.com:3128", "proxy.noProxy": [entry] });
+        assert.match(refused("a.example,b.example"), /proxy\.noProxy\.0 = "a\.example,b\.example": holds ',', which separates NO_PROXY entries: Go would read it as two/);
+        // net.ParseCIDR: an IPv4 prefix is at most 32 bits.
+        assert.match(refused("10.0.0.0/33"), /proxy\.noProxy\.0 = "10\.0\.0\.0\/33": is not a network as Go's net\.ParseCIDR reads it/);
+        assert.equal(withSet({ "proxy.httpProxy": "http://proxy.example.com:3128", "proxy.noProxy": ["10.0.0.0/32"] }), "accepted");
+        assert.match(refused(":8080"), /has no host before its port, and Go skips such an entry/);
+        assert.match(refused("*"), /proxy\.noProxy\.0 = "\*": is \*, with which Clair's Go bypasses the proxy for every host .*this program refuses it/);
+    });
+});
+
+describe("ClamAV's private mirror: as freshclam reads PrivateMirror (freshclam.c get_server_node)", () => {
+    it("a mirror without a scheme is read as http://, and written so", () => {
+        assert.equal(parsedWith({ "clamav.privateMirror": "clamav-mirror.example.com" }).clamav.privateMirror, "http://clamav-mirror.example.com");
+        assert.equal(parsedWith({ "clamav.privateMirror": "clamav-mirror.example.com:8080/db" }).clamav.privateMirror, "http://clamav-mirror.example.com:8080/db");
+        assert.equal(parsedWith({ "clamav.privateMirror": "https://clamav-mirror.example.com" }).clamav.privateMirror, "https://clamav-mirror.example.com");
+    });
+
+    // cli_strbcasestr(server, ".clamav.net"): "may not include servers under *.clamav.net".
+    it("a value ending in .clamav.net is refused, in any case; one ending in .clamav.network is not", () => {
+        assert.match(withSet({ "clamav.privateMirror": "https://mirror.ClamAV.net" }), /clamav\.privateMirror = "https:\/\/mirror\.ClamAV\.net": ends in \.clamav\.net, which freshclam refuses as a PrivateMirror/);
+        assert.equal(withSet({ "clamav.privateMirror": "https://mirror.clamav.network" }), "accepted");
+    });
+
+    // Each file is fetched from the value + "/" + its name.
+    it("a query or fragment is refused: the file name would land inside it", () => {
+        assert.match(withSet({ "clamav.privateMirror": "https://m.example.com/db?x=1" }), /has a query or fragment: freshclam fetches https:\/\/m\.example\.com\/db\?x=1\/main\.cvd/);
+        assert.match(withSet({ "clamav.privateMirror": "https://m.example.com/db#x" }), /has a query or fragment/);
+        assert.equal(withSet({ "clamav.privateMirror": "https://m.example.com/db" }), "accepted");
+    });
+
+    it("schemes other than http and https, and a URL without a host, are refused", () => {
+        assert.match(withSet({ "clamav.privateMirror": "ftp://m.example.com" }), /uses ftp:, which this program does not offer: ClamAV's private-mirror guide serves the databases over http or https/);
+        assert.match(withSet({ "clamav.privateMirror": "https:///m.example.com" }), /has no host in https:\/\/\/m\.example\.com/);
+        assert.match(withSet({ "clamav.privateMirror": "https://exa_mple.com/" }), /has the host 'exa_mple\.com'/);
+    });
+});
+
+describe("Malwar's CORS origins: as Starlette's CORSMiddleware compares them", () => {
+    // cors.py is_allowed_origin: `origin in self.allow_origins`, against the browser's serialized Origin.
+    it("an origin is written as browsers send it: lower case, no default port, no path or trailing '/'", () => {
+        for (const ok of ["https://app.example.com", "http://app.example.com:8080", "https://app.example.com:8443", "*"]) assert.equal(withSet({ "malwar.corsOrigins": [ok] }), "accepted", ok);
+        for (const [bad, sent] of [["https://app.example.com/", "https://app.example.com"], ["https://App.example.com", "https://app.example.com"], ["https://app.example.com:443", "https://app.example.com"], ["http://app.example.com:80", "http://app.example.com"]]) {
+            assert.match(withSet({ "malwar.corsOrigins": [bad] }), new RegExp(`malwar\\.corsOrigins\\.0 = "${bad.replace(/[.()/]/g, "\\$&")}": never equals the Origin header a browser sends \\("${sent.replace(/[.()/]/g, "\\$&")}"\\): Starlette, which Malwar uses, compares origins as exact strings`), bad);
+        }
+    });
+
+    // "*" in allow_origins allows every origin; "null" is matched as any other string.
+    it("* stands alone, and null is the program's refusal", () => {
+        assert.match(withSet({ "malwar.corsOrigins": ["*", "https://app.example.com"] }), /malwar\.corsOrigins = .*lists \* beside other origins: Starlette \(which Malwar uses\) then allows every origin/);
+        assert.match(withSet({ "malwar.corsOrigins": ["null"] }), /malwar\.corsOrigins\.0 = "null": is the origin browsers send from sandboxed frames and local files, .*so this program does not allow it/);
+    });
+});
+
+describe("durations: as Clair's config reads them (Go's time.ParseDuration)", () => {
+    it("Go's spellings are taken: a leading '.', a trailing '.', both micro signs, a '+'", () => {
+        for (const ok of [".5h", "1.h", "1h30m", "90s", "+6h", "1500µs", "1500μs", "1500us"]) assert.equal(withSet({ "clair.matcher.period": ok }), "accepted", ok);
+        for (const [bad, why] of [[".h", "is not a duration"], ["6", "has a number without a unit"], ["6d", "has the unit 'd', which Go does not know"], ["", "is not a duration"], ["-6h", "is negative"], ["0", "is zero"]]) {
+            assert.match(withSet({ "clair.matcher.period": bad }), new RegExp(`clair\\.matcher\\.period = "${bad.replace(/[.+]/g, "\\$&")}": ${why}`), bad);
+        }
+    });
+
+    // time.ParseDuration: the most an int64 of nanoseconds holds.
+    it("the longest is 2562047h47m16.854775807s: one nanosecond more is refused", () => {
+        assert.equal(withSet({ "clair.matcher.period": "2562047h47m16.854775807s" }), "accepted");
+        assert.match(withSet({ "clair.matcher.period": "2562047h47m16.854775808s" }), /is longer than Go's longest duration, 2562047h47m16\.854775807s/);
+        assert.match(withSet({ "clair.matcher.period": "2562048h" }), /is longer than Go's longest duration/);
+    });
+
+    // clair/config notifier.go validate: a poll or delivery interval below 1s becomes the default 5s.
+    it("the notifier's intervals are at least 1s, below which Clair uses its default", () => {
+        for (const field of ["clair.notifier.pollInterval", "clair.notifier.deliveryInterval"]) {
+            assert.equal(withSet({ [field]: "1s" }), "accepted", field);
+            assert.match(withSet({ [field]: "999ms" }), new RegExp(`${field.replace(/\./g, "\\.")} = "999ms": is below 1s, which Clair replaces with its default 5s`), field);
+        }
     });
 });
 

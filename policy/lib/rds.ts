@@ -4,23 +4,12 @@
  * max_connections; the program sets that parameter from the same function.
  */
 
-/** Memory in GiB of the instance classes we accept (AWS instance type tables). */
-export const knownInstanceClasses: Record<string, number> = {
-    "db.t4g.micro": 1,
-    "db.t4g.small": 2,
-    "db.t4g.medium": 4,
-    "db.t4g.large": 8,
-    "db.m6g.large": 8,
-    "db.m6g.xlarge": 16,
-    "db.m6g.2xlarge": 32,
-    "db.m6g.4xlarge": 64,
-    "db.m7g.large": 8,
-    "db.m7g.xlarge": 16,
-    "db.m7g.2xlarge": 32,
-    "db.r6g.large": 16,
-    "db.r6g.xlarge": 32,
-    "db.r6g.2xlarge": 64,
-};
+import { RDS_POSTGRESQL_INSTANCE_CLASSES } from "./rds-instance-classes";
+
+export { RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS, RDS_POSTGRESQL_INSTANCE_CLASSES, type RdsInstanceClass } from "./rds-instance-classes";
+
+/** Memory in GiB of every class RDS lists for PostgreSQL (rds-instance-classes.ts names the source). */
+export const knownInstanceClasses: Record<string, number> = Object.fromEntries(Object.entries(RDS_POSTGRESQL_INSTANCE_CLASSES).map(([name, c]) => [name, c.memoryGiB]));
 
 /**
  * RDS's default is LEAST(DBInstanceClassMemory/9531392, 5000), where DBInstanceClassMemory is

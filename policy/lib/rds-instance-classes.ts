@@ -1,0 +1,217 @@
+/**
+ * The DB instance classes Amazon RDS lists for PostgreSQL, with their vCPUs and memory: the
+ * connection pools are sized from the memory (max_connections follows it).
+ *
+ * Source: Amazon RDS User Guide, "DB instance classes" — "Supported DB engines for DB instance
+ * classes" (the classes whose PostgreSQL column is not "No") and "Hardware specifications for DB
+ * instance classes" (vCPU, Memory (GiB)), as of the guide's GitHub edition of 2023-06-09
+ * (awsdocs/amazon-rds-user-guide, doc_source/Concepts.DBInstanceClass.md at 50e7617a, read
+ * 2026-12-03). That edition is the last complete one readable here; classes AWS has added since
+ * (db.m7i, db.r7i, db.m8g, db.r8g and others) are not in it, and take
+ * clair.database.rds.instanceMemoryGiB.
+ */
+
+/** The guide's edition the table was taken from, for messages. */
+export const RDS_CLASS_TABLE_EDITION = "User Guide edition of 2023-06-09";
+
+/** A DB instance class's size, as the hardware table gives it. */
+export interface RdsInstanceClass {
+    vCPU: number;
+    memoryGiB: number;
+}
+
+/**
+ * PostgreSQL support the guide states for a whole family that limits it today: "Deprecated"
+ * (no version), or "Lower than PostgreSQL 13" (RDS refuses such a class for 13 and later).
+ * Every other family's support is listed per minor version up to PostgreSQL 15 in that edition,
+ * which newer majors have outgrown, so it is not checked here.
+ */
+export const RDS_POSTGRESQL_FAMILY_LIMITS: Record<string, { deprecated: true } | { belowMajor: number }> = {
+    "db.m3": { deprecated: true },
+    "db.r3": { deprecated: true },
+    "db.m4": { belowMajor: 13 },
+    "db.r4": { belowMajor: 13 },
+    "db.t2": { belowMajor: 13 },
+};
+
+export const RDS_POSTGRESQL_INSTANCE_CLASSES: Readonly<Record<string, RdsInstanceClass>> = {
+    // db.m7g (PostgreSQL in that edition: PostgreSQL 15.2 and higher 15 versions, PostgreSQL 14.5 and higher 14 versions, and PostgreSQL 13.4 and higher 13 versions)
+    "db.m7g.16xlarge": { vCPU: 64, memoryGiB: 256 },
+    "db.m7g.12xlarge": { vCPU: 48, memoryGiB: 192 },
+    "db.m7g.8xlarge": { vCPU: 32, memoryGiB: 128 },
+    "db.m7g.4xlarge": { vCPU: 16, memoryGiB: 64 },
+    "db.m7g.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.m7g.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.m7g.large": { vCPU: 2, memoryGiB: 8 },
+    // db.m6g (PostgreSQL in that edition: All PostgreSQL 15 versions, all PostgreSQL 14 versions, all PostgreSQL 13 versions, PostgreSQL 12.7 and higher)
+    "db.m6g.16xlarge": { vCPU: 64, memoryGiB: 256 },
+    "db.m6g.12xlarge": { vCPU: 48, memoryGiB: 192 },
+    "db.m6g.8xlarge": { vCPU: 32, memoryGiB: 128 },
+    "db.m6g.4xlarge": { vCPU: 16, memoryGiB: 64 },
+    "db.m6g.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.m6g.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.m6g.large": { vCPU: 2, memoryGiB: 8 },
+    // db.m6gd (PostgreSQL in that edition: All PostgreSQL 15 versions, all PostgreSQL 14 versions, PostgreSQL 13.4 and PostgreSQL 13.7 and higher 13 versions)
+    "db.m6gd.16xlarge": { vCPU: 64, memoryGiB: 256 },
+    "db.m6gd.12xlarge": { vCPU: 48, memoryGiB: 192 },
+    "db.m6gd.8xlarge": { vCPU: 32, memoryGiB: 128 },
+    "db.m6gd.4xlarge": { vCPU: 16, memoryGiB: 64 },
+    "db.m6gd.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.m6gd.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.m6gd.large": { vCPU: 2, memoryGiB: 8 },
+    // db.m6i (PostgreSQL in that edition: All PostgreSQL 15 versions, all PostgreSQL 14 versions; PostgreSQL 13.4, 12.8, 11.13 and higher)
+    "db.m6i.32xlarge": { vCPU: 128, memoryGiB: 512 },
+    "db.m6i.24xlarge": { vCPU: 96, memoryGiB: 384 },
+    "db.m6i.16xlarge": { vCPU: 64, memoryGiB: 256 },
+    "db.m6i.12xlarge": { vCPU: 48, memoryGiB: 192 },
+    "db.m6i.8xlarge": { vCPU: 32, memoryGiB: 128 },
+    "db.m6i.4xlarge": { vCPU: 16, memoryGiB: 64 },
+    "db.m6i.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.m6i.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.m6i.large": { vCPU: 2, memoryGiB: 8 },
+    // db.m5d (PostgreSQL in that edition: All PostgreSQL 15 versions, PostgreSQL 14.5 and higher 14 versions, PostgreSQL 13.4, and PostgreSQL 13.7 and higher 13 versions)
+    "db.m5d.24xlarge": { vCPU: 96, memoryGiB: 384 },
+    "db.m5d.16xlarge": { vCPU: 64, memoryGiB: 256 },
+    "db.m5d.12xlarge": { vCPU: 48, memoryGiB: 192 },
+    "db.m5d.8xlarge": { vCPU: 32, memoryGiB: 128 },
+    "db.m5d.4xlarge": { vCPU: 16, memoryGiB: 64 },
+    "db.m5d.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.m5d.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.m5d.large": { vCPU: 2, memoryGiB: 8 },
+    // db.m5 (PostgreSQL in that edition: All PostgreSQL 15, 14, 13, 12, and 11 versions; 10.17 and higher; 9.6.22 and higher)
+    "db.m5.24xlarge": { vCPU: 96, memoryGiB: 384 },
+    "db.m5.16xlarge": { vCPU: 64, memoryGiB: 256 },
+    "db.m5.12xlarge": { vCPU: 48, memoryGiB: 192 },
+    "db.m5.8xlarge": { vCPU: 32, memoryGiB: 128 },
+    "db.m5.4xlarge": { vCPU: 16, memoryGiB: 64 },
+    "db.m5.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.m5.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.m5.large": { vCPU: 2, memoryGiB: 8 },
+    // db.m4 (PostgreSQL in that edition: Lower than PostgreSQL 13)
+    "db.m4.16xlarge": { vCPU: 64, memoryGiB: 256 },
+    "db.m4.10xlarge": { vCPU: 40, memoryGiB: 160 },
+    "db.m4.4xlarge": { vCPU: 16, memoryGiB: 64 },
+    "db.m4.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.m4.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.m4.large": { vCPU: 2, memoryGiB: 8 },
+    // db.m3 (PostgreSQL in that edition: Deprecated)
+    "db.m3.2xlarge": { vCPU: 8, memoryGiB: 30 },
+    "db.m3.xlarge": { vCPU: 4, memoryGiB: 15 },
+    "db.m3.large": { vCPU: 2, memoryGiB: 7.5 },
+    "db.m3.medium": { vCPU: 1, memoryGiB: 3.75 },
+    // db.x2g (PostgreSQL in that edition: All PostgreSQL 15 versions, all PostgreSQL 14 versions, all PostgreSQL 13 versions; PostgreSQL 12.7 and higher)
+    "db.x2g.16xlarge": { vCPU: 64, memoryGiB: 1024 },
+    "db.x2g.12xlarge": { vCPU: 48, memoryGiB: 768 },
+    "db.x2g.8xlarge": { vCPU: 32, memoryGiB: 512 },
+    "db.x2g.4xlarge": { vCPU: 16, memoryGiB: 256 },
+    "db.x2g.2xlarge": { vCPU: 8, memoryGiB: 128 },
+    "db.x2g.xlarge": { vCPU: 4, memoryGiB: 64 },
+    "db.x2g.large": { vCPU: 2, memoryGiB: 32 },
+    // db.x2idn (PostgreSQL in that edition: All PostgreSQL 15 versions, PostgreSQL 14.6 and 13.9 versions.)
+    "db.x2idn.32xlarge": { vCPU: 128, memoryGiB: 2048 },
+    "db.x2idn.24xlarge": { vCPU: 96, memoryGiB: 1536 },
+    "db.x2idn.16xlarge": { vCPU: 64, memoryGiB: 1024 },
+    // db.x2iedn (PostgreSQL in that edition: All PostgreSQL 15 versions, PostgreSQL 14.5 and higher 14 versions, PostgreSQL 13.4, and PostgreSQL 13.7 and higher 13 versions)
+    "db.x2iedn.32xlarge": { vCPU: 128, memoryGiB: 4096 },
+    "db.x2iedn.24xlarge": { vCPU: 96, memoryGiB: 3072 },
+    "db.x2iedn.16xlarge": { vCPU: 64, memoryGiB: 2048 },
+    "db.x2iedn.8xlarge": { vCPU: 32, memoryGiB: 1024 },
+    "db.x2iedn.4xlarge": { vCPU: 16, memoryGiB: 512 },
+    "db.x2iedn.2xlarge": { vCPU: 8, memoryGiB: 256 },
+    "db.x2iedn.xlarge": { vCPU: 4, memoryGiB: 128 },
+    // db.r7g (PostgreSQL in that edition: PostgreSQL 15.2 and higher 15 versions, PostgreSQL 14.5 and higher 14 versions, and PostgreSQL 13.4 and higher 13 versions)
+    "db.r7g.16xlarge": { vCPU: 64, memoryGiB: 512 },
+    "db.r7g.12xlarge": { vCPU: 48, memoryGiB: 384 },
+    "db.r7g.8xlarge": { vCPU: 32, memoryGiB: 256 },
+    "db.r7g.4xlarge": { vCPU: 16, memoryGiB: 128 },
+    "db.r7g.2xlarge": { vCPU: 8, memoryGiB: 64 },
+    "db.r7g.xlarge": { vCPU: 4, memoryGiB: 32 },
+    "db.r7g.large": { vCPU: 2, memoryGiB: 16 },
+    // db.r6g (PostgreSQL in that edition: All PostgreSQL 15 versions, all PostgreSQL 14 versions, all PostgreSQL 13 versions; PostgreSQL 12.7 and higher)
+    "db.r6g.16xlarge": { vCPU: 64, memoryGiB: 512 },
+    "db.r6g.12xlarge": { vCPU: 48, memoryGiB: 384 },
+    "db.r6g.8xlarge": { vCPU: 32, memoryGiB: 256 },
+    "db.r6g.4xlarge": { vCPU: 16, memoryGiB: 128 },
+    "db.r6g.2xlarge": { vCPU: 8, memoryGiB: 64 },
+    "db.r6g.xlarge": { vCPU: 4, memoryGiB: 32 },
+    "db.r6g.large": { vCPU: 2, memoryGiB: 16 },
+    // db.r6gd (PostgreSQL in that edition: All PostgreSQL 15 versions, PostgreSQL 14.5 and higher 14 versions, PostgreSQL 13.4 and PostgreSQL 13.7 and higher 13 versions)
+    "db.r6gd.16xlarge": { vCPU: 64, memoryGiB: 512 },
+    "db.r6gd.12xlarge": { vCPU: 48, memoryGiB: 384 },
+    "db.r6gd.8xlarge": { vCPU: 32, memoryGiB: 256 },
+    "db.r6gd.4xlarge": { vCPU: 16, memoryGiB: 128 },
+    "db.r6gd.2xlarge": { vCPU: 8, memoryGiB: 64 },
+    "db.r6gd.xlarge": { vCPU: 4, memoryGiB: 32 },
+    "db.r6gd.large": { vCPU: 2, memoryGiB: 16 },
+    // db.r6i (PostgreSQL in that edition: All PostgreSQL 15 versions, all PostgreSQL 14 versions; PostgreSQL 13.4 and higher 13 versions, PostgreSQL 12.8 and higher 12 versions, PostgreSQL 11.13 and higher 13 versions, and PostgreSQL 10.21 and higher 10 versions)
+    "db.r6i.32xlarge": { vCPU: 128, memoryGiB: 1024 },
+    "db.r6i.24xlarge": { vCPU: 96, memoryGiB: 768 },
+    "db.r6i.16xlarge": { vCPU: 64, memoryGiB: 512 },
+    "db.r6i.12xlarge": { vCPU: 48, memoryGiB: 384 },
+    "db.r6i.8xlarge": { vCPU: 32, memoryGiB: 256 },
+    "db.r6i.4xlarge": { vCPU: 16, memoryGiB: 128 },
+    "db.r6i.2xlarge": { vCPU: 8, memoryGiB: 64 },
+    "db.r6i.xlarge": { vCPU: 4, memoryGiB: 32 },
+    "db.r6i.large": { vCPU: 2, memoryGiB: 16 },
+    // db.r5d (PostgreSQL in that edition: All PostgreSQL 15 versions, PostgreSQL 14.5 and higher 14 versions, PostgreSQL 13.4, and PostgreSQL 13.7 and higher 13 versions)
+    "db.r5d.24xlarge": { vCPU: 96, memoryGiB: 768 },
+    "db.r5d.16xlarge": { vCPU: 64, memoryGiB: 512 },
+    "db.r5d.12xlarge": { vCPU: 48, memoryGiB: 384 },
+    "db.r5d.8xlarge": { vCPU: 32, memoryGiB: 256 },
+    "db.r5d.4xlarge": { vCPU: 16, memoryGiB: 128 },
+    "db.r5d.2xlarge": { vCPU: 8, memoryGiB: 64 },
+    "db.r5d.xlarge": { vCPU: 4, memoryGiB: 32 },
+    "db.r5d.large": { vCPU: 2, memoryGiB: 16 },
+    // db.r5b (PostgreSQL in that edition: All PostgreSQL 15 versions, all PostgreSQL 14 versions, all PostgreSQL 13 versions; PostgreSQL 12.7 and higher)
+    "db.r5b.24xlarge": { vCPU: 96, memoryGiB: 768 },
+    "db.r5b.16xlarge": { vCPU: 64, memoryGiB: 512 },
+    "db.r5b.12xlarge": { vCPU: 48, memoryGiB: 384 },
+    "db.r5b.8xlarge": { vCPU: 32, memoryGiB: 256 },
+    "db.r5b.4xlarge": { vCPU: 16, memoryGiB: 128 },
+    "db.r5b.2xlarge": { vCPU: 8, memoryGiB: 64 },
+    "db.r5b.xlarge": { vCPU: 4, memoryGiB: 32 },
+    "db.r5b.large": { vCPU: 2, memoryGiB: 16 },
+    // db.r5 (PostgreSQL in that edition: All PostgreSQL 15, 14, 13, 12, and 11 versions; 10.17 and higher; 9.6.22 and higher)
+    "db.r5.24xlarge": { vCPU: 96, memoryGiB: 768 },
+    "db.r5.16xlarge": { vCPU: 64, memoryGiB: 512 },
+    "db.r5.12xlarge": { vCPU: 48, memoryGiB: 384 },
+    "db.r5.8xlarge": { vCPU: 32, memoryGiB: 256 },
+    "db.r5.4xlarge": { vCPU: 16, memoryGiB: 128 },
+    "db.r5.2xlarge": { vCPU: 8, memoryGiB: 64 },
+    "db.r5.xlarge": { vCPU: 4, memoryGiB: 32 },
+    "db.r5.large": { vCPU: 2, memoryGiB: 16 },
+    // db.r4 (PostgreSQL in that edition: Lower than PostgreSQL 13)
+    "db.r4.16xlarge": { vCPU: 64, memoryGiB: 488 },
+    "db.r4.8xlarge": { vCPU: 32, memoryGiB: 244 },
+    "db.r4.4xlarge": { vCPU: 16, memoryGiB: 122 },
+    "db.r4.2xlarge": { vCPU: 8, memoryGiB: 61 },
+    "db.r4.xlarge": { vCPU: 4, memoryGiB: 30.5 },
+    "db.r4.large": { vCPU: 2, memoryGiB: 15.25 },
+    // db.r3 (PostgreSQL in that edition: Deprecated)
+    "db.r3.8xlarge": { vCPU: 32, memoryGiB: 244 },
+    "db.r3.4xlarge": { vCPU: 16, memoryGiB: 122 },
+    "db.r3.2xlarge": { vCPU: 8, memoryGiB: 61 },
+    "db.r3.xlarge": { vCPU: 4, memoryGiB: 30.5 },
+    "db.r3.large": { vCPU: 2, memoryGiB: 15.25 },
+    // db.t4g (PostgreSQL in that edition: All PostgreSQL 15 versions, all PostgreSQL 14 versions, all PostgreSQL 13 versions, PostgreSQL 12.7 and higher)
+    "db.t4g.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.t4g.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.t4g.large": { vCPU: 2, memoryGiB: 8 },
+    "db.t4g.medium": { vCPU: 2, memoryGiB: 4 },
+    "db.t4g.small": { vCPU: 2, memoryGiB: 2 },
+    "db.t4g.micro": { vCPU: 2, memoryGiB: 1 },
+    // db.t3 (PostgreSQL in that edition: All PostgreSQL 15, 14, 13, 12, 11, and 10 versions; PostgreSQL 9.6.22 and higher versions)
+    "db.t3.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.t3.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.t3.large": { vCPU: 2, memoryGiB: 8 },
+    "db.t3.medium": { vCPU: 2, memoryGiB: 4 },
+    "db.t3.small": { vCPU: 2, memoryGiB: 2 },
+    "db.t3.micro": { vCPU: 2, memoryGiB: 1 },
+    // db.t2 (PostgreSQL in that edition: Lower than PostgreSQL 13)
+    "db.t2.2xlarge": { vCPU: 8, memoryGiB: 32 },
+    "db.t2.xlarge": { vCPU: 4, memoryGiB: 16 },
+    "db.t2.large": { vCPU: 2, memoryGiB: 8 },
+    "db.t2.medium": { vCPU: 2, memoryGiB: 4 },
+    "db.t2.small": { vCPU: 1, memoryGiB: 2 },
+    "db.t2.micro": { vCPU: 1, memoryGiB: 1 },
+};
