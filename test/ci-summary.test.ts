@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { spawnSync } from "child_process";
 import { capacityChanged, capacityTable, changesByKind, driftMarkdown, parseEvents, previewMarkdown, readSteps, type EngineEvent } from "../tools/ci-summary";
 import { describePending, judge, lockFiles, repairCheckpoint } from "../tools/stack-lock";
 
@@ -67,6 +68,23 @@ describe("pipeline summaries: reading the engine's events", () => {
     it("skips lines that are not events: CLI warnings on stdout and a line cut off by a killed engine", () => {
         const text = ["warning: using pulumi-language-nodejs from $PATH", JSON.stringify(pre("update", DEPLOYMENT, "a")), `{"resourcePreEvent":{"metadata":{"op":"upd`].join("\n");
         assert.equal(parseEvents(text).length, 1);
+    });
+});
+
+describe("pipeline event files: no debug diagnostics", () => {
+    it("scripts/ci/events-filter.js drops debug diagnostics (they carry secrets in plaintext) and passes every other line", () => {
+        const secret = "s3cr3t-from-a-RandomPassword-result";
+        const lines = [
+            JSON.stringify({ sequence: 1, diagnosticEvent: { prefix: "debug: ", message: `RegisterResource RPC finished: resp: result,,,${secret}`, severity: "debug" } }),
+            JSON.stringify({ sequence: 2, resourcePreEvent: { metadata: { op: "update", urn: "u", type: DEPLOYMENT } } }),
+            JSON.stringify({ sequence: 3, diagnosticEvent: { message: "warning: something", severity: "warning" } }),
+            "warning: a CLI line that is not JSON",
+            JSON.stringify({ sequence: 4, diagnosticEvent: { message: "error: failed", severity: "error" } }),
+        ];
+        const r = spawnSync(process.execPath, [path.join(__dirname, "..", "scripts", "ci", "events-filter.js")], { input: lines.join("\n") + "\n", encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, [lines[1], lines[2], lines[3], lines[4]].join("\n") + "\n");
+        assert.ok(!r.stdout.includes(secret));
     });
 });
 

@@ -96,12 +96,18 @@ ci_recover_pending() {
   "${refresh[@]}" >&2
 }
 
-# ci_events FILE CMD...: runs the engine with its event stream (one JSON event per line) into
-# FILE and the engine's own stderr passed through; returns the engine's exit status.
+# ci_events FILE CMD...: runs the engine with its event stream (one JSON event per line, less the
+# debug diagnostics, which carry secrets in plaintext: events-filter.js) into FILE and the
+# engine's own stderr passed through; returns the engine's exit status.
 ci_events() {
   local file=$1 status=0
   shift
-  PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true "$@" --json >"$file" || status=$?
+  set +e
+  PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true "$@" --json | node "$ROOT/scripts/ci/events-filter.js" >"$file"
+  local statuses=("${PIPESTATUS[@]}")
+  set -e
+  status=${statuses[0]}
+  ((statuses[1] == 0)) || { ci_log "the event filter failed (exit ${statuses[1]}); $file is incomplete"; ((status != 0)) || status=1; }
   return "$status"
 }
 
