@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { capacityChanged, capacityTable, changesByKind, driftMarkdown, parseEvents, previewMarkdown, readSteps, type EngineEvent } from "../tools/ci-summary";
-import { describePending, judge, lockFiles, repairCheckpoint } from "../tools/stack-lock";
+import { describePending, judge, lockFiles, procState, repairCheckpoint } from "../tools/stack-lock";
 
 const STACK_URN = "urn:pulumi:prod::scanning-platform::pulumi:pulumi:Stack::scanning-platform-prod";
 const urn = (type: string, name: string) => `urn:pulumi:prod::scanning-platform::scanning:clair:Clair$${type}::${name}`;
@@ -170,6 +170,14 @@ describe("stack locks: stale or live", () => {
         // On this host the holder's liveness decides, whatever the age bound.
         assert.equal(judge(lock, now, "runner-1", 29, () => true).stale, false);
         assert.equal(judge(lock, now, "runner-1", 31, () => false).stale, true);
+    });
+
+    it("reads a process's state from /proc/<pid>/stat, whatever its command name holds (a zombie holds no lock)", () => {
+        // proc(5): pid (comm) state ppid ...; comm may itself hold spaces and parentheses.
+        assert.equal(procState("23496 (pulumi) Z 1 23400 23400 0 -1 4227140"), "Z");
+        assert.equal(procState("812 (node (a) b) S 1 812 812 0 -1"), "S");
+        assert.equal(procState(`${process.pid} ${fs.readFileSync(`/proc/${process.pid}/stat`, "utf8").split(" ").slice(1).join(" ")}`), "R");
+        assert.equal(procState("garbage"), undefined);
     });
 
     it("says what the killed update was doing, from its pending operations", () => {

@@ -44,14 +44,32 @@ export interface LockVerdict extends LockInfo {
     reason: string;
 }
 
+/**
+ * A process state from Linux's /proc/<pid>/stat (the field after the command name in
+ * parentheses), or undefined where there is no such file.
+ */
+export function procState(stat: string): string | undefined {
+    const end = stat.lastIndexOf(")");
+    return end < 0 ? undefined : stat.slice(end + 1).trim().split(/\s+/)[0];
+}
+
 function alive(pid: number): boolean {
     try {
         process.kill(pid, 0);
-        return true;
     } catch (err) {
         // EPERM: the process exists under another user.
         return (err as NodeJS.ErrnoException).code === "EPERM";
     }
+    // A killed engine whose parent died with it stays a zombie until PID 1 reaps it, and a
+    // container's PID 1 that is not an init never does: it answers kill(pid, 0) but holds nothing.
+    let stat: string;
+    try {
+        stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+        return true;
+    }
+    const state = procState(stat);
+    return state !== "Z" && state !== "X";
 }
 
 /** Judges one lock: stale only when its holder is provably gone or it is older than the bound. */
