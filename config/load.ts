@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { allowedKeys, likelyMeant } from "./keys";
 import { configSchema, PROJECT, SECRET_KEYS, type PlatformConfig } from "./platform";
 import { placeholderProblems } from "./placeholders";
+import { REFUSED_KEYS } from "./refused-keys";
 import { isConfigSecret } from "./sdk-adapter";
 
 export class ConfigError extends Error {
@@ -148,6 +149,8 @@ function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>,
         const allowed = allowedKeys(path);
         return issue.keys.map((key) => {
             const name = dotted ? `${dotted}.${key}` : key;
+            const refused = REFUSED_KEYS[name];
+            if (refused) return `${origin(name)}: ${PROJECT}:${name} = ${withoutUrlCredentials(JSON.stringify(lookup(values, [...path, key])))}: ${refused}`;
             const meant = likelyMeant(key, allowed);
             const hint = meant ? `did you mean ${dotted ? `${dotted}.` : ""}${meant}? ` : "";
             return `${origin(name)}: ${PROJECT}:${name}: unknown key; ${hint}allowed here: ${allowed.join(", ")}`;

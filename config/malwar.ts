@@ -3,7 +3,6 @@ import { z } from "zod";
 import { podSettingsSchema, qualifiedNameProblem } from "./pod";
 import { bool, cronSchedule, corsOrigin, guaranteedResources, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
-const percentage = z.int({ error: "must be a whole number of percent" }).min(1, { error: "must be 1 to 100 (percent)" }).max(100, { error: "must be 1 to 100 (percent)" });
 
 const annotations = z
     .record(z.string(), z.string({ error: "must be text (quote numbers and booleans)" }), { error: "must be a block of annotation: value pairs" })
@@ -25,6 +24,9 @@ const annotations = z
  * malwar/storage/database.py): its settings accept db_backend and postgres_url, but the API's
  * start-up opens SQLite at db_path whatever they say, and asyncpg is only an optional extra.
  */
+/** Why Malwar runs at most one pod. */
+export const MALWAR_ONE_WRITER = "SQLite on a ReadWriteOnce volume allows one writer, and SQLite is the only store Malwar 0.4.0 serves from";
+
 export const MALWAR_SQLITE_ONLY =
     "Malwar 0.4.0's API serves from SQLite only: its start-up opens SQLite at MALWAR_DB_PATH whatever MALWAR_DB_BACKEND says, and PostgreSQL's driver (asyncpg) is not part of its install; this option returns when a Malwar release serves from PostgreSQL";
 
@@ -96,15 +98,6 @@ export const malwarSchema = z
                 tlsSecretName: objectName.optional(),
             })
             .prefault({}),
-        autoscaling: z
-            .strictObject({
-                enabled: bool.default(false),
-                minReplicas: replicas(50).default(1),
-                maxReplicas: replicas(50).default(5),
-                targetCPUUtilizationPercentage: percentage.default(80),
-                targetMemoryUtilizationPercentage: percentage.default(80),
-            })
-            .prefault({}),
         /** Cluster fit: pull secrets, node selection, tolerations, affinity, extra pod labels and annotations (config/pod.ts). */
         pod: podSettingsSchema,
     })
@@ -116,12 +109,7 @@ export const malwarSchema = z
         if (malwar.database.rds) {
             ctx.addIssue({ code: "custom", path: ["database", "rds"], input: true, message: `must be false: an RDS instance for Malwar would sit unused. ${MALWAR_SQLITE_ONLY}` });
         }
-        const why = "SQLite on a ReadWriteOnce volume allows one writer, and SQLite is the only store Malwar 0.4.0 serves from";
-        if (malwar.replicas > 1) ctx.addIssue({ code: "custom", path: ["replicas"], input: malwar.replicas, message: `must be 0 or 1 (${why})` });
-        if (malwar.autoscaling.enabled) ctx.addIssue({ code: "custom", path: ["autoscaling", "enabled"], input: true, message: `must be false (${why})` });
-        if (malwar.autoscaling.enabled && malwar.autoscaling.minReplicas > malwar.autoscaling.maxReplicas) {
-            ctx.addIssue({ code: "custom", path: ["autoscaling", "minReplicas"], input: malwar.autoscaling.minReplicas, message: `must be <= autoscaling.maxReplicas (${malwar.autoscaling.maxReplicas})` });
-        }
+        if (malwar.replicas > 1) ctx.addIssue({ code: "custom", path: ["replicas"], input: malwar.replicas, message: `must be 0 or 1 (${MALWAR_ONE_WRITER})` });
         if (malwar.backup.enabled && !malwar.backup.oidcProviderArn) {
             ctx.addIssue({
                 code: "custom",

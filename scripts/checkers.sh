@@ -25,9 +25,11 @@
 #   5. kube-linter and Polaris only, when the proxy refuses the module (HTTP 403/404/410): go build
 #      from the source archive in ${SSCAN_UPSTREAM_SRC:-<repo>/../shared/upstream-src}, after
 #      checking its sha256 against scripts/checkers.env and that folder's README.md.
-# A checker none of these provides is an error naming what is missing; with --allow-missing it is
-# recorded in checkers.json as unavailable (with the reason) and the script exits 0. An archive
-# whose sha256 does not match is an error even with --allow-missing.
+# A checker none of these provides is an error naming what to install (exit status 3 outside CI,
+# scripts/upstream-src.sh); with --allow-missing it is recorded in checkers.json as unavailable
+# (with the reason) and the script exits 0. An archive whose sha256 does not match is an error
+# even with --allow-missing. kubeconform's schemas include OpenShift's Route CRD (scripts/route-crd.sh):
+# without it kubeconform counts as missing. In CI the two archives are verified on every run.
 # A proxy refusal is remembered (.proxy-refused-<tool>); SSCAN_CHECKERS_RETRY=1 asks the proxy again.
 set -euo pipefail
 
@@ -37,7 +39,8 @@ source "$ROOT/scripts/checkers.env"
 # shellcheck source=openshift-scc.env
 source "$ROOT/scripts/openshift-scc.env"  # OPENSHIFT_SCC_REPORTS, for checkers.json
 CACHE="${SSCAN_TOOLCHAIN_DIR:-$HOME/.cache/sscan-toolchain}"
-UPSTREAM_SRC="${SSCAN_UPSTREAM_SRC:-$ROOT/../shared/upstream-src}"
+# shellcheck source=upstream-src.sh
+source "$ROOT/scripts/upstream-src.sh"
 QUIET=0
 ALLOW_MISSING=0
 CHECK_SOURCES=0
@@ -83,7 +86,11 @@ declare -A TOOL_PATH=() TOOL_SOURCE=() TOOL_REPORTS=() TOOL_MISSING=()
 
 # Records the checker as missing: an error, or with --allow-missing a warning and a checkers.json entry.
 missing() { # name reason
-  [[ $ALLOW_MISSING == 1 ]] || die "$1" "$2 (--allow-missing runs the other checkers without it)"
+  if [[ $ALLOW_MISSING != 1 ]]; then
+    printf '[checkers] ERROR [%s]: %s\n' "$1" "$2 (--allow-missing runs the other checkers without it)" >&2
+    in_ci && exit 1
+    exit "$UNAVAILABLE_STATUS"
+  fi
   log "WARNING: $1 is unavailable, continuing without it (--allow-missing): $2"
   TOOL_MISSING[$1]="$2"
 }
@@ -139,7 +146,8 @@ verify_archive() { # name prefix
   local archive_name="${!archive_var}" expected="${!sha_var}" actual listed
   ARCHIVE="$UPSTREAM_SRC/$archive_name"
   if [[ ! -f "$ARCHIVE" ]]; then
-    MISSING_REASON="its source archive $ARCHIVE is missing (set SSCAN_UPSTREAM_SRC to the folder holding $archive_name)"
+    local version_var="${prefix}_VERSION"
+    MISSING_REASON="its source archive $ARCHIVE is missing: install $name ${!version_var} on PATH or set ${prefix}_BIN to it, or set SSCAN_UPSTREAM_SRC to the folder holding $archive_name"
     return 1
   fi
   actual="$(sha256sum "$ARCHIVE" | cut -d' ' -f1)"
@@ -161,6 +169,12 @@ if [[ $CHECK_SOURCES == 1 ]]; then
   exit 0
 fi
 
+if in_ci; then
+  for tool in kube-linter:KUBE_LINTER polaris:POLARIS; do
+    verify_archive "${tool%%:*}" "${tool#*:}" || die "${tool%%:*}" "$MISSING_REASON (CI builds and checks it from the archive)"
+  done
+fi
+
 command -v go >/dev/null || die go "go is not on PATH (needed for kube-score, kube-linter, polaris, kubeconform)"
 command -v python3 >/dev/null || die checkov "python3 is not on PATH (needed for checkov)"
 command -v node >/dev/null || die schemas "node is not on PATH (needed to generate kubeconform schemas)"
@@ -168,11 +182,6 @@ command -v node >/dev/null || die schemas "node is not on PATH (needed to genera
 sha() { sha256sum | cut -c1-12; }
 KEY="$(sha <"$ROOT/scripts/checkers.env")"
 DIR="$CACHE/checkers-$KEY"
-# OpenShift's own Route CRD (scripts/route-crd.sh checks it) plus the Prometheus Operator's
-# (pinned in scripts/monitoring.env, by their sha256).
-ROUTE_CRD="$(bash "$ROOT/scripts/route-crd.sh")"
-SCHEMA_KEY="$( (cat "$ROOT/scripts/kubeconform-schemas.js" "$ROUTE_CRD" "$ROOT/scripts/monitoring.env"; echo "$SCHEMA_K8S_VERSION") | sha)"
-SCHEMAS="$DIR/schemas-$SCHEMA_KEY"
 mkdir -p "$DIR/bin" "$DIR/logs"
 
 # Two check:manifests runs at once (stage and prod in parallel) must not build into the same files.
@@ -182,6 +191,18 @@ if ! flock -n 9; then
   log "waiting for another run's lock on $DIR/.lock (another check:manifests is installing or checking the checkers) ..."
   flock 9
   log "got the lock"
+fi
+
+# OpenShift's own Route CRD (scripts/route-crd.sh checks it) plus the Prometheus Operator's
+# (pinned in scripts/monitoring.env, by their sha256). A missing CRD (status 3) leaves kubeconform
+# without its schemas; an altered one is an error.
+route_status=0
+ROUTE_CRD="$(bash "$ROOT/scripts/route-crd.sh")" || route_status=$?
+((route_status == 0 || route_status == UNAVAILABLE_STATUS)) || die schemas "scripts/route-crd.sh failed (its error is above)"
+SCHEMAS=""
+if ((route_status == 0)); then
+  SCHEMA_KEY="$( (cat "$ROOT/scripts/kubeconform-schemas.js" "$ROUTE_CRD" "$ROOT/scripts/monitoring.env"; echo "$SCHEMA_K8S_VERSION") | sha)"
+  SCHEMAS="$DIR/schemas-$SCHEMA_KEY"
 fi
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
@@ -336,7 +357,12 @@ go_tool kube-linter KUBE_LINTER /cmd/kube-linter
 go_tool polaris POLARIS ""
 install_checkov
 openshift_scc
-schemas
+if ((route_status == 0)); then
+  schemas
+else
+  unset 'TOOL_PATH[kubeconform]'
+  missing kubeconform "its schemas need OpenShift's Route CRD, which is missing (the message above says where it comes from)"
+fi
 
 # checkers.json: per checker the pinned version, the version a build of it reports ("expects"),
 # the version the binary at hand reports, its path and where it came from; path null and the reason when it is unavailable (--allow-missing only).

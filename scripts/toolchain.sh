@@ -209,14 +209,24 @@ do_pulumi() {
 
 # ------------------------------------------- sources the module proxy refuses
 # The Node.js language host and the two providers are refused by the module proxy; their
-# sources come from $UPSTREAM_SRC (../shared/upstream-src), each archive checked against the
+# sources come from $UPSTREAM_SRC (scripts/upstream-src.sh), each archive checked against the
 # sha256 its README lists before it is unpacked. Their dependencies come from the proxy.
-UPSTREAM_SRC="${SSCAN_UPSTREAM_SRC:-$ROOT/../shared/upstream-src}"
+# shellcheck source=upstream-src.sh
+source "$ROOT/scripts/upstream-src.sh"
+# Without the archives: the Pulumi CLI a user installs brings its language host and fetches providers.
+PULUMI_INSTEAD="install the Pulumi CLI (pulumi on PATH, https://www.pulumi.com/docs/install/): scripts/engine.sh then uses it with its own language host and providers"
+
+# A missing archive: exit status 3 outside CI (the tool cannot be built here), 1 in CI.
+upstream_missing() { # name message
+  printf '[toolchain] ERROR [%s]: %s\n' "$1" "$2" >&2
+  in_ci && exit 1
+  exit "$UNAVAILABLE_STATUS"
+}
 
 upstream_archive() { # archive-name -> prints its verified path, or dies naming it
   local name=$1 f="$UPSTREAM_SRC/$1" want got
-  [[ -f "$UPSTREAM_SRC/README.md" ]] || die "$name" "no $UPSTREAM_SRC/README.md (set SSCAN_UPSTREAM_SRC to the folder holding the upstream sources)"
-  [[ -f "$f" ]] || die "$name" "archive $f is missing (expected beside $UPSTREAM_SRC/README.md)"
+  [[ -f "$UPSTREAM_SRC/README.md" ]] || upstream_missing "$name" "no $UPSTREAM_SRC/README.md, so $name cannot be built here: $PULUMI_INSTEAD; or set SSCAN_UPSTREAM_SRC to the folder holding the upstream sources"
+  [[ -f "$f" ]] || upstream_missing "$name" "archive $f is missing (expected beside $UPSTREAM_SRC/README.md), so it cannot be built here: $PULUMI_INSTEAD"
   # The README's table row for the archive: | `name` | ... | sha256 |
   want=$(grep -F "| \`$name\` |" "$UPSTREAM_SRC/README.md" | grep -Eo '[0-9a-f]{64} *\|[[:space:]]*$' | grep -Eo '[0-9a-f]{64}' | head -n 1 || true)
   [[ -n "$want" ]] || die "$name" "$UPSTREAM_SRC/README.md lists no sha256 for $name"
@@ -252,6 +262,8 @@ build_language_nodejs() {
 
 do_language_nodejs() {
   local v=${PULUMI_BUILT_VERSION:-$(pulumi_cli_version)}
+  # Checked here, not in the build's subshell, so that a missing archive keeps its exit status.
+  [[ -f "$CACHE/pulumi-language-nodejs-$v/.complete" ]] || upstream_archive "pulumi-$v-pulumi-language-nodejs-src.tar.gz" >/dev/null
   build pulumi-language-nodejs "$v" build_language_nodejs
 }
 
@@ -294,6 +306,7 @@ build_provider_kubernetes() {
 do_provider() { # short-name npm-package
   local short=$1 npm=$2 v
   v="v$(lock_version "$npm")" || exit 1
+  [[ -f "$CACHE/pulumi-resource-$short-$v/.complete" ]] || upstream_archive "pulumi-$short-$v-provider-src.tar.gz" >/dev/null
   build "pulumi-resource-$short" "$v" "build_provider_$short"
   install_plugin "$short" "$v"
 }

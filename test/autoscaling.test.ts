@@ -8,6 +8,7 @@ import { strict as assert } from "assert";
 import { autoscaledReplicas } from "../components/shared/autoscaling";
 import { POOL_ANNOTATION } from "../policy/lib/clair-annotations";
 import { capacityReport, formatReport, MAX_WIDTH, RANGE_LEGEND } from "../tools/capacity";
+import { configKeys } from "../config/keys";
 import { runProgram, type MockRun } from "../tools/mock-run";
 import { K8S, object, ofType } from "./helpers";
 import { ZOD_WORDING } from "./plain-words";
@@ -101,11 +102,26 @@ describe("autoscaling: the capacity compare", () => {
             "Compared with stack 'prod' with every autoscaler at its maximum (change = prod+set minus prod)",
         ]);
         const [atMin, atMax] = text.split(/^Compared with stack.*$/m).slice(1);
+        const firstCells = (table: string) => table.split("\n").filter((l) => /^\S/.test(l) && !/^(workload|-|Only|RDS)/.test(l)).map((l) => l.split(/\s+/)[0]);
         const change = (table: string) => table.split("\n").filter((l) => /^\s+change /.test(l)).map((l) => l.trim().split(/\s+/)[1]);
-        // Rows: clair, clairctl, clamav, malwar, TOTAL; the pods column.
-        assert.deepEqual(change(atMin), ["0", "0", "0", "0", "0"]);
-        assert.deepEqual(change(atMax), ["0", "0", "+5", "0", "+5"]);
+        // Only the workloads that change, then TOTAL; the pods column.
+        assert.deepEqual(firstCells(atMin), ["(none)", "TOTAL"]);
+        assert.deepEqual(change(atMin), ["0"]);
+        assert.deepEqual(firstCells(atMax), ["clamav", "TOTAL"]);
+        assert.deepEqual(change(atMax), ["+5", "+5"]);
         for (const line of text.split("\n")) assert.ok(line.length <= MAX_WIDTH, `${line.length}: ${line}`);
+    });
+});
+
+describe("autoscaling: the same keys in every app", () => {
+    it("names an autoscaler's keys alike wherever there is one (clair.indexer, clair.matcher, clamav), and Malwar has none", () => {
+        const blocks = new Map<string, string[]>();
+        for (const key of configKeys()) {
+            const m = /^(.*)\.autoscaling\.(\w+)$/.exec(key);
+            if (m) blocks.set(m[1], [...(blocks.get(m[1]) ?? []), m[2]]);
+        }
+        assert.deepEqual([...blocks.keys()].sort(), ["clair.indexer", "clair.matcher", "clamav"]);
+        for (const [block, keys] of blocks) assert.deepEqual(keys, ["enabled", "minReplicas", "maxReplicas", "targetCPUUtilization"], block);
     });
 });
 

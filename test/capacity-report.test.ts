@@ -21,6 +21,15 @@ function tableAt(text: string, first: string | RegExp): string[] {
     return lines.slice(start, end < 0 ? undefined : end);
 }
 
+/** A compare table whose header line matches `first`: its lines up to its legend or the next table, blank ones left out. */
+function compareTableAt(text: string, first: RegExp): string[] {
+    const lines = text.split("\n");
+    const start = lines.findIndex((l) => first.test(l));
+    assert.ok(start >= 0, `a table headed "${first}"`);
+    const end = lines.findIndex((l, i) => i > start + 1 && /^(Only workloads|Compared|RDS )/.test(l));
+    return lines.slice(start, end < 0 ? undefined : end).filter((l) => l !== "");
+}
+
 /** Cells of a line, split where the rule line under the header has gaps. */
 function cells(rule: string, line: string): string[] {
     const spans: [number, number][] = [];
@@ -86,31 +95,67 @@ describe("capacity report (printed)", () => {
         assert.match(legend[0], /CronJob/);
     });
 
-    it("reads the compare table as the other stack, this one, then the change (this minus that)", () => {
+    it("reads the compare table per workload as the other stack, this one, then the change (this minus that)", () => {
         const text = formatReport(prodVsStage);
         assert.ok(text.includes("Compared with stack 'stage' (change = prod minus stage)"));
-        const [header, rule, ...rows] = tableAt(text, /^app +stack/);
-        assert.deepEqual(cells(rule, header).slice(0, 3).map((c) => c.trim()), ["app", "stack", "pods"]);
-        const clair = rows.slice(0, 3).map((r) => cells(rule, r).map((c) => c.trim()));
-        // The seed: stage Clair 12 CPU / 12 GiB / 400 GiB, prod 120 / 120 / 4,000.
-        assert.deepEqual(clair.map((r) => [r[0], r[1], r[3], r[4], r[5]]), [
-            ["clair", "stage", "12", "12", "400"],
-            ["", "prod", "120", "120", "4,000"],
-            ["", "change", "+108", "+108", "+3,600"],
+        const [header, rule, ...rows] = compareTableAt(text, /^workload +stack/);
+        assert.deepEqual(cells(rule, header).map((c) => c.trim()), ["workload", "stack", "pods", "CPU cores", "memory GiB", "storage GiB"]);
+        const indexer = rows.slice(0, 3).map((r) => cells(rule, r).map((c) => c.trim()));
+        // Stage runs 4 indexer pods, prod 40: 2 cores, 2 GiB and a 100 GiB claim each.
+        assert.deepEqual(indexer, [
+            ["clair-indexer", "stage", "4", "8", "8", "400"],
+            ["", "prod", "40", "80", "80", "4,000"],
+            ["", "change", "+36", "+72", "+72", "+3,600"],
         ]);
+    });
+
+    it("lists only the workloads whose figures differ, and TOTAL", () => {
+        const [, rule, ...rows] = compareTableAt(formatReport(prodVsStage), /^workload +stack/);
+        const named = rows.filter((r) => /^\S/.test(r)).map((r) => cells(rule, r)[0].trim());
+        const differ = prodVsStage.workloads
+            .filter((w) => {
+                const s = prodVsStage.compare!.workloads.find((o) => o.name === w.name)!;
+                return s.pods !== w.pods || s.cpu !== w.cpu || s.memoryGiB !== w.memoryGiB || s.storageGiB !== w.storageGiB;
+            })
+            .map((w) => w.name);
+        // Stage and prod differ in Clair's three counts and clamd's, and in nothing else.
+        assert.deepEqual(differ, ["clair-indexer", "clair-matcher", "clair-notifier", "clamav"]);
+        assert.deepEqual(named, [...differ, "TOTAL"]);
+    });
+
+    it("shows the RDS instance class of each database whose class or storage differs", () => {
+        const text = formatReport(prodVsStage);
+        const [header, rule, ...rows] = compareTableAt(text, /^RDS instance +stack/);
+        assert.deepEqual(cells(rule, header).map((c) => c.trim()), ["RDS instance", "stack", "instance class", "storage GiB"]);
+        const table = rows.map((r) => cells(rule, r).map((c) => c.trim()));
+        assert.deepEqual(table.slice(0, 2), [
+            ["clair-indexer", "stage", "db.m6g.large", "100"],
+            ["", "prod", "db.m6g.xlarge", "100"],
+        ]);
+        assert.deepEqual(table.filter((r) => r[0]).map((r) => r[0]), ["clair-indexer", "clair-matcher", "clair-notifier"]);
+    });
+
+    it("says the RDS instances are the same when no class or storage differs", () => {
+        const text = formatReport(prediction);
+        assert.ok(!/^RDS instance +stack/m.test(text), "no RDS table");
+        assert.ok(text.includes("RDS instances: the same on both (3 x db.m6g.xlarge, 100 GiB)."), text);
     });
 
     it("labels this side of a compare of a stack with itself by its --set values", () => {
         const text = formatReport(prediction);
         assert.ok(text.includes("Compared with stack 'prod' (change = prod+set minus prod)"));
-        const [, rule, ...rows] = tableAt(text, /^app +stack/);
-        const clair = rows.slice(0, 3).map((r) => cells(rule, r).map((c) => c.trim()));
-        // The one-year prediction: 280 CPU / 280 GiB / 8,000 GiB, up 160 / 160 / 4,000.
-        assert.deepEqual(clair.map((r) => [r[1], r[3], r[4], r[5]]), [
-            ["prod", "120", "120", "4,000"],
-            ["prod+set", "280", "280", "8,000"],
-            ["change", "+160", "+160", "+4,000"],
+        const [, rule, ...rows] = compareTableAt(text, /^workload +stack/);
+        const table = rows.map((r) => cells(rule, r).map((c) => c.trim()));
+        // Only Clair's three workloads change; the indexer 40 -> 80 pods of 2 cores, 2 GiB, 100 GiB.
+        assert.deepEqual(table.filter((r) => r[0]).map((r) => r[0]), ["clair-indexer", "clair-matcher", "clair-notifier", "TOTAL"]);
+        assert.deepEqual(table.slice(0, 3).map((r) => [r[1], r[3], r[4], r[5]]), [
+            ["prod", "80", "80", "4,000"],
+            ["prod+set", "160", "160", "8,000"],
+            ["change", "+80", "+80", "+4,000"],
         ]);
+        const total = table.slice(table.findIndex((r) => r[0] === "TOTAL"));
+        // The one-year prediction: Clair's 120 CPU / 120 GiB / 4,000 GiB become 280 / 280 / 8,000.
+        assert.deepEqual(total[2].slice(1), ["change", "+80", "+160", "+160", "+4,000"]);
     });
 
     it("lists a CronJob's row with its kind, one run's pods and per-pod figures", () => {

@@ -1,6 +1,7 @@
 /** What the tests against real software need from this machine: commands on PATH and free ports. */
 import { spawnSync } from "child_process";
 import * as net from "net";
+import * as path from "path";
 
 /** Whether `command` is on PATH. */
 export const has = (command: string): boolean => spawnSync("bash", ["-c", `command -v ${command}`]).status === 0;
@@ -15,4 +16,20 @@ export function freePort(): Promise<number> {
             server.close(() => resolve(port));
         });
     });
+}
+
+/** Exit status of a script that cannot provide a tool on this machine (scripts/upstream-src.sh). */
+export const UNAVAILABLE_STATUS = 3;
+
+/** Where the scripts look for the pinned upstream source archives (scripts/upstream-src.sh). */
+export const upstreamSrc = (): string => process.env.SSCAN_UPSTREAM_SRC || path.resolve(__dirname, "..", "..", "shared", "upstream-src");
+
+/**
+ * What the test needs is not on this machine: outside CI the test is skipped, saying `reason`
+ * (which names what to install); in CI, which must provide it, the test fails with it.
+ */
+export function skipOutsideCi(ctx: Mocha.Context, reason: string): never {
+    if (process.env.CI) throw new Error(`${reason} (CI must provide it)`);
+    console.log(`      skipped: ${reason}`);
+    ctx.skip();
 }

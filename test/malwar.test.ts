@@ -65,7 +65,7 @@ describe("Malwar", () => {
             [{ config: { "scanning-platform:malwarPostgresUrl": "postgresql://malwar:pw-0123456789@db.example.com:5432/malwar" }, secretKeys: ["malwarPostgresUrl"] },
                 [/Pulumi\.prod\.yaml: scanning-platform:malwarPostgresUrl = \[secret\]: is not used; remove it \(pulumi config rm malwarPostgresUrl\)\./, why]],
             [{ sets: { "malwar.replicas": "2" } }, [/malwar\.replicas = 2: must be 0 or 1 \(SQLite on a ReadWriteOnce volume allows one writer, and SQLite is the only store Malwar 0\.4\.0 serves from\)/]],
-            [{ sets: { "malwar.autoscaling.enabled": "true" } }, [/malwar\.autoscaling\.enabled = true: must be false \(SQLite on a ReadWriteOnce volume allows one writer/]],
+            [{ sets: { "malwar.autoscaling.enabled": "true" } }, [/--set malwar\.autoscaling\.enabled: scanning-platform:malwar\.autoscaling = \{"enabled":true\}: is not a setting: Malwar runs at most one pod \(SQLite on a ReadWriteOnce volume allows one writer/]],
         ];
         for (const [options, expected] of cases) {
             await assert.rejects(runProgram("prod", options), (err: Error & { resourcesRegistered?: number }) => {

@@ -7,7 +7,7 @@
  * no value (then run it as `npm run -s capacity`, so npm prints no banner before it).
  */
 import * as fs from "fs";
-import type { AppTotals, CapacitySummary } from "../lib/capacity";
+import type { AppTotals, CapacitySummary, DatabaseCapacity, Totals } from "../lib/capacity";
 import { outputFileProblem, parseSets, run, stackFilePath, stackRequired, type Cli, type Options } from "./cli";
 
 type Figures = AppTotals;
@@ -40,12 +40,18 @@ export interface CapacityReport extends Side {
     workloads: CapacitySummary["workloads"];
     databases: CapacitySummary["databases"];
     atMax: Side;
-    compare?: Side & { stack: string; delta: Delta; atMax: Side & { delta: Delta } };
+    compare?: Side & {
+        stack: string;
+        workloads: CapacitySummary["workloads"];
+        databases: CapacitySummary["databases"];
+        delta: Delta;
+        atMax: Side & { delta: Delta };
+    };
 }
 
 const zero = (): Figures => ({ pods: 0, cpu: 0, memoryGiB: 0, storageGiB: 0, rdsInstances: 0, rdsStorageGiB: 0 });
-const diff = (a: Figures = zero(), b: Figures = zero()): Figures =>
-    Object.fromEntries(FIELDS.map((f) => [f, Math.round((a[f] - b[f]) * 1000) / 1000])) as unknown as Figures;
+const diff = (a: Partial<Figures> = {}, b: Partial<Figures> = {}, fields: (keyof Figures)[] = FIELDS): Figures =>
+    Object.fromEntries(fields.map((f) => [f, Math.round(((a[f] ?? 0) - (b[f] ?? 0)) * 1000) / 1000])) as unknown as Figures;
 
 async function summary(stack: string, sets: Record<string, string>): Promise<CapacitySummary> {
     // Loaded here, not at the top: --help and command-line mistakes answer without loading the program.
@@ -81,6 +87,8 @@ export async function capacityReport(stack: string, sets: Record<string, string>
         report.compare = {
             stack: compareStack,
             ...side(other),
+            workloads: other.workloads,
+            databases: other.databases,
             delta: delta(report, side(other)),
             atMax: { ...otherAtMax, delta: delta(report.atMax, otherAtMax) },
         };
@@ -151,6 +159,47 @@ export const LEGEND = "TOTAL adds up the app rows: every pod running at once (Cr
 /** Printed only when some figure is a range. */
 export const RANGE_LEGEND = "a..b: with every autoscaler at its minimum, and at its maximum.";
 
+/** The workload table's columns in the compare view. */
+const WORKLOAD_FIELDS: (keyof Totals)[] = ["pods", "cpu", "memoryGiB", "storageGiB"];
+
+export const COMPARE_LEGEND = "Only workloads whose figures differ are listed; TOTAL adds up every workload.";
+
+type WorkloadRow = CapacityReport["workloads"][number];
+
+/** Workloads of either stack whose figures differ (one missing on a side counts), in this stack's order. */
+export function changedWorkloads(before: WorkloadRow[], after: WorkloadRow[], atMax = false): { name: string; before?: WorkloadRow; after?: WorkloadRow }[] {
+    const names = [...new Set([...after.map((w) => w.name), ...before.map((w) => w.name)])];
+    const pick = (w: WorkloadRow | undefined) => (w && atMax ? w.atMax : w);
+    return names
+        .map((name) => ({ name, before: before.find((w) => w.name === name), after: after.find((w) => w.name === name) }))
+        .filter(({ before: b, after: a }) => !b || !a || WORKLOAD_FIELDS.some((k) => pick(b)![k] !== pick(a)![k]) || b.cpuPerPod !== a.cpuPerPod || b.memoryGiBPerPod !== a.memoryGiBPerPod);
+}
+
+/** A database's name without its stack's suffix (clair-indexer-prod -> clair-indexer), so two stacks' instances pair up. */
+const databaseKey = (stack: string, name: string) => (name.endsWith(`-${stack}`) ? name.slice(0, -stack.length - 1) : name);
+
+/** RDS instances whose class or storage differ between the stacks, or that only one has. */
+export function changedDatabases(
+    beforeStack: string,
+    before: DatabaseCapacity[],
+    afterStack: string,
+    after: DatabaseCapacity[],
+): { name: string; before?: DatabaseCapacity; after?: DatabaseCapacity }[] {
+    const keyed = (stack: string, dbs: DatabaseCapacity[]) => new Map(dbs.map((d) => [databaseKey(stack, d.name), d]));
+    const b = keyed(beforeStack, before);
+    const a = keyed(afterStack, after);
+    return [...new Set([...a.keys(), ...b.keys()])]
+        .map((name) => ({ name, before: b.get(name), after: a.get(name) }))
+        .filter(({ before: x, after: y }) => !x || !y || x.instanceClass !== y.instanceClass || x.allocatedStorageGiB !== y.allocatedStorageGiB);
+}
+
+/** "3 x db.m6g.xlarge, 100 GiB each", or "none". */
+function describeDatabases(dbs: DatabaseCapacity[]): string {
+    if (!dbs.length) return "none";
+    const kinds = [...new Set(dbs.map((d) => `${d.instanceClass}, ${fmt(d.allocatedStorageGiB)} GiB`))];
+    return kinds.map((k) => `${dbs.filter((d) => `${d.instanceClass}, ${fmt(d.allocatedStorageGiB)} GiB` === k).length} x ${k}`).join("; ");
+}
+
 export function formatReport(r: CapacityReport): string {
     const out: string[] = [];
     const sets = Object.entries(r.sets).map(([k, v]) => `${k}=${v}`);
@@ -181,21 +230,37 @@ export function formatReport(r: CapacityReport): string {
         const c = r.compare;
         const mine = label(r);
         // Ranges would push the compare table past MAX_WIDTH: with autoscalers, it comes twice.
-        const sides: [string, Side & { delta: Delta }, Side][] = ranged
-            ? [[" with every autoscaler at its minimum", c, r], [" with every autoscaler at its maximum", c.atMax, r.atMax]]
-            : [["", c, r]];
-        for (const [when, other, current] of sides) {
+        const sides: [string, Side & { delta: Delta }, Side, boolean][] = ranged
+            ? [[" with every autoscaler at its minimum", c, r, false], [" with every autoscaler at its maximum", c.atMax, r.atMax, true]]
+            : [["", c, r, false]];
+        for (const [when, other, current, atMax] of sides) {
             out.push("", `Compared with stack '${c.stack}'${when} (change = ${mine} minus ${c.stack})`, "");
             const rows: string[][] = [];
-            const group = (name: string, before: Figures | undefined, after: Figures | undefined, change: Figures) => {
+            const group = (name: string, before: Totals | undefined, after: Totals | undefined) => {
                 if (rows.length) rows.push([]);
-                rows.push([name, c.stack, ...FIELDS.map((k) => fmt(before?.[k] ?? 0))]);
-                rows.push(["", mine, ...FIELDS.map((k) => fmt(after?.[k] ?? 0))]);
-                rows.push(["", "change", ...FIELDS.map((k) => signed(change[k]))]);
+                rows.push([name, c.stack, ...WORKLOAD_FIELDS.map((k) => fmt(before?.[k] ?? 0))]);
+                rows.push(["", mine, ...WORKLOAD_FIELDS.map((k) => fmt(after?.[k] ?? 0))]);
+                rows.push(["", "change", ...WORKLOAD_FIELDS.map((k) => signed(diff(after, before, WORKLOAD_FIELDS)[k]))]);
             };
-            for (const [app, d] of Object.entries(other.delta.apps)) group(app, other.apps[app], current.apps[app], d);
-            group("TOTAL", other.total, current.total, other.delta.total);
-            out.push(...table([text("app"), text("stack"), ...FIELDS.map((f) => numeric(HEADERS[f]))], rows));
+            const figuresOf = (w: CapacityReport["workloads"][number] | undefined): Totals | undefined => (w && atMax ? w.atMax : w);
+            for (const { name, before, after } of changedWorkloads(c.workloads, r.workloads, atMax)) group(name, figuresOf(before), figuresOf(after));
+            if (!rows.length) rows.push(["(none)", "", ...WORKLOAD_FIELDS.map(() => "")]);
+            group("TOTAL", other.total, current.total);
+            out.push(...table([text("workload"), text("stack"), ...WORKLOAD_FIELDS.map((f) => numeric(HEADERS[f]))], rows));
+            out.push(COMPARE_LEGEND);
+        }
+        const databases = changedDatabases(c.stack, c.databases, r.stack, r.databases);
+        out.push("");
+        if (!databases.length) {
+            out.push(`RDS instances: the same on both (${describeDatabases(r.databases)}).`);
+        } else {
+            const rows: string[][] = [];
+            for (const { name, before, after } of databases) {
+                if (rows.length) rows.push([]);
+                rows.push([name, c.stack, before?.instanceClass ?? "(none)", before ? fmt(before.allocatedStorageGiB) : "0"]);
+                rows.push(["", mine, after?.instanceClass ?? "(none)", after ? fmt(after.allocatedStorageGiB) : "0"]);
+            }
+            out.push(...table([text("RDS instance"), text("stack"), text("instance class"), numeric("storage GiB")], rows));
         }
     }
     return out.join("\n");

@@ -30,7 +30,7 @@
  * --json writes the same as one document to FILE (or stdout with "-" or no value); --out keeps the
  * rendered manifests in DIR (new or empty, or with --clean a folder of an earlier render's *.yaml).
  * Exit status 1 when a finding counts, an exemption is stale, or a checker cannot run; 0 otherwise.
- * --allow-missing (for machines without ../shared/upstream-src): a checker that cannot be provided
+ * --allow-missing (for machines without the upstream source archives, scripts/upstream-src.sh): a checker that cannot be provided
  * is skipped with a warning instead, and the summary says how many checkers ran.
  * scripts/checkers.sh decides where each checker comes from (KUBE_SCORE_BIN, KUBE_LINTER_BIN,
  * POLARIS_BIN, KUBECONFORM_BIN, CHECKOV_BIN; then PATH; then its cache, the module proxy, the source

@@ -41,14 +41,14 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runProgram, unwrapSecrets, type MockRun } from "../../../tools/mock-run";
-import { freePort, has } from "../../host-tools";
+import { freePort, has, skipOutsideCi } from "../../host-tools";
 import { PodVolumes, sandboxAvailable, type RunningContainer } from "../pod-sandbox";
 import { formatConnstring, parseConnstring } from "../../libpq";
 import { PostgresServer, postgresBin } from "./postgres";
 import { containerOf, envOf, objectOf, podOf, type RenderedPod } from "./rendered";
 import { httpGet, type Scrapes } from "./scrapes";
 import { makeThrowawayTls, type ThrowawayTls } from "./tls";
-import { appTools, APP_TOOLS_TIMEOUT_MS } from "./tools";
+import { appTools, AppToolUnavailable, APP_TOOLS_TIMEOUT_MS } from "./tools";
 
 const NODES = ["indexer", "matcher", "notifier"] as const;
 type Node = (typeof NODES)[number];
@@ -214,7 +214,12 @@ export function describeClair(scrapes: Scrapes): void {
                 console.log(`      skipped: ${missing}`);
                 this.skip();
             }
-            tools = await appTools(["clair"]);
+            try {
+                tools = await appTools(["clair"]);
+            } catch (err) {
+                if (err instanceof AppToolUnavailable) skipOutsideCi(this, err.message);
+                throw err;
+            }
             fileServer = http.createServer((req, res) => {
                 const body = served.get(req.url ?? "");
                 if (!body) return void res.writeHead(404).end();

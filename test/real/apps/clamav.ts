@@ -20,13 +20,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runProgram, type MockRun } from "../../../tools/mock-run";
-import { has } from "../../host-tools";
+import { has, skipOutsideCi } from "../../host-tools";
 import { PodVolumes, sandboxAvailable, type RenderedContainer, type RunningContainer } from "../pod-sandbox";
 import { eicar, hashSignature, writeUnsignedDatabase } from "./clamav-db";
 import { objectOf, podOf, type RenderedPod, portOf } from "./rendered";
 import { httpGet, type Scrapes } from "./scrapes";
 import { clamdInstream, clamdSay, waitForPort } from "./sockets";
-import { appTools, APP_TOOLS_TIMEOUT_MS, runnableCopy } from "./tools";
+import { appTools, AppToolUnavailable, APP_TOOLS_TIMEOUT_MS, runnableCopy } from "./tools";
 
 const CLAMD = "/usr/sbin/clamd";
 /** The test database's version and build time (whole minutes: the header keeps no seconds). */
@@ -192,7 +192,13 @@ export function describeClamav(scrapes: Scrapes): void {
                 assert.ok(endpoint, `the PodMonitor scrapes no port of the exporter: ${JSON.stringify(monitor.spec.podMetricsEndpoints)}`);
                 metricsPort = portOf(exporterContainer, endpoint.port);
                 metricsPath = endpoint.path ?? "/metrics";
-                const built = (await appTools(["clamav_exporter"])).clamav_exporter;
+                let built: string;
+                try {
+                    built = (await appTools(["clamav_exporter"])).clamav_exporter;
+                } catch (err) {
+                    if (err instanceof AppToolUnavailable) skipOutsideCi(this, err.message);
+                    throw err;
+                }
                 const binary = runnableCopy(built, path.join(volumes.root, "exporter-image", "bin"));
                 exporter = volumes.start(exporterContainer, { command: [binary, ...(exporterContainer.args ?? [])] });
                 await waitForPort(metricsPort, 30000, () => exporter!.running()).catch((err) => {

@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { runProgram, unwrapSecrets, type MockRun } from "../../../tools/mock-run";
+import { skipOutsideCi } from "../../host-tools";
 import { metricNames } from "../../promql";
 import { providePromtool, PROMTOOL_TIMEOUT_MS } from "../promtool";
 import type { App, Scrapes } from "./scrapes";
@@ -79,6 +80,10 @@ export function describeMetrics(scrapes: Scrapes): void {
 
         before(async function () {
             this.timeout(PROMTOOL_TIMEOUT_MS);
+            // The names are checked against what the apps' suites scraped: a suite skipped outside
+            // CI (its tool not installed, its reason printed above) leaves nothing to check against.
+            const unscraped = (["clair", "clamav"] as App[]).filter((app) => !scrapes.list.some((s) => s.app === app));
+            if (unscraped.length) skipOutsideCi(this, `no scrape of ${unscraped.join(" or ")}: its suite above did not run (see its reason)`);
             run = await runProgram("prod");
             const rules = run.resources.filter((r) => r.type === PROMETHEUS_RULE).map((r) => unwrapSecrets(r.inputs));
             assert.deepEqual(rules.map((r) => r.metadata.name).sort(), Object.keys(RULE_APP).sort(), "the PrometheusRules this suite knows the app of");
