@@ -73,7 +73,50 @@ async function killDeployWhen(lane: Lane, args: string[], when: (events: ReturnT
     } finally {
         process.kill(-child.pid!, "SIGKILL");
         await exited;
+        // The script exits first; the engine and its plugins take a moment longer to die, as
+        // they would before a cancelled CI job's next run (a zombie is as good as gone).
+        await until("every process of the killed deploy to end", 30, () => liveInGroup(child.pid!).length === 0);
     }
+}
+
+/** The pids of a process group that are still running (not zombies), from /proc. */
+function liveInGroup(pgid: number): number[] {
+    const live: number[] = [];
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        let stat: string;
+        try {
+            stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+        } catch {
+            continue;
+        }
+        // proc(5): pid (comm) state ppid pgrp ...
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 1).trim().split(/\s+/);
+        if (Number(pgrp) === pgid && state !== "Z" && state !== "X") live.push(Number(entry));
+    }
+    return live;
+}
+
+/**
+ * Every secret value in the stack's state (`pulumi stack export --show-secrets` wraps each as
+ * {<sig>: ..., plaintext: JSON}), strings of at least 16 characters: the generated passwords, the
+ * PSK, the API keys and the Secrets' data.
+ */
+function stateSecrets(lane: Lane): Set<string> {
+    const found = new Set<string>();
+    const walk = (value: any): void => {
+        if (Array.isArray(value)) return value.forEach(walk);
+        if (value === null || typeof value !== "object") return;
+        if (typeof value.plaintext === "string") {
+            const inner = JSON.parse(value.plaintext);
+            if (typeof inner === "string" && inner.length >= 16) found.add(inner);
+            else walk(inner);
+            return;
+        }
+        Object.values(value).forEach(walk);
+    };
+    walk(JSON.parse(lane.pulumiOk(["stack", "export", "--show-secrets"])));
+    return found;
 }
 
 /** The local stack's lock files in the lane's file backend (tools/stack-lock.ts reads them the same way). */
@@ -135,6 +178,19 @@ export function describePipeline(lane: Lane): void {
             // Back to the committed stack for the steps after this one.
             const back = script(lane, "deploy", ["local"]);
             assert.equal(back.status, 0, shown(back));
+            // What the scripts leave in their folder (a CI artifact: the events, the summary, the
+            // plans) holds no secret: the engine's debug events carry them in plaintext.
+            const secrets = stateSecrets(lane);
+            assert.ok(secrets.size >= 5, `secrets in the state: ${secrets.size}`);
+            const files = fs.readdirSync(OUT).filter((f) => fs.statSync(path.join(OUT, f)).isFile());
+            assert.ok(files.includes("events.jsonl") && files.includes("summary.md"), files.join(", "));
+            for (const f of files) {
+                const text = fs.readFileSync(path.join(OUT, f), "utf8");
+                for (const secret of secrets) {
+                    for (const form of [secret, Buffer.from(secret).toString("base64")]) assert.ok(!text.includes(form), `a secret (${form.length} characters) in ${f}`);
+                }
+            }
+            console.log(`      (${secrets.size} secrets checked against ${files.length} files of ci-out/local)`);
         });
 
         it("scripts/ci/preview: a mandatory policy violation fails it, with the policy named in the summary", async () => {
