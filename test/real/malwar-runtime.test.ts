@@ -2,13 +2,16 @@
  * Malwar 0.4.0's own code (the venv scripts/malwar-app.sh installs: the release's wheel and its
  * pinned dependencies) run on the environment the program renders for Malwar's container: the
  * notification channels its router registers, where its URL crawler sends requests when the
- * egress proxy is configured, and when its scan pipeline skips the LLM layer. What is expected comes from Malwar's code as read
+ * egress proxy is configured, when its scan pipeline skips the LLM layer, and whom its rate
+ * limiter counts (the API as uvicorn serves the image's entry point). What is expected comes from Malwar's code as read
  * (malwar/notifications/factory.py, malwar/api/routes/scan.py) and from the config given here.
  */
 import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as http from "http";
 import type { AddressInfo } from "net";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { runProgram, unwrapSecrets, type MockRun, type RunOptions } from "../../tools/mock-run";
 import { K8S, object } from "../helpers";
@@ -21,6 +24,7 @@ interface Runtime {
     channels: { channel: string; verdicts: string[] }[];
     crawled: { url: string; status: number; error: string | null }[];
     pipeline: { risk: number; executed: string[] } | null;
+    statuses: number[];
 }
 
 /** Malwar's container environment as the kubelet builds it: envFrom (ConfigMap, Secret), then env. */
@@ -35,7 +39,7 @@ function malwarEnv(run: MockRun): Record<string, string> {
     return env;
 }
 
-describe("Malwar's notification router, URL crawler and scan pipeline, run on the rendered environment", function () {
+describe("Malwar's notification router, URL crawler, scan pipeline and rate limiter, run on the rendered environment", function () {
     this.timeout(120_000);
     let python: string;
 
@@ -48,7 +52,8 @@ describe("Malwar's notification router, URL crawler and scan pipeline, run on th
     });
 
     // Asynchronous: the proxy below answers from this process while Python runs.
-    const runtime = (env: Record<string, string>, crawl: string[] = [], pipeline?: { layers: string[] | null }): Promise<Runtime> =>
+    type Request = { client: string; path: string; headers?: Record<string, string> };
+    const runtime = (env: Record<string, string>, crawl: string[] = [], pipeline?: { layers: string[] | null }, requests: Request[] = []): Promise<Runtime> =>
         new Promise((resolve, reject) => {
             const child = spawn(python, [path.join(__dirname, "malwar_runtime.py")], { stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
             let out = "";
@@ -57,7 +62,7 @@ describe("Malwar's notification router, URL crawler and scan pipeline, run on th
             child.stderr.on("data", (d) => (err += d));
             child.on("error", reject);
             child.on("close", (status) => (status === 0 ? resolve(JSON.parse(out)) : reject(new Error(`malwar_runtime.py exited ${status}: ${err}`))));
-            child.stdin.end(JSON.stringify({ env, crawl, pipeline: pipeline ?? null }));
+            child.stdin.end(JSON.stringify({ env, crawl, pipeline: pipeline ?? null, requests }));
         });
     const secrets = (values: Record<string, string>): Pick<RunOptions, "config" | "secretKeys"> => ({
         config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`scanning-platform:${k}`, v])),
@@ -113,5 +118,25 @@ describe("Malwar's notification router, URL crawler and scan pipeline, run on th
         assert.deepEqual((await runtime(atDefault, [], PIPELINE_DEFAULT)).pipeline, { risk: 0, executed: ["rule_engine"] }, "0 is below 15: skipped");
         assert.deepEqual((await runtime(atZero, [], PIPELINE_DEFAULT)).pipeline, { risk: 0, executed: ["rule_engine", "llm_analyzer"] }, "0 is not below 0: asked");
         assert.deepEqual((await runtime(atDefault, [], API_DEFAULT)).pipeline, { risk: 0, executed: ["rule_engine", "llm_analyzer"] }, "a listed layer always runs");
+    });
+
+    it("limits each client address without a key to malwar.rateLimit.perIp a minute and each key to perKey; X-Forwarded-For from an Ingress controller's address is not believed", async () => {
+        const run = await runProgram("stage", { sets: { "malwar.rateLimit.perIp": "7", "malwar.rateLimit.perKey": "3" } });
+        // The rendered /data is the pod's claim: a scratch folder stands for it.
+        const data = fs.mkdtempSync(path.join(os.tmpdir(), "malwar-runtime-"));
+        const env = { ...malwarEnv(run), MALWAR_DB_PATH: path.join(data, "malwar.db") };
+        const times = (n: number, request: Request) => Array.from({ length: n }, () => request);
+        // 10.128.2.15 stands for an Ingress controller's pod, which adds the client's address in X-Forwarded-For.
+        const controller = { client: "10.128.2.15", path: "/api/v1/ready" };
+        const { statuses } = await runtime(env, [], undefined, [
+            ...times(7, controller),
+            controller,
+            { ...controller, headers: { "X-Forwarded-For": "203.0.113.9" } },
+            { client: "10.128.4.20", path: "/api/v1/ready" },
+            ...times(3, { client: "10.128.2.15", path: "/api/v1/ready", headers: { "X-API-Key": "made-up-key" } }),
+            { client: "10.128.2.15", path: "/api/v1/ready", headers: { "X-API-Key": "made-up-key" } },
+        ]).finally(() => fs.rmSync(data, { recursive: true, force: true }));
+        // 7 from the controller, then 429 (the forwarded address changes nothing); another address and the key count apart.
+        assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 429, 429, 200, 200, 200, 200, 429]);
     });
 });

@@ -5,10 +5,15 @@ Also the scan pipeline's LLM cost control: which layers run on a harmless skill 
 with the pipeline's own default layers ("layers": null, as a scheduled scan without layers) or
 the list an API request sends by default ("layers": [the four]).
 
+And the API as the image serves it (uvicorn's app for the image's entry point, with uvicorn's
+defaults: proxy headers trusted from FORWARDED_ALLOW_IPS or 127.0.0.1 and ::1), asked in order
+from the given client addresses: the status of each request, for the rate limits.
+
 Usage: python malwar_runtime.py < job.json,
-  job = {"env": {NAME: value}, "crawl": [url, ...], "pipeline": null | {"layers": null | [name, ...]}}.
+  job = {"env": {NAME: value}, "crawl": [url, ...], "pipeline": null | {"layers": null | [name, ...]},
+         "requests": [{"client": address, "path": path, "headers": {name: value}}, ...]}.
 Prints {"channels": [{"channel", "verdicts"}], "crawled": [{"url", "status", "error"}],
-  "pipeline": {"risk": score, "executed": [layer, ...]} or null}.
+  "pipeline": {"risk": score, "executed": [layer, ...]} or null, "statuses": [status, ...]}.
 Runs with the malwar-app venv (scripts/malwar-app.sh), which has Malwar's dependencies.
 """
 import asyncio
@@ -56,8 +61,24 @@ async def pipeline(layers):
     return {"risk": result.risk_score, "executed": [str(layer) for layer in result.layers_executed]}
 
 
+async def ask(requests):
+    import httpx
+    import uvicorn
+
+    # The image's ENTRYPOINT: uvicorn malwar.api.app:create_app --factory (Ap6pack/malwar v0.4.0).
+    config = uvicorn.Config("malwar.api.app:create_app", factory=True)
+    config.load()
+    statuses = []
+    for request in requests:
+        transport = httpx.ASGITransport(app=config.loaded_app, client=(request["client"], 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://malwar:8000") as client:
+            statuses.append((await client.get(request["path"], headers=request.get("headers", {}))).status_code)
+    return statuses
+
+
 print(json.dumps({
     "channels": channels,
     "crawled": asyncio.run(crawl()) if job["crawl"] else [],
     "pipeline": asyncio.run(pipeline(job["pipeline"]["layers"])) if job.get("pipeline") else None,
+    "statuses": asyncio.run(ask(job["requests"])) if job.get("requests") else [],
 }))
