@@ -174,6 +174,7 @@ export function clamavArgs(config: PlatformConfig, wiring: Wiring): ClamavArgs {
         proxy: egressProxy(config),
         trustedCa: wiring.trustedCa,
         privateMirror: c.privateMirror,
+        customDatabaseUrls: c.customDatabaseUrls,
         mirror: mirrorOn ? mirror : undefined,
         refresh: c.refresh,
         priorityClassName: config.kubernetes.priorityClassName,
