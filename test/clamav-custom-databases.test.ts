@@ -70,4 +70,14 @@ describe("ClamAV's extra signature databases", () => {
         const run = await runProgram("stage", withUrls(["https://sigs.example.net/Sane.Junk.NDB", "https://sigs.example.net/local.ign2"], { "clamav.mirror.enabled": "false" }));
         assert.deepEqual(lines(file(run, "clamav-config", "freshclam.conf"), "DatabaseCustomURL"), ["DatabaseCustomURL https://sigs.example.net/Sane.Junk.NDB", "DatabaseCustomURL https://sigs.example.net/local.ign2"]);
     });
+
+    it("an https feed fetched by clamd itself brings the trusted CA bundle to its init container, as the CDN does; an http one does not", async () => {
+        const ca = { "scanning-platform:trustedCA": JSON.stringify({ configMap: "corp-ca" }) };
+        const initEnv = async (urls: string[]) => {
+            const run = await runProgram("stage", { config: ca, sets: { "clamav.mirror.enabled": "false", "clamav.privateMirror": "http://clamav-mirror.internal", "clamav.customDatabaseUrls": JSON.stringify(urls) } });
+            return object(run, K8S.deployment, "clamav").spec.template.spec.initContainers[0].env ?? [];
+        };
+        assert.ok((await initEnv(["https://sigs.example.net/feeds/urlhaus.ndb"])).some((e: any) => e.name === "CURL_CA_BUNDLE"));
+        assert.ok(!(await initEnv(["http://sigs.example.net/feeds/urlhaus.ndb"])).some((e: any) => e.name === "CURL_CA_BUNDLE"));
+    });
 });
