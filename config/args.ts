@@ -198,7 +198,8 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
         webhookVerdicts: m.webhookVerdicts,
         rateLimit: { perKey: m.rateLimit.perKey, perIp: m.rateLimit.perIp },
         llm: m.llm,
-        email: m.notifications.email,
+        // The schema requires from with a host.
+        email: m.notifications.email.host ? { ...m.notifications.email, host: m.notifications.email.host, from: m.notifications.email.from! } : undefined,
         proxy: egressProxy(config),
         storageSize: m.storageSize,
         storageClass: m.storageClass,

@@ -115,17 +115,18 @@ export const malwarSchema = z
             .prefault({}),
         notifications: z
             .strictObject({
-                // Slack, Teams and PagerDuty are on when their secret is set (malwarSlackWebhookUrl, ...).
+                // Slack, Teams and PagerDuty are on when their secret is set (malwarSlackWebhookUrl, ...);
+                // mail when email.host is.
                 email: z
                     .strictObject({
-                        host: hostname,
+                        host: hostname.optional(),
                         port: z.int({ error: "must be a port number" }).min(1, { error: "must be 1 to 65535" }).max(65535, { error: "must be 1 to 65535" }).default(587),
                         useTls: bool.default(true),
                         user: z.string({ error: "must be text" }).min(1, { error: "must not be empty (leave it out to send without logging in)" }).optional(),
-                        from: mailbox,
-                        to: z.array(mailbox, { error: "must be a list of addresses such as alerts@example.com" }).min(1, { error: "must list at least one address (Malwar sends no mail without one)" }),
+                        from: mailbox.optional(),
+                        to: z.array(mailbox, { error: "must be a list of addresses such as alerts@example.com" }).default([]),
                     })
-                    .optional(),
+                    .prefault({}),
             })
             .prefault({}),
         storageSize: quantity("bytes", "1Gi").default("1Gi"),
@@ -209,7 +210,17 @@ export const malwarSchema = z
             });
         }
         const email = malwar.notifications.email;
-        if (email?.port === 465) {
+        const at = (key: string) => ["notifications", "email", key];
+        if (email.host === undefined) {
+            const set = { user: email.user, from: email.from, to: email.to.length ? email.to : undefined };
+            for (const [key, value] of Object.entries(set)) {
+                if (value !== undefined) ctx.addIssue({ code: "custom", path: at(key), input: value, message: "is set but malwar.notifications.email.host is not: mail is off without a mail server; set the host or remove this" });
+            }
+        } else {
+            if (email.from === undefined) ctx.addIssue({ code: "custom", path: at("from"), input: undefined, message: "is required with malwar.notifications.email.host: the sender's address, such as malwar@example.com" });
+            if (email.to.length === 0) ctx.addIssue({ code: "custom", path: at("to"), input: [], message: "must list at least one address with malwar.notifications.email.host (Malwar sends no mail without one)" });
+        }
+        if (email.host !== undefined && email.port === 465) {
             ctx.addIssue({
                 code: "custom",
                 path: ["notifications", "email", "port"],

@@ -170,8 +170,8 @@ export const configSchema = z
         }
         const email = cfg.malwar.notifications.email;
         if (cfg.malwarSmtpPassword !== undefined) {
-            const problem = !email
-                ? "is not used without malwar.notifications.email; set that block or remove it (pulumi config rm malwarSmtpPassword)"
+            const problem = email.host === undefined
+                ? "is not used without malwar.notifications.email.host; set it or remove the password (pulumi config rm malwarSmtpPassword)"
                 : email.user === undefined
                   ? "needs malwar.notifications.email.user: Malwar logs in only when a user is set, and would otherwise send without the password"
                   : !email.useTls
