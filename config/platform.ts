@@ -71,7 +71,7 @@ const proxyUrl = url(["http", "https"], "http://proxy.example.com:3128", "go").s
     }
 });
 
-/** The cluster's egress proxy: Clair's containers and the freshclam that reaches outside use it. */
+/** The cluster's egress proxy: Clair's containers, Malwar's and the freshclam that reaches outside use it. */
 export const proxySchema = z
     .strictObject({
         httpProxy: proxyUrl.optional(),
