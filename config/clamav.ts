@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { autoscalingIssues, autoscalingSchema } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
-import { clamavSizeBytes, MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
-import { belowFloor, bool, cronSchedule, dnsLabel, goUrlHost, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, urlProblem } from "./primitives";
+import { clamavSizeBytes, customDatabaseFile, MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
+import { belowFloor, bool, cronSchedule, dnsLabel, goUrlHost, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, url, urlProblem } from "./primitives";
 
 /**
  * clamd holds the whole signature set in memory: ClamAV's documentation asks for at least
@@ -151,6 +151,38 @@ const limitsSchema = z
         }
     });
 
+/**
+ * The extensions clamd loads from its database directory, found with ClamAV 1.4.6 (Debian):
+ * clamscan -d on a directory holding one file of each; a file of another name (.txt, .gz, .sign,
+ * .info) is "No supported database files found". The signed containers .cvd, .cld and .cud are
+ * left out: freshclam and clamd check them against ClamAV's own signing key.
+ */
+export const CUSTOM_DATABASE_EXTENSIONS = [
+    "db", "hdb", "hdu", "fp", "sfp", "mdb", "mdu", "hsb", "hsu", "msb", "msu", "ndb", "ndu", "ldb", "ldu", "sdb", "zmd", "rmd", "pdb", "gdb", "wdb",
+    "cbc", "ftm", "cfg", "cdb", "cat", "crb", "idb", "ioc", "yar", "yara", "pwdb", "ign", "ign2", "imp",
+];
+/** Names the official databases' files take: a custom file of that name would replace one. */
+const OFFICIAL_DATABASES = ["main", "daily", "bytecode"];
+
+const customDatabaseUrl = url(["http", "https"], "https://signatures.example.com/extra.ndb").superRefine((value, ctx) => {
+    let parsed: URL;
+    try {
+        parsed = new URL(value);
+    } catch {
+        return; // url() has said why.
+    }
+    const problem = (message: string) => ctx.addIssue({ code: "custom", input: value, message });
+    if (parsed.search || parsed.hash) return problem("has a query or fragment: freshclam saves the database under the text after the URL's last '/', which would include it");
+    const file = customDatabaseFile(value);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) return problem(`ends in '${file}', not a file name of letters, digits, '.', '_' and '-' (freshclam saves the database under it)`);
+    // clamd goes by the name's ending, in any case (.NDB loads: checked the same way).
+    const extension = file.includes(".") ? file.slice(file.lastIndexOf(".") + 1).toLowerCase() : "";
+    if (!CUSTOM_DATABASE_EXTENSIONS.includes(extension)) {
+        return problem(`names the file '${file}', which clamd would not load: the file name must end in a signature database extension (${CUSTOM_DATABASE_EXTENSIONS.map((e) => `.${e}`).join(", ")})`);
+    }
+    if (OFFICIAL_DATABASES.includes(file.slice(0, file.indexOf(".")).toLowerCase())) return problem(`names the file '${file}', which would sit beside (or replace) ClamAV's own ${file.slice(0, file.indexOf("."))} database: rename it`);
+});
+
 export const clamavSchema = z
     .strictObject({
         image: pinnedImage.default("clamav/clamav:1.4.3"),
@@ -164,6 +196,21 @@ export const clamavSchema = z
         runAsGroup: uid.default(101),
         /** A private signature mirror (ClamAV advises one beyond about 10 hosts). */
         privateMirror: privateMirror.optional(),
+        /** Extra signature databases (freshclam DatabaseCustomURL), fetched beside the official ones; through the in-cluster mirror when it is on. */
+        customDatabaseUrls: z
+            .array(customDatabaseUrl, { error: "must be a list of http:// or https:// URLs of signature files" })
+            .superRefine((urls, ctx) => {
+                urls.forEach((u, i) => {
+                    try {
+                        const file = customDatabaseFile(u);
+                        const first = urls.findIndex((other) => URL.canParse(other) && customDatabaseFile(other) === file);
+                        if (first !== i) ctx.addIssue({ code: "custom", path: [i], input: u, message: `is saved as '${file}', like entry ${first}: each database needs a file name of its own (the later one would overwrite the earlier)` });
+                    } catch {
+                        // Not a URL: its own check has said why.
+                    }
+                });
+            })
+            .default([]),
         /**
          * The in-cluster signature mirror: clamd pods fetch from it, not from the CDN, and the
          * refresh restarts clamd only when it holds newer signatures.

@@ -1,7 +1,8 @@
 /** Malwar's part of the stack config. */
 import { z } from "zod";
+import { MALWAR_READINESS_PERIOD_SECONDS } from "../components/malwar/readiness";
 import { podSettingsSchema, qualifiedNameProblem } from "./pod";
-import { bool, cronSchedule, corsOrigin, guaranteedResources, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
+import { bool, cronSchedule, corsOrigin, guaranteedResources, hostname, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
 
 const annotations = z
@@ -54,6 +55,38 @@ const malwarLogLevel = z.string({ error: `must be one of ${MALWAR_LOG_LEVELS.joi
     error: `must be one of ${MALWAR_LOG_LEVELS.join(", ")} (in any case, as Malwar reads them; another word would silently be INFO)`,
 });
 
+/** The verdicts Malwar gives a scan (malwar/models/scan.py ScanResult.verdict), as it compares them: exactly, in upper case. */
+export const MALWAR_VERDICTS = ["MALICIOUS", "SUSPICIOUS", "CAUTION", "CLEAN"] as const;
+const verdictList = z
+    .array(z.string({ error: `must be one of ${MALWAR_VERDICTS.join(", ")}` }), { error: `must be a list of verdicts: ${MALWAR_VERDICTS.join(", ")}` })
+    .superRefine((verdicts, ctx) => {
+        verdicts.forEach((verdict, i) => {
+            if (!(MALWAR_VERDICTS as readonly string[]).includes(verdict)) {
+                ctx.addIssue({ code: "custom", path: [i], input: verdict, message: `must be one of ${MALWAR_VERDICTS.join(", ")}, in upper case (Malwar compares them exactly: another spelling never matches)` });
+            } else if (verdicts.indexOf(verdict) !== i) {
+                ctx.addIssue({ code: "custom", path: [i], input: verdict, message: "is listed twice" });
+            }
+        });
+        // Malwar reads an empty list two ways: its webhook sender then sends nothing, its notification router everything.
+        if (verdicts.length === 0) ctx.addIssue({ code: "custom", input: [], message: "must list at least one verdict (to send no webhooks, leave malwar.webhookUrls empty)" });
+    });
+
+/** Requests a minute: Malwar refuses every request once a client has made this many in the last 60 s. */
+const perMinute = z.int({ error: "must be a whole number of requests a minute" }).min(1, { error: "must be 1 or more (at 0 Malwar refuses every request)" });
+
+/**
+ * The kubelet's readiness probe asks /api/v1/ready every 10 s without an API key, so it counts
+ * against the per-IP limit of the node's address. Malwar refuses a request once it has seen the
+ * limit's count in the 60 s before it: five earlier probes on time, six when one came late.
+ */
+export const MALWAR_MIN_PER_IP = 60 / MALWAR_READINESS_PERIOD_SECONDS + 1;
+
+/** An SMTP mailbox as Malwar hands it to smtplib: local@domain, no display name. */
+const mailbox = z.string({ error: "must be an address such as alerts@example.com" }).regex(/^[^@\s<>(),;:"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, { error: "must be a bare address such as alerts@example.com (no display name, no spaces)" });
+
+/** Anthropic model ids, as Malwar sends them to the Messages API (its only LLM client). */
+const modelId = z.string({ error: "must be an Anthropic model id such as claude-sonnet-5" }).regex(/^claude-[a-z0-9]+([.-][a-z0-9]+)*$/, { error: "must be an Anthropic model id such as claude-sonnet-5 or claude-opus-4-1: claude- then lower-case letters, digits, '-' and '.'" });
+
 export const malwarSchema = z
     .strictObject({
         image: pinnedImage.default("ghcr.io/ap6pack/malwar:0.4.0"),
@@ -68,6 +101,40 @@ export const malwarSchema = z
             // Starlette allows every origin when "*" is anywhere in the list; the others beside it would suggest a limit there is not.
             .refine((origins) => !origins.includes("*") || origins.length === 1, { error: "lists * beside other origins: Starlette (which Malwar uses) then allows every origin, so this program takes * only alone; write [\"*\"] or list the origins" })
             .default([]),
+        // Malwar's own default: the webhooks fire for these two only.
+        webhookVerdicts: verdictList.default(["MALICIOUS", "SUSPICIOUS"]),
+        rateLimit: z
+            .strictObject({
+                perKey: perMinute.default(600),
+                perIp: perMinute.default(60),
+                // Kept so that asking for it gets the reason instead of "unknown key".
+                rpm: z.unknown().optional(),
+            })
+            .prefault({}),
+        // Malwar's own defaults (malwar/core/config.py).
+        llm: z
+            .strictObject({
+                model: modelId.default("claude-sonnet-5"),
+                maxTokens: z.int({ error: "must be a whole number of tokens" }).min(1, { error: "must be 1 or more (tokens the model may write per analysis)" }).default(4096),
+                skipBelowRisk: z.int({ error: "must be a whole number from 0 to 100" }).min(0, { error: "must be 0 to 100 (Malwar's risk score runs from 0 to 100; 0 sends every scan to the LLM)" }).max(100, { error: "must be 0 to 100 (Malwar's risk score runs from 0 to 100; at 100 only scans already at 100 reach the LLM)" }).default(15),
+            })
+            .prefault({}),
+        notifications: z
+            .strictObject({
+                // Slack, Teams and PagerDuty are on when their secret is set (malwarSlackWebhookUrl, ...);
+                // mail when email.host is.
+                email: z
+                    .strictObject({
+                        host: hostname.optional(),
+                        port: z.int({ error: "must be a port number" }).min(1, { error: "must be 1 to 65535" }).max(65535, { error: "must be 1 to 65535" }).default(587),
+                        useTls: bool.default(true),
+                        user: z.string({ error: "must be text" }).min(1, { error: "must not be empty (leave it out to send without logging in)" }).optional(),
+                        from: mailbox.optional(),
+                        to: z.array(mailbox, { error: "must be a list of addresses such as alerts@example.com" }).default([]),
+                    })
+                    .prefault({}),
+            })
+            .prefault({}),
         storageSize: quantity("bytes", "1Gi").default("1Gi"),
         storageClass: objectName.optional(),
         // Only SQLite works (MALWAR_SQLITE_ONLY); the keys stay so that asking for PostgreSQL gets
@@ -116,6 +183,41 @@ export const malwarSchema = z
                 path: ["backup", "oidcProviderArn"],
                 input: undefined,
                 message: "is required when malwar.backup.enabled is true: the ARN of the cluster's IAM OIDC provider (arn:aws:iam::<account>:oidc-provider/<issuer>), which the backup role trusts; or set malwar.backup.enabled to false",
+            });
+        }
+        if (malwar.rateLimit.rpm !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["rateLimit", "rpm"],
+                input: malwar.rateLimit.rpm,
+                message: "is not offered: Malwar 0.4.0 reads MALWAR_RATE_LIMIT_RPM into its settings but its rate limiter (malwar/api/middleware.py) never uses it; set rateLimit.perKey (requests with an X-API-Key header) and rateLimit.perIp (requests without one)",
+            });
+        }
+        if (malwar.rateLimit.perIp < MALWAR_MIN_PER_IP) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["rateLimit", "perIp"],
+                input: malwar.rateLimit.perIp,
+                message: `must be at least ${MALWAR_MIN_PER_IP}: the kubelet's readiness probe asks /api/v1/ready every ${MALWAR_READINESS_PERIOD_SECONDS} s without an API key (Malwar counts up to ${MALWAR_MIN_PER_IP - 1} of them in a minute from the node's address when one comes late), and a probe answered 429 takes Malwar out of its Service`,
+            });
+        }
+        const email = malwar.notifications.email;
+        const at = (key: string) => ["notifications", "email", key];
+        if (email.host === undefined) {
+            const set = { user: email.user, from: email.from, to: email.to.length ? email.to : undefined };
+            for (const [key, value] of Object.entries(set)) {
+                if (value !== undefined) ctx.addIssue({ code: "custom", path: at(key), input: value, message: "is set but malwar.notifications.email.host is not: mail is off without a mail server; set the host or remove this" });
+            }
+        } else {
+            if (email.from === undefined) ctx.addIssue({ code: "custom", path: at("from"), input: undefined, message: "is required with malwar.notifications.email.host: the sender's address, such as malwar@example.com" });
+            if (email.to.length === 0) ctx.addIssue({ code: "custom", path: at("to"), input: [], message: "must list at least one address with malwar.notifications.email.host (Malwar sends no mail without one)" });
+        }
+        if (email.host !== undefined && email.port === 465) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["notifications", "email", "port"],
+                input: 465,
+                message: "must not be 465: that port expects TLS from the first byte, and Malwar 0.4.0 connects in plain text and asks for STARTTLS (smtplib.SMTP, then starttls); use the server's submission port, usually 587",
             });
         }
         if (malwar.ingress.enabled && malwar.ingress.hosts.length === 0) {

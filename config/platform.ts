@@ -10,7 +10,7 @@ import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
 import { MALWAR_SQLITE_ONLY, malwarSchema } from "./malwar";
 import { monitoringSchema } from "./monitoring";
-import { bool, cidr, configMapKey, dnsLabel, goUrlHost, nonEmpty, objectName, urlProblem } from "./primitives";
+import { bool, cidr, configMapKey, dnsLabel, goUrlHost, nonEmpty, objectName, url, urlProblem } from "./primitives";
 
 export const PROJECT = "scanning-platform";
 
@@ -145,7 +145,7 @@ export function noProxyEntryProblem(entry: string): string | undefined {
     return undefined;
 }
 
-/** The cluster's egress proxy: Clair's containers and the freshclam that reaches outside use it. */
+/** The cluster's egress proxy: Clair's containers, Malwar's and the freshclam that reaches outside use it. */
 export const proxySchema = z
     .strictObject({
         httpProxy: proxyUrl.optional(),
@@ -191,6 +191,19 @@ export const trustedCaSchema = z
         }
     });
 
+/**
+ * A Slack or Teams incoming-webhook URL: the URL is the credential. https only, and on 443, the
+ * port Malwar's NetworkPolicy admits for it (the port is not read from the secret).
+ */
+function chatWebhookUrl(example: string) {
+    return url(["https"], example, "python").superRefine((value, ctx) => {
+        // WHATWG drops the default port: an empty port is 443 here.
+        if (urlProblem(value, ["https"], "python") === undefined && new URL(value).port !== "") {
+            ctx.addIssue({ code: "custom", input: value, message: "uses a port other than 443, which Malwar's NetworkPolicy does not admit for a chat webhook; use the URL the service gave" });
+        }
+    });
+}
+
 /** Secrets: set with `pulumi config set --secret`; generated when absent. */
 export const secretsSchema = {
     clairPsk: z.string({ error: "must be text: base64 of at least 32 random bytes" }).refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, "base64").length >= 32, {
@@ -199,6 +212,11 @@ export const secretsSchema = {
     malwarApiKeys: z.array(nonEmpty, { error: "must be a JSON list of keys" }),
     malwarAnthropicApiKey: nonEmpty,
     malwarWebhookSecret: nonEmpty,
+    malwarSlackWebhookUrl: chatWebhookUrl("https://hooks.slack.com/services/T000/B000/XXXX"),
+    malwarTeamsWebhookUrl: chatWebhookUrl("https://example.webhook.office.com/webhookb2/..."),
+    // The message must not echo any part of the key.
+    malwarPagerdutyRoutingKey: z.string({ error: "must be text: the Events API v2 integration key" }).regex(/^\S+$/, { error: "must be the Events API v2 integration key: no spaces or line breaks" }),
+    malwarSmtpPassword: nonEmpty,
     // The message must not echo any part of the secret.
     malwarPostgresUrl: z.string({ error: "must be a postgresql:// URL" }).refine((v) => urlProblem(v, ["postgres", "postgresql"]) === undefined, { error: "must be a postgresql:// URL with a host" }),
 };
@@ -218,6 +236,10 @@ export const configSchema = z
         malwarAnthropicApiKey: secretsSchema.malwarAnthropicApiKey.optional(),
         malwarWebhookSecret: secretsSchema.malwarWebhookSecret.optional(),
         malwarPostgresUrl: secretsSchema.malwarPostgresUrl.optional(),
+        malwarSlackWebhookUrl: secretsSchema.malwarSlackWebhookUrl.optional(),
+        malwarTeamsWebhookUrl: secretsSchema.malwarTeamsWebhookUrl.optional(),
+        malwarPagerdutyRoutingKey: secretsSchema.malwarPagerdutyRoutingKey.optional(),
+        malwarSmtpPassword: secretsSchema.malwarSmtpPassword.optional(),
         placeholders: placeholdersSchema,
     })
     // Where the RDS instances live: the union `databaseNetwork` is present exactly when a database
@@ -227,6 +249,17 @@ export const configSchema = z
         const { vpcId, subnetIds, allowedCidrs, allowedSecurityGroupIds } = cfg.network;
         if (cfg.malwarPostgresUrl !== undefined) {
             ctx.addIssue({ code: "custom", path: ["malwarPostgresUrl"], input: cfg.malwarPostgresUrl, message: `is not used; remove it (pulumi config rm malwarPostgresUrl). ${MALWAR_SQLITE_ONLY}` });
+        }
+        const email = cfg.malwar.notifications.email;
+        if (cfg.malwarSmtpPassword !== undefined) {
+            const problem = email.host === undefined
+                ? "is not used without malwar.notifications.email.host; set it or remove the password (pulumi config rm malwarSmtpPassword)"
+                : email.user === undefined
+                  ? "needs malwar.notifications.email.user: Malwar logs in only when a user is set, and would otherwise send without the password"
+                  : !email.useTls
+                    ? "would be sent unencrypted: Malwar logs in without STARTTLS when malwar.notifications.email.useTls is false; set it to true"
+                    : undefined;
+            if (problem) ctx.addIssue({ code: "custom", path: ["malwarSmtpPassword"], input: cfg.malwarSmtpPassword, message: problem });
         }
         if (!usesRds) return { ...cfg, databaseNetwork: undefined };
         if (!vpcId) ctx.addIssue({ code: "custom", path: ["network", "vpcId"], input: undefined, message: "is required when a database runs on RDS" });

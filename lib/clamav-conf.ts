@@ -86,7 +86,7 @@ export const CLAMAV_CDN = "database.clamav.net";
  * no fetches whole .cvd/.cld files, so a pod never needs the .cdiff chain (ClamAV's private-mirror
  * guide, option b).
  */
-export function freshclamConf(container: FreshclamContainer, privateMirror?: string, proxy?: FreshclamProxy): ClamavConf {
+export function freshclamConf(container: FreshclamContainer, privateMirror?: string, proxy?: FreshclamProxy, customDatabases: string[] = []): ClamavConf {
     return {
         Foreground: true,
         DatabaseDirectory: CLAMAV_DB_DIR,
@@ -95,8 +95,20 @@ export function freshclamConf(container: FreshclamContainer, privateMirror?: str
         TestDatabases: freshclamTestsDatabases(container.memoryLimit),
         ...(privateMirror ? { PrivateMirror: privateMirror, ScriptedUpdates: false } : { DatabaseMirror: CLAMAV_CDN }),
         ...proxyConf(proxy),
+        ...customConf(customDatabases),
     };
 }
+
+/**
+ * The file a DatabaseCustomURL is saved as in the database directory: the last part of the URL's
+ * path (freshclam takes the text after the last '/'), which clamd then loads by its extension.
+ */
+export function customDatabaseFile(url: string): string {
+    return new URL(url).pathname.split("/").pop()!;
+}
+
+/** DatabaseCustomURL, once per URL (freshclam.conf(5): "can be used multiple times"). */
+const customConf = (urls: string[]): ClamavConf => (urls.length ? { DatabaseCustomURL: urls } : {});
 
 /** What freshclam.conf depends on in the container that runs freshclam. */
 export interface FreshclamContainer {
@@ -142,7 +154,7 @@ export const MAX_CHECKS_PER_DAY = 24;
  * can fetch it as a mirror's file. Its cool-down state (freshclam.dat) sits in the same directory,
  * on the mirror's claim, so a 429 or 403 is remembered across restarts.
  */
-export function mirrorUpdaterConf(checksPerDay: number, container: FreshclamContainer, upstreamMirror?: string, proxy?: FreshclamProxy): ClamavConf {
+export function mirrorUpdaterConf(checksPerDay: number, container: FreshclamContainer, upstreamMirror?: string, proxy?: FreshclamProxy, customDatabases: string[] = []): ClamavConf {
     if (!Number.isInteger(checksPerDay) || checksPerDay < 1 || checksPerDay > MAX_CHECKS_PER_DAY) {
         throw new Error(`checksPerDay ${checksPerDay}: must be a whole number from 1 to ${MAX_CHECKS_PER_DAY} (at most hourly)`);
     }
@@ -155,5 +167,6 @@ export function mirrorUpdaterConf(checksPerDay: number, container: FreshclamCont
         CompressLocalDatabase: true,
         ...(upstreamMirror ? { PrivateMirror: upstreamMirror } : { DatabaseMirror: CLAMAV_CDN }),
         ...proxyConf(proxy),
+        ...customConf(customDatabases),
     };
 }

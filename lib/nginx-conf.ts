@@ -36,6 +36,8 @@ export interface MirrorServerOptions {
     tempDir: string;
     /** Where requests are logged: /dev/stdout in a container (the container runtime's pipe). */
     accessLog: string;
+    /** Extra signature databases' file names (DatabaseCustomURL), served beside the official ones. */
+    customFiles?: string[];
 }
 
 /** The files a ClamAV database mirror serves: main/daily/bytecode .cvd or .cld, their .cdiff patches and .sign files. */
@@ -44,10 +46,13 @@ export const SIGNATURE_FILE_PATTERN = "^/[a-z]+(-[0-9]+)?[.](cvd|cld|cdiff|sign)
 /**
  * nginx serving a ClamAV database directory: static files with HTTP Range support (freshclam
  * reads a CVD's 512-byte header with a Range request to compare versions), GET and HEAD only,
- * nothing but signature files (freshclam.dat, the updater's own state, stays private), and
+ * nothing but signature files, the official ones by pattern and the extra ones by name
+ * (freshclam.dat, the updater's own state, stays private), and
  * /healthz for probes.
  */
 export function mirrorNginxConf(o: MirrorServerOptions): NginxDirective[] {
+    for (const file of o.customFiles ?? []) if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) throw new Error(`custom database file name ${JSON.stringify(file)}: letters, digits, '.', '_' and '-' only`);
+    const getOnly: NginxDirective[] = [{ name: "limit_except", args: ["GET"], block: [{ name: "deny", args: ["all"] }] }];
     return [
         { name: "worker_processes", args: [1] },
         { name: "pid", args: [`${o.tempDir}/nginx.pid`] },
@@ -74,7 +79,9 @@ export function mirrorNginxConf(o: MirrorServerOptions): NginxDirective[] {
                         { name: "autoindex", args: ["off"] },
                         { name: "location", args: ["=", "/healthz"], block: [{ name: "access_log", args: ["off"] }, { name: "return", args: [200] }] },
                         // GET allows HEAD too; anything else is refused.
-                        { name: "location", args: ["~", SIGNATURE_FILE_PATTERN], block: [{ name: "limit_except", args: ["GET"], block: [{ name: "deny", args: ["all"] }] }] },
+                        { name: "location", args: ["~", SIGNATURE_FILE_PATTERN], block: getOnly },
+                        // Each by its exact name: the directory also holds freshclam's own state.
+                        ...(o.customFiles ?? []).map((file) => ({ name: "location", args: ["=", `/${file}`], block: getOnly })),
                         { name: "location", args: ["/"], block: [{ name: "return", args: [404] }] },
                     ],
                 },

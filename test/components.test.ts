@@ -12,6 +12,7 @@ const args = (namespace: string): ClamavArgs => ({
     updaterResources: { cpu: "500m", memory: "1Gi" },
     limits: { streamMaxLength: "100M", maxScanSize: "400M", maxFileSize: "100M", maxRecursion: 17, maxFiles: 10000, maxThreads: 10, readTimeout: 120, commandReadTimeout: 30 },
     runAs: { user: 100, group: 101 },
+    customDatabaseUrls: [],
     refresh: { name: "refresh-clamav-db", schedule: "0 */6 * * *", image: "registry.k8s.io/kubectl:v1.33.5", resources: { cpu: "100m", memory: "128Mi" } },
 });
 

@@ -111,10 +111,10 @@ for (const stack of listStacks()) {
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["refresh-clamav-db"]);
         });
 
-        it("Malwar on SQLite: its API in; DNS and HTTPS (Anthropic, webhooks) out, no PostgreSQL", async () => {
+        it("Malwar on SQLite: its API in; DNS, HTTP (the URL crawler's http:// links) and HTTPS (crawler, Anthropic, webhooks) out, no PostgreSQL", async () => {
             const run = await stackRun(stack);
             const spec: any = policies(run).get("malwar");
-            assert.deepEqual(spec, { podSelector: { matchLabels: { "app.kubernetes.io/instance": "malwar" } }, policyTypes: ["Ingress", "Egress"], ingress: [tcp(MALWAR_API)], egress: [...DNS, tcp(443)] });
+            assert.deepEqual(spec, { podSelector: { matchLabels: { "app.kubernetes.io/instance": "malwar" } }, policyTypes: ["Ingress", "Egress"], ingress: [tcp(MALWAR_API)], egress: [...DNS, tcp(80, 443)] });
             assert.deepEqual(selected(run, spec.podSelector.matchLabels), ["malwar"]);
         });
 
@@ -228,6 +228,19 @@ describe("NetworkPolicies that follow the config", () => {
         assert.deepEqual(policies(plain).get("clamav").egress, [...DNS, tcp(80)]);
         const cdn = await runProgram("stage", { sets: { "clamav.mirror.enabled": "false" } });
         assert.deepEqual(policies(cdn).get("clamav").egress, [...DNS, tcp(80, 443)]);
+    });
+
+    it("Malwar reaches its webhooks on their own ports, the mail server on its port, and the proxy's ports", async () => {
+        const run = await runProgram("stage", {
+            sets: {
+                "malwar.webhookUrls": '["https://hooks.example.com:8443/a","http://hooks.example.com/b","https://other.example.com/c"]',
+                "malwar.notifications.email": '{"host":"smtp.example.com","port":2525,"from":"malwar@example.com","to":["soc@example.com"]}',
+            },
+            config: { "scanning-platform:proxy": JSON.stringify({ httpProxy: "http://proxy.corp.example:3128", httpsProxy: "http://proxy.corp.example:3129" }) },
+        });
+        assert.deepEqual(policies(run).get("malwar").egress, [...DNS, tcp(80, 443, 8443, 3128, 3129, 2525)]);
+        const defaults = await runProgram("stage", { sets: { "malwar.notifications.email": '{"host":"smtp.example.com","from":"malwar@example.com","to":["soc@example.com"]}' } });
+        assert.deepEqual(policies(defaults).get("malwar").egress, [...DNS, tcp(80, 443, 587)], "submission (587) when no port is given");
     });
 
     it("admits the configured scraper (namespace and pod labels) to Clair's 8089 and ClamAV's 9906", async () => {

@@ -37,10 +37,17 @@ function egressPorts(run: MockRun, policy: string): number[] {
 describe("proxy: the cluster's egress proxy", function () {
     this.timeout(600_000);
 
-    it("reaches every Clair container (clairctl Jobs included) with the cluster's names kept off it, and no other app's", async () => {
+    it("reaches every Clair container (clairctl Jobs included) and Malwar's with the cluster's names kept off it, and no other app's", async () => {
         const run = await runProgram("prod", withProxy(PROXY));
         const all = containers(run);
         const clair = all.filter((c) => /^(Deployment\/clair-|StatefulSet\/clair-indexer|Job\/clair-)/.test(c.owner) && c.name !== "clean-scratch");
+        // Malwar's API container: the URL crawler, the LLM client, webhooks and chat channels.
+        const malwar = all.filter((c) => c.owner === "Deployment/malwar");
+        assert.equal(malwar.length, 1);
+        assert.equal(envOf(malwar[0], "HTTP_PROXY"), PROXY.httpProxy);
+        assert.equal(envOf(malwar[0], "HTTPS_PROXY"), PROXY.httpsProxy);
+        assert.deepEqual(envOf(malwar[0], "NO_PROXY").split(","), ["localhost", "127.0.0.1", ".svc", ".cluster.local", ".corp.example", "10.0.0.0/8"]);
+        for (const port of [3128, 3129]) assert.ok(egressPorts(run, "malwar").includes(port), `Malwar's egress admits ${port}`);
         // indexer, matcher, notifier, the pre and post upgrade Jobs.
         assert.equal(clair.length, 5, clair.map((c) => c.owner).join(", "));
         for (const c of clair) {
@@ -50,7 +57,7 @@ describe("proxy: the cluster's egress proxy", function () {
             // Clair calls the indexer as http://clair-indexer:8080/ and Services by .svc names: never through the proxy.
             for (const host of ["clair-indexer", "clair-matcher", "clair-notifier", ".svc", ".cluster.local", "localhost", ".corp.example", "10.0.0.0/8"]) assert.ok(noProxy.includes(host), `${c.owner} NO_PROXY ${host}`);
         }
-        for (const c of atLeast(all.filter((x) => !clair.includes(x)), 5, "containers other than Clair's")) assert.equal(envOf(c, "HTTP_PROXY") ?? envOf(c, "HTTPS_PROXY"), undefined, `${c.owner}/${c.name}`);
+        for (const c of atLeast(all.filter((x) => !clair.includes(x) && !malwar.includes(x)), 5, "containers other than Clair's")) assert.equal(envOf(c, "HTTP_PROXY") ?? envOf(c, "HTTPS_PROXY"), undefined, `${c.owner}/${c.name}`);
         for (const port of [3128, 3129]) assert.ok(egressPorts(run, "clair").includes(port), `Clair's egress admits ${port}`);
     });
 

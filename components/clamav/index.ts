@@ -4,7 +4,7 @@ import { freshclamProxy, proxyPorts, type EgressProxy } from "../shared/proxy";
 import { freshclamTrustedCa, freshclamUsesTls, type TrustedCa } from "../shared/trusted-ca";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, renderClamavConf, type ClamdLimits } from "../../lib/clamav-conf";
+import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, customDatabaseFile, freshclamConf, renderClamavConf, type ClamdLimits } from "../../lib/clamav-conf";
 import { checksum } from "../shared/checksum";
 import { vendorUid } from "../shared/exemptions";
 import { autoscaledReplicas, horizontalAutoscaler, type AutoscalingRange } from "../shared/autoscaling";
@@ -43,6 +43,11 @@ export interface ClamavArgs {
      * it; with it, the in-cluster mirror's updater does.
      */
     privateMirror?: string;
+    /**
+     * Extra signature databases (DatabaseCustomURL). With the in-cluster mirror, its updater
+     * fetches them and clamd's init containers take them from it; else clamd fetches them itself.
+     */
+    customDatabaseUrls: string[];
     /** The in-cluster signature mirror (ClamavMirror). Absent: clamd fetches from privateMirror, or the CDN. */
     mirror?: {
         serverImage: string;
@@ -141,17 +146,20 @@ export class Clamav extends pulumi.ComponentResource {
                   serviceAccountName: account.metadata.name,
                   proxy: freshclamProxy(args.proxy),
                   trustedCa: args.trustedCa,
+                  customDatabaseUrls: s.customDatabaseUrls,
               }, childOpts)
             : undefined;
         const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
         const signatureSource = mirror ? inClusterMirrorUrl : s.privateMirror;
+        // From the in-cluster mirror under the same file names, as the official databases are.
+        const customDatabases = mirror ? s.customDatabaseUrls.map((u) => `${inClusterMirrorUrl}/${customDatabaseFile(u)}`) : s.customDatabaseUrls;
 
         const files = {
             "clamd.conf": renderClamavConf(clamdConf(s.limits)),
             // The in-cluster mirror is reached directly; an external mirror or the CDN through the proxy.
             // Every init container below runs freshclam with this file and s.updaterResources: its
             // memory limit decides whether freshclam may load what it downloaded to test it.
-            "freshclam.conf": renderClamavConf(freshclamConf({ memoryLimit: s.updaterResources.memory }, signatureSource, mirror ? undefined : freshclamProxy(args.proxy))),
+            "freshclam.conf": renderClamavConf(freshclamConf({ memoryLimit: s.updaterResources.memory }, signatureSource, mirror ? undefined : freshclamProxy(args.proxy), customDatabases)),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },
@@ -164,7 +172,8 @@ export class Clamav extends pulumi.ComponentResource {
         const logs = podVolume("logs", { emptyDir: { sizeLimit: "256Mi" } });
         const mounts = [signatures.mount(CLAMAV_DB_DIR), configVolume.mount(CONF_DIR, { readOnly: true }), tmp.mount("/tmp"), logs.mount("/var/log/clamav")];
         // The in-cluster mirror is plain http: the CA matters only for the CDN or an https mirror.
-        const trustedCa = s.trustedCa && freshclamUsesTls(signatureSource) ? freshclamTrustedCa(s.trustedCa) : undefined;
+        const usesTls = freshclamUsesTls(signatureSource) || customDatabases.some((u) => u.startsWith("https:"));
+        const trustedCa = s.trustedCa && usesTls ? freshclamTrustedCa(s.trustedCa) : undefined;
         const freshclam = (containerName: string, extraFlags: string[]): ContainerDeclaration => ({
             name: containerName,
             image: s.image,
@@ -254,7 +263,7 @@ export class Clamav extends pulumi.ComponentResource {
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(CLAMAV_NAME),
             ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
-            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(s.privateMirror ? [urlPort(s.privateMirror)] : [80, 443]), ...proxyPorts(args.proxy)])] }],
+            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(s.privateMirror ? [urlPort(s.privateMirror)] : [80, 443]), ...s.customDatabaseUrls.map((u) => urlPort(u)), ...proxyPorts(args.proxy)])] }],
         }, childOpts, CLAMAV_NAME);
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };

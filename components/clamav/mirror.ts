@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { CLAMAV_DB_DIR, mirrorUpdaterConf, renderClamavConf, type FreshclamProxy } from "../../lib/clamav-conf";
+import { CLAMAV_DB_DIR, customDatabaseFile, mirrorUpdaterConf, renderClamavConf, type FreshclamProxy } from "../../lib/clamav-conf";
 import { mirrorNginxConf, renderNginxConf } from "../../lib/nginx-conf";
 import { checksum } from "../shared/checksum";
 import { onePodAtATime } from "../shared/disruption";
@@ -50,6 +50,11 @@ export interface ClamavMirrorArgs {
     proxy?: FreshclamProxy;
     /** A trusted CA bundle (TLS inspection): CURL_CA_BUNDLE for the updater when its upstream is the CDN or an https mirror. */
     trustedCa?: TrustedCa;
+    /**
+     * Extra signature databases (DatabaseCustomURL): the updater fetches them, nginx serves each
+     * under its file name. Disconnected, the operator copies the files onto the claim.
+     */
+    customDatabaseUrls: string[];
 }
 
 export const MIRROR_PORT = 8080;
@@ -87,8 +92,8 @@ export class ClamavMirror extends pulumi.ComponentResource {
         const connected = args.upstream.kind !== "none";
 
         const files: Record<string, string> = {
-            "nginx.conf": renderNginxConf(mirrorNginxConf({ port: MIRROR_PORT, root: CLAMAV_DB_DIR, tempDir: "/tmp", accessLog: "/dev/stdout" })),
-            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, { memoryLimit: args.updaterResources.memory }, args.upstream.kind === "mirror" ? args.upstream.url : undefined, args.proxy)) } : {}),
+            "nginx.conf": renderNginxConf(mirrorNginxConf({ port: MIRROR_PORT, root: CLAMAV_DB_DIR, tempDir: "/tmp", accessLog: "/dev/stdout", customFiles: args.customDatabaseUrls.map(customDatabaseFile) })),
+            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, { memoryLimit: args.updaterResources.memory }, args.upstream.kind === "mirror" ? args.upstream.url : undefined, args.proxy, args.customDatabaseUrls)) } : {}),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${args.name}-config`, namespace: args.namespace, labels: labels(id) },
@@ -101,7 +106,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
             spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "http", port: MIRROR_PORT, targetPort: "http" }] },
         }, childOpts);
 
-        const upstreamPorts = [...new Set([...(args.upstream.kind === "mirror" ? [urlPort(args.upstream.url)] : [80, 443]), ...(args.proxy ? [args.proxy.port] : [])])];
+        const upstreamPorts = [...new Set([...(args.upstream.kind === "mirror" ? [urlPort(args.upstream.url)] : [80, 443]), ...args.customDatabaseUrls.map((u) => urlPort(u)), ...(args.proxy ? [args.proxy.port] : [])])];
         const egress: PortRule[] = connected ? [...DNS, { ports: upstreamPorts }] : DNS;
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(args.name),
@@ -114,7 +119,8 @@ export class ClamavMirror extends pulumi.ComponentResource {
         const configVolume = podVolume("config", { configMap: { name: config.metadata.name } });
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
         const upstreamUrl = args.upstream.kind === "mirror" ? args.upstream.url : undefined;
-        const trustedCa = connected && args.trustedCa && freshclamUsesTls(upstreamUrl) ? freshclamTrustedCa(args.trustedCa) : undefined;
+        const usesTls = freshclamUsesTls(upstreamUrl) || args.customDatabaseUrls.some((u) => u.startsWith("https:"));
+        const trustedCa = connected && args.trustedCa && usesTls ? freshclamTrustedCa(args.trustedCa) : undefined;
         const healthy = httpProbe("/healthz", "http", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
         const server: ContainerDeclaration = {
             name: "nginx",

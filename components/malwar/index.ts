@@ -4,18 +4,36 @@ import type { WorkloadCapacity } from "../../lib/capacity";
 import { checksum } from "../shared/checksum";
 import { singleReplicaExemptions, vendorUid, type Exemption } from "../shared/exemptions";
 import { onePodAtATime } from "../shared/disruption";
-import { allowOnly, DNS } from "../shared/network-policy";
+import { allowOnly, DNS, urlPort } from "../shared/network-policy";
+import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import { generatedSecret } from "../shared/generated-secret";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 import { MalwarBackup, type MalwarBackupArgs } from "./backup";
+import { MALWAR_READINESS_PERIOD_SECONDS } from "./readiness";
 
 export interface MalwarSecrets {
     apiKeys?: pulumi.Input<string[]>;
     anthropicApiKey?: pulumi.Input<string>;
     webhookSecret?: pulumi.Input<string>;
+    /** Each chat or paging channel is on when its secret is given. */
+    slackWebhookUrl?: pulumi.Input<string>;
+    teamsWebhookUrl?: pulumi.Input<string>;
+    pagerdutyRoutingKey?: pulumi.Input<string>;
+    /** Only with `email` and its user. */
+    smtpPassword?: pulumi.Input<string>;
+}
+
+/** Mail notifications (Malwar's email channel): STARTTLS on `port` unless `useTls` is false. */
+export interface MalwarEmail {
+    host: string;
+    port: number;
+    useTls: boolean;
+    user?: string;
+    from: string;
+    to: string[];
 }
 
 export interface MalwarArgs {
@@ -32,6 +50,15 @@ export interface MalwarArgs {
     /** Sent as JSON arrays (pydantic-settings). */
     webhookUrls: string[];
     corsOrigins: string[];
+    /** Verdicts the webhooks fire for (MALICIOUS, SUSPICIOUS, CAUTION, CLEAN). */
+    webhookVerdicts: string[];
+    /** Requests a minute: with an X-API-Key header per key, without one per client address. */
+    rateLimit: { perKey: number; perIp: number };
+    /** The LLM layer: model, tokens per answer, and the risk score below which a scan skips it. */
+    llm: { model: string; maxTokens: number; skipBelowRisk: number };
+    email?: MalwarEmail;
+    /** The cluster's egress proxy: the crawler, the LLM client, webhooks and chat channels go through it (SMTP does not). */
+    proxy?: EgressProxy;
     /** The SQLite claim. */
     storageSize: string;
     storageClass?: string;
@@ -99,6 +126,14 @@ export class Malwar extends pulumi.ComponentResource {
             MALWAR_WEBHOOK_URLS: JSON.stringify(s.webhookUrls),
             MALWAR_CORS_ORIGINS: JSON.stringify(s.corsOrigins),
             MALWAR_DB_PATH: DATABASE_FILE,
+            MALWAR_WEBHOOK_VERDICTS: JSON.stringify(s.webhookVerdicts),
+            MALWAR_RATE_LIMIT_PER_KEY: String(s.rateLimit.perKey),
+            MALWAR_RATE_LIMIT_PER_IP: String(s.rateLimit.perIp),
+            MALWAR_LLM_MODEL: s.llm.model,
+            MALWAR_LLM_MAX_TOKENS: String(s.llm.maxTokens),
+            MALWAR_LLM_SKIP_BELOW_RISK: String(s.llm.skipBelowRisk),
+            ...(s.email ? emailSettings(s.email) : {}),
+            ...notificationChannels(args),
         };
         const settingsMap = new k8s.core.v1.ConfigMap(`${name}-settings`, {
             metadata: { ...meta, name: "malwar-settings" },
@@ -111,6 +146,10 @@ export class Malwar extends pulumi.ComponentResource {
             MALWAR_API_KEYS: pulumi.output(apiKeys).apply((keys) => JSON.stringify(keys)),
             ...(args.secrets.anthropicApiKey ? { MALWAR_ANTHROPIC_API_KEY: args.secrets.anthropicApiKey } : {}),
             ...(args.secrets.webhookSecret ? { MALWAR_WEBHOOK_SECRET: args.secrets.webhookSecret } : {}),
+            ...(args.secrets.slackWebhookUrl ? { MALWAR_SLACK_WEBHOOK_URL: args.secrets.slackWebhookUrl } : {}),
+            ...(args.secrets.teamsWebhookUrl ? { MALWAR_TEAMS_WEBHOOK_URL: args.secrets.teamsWebhookUrl } : {}),
+            ...(args.secrets.pagerdutyRoutingKey ? { MALWAR_PAGERDUTY_ROUTING_KEY: args.secrets.pagerdutyRoutingKey } : {}),
+            ...(args.secrets.smtpPassword ? { MALWAR_SMTP_PASSWORD: args.secrets.smtpPassword } : {}),
         };
         const secretData = pulumi.secret(pulumi.output(secretValues));
         const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
@@ -129,6 +168,7 @@ export class Malwar extends pulumi.ComponentResource {
             },
         }, { ...childOpts, provider: args.keptDataProvider, retainOnDelete: true });
 
+        const proxyVariables = proxyEnv(s.proxy, []);
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
         const data = podVolume("data", { persistentVolumeClaim: { claimName: claim.metadata.name } }, { sharedSize: s.storageSize });
         const pod = podTemplate({
@@ -146,10 +186,12 @@ export class Malwar extends pulumi.ComponentResource {
                 image: s.image,
                 ports: [{ name: "http", containerPort: PORT }],
                 envFrom: [{ configMapRef: { name: settingsMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
+                // Python's HTTP clients (httpx, the Anthropic SDK) read these; smtplib does not.
+                ...(proxyVariables.length ? { env: proxyVariables } : {}),
                 // The deployment guide's probe table. Note: /api/v1/ready answers 200 even
                 // when the database is down (an upstream bug), so readiness cannot catch that.
                 livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
-                readinessProbe: httpProbe("/api/v1/ready", "http", { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                readinessProbe: httpProbe("/api/v1/ready", "http", { initialDelaySeconds: 5, periodSeconds: MALWAR_READINESS_PERIOD_SECONDS, timeoutSeconds: 5, failureThreshold: 3 }),
                 mounts: [tmp.mount("/tmp"), data.mount(DATA_DIR)],
                 resources: s.resources,
                 ephemeralStorage: "512Mi",
@@ -181,11 +223,14 @@ export class Malwar extends pulumi.ComponentResource {
         }, childOpts);
 
         onePodAtATime(name, id, args.namespace, childOpts, MALWAR_NAME);
-        // The API on 8000; out to the Anthropic API and webhooks (443).
+        // The API on 8000. Out: the URL crawler fetches the http:// and https:// links of what it
+        // scans (80, 443), the Anthropic API, chat and paging channels (443), the webhooks' own
+        // ports, the proxy, and the mail server, which is never reached through the proxy.
+        const egressPorts = [80, 443, ...s.webhookUrls.map((u) => urlPort(u)), ...proxyPorts(s.proxy), ...(s.email ? [s.email.port] : [])];
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(MALWAR_NAME),
             ingress: [{ ports: [PORT] }],
-            egress: [...DNS, { ports: [443] }],
+            egress: [...DNS, { ports: [...new Set(egressPorts)] }],
         }, childOpts, MALWAR_NAME);
 
         if (s.ingress.enabled) {
@@ -227,4 +272,31 @@ export class Malwar extends pulumi.ComponentResource {
         this.claimName = claim.metadata.name;
         this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, secretName: this.secretName, claimName: this.claimName, backupBucketName: this.backupBucketName });
     }
+}
+
+/** MALWAR_SMTP_*: the password goes to the Secret. */
+function emailSettings(email: MalwarEmail): Record<string, string> {
+    return {
+        MALWAR_SMTP_HOST: email.host,
+        MALWAR_SMTP_PORT: String(email.port),
+        MALWAR_SMTP_USE_TLS: String(email.useTls),
+        ...(email.user !== undefined ? { MALWAR_SMTP_USER: email.user } : {}),
+        MALWAR_SMTP_FROM: email.from,
+        MALWAR_SMTP_TO: JSON.stringify(email.to),
+    };
+}
+
+/**
+ * The channels by name, when any is configured. Left to itself Malwar 0.4.0 also enables its
+ * router's "webhook" channel, which posts every webhook a second time (in another format) beside
+ * the webhook sender every scan already calls; naming the channels leaves that one out.
+ */
+function notificationChannels(args: MalwarArgs): Record<string, string> {
+    const channels = [
+        ...(args.secrets.slackWebhookUrl ? ["slack"] : []),
+        ...(args.secrets.teamsWebhookUrl ? ["teams"] : []),
+        ...(args.secrets.pagerdutyRoutingKey ? ["pagerduty"] : []),
+        ...(args.email ? ["email"] : []),
+    ];
+    return channels.length ? { MALWAR_NOTIFICATION_CHANNELS: JSON.stringify(channels) } : {};
 }

@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { FreshclamProxy } from "../../lib/clamav-conf";
 import { urlPort } from "./network-policy";
 
-/** The cluster's egress proxy (config `proxy`): what Clair and freshclam reach the internet through. */
+/** The cluster's egress proxy (config `proxy`): what Clair, freshclam and Malwar reach the internet through. */
 export interface EgressProxy {
     /** http(s)://host:port, for http:// requests */
     httpProxy?: string;
@@ -16,8 +16,9 @@ export interface EgressProxy {
 const CLUSTER_HOSTS = ["localhost", "127.0.0.1", ".svc", ".cluster.local"];
 
 /**
- * HTTP_PROXY, HTTPS_PROXY and NO_PROXY as Go's net/http reads them (Clair's clients), with the
- * Services the pods call by short name (`inClusterHosts`) and the cluster's own names in NO_PROXY.
+ * HTTP_PROXY, HTTPS_PROXY and NO_PROXY as Go's net/http (Clair) and Python's httpx (Malwar) read
+ * them, with the Services the pods call by short name (`inClusterHosts`) and the cluster's own
+ * names in NO_PROXY. httpx takes no networks there: a CIDR exempts only its first address.
  */
 export function proxyEnv(proxy: EgressProxy | undefined, inClusterHosts: string[]): k8s.types.input.core.v1.EnvVar[] {
     if (!proxy || (!proxy.httpProxy && !proxy.httpsProxy)) return [];

@@ -13,7 +13,7 @@ import * as path from "path";
 import { CLAMD_PORT, clamdConf, freshclamConf, mirrorUpdaterConf, renderClamavConf, type ClamavConf, type ClamdLimits } from "../../lib/clamav-conf";
 import { parseConfig } from "../../config/load";
 import { PROJECT } from "../../config/platform";
-import { stackConfig } from "../../tools/mock-run";
+import { runProgram, stackConfig, unwrapSecrets, type MockRun } from "../../tools/mock-run";
 
 /** clamd's limits as the prod stack's config gives them (the schema's defaults there). */
 const prodLimits = (): ClamdLimits => parseConfig(stackConfig("prod")).clamav.limits;
@@ -28,9 +28,14 @@ function clamconfPath(): string | undefined {
 
 /** clamconf's report for a config directory holding the two files. */
 function parseWithClamav(clamd: ClamavConf, freshclam: ClamavConf): { errors: string[]; values: Map<string, string> } {
+    return parseFilesWithClamav(renderClamavConf(clamd), renderClamavConf(freshclam));
+}
+
+/** The same for the files' text (as the program's ConfigMaps hold them). */
+function parseFilesWithClamav(clamdText: string, freshclamText: string): { errors: string[]; values: Map<string, string> } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clamav-conf-"));
-    fs.writeFileSync(path.join(dir, "clamd.conf"), renderClamavConf(clamd));
-    fs.writeFileSync(path.join(dir, "freshclam.conf"), renderClamavConf(freshclam));
+    fs.writeFileSync(path.join(dir, "clamd.conf"), clamdText);
+    fs.writeFileSync(path.join(dir, "freshclam.conf"), freshclamText);
     // clamconf exits 0 either way; parse errors go to stderr.
     const run = spawnSync("clamconf", ["-c", dir], { encoding: "utf8" });
     const out = `${run.stdout}\n${run.stderr}`;
@@ -130,6 +135,29 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
                 assert.equal(values.get("freshclam.conf:TestDatabases"), expected, memoryLimit);
             }
         }
+    });
+
+    it("reads back every extra signature database from the rendered files: the feeds in the mirror's updater, the mirror's copies in clamd's, the feeds in clamd's without the mirror", async () => {
+        const feeds = ["https://sigs.example.net/feeds/urlhaus.ndb", "http://sigs.example.net:8081/phish.wdb"];
+        const configMapFile = (run: MockRun, name: string, file: string): string => {
+            const found = run.resources.map((r) => unwrapSecrets(r.inputs)).filter((o) => o.kind === "ConfigMap" && o.metadata.name === name);
+            assert.equal(found.length, 1, name);
+            return found[0].data[file];
+        };
+        // clamconf lists a repeated option's values as "a", "b".
+        const urls = (values: Map<string, string>) => (values.get("freshclam.conf:DatabaseCustomURL") ?? "").split('", "');
+        const withMirror = await runProgram("stage", { sets: { "clamav.customDatabaseUrls": JSON.stringify(feeds) } });
+        const clamdText = configMapFile(withMirror, "clamav-config", "clamd.conf");
+        const updater = parseFilesWithClamav(clamdText, configMapFile(withMirror, "clamav-mirror-config", "freshclam.conf"));
+        assert.deepEqual(updater.errors, []);
+        assert.deepEqual(urls(updater.values), feeds);
+        const clamd = parseFilesWithClamav(clamdText, configMapFile(withMirror, "clamav-config", "freshclam.conf"));
+        assert.deepEqual(clamd.errors, []);
+        assert.deepEqual(urls(clamd.values), ["http://clamav-mirror:8080/urlhaus.ndb", "http://clamav-mirror:8080/phish.wdb"]);
+        const direct = await runProgram("stage", { sets: { "clamav.customDatabaseUrls": JSON.stringify(feeds), "clamav.mirror.enabled": "false" } });
+        const alone = parseFilesWithClamav(configMapFile(direct, "clamav-config", "clamd.conf"), configMapFile(direct, "clamav-config", "freshclam.conf"));
+        assert.deepEqual(alone.errors, []);
+        assert.deepEqual(urls(alone.values), feeds);
     });
 
     it("refuses an option ClamAV does not know (the check can fail)", () => {

@@ -70,13 +70,24 @@ describe("Malwar's settings, read by Malwar 0.4.0's own settings class", functio
             "malwar.corsOrigins": '["https://app.example.com","https://admin.example.com:8443"]',
             "malwar.logLevel": "WARNING",
             "malwar.autoMigrate": "false",
+            "malwar.webhookVerdicts": '["MALICIOUS","CAUTION"]',
+            "malwar.rateLimit.perKey": "1200",
+            "malwar.rateLimit.perIp": "30",
+            "malwar.llm.model": "claude-opus-4-1",
+            "malwar.llm.maxTokens": "1024",
+            "malwar.llm.skipBelowRisk": "40",
+            "malwar.notifications.email": '{"host":"smtp.example.com","port":2587,"useTls":true,"user":"malwar-sender","from":"malwar@example.com","to":["soc@example.com","oncall@example.com"]}',
         },
         config: {
             "scanning-platform:malwarApiKeys": '["key,with-a-comma-0123456789","key-two-0123456789"]',
             "scanning-platform:malwarAnthropicApiKey": "sk-ant-test-0123456789",
             "scanning-platform:malwarWebhookSecret": "whsec-test-0123456789",
+            "scanning-platform:malwarSlackWebhookUrl": "https://hooks.slack.com/services/T0/B0/slack-token-0123456789",
+            "scanning-platform:malwarTeamsWebhookUrl": "https://example.webhook.office.com/webhookb2/teams-token-0123456789",
+            "scanning-platform:malwarPagerdutyRoutingKey": "pd-routing-key-0123456789abcdef01",
+            "scanning-platform:malwarSmtpPassword": "smtp-password-0123456789",
         },
-        secretKeys: ["malwarApiKeys", "malwarAnthropicApiKey", "malwarWebhookSecret"],
+        secretKeys: ["malwarApiKeys", "malwarAnthropicApiKey", "malwarWebhookSecret", "malwarSlackWebhookUrl", "malwarTeamsWebhookUrl", "malwarPagerdutyRoutingKey", "malwarSmtpPassword"],
     };
 
     for (const [label, stack, options] of [["stage, defaults", "stage", {}], ["prod, defaults", "prod", {}], ["local, defaults", "local", {}], ["stage, every Malwar setting and secret set", "stage", everything]] as const) {
@@ -100,6 +111,23 @@ describe("Malwar's settings, read by Malwar 0.4.0's own settings class", functio
                     assert.equal(read.webhook_secret, "whsec-test-0123456789");
                     assert.equal(read.log_level, "WARNING");
                     assert.equal(read.auto_migrate, false);
+                    assert.deepEqual(read.webhook_verdicts, ["MALICIOUS", "CAUTION"]);
+                    assert.equal(read.rate_limit_per_key, 1200);
+                    assert.equal(read.rate_limit_per_ip, 30);
+                    assert.equal(read.llm_model, "claude-opus-4-1");
+                    assert.equal(read.llm_max_tokens, 1024);
+                    assert.equal(read.llm_skip_below_risk, 40);
+                    assert.equal(read.slack_webhook_url, "https://hooks.slack.com/services/T0/B0/slack-token-0123456789");
+                    assert.equal(read.teams_webhook_url, "https://example.webhook.office.com/webhookb2/teams-token-0123456789");
+                    assert.equal(read.pagerduty_routing_key, "pd-routing-key-0123456789abcdef01");
+                    assert.equal(read.smtp_host, "smtp.example.com");
+                    assert.equal(read.smtp_port, 2587);
+                    assert.equal(read.smtp_use_tls, true);
+                    assert.equal(read.smtp_user, "malwar-sender");
+                    assert.equal(read.smtp_password, "smtp-password-0123456789");
+                    assert.equal(read.smtp_from, "malwar@example.com");
+                    assert.deepEqual(read.smtp_to, ["soc@example.com", "oncall@example.com"]);
+                    assert.deepEqual([...(read.notification_channels as string[])].sort(), ["email", "pagerduty", "slack", "teams"]);
                 } else {
                     // Ours differ from Malwar's own defaults on purpose: no cross-origin browser
                     // access (Malwar's default is ["*"]), and always an API key (none = open API).
@@ -108,6 +136,15 @@ describe("Malwar's settings, read by Malwar 0.4.0's own settings class", functio
                     assert.deepEqual(read.webhook_urls, []);
                     assert.equal(read.log_level, "INFO");
                     assert.equal(read.auto_migrate, true);
+                    // Malwar's own defaults, written out.
+                    assert.deepEqual(read.webhook_verdicts, ["MALICIOUS", "SUSPICIOUS"]);
+                    assert.equal(read.rate_limit_per_key, 600);
+                    assert.equal(read.rate_limit_per_ip, 60);
+                    assert.equal(read.llm_model, "claude-sonnet-5");
+                    assert.equal(read.llm_max_tokens, 4096);
+                    assert.equal(read.llm_skip_below_risk, 15);
+                    assert.deepEqual(read.notification_channels, []);
+                    assert.equal(read.smtp_host, "");
                 }
             }
         });
