@@ -6,6 +6,37 @@
 /** A struct's keys; "map": a mapping of any keys; "value": a scalar or a list. */
 export type ClairKeyTree = { [key: string]: ClairKeyTree | "map" | "value" };
 
+/** The OpenTelemetry exporter settings, the same struct under metrics and under trace. */
+const OTLP_KEYS: ClairKeyTree = {
+    grpc: {
+        client_tls: {
+            cert: "value",
+            key: "value",
+            root_ca: "value",
+        },
+        compression: "value",
+        endpoint: "value",
+        headers: "map",
+        insecure: "value",
+        reconnect: "value",
+        service_config: "value",
+        timeout: "value",
+    },
+    http: {
+        client_tls: {
+            cert: "value",
+            key: "value",
+            root_ca: "value",
+        },
+        compression: "value",
+        endpoint: "value",
+        headers: "map",
+        insecure: "value",
+        timeout: "value",
+        url_path: "value",
+    },
+};
+
 /**
  * Every key Clair v4.8.0's strict decoder accepts (github.com/quay/clair/config v1.4.1, as
  * encoding/json reads config.Config); any other makes Clair refuse to start. The real lane
@@ -54,35 +85,7 @@ export const CLAIR_CONFIG_KEYS: ClairKeyTree = {
     },
     metrics: {
         name: "value",
-        otlp: {
-            grpc: {
-                client_tls: {
-                    cert: "value",
-                    key: "value",
-                    root_ca: "value",
-                },
-                compression: "value",
-                endpoint: "value",
-                headers: "map",
-                insecure: "value",
-                reconnect: "value",
-                service_config: "value",
-                timeout: "value",
-            },
-            http: {
-                client_tls: {
-                    cert: "value",
-                    key: "value",
-                    root_ca: "value",
-                },
-                compression: "value",
-                endpoint: "value",
-                headers: "map",
-                insecure: "value",
-                timeout: "value",
-                url_path: "value",
-            },
-        },
+        otlp: OTLP_KEYS,
         prometheus: {
             endpoint: "value",
         },
@@ -156,35 +159,7 @@ export const CLAIR_CONFIG_KEYS: ClairKeyTree = {
             tags: "map",
         },
         name: "value",
-        otlp: {
-            grpc: {
-                client_tls: {
-                    cert: "value",
-                    key: "value",
-                    root_ca: "value",
-                },
-                compression: "value",
-                endpoint: "value",
-                headers: "map",
-                insecure: "value",
-                reconnect: "value",
-                service_config: "value",
-                timeout: "value",
-            },
-            http: {
-                client_tls: {
-                    cert: "value",
-                    key: "value",
-                    root_ca: "value",
-                },
-                compression: "value",
-                endpoint: "value",
-                headers: "map",
-                insecure: "value",
-                timeout: "value",
-                url_path: "value",
-            },
-        },
+        otlp: OTLP_KEYS,
         probability: "value",
         sentry: {
             dsn: "value",
