@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
 import { checksum } from "../shared/checksum";
-import { singleReplicaExemptions, vendorUid, type Exemption } from "../shared/exemptions";
+import { exemptionAnnotations, singleReplicaExemptions, vendorUid, type Exemption } from "../shared/exemptions";
 import { onePodAtATime } from "../shared/disruption";
 import { allowOnly, DNS, urlPort } from "../shared/network-policy";
 import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
@@ -87,6 +87,10 @@ export const MALWAR_SECRET_ENV_EXEMPTIONS: Exemption[] = [
 export const MALWAR_RECREATE_EXEMPTIONS: Exemption[] = [
     { checker: "kube-score", check: "deployment-strategy", reason: "Recreate: SQLite on a ReadWriteOnce claim, which cannot attach to a second pod during a rolling update" },
 ];
+/** Polaris reads any ConfigMap key holding "token" as a credential; MALWAR_LLM_MAX_TOKENS is a count. */
+export const MALWAR_SETTINGS_EXEMPTIONS: Exemption[] = [
+    { checker: "polaris", check: "sensitiveConfigmapContent", reason: "MALWAR_LLM_MAX_TOKENS is the most tokens the model may write per analysis, a number, not a credential; Malwar's credentials are in the Secret malwar-secrets" },
+];
 /** Why Malwar runs one pod: the reason on the single-replica exemptions. */
 export const MALWAR_ONE_WRITER = "one writer: SQLite on a ReadWriteOnce claim, the only store Malwar 0.4.0 serves from";
 const PORT = 8000;
@@ -136,7 +140,7 @@ export class Malwar extends pulumi.ComponentResource {
             ...notificationChannels(args),
         };
         const settingsMap = new k8s.core.v1.ConfigMap(`${name}-settings`, {
-            metadata: { ...meta, name: "malwar-settings" },
+            metadata: { ...meta, name: "malwar-settings", annotations: exemptionAnnotations(MALWAR_SETTINGS_EXEMPTIONS) },
             data: settings,
         }, childOpts);
 
