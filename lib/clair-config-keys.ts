@@ -6,14 +6,17 @@
 /** A struct's keys; "map": a mapping of any keys; "value": a scalar or a list. */
 export type ClairKeyTree = { [key: string]: ClairKeyTree | "map" | "value" };
 
+/** A TLS client's files, under each OpenTelemetry exporter. */
+const CLIENT_TLS_KEYS: ClairKeyTree = {
+    cert: "value",
+    key: "value",
+    root_ca: "value",
+};
+
 /** The OpenTelemetry exporter settings, the same struct under metrics and under trace. */
 const OTLP_KEYS: ClairKeyTree = {
     grpc: {
-        client_tls: {
-            cert: "value",
-            key: "value",
-            root_ca: "value",
-        },
+        client_tls: CLIENT_TLS_KEYS,
         compression: "value",
         endpoint: "value",
         headers: "map",
@@ -23,11 +26,7 @@ const OTLP_KEYS: ClairKeyTree = {
         timeout: "value",
     },
     http: {
-        client_tls: {
-            cert: "value",
-            key: "value",
-            root_ca: "value",
-        },
+        client_tls: CLIENT_TLS_KEYS,
         compression: "value",
         endpoint: "value",
         headers: "map",

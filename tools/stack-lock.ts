@@ -49,8 +49,13 @@ export interface LockVerdict extends LockInfo {
  * parentheses), or undefined where there is no such file.
  */
 export function procState(stat: string): string | undefined {
+    return procFields(stat)?.[0];
+}
+
+/** The fields of /proc/<pid>/stat after the command name (state, ppid, pgrp, ...), or undefined. */
+export function procFields(stat: string): string[] | undefined {
     const end = stat.lastIndexOf(")");
-    return end < 0 ? undefined : stat.slice(end + 1).trim().split(/\s+/)[0];
+    return end < 0 ? undefined : stat.slice(end + 1).trim().split(/\s+/);
 }
 
 function alive(pid: number): boolean {

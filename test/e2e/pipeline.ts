@@ -11,7 +11,7 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { ROOT } from "../../tools/mock-run";
 import { parseEvents, readSteps } from "../../tools/ci-summary";
-import { lockFiles as stackLockFiles } from "../../tools/stack-lock";
+import { lockFiles as stackLockFiles, procFields } from "../../tools/stack-lock";
 import { deploymentSettled } from "./kube";
 
 export interface Lane {
@@ -90,8 +90,7 @@ function liveInGroup(pgid: number): number[] {
         } catch {
             continue;
         }
-        // proc(5): pid (comm) state ppid pgrp ...
-        const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 1).trim().split(/\s+/);
+        const [state, , pgrp] = procFields(stat) ?? [];
         if (Number(pgrp) === pgid && state !== "Z" && state !== "X") live.push(Number(entry));
     }
     return live;
