@@ -9,7 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { capacityChanged, capacityTable, changesByKind, driftMarkdown, parseEvents, previewMarkdown, readSteps, type EngineEvent } from "../tools/ci-summary";
-import { describePending, judge, lockFiles, procState, repairCheckpoint } from "../tools/stack-lock";
+import { describePending, findOrphans, judge, lastSucceeded, lockFiles, pendingDecisions, procState, PROGRAM_KINDS, recordedObjects, repairCheckpoint, type LiveObject } from "../tools/stack-lock";
+import { renderObjects } from "../tools/render";
 
 const STACK_URN = "urn:pulumi:prod::scanning-platform::pulumi:pulumi:Stack::scanning-platform-prod";
 const urn = (type: string, name: string) => `urn:pulumi:prod::scanning-platform::scanning:clair:Clair$${type}::${name}`;
@@ -219,5 +220,117 @@ describe("stack locks: a checkpoint a kill cut off", () => {
         assert.equal(fs.readFileSync(file, "utf8"), '{"version":3}');
         assert.deepEqual(repairCheckpoint(dir, "local"), []);
         fs.rmSync(dir, { recursive: true });
+    });
+});
+
+describe("stack locks: the checkpoint write a kill left unrenamed", () => {
+    const setup = () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "backend-"));
+        const stacks = path.join(dir, ".pulumi/stacks/scanning-platform");
+        fs.mkdirSync(stacks, { recursive: true });
+        return { dir, file: path.join(stacks, "local.json") };
+    };
+    it("takes a whole .tmp written after the checkpoint as the checkpoint: it records the update's last step", () => {
+        const { dir, file } = setup();
+        fs.writeFileSync(file, '{"step":1}');
+        fs.writeFileSync(`${file}.attrs`, "");
+        fs.writeFileSync(`${file}.5eed.tmp`, '{"step":2}');
+        const done = repairCheckpoint(dir, "local");
+        assert.equal(fs.readFileSync(file, "utf8"), '{"step":2}');
+        assert.match(done.join("\n"), /took the finished write local\.json\.5eed\.tmp as local\.json/);
+        assert.deepEqual(fs.readdirSync(path.dirname(file)), ["local.json"]);
+        fs.rmSync(dir, { recursive: true });
+    });
+    it("drops a .tmp older than the checkpoint (a leftover that would roll the state back) and a cut-off one", () => {
+        const { dir, file } = setup();
+        fs.writeFileSync(`${file}.01d.tmp`, '{"step":1}');
+        fs.utimesSync(`${file}.01d.tmp`, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+        fs.writeFileSync(file, '{"step":2}');
+        fs.writeFileSync(`${file}.cut.tmp`, '{"step":3');
+        assert.equal(repairCheckpoint(dir, "local").length, 2);
+        assert.equal(fs.readFileSync(file, "utf8"), '{"step":2}');
+        assert.deepEqual(fs.readdirSync(path.dirname(file)), ["local.json"]);
+        fs.rmSync(dir, { recursive: true });
+    });
+});
+
+describe("recovery: objects an unfinished update made and the state does not record", () => {
+    const destroyEnded = "2026-12-03T08:38:38.000Z";
+    const pulumiWrote = [{ manager: "pulumi-kubernetes" }];
+    const object = (kind: string, name: string, created: string, extra: Partial<LiveObject["metadata"]> = {}, apiVersion = "v1"): LiveObject => ({
+        apiVersion,
+        kind,
+        metadata: { name, namespace: "scanning-local", creationTimestamp: created, labels: { "app.kubernetes.io/managed-by": "pulumi" }, managedFields: pulumiWrote, ...extra },
+    });
+    const state = {
+        resources: [
+            { type: "pulumi:pulumi:Stack", urn: "urn:pulumi:local::p::pulumi:pulumi:Stack::p-local" },
+            { type: "kubernetes:core/v1:Namespace", outputs: { kind: "Namespace", metadata: { name: "scanning-local" } } },
+            { type: "kubernetes:core/v1:Service", outputs: { kind: "Service", metadata: { name: "clamav", namespace: "scanning-local" } } },
+            { type: "kubernetes:policy/v1:PodDisruptionBudget", outputs: { kind: "PodDisruptionBudget", metadata: { name: "clamav", namespace: "scanning-local" } } },
+        ],
+    };
+    const names = (list: LiveObject[]) => list.map((o) => `${o.kind}/${o.metadata.name}`);
+
+    it("records the state's Kubernetes resources by group, kind, namespace and name; a pending create is not recorded", () => {
+        const recorded = recordedObjects({ ...state, pending_operations: [{ type: "creating", resource: { urn: "u", type: "kubernetes:core/v1:Service", inputs: { metadata: { name: "clair-matcher", namespace: "scanning-local" } } } }] } as any);
+        assert.deepEqual([...recorded].sort(), ["/Namespace//scanning-local", "/Service/scanning-local/clamav", "policy/PodDisruptionBudget/scanning-local/clamav"]);
+    });
+
+    it("finds what the provider wrote after the last successful update, with the program's label, owned by nothing and recorded nowhere; never deletes a claim", () => {
+        const after = "2026-12-03T08:38:45Z";
+        const live = [
+            object("Service", "clair-matcher", after), // the orphan: the killed update made it
+            object("PodDisruptionBudget", "clair-indexer", after, {}, "policy/v1"),
+            object("PodDisruptionBudget", "clamav", after, {}, "policy/v1"), // recorded
+            object("Service", "clamav", after), // recorded
+            object("Service", "made-by-hand", after, { managedFields: [{ manager: "kubectl-client-side-apply" }] }),
+            object("Endpoints", "clair-matcher", after, { managedFields: [{ manager: "kube-controller-manager" }] }),
+            object("ReplicaSet", "clamav-7d9", after, { ownerReferences: [{ kind: "Deployment" }] }, "apps/v1"),
+            object("ConfigMap", "other-tool", after, { labels: { "app.kubernetes.io/managed-by": "Helm" } }),
+            object("PersistentVolumeClaim", "malwar-data", "2026-12-01T10:00:00Z"), // kept on destroy, long before
+            object("PersistentVolumeClaim", "scratch", after),
+        ];
+        const { remove, keep } = findOrphans(live, recordedObjects(state), new Date(destroyEnded), "pulumi");
+        assert.deepEqual(names(remove), ["Service/clair-matcher", "PodDisruptionBudget/clair-indexer"]);
+        assert.deepEqual(names(keep), ["PersistentVolumeClaim/scratch"]);
+    });
+
+    it("takes the bound from the last update or destroy that succeeded, less a minute of clock skew between this host and the cluster", () => {
+        const history = [
+            { kind: "update", result: "failed", endTime: "2026-12-03T08:41:36.000Z" },
+            { kind: "refresh", result: "succeeded", endTime: "2026-12-03T08:41:19.000Z" },
+            { kind: "destroy", result: "succeeded", endTime: destroyEnded },
+            { kind: "update", result: "succeeded", endTime: "2026-12-03T08:37:14.000Z" },
+        ];
+        const since = lastSucceeded(history)!;
+        assert.equal(since.toISOString(), destroyEnded);
+        assert.equal(lastSucceeded([{ kind: "update", result: "failed", endTime: destroyEnded }]), undefined);
+        // 60 s before the destroy ended: just inside and just outside.
+        const edge = (created: string) => names(findOrphans([object("Service", "s", created)], new Set(), since, "pulumi").remove);
+        assert.deepEqual(edge("2026-12-03T08:37:38Z"), ["Service/s"]);
+        assert.deepEqual(edge("2026-12-03T08:37:37Z"), []);
+        // No update ever succeeded (a first deploy killed): every unrecorded object is an orphan.
+        assert.deepEqual(names(findOrphans([object("Service", "s", "2020-01-01T00:00:00Z")], new Set(), undefined, "pulumi").remove), ["Service/s"]);
+    });
+
+    it("clears every pending create (its object, if made, was deleted) and leaves updates and deletes to the refresh", () => {
+        const op = (type: string, urn: string) => ({ type, resource: { urn, type: "kubernetes:apps/v1:Deployment" } });
+        assert.deepEqual(pendingDecisions([op("creating", "urn:a"), op("updating", "urn:b"), op("deleting", "urn:c")]), ["clear urn:a", "refresh urn:b", "refresh urn:c"]);
+    });
+
+    it("knows every kind of object the program renders on every stack, as the group and kind the API server gives them", async function () {
+        this.timeout(120000);
+        const known = new Set(PROGRAM_KINDS.map((k) => `${k.group}/${k.kind}`));
+        // A kubectl resource name is the kind's lower-case English plural, then the group:
+        // "deployments.apps", "networkpolicies.networking.k8s.io", "ingresses.networking.k8s.io".
+        const plural = (kind: string) => kind.toLowerCase().replace(/y$/, "ie").replace(/s$/, "se") + "s";
+        for (const k of PROGRAM_KINDS) assert.equal(k.resource, [plural(k.kind), ...(k.group ? [k.group] : [])].join("."));
+        for (const stack of ["local", "stage", "prod"]) {
+            for (const o of await renderObjects(stack)) {
+                const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+                assert.ok(known.has(`${group}/${o.kind}`), `${stack}: ${o.apiVersion} ${o.kind} ${o.metadata.name} is not in PROGRAM_KINDS`);
+            }
+        }
     });
 });

@@ -76,22 +76,18 @@ ci_lock_check() {
   esac
 }
 
-# ci_recover_pending: brings the state back in step with what the killed update did: each
-# pending create the cluster received is imported, the others cleared; then a refresh.
+# ci_recover_pending: brings the state back in step with what the killed update did: the objects
+# it made but the state does not record are deleted (tools/stack-lock.ts, recover), its pending
+# creates cleared, and one refresh reads what its other pending operations did.
 ci_recover_pending() {
-  local decisions imports=() clears=0 line
-  decisions=$(node -r "$ROOT/tools/fast-load.js" "$ROOT/tools/stack-lock.ts" --stack "$STACK" --action pending)
+  local decisions clears=0 line
+  decisions=$(node -r "$ROOT/tools/fast-load.js" "$ROOT/tools/stack-lock.ts" --stack "$STACK" --action recover)
   while IFS= read -r line; do
     [[ -n "$line" ]] || continue
     ci_log "pending operation: $line"
-    case $line in
-      import\ *) read -r _ urn id <<<"$line"; imports+=(--import-pending-creates "$urn" --import-pending-creates "$id") ;;
-      clear\ *) clears=1 ;;
-    esac
+    [[ $line != clear\ * ]] || clears=1
   done <<<"$decisions"
-  # One refresh: it also drops the killed update's other pending operations (updates, deletes),
-  # reading what the cluster now has. Each import is a URN then an ID, as two flag values.
-  local refresh=("$PULUMI" refresh --yes --skip-preview "${STACK_ARGS[@]}" "${CONFIG_ARGS[@]}" "${imports[@]}")
+  local refresh=("$PULUMI" refresh --yes --skip-preview "${STACK_ARGS[@]}" "${CONFIG_ARGS[@]}")
   if ((clears)); then refresh+=(--clear-pending-creates); fi
   "${refresh[@]}" >&2
 }

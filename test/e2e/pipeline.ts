@@ -309,3 +309,25 @@ export function describePipeline(lane: Lane): void {
         });
     }
 }
+
+/**
+ * The up after `pulumi destroy` creates almost every object again: the engine is killed in the
+ * middle of it, the next deploy names the stale lock, and scripts/ci/deploy --recover deletes
+ * what the killed update made but the state does not record, clears its pending creates and
+ * completes the update, with nothing orphaned.
+ */
+export async function killCreateAndRecover(lane: Lane): Promise<void> {
+    const creates = (s: ReturnType<typeof readSteps>) => s.changes.filter((c) => c.op === "create" && c.type.startsWith("kubernetes:")).length;
+    await lane.timed("deploy killed mid-create", () => killDeployWhen(lane, ["local"], (s) => creates(s) >= 17));
+    assert.equal(lockFiles(lane).length, 1, "the killed engine left its lock");
+    const refused = script(lane, "deploy", ["local"]);
+    assert.equal(refused.status, 4, shown(refused));
+    assert.match(refused.stderr, /STALE lock .*that process is gone[\s\S]*--recover/, refused.stderr);
+    const recovered = await lane.timed("deploy --recover (after mid-create kill)", () => script(lane, "deploy", ["local", "--recover"]));
+    assert.equal(recovered.status, 0, shown(recovered));
+    assert.deepEqual(lockFiles(lane), []);
+    const said = (pattern: RegExp) => recovered.stderr.split("\n").filter((l) => pattern.test(l)).length;
+    console.log(`      (recovery: ${said(/pending operation: clear/)} pending creates cleared, ${said(/stack-lock: local: deleted /)} unrecorded objects deleted, ${said(/took the finished write/)} unrenamed checkpoint write taken)`);
+    assert.equal(said(/LEFT /), 0, recovered.stderr);
+    assertNothingOrphaned(lane);
+}
