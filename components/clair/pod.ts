@@ -73,8 +73,8 @@ export function rhelMappingFiles(mappings: RhelMappings): { repo2cpe: string; na
 /**
  * The mapping files' volume. The two keys are listed as items, not left optional: a ConfigMap or
  * key that is missing keeps the pod from starting (the kubelet names it in the pod's events),
- * where a missing file would only make claircore drop the scanner with a log line and fail
- * every index report.
+ * where a missing file would only make claircore drop the scanner with a log line, and Red Hat
+ * images would be indexed without their repository CPEs, with no error.
  */
 export function rhelMappingsVolume(mappings: RhelMappings): PodVolume {
     return podVolume("rhel-mappings", {
