@@ -153,6 +153,8 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
                   bundle: c.disconnected.bundleUrl ? { url: c.disconnected.bundleUrl } : { claim: c.disconnected.bundleClaim!, path: c.disconnected.bundlePath },
                   schedule: c.disconnected.importSchedule,
                   importResources: c.disconnected.importResources,
+                  // The schema requires the ConfigMap when enabled.
+                  rhelMappings: { ...c.disconnected.rhelMappings, configMap: c.disconnected.rhelMappings.configMap! },
               }
             : undefined,
         // The schema refuses an image without a version tag while the Jobs are on.

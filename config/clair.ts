@@ -5,10 +5,10 @@ import { podSettingsSchema } from "./pod";
 import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
 import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS } from "../lib/rds";
-import { clairVersion } from "../lib/clair-config";
+import { clairVersion, RHEL_SCANNER_KEYS } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";
 import { overrideProblems } from "../lib/clair-config-keys";
-import { backupWindow, backupWindowMinutes, belowFloor, bool, cronSchedule, goDuration, goDurationAtLeastOneSecond, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
+import { backupWindow, backupWindowMinutes, belowFloor, bool, configMapKey, cronSchedule, goDuration, goDurationAtLeastOneSecond, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
 
 /** superuser_reserved_connections of a stock PostgreSQL, plus one for pg_isready probes. */
 export const IN_CLUSTER_RESERVED_CONNECTIONS = 5;
@@ -288,6 +288,71 @@ const updaterConfig = z.record(
     { error: "must be a mapping from updater or updater set names to their settings" },
 );
 
+/**
+ * The file names Red Hat publishes the two mappings under (claircore v1.5.32:
+ * rhel.DefaultRepo2CPEMappingURL, rhcc.DefaultName2ReposMappingURL), the default ConfigMap keys.
+ */
+export const RHEL_REPO2CPE_FILE = "repository-to-cpe.json";
+export const RHEL_NAME2REPOS_FILE = "container-name-repos-map.json";
+
+type RhelMappingsInput = { enabled: boolean; rhelMappings: { configMap?: string; repo2cpeKey: string; name2reposKey: string } };
+
+function rhelMappingsIssues(offline: RhelMappingsInput, overrides: Record<string, unknown>, ctx: z.RefinementCtx): void {
+    const mappings = offline.rhelMappings;
+    const at = (key: string) => ["disconnected", "rhelMappings", key];
+    if (offline.enabled && mappings.configMap === undefined) {
+        ctx.addIssue({
+            code: "custom",
+            path: at("configMap"),
+            input: mappings.configMap,
+            message:
+                `is required when clair.disconnected.enabled is true: the name of a ConfigMap in the namespace holding Red Hat's ${RHEL_REPO2CPE_FILE} and ${RHEL_NAME2REPOS_FILE}, ` +
+                "carried across the gap with the bundle. Offline the indexer cannot fetch them (indexer.airgap), and without the first one, claircore's rhel repository scanner " +
+                "fails every layer scan, so every index report fails (README: Clair disconnected mode)",
+        });
+    }
+    if (!offline.enabled) {
+        const set = { configMap: mappings.configMap, repo2cpeKey: mappings.repo2cpeKey !== RHEL_REPO2CPE_FILE ? mappings.repo2cpeKey : undefined, name2reposKey: mappings.name2reposKey !== RHEL_NAME2REPOS_FILE ? mappings.name2reposKey : undefined };
+        for (const [key, value] of Object.entries(set)) {
+            if (value === undefined) continue;
+            ctx.addIssue({
+                code: "custom",
+                path: at(key),
+                input: value,
+                message: "is used only in disconnected mode: connected, the indexer's RHEL scanners fetch the mapping files from Red Hat themselves; set clair.disconnected.enabled: true, or remove this key",
+            });
+        }
+    }
+    if (mappings.repo2cpeKey === mappings.name2reposKey) {
+        ctx.addIssue({
+            code: "custom",
+            path: at("name2reposKey"),
+            input: mappings.name2reposKey,
+            message: `is the same key as clair.disconnected.rhelMappings.repo2cpeKey; the two files are different mappings, so each needs a key of its own (defaults: ${RHEL_REPO2CPE_FILE}, ${RHEL_NAME2REPOS_FILE})`,
+        });
+    }
+    if (!offline.enabled) return;
+    // configOverrides may configure these scanners otherwise (disable_api, timeout), but not where
+    // their mapping comes from: the program mounts the files and names them.
+    const scanner = (overrides.indexer as { scanner?: Record<string, Record<string, Record<string, unknown>> | undefined> } | undefined)?.scanner;
+    for (const keys of RHEL_SCANNER_KEYS) {
+        const block = scanner?.[keys.kind]?.[keys.scanner];
+        if (block === null || typeof block !== "object") continue;
+        for (const key of [keys.file, keys.url]) {
+            if (!(key in block)) continue;
+            ctx.addIssue({
+                code: "custom",
+                path: ["configOverrides", "indexer", "scanner", keys.kind, keys.scanner, key],
+                input: (block as Record<string, unknown>)[key],
+                message:
+                    key === keys.file
+                        ? "is a key this program owns in disconnected mode: it names the file mounted from clair.disconnected.rhelMappings; change the ConfigMap or its keys there"
+                        : "would make the scanner fetch its mapping, which disconnected mode does not do (indexer.airgap, no egress); the mapping comes from clair.disconnected.rhelMappings: remove this key",
+            });
+        }
+    }
+}
+
 export const clairSchema = z
     .strictObject({
         image: pinnedImage.default("quay.io/projectquay/clair:4.8.0"),
@@ -376,6 +441,21 @@ export const clairSchema = z
                 /** A CronJob re-imports on this schedule too (the bundle at the same place, refreshed there). */
                 importSchedule: cronSchedule.optional(),
                 importResources: guaranteedResources("1", "2Gi"),
+                /**
+                 * Red Hat's two mapping files for claircore's RHEL scanners, carried across the gap
+                 * with the bundle into an existing ConfigMap of the namespace (README: Clair
+                 * disconnected mode). Offline the scanners cannot fetch them (indexer.airgap), and
+                 * without the repository-to-CPE file the rhel repository scanner fails every layer.
+                 */
+                rhelMappings: z
+                    .strictObject({
+                        configMap: objectName.optional(),
+                        /** The key holding repository-to-cpe.json (plain, or gzip/zstd: claircore detects it). */
+                        repo2cpeKey: configMapKey.default(RHEL_REPO2CPE_FILE),
+                        /** The key holding container-name-repos-map.json. */
+                        name2reposKey: configMapKey.default(RHEL_NAME2REPOS_FILE),
+                    })
+                    .prefault({}),
             })
             .prefault({}),
         /**
@@ -438,6 +518,7 @@ export const clairSchema = z
                 }
             }
         }
+        rhelMappingsIssues(clair.disconnected, clair.configOverrides, ctx);
         const updaters = clair.updaters;
         if (offline.enabled) {
             const inert = { sets: updaters.sets, config: Object.keys(updaters.config).length ? updaters.config : undefined, dedicated: updaters.dedicated || undefined };

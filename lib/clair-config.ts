@@ -40,6 +40,12 @@ export interface ClairConfigInput {
      * and the indexer fetches nothing for its scanners (`indexer.airgap`). Nothing else changes.
      */
     disconnected?: boolean;
+    /**
+     * Disconnected mode: where the indexer pods see Red Hat's mapping files (mounted from a
+     * ConfigMap), written into the two RHEL scanners' config so they read them instead of
+     * fetching them (which indexer.airgap forbids).
+     */
+    rhelMappingFiles?: { repo2cpe: string; name2repos: string };
     /** updaters.sets (absent: every set Clair has) and updaters.config, per updater or set name. */
     updaters?: { sets?: string[]; config: Record<string, Record<string, unknown>> };
     /**
@@ -63,11 +69,29 @@ export function updateRetentionField(updateRetention: number): number {
     return updateRetention === 0 ? -1 : updateRetention;
 }
 
+/**
+ * The RHEL scanners that read Red Hat's mapping files, and their keys (claircore v1.5.32:
+ * rhel.RepositoryScannerConfig in rhel/repositoryscanner.go, rhcc.ScannerConfig in
+ * rhel/rhcc/scanner.go), under Clair's indexer.scanner.<kind>.<scanner name>. With only the
+ * *_file key set, the scanner reads that file once when the indexer starts and never fetches
+ * (its URL stays empty); with the *_url key too it would fetch from there once a day.
+ */
+export const RHEL_SCANNER_KEYS = [
+    { kind: "repo", scanner: "rhel-repository-scanner", file: "repo2cpe_mapping_file", url: "repo2cpe_mapping_url" },
+    { kind: "package", scanner: "rhel_containerscanner", file: "name2repos_mapping_file", url: "name2repos_mapping_url" },
+] as const;
+
+/** indexer.scanner as the program writes it: only the RHEL scanners' mapping files, in disconnected mode. */
+export interface ClairScannerConfig {
+    repo: { "rhel-repository-scanner": { repo2cpe_mapping_file: string } };
+    package: { rhel_containerscanner: { name2repos_mapping_file: string } };
+}
+
 export interface ClairConfigDocument {
     http_listen_addr: string;
     introspection_addr: string;
     log_level: string;
-    indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number; index_report_request_concurrency: number; airgap?: true };
+    indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number; index_report_request_concurrency: number; airgap?: true; scanner?: ClairScannerConfig };
     matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string; update_retention: number; disable_updaters?: true };
     updaters?: { sets?: string[]; config?: Record<string, Record<string, unknown>> };
     notifier: {
@@ -118,6 +142,7 @@ function programDocument(input: ClairConfigInput): ClairConfigDocument {
             layer_scan_concurrency: input.indexer.layerScanConcurrency,
             index_report_request_concurrency: input.indexer.indexReportRequestConcurrency,
             ...(input.disconnected ? { airgap: true as const } : {}),
+            ...(input.rhelMappingFiles ? { scanner: rhelScannerConfig(input.rhelMappingFiles) } : {}),
         },
         matcher: {
             connstring: connstring(input.matcher.connection),
@@ -140,6 +165,13 @@ function programDocument(input: ClairConfigInput): ClairConfigDocument {
         },
         auth: { psk: { key: input.pskBase64, iss: input.pskIssuers } },
         metrics: { name: "prometheus" },
+    };
+}
+
+function rhelScannerConfig(files: NonNullable<ClairConfigInput["rhelMappingFiles"]>): ClairScannerConfig {
+    return {
+        repo: { "rhel-repository-scanner": { repo2cpe_mapping_file: files.repo2cpe } },
+        package: { rhel_containerscanner: { name2repos_mapping_file: files.name2repos } },
     };
 }
 

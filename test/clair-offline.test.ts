@@ -12,7 +12,13 @@ import { atLeast, K8S, object, ofType, plaintextOf, rawObject, stackRun } from "
 
 const JOB = "kubernetes:batch/v1:Job";
 const BUNDLE_URL = "http://mirror.internal/clair/updates.json.gz";
-const OFFLINE = { "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": BUNDLE_URL };
+const OFFLINE = { "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": BUNDLE_URL, "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings" };
+/**
+ * Besides the two switches, disconnected mode names Red Hat's mapping files for the RHEL scanners
+ * (claircore v1.5.32 rhel/repositoryscanner.go, rhel/rhcc/scanner.go; where they are mounted is
+ * test/clair-rhel-mappings.test.ts).
+ */
+const MAPPING_FILE_KEYS = ["indexer.scanner.package.rhel_containerscanner.name2repos_mapping_file", "indexer.scanner.repo.rhel-repository-scanner.repo2cpe_mapping_file"];
 const CONFIG_PATH = "/etc/clair/config.yaml";
 
 /** Runs with seeded mock secrets, so two renders of the same stack hold the same passwords. */
@@ -32,9 +38,10 @@ const clairConfigOf = (run: MockRun) => parse(object(run, K8S.secret, "clair-con
 /** Every leaf path where `a` and `b` differ, with both values (undefined where absent). */
 function differences(a: any, b: any, at = ""): { path: string; from: unknown; to: unknown }[] {
     const isObject = (v: unknown): boolean => v !== null && typeof v === "object";
-    if (isObject(a) && isObject(b)) {
-        const keys: string[] = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-        return keys.flatMap((k) => differences(a[k], b[k], at ? `${at}.${k}` : k));
+    // A mapping on one side only is compared leaf by leaf too (its leaves are absent on the other).
+    if ((isObject(a) || isObject(b)) && (isObject(a) || a === undefined) && (isObject(b) || b === undefined)) {
+        const keys: string[] = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort();
+        return keys.flatMap((k) => differences(a?.[k], b?.[k], at ? `${at}.${k}` : k));
     }
     return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ path: at, from: a, to: b }];
 }
@@ -53,24 +60,28 @@ function waitsFor(run: MockRun, resource: MockResource, type: string, objectName
 
 describe("Clair disconnected mode: the config switch", () => {
     for (const stack of ["stage", "prod"]) {
-        it(`${stack}: the rendered config differs from the connected one in exactly matcher.disable_updaters and indexer.airgap`, async () => {
+        it(`${stack}: the rendered config differs from the connected one in exactly matcher.disable_updaters, indexer.airgap and the two mapping files`, async () => {
             const connected = clairConfigOf(await seeded(stack, {}));
             const disconnected = clairConfigOf(await seeded(stack, { sets: OFFLINE }));
-            assert.deepEqual(differences(connected, disconnected), [
+            const changed = differences(connected, disconnected);
+            assert.deepEqual(changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)), [
                 { path: "indexer.airgap", from: undefined, to: true },
                 { path: "matcher.disable_updaters", from: undefined, to: true },
             ]);
+            assert.deepEqual(changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]), MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]));
         });
     }
 
-    it("local (disconnected in its stack file): switching it off removes exactly those two keys", async () => {
+    it("local (disconnected in its stack file): switching it off removes exactly those keys", async () => {
         const disconnected = clairConfigOf(await seeded("local", {}));
         const clair = JSON.parse(stackConfig("local")["scanning-platform:clair"]);
         const connected = clairConfigOf(await seeded("local", { config: { "scanning-platform:clair": JSON.stringify({ ...clair, disconnected: { enabled: false } }) } }));
-        assert.deepEqual(differences(connected, disconnected), [
+        const changed = differences(connected, disconnected);
+        assert.deepEqual(changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)), [
             { path: "indexer.airgap", from: undefined, to: true },
             { path: "matcher.disable_updaters", from: undefined, to: true },
         ]);
+        assert.deepEqual(changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]), MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]));
     });
 });
 
@@ -117,7 +128,7 @@ describe("Clair disconnected mode: the updaters import", () => {
     });
 
     it("reads a bundle from a claim: mounted read-only, the file's path as the argument", async () => {
-        const run = await runProgram("stage", { sets: { "clair.disconnected.enabled": "true", "clair.disconnected.bundleClaim": "clair-bundles", "clair.disconnected.bundlePath": "2026/updates.json.zst" } });
+        const run = await runProgram("stage", { sets: { "clair.disconnected.enabled": "true", "clair.disconnected.bundleClaim": "clair-bundles", "clair.disconnected.bundlePath": "2026/updates.json.zst", "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings" } });
         const pod = jobNamed(run, "clair-import-").spec.template.spec;
         assert.deepEqual(pod.containers[0].command, ["/usr/bin/clairctl", "import-updaters", "/var/lib/clair-bundle/2026/updates.json.zst"]);
         assert.deepEqual(pod.volumes.find((v: any) => v.persistentVolumeClaim), { name: "bundle", persistentVolumeClaim: { claimName: "clair-bundles", readOnly: true } });

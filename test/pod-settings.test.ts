@@ -66,7 +66,7 @@ const appOf = (owner: string): App => {
 };
 
 /** Disconnected mode with a schedule: the import Job and CronJob exist too. */
-const DISCONNECTED = { disconnected: { enabled: true, bundleUrl: "https://mirror.internal/clair/updates.json.gz", importSchedule: "0 3 * * *" } };
+const DISCONNECTED = { disconnected: { enabled: true, bundleUrl: "https://mirror.internal/clair/updates.json.gz", importSchedule: "0 3 * * *", rhelMappings: { configMap: "clair-rhel-mappings" } } };
 
 function assertCarries(pod: Pod, app: App) {
     const block = podBlock(app);

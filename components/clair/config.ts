@@ -36,6 +36,8 @@ export interface ClairConfigFileArgs {
     psk: pulumi.Input<string>;
     /** matcher.disable_updaters and indexer.airgap (lib/clair-config.ts). */
     disconnected: boolean;
+    /** Disconnected mode: the paths of Red Hat's mapping files in the indexer pods, for the RHEL scanners' config. */
+    rhelMappingFiles?: { repo2cpe: string; name2repos: string };
     /** updaters.sets and updaters.config. */
     updaters: { sets?: string[]; config: Record<string, Record<string, unknown>> };
     /** The updaters run in one dedicated pod, which reads UPDATER_CONFIG_FILE; every matcher runs with disable_updaters. */
@@ -99,6 +101,7 @@ export class ClairConfigFile extends pulumi.ComponentResource {
                     pskBase64: psk,
                     pskIssuers: ["quay", "clairctl"],
                     disconnected: args.disconnected,
+                    rhelMappingFiles: args.rhelMappingFiles,
                     updaters: args.updaters,
                     dedicatedUpdater: args.dedicatedUpdater,
                     overrides: args.overrides,

@@ -16,7 +16,7 @@ import { ClairDatabases, type ClairDatabaseBackend } from "./databases";
 import { ClairDeployment } from "./deployment";
 import { ClairUpdatersImport, type UpdatersBundle } from "./import";
 import { ClairIndexer, INDEXER_NAME } from "./indexer";
-import { HTTP_PORT, INTROSPECTION_PORT } from "./pod";
+import { HTTP_PORT, INTROSPECTION_PORT, rhelMappingFiles, type RhelMappings } from "./pod";
 import { ClairRoutes } from "./routes";
 import { ClairUpdater, updaterIdentity } from "./updater";
 import { ClairUpgradeJob } from "./upgrade";
@@ -101,7 +101,16 @@ export interface ClairArgs {
      * indexer.airgap) and a Job imports the bundle into the matcher database once the matcher is
      * ready; with `schedule`, a CronJob imports it again.
      */
-    disconnected?: { bundle: UpdatersBundle; schedule?: string; importResources: GuaranteedResources };
+    disconnected?: {
+        bundle: UpdatersBundle;
+        schedule?: string;
+        importResources: GuaranteedResources;
+        /**
+         * Red Hat's mapping files for the indexer's RHEL scanners, which cannot fetch them offline:
+         * mounted into the indexer pods and named in the config file.
+         */
+        rhelMappings: RhelMappings;
+    };
     /**
      * `clairctl admin pre v<version>` before the Clair pods change and `admin post v<version>` after
      * they have rolled out, each a Job named after the version (so it runs when the version changes).
@@ -153,6 +162,7 @@ export class Clair extends pulumi.ComponentResource {
             webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification/` } : undefined,
             psk,
             disconnected: args.disconnected !== undefined,
+            rhelMappingFiles: args.disconnected ? rhelMappingFiles(args.disconnected.rhelMappings) : undefined,
             updaters: { sets: args.updaters.sets, config: args.updaters.config },
             dedicatedUpdater: dedicated !== undefined,
             overrides: args.configOverrides,
@@ -195,6 +205,7 @@ export class Clair extends pulumi.ComponentResource {
             resources: args.indexer.resources,
             storageClass: args.indexer.storageClass,
             storageSize: args.indexer.storageSize,
+            rhelMappings: args.disconnected?.rhelMappings,
             podAnnotations: configFile.podAnnotations,
             annotations: configFile.databaseAnnotations.indexer,
             after,

@@ -4,13 +4,15 @@ import type { WorkloadCapacity } from "../../lib/capacity";
 import { autoscaledReplicas, horizontalAutoscaler } from "../shared/autoscaling";
 import { onePodAtATime } from "../shared/disruption";
 import { labels, selectorLabels } from "../shared/labels";
-import { clairIdentity, clairPod, type ClairWorkloadArgs } from "./pod";
+import { clairIdentity, clairPod, type ClairWorkloadArgs, type RhelMappings } from "./pod";
 import { clairService } from "./services";
 
 export interface ClairIndexerArgs extends ClairWorkloadArgs {
     /** Class and size of each pod's layer claim (gp2, 100Gi: sized for IOPS as much as space). */
     storageClass: string;
     storageSize: string;
+    /** Disconnected mode: Red Hat's mapping files, which only the indexer's RHEL scanners read. */
+    rhelMappings?: RhelMappings;
 }
 
 export const INDEXER_NAME = "clair-indexer";
@@ -46,6 +48,7 @@ export class ClairIndexer extends pulumi.ComponentResource {
             startupMinutes: args.startupMinutes,
             extraEnv: args.extraEnv,
             serviceAccountName: args.serviceAccountName,
+            rhelMappings: args.rhelMappings,
         });
 
         const scaling = autoscaledReplicas("StatefulSet", args.replicas, args.autoscaling);

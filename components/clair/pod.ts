@@ -20,6 +20,11 @@ export const UPDATER_CONFIG_FILE = "updater.yaml";
 /** Clair's image puts this directory on SSL_CERT_DIR: a CA bundle mounted here is trusted. */
 export const CA_DIR = "/var/run/certs";
 export const CA_FILE = "database-ca.pem";
+/**
+ * Where the indexer sees Red Hat's mapping files in disconnected mode: its own directory, since
+ * CONFIG_DIR is the config Secret's mount.
+ */
+export const RHEL_MAPPINGS_DIR = "/etc/clair-rhel-mappings";
 /** Layer downloads go to TMPDIR. */
 export const SCRATCH_DIR = "/var/tmp";
 
@@ -53,6 +58,30 @@ export interface ClairPodBase {
     serviceAccountName?: pulumi.Input<string>;
 }
 
+/** Red Hat's two mapping files for the RHEL scanners: an existing ConfigMap and the key of each. */
+export interface RhelMappings {
+    configMap: string;
+    repo2cpeKey: string;
+    name2reposKey: string;
+}
+
+/** The paths the indexer's config names: one file per ConfigMap key, under RHEL_MAPPINGS_DIR. */
+export function rhelMappingFiles(mappings: RhelMappings): { repo2cpe: string; name2repos: string } {
+    return { repo2cpe: `${RHEL_MAPPINGS_DIR}/${mappings.repo2cpeKey}`, name2repos: `${RHEL_MAPPINGS_DIR}/${mappings.name2reposKey}` };
+}
+
+/**
+ * The mapping files' volume. The two keys are listed as items, not left optional: a ConfigMap or
+ * key that is missing keeps the pod from starting (the kubelet names it in the pod's events),
+ * where a missing file would only make claircore drop the scanner with a log line, and Red Hat
+ * images would be indexed without their repository CPEs, with no error.
+ */
+export function rhelMappingsVolume(mappings: RhelMappings): PodVolume {
+    return podVolume("rhel-mappings", {
+        configMap: { name: mappings.configMap, items: [mappings.repo2cpeKey, mappings.name2reposKey].map((key) => ({ key, path: key })) },
+    });
+}
+
 export interface ClairPodArgs extends ClairPodBase {
     mode: ClairMode;
     /** The file in the config Secret this pod reads (CONFIG_FILE unless set). */
@@ -61,6 +90,8 @@ export interface ClairPodArgs extends ClairPodBase {
     identity?: AppIdentity;
     /** Layer scratch space at /var/tmp: the indexer's is a per-pod claim of this size, the others' an emptyDir. */
     scratchClaimSize?: string;
+    /** Disconnected mode, the indexer: Red Hat's mapping files mounted read-only at RHEL_MAPPINGS_DIR. */
+    rhelMappings?: RhelMappings;
 }
 
 /** A Clair workload: its pods plus how many, where, and the annotations it carries. */
@@ -112,6 +143,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
     const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "1Gi" } });
     const scratch = args.scratchClaimSize ? perPodClaimVolume(SCRATCH_VOLUME, args.scratchClaimSize) : podVolume(SCRATCH_VOLUME, { emptyDir: { sizeLimit: "1Gi" } });
     const certs = certsVolume(args.caConfigMapName, args.trustedCa);
+    const mappings = args.rhelMappings ? rhelMappingsVolume(args.rhelMappings) : undefined;
     const probeTiming = { timeoutSeconds: 5, periodSeconds: 10, failureThreshold: 3 };
     const shape = { resources: args.resources, ephemeralStorage: CLAIR_EPHEMERAL_STORAGE };
 
@@ -147,6 +179,7 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
             scratch.mount(SCRATCH_DIR),
             tmp.mount("/tmp"),
             ...(certs ? [certs.mount(CA_DIR, { readOnly: true })] : []),
+            ...(mappings ? [mappings.mount(RHEL_MAPPINGS_DIR, { readOnly: true })] : []),
         ],
         ...shape,
     };
@@ -160,6 +193,6 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
         spread: args.identity ?? clairIdentity(args.mode),
         ...(args.scratchClaimSize ? { initContainers: [cleanScratch] } : {}),
         containers: [clair],
-        volumes: [config, tmp, scratch, ...(certs ? [certs] : [])],
+        volumes: [config, tmp, scratch, ...(certs ? [certs] : []), ...(mappings ? [mappings] : [])],
     });
 }

@@ -130,7 +130,7 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                 this.timeout(120000);
                 const offline = disconnectedByFile()
                     ? document
-                    : renderedConfig(await runProgram(stack, { sets: { "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates.json.gz" } }));
+                    : renderedConfig(await runProgram(stack, { sets: { "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates.json.gz", "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings" } }));
                 const doc = parse(offline);
                 assert.equal(doc.matcher.disable_updaters, true);
                 assert.equal(doc.indexer.airgap, true);
