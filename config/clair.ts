@@ -71,6 +71,8 @@ export const rdsSchema = z
     .prefault({})
     .superRefine((rds, ctx) => {
         const known = knownInstanceClasses[rds.instanceClass];
+        const family = rds.instanceClass.split(".").slice(0, 2).join(".");
+        const sizes = Object.keys(knownInstanceClasses).filter((c) => c.startsWith(`${family}.`)).map((c) => c.slice(family.length + 1)).reverse();
         if (INSTANCE_CLASS.test(rds.instanceClass) && known === undefined && rds.instanceMemoryGiB === undefined) {
             ctx.addIssue({
                 code: "custom",
@@ -78,13 +80,14 @@ export const rdsSchema = z
                 input: rds.instanceClass,
                 message:
                     `is not among the classes the RDS User Guide lists for PostgreSQL in the program's table (${RDS_CLASS_TABLE_EDITION}), and the connection pools are sized from the class's memory; ` +
+                    (sizes.length > 0 ? `the guide lists ${family} for PostgreSQL in the sizes ${sizes.join(", ")}; choose one, or for a size AWS added later ` : "") +
                     "set clair.database.rds.instanceMemoryGiB to the class's memory in GiB (AWS: Hardware specifications for DB instance classes)",
             });
         }
         if (known !== undefined && rds.instanceMemoryGiB !== undefined && rds.instanceMemoryGiB !== known) {
             ctx.addIssue({ code: "custom", path: ["instanceMemoryGiB"], input: rds.instanceMemoryGiB, message: `differs from the ${known} GiB of ${rds.instanceClass} in the program's table (RDS User Guide, hardware specifications); remove it, or correct it to ${known}` });
         }
-        const familyLimit = RDS_POSTGRESQL_FAMILY_LIMITS[rds.instanceClass.split(".").slice(0, 2).join(".")];
+        const familyLimit = RDS_POSTGRESQL_FAMILY_LIMITS[family];
         const major = Number(rds.engineVersion.split(".")[0]);
         if (familyLimit && "deprecated" in familyLimit) {
             ctx.addIssue({ code: "custom", path: ["instanceClass"], input: rds.instanceClass, message: "is a class RDS lists as deprecated for PostgreSQL, which RDS does not create; choose a current class such as db.m6g.large" });

@@ -147,9 +147,11 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
         assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 100, [`${rds}.maxAllocatedStorageGiB`]: 0 }), "accepted");
     });
 
-    // RDS User Guide (edition of 2023-06-09), "Hardware specifications for DB instance classes": vCPU and Memory (GiB).
+    // RDS User Guide (edition of 2023-06-09, and the current pages for the families added since),
+    // "Hardware specifications for DB instance classes": vCPU and Memory (GiB).
     it("the class table holds every class the guide lists for PostgreSQL, with the guide's vCPU and memory", () => {
-        assert.equal(Object.keys(RDS_POSTGRESQL_INSTANCE_CLASSES).length, 156);
+        // 156 classes from the 2023 edition, 107 from the families added since (9 sizes each in 11 families, 8 in db.r6idn).
+        assert.equal(Object.keys(RDS_POSTGRESQL_INSTANCE_CLASSES).length, 156 + 107);
         assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.m7g.4xlarge"], { vCPU: 16, memoryGiB: 64 });
         assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.r7g.large"], { vCPU: 2, memoryGiB: 16 });
         assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.t3.micro"], { vCPU: 2, memoryGiB: 1 });
@@ -185,22 +187,56 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
     });
 
     it("a class the table lacks is taken with its memory stated, and the pools are sized from it", () => {
-        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m8g.4xlarge" }), /instanceClass = "db\.m8g\.4xlarge": is not among the classes the RDS User Guide lists for PostgreSQL in the program's table \(User Guide edition of 2023-06-09\).*set clair\.database\.rds\.instanceMemoryGiB/);
-        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m8g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
+        // db.m9g is a family no page lists (yet).
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m9g.4xlarge" }), /instanceClass = "db\.m9g\.4xlarge": is not among the classes the RDS User Guide lists for PostgreSQL in the program's table \(User Guide of 2023-06-09, and the current pages for later families\).*set clair\.database\.rds\.instanceMemoryGiB/);
+        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m9g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
         // RDS's default: LEAST(DBInstanceClassMemory/9531392, 5000), about 90% of 64 GiB over 9531392 bytes.
         assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((64 * 2 ** 30 * 0.9) / 9531392), 5000));
         assert.match(withSet({ [`${rds}.instanceClass`]: "db.m6g.xlarge", [`${rds}.instanceMemoryGiB`]: 32 }), /instanceMemoryGiB = 32: differs from the 16 GiB of db\.m6g\.xlarge/);
         assert.match(withSet({ [`${rds}.instanceClass`]: "m6g.large" }), /must be an RDS instance class: db\.<type>\.<size>/);
     });
 
-    // The guide's PostgreSQL column: db.m3 and db.r3 "Deprecated"; db.m4, db.r4 and db.t2 "Lower than PostgreSQL 13".
-    it("a deprecated class is refused, and a class for PostgreSQL lower than 13 is refused from 13 on", () => {
+    // The current "Supported DB engines" page's PostgreSQL column: db.m3, db.r3, db.m4, db.r4 and db.t2
+    // "Deprecated"; db.x2idn "PostgreSQL 15 versions, 14.6, and 13.9".
+    it("a deprecated class is refused, and db.x2idn is refused from PostgreSQL 16 on", () => {
         assert.match(withSet({ [`${rds}.instanceClass`]: "db.m3.large" }), /instanceClass = "db\.m3\.large": is a class RDS lists as deprecated for PostgreSQL/);
-        assert.equal(withSet({ [`${rds}.instanceClass`]: "db.m4.large", [`${rds}.engineVersion`]: "12.22" }), "accepted");
-        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m4.large", [`${rds}.engineVersion`]: "13" }), /instanceClass = "db\.m4\.large": is a class RDS offers only for PostgreSQL lower than 13, and engineVersion is "13"/);
-        assert.match(withSet({ [`${rds}.instanceClass`]: "db.t2.micro", [`${rds}.engineVersion`]: "16.4" }), /lower than 13/);
+        for (const deprecated of ["db.m4.large", "db.r4.large", "db.t2.micro"]) {
+            assert.match(withSet({ [`${rds}.instanceClass`]: deprecated, [`${rds}.engineVersion`]: "12.22" }), /is a class RDS lists as deprecated for PostgreSQL/, deprecated);
+        }
         assert.equal(withSet({ [`${rds}.instanceClass`]: "db.t3.micro", [`${rds}.engineVersion`]: "16.4" }), "accepted");
+        assert.equal(withSet({ [`${rds}.instanceClass`]: "db.x2idn.16xlarge", [`${rds}.engineVersion`]: "15.8" }), "accepted");
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.x2idn.16xlarge", [`${rds}.engineVersion`]: "16.1" }), /instanceClass = "db\.x2idn\.16xlarge": is a class RDS offers only for PostgreSQL lower than 16, and engineVersion is "16\.1"/);
     });
+
+    // Families the guide added after 2023-06-09. For each: a real class, with the memory the current
+    // "Hardware specifications for DB instance classes" page gives, is taken without instanceMemoryGiB;
+    // a near miss (a size or variant the "Supported DB engines" page does not list for PostgreSQL) is
+    // refused, naming the key, the value and the sizes the guide lists.
+    const addedFamilies: { real: string; memoryGiB: number; nearMiss: string; sizes: string }[] = [
+        { real: "db.m8g.48xlarge", memoryGiB: 768, nearMiss: "db.m8g.32xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.m8gd.large", memoryGiB: 8, nearMiss: "db.m8gd.medium", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.m7i.12xlarge", memoryGiB: 192, nearMiss: "db.m7i.metal-48xl", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.m6id.32xlarge", memoryGiB: 512, nearMiss: "db.m6id.metal", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        { real: "db.m6idn.24xlarge", memoryGiB: 384, nearMiss: "db.m6idn.48xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        { real: "db.m6in.xlarge", memoryGiB: 16, nearMiss: "db.m6in.metal", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        { real: "db.r8g.48xlarge", memoryGiB: 1536, nearMiss: "db.r8g.medium", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.r8gd.12xlarge", memoryGiB: 384, nearMiss: "db.r8gd.32xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.r7i.large", memoryGiB: 16, nearMiss: "db.r7i.metal-24xl", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.r6id.2xlarge", memoryGiB: 64, nearMiss: "db.r6id.metal", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        // The hardware page has db.r6idn.large (16 GiB); the engine page does not list it.
+        { real: "db.r6idn.xlarge", memoryGiB: 32, nearMiss: "db.r6idn.large", sizes: "xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        { real: "db.r6in.32xlarge", memoryGiB: 1024, nearMiss: "db.r6in.48xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+    ];
+    for (const f of addedFamilies) {
+        const family = f.real.split(".").slice(0, 2).join(".");
+        it(`${family}: ${f.real} is taken with ${f.memoryGiB} GiB; ${f.nearMiss} is refused`, () => {
+            assert.equal(parsedWith({ [`${rds}.instanceClass`]: f.real }).clair.database.rds.memoryGiB, f.memoryGiB);
+            assert.match(withSet({ [`${rds}.instanceClass`]: f.real, [`${rds}.instanceMemoryGiB`]: f.memoryGiB + 1 }), new RegExp(`instanceMemoryGiB = ${f.memoryGiB + 1}: differs from the ${f.memoryGiB} GiB of ${f.real.replace(/\./g, "\\.")}`));
+            const refused = withSet({ [`${rds}.instanceClass`]: f.nearMiss });
+            assert.ok(refused.includes(`clair.database.rds.instanceClass = "${f.nearMiss}": is not among the classes the RDS User Guide lists for PostgreSQL`), refused);
+            assert.ok(refused.includes(`the guide lists ${family} for PostgreSQL in the sizes ${f.sizes}; choose one`), refused);
+        });
+    }
 });
 
 describe("URLs: read by the parser of the program that receives them", () => {
