@@ -328,8 +328,57 @@ describe("ClamAV's private mirror: as freshclam reads PrivateMirror (freshclam.c
 
     it("schemes other than http and https, and a URL without a host, are refused", () => {
         assert.match(withSet({ "clamav.privateMirror": "ftp://m.example.com" }), /uses ftp:, which this program does not offer: ClamAV's private-mirror guide serves the databases over http or https/);
-        assert.match(withSet({ "clamav.privateMirror": "https:///m.example.com" }), /has no host in https:\/\/\/m\.example\.com/);
-        assert.match(withSet({ "clamav.privateMirror": "https://exa_mple.com/" }), /has the host 'exa_mple\.com'/);
+        assert.match(withSet({ "clamav.privateMirror": "https://:8443/db" }), /clamav\.privateMirror = "https:\/\/:8443\/db": has no host \(libcurl: CURLUE_NO_HOST\)/);
+        // No "://": freshclam prefixes http://, and libcurl then reads the host 'https'.
+        assert.match(withSet({ "clamav.privateMirror": "https:/m.example.com" }), /has no ':\/\/', so freshclam reads it as http:\/\/https:\/m\.example\.com, whose host is 'https'/);
+    });
+});
+
+// What freshclam hands libcurl (PrivateMirror + "/" + file, DatabaseCustomURL as written) is read by
+// curl's URL API: lib/urlapi.c parseurl, junkscan, Curl_parse_port, hostname_check (curl master,
+// read 2026-12-03); the boundaries below are that source's, not the program's.
+describe("URLs freshclam fetches: as libcurl's URL API reads them (curl lib/urlapi.c)", () => {
+    const custom = (u: string) => withSet({ "clamav.customDatabaseUrls": [u] });
+    const mirror = (u: string) => withSet({ "clamav.privateMirror": u });
+
+    it("one to three '/' after the scheme: four are refused (CURLUE_BAD_SLASHES)", () => {
+        for (const ok of ["https:/sigs.example.net/x.ndb", "https://sigs.example.net/x.ndb", "https:///sigs.example.net/x.ndb"]) assert.equal(custom(ok), "accepted", ok);
+        assert.match(custom("https:////sigs.example.net/x.ndb"), /clamav\.customDatabaseUrls\.0 = "https:\/\/\/\/sigs\.example\.net\/x\.ndb": has 4 '\/' after 'https:', which libcurl refuses \(urlapi\.c: one to three, CURLUE_BAD_SLASHES\)/);
+        assert.equal(mirror("https:///m.example.com"), "accepted");
+        assert.match(mirror("https:////m.example.com"), /clamav\.privateMirror = "https:\/\/\/\/m\.example\.com": has 4 '\/'/);
+    });
+
+    it("the port is decimal digits up to 65535 (0xffff); an empty port is the default; 0 is the program's refusal", () => {
+        assert.equal(custom("https://sigs.example.net:65535/x.ndb"), "accepted");
+        assert.match(custom("https://sigs.example.net:65536/x.ndb"), /customDatabaseUrls\.0 = "https:\/\/sigs\.example\.net:65536\/x\.ndb": has the port 65536, above libcurl's limit of 65535 \(Curl_parse_port: CURLUE_BAD_PORT_NUMBER\)/);
+        assert.equal(custom("https://sigs.example.net:/x.ndb"), "accepted");
+        assert.match(custom("https://sigs.example.net:+443/x.ndb"), /has the port '\+443', which libcurl refuses: decimal digits only/);
+        assert.equal(custom("https://sigs.example.net:1/x.ndb"), "accepted");
+        assert.match(custom("https://sigs.example.net:0/x.ndb"), /has port 0, which libcurl parses but no server can listen on/);
+        assert.equal(mirror("m.example.com:65535"), "accepted");
+        assert.match(mirror("m.example.com:65536"), /has the port 65536, above libcurl's limit of 65535 .*, read as http:\/\/m\.example\.com:65536/);
+    });
+
+    it("a space or control byte anywhere is refused (junkscan: CURLUE_MALFORMED_INPUT), where the WHATWG parser escapes or strips it", () => {
+        assert.match(custom("https://sigs.example.net/my sigs/x.ndb"), /has a space or control character, which libcurl refuses anywhere in a URL \(urlapi\.c junkscan: CURLUE_MALFORMED_INPUT\)/);
+        assert.match(mirror("https://m.example.com/db\t"), /has a space or control character/);
+        assert.equal(custom("https://sigs.example.net/my%20sigs/x.ndb"), "accepted");
+    });
+
+    it("user info ends at the first '@', so a second one lands in the host (CURLUE_BAD_HOSTNAME)", () => {
+        assert.equal(custom("https://user:pw@sigs.example.net/x.ndb"), "accepted");
+        assert.match(custom("https://user@pw@sigs.example.net/x.ndb"), /has the host 'pw@sigs\.example\.net', with '@', which libcurl refuses in a host name \(urlapi\.c hostname_check: CURLUE_BAD_HOSTNAME\)/);
+    });
+
+    it("host names: '_' and upper case are taken; hostname_check's characters are refused, also %-escaped", () => {
+        assert.equal(mirror("https://clam_mirror.example.com"), "accepted");
+        assert.equal(custom("https://Sigs.Example.NET/x.ndb"), "accepted");
+        for (const c of ["!", "$", "*", "+", ",", ";", "=", "&", "'", "(", "{", "^"]) {
+            assert.match(custom(`https://sigs${c}x.example.net/x.ndb`), /which libcurl refuses in a host name \(urlapi\.c hostname_check: CURLUE_BAD_HOSTNAME\)/, c);
+        }
+        assert.match(custom("https://sigs%21x.example.net/x.ndb"), /has the host 'sigs!x\.example\.net', with '!'/);
+        assert.equal(custom("https://[2001:db8::1]:8443/x.ndb"), "accepted");
+        assert.match(custom("https://[2001:db8::g]/x.ndb"), /is not an IPv6 address \(libcurl: CURLUE_BAD_IPV6\)/);
     });
 });
 
