@@ -435,3 +435,103 @@ describe("log levels: spelled as the apps read them", () => {
         assert.match(withSet({ "malwar.logLevel": "verbose" }), /malwar\.logLevel = "verbose": must be one of DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, FATAL \(in any case/);
     });
 });
+
+// Scheduling fields of `<app>.pod`, by the API server's rules: k8s.io/apimachinery
+// pkg/util/validation/validation.go (IsQualifiedName: optional DNS-1123 subdomain prefix of at most
+// 253 and '/', then a name of at most 63 matching ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9];
+// IsValidLabelValue: at most 63, the same pattern, or empty) and kubernetes
+// pkg/apis/core/validation/validation.go (ValidateTolerations, validateAffinity and the functions
+// it calls); the API reference's Toleration, NodeSelectorRequirement and PodAffinityTerm.
+describe("pod scheduling: as the Kubernetes API server validates it", () => {
+    const pod = (app: string, block: Record<string, unknown>) => withSet(Object.fromEntries(Object.entries(block).map(([k, v]) => [`${app}.pod.${k}`, v])));
+    const name = (n: number) => "a".repeat(n);
+    const subdomain = (n: number) => Array.from({ length: Math.ceil(n / 64) }, (_, i) => name(Math.min(63, n - i * 64))).join(".");
+
+    it("a label key's name part is at most 63 characters, its prefix a DNS subdomain of at most 253", () => {
+        assert.equal(subdomain(253).length, 253);
+        assert.equal(pod("clair", { nodeSelector: { [name(63)]: "x" } }), "accepted");
+        assert.match(pod("clair", { nodeSelector: { [name(64)]: "x" } }), /clair\.pod\.nodeSelector\.a{64} = "x": the key "a{64}" has a name of 64 characters, over the limit of 63/);
+        assert.equal(pod("clair", { nodeSelector: { [`${subdomain(253)}/zone`]: "x" } }), "accepted");
+        assert.match(pod("clair", { nodeSelector: { [`${subdomain(254)}/zone`]: "x" } }), /has the prefix '.*', which is 254 characters long, over the limit of 253/);
+        // The name part may have upper case and '_'; the prefix is lower case; one '/' at most; neither part empty.
+        assert.equal(pod("clair", { nodeSelector: { "example.com/My_Name.x-1": "x" } }), "accepted");
+        assert.match(pod("clair", { nodeSelector: { "Example.com/zone": "x" } }), /has the prefix 'Example\.com'/);
+        assert.match(pod("clair", { nodeSelector: { "a/b/c": "x" } }), /has more than one '\/'/);
+        assert.match(pod("clair", { nodeSelector: { "/zone": "x" } }), /has the prefix '', which is empty/);
+        assert.match(pod("clair", { nodeSelector: { "example.com/": "x" } }), /has an empty name/);
+        assert.match(pod("clair", { nodeSelector: { "-zone": "x" } }), /has the name '-zone', which .*must start and end with a letter or digit/);
+    });
+
+    it("a label value is empty or at most 63 characters of the name pattern", () => {
+        assert.equal(pod("malwar", { nodeSelector: { zone: name(63) } }), "accepted");
+        assert.equal(pod("malwar", { nodeSelector: { zone: "" } }), "accepted");
+        assert.match(pod("malwar", { nodeSelector: { zone: name(64) } }), /malwar\.pod\.nodeSelector\.zone = "a{64}": is 64 characters long, over the limit of 63/);
+        assert.match(pod("malwar", { nodeSelector: { zone: "a-" } }), /nodeSelector\.zone = "a-": may hold only letters, digits, '-', '_' and '\.', and must start and end with a letter or digit/);
+    });
+
+    it("tolerations: Exists takes no value; an empty key needs Exists; the effect is one of three; tolerationSeconds only with NoExecute", () => {
+        const tol = (t: Record<string, unknown>) => pod("clamav", { tolerations: [t] });
+        assert.equal(tol({ key: "dedicated", operator: "Exists" }), "accepted");
+        assert.match(tol({ key: "dedicated", operator: "Exists", value: "x" }), /clamav\.pod\.tolerations\.0\.value = "x": must be empty with operator Exists/);
+        assert.equal(tol({ operator: "Exists" }), "accepted");
+        assert.match(tol({ operator: "Equal", value: "x" }), /tolerations\.0\.operator = "Equal": must be Exists when key is empty/);
+        for (const effect of ["NoSchedule", "PreferNoSchedule", "NoExecute"]) assert.equal(tol({ key: "k", operator: "Exists", effect }), "accepted", effect);
+        assert.match(tol({ key: "k", operator: "Exists", effect: "NoExecution" }), /tolerations\.0\.effect = "NoExecution": must be one of NoSchedule, PreferNoSchedule, NoExecute/);
+        assert.equal(tol({ key: "k", operator: "Exists", effect: "NoExecute", tolerationSeconds: 0 }), "accepted");
+        assert.match(tol({ key: "k", operator: "Exists", effect: "NoSchedule", tolerationSeconds: 0 }), /tolerations\.0\.tolerationSeconds = 0: applies only with effect NoExecute/);
+        assert.match(tol({ key: "k", operator: "Exists", tolerationSeconds: 300 }), /tolerationSeconds = 300: applies only with effect NoExecute/);
+        assert.match(tol({ key: "k", operator: "Equal", value: name(64) }), /tolerations\.0\.value = "a{64}": is 64 characters long, over the limit of 63/);
+        // The API server takes -1 (treated as 0); the program asks for 0, and says so.
+        assert.match(tol({ key: "k", operator: "Exists", effect: "NoExecute", tolerationSeconds: -1 }), /tolerationSeconds = -1: must be 0 or more: Kubernetes treats a negative value as 0/);
+    });
+
+    it("node affinity: at least one required term; In and NotIn need values, Exists and DoesNotExist take none, Gt and Lt exactly one; matchFields is metadata.name In/NotIn one node", () => {
+        const required = (terms: unknown[]) => pod("clair", { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
+        const expr = (e: Record<string, unknown>) => required([{ matchExpressions: [e] }]);
+        assert.match(required([]), /clair\.pod\.affinity\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.nodeSelectorTerms = \[\]: must have at least one node selector term/);
+        assert.equal(expr({ key: "zone", operator: "In", values: ["a"] }), "accepted");
+        assert.match(expr({ key: "zone", operator: "In", values: [] }), /matchExpressions\.0\.values = \[\]: must be given when operator is In/);
+        assert.match(expr({ key: "zone", operator: "NotIn" }), /matchExpressions\.0\.values = \(unset\): must be given when operator is NotIn/);
+        assert.equal(expr({ key: "zone", operator: "Exists" }), "accepted");
+        assert.match(expr({ key: "zone", operator: "DoesNotExist", values: ["a"] }), /matchExpressions\.0\.values = \["a"\]: may not be given when operator is DoesNotExist/);
+        assert.equal(expr({ key: "cpus", operator: "Gt", values: ["4"] }), "accepted");
+        assert.match(expr({ key: "cpus", operator: "Lt", values: ["4", "8"] }), /values = \["4","8"\]: must be exactly one value when operator is Lt, not 2/);
+        assert.match(expr({ key: "zone", operator: "Near", values: ["a"] }), /matchExpressions\.0\.operator = "Near": must be one of In, NotIn, Exists, DoesNotExist, Gt, Lt/);
+        assert.match(expr({ key: "bad key", operator: "Exists" }), /matchExpressions\.0\.key = "bad key": has the name 'bad key'/);
+        const field = (f: Record<string, unknown>) => required([{ matchFields: [f] }]);
+        assert.equal(field({ key: "metadata.name", operator: "In", values: ["node-1"] }), "accepted");
+        assert.match(field({ key: "metadata.labels", operator: "In", values: ["node-1"] }), /matchFields\.0\.key = "metadata\.labels": must be metadata\.name, the only field a node selector can match/);
+        assert.match(field({ key: "metadata.name", operator: "Exists", values: ["node-1"] }), /matchFields\.0\.operator = "Exists": must be In or NotIn/);
+        assert.match(field({ key: "metadata.name", operator: "In", values: ["node-1", "node-2"] }), /matchFields\.0\.values = \["node-1","node-2"\]: must be exactly one node name with operator In, not 2/);
+    });
+
+    it("weights of preferred terms are 1 to 100", () => {
+        const preferred = (weight: number) => pod("malwar", { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, preference: { matchExpressions: [{ key: "zone", operator: "Exists" }] } }] } } });
+        const podPreferred = (weight: number) => pod("malwar", { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, podAffinityTerm: { topologyKey: "kubernetes.io/hostname" } }] } } });
+        for (const ok of [1, 100]) {
+            assert.equal(preferred(ok), "accepted", String(ok));
+            assert.equal(podPreferred(ok), "accepted", String(ok));
+        }
+        for (const bad of [0, 101]) {
+            assert.match(preferred(bad), new RegExp(`preferredDuringSchedulingIgnoredDuringExecution\\.0\\.weight = ${bad}: must be 1 to 100 \\(the API server's range for a weight\\)`));
+            assert.match(podPreferred(bad), new RegExp(`podAntiAffinity\\.preferredDuringSchedulingIgnoredDuringExecution\\.0\\.weight = ${bad}: must be 1 to 100`));
+        }
+    });
+
+    it("pod affinity terms: a topologyKey that is a label key, label selectors and namespaces by their rules, match/mismatchLabelKeys only with a labelSelector", () => {
+        const term = (t: Record<string, unknown>) => pod("clamav", { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [t] } } });
+        assert.equal(term({ topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { app: "db" } } }), "accepted");
+        assert.match(term({ topologyKey: "" }), /requiredDuringSchedulingIgnoredDuringExecution\.0\.topologyKey = "": has an empty name/);
+        assert.match(term({ labelSelector: { matchLabels: { app: "db" } } }), /requiredDuringSchedulingIgnoredDuringExecution\.0\.topologyKey = \(unset\): is required \(the API server: "can not be empty"\); must be a node label key/);
+        assert.match(term({ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "In" }] } }), /labelSelector\.matchExpressions\.0\.values = \(unset\): must be given when operator is In/);
+        assert.match(term({ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "Exists", values: ["x"] }] } }), /matchExpressions\.0\.values = \["x"\]: must be empty when operator is Exists/);
+        assert.match(term({ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "Gt", values: ["1"] }] } }), /matchExpressions\.0\.operator = "Gt": must be one of In, NotIn, Exists, DoesNotExist/);
+        assert.match(term({ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "In", values: [name(64)] }] } }), /matchExpressions\.0\.values\.0 = "a{64}": is 64 characters long/);
+        assert.equal(term({ topologyKey: "zone", namespaces: [name(63)] }), "accepted");
+        assert.match(term({ topologyKey: "zone", namespaces: [name(64)] }), /namespaces\.0 = "a{64}": is 64 characters long, over the limit of 63; must be a namespace name/);
+        assert.match(term({ topologyKey: "zone", namespaces: ["Team_A"] }), /namespaces\.0 = "Team_A": may hold only lower-case letters/);
+        assert.equal(term({ topologyKey: "zone", labelSelector: { matchLabels: { app: "db" } }, matchLabelKeys: ["pod-template-hash"] }), "accepted");
+        assert.match(term({ topologyKey: "zone", matchLabelKeys: ["pod-template-hash"] }), /matchLabelKeys = \["pod-template-hash"\]: must not be given when labelSelector is not set/);
+        assert.match(term({ topologyKey: "zone", labelSelector: {}, matchLabelKeys: ["k"], mismatchLabelKeys: ["k"] }), /matchLabelKeys\.0 = "k": has "k", which is also in mismatchLabelKeys; a key may be in only one/);
+    });
+});
