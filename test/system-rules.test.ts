@@ -264,6 +264,13 @@ describe("URLs: read by the parser of the program that receives them", () => {
 });
 
 describe("proxies: as Clair's Go and freshclam read them", () => {
+    // Go's net/url takes '_' and sub-delims in a host; libcurl's hostname_check (curl lib/urlapi.c),
+    // which reads what freshclam hands CURLOPT_PROXY, takes '_' but refuses '!', '$', '&' and the like.
+    it("a proxy host is one both readers take: '_' passes, a character libcurl refuses does not", () => {
+        assert.equal(withSet({ "proxy.httpsProxy": "http://egress_proxy.corp.example:3128" }), "accepted");
+        assert.match(withSet({ "proxy.httpsProxy": "http://egress!proxy.corp.example:3128" }), /proxy\.httpsProxy = "http:\/\/egress!proxy\.corp\.example:3128": has the host 'egress!proxy\.corp\.example', with '!', which libcurl refuses in a host name \(urlapi\.c hostname_check: CURLUE_BAD_HOSTNAME\)/);
+    });
+
     // golang.org/x/net/http/httpproxy parseProxy: without a scheme and host of its own, a value is read as "http://" + value.
     it("a proxy without a scheme is read as http://, by Clair's Go and by freshclam alike", () => {
         for (const [written, read] of [["proxy.example.com:3128", "http://proxy.example.com:3128"], ["proxy.example.com", "http://proxy.example.com"], ["10.0.0.1:3128", "http://10.0.0.1:3128"], ["[fd00::1]:3128", "http://[fd00::1]:3128"]]) {
