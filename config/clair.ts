@@ -4,7 +4,7 @@ import { autoscalingIssues, autoscalingSchema, mostReplicas, type AutoscalingCon
 import { podSettingsSchema } from "./pod";
 import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
-import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS } from "../lib/rds";
+import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS, RDS_POSTGRESQL_FAMILY_MINIMUMS } from "../lib/rds";
 import { clairVersion } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";
 import { overrideProblems } from "../lib/clair-config-keys";
@@ -98,6 +98,22 @@ export const rdsSchema = z
                 input: rds.instanceClass,
                 message: `is a class RDS offers only for PostgreSQL lower than ${familyLimit.belowMajor}, and engineVersion is ${JSON.stringify(rds.engineVersion)}; choose a current class such as db.m6g.large`,
             });
+        }
+        const minimums = RDS_POSTGRESQL_FAMILY_MINIMUMS[family];
+        if (minimums) {
+            const [majorText, minorText] = rds.engineVersion.split(".");
+            const lowestMajor = Math.min(...Object.keys(minimums).map(Number));
+            const minimum = minimums[Number(majorText)];
+            const tooLow = Number(majorText) < lowestMajor || (minimum !== undefined && minorText !== undefined && Number(minorText) < minimum);
+            if (tooLow) {
+                const offered = Object.entries(minimums).sort(([a], [b]) => Number(b) - Number(a)).map(([major, minor]) => `${major}.${minor} and higher`).join(", ");
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["instanceClass"],
+                    input: rds.instanceClass,
+                    message: `is a class RDS offers only for PostgreSQL ${offered} (RDS User Guide, Supported DB engines for DB instance classes), and engineVersion is ${JSON.stringify(rds.engineVersion)}; raise engineVersion or choose another class`,
+                });
+            }
         }
         const least = leastStorageCeilingGiB(rds.allocatedStorageGiB);
         if (rds.maxAllocatedStorageGiB !== 0 && least > RDS_GP3_MAX_GIB) {

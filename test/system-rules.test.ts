@@ -227,11 +227,32 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
         { real: "db.r6idn.xlarge", memoryGiB: 32, nearMiss: "db.r6idn.large", sizes: "xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
         { real: "db.r6in.32xlarge", memoryGiB: 1024, nearMiss: "db.r6in.48xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
     ];
+    // The engine page's PostgreSQL column for the added families: the lowest minor of each major.
+    it("an added family is refused below the lowest minor its PostgreSQL column lists, and below its lowest major", () => {
+        const version = (instanceClass: string, engineVersion: string) => withSet({ [`${rds}.instanceClass`]: instanceClass, [`${rds}.engineVersion`]: engineVersion });
+        // db.m8gd, db.r8gd: "PostgreSQL 13.18 and higher, 14.17 and higher, 15.10 and higher, 16.6 and higher, 17.2 and higher, 18.1 and higher".
+        assert.equal(version("db.r8gd.large", "16.6"), "accepted");
+        assert.match(version("db.r8gd.large", "16.5"), /instanceClass = "db\.r8gd\.large": is a class RDS offers only for PostgreSQL 18\.1 and higher, 17\.2 and higher, 16\.6 and higher, 15\.10 and higher, 14\.17 and higher, 13\.18 and higher .*, and engineVersion is "16\.5"/);
+        assert.match(version("db.m8gd.large", "16.4"), /is a class RDS offers only for PostgreSQL 18\.1 and higher/);
+        // db.r8g, db.m8g, db.m7i, db.r7i: "17.1 and higher, 16.1 and higher, 15.4 and higher, 14.9 and higher, and 13.11 and higher".
+        assert.equal(version("db.r8g.large", "13.11"), "accepted");
+        assert.match(version("db.r8g.large", "13.10"), /engineVersion is "13\.10"/);
+        assert.match(version("db.m7i.large", "12.22"), /is a class RDS offers only for PostgreSQL 17\.1 and higher/);
+        assert.equal(version("db.m7i.large", "16"), "accepted");
+        // db.m6in, db.r6in: "... 12.11 and higher 12 versions, and 11.16 and higher 11 versions".
+        assert.equal(version("db.m6in.large", "11.16"), "accepted");
+        assert.match(version("db.m6in.large", "11.15"), /engineVersion is "11\.15"/);
+        // db.m6id and kin: "All PostgreSQL 17, 16, and 15 versions, 14.5 and higher 14 versions, and 13.7 and higher 13 versions".
+        assert.equal(version("db.r6idn.xlarge", "14.5"), "accepted");
+        assert.match(version("db.r6idn.xlarge", "14.4"), /engineVersion is "14\.4"/);
+    });
+
     for (const f of addedFamilies) {
         const family = f.real.split(".").slice(0, 2).join(".");
         it(`${family}: ${f.real} is taken with ${f.memoryGiB} GiB; ${f.nearMiss} is refused`, () => {
-            assert.equal(parsedWith({ [`${rds}.instanceClass`]: f.real }).clair.database.rds.memoryGiB, f.memoryGiB);
-            assert.match(withSet({ [`${rds}.instanceClass`]: f.real, [`${rds}.instanceMemoryGiB`]: f.memoryGiB + 1 }), new RegExp(`instanceMemoryGiB = ${f.memoryGiB + 1}: differs from the ${f.memoryGiB} GiB of ${f.real.replace(/\./g, "\\.")}`));
+            // 17.2 is a version every added family's PostgreSQL column includes.
+            assert.equal(parsedWith({ [`${rds}.instanceClass`]: f.real, [`${rds}.engineVersion`]: "17.2" }).clair.database.rds.memoryGiB, f.memoryGiB);
+            assert.match(withSet({ [`${rds}.instanceClass`]: f.real, [`${rds}.engineVersion`]: "17.2", [`${rds}.instanceMemoryGiB`]: f.memoryGiB + 1 }), new RegExp(`instanceMemoryGiB = ${f.memoryGiB + 1}: differs from the ${f.memoryGiB} GiB of ${f.real.replace(/\./g, "\\.")}`));
             const refused = withSet({ [`${rds}.instanceClass`]: f.nearMiss });
             assert.ok(refused.includes(`clair.database.rds.instanceClass = "${f.nearMiss}": is not among the classes the RDS User Guide lists for PostgreSQL`), refused);
             assert.ok(refused.includes(`the guide lists ${family} for PostgreSQL in the sizes ${f.sizes}; choose one`), refused);

@@ -44,6 +44,32 @@ export const RDS_POSTGRESQL_FAMILY_LIMITS: Record<string, { deprecated: true } |
     "db.x2idn": { belowMajor: 16 },
 };
 
+/**
+ * The lowest minor of each PostgreSQL major that the current "Supported DB engines for DB
+ * instance classes" page lists for the families added after 2023-06-09 ("PostgreSQL version 17.1
+ * and higher, 16.1 and higher, ..."; "All PostgreSQL 17, 16, and 15 versions" is minor 0). RDS
+ * refuses such a class for a lower minor of a listed major, or for a major below those listed; a
+ * major above them is not refused (the page lists new majors late).
+ */
+const GRAVITON4_AND_7I = { 17: 1, 16: 1, 15: 4, 14: 9, 13: 11 };
+const GRAVITON4_OPTIMIZED_READS = { 18: 1, 17: 2, 16: 6, 15: 10, 14: 17, 13: 18 };
+const INTEL_6_D = { 17: 0, 16: 0, 15: 0, 14: 5, 13: 7 };
+const INTEL_6_N = { 17: 0, 16: 0, 15: 0, 14: 3, 13: 7, 12: 11, 11: 16 };
+export const RDS_POSTGRESQL_FAMILY_MINIMUMS: Readonly<Record<string, Readonly<Record<number, number>>>> = {
+    "db.m8g": GRAVITON4_AND_7I,
+    "db.r8g": GRAVITON4_AND_7I,
+    "db.m7i": GRAVITON4_AND_7I,
+    "db.r7i": GRAVITON4_AND_7I,
+    "db.m8gd": GRAVITON4_OPTIMIZED_READS,
+    "db.r8gd": GRAVITON4_OPTIMIZED_READS,
+    "db.m6id": INTEL_6_D,
+    "db.m6idn": INTEL_6_D,
+    "db.r6id": INTEL_6_D,
+    "db.r6idn": INTEL_6_D,
+    "db.m6in": INTEL_6_N,
+    "db.r6in": INTEL_6_N,
+};
+
 export const RDS_POSTGRESQL_INSTANCE_CLASSES: Readonly<Record<string, RdsInstanceClass>> = {
     // Families added to the guide after 2023-06-09 (current pages; PostgreSQL support as they state it).
     // db.m8g (PostgreSQL: PostgreSQL version 17.1 and higher, 16.1 and higher, 15.4 and higher, 14.9 and higher, and 13.11 and higher)
