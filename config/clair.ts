@@ -4,7 +4,7 @@ import { autoscalingIssues, autoscalingSchema, mostReplicas, type AutoscalingCon
 import { podSettingsSchema } from "./pod";
 import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type PoolPlan } from "../components/clair/pools";
 import type { ClairMode } from "../lib/clair-config";
-import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS } from "../lib/rds";
+import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS, RDS_POSTGRESQL_FAMILY_MINIMUMS } from "../lib/rds";
 import { clairVersion, RHEL_SCANNER_KEYS } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";
 import { overrideProblems } from "../lib/clair-config-keys";
@@ -71,6 +71,8 @@ export const rdsSchema = z
     .prefault({})
     .superRefine((rds, ctx) => {
         const known = knownInstanceClasses[rds.instanceClass];
+        const family = rds.instanceClass.split(".").slice(0, 2).join(".");
+        const sizes = Object.keys(knownInstanceClasses).filter((c) => c.startsWith(`${family}.`)).map((c) => c.slice(family.length + 1)).reverse();
         if (INSTANCE_CLASS.test(rds.instanceClass) && known === undefined && rds.instanceMemoryGiB === undefined) {
             ctx.addIssue({
                 code: "custom",
@@ -78,13 +80,14 @@ export const rdsSchema = z
                 input: rds.instanceClass,
                 message:
                     `is not among the classes the RDS User Guide lists for PostgreSQL in the program's table (${RDS_CLASS_TABLE_EDITION}), and the connection pools are sized from the class's memory; ` +
+                    (sizes.length > 0 ? `the guide lists ${family} for PostgreSQL in the sizes ${sizes.join(", ")}; choose one, or for a size AWS added later ` : "") +
                     "set clair.database.rds.instanceMemoryGiB to the class's memory in GiB (AWS: Hardware specifications for DB instance classes)",
             });
         }
         if (known !== undefined && rds.instanceMemoryGiB !== undefined && rds.instanceMemoryGiB !== known) {
             ctx.addIssue({ code: "custom", path: ["instanceMemoryGiB"], input: rds.instanceMemoryGiB, message: `differs from the ${known} GiB of ${rds.instanceClass} in the program's table (RDS User Guide, hardware specifications); remove it, or correct it to ${known}` });
         }
-        const familyLimit = RDS_POSTGRESQL_FAMILY_LIMITS[rds.instanceClass.split(".").slice(0, 2).join(".")];
+        const familyLimit = RDS_POSTGRESQL_FAMILY_LIMITS[family];
         const major = Number(rds.engineVersion.split(".")[0]);
         if (familyLimit && "deprecated" in familyLimit) {
             ctx.addIssue({ code: "custom", path: ["instanceClass"], input: rds.instanceClass, message: "is a class RDS lists as deprecated for PostgreSQL, which RDS does not create; choose a current class such as db.m6g.large" });
@@ -95,6 +98,22 @@ export const rdsSchema = z
                 input: rds.instanceClass,
                 message: `is a class RDS offers only for PostgreSQL lower than ${familyLimit.belowMajor}, and engineVersion is ${JSON.stringify(rds.engineVersion)}; choose a current class such as db.m6g.large`,
             });
+        }
+        const minimums = RDS_POSTGRESQL_FAMILY_MINIMUMS[family];
+        if (minimums) {
+            const [majorText, minorText] = rds.engineVersion.split(".");
+            const lowestMajor = Math.min(...Object.keys(minimums).map(Number));
+            const minimum = minimums[Number(majorText)];
+            const tooLow = Number(majorText) < lowestMajor || (minimum !== undefined && minorText !== undefined && Number(minorText) < minimum);
+            if (tooLow) {
+                const offered = Object.entries(minimums).sort(([a], [b]) => Number(b) - Number(a)).map(([major, minor]) => `${major}.${minor} and higher`).join(", ");
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["instanceClass"],
+                    input: rds.instanceClass,
+                    message: `is a class RDS offers only for PostgreSQL ${offered} (RDS User Guide, Supported DB engines for DB instance classes), and engineVersion is ${JSON.stringify(rds.engineVersion)}; raise engineVersion or choose another class`,
+                });
+            }
         }
         const least = leastStorageCeilingGiB(rds.allocatedStorageGiB);
         if (rds.maxAllocatedStorageGiB !== 0 && least > RDS_GP3_MAX_GIB) {

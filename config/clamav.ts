@@ -3,7 +3,7 @@ import { z } from "zod";
 import { autoscalingIssues, autoscalingSchema } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
 import { clamavSizeBytes, customDatabaseFile, MAX_CHECKS_PER_DAY } from "../lib/clamav-conf";
-import { belowFloor, bool, cronSchedule, dnsLabel, goUrlHost, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid, url, urlProblem } from "./primitives";
+import { belowFloor, bool, checked, cronSchedule, curlUrlProblem, dnsLabel, guaranteedResources, objectName, pinnedImage, quantity, replicas, uid } from "./primitives";
 
 /**
  * clamd holds the whole signature set in memory: ClamAV's documentation asks for at least
@@ -49,17 +49,27 @@ export function readPrivateMirror(value: string): string {
     return value.includes("://") ? value : `http://${value}`;
 }
 
-/** Why freshclam would refuse `value` as PrivateMirror, or fetch the wrong thing from it; or the program's rule. */
+/** Schemes libcurl speaks that the program does not offer here: named as the program's refusal. */
+const CURL_SCHEMES_NOT_OFFERED = ["ftp", "ftps", "file", "sftp", "scp", "smb", "smbs", "tftp", "dict", "ldap", "ldaps", "gopher", "gophers"];
+
+/**
+ * Why freshclam would refuse `value` as PrivateMirror, or fetch the wrong thing from it; or the
+ * program's rule. After freshclam's own reading (readPrivateMirror), the URL goes to libcurl,
+ * read here by libcurl's rules (curlUrlProblem).
+ */
 export function privateMirrorProblem(value: string): string | undefined {
     // cli_strbcasestr(server, ".clamav.net"): the end of the value, in any case.
     if (value.toLowerCase().endsWith(".clamav.net")) return "ends in .clamav.net, which freshclam refuses as a PrivateMirror (ClamAV's own servers are not private mirrors)";
     const read = readPrivateMirror(value);
-    const seen = goUrlHost(read);
-    if (typeof seen === "string") return `${seen}, read as ${read}`;
-    if (!seen.host) return `has no host in ${read} (libcurl takes scheme://host[:port]/path)`;
-    if (!["http", "https"].includes(seen.scheme)) return `uses ${seen.scheme}:, which this program does not offer: ClamAV's private-mirror guide serves the databases over http or https`;
+    // "https:/m.example.com" has no "://": freshclam makes it http://https:/m.example.com, which libcurl reads as the host 'https'.
+    const schemeLike = /^([A-Za-z][A-Za-z0-9+.-]*):\//.exec(value);
+    if (read !== value && schemeLike) return `has no '://', so freshclam reads it as ${read}, whose host is '${schemeLike[1]}'; write ${schemeLike[1]}://host`;
     if (/[?#]/.test(read)) return `has a query or fragment: freshclam fetches ${read}/main.cvd, so the file name would land inside it`;
-    return urlProblem(read, ["http", "https"]);
+    const why = curlUrlProblem(read, ["http", "https", ...CURL_SCHEMES_NOT_OFFERED]);
+    if (why) return read === value ? why : `${why}, read as ${read}`;
+    const scheme = read.slice(0, read.indexOf(":")).toLowerCase();
+    if (!["http", "https"].includes(scheme)) return `uses ${scheme}:, which this program does not offer: ClamAV's private-mirror guide serves the databases over http or https`;
+    return undefined;
 }
 
 const privateMirror = z
@@ -164,12 +174,13 @@ export const CUSTOM_DATABASE_EXTENSIONS = [
 /** Names the official databases' files take: a custom file of that name would replace one. */
 const OFFICIAL_DATABASES = ["main", "daily", "bytecode"];
 
-const customDatabaseUrl = url(["http", "https"], "https://signatures.example.com/extra.ndb").superRefine((value, ctx) => {
+// DatabaseCustomURL goes to libcurl as it is (libfreshclam_internal.c: CURLOPT_URL).
+const customDatabaseUrl = checked("an http:// or https:// URL such as https://signatures.example.com/extra.ndb, as libcurl reads it", (v) => curlUrlProblem(v, ["http", "https"])).superRefine((value, ctx) => {
     let parsed: URL;
     try {
         parsed = new URL(value);
     } catch {
-        return; // url() has said why.
+        return; // curlUrlProblem has said why.
     }
     const problem = (message: string) => ctx.addIssue({ code: "custom", input: value, message });
     if (parsed.search || parsed.hash) return problem("has a query or fragment: freshclam saves the database under the text after the URL's last '/', which would include it");

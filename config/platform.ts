@@ -10,7 +10,7 @@ import { clairSchema } from "./clair";
 import { clamavSchema } from "./clamav";
 import { MALWAR_SQLITE_ONLY, malwarSchema } from "./malwar";
 import { monitoringSchema } from "./monitoring";
-import { bool, cidr, configMapKey, dnsLabel, goUrlHost, nonEmpty, objectName, url, urlProblem } from "./primitives";
+import { bool, cidr, configMapKey, curlUrlProblem, dnsLabel, goUrlHost, nonEmpty, objectName, url, urlProblem } from "./primitives";
 
 export const PROJECT = "scanning-platform";
 
@@ -96,7 +96,8 @@ export function proxyProblem(value: string): string | undefined {
         if (port === 0) return "has the port 0, which Go cannot dial and freshclam reads as no port (it would use 8080); must be 1-65535";
         if (port > 65535) return `has the port ${seen.port}, which Go cannot dial and freshclam's 16-bit HTTPProxyPort would read as ${port % 65536}; must be 1-65535`;
     }
-    return urlProblem(read, ["http", "https"]);
+    // freshclam hands libcurl CURLOPT_PROXY scheme://host and CURLOPT_PROXYPORT: libcurl's host rules apply (curl lib/urlapi.c).
+    return curlUrlProblem(read, ["http", "https"]);
 }
 
 /**

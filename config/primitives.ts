@@ -9,6 +9,7 @@
  * sees a URL differently.
  */
 import * as ipaddr from "ipaddr.js";
+import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { compareQuantities, quantitiesEqual, quantityProblem, type QuantityKind } from "../lib/quantity";
 import { imageReferenceProblem } from "../policy/lib/image-reference";
@@ -16,7 +17,7 @@ import { imagePinning } from "../policy/lib/images";
 import { CRON_ALLOWED, cronProblem } from "./cron";
 
 /** A string-valued check as a zod schema: `problem` says why a value is refused, in plain words. */
-function checked(what: string, problem: (value: string) => string | undefined) {
+export function checked(what: string, problem: (value: string) => string | undefined) {
     return z.string({ error: `must be ${what}` }).superRefine((value, ctx) => {
         const why = problem(value);
         if (why) ctx.addIssue({ code: "custom", input: value, message: `${why}; must be ${what}` });
@@ -227,6 +228,114 @@ export function pythonUrlHost(value: string): { scheme: string; host: string } |
     const [host, port] = bracketed ? [bracketed[1], bracketed[2].replace(/^:/, "")] : hostport.includes(":") ? [hostport.slice(0, hostport.indexOf(":")), hostport.slice(hostport.indexOf(":") + 1)] : [hostport, ""];
     if (port !== "" && (!/^[0-9]+$/.test(port) || Number(port) > 65535)) return `has the port '${port}', which is not 0-65535`;
     return { scheme: scheme[1].toLowerCase(), host: host.toLowerCase() };
+}
+
+/** A URL as libcurl's URL API reads it: what freshclam fetches from. */
+export interface CurlUrl {
+    scheme: string;
+    user?: string;
+    host: string;
+    port?: number;
+    path: string;
+}
+
+/**
+ * `value` as libcurl reads a CURLOPT_URL (curl lib/urlapi.c parseurl, with the flags lib/url.c
+ * passes: CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME), or why libcurl refuses it, named by
+ * its CURLUcode. This is what freshclam does with PrivateMirror and DatabaseCustomURL
+ * (libfreshclam_internal.c sets CURLOPT_URL to them). The rules ported:
+ * - junkscan: any byte 0x01-0x1f or 0x7f, or a space, anywhere: CURLUE_MALFORMED_INPUT (no
+ *   stripping, unlike the WHATWG parser, which drops tabs and line breaks and escapes spaces);
+ * - Curl_is_absolute_url: a scheme is a letter, then letters, digits, '+', '-', '.' (at most 40),
+ *   then ':' and, when guessing, a '/'; without one libcurl guesses the scheme from the host;
+ * - one to three '/' after the scheme, else CURLUE_BAD_SLASHES;
+ * - the authority runs to the first '/', '?' or '#'; user info ends at its first '@'
+ *   (parse_hostname_login: memchr), so a second '@' lands in the host;
+ * - Curl_parse_port: the port follows the first ':' (or the ']' of an IPv6 address); empty
+ *   means the default, else decimal digits only, at most 65535 (0xffff): CURLUE_BAD_PORT_NUMBER;
+ * - an empty host: CURLUE_NO_HOST; an IPv6 host must be an address inet_pton reads;
+ * - hostname_check, after %-decoding (urldecode_host): none of
+ *   space \r \n \t / : # ? ! @ { } [ ] \ $ ' " ^ ` * < > = ; , + & ( ) %: CURLUE_BAD_HOSTNAME.
+ * Not ported: the file: scheme (the program offers none), IPv6 zone ids (refused here: the
+ * program's rule), IDN conversion (a non-ASCII host is passed to libcurl's IDN library).
+ */
+export function curlUrl(value: string): CurlUrl | string {
+    if (/[\x01-\x1f\x7f]/.test(value) || value.includes(" ")) return "has a space or control character, which libcurl refuses anywhere in a URL (urlapi.c junkscan: CURLUE_MALFORMED_INPUT)";
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]{0,39}):(?=\/)/.exec(value);
+    if (!scheme) return "has no scheme followed by '/' (such as https://), so libcurl would guess one from the host";
+    const afterScheme = value.slice(scheme[0].length);
+    const slashes = /^\/*/.exec(afterScheme)![0].length;
+    if (slashes > 3) return `has ${slashes} '/' after '${scheme[1]}:', which libcurl refuses (urlapi.c: one to three, CURLUE_BAD_SLASHES)`;
+    const rest = afterScheme.slice(slashes);
+    const authorityEnd = rest.search(/[/?#]/);
+    const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+    const path = authorityEnd < 0 ? "" : rest.slice(authorityEnd);
+    if (authority === "") return "has no host (libcurl: CURLUE_NO_HOST)";
+    const at = authority.indexOf("@");
+    const user = at >= 0 ? authority.slice(0, at) : undefined;
+    const hostPort = at >= 0 ? authority.slice(at + 1) : authority;
+    let host = hostPort;
+    let portText: string | undefined;
+    if (hostPort.startsWith("[")) {
+        const close = hostPort.indexOf("]");
+        if (close < 0) return "has an IPv6 host without its closing ']' (libcurl: CURLUE_BAD_IPV6)";
+        host = hostPort.slice(0, close + 1);
+        const after = hostPort.slice(close + 1);
+        if (after !== "" && !after.startsWith(":")) return `has '${after}' after its IPv6 host, where only :port may stand (libcurl: CURLUE_BAD_PORT_NUMBER)`;
+        if (after !== "") portText = after.slice(1);
+    } else if (hostPort.includes(":")) {
+        host = hostPort.slice(0, hostPort.indexOf(":"));
+        portText = hostPort.slice(hostPort.indexOf(":") + 1);
+    }
+    let port: number | undefined;
+    if (portText !== undefined && portText !== "") {
+        if (!/^[0-9]+$/.test(portText)) return `has the port '${portText}', which libcurl refuses: decimal digits only (Curl_parse_port: CURLUE_BAD_PORT_NUMBER)`;
+        port = Number(portText);
+        if (port > 0xffff) return `has the port ${portText}, above libcurl's limit of 65535 (Curl_parse_port: CURLUE_BAD_PORT_NUMBER)`;
+    }
+    if (host === "") return "has no host (libcurl: CURLUE_NO_HOST)";
+    if (host.startsWith("[")) {
+        const address = host.slice(1, -1);
+        if (address.includes("%")) return "has an IPv6 zone id, which this program does not take";
+        if (!/^[0-9A-Fa-f:.]+$/.test(address) || !ipaddr.IPv6.isValid(address)) return `has the IPv6 host '${host}', which is not an IPv6 address (libcurl: CURLUE_BAD_IPV6)`;
+    } else {
+        // urldecode_host: %XX escapes are decoded (a decoded control byte is refused); a '%' not followed by two hex digits stays, and hostname_check refuses it.
+        const decoded = host.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+        if (/[\x00-\x1f\x7f]/.test(decoded)) return "has a %-escaped control character in its host (libcurl: CURLUE_BAD_HOSTNAME)";
+        const bad = /[ \r\n\t/:#?!@{}[\]\\$'"^`*<>=;,+&()%]/.exec(decoded);
+        if (bad) return `has the host '${decoded}', with '${bad[0]}', which libcurl refuses in a host name (urlapi.c hostname_check: CURLUE_BAD_HOSTNAME)`;
+        host = decoded;
+    }
+    return { scheme: scheme[1].toLowerCase(), user, host, port, path };
+}
+
+/**
+ * Why freshclam (through libcurl) would refuse `value`, or fetch from elsewhere than the program
+ * plans for; or the program's rule. libcurl's reading is `curlUrl`'s; the program's rules on top:
+ * the scheme is one of `schemes`; port 0, which libcurl parses but nothing can listen on, is
+ * refused; and the WHATWG parser, which the program reads the port and file name with (the
+ * NetworkPolicy's egress port, the saved file's name), must find the same host and port.
+ */
+export function curlUrlProblem(value: string, schemes: string[]): string | undefined {
+    const seen = curlUrl(value);
+    if (typeof seen === "string") return seen;
+    if (!schemes.includes(seen.scheme)) return `uses ${seen.scheme}:, which this setting cannot use`;
+    if (seen.port === 0) return "has port 0, which libcurl parses but no server can listen on";
+    let whatwg: URL;
+    try {
+        whatwg = new URL(value);
+    } catch {
+        return `is read by libcurl (host '${seen.host}') but not by the WHATWG URL parser, which this program reads the port and file name with; write it plainly, as scheme://host[:port]/path`;
+    }
+    const defaultPort = seen.scheme === "https" ? 443 : 80;
+    const whatwgPort = whatwg.port === "" ? defaultPort : Number(whatwg.port);
+    const sameHost = seen.host.startsWith("[")
+        ? whatwg.hostname.startsWith("[") && ipaddr.parse(whatwg.hostname.slice(1, -1)).toNormalizedString() === ipaddr.parse(seen.host.slice(1, -1)).toNormalizedString()
+        : whatwg.hostname === domainToASCII(seen.host);
+    if (!sameHost || whatwgPort !== (seen.port ?? defaultPort)) {
+        return `is read by libcurl as host '${seen.host}' port ${seen.port ?? defaultPort}, but by the WHATWG URL parser, which this program plans the NetworkPolicy with, as host '${whatwg.hostname}' port ${whatwgPort}; write it plainly, as scheme://host[:port]/path`;
+    }
+    return undefined;
 }
 
 /** Which parser the receiving program reads a URL with. */

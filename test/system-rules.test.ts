@@ -147,9 +147,11 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
         assert.equal(withSet({ [`${rds}.allocatedStorageGiB`]: 100, [`${rds}.maxAllocatedStorageGiB`]: 0 }), "accepted");
     });
 
-    // RDS User Guide (edition of 2023-06-09), "Hardware specifications for DB instance classes": vCPU and Memory (GiB).
+    // RDS User Guide (edition of 2023-06-09, and the current pages for the families added since),
+    // "Hardware specifications for DB instance classes": vCPU and Memory (GiB).
     it("the class table holds every class the guide lists for PostgreSQL, with the guide's vCPU and memory", () => {
-        assert.equal(Object.keys(RDS_POSTGRESQL_INSTANCE_CLASSES).length, 156);
+        // 156 classes from the 2023 edition, 107 from the families added since (9 sizes each in 11 families, 8 in db.r6idn).
+        assert.equal(Object.keys(RDS_POSTGRESQL_INSTANCE_CLASSES).length, 156 + 107);
         assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.m7g.4xlarge"], { vCPU: 16, memoryGiB: 64 });
         assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.r7g.large"], { vCPU: 2, memoryGiB: 16 });
         assert.deepEqual(RDS_POSTGRESQL_INSTANCE_CLASSES["db.t3.micro"], { vCPU: 2, memoryGiB: 1 });
@@ -185,22 +187,77 @@ describe("RDS: the API reference's rules for windows, storage autoscaling and cl
     });
 
     it("a class the table lacks is taken with its memory stated, and the pools are sized from it", () => {
-        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m8g.4xlarge" }), /instanceClass = "db\.m8g\.4xlarge": is not among the classes the RDS User Guide lists for PostgreSQL in the program's table \(User Guide edition of 2023-06-09\).*set clair\.database\.rds\.instanceMemoryGiB/);
-        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m8g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
+        // db.m9g is a family no page lists (yet).
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m9g.4xlarge" }), /instanceClass = "db\.m9g\.4xlarge": is not among the classes the RDS User Guide lists for PostgreSQL in the program's table \(User Guide of 2023-06-09, and the current pages for later families\).*set clair\.database\.rds\.instanceMemoryGiB/);
+        const cfg = parsedWith({ [`${rds}.instanceClass`]: "db.m9g.4xlarge", [`${rds}.instanceMemoryGiB`]: 64 });
         // RDS's default: LEAST(DBInstanceClassMemory/9531392, 5000), about 90% of 64 GiB over 9531392 bytes.
         assert.equal(cfg.clair.pools.indexer.maxConnections, Math.min(Math.floor((64 * 2 ** 30 * 0.9) / 9531392), 5000));
         assert.match(withSet({ [`${rds}.instanceClass`]: "db.m6g.xlarge", [`${rds}.instanceMemoryGiB`]: 32 }), /instanceMemoryGiB = 32: differs from the 16 GiB of db\.m6g\.xlarge/);
         assert.match(withSet({ [`${rds}.instanceClass`]: "m6g.large" }), /must be an RDS instance class: db\.<type>\.<size>/);
     });
 
-    // The guide's PostgreSQL column: db.m3 and db.r3 "Deprecated"; db.m4, db.r4 and db.t2 "Lower than PostgreSQL 13".
-    it("a deprecated class is refused, and a class for PostgreSQL lower than 13 is refused from 13 on", () => {
+    // The current "Supported DB engines" page's PostgreSQL column: db.m3, db.r3, db.m4, db.r4 and db.t2
+    // "Deprecated"; db.x2idn "PostgreSQL 15 versions, 14.6, and 13.9".
+    it("a deprecated class is refused, and db.x2idn is refused from PostgreSQL 16 on", () => {
         assert.match(withSet({ [`${rds}.instanceClass`]: "db.m3.large" }), /instanceClass = "db\.m3\.large": is a class RDS lists as deprecated for PostgreSQL/);
-        assert.equal(withSet({ [`${rds}.instanceClass`]: "db.m4.large", [`${rds}.engineVersion`]: "12.22" }), "accepted");
-        assert.match(withSet({ [`${rds}.instanceClass`]: "db.m4.large", [`${rds}.engineVersion`]: "13" }), /instanceClass = "db\.m4\.large": is a class RDS offers only for PostgreSQL lower than 13, and engineVersion is "13"/);
-        assert.match(withSet({ [`${rds}.instanceClass`]: "db.t2.micro", [`${rds}.engineVersion`]: "16.4" }), /lower than 13/);
+        for (const deprecated of ["db.m4.large", "db.r4.large", "db.t2.micro"]) {
+            assert.match(withSet({ [`${rds}.instanceClass`]: deprecated, [`${rds}.engineVersion`]: "12.22" }), /is a class RDS lists as deprecated for PostgreSQL/, deprecated);
+        }
         assert.equal(withSet({ [`${rds}.instanceClass`]: "db.t3.micro", [`${rds}.engineVersion`]: "16.4" }), "accepted");
+        assert.equal(withSet({ [`${rds}.instanceClass`]: "db.x2idn.16xlarge", [`${rds}.engineVersion`]: "15.8" }), "accepted");
+        assert.match(withSet({ [`${rds}.instanceClass`]: "db.x2idn.16xlarge", [`${rds}.engineVersion`]: "16.1" }), /instanceClass = "db\.x2idn\.16xlarge": is a class RDS offers only for PostgreSQL lower than 16, and engineVersion is "16\.1"/);
     });
+
+    // Families the guide added after 2023-06-09. For each: a real class, with the memory the current
+    // "Hardware specifications for DB instance classes" page gives, is taken without instanceMemoryGiB;
+    // a near miss (a size or variant the "Supported DB engines" page does not list for PostgreSQL) is
+    // refused, naming the key, the value and the sizes the guide lists.
+    const addedFamilies: { real: string; memoryGiB: number; nearMiss: string; sizes: string }[] = [
+        { real: "db.m8g.48xlarge", memoryGiB: 768, nearMiss: "db.m8g.32xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.m8gd.large", memoryGiB: 8, nearMiss: "db.m8gd.medium", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.m7i.12xlarge", memoryGiB: 192, nearMiss: "db.m7i.metal-48xl", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.m6id.32xlarge", memoryGiB: 512, nearMiss: "db.m6id.metal", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        { real: "db.m6idn.24xlarge", memoryGiB: 384, nearMiss: "db.m6idn.48xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        { real: "db.m6in.xlarge", memoryGiB: 16, nearMiss: "db.m6in.metal", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        { real: "db.r8g.48xlarge", memoryGiB: 1536, nearMiss: "db.r8g.medium", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.r8gd.12xlarge", memoryGiB: 384, nearMiss: "db.r8gd.32xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.r7i.large", memoryGiB: 16, nearMiss: "db.r7i.metal-24xl", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge" },
+        { real: "db.r6id.2xlarge", memoryGiB: 64, nearMiss: "db.r6id.metal", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        // The hardware page has db.r6idn.large (16 GiB); the engine page does not list it.
+        { real: "db.r6idn.xlarge", memoryGiB: 32, nearMiss: "db.r6idn.large", sizes: "xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+        { real: "db.r6in.32xlarge", memoryGiB: 1024, nearMiss: "db.r6in.48xlarge", sizes: "large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge" },
+    ];
+    // The engine page's PostgreSQL column for the added families: the lowest minor of each major.
+    it("an added family is refused below the lowest minor its PostgreSQL column lists, and below its lowest major", () => {
+        const version = (instanceClass: string, engineVersion: string) => withSet({ [`${rds}.instanceClass`]: instanceClass, [`${rds}.engineVersion`]: engineVersion });
+        // db.m8gd, db.r8gd: "PostgreSQL 13.18 and higher, 14.17 and higher, 15.10 and higher, 16.6 and higher, 17.2 and higher, 18.1 and higher".
+        assert.equal(version("db.r8gd.large", "16.6"), "accepted");
+        assert.match(version("db.r8gd.large", "16.5"), /instanceClass = "db\.r8gd\.large": is a class RDS offers only for PostgreSQL 18\.1 and higher, 17\.2 and higher, 16\.6 and higher, 15\.10 and higher, 14\.17 and higher, 13\.18 and higher .*, and engineVersion is "16\.5"/);
+        assert.match(version("db.m8gd.large", "16.4"), /is a class RDS offers only for PostgreSQL 18\.1 and higher/);
+        // db.r8g, db.m8g, db.m7i, db.r7i: "17.1 and higher, 16.1 and higher, 15.4 and higher, 14.9 and higher, and 13.11 and higher".
+        assert.equal(version("db.r8g.large", "13.11"), "accepted");
+        assert.match(version("db.r8g.large", "13.10"), /engineVersion is "13\.10"/);
+        assert.match(version("db.m7i.large", "12.22"), /is a class RDS offers only for PostgreSQL 17\.1 and higher/);
+        assert.equal(version("db.m7i.large", "16"), "accepted");
+        // db.m6in, db.r6in: "... 12.11 and higher 12 versions, and 11.16 and higher 11 versions".
+        assert.equal(version("db.m6in.large", "11.16"), "accepted");
+        assert.match(version("db.m6in.large", "11.15"), /engineVersion is "11\.15"/);
+        // db.m6id and kin: "All PostgreSQL 17, 16, and 15 versions, 14.5 and higher 14 versions, and 13.7 and higher 13 versions".
+        assert.equal(version("db.r6idn.xlarge", "14.5"), "accepted");
+        assert.match(version("db.r6idn.xlarge", "14.4"), /engineVersion is "14\.4"/);
+    });
+
+    for (const f of addedFamilies) {
+        const family = f.real.split(".").slice(0, 2).join(".");
+        it(`${family}: ${f.real} is taken with ${f.memoryGiB} GiB; ${f.nearMiss} is refused`, () => {
+            // 17.2 is a version every added family's PostgreSQL column includes.
+            assert.equal(parsedWith({ [`${rds}.instanceClass`]: f.real, [`${rds}.engineVersion`]: "17.2" }).clair.database.rds.memoryGiB, f.memoryGiB);
+            assert.match(withSet({ [`${rds}.instanceClass`]: f.real, [`${rds}.engineVersion`]: "17.2", [`${rds}.instanceMemoryGiB`]: f.memoryGiB + 1 }), new RegExp(`instanceMemoryGiB = ${f.memoryGiB + 1}: differs from the ${f.memoryGiB} GiB of ${f.real.replace(/\./g, "\\.")}`));
+            const refused = withSet({ [`${rds}.instanceClass`]: f.nearMiss });
+            assert.ok(refused.includes(`clair.database.rds.instanceClass = "${f.nearMiss}": is not among the classes the RDS User Guide lists for PostgreSQL`), refused);
+            assert.ok(refused.includes(`the guide lists ${family} for PostgreSQL in the sizes ${f.sizes}; choose one`), refused);
+        });
+    }
 });
 
 describe("URLs: read by the parser of the program that receives them", () => {
@@ -228,6 +285,13 @@ describe("URLs: read by the parser of the program that receives them", () => {
 });
 
 describe("proxies: as Clair's Go and freshclam read them", () => {
+    // Go's net/url takes '_' and sub-delims in a host; libcurl's hostname_check (curl lib/urlapi.c),
+    // which reads what freshclam hands CURLOPT_PROXY, takes '_' but refuses '!', '$', '&' and the like.
+    it("a proxy host is one both readers take: '_' passes, a character libcurl refuses does not", () => {
+        assert.equal(withSet({ "proxy.httpsProxy": "http://egress_proxy.corp.example:3128" }), "accepted");
+        assert.match(withSet({ "proxy.httpsProxy": "http://egress!proxy.corp.example:3128" }), /proxy\.httpsProxy = "http:\/\/egress!proxy\.corp\.example:3128": has the host 'egress!proxy\.corp\.example', with '!', which libcurl refuses in a host name \(urlapi\.c hostname_check: CURLUE_BAD_HOSTNAME\)/);
+    });
+
     // golang.org/x/net/http/httpproxy parseProxy: without a scheme and host of its own, a value is read as "http://" + value.
     it("a proxy without a scheme is read as http://, by Clair's Go and by freshclam alike", () => {
         for (const [written, read] of [["proxy.example.com:3128", "http://proxy.example.com:3128"], ["proxy.example.com", "http://proxy.example.com"], ["10.0.0.1:3128", "http://10.0.0.1:3128"], ["[fd00::1]:3128", "http://[fd00::1]:3128"]]) {
@@ -292,8 +356,57 @@ describe("ClamAV's private mirror: as freshclam reads PrivateMirror (freshclam.c
 
     it("schemes other than http and https, and a URL without a host, are refused", () => {
         assert.match(withSet({ "clamav.privateMirror": "ftp://m.example.com" }), /uses ftp:, which this program does not offer: ClamAV's private-mirror guide serves the databases over http or https/);
-        assert.match(withSet({ "clamav.privateMirror": "https:///m.example.com" }), /has no host in https:\/\/\/m\.example\.com/);
-        assert.match(withSet({ "clamav.privateMirror": "https://exa_mple.com/" }), /has the host 'exa_mple\.com'/);
+        assert.match(withSet({ "clamav.privateMirror": "https://:8443/db" }), /clamav\.privateMirror = "https:\/\/:8443\/db": has no host \(libcurl: CURLUE_NO_HOST\)/);
+        // No "://": freshclam prefixes http://, and libcurl then reads the host 'https'.
+        assert.match(withSet({ "clamav.privateMirror": "https:/m.example.com" }), /has no ':\/\/', so freshclam reads it as http:\/\/https:\/m\.example\.com, whose host is 'https'/);
+    });
+});
+
+// What freshclam hands libcurl (PrivateMirror + "/" + file, DatabaseCustomURL as written) is read by
+// curl's URL API: lib/urlapi.c parseurl, junkscan, Curl_parse_port, hostname_check (curl master,
+// read 2026-12-03); the boundaries below are that source's, not the program's.
+describe("URLs freshclam fetches: as libcurl's URL API reads them (curl lib/urlapi.c)", () => {
+    const custom = (u: string) => withSet({ "clamav.customDatabaseUrls": [u] });
+    const mirror = (u: string) => withSet({ "clamav.privateMirror": u });
+
+    it("one to three '/' after the scheme: four are refused (CURLUE_BAD_SLASHES)", () => {
+        for (const ok of ["https:/sigs.example.net/x.ndb", "https://sigs.example.net/x.ndb", "https:///sigs.example.net/x.ndb"]) assert.equal(custom(ok), "accepted", ok);
+        assert.match(custom("https:////sigs.example.net/x.ndb"), /clamav\.customDatabaseUrls\.0 = "https:\/\/\/\/sigs\.example\.net\/x\.ndb": has 4 '\/' after 'https:', which libcurl refuses \(urlapi\.c: one to three, CURLUE_BAD_SLASHES\)/);
+        assert.equal(mirror("https:///m.example.com"), "accepted");
+        assert.match(mirror("https:////m.example.com"), /clamav\.privateMirror = "https:\/\/\/\/m\.example\.com": has 4 '\/'/);
+    });
+
+    it("the port is decimal digits up to 65535 (0xffff); an empty port is the default; 0 is the program's refusal", () => {
+        assert.equal(custom("https://sigs.example.net:65535/x.ndb"), "accepted");
+        assert.match(custom("https://sigs.example.net:65536/x.ndb"), /customDatabaseUrls\.0 = "https:\/\/sigs\.example\.net:65536\/x\.ndb": has the port 65536, above libcurl's limit of 65535 \(Curl_parse_port: CURLUE_BAD_PORT_NUMBER\)/);
+        assert.equal(custom("https://sigs.example.net:/x.ndb"), "accepted");
+        assert.match(custom("https://sigs.example.net:+443/x.ndb"), /has the port '\+443', which libcurl refuses: decimal digits only/);
+        assert.equal(custom("https://sigs.example.net:1/x.ndb"), "accepted");
+        assert.match(custom("https://sigs.example.net:0/x.ndb"), /has port 0, which libcurl parses but no server can listen on/);
+        assert.equal(mirror("m.example.com:65535"), "accepted");
+        assert.match(mirror("m.example.com:65536"), /has the port 65536, above libcurl's limit of 65535 .*, read as http:\/\/m\.example\.com:65536/);
+    });
+
+    it("a space or control byte anywhere is refused (junkscan: CURLUE_MALFORMED_INPUT), where the WHATWG parser escapes or strips it", () => {
+        assert.match(custom("https://sigs.example.net/my sigs/x.ndb"), /has a space or control character, which libcurl refuses anywhere in a URL \(urlapi\.c junkscan: CURLUE_MALFORMED_INPUT\)/);
+        assert.match(mirror("https://m.example.com/db\t"), /has a space or control character/);
+        assert.equal(custom("https://sigs.example.net/my%20sigs/x.ndb"), "accepted");
+    });
+
+    it("user info ends at the first '@', so a second one lands in the host (CURLUE_BAD_HOSTNAME)", () => {
+        assert.equal(custom("https://user:pw@sigs.example.net/x.ndb"), "accepted");
+        assert.match(custom("https://user@pw@sigs.example.net/x.ndb"), /has the host 'pw@sigs\.example\.net', with '@', which libcurl refuses in a host name \(urlapi\.c hostname_check: CURLUE_BAD_HOSTNAME\)/);
+    });
+
+    it("host names: '_' and upper case are taken; hostname_check's characters are refused, also %-escaped", () => {
+        assert.equal(mirror("https://clam_mirror.example.com"), "accepted");
+        assert.equal(custom("https://Sigs.Example.NET/x.ndb"), "accepted");
+        for (const c of ["!", "$", "*", "+", ",", ";", "=", "&", "'", "(", "{", "^"]) {
+            assert.match(custom(`https://sigs${c}x.example.net/x.ndb`), /which libcurl refuses in a host name \(urlapi\.c hostname_check: CURLUE_BAD_HOSTNAME\)/, c);
+        }
+        assert.match(custom("https://sigs%21x.example.net/x.ndb"), /has the host 'sigs!x\.example\.net', with '!'/);
+        assert.equal(custom("https://[2001:db8::1]:8443/x.ndb"), "accepted");
+        assert.match(custom("https://[2001:db8::g]/x.ndb"), /is not an IPv6 address \(libcurl: CURLUE_BAD_IPV6\)/);
     });
 });
 
@@ -348,5 +461,105 @@ describe("log levels: spelled as the apps read them", () => {
     it("Malwar takes Python's level names in any case", () => {
         for (const ok of ["debug", "Warning", "WARN", "critical"]) assert.equal(withSet({ "malwar.logLevel": ok }), "accepted", ok);
         assert.match(withSet({ "malwar.logLevel": "verbose" }), /malwar\.logLevel = "verbose": must be one of DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, FATAL \(in any case/);
+    });
+});
+
+// Scheduling fields of `<app>.pod`, by the API server's rules: k8s.io/apimachinery
+// pkg/util/validation/validation.go (IsQualifiedName: optional DNS-1123 subdomain prefix of at most
+// 253 and '/', then a name of at most 63 matching ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9];
+// IsValidLabelValue: at most 63, the same pattern, or empty) and kubernetes
+// pkg/apis/core/validation/validation.go (ValidateTolerations, validateAffinity and the functions
+// it calls); the API reference's Toleration, NodeSelectorRequirement and PodAffinityTerm.
+describe("pod scheduling: as the Kubernetes API server validates it", () => {
+    const pod = (app: string, block: Record<string, unknown>) => withSet(Object.fromEntries(Object.entries(block).map(([k, v]) => [`${app}.pod.${k}`, v])));
+    const name = (n: number) => "a".repeat(n);
+    const subdomain = (n: number) => Array.from({ length: Math.ceil(n / 64) }, (_, i) => name(Math.min(63, n - i * 64))).join(".");
+
+    it("a label key's name part is at most 63 characters, its prefix a DNS subdomain of at most 253", () => {
+        assert.equal(subdomain(253).length, 253);
+        assert.equal(pod("clair", { nodeSelector: { [name(63)]: "x" } }), "accepted");
+        assert.match(pod("clair", { nodeSelector: { [name(64)]: "x" } }), /clair\.pod\.nodeSelector\.a{64} = "x": the key "a{64}" has a name of 64 characters, over the limit of 63/);
+        assert.equal(pod("clair", { nodeSelector: { [`${subdomain(253)}/zone`]: "x" } }), "accepted");
+        assert.match(pod("clair", { nodeSelector: { [`${subdomain(254)}/zone`]: "x" } }), /has the prefix '.*', which is 254 characters long, over the limit of 253/);
+        // The name part may have upper case and '_'; the prefix is lower case; one '/' at most; neither part empty.
+        assert.equal(pod("clair", { nodeSelector: { "example.com/My_Name.x-1": "x" } }), "accepted");
+        assert.match(pod("clair", { nodeSelector: { "Example.com/zone": "x" } }), /has the prefix 'Example\.com'/);
+        assert.match(pod("clair", { nodeSelector: { "a/b/c": "x" } }), /has more than one '\/'/);
+        assert.match(pod("clair", { nodeSelector: { "/zone": "x" } }), /has the prefix '', which is empty/);
+        assert.match(pod("clair", { nodeSelector: { "example.com/": "x" } }), /has an empty name/);
+        assert.match(pod("clair", { nodeSelector: { "-zone": "x" } }), /has the name '-zone', which .*must start and end with a letter or digit/);
+    });
+
+    it("a label value is empty or at most 63 characters of the name pattern", () => {
+        assert.equal(pod("malwar", { nodeSelector: { zone: name(63) } }), "accepted");
+        assert.equal(pod("malwar", { nodeSelector: { zone: "" } }), "accepted");
+        assert.match(pod("malwar", { nodeSelector: { zone: name(64) } }), /malwar\.pod\.nodeSelector\.zone = "a{64}": is 64 characters long, over the limit of 63/);
+        assert.match(pod("malwar", { nodeSelector: { zone: "a-" } }), /nodeSelector\.zone = "a-": may hold only letters, digits, '-', '_' and '\.', and must start and end with a letter or digit/);
+    });
+
+    it("tolerations: Exists takes no value; an empty key needs Exists; the effect is one of three; tolerationSeconds only with NoExecute", () => {
+        const tol = (t: Record<string, unknown>) => pod("clamav", { tolerations: [t] });
+        assert.equal(tol({ key: "dedicated", operator: "Exists" }), "accepted");
+        assert.match(tol({ key: "dedicated", operator: "Exists", value: "x" }), /clamav\.pod\.tolerations\.0\.value = "x": must be empty with operator Exists/);
+        assert.equal(tol({ operator: "Exists" }), "accepted");
+        assert.match(tol({ operator: "Equal", value: "x" }), /tolerations\.0\.operator = "Equal": must be Exists when key is empty/);
+        for (const effect of ["NoSchedule", "PreferNoSchedule", "NoExecute"]) assert.equal(tol({ key: "k", operator: "Exists", effect }), "accepted", effect);
+        assert.match(tol({ key: "k", operator: "Exists", effect: "NoExecution" }), /tolerations\.0\.effect = "NoExecution": must be one of NoSchedule, PreferNoSchedule, NoExecute/);
+        assert.equal(tol({ key: "k", operator: "Exists", effect: "NoExecute", tolerationSeconds: 0 }), "accepted");
+        assert.match(tol({ key: "k", operator: "Exists", effect: "NoSchedule", tolerationSeconds: 0 }), /tolerations\.0\.tolerationSeconds = 0: applies only with effect NoExecute/);
+        assert.match(tol({ key: "k", operator: "Exists", tolerationSeconds: 300 }), /tolerationSeconds = 300: applies only with effect NoExecute/);
+        assert.match(tol({ key: "k", operator: "Equal", value: name(64) }), /tolerations\.0\.value = "a{64}": is 64 characters long, over the limit of 63/);
+        // The API server takes -1 (treated as 0); the program asks for 0, and says so.
+        assert.match(tol({ key: "k", operator: "Exists", effect: "NoExecute", tolerationSeconds: -1 }), /tolerationSeconds = -1: must be 0 or more: Kubernetes treats a negative value as 0/);
+    });
+
+    it("node affinity: at least one required term; In and NotIn need values, Exists and DoesNotExist take none, Gt and Lt exactly one; matchFields is metadata.name In/NotIn one node", () => {
+        const required = (terms: unknown[]) => pod("clair", { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
+        const expr = (e: Record<string, unknown>) => required([{ matchExpressions: [e] }]);
+        assert.match(required([]), /clair\.pod\.affinity\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.nodeSelectorTerms = \[\]: must have at least one node selector term/);
+        assert.equal(expr({ key: "zone", operator: "In", values: ["a"] }), "accepted");
+        assert.match(expr({ key: "zone", operator: "In", values: [] }), /matchExpressions\.0\.values = \[\]: must be given when operator is In/);
+        assert.match(expr({ key: "zone", operator: "NotIn" }), /matchExpressions\.0\.values = \(unset\): must be given when operator is NotIn/);
+        assert.equal(expr({ key: "zone", operator: "Exists" }), "accepted");
+        assert.match(expr({ key: "zone", operator: "DoesNotExist", values: ["a"] }), /matchExpressions\.0\.values = \["a"\]: may not be given when operator is DoesNotExist/);
+        assert.equal(expr({ key: "cpus", operator: "Gt", values: ["4"] }), "accepted");
+        assert.match(expr({ key: "cpus", operator: "Lt", values: ["4", "8"] }), /values = \["4","8"\]: must be exactly one value when operator is Lt, not 2/);
+        assert.match(expr({ key: "zone", operator: "Near", values: ["a"] }), /matchExpressions\.0\.operator = "Near": must be one of In, NotIn, Exists, DoesNotExist, Gt, Lt/);
+        assert.match(expr({ key: "bad key", operator: "Exists" }), /matchExpressions\.0\.key = "bad key": has the name 'bad key'/);
+        const field = (f: Record<string, unknown>) => required([{ matchFields: [f] }]);
+        assert.equal(field({ key: "metadata.name", operator: "In", values: ["node-1"] }), "accepted");
+        assert.match(field({ key: "metadata.labels", operator: "In", values: ["node-1"] }), /matchFields\.0\.key = "metadata\.labels": must be metadata\.name, the only field a node selector can match/);
+        assert.match(field({ key: "metadata.name", operator: "Exists", values: ["node-1"] }), /matchFields\.0\.operator = "Exists": must be In or NotIn/);
+        assert.match(field({ key: "metadata.name", operator: "In", values: ["node-1", "node-2"] }), /matchFields\.0\.values = \["node-1","node-2"\]: must be exactly one node name with operator In, not 2/);
+    });
+
+    it("weights of preferred terms are 1 to 100", () => {
+        const preferred = (weight: number) => pod("malwar", { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, preference: { matchExpressions: [{ key: "zone", operator: "Exists" }] } }] } } });
+        const podPreferred = (weight: number) => pod("malwar", { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, podAffinityTerm: { topologyKey: "kubernetes.io/hostname" } }] } } });
+        for (const ok of [1, 100]) {
+            assert.equal(preferred(ok), "accepted", String(ok));
+            assert.equal(podPreferred(ok), "accepted", String(ok));
+        }
+        for (const bad of [0, 101]) {
+            assert.match(preferred(bad), new RegExp(`preferredDuringSchedulingIgnoredDuringExecution\\.0\\.weight = ${bad}: must be 1 to 100 \\(the API server's range for a weight\\)`));
+            assert.match(podPreferred(bad), new RegExp(`podAntiAffinity\\.preferredDuringSchedulingIgnoredDuringExecution\\.0\\.weight = ${bad}: must be 1 to 100`));
+        }
+    });
+
+    it("pod affinity terms: a topologyKey that is a label key, label selectors and namespaces by their rules, match/mismatchLabelKeys only with a labelSelector", () => {
+        const term = (t: Record<string, unknown>) => pod("clamav", { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [t] } } });
+        assert.equal(term({ topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { app: "db" } } }), "accepted");
+        assert.match(term({ topologyKey: "" }), /requiredDuringSchedulingIgnoredDuringExecution\.0\.topologyKey = "": has an empty name/);
+        assert.match(term({ labelSelector: { matchLabels: { app: "db" } } }), /requiredDuringSchedulingIgnoredDuringExecution\.0\.topologyKey = \(unset\): is required \(the API server: "can not be empty"\); must be a node label key/);
+        assert.match(term({ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "In" }] } }), /labelSelector\.matchExpressions\.0\.values = \(unset\): must be given when operator is In/);
+        assert.match(term({ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "Exists", values: ["x"] }] } }), /matchExpressions\.0\.values = \["x"\]: must be empty when operator is Exists/);
+        assert.match(term({ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "Gt", values: ["1"] }] } }), /matchExpressions\.0\.operator = "Gt": must be one of In, NotIn, Exists, DoesNotExist/);
+        assert.match(term({ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "In", values: [name(64)] }] } }), /matchExpressions\.0\.values\.0 = "a{64}": is 64 characters long/);
+        assert.equal(term({ topologyKey: "zone", namespaces: [name(63)] }), "accepted");
+        assert.match(term({ topologyKey: "zone", namespaces: [name(64)] }), /namespaces\.0 = "a{64}": is 64 characters long, over the limit of 63; must be a namespace name/);
+        assert.match(term({ topologyKey: "zone", namespaces: ["Team_A"] }), /namespaces\.0 = "Team_A": may hold only lower-case letters/);
+        assert.equal(term({ topologyKey: "zone", labelSelector: { matchLabels: { app: "db" } }, matchLabelKeys: ["pod-template-hash"] }), "accepted");
+        assert.match(term({ topologyKey: "zone", matchLabelKeys: ["pod-template-hash"] }), /matchLabelKeys = \["pod-template-hash"\]: must not be given when labelSelector is not set/);
+        assert.match(term({ topologyKey: "zone", labelSelector: {}, matchLabelKeys: ["k"], mismatchLabelKeys: ["k"] }), /matchLabelKeys\.0 = "k": has "k", which is also in mismatchLabelKeys; a key may be in only one/);
     });
 });
