@@ -61,7 +61,7 @@ export const rdsSchema = z
         backupWindow: backupWindow.default("03:00-04:00"),
         maintenanceWindow: maintenanceWindow.default("sun:05:00-sun:06:00"),
         multiAz: bool.default(false),
-        /** Lets an engineVersion of a new major version upgrade the instances in place (README: Upgrading PostgreSQL). */
+        /** Lets an engineVersion of a new major version upgrade the instances in place (docs/operations.md: Upgrading PostgreSQL). */
         allowMajorVersionUpgrade: bool.default(false),
         deletionProtection: bool.default(true),
         protect: bool.default(false),
@@ -161,7 +161,7 @@ export const CLAIR_STARTUP_MINUTES_DEFAULT = 50;
  */
 export const CLAIR_UPDATE_RETENTION_DEFAULT = 10;
 export const CLAIR_UPDATE_RETENTION_MINIMUM = 2;
-/** The key's value for garbage collection off (README: the warning in its row). */
+/** The key's value for garbage collection off (docs/configuration.md: the warning in its description). */
 export const CLAIR_UPDATE_RETENTION_GC_OFF = 0;
 
 // Clair v4.8.0 (config/matcher.go, Matcher.validate) never refuses a value here: it raises 0 and 1
@@ -491,7 +491,7 @@ export const clairSchema = z
                 input: clair.image,
                 message:
                     "has no Clair version in its tag (name:4.8.0, or name:4.8.0@sha256:...), which the upgrade Jobs pass to `clairctl admin pre/post`; " +
-                    "tag it with the version, or set clair.upgrade.jobs: false and run them by hand (README: Upgrading Clair)",
+                    "tag it with the version, or set clair.upgrade.jobs: false and run them by hand (docs/operations.md: Upgrading Clair)",
             });
         }
         const db = clair.database;

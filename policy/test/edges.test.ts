@@ -2,7 +2,7 @@
  * Every policy on incomplete, foreign and boundary inputs: resources of other types are left
  * alone, objects with missing parts are judged without a crash (and by their logical name when
  * they carry none), and each limit holds exactly at its boundary. Found by mutation testing
- * (README: Maintainer tasks); each case fails if the guard it covers is removed.
+ * (CONTRIBUTING.md: mutation testing); each case fails if the guard it covers is removed.
  */
 import { strict as assert } from "assert";
 import { clairConnectionPools, maxConnectionsOf, peakPods, type DeploymentProps, type StatefulSetProps } from "../clair-connection-pools";
