@@ -42,24 +42,35 @@ const runbookBaseUrl = url(["https"], "https://github.com/<org>/<repo>/blob/main
 export const monitoringSchema = z
     .strictObject({
         /** PodMonitors for Clair's introspection port and ClamAV's exporter sidecar (the sidecar too). */
-        podMonitors: bool.default(true),
+        podMonitors: bool.default(true).describe("PodMonitors for Clair's introspection port (8089) and ClamAV's exporter sidecar (which comes with " +
+                "it); `false` on clusters without the Prometheus Operator ([Monitoring](operations.md#monitoring))"),
         /** PrometheusRules with the alerts (docs/operations.md: Runbooks). */
-        rules: bool.default(true),
+        rules: bool.default(true).describe("PrometheusRules with the alerts ([Runbooks](operations.md#runbooks))"),
         /** The Grafana dashboard, in a ConfigMap the Grafana sidecar picks up. */
-        dashboard: bool.default(true),
+        dashboard: bool.default(true).describe("the Grafana dashboard in a ConfigMap"),
         /** Labels the Grafana sidecar looks for on dashboard ConfigMaps (the Grafana chart's default). */
-        dashboardLabels: labelSet.default({ grafana_dashboard: "1" }),
+        dashboardLabels: labelSet.default({ grafana_dashboard: "1" }).describe("labels the Grafana sidecar looks for on dashboard ConfigMaps"),
         /** Who scrapes: the NetworkPolicies admit pods with these labels in this namespace to the metrics ports. */
         scraper: z
             .strictObject({
-                namespace: dnsLabel().default("openshift-user-workload-monitoring"),
-                podLabels: labelSet.default({ "app.kubernetes.io/name": "prometheus" }),
+                namespace: dnsLabel().default("openshift-user-workload-monitoring").describe("where the scraping Prometheus runs: the NetworkPolicies admit it to 8089 and 9906"),
+                podLabels: labelSet.default({ "app.kubernetes.io/name": "prometheus" }).describe("labels of the scraping Prometheus's pods"),
             })
             .prefault({}),
         /** ClamavDatabaseOld fires when the loaded signatures were built longer ago than this. */
-        clamavDatabaseMaxAgeHours: z.int({ error: "must be a whole number of hours" }).min(1, { error: "must be 1 or more (hours)" }).max(720, { error: "must be at most 720 (hours, 30 days)" }).default(24),
+        clamavDatabaseMaxAgeHours: z.int({ error: "must be a whole number of hours" }).min(1, { error: "must be 1 or more (hours)" }).max(720, { error: "must be at most 720 (hours, 30 days)" }).default(24).describe("`ClamavDatabaseOld` fires past this signature age (1 to 720)"),
         /** Required with rules: the alerts' runbook links (docs/operations.md: Runbooks). No default: the program cannot know where your copy lives, and a guessed address would be a dead link in every page. */
-        runbookBaseUrl: runbookBaseUrl.optional(),
+        runbookBaseUrl: runbookBaseUrl.optional().meta({
+            description: "the address of this README on your Git host, such as " +
+                "`https://github.com/<org>/<repo>/blob/main/README.md`: every alert's `runbook_url` annotation is it " +
+                "plus `#<alert name in lower case>` ([Runbooks](operations.md#runbooks)), an absolute link that works " +
+                "from a page or a chat message. An https URL (checked with the URL parser) without credentials or " +
+                "`#fragment`; a query such as `?plain=1` is kept. No default, because the program cannot know where " +
+                "your copy lives and a guessed address would be a dead link in every alert; the committed stacks " +
+                "carry an example address (`git.example.com`), listed in `placeholders` on stage and prod, to replace " +
+                "with your copy's",
+            defaultText: "(none; required while `monitoring.rules` is `true`)",
+        }),
     })
     .prefault({})
     .superRefine((m, ctx) => {
