@@ -61,8 +61,8 @@ export const monitoringSchema = z
         clamavDatabaseMaxAgeHours: z.int({ error: "must be a whole number of hours" }).min(1, { error: "must be 1 or more (hours)" }).max(720, { error: "must be at most 720 (hours, 30 days)" }).default(24).describe("`ClamavDatabaseOld` fires past this signature age (1 to 720)"),
         /** Required with rules: the alerts' runbook links (docs/operations.md: Runbooks). No default: the program cannot know where your copy lives, and a guessed address would be a dead link in every page. */
         runbookBaseUrl: runbookBaseUrl.optional().meta({
-            description: "the address of this README on your Git host, such as " +
-                "`https://github.com/<org>/<repo>/blob/main/README.md`: every alert's `runbook_url` annotation is it " +
+            description: "the address of docs/operations.md on your Git host, such as " +
+                "`https://github.com/<org>/<repo>/blob/main/docs/operations.md`: every alert's `runbook_url` annotation is it " +
                 "plus `#<alert name in lower case>` ([Runbooks](operations.md#runbooks)), an absolute link that works " +
                 "from a page or a chat message. An https URL (checked with the URL parser) without credentials or " +
                 "`#fragment`; a query such as `?plain=1` is kept. No default, because the program cannot know where " +

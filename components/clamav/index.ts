@@ -186,7 +186,7 @@ export class Clamav extends pulumi.ComponentResource {
         const initContainers = signatureSource
             ? // A mirror serves whole files: one pass, no DNS.
               [freshclam("initfreshclam", [])]
-            : // The seed's two passes: --no-dns fetches the newest full CVDs, the second pass
+            : // Two passes: --no-dns fetches the newest full CVDs, the second pass
               // checks DNS and applies the incremental patches.
               [freshclam("initfreshclam", ["--no-dns"]), freshclam("init2freshclam", [])];
 

@@ -51,7 +51,7 @@ describe("policies on objects with missing parts", () => {
             "Route logical: spec.host is unset; the router would invent a host name Quay does not know",
         ]);
         assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, name: "logical", props: { spec: { to: { name: "clair-indexer" } } } })).violations, [
-            "Route logical to clair-indexer: annotation haproxy.router.openshift.io/timeout is missing (the seed uses 5m)",
+            "Route logical to clair-indexer: annotation haproxy.router.openshift.io/timeout is missing (the program sets 5m)",
         ]);
         assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, name: "logical", props: { storageEncrypted: false } })).violations, [
             "RDS instance logical: storageEncrypted is false; set it to true (it cannot be changed later without a restore)",

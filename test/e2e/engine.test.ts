@@ -484,7 +484,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
             assert.ok(rv(pod) > rv(preComplete), `${pod.name} created (rv ${pod.resourceVersion}) after the pre Job completed (rv ${preComplete.resourceVersion})`);
         }
         // Before the post Job, each workload had created a 4.9.0 pod. Not yet asserted: that its
-        // rollout was done. Known defect (README: Upgrades): in two fresh-clone CI runs the post
+        // rollout was done. Known defect (docs/operations.md: Upgrading Clair): in two fresh-clone CI runs the post
         // Job was created while the two-pod matcher had created only its first 4.9.0 pod.
         const late: string[] = [];
         for (const workload of ["clair-indexer", "clair-matcher", "clair-notifier"]) {
