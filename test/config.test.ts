@@ -376,7 +376,7 @@ describe("docs/configuration.md", () => {
     })();
     const valueAt = (cfg: any, dotted: string) => dotted.split(".").reduce((node: any, part) => node?.[part], cfg);
 
-    /** Whether the README cell states `value` (the key's value on that stack, or its default). */
+    /** Whether the docs/configuration.md cell states `value` (the key's value on that stack, or its default). */
     function states(cell: string, value: unknown, dotted: string, fallback: unknown): string | undefined {
         if (cell === "default") return JSON.stringify(value) === JSON.stringify(fallback) ? undefined : `says default, is ${JSON.stringify(value)}`;
         if (cell === "–" || /^\(none|^generated$|^one generated$|^\(cluster default\)$/.test(cell)) return value === undefined ? undefined : `says unset, is ${JSON.stringify(value)}`;

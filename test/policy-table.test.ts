@@ -8,10 +8,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policy/policies";
 
-const README = path.join(__dirname, "..", "docs", "architecture.md");
+const DOC = path.join(__dirname, "..", "docs", "architecture.md");
 
 function policyRows(): { name: string; stack: boolean; levels: string[] }[] {
-    const lines = fs.readFileSync(README, "utf8").split("\n");
+    const lines = fs.readFileSync(DOC, "utf8").split("\n");
     const header = lines.indexOf("| policy | level (stage / prod) | checks |");
     assert.ok(header > 0, "docs/architecture.md: policy table header");
     const rows = [];

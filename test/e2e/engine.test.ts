@@ -566,7 +566,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
     const lane: Lane = { env: () => env, configFile: () => configFile, getJson, kubectl: (args) => kubectl(args), pulumiOk: (args) => pulumiOk(args), timed, workloads };
     describePipeline(lane);
 
-    it("destroys everything but the data the README keeps, and the next up re-attaches Malwar's claim with its data", async () => {
+    it("destroys everything but the data CONTRIBUTING.md says it keeps, and the next up re-attaches Malwar's claim with its data", async () => {
         const claim = getJson(["pvc", "malwar-data"]);
         const volume = JSON.parse(kubectl(["get", "pv", claim.spec.volumeName, "-o", "json"], { namespace: null }));
         // kwok runs no container: write Malwar's data into the volume's host directory ourselves.
