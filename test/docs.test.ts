@@ -3,7 +3,8 @@
  * link and anchor resolves; the commands they give exist, with flags their tools' --help lists;
  * the paths they name are there; the layout table lists every tool and script; the Node.js range
  * is said once and is package.json's; the toolchain's cold build time is one number; the capacity
- * table shown is the one the command prints; the README stays short.
+ * table shown is the one the command prints, with prod's totals; config keys named exist; the
+ * README's stacks table matches the stack files; the README stays short.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -11,6 +12,10 @@ import * as path from "path";
 import { HELP as CAPACITY_HELP, OPTIONS as CAPACITY_OPTIONS, capacityReport, formatReport } from "../tools/capacity";
 import { HELP as CHECK_HELP, OPTIONS as CHECK_OPTIONS } from "../tools/check-manifests";
 import { HELP as RENDER_HELP, OPTIONS as RENDER_OPTIONS } from "../tools/render";
+import { configKeys } from "../config/keys";
+import { REFUSED_KEYS } from "../config/refused-keys";
+import { parseConfig } from "../config/load";
+import { stackConfig } from "../tools/mock-run";
 import { DOCS, anchorsOf, docSections, links, read } from "./docs";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -110,6 +115,40 @@ describe("documentation", () => {
         }
         assert.ok(checked >= 15, `${checked} flags checked`);
         assert.deepEqual(wrong, []);
+    });
+
+    it("name only config keys the schema has (or refuses by name)", () => {
+        const keys = configKeys();
+        const known = (k: string) => k in REFUSED_KEYS || keys.some((x) => x === k || x.startsWith(`${k}.`));
+        // Host names, file names and Clair's updater set `clair.cvss` look like keys and are not.
+        const notAKey = (k: string) => /\.(com|io|org|env|cvss)$/.test(k);
+        const wrong: string[] = [];
+        let checked = 0;
+        for (const { file, text } of ALL) {
+            for (const m of text.matchAll(/`((?:clair|clamav|malwar|monitoring|kubernetes|network|proxy|trustedCA)(?:\.[A-Za-z]\w*)+)(?:[:= ][^`]*)?`/g)) {
+                if (notAKey(m[1])) continue;
+                checked++;
+                if (!known(m[1])) wrong.push(`${file}: ${m[0]}`);
+            }
+        }
+        assert.ok(checked >= 100, `${checked} keys checked`);
+        assert.deepEqual(wrong, []);
+    });
+
+    it("README: the stacks table states each stack's replica counts and RDS class as its stack file sets them", () => {
+        const table = section("README.md", "The stacks");
+        for (const stack of ["stage", "prod"]) {
+            const row = table.split("\n").find((l) => l.startsWith(`| \`${stack}\``));
+            assert.ok(row, `a row for ${stack}`);
+            const cfg: any = parseConfig(stackConfig(stack));
+            const count = (what: string) => Number(new RegExp(`(\\d+) ${what}`).exec(row)?.[1]);
+            assert.equal(count("indexers?"), cfg.clair.indexer.replicas, `${stack} indexers`);
+            assert.equal(count("matchers?"), cfg.clair.matcher.replicas, `${stack} matchers`);
+            assert.equal(count("notifiers?"), cfg.clair.notifier.replicas, `${stack} notifiers`);
+            assert.equal(count("clamd"), cfg.clamav.replicas, `${stack} clamd`);
+            assert.ok(row.includes(`RDS \`${cfg.clair.database.rds.instanceClass}\``), `${stack}: RDS ${cfg.clair.database.rds.instanceClass}`);
+            assert.equal(row.includes("Multi-AZ"), cfg.clair.database.rds.multiAz, `${stack}: Multi-AZ`);
+        }
     });
 
     it("names only files and folders that exist", () => {
