@@ -62,6 +62,6 @@ export const clamavRefreshCronJob = clamav.refreshCronJobName;
 export const malwarEndpoint = malwar.endpoint;
 /** The Kubernetes Secret that holds Malwar's API keys (read it with kubectl; never exported). */
 export const malwarApiKeysSecret = malwar.secretName;
-/** The S3 bucket that holds Malwar's SQLite backups (README: Malwar backups), when they are on. */
+/** The S3 bucket that holds Malwar's SQLite backups (docs/operations.md: Malwar backups), when they are on. */
 export const malwarBackupBucket = malwar.backupBucketName;
 export const capacity = summarize(stack, [...clair.capacity, ...clamav.capacity, ...malwar.capacity], clair.databases);

@@ -1,6 +1,6 @@
 /**
  * `<workload>.autoscaling`: an optional HorizontalPodAutoscaler for the Clair indexer and matcher
- * and for clamd. Off by default (the seed's capacity figures are fixed replica counts).
+ * and for clamd. Off by default (the capacity plan is fixed replica counts).
  */
 import { z } from "zod";
 import type { AutoscalingRange } from "../components/shared/autoscaling";
@@ -15,18 +15,27 @@ const count = (max: number) =>
 export const autoscalingSchema = (maxReplicas: number) =>
     z
         .strictObject({
-            enabled: bool.default(false),
+            enabled: bool.default(false).describe("a HorizontalPodAutoscaler (autoscaling/v2, on CPU) owns the workload's replica count " +
+                    "([Autoscaling](capacity.md#autoscaling))"),
             /** The fewest pods; the workload's `replicas` when absent. */
-            minReplicas: count(maxReplicas).optional(),
+            minReplicas: count(maxReplicas).optional().meta({
+                description: "the fewest pods, and the count the workload starts at; only with `enabled`",
+                defaultText: "(none: the workload's `replicas` then)",
+            }),
             /** The most pods: the capacity report's upper figure and, for Clair, the connection-pool budget's pod count. */
-            maxReplicas: count(maxReplicas).optional(),
+            maxReplicas: count(maxReplicas).optional().meta({
+                description: "the most pods; the capacity report's upper figure, and for Clair the pods the connection-pool budget counts; " +
+                    "only with `enabled`",
+                defaultText: "(none; required with `enabled`)",
+            }),
             targetCPUUtilization: z
                 .int({ error: "must be a whole number of percent" })
                 .min(10, { error: "must be at least 10 (percent of the CPU request)" })
                 .max(MAX_TARGET_CPU_UTILIZATION, {
                     error: `must be at most ${MAX_TARGET_CPU_UTILIZATION}: requests equal limits, so a pod's CPU use never passes 100% of its request and a target near it never scales out`,
                 })
-                .default(70),
+                .default(70).describe("average CPU use aimed at, percent of the request, 10 to 90 (requests equal limits, so use never " +
+                    "passes 100)"),
         })
         .prefault({});
 

@@ -115,14 +115,21 @@ const clamdNumber = (unit: string, min: number, max: number, zeroMeans?: string)
  */
 const limitsSchema = z
     .strictObject({
-        streamMaxLength: clamavSize(MAX_FILE_SIZE_CEILING, "100M").default("100M"),
-        maxScanSize: clamavSize(MAX_SCAN_SIZE_CEILING, "400M").default("400M"),
-        maxFileSize: clamavSize(MAX_FILE_SIZE_CEILING, "100M").default("100M"),
-        maxRecursion: clamdNumber("levels", 1, CLAMD_NUMBER_MAX, "libclamav replaces with 17").default(17),
-        maxFiles: clamdNumber("files", 1, CLAMD_NUMBER_MAX, "turns the limit off (ClamAV warns that disabling it may result in severe damage to the system)").default(10000),
-        maxThreads: clamdNumber("threads", 1, CLAMD_MAX_QUEUE / 2).default(10),
-        readTimeout: clamdNumber("seconds", 1, CLAMD_NUMBER_MAX).default(120),
-        commandReadTimeout: clamdNumber("seconds", 1, CLAMD_NUMBER_MAX).default(30),
+        streamMaxLength: clamavSize(MAX_FILE_SIZE_CEILING, "100M").default("100M").describe("clamd.conf `StreamMaxLength`: the most an INSTREAM client (Quay, Malwar, `clamdscan --stream`) may " +
+                "send; clamd ends a longer stream with `INSTREAM size limit exceeded`. Sizes as clamd.conf takes " +
+                "them: bytes, or a whole number with `K` or `M` (1024-based); at most `maxFileSize` ([scan " +
+                "limits](operations.md#clamds-scan-limits-and-what-they-cost))"),
+        maxScanSize: clamavSize(MAX_SCAN_SIZE_CEILING, "400M").default("400M").describe("`MaxScanSize`: data scanned per input file, an archive and everything extracted from it counted " +
+                "together; 1 to 4095M"),
+        maxFileSize: clamavSize(MAX_FILE_SIZE_CEILING, "100M").default("100M").describe("`MaxFileSize`: a file (the input, or one inside it) larger than this is not scanned and counts as " +
+                "clean; 1 to 2047M (libclamav scans nothing of 2 GiB or more), at most `maxScanSize`"),
+        maxRecursion: clamdNumber("levels", 1, CLAMD_NUMBER_MAX, "libclamav replaces with 17").default(17).describe("`MaxRecursion`: archive nesting levels; 1 or more, and `maxThreads` × `maxRecursion` + 100 − " +
+                "`maxThreads` + 6 below 1024 (open files)"),
+        maxFiles: clamdNumber("files", 1, CLAMD_NUMBER_MAX, "turns the limit off (ClamAV warns that disabling it may result in severe damage to the system)").default(10000).describe("`MaxFiles`: files scanned inside one archive or document; 1 or more (0, no limit, is refused)"),
+        maxThreads: clamdNumber("threads", 1, CLAMD_MAX_QUEUE / 2).default(10).describe("`MaxThreads`: scans at once per clamd pod; 1 to 50 (clamd's queue, 100, should be at least twice " +
+                "this)"),
+        readTimeout: clamdNumber("seconds", 1, CLAMD_NUMBER_MAX).default(120).describe("`ReadTimeout`: seconds clamd waits for a client's next data before dropping it"),
+        commandReadTimeout: clamdNumber("seconds", 1, CLAMD_NUMBER_MAX).default(30).describe("`CommandReadTimeout`: seconds clamd waits for a new connection's first command"),
     })
     .prefault({})
     .superRefine((limits, ctx) => {
@@ -196,17 +203,23 @@ const customDatabaseUrl = checked("an http:// or https:// URL such as https://si
 
 export const clamavSchema = z
     .strictObject({
-        image: pinnedImage.default("clamav/clamav:1.4.3"),
-        replicas: replicas(50).default(2),
+        image: pinnedImage.default("clamav/clamav:1.4.3").describe("pinned ClamAV image: clamd, and freshclam in its init containers and the mirror"),
+        replicas: replicas(50).default(2).describe("clamd pods"),
         autoscaling: autoscalingSchema(50),
-        resources: guaranteedResources("1", "4Gi"),
+        resources: guaranteedResources("1", "4Gi").describe("clamd; memory at least 3Gi (ClamAV: 3 GiB minimum with the full signature set, 4 preferred)"),
         /** Lets clamd's memory go below CLAMD_MEMORY_MINIMUM: for pods that never load the signatures (kwok's fake pods). */
-        allowBelowMinimumMemory: bool.default(false),
-        updaterResources: guaranteedResources("500m", "1Gi"),
-        runAsUser: uid.default(100),
-        runAsGroup: uid.default(101),
+        allowBelowMinimumMemory: bool.default(false).describe("`true` lets clamd's memory go below 3Gi (the local stack's fake pods)"),
+        updaterResources: guaranteedResources("500m", "1Gi").describe("each freshclam init container; below 2Gi its freshclam.conf says `TestDatabases no` " +
+                "([why](operations.md#freshclam-under-tight-memory))"),
+        runAsUser: uid.default(100).describe("the image's `clamav` user"),
+        runAsGroup: uid.default(101).describe("numeric gid (the image's `clamav` group); with `kubernetes.platform: kubernetes`"),
         /** A private signature mirror (ClamAV advises one beyond about 10 hosts). */
-        privateMirror: privateMirror.optional(),
+        privateMirror: privateMirror.optional().describe("an external mirror's http(s) URL: clamd fetches from it when the in-cluster mirror is off; the " +
+                "in-cluster mirror updates from it when on. Read as freshclam reads `PrivateMirror` (ClamAV 1.4.3 " +
+                "`freshclam.c`): without `://` it is `http://` + the value (and written so); a value ending in " +
+                "`.clamav.net` is refused (freshclam refuses it); no query or fragment (freshclam fetches the value + " +
+                "`/main.cvd`); http and https only (the program's rule: ClamAV's private-mirror guide serves over " +
+                "HTTP)"),
         /** Extra signature databases (freshclam DatabaseCustomURL), fetched beside the official ones; through the in-cluster mirror when it is on. */
         customDatabaseUrls: z
             .array(customDatabaseUrl, { error: "must be a list of http:// or https:// URLs of signature files" })
@@ -221,43 +234,52 @@ export const clamavSchema = z
                     }
                 });
             })
-            .default([]),
+            .default([]).describe("extra signature databases, `http://` or `https://` URLs of signature files (freshclam " +
+                "`DatabaseCustomURL`), fetched through the in-cluster mirror when it is on ([Scan " +
+                "data](operations.md#scan-data-clamav-signatures)). The URL must end in a file name of letters, " +
+                "digits, `.`, `_`, `-` with an extension clamd loads (`.ndb`, `.hdb`, `.ldb`, `.yara`, `.ign2` and " +
+                "the rest ClamAV 1.4 reads; any case): freshclam saves it under that name and clamd ignores others " +
+                "(`.txt`, `.gz`). Refused: a query or fragment (it would become part of the name), " +
+                "`.cvd`/`.cld`/`.cud` (ClamAV-signed containers), a name of the official databases (`main`, `daily`, " +
+                "`bytecode`), two URLs with one file name"),
         /**
          * The in-cluster signature mirror: clamd pods fetch from it, not from the CDN, and the
          * refresh restarts clamd only when it holds newer signatures.
          */
         mirror: z
             .strictObject({
-                enabled: bool.default(true),
+                enabled: bool.default(true).describe("the in-cluster signature mirror ([Scan data](operations.md#scan-data-clamav-signatures))"),
                 /** "internet": freshclam updates it from the CDN (or privateMirror); "none": disconnected, seeded by hand. */
-                upstream: z.enum(["internet", "none"], { error: 'must be "internet" or "none"' }).default("internet"),
+                upstream: z.enum(["internet", "none"], { error: 'must be "internet" or "none"' }).default("internet").describe("`internet`: freshclam updates it from the CDN (or `privateMirror`); `none`: disconnected, seeded by " +
+                        "hand"),
                 checksPerDay: z
                     .int({ error: "must be a whole number" })
                     .min(1, { error: "must be at least 1" })
                     .max(MAX_CHECKS_PER_DAY, { error: `must be at most ${MAX_CHECKS_PER_DAY}: ClamAV asks mirrors to check at most once an hour` })
-                    .default(12),
+                    .default(12).describe("freshclam checks a day, 1 to 24 (ClamAV asks for at most hourly)"),
                 // main + daily + bytecode take about 0.4 GiB; freshclam needs room for a second copy while it patches.
-                storageSize: quantity("bytes", "2Gi").default("2Gi"),
-                storageClass: objectName.optional(),
-                serverImage: pinnedImage.default("nginx:1.28.0-alpine"),
-                updaterResources: guaranteedResources("500m", "1Gi"),
-                serverResources: guaranteedResources("100m", "128Mi"),
+                storageSize: quantity("bytes", "2Gi").default("2Gi").describe("the mirror's claim: the database, its patches and freshclam's state"),
+                storageClass: objectName.optional().describe("the cluster's default when unset"),
+                serverImage: pinnedImage.default("nginx:1.28.0-alpine").describe("runs with the generated nginx.conf"),
+                updaterResources: guaranteedResources("500m", "1Gi").describe("the mirror's freshclam; below 2Gi `TestDatabases no`, as for `clamav.updaterResources`"),
+                serverResources: guaranteedResources("100m", "128Mi").describe("the mirror's nginx"),
             })
             .prefault({}),
         refresh: z
             .strictObject({
                 // A CronJob's name is at most 52 characters: its Jobs append an 11-character suffix.
-                name: dnsLabel(52).default("refresh-clamav-db"),
-                schedule: cronSchedule.default("0 */6 * * *"),
-                image: pinnedImage.default("registry.k8s.io/kubectl:v1.33.5"),
-                resources: guaranteedResources("100m", "128Mi"),
+                name: dnsLabel(52).default("refresh-clamav-db").describe("CronJob, ServiceAccount and Role name; a DNS label of at most 52 characters"),
+                schedule: cronSchedule.default("0 */6 * * *").describe("as Kubernetes CronJobs take it: five fields (names, ranges, steps) or `@hourly`, `@daily`, " +
+                        "`@weekly`, `@monthly`, `@yearly`, `@every 6h`; no seconds, L, W, #, or TZ="),
+                image: pinnedImage.default("registry.k8s.io/kubectl:v1.33.5").describe("pinned kubectl image of the refresh CronJob"),
+                resources: guaranteedResources("100m", "128Mi").describe("the refresh CronJob's container, requests = limits"),
             })
             .prefault({}),
         /** The Prometheus exporter sidecar (with monitoring.podMonitors): clamd's STATS on 3310 as metrics on 9906. */
         exporter: z
             .strictObject({
-                image: pinnedImage.default("sergeymakinen/clamav_exporter:v2.1.4"),
-                resources: guaranteedResources("100m", "128Mi"),
+                image: pinnedImage.default("sergeymakinen/clamav_exporter:v2.1.4").describe("the metrics exporter sidecar (with `monitoring.podMonitors`): clamd's STATS as metrics on 9906"),
+                resources: guaranteedResources("100m", "128Mi").describe("the exporter sidecar; counts in ClamAV's capacity"),
             })
             .prefault({}),
         /** clamd's scan limits (clamd.conf): what one scan may take, how many at once, how long clients may stall. */

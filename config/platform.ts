@@ -21,21 +21,25 @@ export const OPENSHIFT_FIXED_ID_SCC = "nonroot-v2";
 
 export const kubernetesSchema = z
     .strictObject({
-        namespace: dnsLabel().default("security-scanning"),
-        createNamespace: bool.default(true),
+        namespace: dnsLabel().default("security-scanning").describe("namespace of every object"),
+        createNamespace: bool.default(true).describe("create the namespace (kept on destroy: it holds Malwar's retained claim)"),
         /** PriorityClass of every pod (cluster-scoped: created by the cluster's admins). */
-        priorityClassName: objectName.optional(),
+        priorityClassName: objectName.optional().describe("PriorityClass of every pod; created by the cluster's admins"),
         /**
          * openshift: pods set no runAsUser, runAsGroup or fsGroup, so restricted-v2 assigns them
          * from the namespace's range; kubernetes: pods run as the images' own users.
          */
-        platform: z.enum(["kubernetes", "openshift"], { error: "must be 'kubernetes' or 'openshift'" }).default("kubernetes"),
+        platform: z.enum(["kubernetes", "openshift"], { error: "must be 'kubernetes' or 'openshift'" }).default("kubernetes").describe("`openshift`: no pod sets `runAsUser`, `runAsGroup` or `fsGroup`, so OpenShift's restricted-v2 SCC " +
+                "assigns them from the namespace's range (see On OpenShift); `kubernetes`: pods run as the images' " +
+                "own users"),
         /**
          * OpenShift only: the SCC the pods are meant for. restricted-v2 needs no grant; nonroot-v2
          * keeps the images' fixed IDs and binds the program's ServiceAccounts to OpenShift's
          * ClusterRole system:openshift:scc:nonroot-v2 (which takes a cluster admin's consent).
          */
-        openshiftScc: z.enum([OPENSHIFT_DEFAULT_SCC, OPENSHIFT_FIXED_ID_SCC], { error: `must be '${OPENSHIFT_DEFAULT_SCC}' (the namespace's IDs, no grant) or '${OPENSHIFT_FIXED_ID_SCC}' (the images' own IDs, a RoleBinding to system:openshift:scc:${OPENSHIFT_FIXED_ID_SCC})` }).optional(),
+        openshiftScc: z.enum([OPENSHIFT_DEFAULT_SCC, OPENSHIFT_FIXED_ID_SCC], { error: `must be '${OPENSHIFT_DEFAULT_SCC}' (the namespace's IDs, no grant) or '${OPENSHIFT_FIXED_ID_SCC}' (the images' own IDs, a RoleBinding to system:openshift:scc:${OPENSHIFT_FIXED_ID_SCC})` }).optional().describe("OpenShift only: `restricted-v2` (the same as unset: the namespace's IDs, no grant) or `nonroot-v2` " +
+                "(the images' own IDs, and a RoleBinding of the program's ServiceAccounts to " +
+                "`system:openshift:scc:nonroot-v2`, which a cluster admin must be able to create)"),
     })
     .prefault({})
     .superRefine((k, ctx) => {
@@ -53,11 +57,17 @@ const awsId = (prefix: string) =>
 /** Where the RDS instances live. Required when any database uses RDS. */
 export const networkSchema = z
     .strictObject({
-        vpcId: awsId("vpc").optional(),
-        subnetIds: z.array(awsId("subnet"), { error: "must be a list of subnet ids" }).default([]),
+        vpcId: awsId("vpc").optional().meta({
+            description: "VPC of the RDS security group",
+            defaultText: "(none; required with RDS)",
+        }),
+        subnetIds: z.array(awsId("subnet"), { error: "must be a list of subnet ids" }).default([]).meta({
+            description: "RDS subnet group",
+            defaultText: "`[]` (two or more required with RDS)",
+        }),
         /** Who may reach PostgreSQL on 5432: the cluster's node/pod CIDRs and/or its security group. */
-        allowedCidrs: z.array(cidr, { error: "must be a list of IPv4 networks such as 10.0.0.0/16" }).default([]),
-        allowedSecurityGroupIds: z.array(awsId("sg"), { error: "must be a list of security group ids" }).default([]),
+        allowedCidrs: z.array(cidr, { error: "must be a list of IPv4 networks such as 10.0.0.0/16" }).default([]).describe("who may reach 5432: IPv4 networks (network address, not 0.0.0.0/0)"),
+        allowedSecurityGroupIds: z.array(awsId("sg"), { error: "must be a list of security group ids" }).default([]).describe("security groups allowed on 5432"),
     })
     .prefault({});
 
@@ -149,8 +159,17 @@ export function noProxyEntryProblem(entry: string): string | undefined {
 /** The cluster's egress proxy: Clair's containers, Malwar's and the freshclam that reaches outside use it. */
 export const proxySchema = z
     .strictObject({
-        httpProxy: proxyUrl.optional(),
-        httpsProxy: proxyUrl.optional(),
+        httpProxy: proxyUrl.optional().describe("the cluster's egress proxy for http:// requests (`http://proxy.example.com:3128`, no credentials): " +
+                "`HTTP_PROXY` in every Clair container (clairctl Jobs included) and Malwar's (its URL crawler, the " +
+                "Anthropic client, webhooks, Slack, Teams and PagerDuty; not mail); its port joins their " +
+                "NetworkPolicies' egress. Read as Clair's Go reads it (`httpproxy` parseProxy): " +
+                "`proxy.example.com:3128` without a scheme is `http://proxy.example.com:3128` (and written so); port " +
+                "1-65535 (freshclam's 16-bit `HTTPProxyPort` would turn 65536 into 0, and 0 into 8080); schemes http " +
+                "and https: Go also takes socks5 and socks5h, which the program refuses because freshclam reads the " +
+                "same value as an HTTP proxy; no path (both readers ignore it)"),
+        httpsProxy: proxyUrl.optional().describe("the same for https:// requests (`HTTPS_PROXY`); freshclam uses this one (else `httpProxy`) as " +
+                "`HTTPProxyServer`/`HTTPProxyPort` where it reaches outside: the mirror's updater, or clamd's init " +
+                "containers when the in-cluster mirror is off"),
         noProxy: z
             .array(
                 z.string({ error: "must be a host, .domain or network" }).superRefine((entry, ctx) => {
@@ -159,7 +178,13 @@ export const proxySchema = z
                 }),
                 { error: "must be a list of hosts, .domains or networks" },
             )
-            .default([]),
+            .default([]).describe("hosts, `.domains` and networks that bypass the proxy, added to `NO_PROXY` after `localhost`, " +
+                "`127.0.0.1`, `.svc`, `.cluster.local` and Clair's own Services. Each entry as Clair's Go reads " +
+                "`NO_PROXY` (`httpproxy`): no `,` inside (Go would split it), a network that `net.ParseCIDR` reads " +
+                "(`10.0.0.0/33` would match nothing), a host before any `:port`; `*` is refused (the program's rule: " +
+                "Clair would bypass the proxy everywhere while freshclam still used it). freshclam reads no " +
+                "`NO_PROXY`. Malwar's Python clients (httpx 0.29) take hosts and `.domains` but not networks: " +
+                "`10.0.0.0/8` exempts only the address 10.0.0.0, so list such hosts by name for Malwar"),
     })
     .prefault({});
 
@@ -174,10 +199,17 @@ export const OPENSHIFT_CA_BUNDLE_KEY = "ca-bundle.crt";
 export const trustedCaSchema = z
     .strictObject({
         /** OpenShift: the program creates an empty ConfigMap labelled config.openshift.io/inject-trusted-cabundle. */
-        openshiftInjected: bool.default(false),
+        openshiftInjected: bool.default(false).describe("OpenShift: the program creates an empty ConfigMap `trusted-ca-bundle` labelled " +
+                "`config.openshift.io/inject-trusted-cabundle: \"true\"`, which the cluster network operator fills with " +
+                "the cluster's trust bundle (key `ca-bundle.crt`); the updaters trust it ([Behind TLS " +
+                "inspection](operations.md#behind-tls-inspection-trustedca))"),
         /** Elsewhere: an existing ConfigMap in the namespace holding a complete PEM bundle. */
-        configMap: objectName.optional(),
-        key: configMapKey.optional(),
+        configMap: objectName.optional().describe("elsewhere: an existing ConfigMap in the namespace holding a complete PEM bundle (public roots plus " +
+                "the inspecting CA); not with `openshiftInjected`"),
+        key: configMapKey.optional().meta({
+            description: "the key of `trustedCA.configMap` that holds the bundle; needs `configMap`",
+            defaultText: "(none; then `ca-bundle.crt`)",
+        }),
     })
     .prefault({})
     .superRefine((ca, ctx) => {
@@ -232,16 +264,39 @@ export const configSchema = z
         monitoring: monitoringSchema,
         proxy: proxySchema,
         trustedCA: trustedCaSchema,
-        clairPsk: secretsSchema.clairPsk.optional(),
-        malwarApiKeys: secretsSchema.malwarApiKeys.optional(),
-        malwarAnthropicApiKey: secretsSchema.malwarAnthropicApiKey.optional(),
-        malwarWebhookSecret: secretsSchema.malwarWebhookSecret.optional(),
-        malwarPostgresUrl: secretsSchema.malwarPostgresUrl.optional(),
-        malwarSlackWebhookUrl: secretsSchema.malwarSlackWebhookUrl.optional(),
-        malwarTeamsWebhookUrl: secretsSchema.malwarTeamsWebhookUrl.optional(),
-        malwarPagerdutyRoutingKey: secretsSchema.malwarPagerdutyRoutingKey.optional(),
-        malwarSmtpPassword: secretsSchema.malwarSmtpPassword.optional(),
-        placeholders: placeholdersSchema,
+        clairPsk: secretsSchema.clairPsk.optional().meta({
+            description: "secret: base64 of >= 32 bytes, shared with Quay",
+            defaultText: "generated",
+        }),
+        malwarApiKeys: secretsSchema.malwarApiKeys.optional().meta({
+            description: "secret: JSON list",
+            defaultText: "one generated",
+        }),
+        malwarAnthropicApiKey: secretsSchema.malwarAnthropicApiKey.optional().describe("secret"),
+        malwarWebhookSecret: secretsSchema.malwarWebhookSecret.optional().describe("secret"),
+        malwarPostgresUrl: secretsSchema.malwarPostgresUrl.optional().describe("refused when set ([why](architecture.md#malwar-serves-from-sqlite-only))"),
+        malwarSlackWebhookUrl: secretsSchema.malwarSlackWebhookUrl.optional().meta({
+            description: "secret (`MALWAR_SLACK_WEBHOOK_URL`, in the `malwar-secrets` Secret): the Slack incoming-webhook URL, " +
+                "which is its own credential; https on 443. Set, Malwar posts every scan's verdict to it " +
+                "([channels](operations.md#malwar-notification-channels))",
+            defaultText: "(none: no Slack)",
+        }),
+        malwarTeamsWebhookUrl: secretsSchema.malwarTeamsWebhookUrl.optional().meta({
+            description: "secret (`MALWAR_TEAMS_WEBHOOK_URL`): the Teams incoming-webhook URL; https on 443",
+            defaultText: "(none: no Teams)",
+        }),
+        malwarPagerdutyRoutingKey: secretsSchema.malwarPagerdutyRoutingKey.optional().meta({
+            description: "secret (`MALWAR_PAGERDUTY_ROUTING_KEY`): the Events API v2 integration key; Malwar pages on " +
+                "MALICIOUS and SUSPICIOUS scans only",
+            defaultText: "(none: no PagerDuty)",
+        }),
+        malwarSmtpPassword: secretsSchema.malwarSmtpPassword.optional().describe("secret (`MALWAR_SMTP_PASSWORD`): needs `malwar.notifications.email.user` and `useTls: true`"),
+        placeholders: placeholdersSchema.describe("keys whose committed values are examples (`kubernetes:context`, `network.vpcId`, " +
+                "`network.subnetIds`, `network.allowedCidrs`, `malwar.backup.oidcProviderArn`, " +
+                "`monitoring.runbookBaseUrl` on stage and prod): `pulumi preview` runs with them; `pulumi up` stops " +
+                "before creating anything while any is listed, naming each key and its value. Set each to yours, then " +
+                "remove it from the list (`pulumi config set --path 'placeholders[0]' ...` or edit the stack file); a " +
+                "listed key the stack does not set is refused"),
     })
     // Where the RDS instances live: the union `databaseNetwork` is present exactly when a database
     // runs on RDS, with every field it needs (no `!` downstream).

@@ -255,10 +255,12 @@ const affinity = z.strictObject(
 /** `<app>.pod`: every field optional; the defaults change nothing in the rendered pods. */
 export const podSettingsSchema = z
     .strictObject({
-        imagePullSecrets: z.array(objectName, { error: "must be a list of Secret names" }).default([]),
-        nodeSelector: keyValues("node label: value pairs", labelValueProblem).default({}),
-        tolerations: z.array(toleration, { error: "must be a list of tolerations" }).default([]),
-        affinity: affinity.optional(),
+        imagePullSecrets: z.array(objectName, { error: "must be a list of Secret names" }).default([]).describe("names of existing pull Secrets (kubernetes.io/dockerconfigjson) in the namespace, on every pod of the app"),
+        nodeSelector: keyValues("node label: value pairs", labelValueProblem).default({}).describe("node labels every pod of the app requires; keys and values checked as Kubernetes label keys and values"),
+        tolerations: z.array(toleration, { error: "must be a list of tolerations" }).default([]).describe("tolerations of every pod of the app: `{key, operator: Equal or Exists, value, effect: NoSchedule, " +
+                "PreferNoSchedule or NoExecute, tolerationSeconds}`"),
+        affinity: affinity.optional().describe("a Kubernetes `affinity` block for every pod of the app, field by field: `nodeAffinity` is added, " +
+                "`podAntiAffinity` replaces the program's spreading over nodes, `podAffinity` is added"),
         labels: keyValues("label: value pairs", labelValueProblem)
             .superRefine((record, ctx) => {
                 for (const key of Object.keys(record)) {
@@ -272,8 +274,9 @@ export const podSettingsSchema = z
                     }
                 }
             })
-            .default({}),
-        annotations: keyValues("annotation: value pairs").default({}),
+            .default({}).describe("extra labels of every pod of the app; the program's own `app.kubernetes.io/` name, component, instance, " +
+                "part-of and managed-by are refused (they select the pods)"),
+        annotations: keyValues("annotation: value pairs").default({}).describe("extra annotations of every pod of the app; the program's own (`checksum/...`) win on the same key"),
     })
     .prefault({});
 

@@ -23,9 +23,9 @@ export interface AlertGroup {
 }
 
 /**
- * The README section that explains an alert (`### Runbooks`, one `#### <AlertName>` each), as an
+ * The docs/operations.md section that explains an alert (`### Runbooks`, one `#### <AlertName>` each), as an
  * absolute URL: a notification is read away from the repository, where a relative link leads
- * nowhere. `baseUrl` is where the README is served (monitoring.runbookBaseUrl); GitHub's and
+ * nowhere. `baseUrl` is where docs/operations.md is served (monitoring.runbookBaseUrl); GitHub's and
  * GitLab's anchor of a heading is its text in lower case.
  */
 export function runbookUrl(baseUrl: string, alert: string): string {

@@ -9,7 +9,7 @@ const TIMEOUT = "haproxy.router.openshift.io/timeout";
  */
 export const clairIndexerRouteTimeout: ResourceValidationPolicy = {
     name: "clair-indexer-route-timeout",
-    description: "A Route to the Clair indexer carries the haproxy timeout annotation (the seed: 5m), since one index request lasts as long as the layer downloads.",
+    description: "A Route to the Clair indexer carries the haproxy timeout annotation (the program sets 5m), since one index request lasts as long as the layer downloads.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: { indexerService: { type: "string", default: "clair-indexer" } },
@@ -21,7 +21,7 @@ export const clairIndexerRouteTimeout: ResourceValidationPolicy = {
         const name = args.props.metadata?.name ?? args.name;
         const timeout = args.props.metadata?.annotations?.[TIMEOUT];
         if (!timeout) {
-            reportViolation(`Route ${name} to ${indexerService}: annotation ${TIMEOUT} is missing (the seed uses 5m)`);
+            reportViolation(`Route ${name} to ${indexerService}: annotation ${TIMEOUT} is missing (the program sets 5m)`);
         } else if (!/^\d+(ms|s|m|h|d)?$/.test(timeout)) {
             reportViolation(`Route ${name}: annotation ${TIMEOUT} ${JSON.stringify(timeout)} is not a duration such as 5m`);
         }

@@ -8,8 +8,8 @@
 #       `pulumi up --stack local` with the policy pack, and prints the outputs and capacity.
 #       A stale lock left by a killed update stops it; `up --recover` clears it, deals with the
 #       killed update's pending operations and updates (scripts/ci/deploy local --recover).
-# down: `pulumi destroy --stack local` (the namespace and Malwar's claim are kept, see the
-#       README), then stops the control plane.
+# down: `pulumi destroy --stack local` (the namespace and Malwar's claim are kept, see
+#       CONTRIBUTING.md: What pulumi destroy keeps), then stops the control plane.
 # The engine's backend, passphrase and stack-file copy live in .state/pulumi (scripts/engine.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +32,7 @@ up)
   bash "$ROOT/scripts/local-cluster.sh" up
   # Volumes released by an earlier destroy come back empty (no dynamic provisioner here).
   bash "$ROOT/scripts/local-cluster.sh" recycle
-  # A killed earlier update leaves its lock (README: Interrupted deploys): say so, and with
+  # A killed earlier update leaves its lock (docs/operations.md: Interrupted deploys): say so, and with
   # --recover take the same path as scripts/ci/deploy --recover.
   lock=0
   (cd "$ROOT" && node -r ./tools/fast-load.js tools/stack-lock.ts --stack local --action status) || lock=$?

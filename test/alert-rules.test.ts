@@ -1,6 +1,6 @@
 /**
  * The alerts under Pulumi's mocks: every alert has its annotations and a runbook section in the
- * README, and monitoring.rules turns the PrometheusRules off. Prometheus's own promtool checks
+ * docs/operations.md, and monitoring.rules turns the PrometheusRules off. Prometheus's own promtool checks
  * and unit-tests the rules in the real-software lane (test/real/alert-rules.test.ts).
  */
 import { strict as assert } from "assert";
@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { configKeys } from "../config/keys";
 import { runProgram, unwrapSecrets } from "../tools/mock-run";
+import { anchorsOf } from "./docs";
 import { atLeast, ofType, stackRun } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -19,8 +20,8 @@ async function ruleGroups(run: Awaited<ReturnType<typeof stackRun>>): Promise<an
 }
 
 describe("alert annotations", () => {
-    it("every alert has a summary, a description, a severity and a runbook section in the README", async () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    it("every alert has a summary, a description, a severity and a runbook section in docs/operations.md", async () => {
+        const readme = fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8");
         const runbooks = readme.slice(readme.indexOf("\n### Runbooks\n"));
         const sections = [...runbooks.matchAll(/^#### (\w+)$/gm)].map((m) => m[1]);
         const rules = (await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules);
@@ -31,14 +32,23 @@ describe("alert annotations", () => {
             assert.deepEqual(Object.keys(r.annotations).sort(), ["description", "runbook_url", "summary"], r.alert);
             // Absolute, for a notification read anywhere: Pulumi.prod.yaml's monitoring.runbookBaseUrl, and
             // the section's anchor (GitHub's and GitLab's anchor of a heading is its text in lower case).
-            assert.equal(r.annotations.runbook_url, `https://git.example.com/security/security-scanning-platform/blob/main/README.md#${r.alert.toLowerCase()}`);
+            assert.equal(r.annotations.runbook_url, `https://git.example.com/security/security-scanning-platform/blob/main/docs/operations.md#${r.alert.toLowerCase()}`);
         }
         assert.deepEqual(sections.filter((s) => !rules.some((r: any) => r.alert === s)), [], "no runbook for an alert that does not exist");
+    });
+
+    it("every alert's runbook_url anchor is a heading's anchor in docs/operations.md", async () => {
+        const anchors = anchorsOf(fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8"));
+        const rules = atLeast((await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules), 12, "alerts");
+        for (const r of rules) {
+            const anchor = new URL(r.annotations.runbook_url).hash.slice(1);
+            assert.ok(anchors.has(anchor), `${r.alert}: #${anchor} is no heading of docs/operations.md`);
+        }
     });
 });
 
 describe("what the runbooks tell operators to change", () => {
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const readme = fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8");
     const runbooks = readme.slice(readme.indexOf("\n### Runbooks\n"), readme.indexOf("\n## ", readme.indexOf("\n### Runbooks\n")));
     /** The text of one alert's runbook section. */
     const runbook = (alert: string) => {

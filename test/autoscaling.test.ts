@@ -1,5 +1,5 @@
 /**
- * Optional HorizontalPodAutoscalers for the Clair indexer and matcher and for clamd (issue 13),
+ * Optional HorizontalPodAutoscalers for the Clair indexer and matcher and for clamd,
  * through the real program under the mocks: off by default (the seed's fixed replica counts),
  * when on an autoscaler per workload, the capacity report's min and max, and the connection-pool
  * budget sized for the maximum. The engine's handling of the replica count is in the e2e lane.

@@ -129,7 +129,7 @@ for (const [stack, seed] of Object.entries(SEED)) {
             const memoryGiB = { "db.m6g.large": 8, "db.m6g.xlarge": 16 }[seed.dbClass]!;
             const maxConnections = Math.min(Math.floor((memoryGiB * 2 ** 30 * 0.9) / 9531392), 5000);
             assert.equal(maxConnections, { "db.m6g.large": 811, "db.m6g.xlarge": 1622 }[seed.dbClass]);
-            // clair.database.rds.reservedConnections: the README's default.
+            // clair.database.rds.reservedConnections: the documented default (docs/configuration.md).
             const reserved = 20;
             for (const mode of ["indexer", "matcher", "notifier"] as const) {
                 const pool = Number(/pool_max_conns=(\d+)/.exec(cfg[mode].connstring)![1]);

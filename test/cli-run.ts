@@ -1,4 +1,4 @@
-/** How the command-line tools' tests start them: through npm as the README writes it, as npm runs them. */
+/** How the command-line tools' tests start them: through npm as the docs write it, as npm runs them. */
 import { spawnSync } from "child_process";
 import * as path from "path";
 
@@ -10,7 +10,7 @@ export interface Result {
     stderr: string;
 }
 
-/** `npm run [-s] <script> -- args`, as the README writes it. */
+/** `npm run [-s] <script> -- args`, as the docs write it. */
 export function npmRun(script: string, args: string[], options: { silent?: boolean } = {}): Result {
     const r = spawnSync("npm", ["run", ...(options.silent ? ["-s"] : []), script, "--", ...args], { cwd: ROOT, encoding: "utf8" });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,5 +1,5 @@
 /**
- * The bad inputs of issue 11, fed through the real program (index.ts under the mocks, as
+ * Ten bad inputs, fed through the real program (index.ts under the mocks, as
  * `pulumi preview` would run it): each stops at the config with its message, and registers
  * nothing. The schema's own cases are in test/config.test.ts.
  */
@@ -83,7 +83,7 @@ describe("example values in the stack files (scanning-platform:placeholders)", (
     });
 });
 
-describe("the ten bad inputs of issue 11, through the real program", () => {
+describe("ten bad inputs, through the real program", () => {
     // Each: before, the program accepted it (or refused a valid value); now it stops at the
     // config with a message, and registers nothing.
     it("1: a storage size without a unit ('100' is 100 bytes)", async () => {

@@ -67,7 +67,7 @@ describe("stack config validation", () => {
         ["a scraper label key with a space", { monitoring: { scraper: { podLabels: { "app name": "prometheus" } } } }, /monitoring\.scraper\.podLabels\.app name = "prometheus": is not a label key/],
         ["a dashboard label value with a space", { monitoring: { dashboardLabels: { grafana_dashboard: "yes please" } } }, /monitoring\.dashboardLabels\.grafana_dashboard = "yes please": is not a label value/],
         ["a signature age of 0 hours", { monitoring: { clamavDatabaseMaxAgeHours: 0 } }, /monitoring\.clamavDatabaseMaxAgeHours = 0: must be 1 or more \(hours\)/],
-        ["a runbook address over http", { monitoring: { runbookBaseUrl: "http://git.example.com/sre/scanning/blob/main/README.md" } }, /Pulumi\.prod\.yaml: scanning-platform:monitoring\.runbookBaseUrl = "http:\/\/git\.example\.com\/sre\/scanning\/blob\/main\/README\.md": uses http:, which this setting cannot use; must be an https:\/\/ URL such as https:\/\/github\.com\/<org>\/<repo>\/blob\/main\/README\.md/],
+        ["a runbook address over http", { monitoring: { runbookBaseUrl: "http://git.example.com/sre/scanning/blob/main/README.md" } }, /Pulumi\.prod\.yaml: scanning-platform:monitoring\.runbookBaseUrl = "http:\/\/git\.example\.com\/sre\/scanning\/blob\/main\/README\.md": uses http:, which this setting cannot use; must be an https:\/\/ URL such as https:\/\/github\.com\/<org>\/<repo>\/blob\/main\/docs\/operations\.md/],
         ["a relative runbook address", { monitoring: { runbookBaseUrl: "README.md" } }, /monitoring\.runbookBaseUrl = "README\.md": is not a URL; must be an https:\/\/ URL/],
         ["a runbook address with an anchor", { monitoring: { runbookBaseUrl: "https://git.example.com/sre/scanning/blob/main/README.md#runbooks" } }, /monitoring\.runbookBaseUrl = "https:\/\/git\.example\.com\/sre\/scanning\/blob\/main\/README\.md#runbooks": has a fragment \(#runbooks\): the program appends #<alert> to it for each alert/],
         ["a runbook address with credentials", { monitoring: { runbookBaseUrl: "https://bot:hunter2@git.example.com/README.md" } }, /monitoring\.runbookBaseUrl = "https:\/\/\[credentials\]@git\.example\.com\/README\.md": holds credentials \(user:password@\), which every alert notification would show/],
@@ -338,11 +338,11 @@ describe("documented floors", () => {
     });
 });
 
-/** The README's config reference: key | default | stage | prod | meaning. */
+/** docs/configuration.md's table: key | default | stage | prod | meaning. */
 function readmeConfigRows(): { key: string; cells: string[] }[] {
-    const lines = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n");
+    const lines = fs.readFileSync(path.join(ROOT, "docs", "configuration.md"), "utf8").split("\n");
     const header = lines.indexOf("| key | default | stage | prod | meaning |");
-    assert.ok(header > 0, "README: config reference header");
+    assert.ok(header > 0, "docs/configuration.md: the config table's header");
     const rows = [];
     for (let i = header + 2; i < lines.length && lines[i].startsWith("|"); i++) {
         const cells = lines[i].split(" | ").map((c) => c.replace(/^\| ?| ?\|$/g, "").trim());
@@ -351,7 +351,7 @@ function readmeConfigRows(): { key: string; cells: string[] }[] {
     return rows;
 }
 
-describe("README config reference", () => {
+describe("docs/configuration.md", () => {
     it("has one row per config key, and no row for a key the schema does not have", () => {
         const keys = configKeys();
         const rows = readmeConfigRows().map((r) => r.key);
@@ -376,7 +376,7 @@ describe("README config reference", () => {
     })();
     const valueAt = (cfg: any, dotted: string) => dotted.split(".").reduce((node: any, part) => node?.[part], cfg);
 
-    /** Whether the README cell states `value` (the key's value on that stack, or its default). */
+    /** Whether the docs/configuration.md cell states `value` (the key's value on that stack, or its default). */
     function states(cell: string, value: unknown, dotted: string, fallback: unknown): string | undefined {
         if (cell === "default") return JSON.stringify(value) === JSON.stringify(fallback) ? undefined : `says default, is ${JSON.stringify(value)}`;
         if (cell === "–" || /^\(none|^generated$|^one generated$|^\(cluster default\)$/.test(cell)) return value === undefined ? undefined : `says unset, is ${JSON.stringify(value)}`;

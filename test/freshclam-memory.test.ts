@@ -5,7 +5,7 @@
  * freshclam in is found here from the rendered objects (its command, the --config-file it reads,
  * the ConfigMap mounted there), and its freshclam.conf must say TestDatabases no when its memory
  * limit is 1Gi or less. The program lets freshclam test from 2Gi up (its choice, stated in
- * lib/clamav-conf.ts and the README), so 1536Mi must not test and 2Gi and 4Gi do.
+ * lib/clamav-conf.ts and docs/operations.md), so 1536Mi must not test and 2Gi and 4Gi do.
  */
 import { strict as assert } from "assert";
 import * as path from "path";

@@ -50,7 +50,7 @@ function restrictedProblems(spec: any): string[] {
 describe("OpenShift: kubernetes.platform", function () {
     this.timeout(120000);
 
-    // The README's workloads: Clair's three, its two clairctl Jobs, clamd, the mirror, the refresh
+    // The workloads docs/architecture.md lists: Clair's three, its two clairctl Jobs, clamd, the mirror, the refresh
     // CronJob and Malwar on every stack; the backup CronJob on stage and prod; on local the three
     // in-cluster PostgreSQL StatefulSets and the updaters import Job and CronJob.
     const PODS: Record<string, number> = { stage: 10, prod: 10, local: 14 };

@@ -208,12 +208,12 @@ describe("render", () => {
     });
 });
 
-/** The rows of the README's exemption table (Manifest checkers section), as written. */
+/** The rows of CONTRIBUTING.md's exemption table (Manifest checkers section), as written. */
 async function readmeExemptionRows(): Promise<string[]> {
     const fs = await import("fs");
-    const lines = fs.readFileSync(`${__dirname}/../README.md`, "utf8").split("\n");
+    const lines = fs.readFileSync(`${__dirname}/../CONTRIBUTING.md`, "utf8").split("\n");
     const header = lines.indexOf("| checker | check | objects (stacks) | reason |");
-    assert.ok(header > 0, "README: exemption table header");
+    assert.ok(header > 0, "CONTRIBUTING.md: exemption table header");
     assert.equal(lines[header + 1], "|---|---|---|---|");
     const rows: string[] = [];
     for (let i = header + 2; i < lines.length && lines[i].startsWith("|"); i++) rows.push(lines[i]);
@@ -234,7 +234,7 @@ describe("kubernetes.priorityClassName", () => {
 });
 
 describe("checker exemptions", () => {
-    it("are each documented in the README with their reason, and the README lists no other", async () => {
+    it("are each documented in CONTRIBUTING.md with their reason, and it lists no other", async () => {
         const found = new Set<string>();
         for (const stack of STACKS) {
             const run = await stackRun(stack);
@@ -263,9 +263,9 @@ describe("checker exemptions", () => {
             const [start, end] = entry.split("§");
             return row.startsWith(start) && row.endsWith(end);
         };
-        for (const entry of found) assert.ok(rows.some((row) => matches(row, entry)), `README lacks ${entry}`);
+        for (const entry of found) assert.ok(rows.some((row) => matches(row, entry)), `CONTRIBUTING.md lacks ${entry}`);
         // The other direction: a row no stack declares documents an exemption that no longer exists.
-        for (const row of rows) assert.ok([...found].some((entry) => matches(row, entry)), `README lists an exemption no object declares: ${row}`);
+        for (const row of rows) assert.ok([...found].some((entry) => matches(row, entry)), `CONTRIBUTING.md lists an exemption no object declares: ${row}`);
     });
 });
 

@@ -25,7 +25,7 @@ import { CA_DIR, certsVolume, CONFIG_DIR, CONFIG_FILE, type ClairPodBase } from 
 
 export const CLAIRCTL = "/usr/bin/clairctl";
 /**
- * The capacity table's app for these pods: apart from "clair", whose row holds the seed's figures
+ * The capacity table's app for these pods: apart from "clair", whose row holds Clair's capacity plan
  * for the serving pods (indexer, matcher, notifier).
  */
 export const CLAIRCTL_APP = "clairctl";

@@ -44,7 +44,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
         const scaling = autoscaledReplicas("Deployment", args.replicas, args.autoscaling);
         // The notifier has no autoscaler setting, so nothing but Pulumi ever writes its replicas.
         const scalingAnnotations = args.mode === "matcher" ? scaling.annotations : {};
-        const workloadExemptions = [...singleReplicaExemptions(scaling.replicas, `this stack runs one ${args.mode} (stage: the seed's capacity); more replicas are a config change`), ...scaling.exemptions];
+        const workloadExemptions = [...singleReplicaExemptions(scaling.replicas, `this stack runs one ${args.mode} (stage: its capacity plan); more replicas are a config change`), ...scaling.exemptions];
 
         const service = clairService(name, id, args.namespace, childOpts, false, objectName);
         onePodAtATime(name, id, args.namespace, childOpts, objectName);

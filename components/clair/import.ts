@@ -36,7 +36,7 @@ export function bundleArgument(bundle: UpdatersBundle): string {
 export class ClairUpdatersImport extends pulumi.ComponentResource {
     readonly jobName: pulumi.Output<string>;
     readonly cronJobName?: pulumi.Output<string>;
-    /** The Job's pod, and one run of the CronJob: counted as if running (README: Capacity). */
+    /** The Job's pod, and one run of the CronJob: counted as if running (docs/capacity.md). */
     readonly capacity: WorkloadCapacity[];
 
     constructor(name: string, args: ClairUpdatersImportArgs, opts?: pulumi.ComponentResourceOptions) {

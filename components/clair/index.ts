@@ -260,7 +260,7 @@ export class Clair extends pulumi.ComponentResource {
             matcher: databases.endpoints.matcher.address,
             notifier: databases.endpoints.notifier.address,
         };
-        // The clairctl Jobs count as one pod each, as if running (the CronJob rule, README: Capacity).
+        // The clairctl Jobs count as one pod each, as if running (the CronJob rule, docs/capacity.md).
         this.capacity = [
             ...indexer.capacity, ...matcher.capacity, ...notifier.capacity, ...(updater?.capacity ?? []),
             ...(preUpgrade ? [preUpgrade.capacity] : []), ...(postUpgrade ? [postUpgrade.capacity] : []), ...(updatersImport?.capacity ?? []),

@@ -29,7 +29,7 @@ const DEADLINE_SECONDS = 3600;
  */
 export class ClairUpgradeJob extends pulumi.ComponentResource {
     readonly jobName: pulumi.Output<string>;
-    /** Its one pod, app "clairctl": counted as if running, like a CronJob's run (README: Capacity). */
+    /** Its one pod, app "clairctl": counted as if running, like a CronJob's run (docs/capacity.md). */
     readonly capacity: WorkloadCapacity;
 
     constructor(name: string, args: ClairUpgradeJobArgs, opts?: pulumi.ComponentResourceOptions) {

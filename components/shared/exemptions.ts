@@ -1,6 +1,6 @@
 /**
  * Checker findings we do not fix, with their reasons. Objects carry them as the checkers' own
- * opt-out annotations (see exemptionAnnotations); README.md lists them (a test keeps the two in
+ * opt-out annotations (see exemptionAnnotations); CONTRIBUTING.md lists them (a test keeps the two in
  * step). The exemptions every workload can need live here; an app's own live beside the app.
  */
 import { isDigestPinned } from "../../policy/lib/images";

@@ -42,7 +42,7 @@ export type MonitoringArgs = {
     scraper: { namespace: string; podLabels: Record<string, string> };
 } & (
     | { rules: false }
-    /** The PrometheusRule with the app's alerts, each linking to its runbook under runbookBaseUrl (the README's address). */
+    /** The PrometheusRule with the app's alerts, each linking to its runbook under runbookBaseUrl (docs/operations.md's address). */
     | { rules: true; runbookBaseUrl: string }
 );
 

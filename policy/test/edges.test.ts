@@ -2,7 +2,7 @@
  * Every policy on incomplete, foreign and boundary inputs: resources of other types are left
  * alone, objects with missing parts are judged without a crash (and by their logical name when
  * they carry none), and each limit holds exactly at its boundary. Found by mutation testing
- * (README: Maintainer tasks); each case fails if the guard it covers is removed.
+ * (CONTRIBUTING.md: mutation testing); each case fails if the guard it covers is removed.
  */
 import { strict as assert } from "assert";
 import { clairConnectionPools, maxConnectionsOf, peakPods, type DeploymentProps, type StatefulSetProps } from "../clair-connection-pools";
@@ -51,7 +51,7 @@ describe("policies on objects with missing parts", () => {
             "Route logical: spec.host is unset; the router would invent a host name Quay does not know",
         ]);
         assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, name: "logical", props: { spec: { to: { name: "clair-indexer" } } } })).violations, [
-            "Route logical to clair-indexer: annotation haproxy.router.openshift.io/timeout is missing (the seed uses 5m)",
+            "Route logical to clair-indexer: annotation haproxy.router.openshift.io/timeout is missing (the program sets 5m)",
         ]);
         assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, name: "logical", props: { storageEncrypted: false } })).violations, [
             "RDS instance logical: storageEncrypted is false; set it to true (it cannot be changed later without a restore)",

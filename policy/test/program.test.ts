@@ -98,7 +98,7 @@ function breakResource(resources: ProgramResource[], type: string, name: string,
 }
 
 /**
- * The program's workloads, from the README rather than from the pack: Clair's indexer
+ * The program's workloads, from the documentation (docs/architecture.md, README.md) rather than from the pack: Clair's indexer
  * StatefulSet, matcher and notifier Deployments, ClamAV's Deployment and refresh CronJob,
  * Malwar's Deployment, its backup CronJob on stage and prod, and on the local stack one in-cluster
  * PostgreSQL per Clair node type.
@@ -218,7 +218,7 @@ describe("the real program under the policy pack", function () {
                 });
             }
 
-            it("has the workloads the README lists, and no other pod template", () => {
+            it("has the workloads the documentation lists, and no other pod template", () => {
                 const workloads = resources.filter((r) => POD_TEMPLATE_AT[r.type]).map((r) => `${r.inputs.kind} ${r.inputs.metadata.name}`);
                 assert.deepEqual(workloads.sort(), expectedWorkloads(stack));
             });

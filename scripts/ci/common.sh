@@ -5,7 +5,7 @@
 # The engine: for the `local` stack, scripts/engine.sh's (this machine's file backend, passphrase
 # and control plane); for any other stack, the `pulumi` on PATH (or $SSCAN_PULUMI) with the
 # backend it is logged in to or PULUMI_BACKEND_URL, the secrets provider the stack was created
-# with (README: CI), AWS credentials from the environment and KUBECONFIG for the cluster.
+# with (docs/first-deploy.md), AWS credentials from the environment and KUBECONFIG for the cluster.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
@@ -43,7 +43,7 @@ ci_setup() {
 }
 
 # ci_secrets_provider_check: a shared stack whose secrets a passphrase encrypts is refused: the
-# passphrase would have to be handed to every runner (README: Secrets provider and backend).
+# passphrase would have to be handed to every runner (docs/first-deploy.md: Secrets provider and backend).
 # A stack not created yet passes (its preview says so); SSCAN_ALLOW_PASSPHRASE=1 lets it through.
 ci_secrets_provider_check() {
   local provider
@@ -52,7 +52,7 @@ ci_secrets_provider_check() {
         try { const p = JSON.parse(t).deployment?.secrets_providers; console.log(p?.type === "cloud" ? p.state?.url ?? "cloud" : p?.type ?? ""); } catch { console.log(""); }
       })') || provider=""
   if [[ "$provider" == passphrase && "${SSCAN_ALLOW_PASSPHRASE:-}" != 1 ]]; then
-    ci_die "stack $STACK encrypts its secrets with a passphrase; on a shared backend use its KMS key: pulumi stack change-secrets-provider --stack $STACK \"awskms://alias/scanning-platform-${STACK##*/}?region=us-east-1\" (README: Secrets provider and backend; SSCAN_ALLOW_PASSPHRASE=1 to go on anyway)" 2
+    ci_die "stack $STACK encrypts its secrets with a passphrase; on a shared backend use its KMS key: pulumi stack change-secrets-provider --stack $STACK \"awskms://alias/scanning-platform-${STACK##*/}?region=us-east-1\" (docs/first-deploy.md: Secrets provider and backend; SSCAN_ALLOW_PASSPHRASE=1 to go on anyway)" 2
   fi
   [[ -z "$provider" ]] || ci_log "secrets provider of $STACK: ${provider%%\?*}"
 }
@@ -69,7 +69,7 @@ ci_lock_check() {
       if [[ "$recover" == --recover ]]; then
         node -r "$ROOT/tools/fast-load.js" "$ROOT/tools/stack-lock.ts" --stack "${STACK##*/}" --action clear-stale
       else
-        ci_die "stack $STACK holds a stale lock (above): an earlier update was killed. Recover with: scripts/ci/deploy $STACK --recover (README: Interrupted deploys)" 4
+        ci_die "stack $STACK holds a stale lock (above): an earlier update was killed. Recover with: scripts/ci/deploy $STACK --recover (docs/operations.md: Interrupted deploys)" 4
       fi
       ;;
     *) ci_die "could not read the locks of stack $STACK (exit $status)" "$status" ;;

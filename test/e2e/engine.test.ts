@@ -484,7 +484,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
             assert.ok(rv(pod) > rv(preComplete), `${pod.name} created (rv ${pod.resourceVersion}) after the pre Job completed (rv ${preComplete.resourceVersion})`);
         }
         // Before the post Job, each workload had created a 4.9.0 pod. Not yet asserted: that its
-        // rollout was done. Known defect (README: Upgrades): in two fresh-clone CI runs the post
+        // rollout was done. Known defect (docs/operations.md: Upgrading Clair): in two fresh-clone CI runs the post
         // Job was created while the two-pod matcher had created only its first 4.9.0 pod.
         const late: string[] = [];
         for (const workload of ["clair-indexer", "clair-matcher", "clair-notifier"]) {
@@ -566,7 +566,7 @@ describe("the local stack deployed by the real Pulumi engine", function () {
     const lane: Lane = { env: () => env, configFile: () => configFile, getJson, kubectl: (args) => kubectl(args), pulumiOk: (args) => pulumiOk(args), timed, workloads };
     describePipeline(lane);
 
-    it("destroys everything but the data the README keeps; the next deploy, killed while it creates, recovers with --recover and re-attaches Malwar's claim with its data", async () => {
+    it("destroys everything but the data CONTRIBUTING.md says it keeps; the next deploy, killed while it creates, recovers with --recover and re-attaches Malwar's claim with its data", async () => {
         const claim = getJson(["pvc", "malwar-data"]);
         const volume = JSON.parse(kubectl(["get", "pv", claim.spec.volumeName, "-o", "json"], { namespace: null }));
         // kwok runs no container: write Malwar's data into the volume's host directory ourselves.

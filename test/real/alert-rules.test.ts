@@ -183,7 +183,7 @@ describe("alert rules, checked and unit-tested by promtool", function () {
     ];
 
     /**
-     * How long each alert's condition must hold before it fires, as the README's runbooks state it
+     * How long each alert's condition must hold before it fires, as docs/operations.md's runbooks state it
      * ("for 10 minutes", "throughout 15 minutes", "during 15 minutes"), and when the condition of
      * its firing case above starts to hold: a rate or an increase needs two samples (from 1m), a
      * gauge holds from the first.
@@ -248,7 +248,7 @@ describe("alert rules, checked and unit-tested by promtool", function () {
         assert.match(r.output, /SUCCESS/);
     });
 
-    it("promtool test rules: each alert fires exactly when its `for:` has passed, not a minute before (the README's durations)", async function () {
+    it("promtool test rules: each alert fires exactly when its `for:` has passed, not a minute before (the runbooks' durations)", async function () {
         this.timeout(120000);
         const alerts = (await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules.map((r: any) => r.alert));
         assert.deepEqual(Object.keys(FOR_MINUTES).sort(), [...alerts].sort(), "a duration for every alert");

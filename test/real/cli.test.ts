@@ -20,7 +20,7 @@ describe("command-line tools: whole runs", function () {
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     describe("capacity --json", () => {
-        it("writes JSON a script can parse with the README's command (npm run capacity -- ... --json FILE)", () => {
+        it("writes JSON a script can parse with the documented command (npm run capacity -- ... --json FILE)", () => {
             const file = path.join(tmp, "prod-vs-stage.json");
             const r = npmRun("capacity", ["--stack", "prod", "--compare", "stage", "--json", file]);
             assert.equal(r.status, 0, r.stderr);

@@ -117,7 +117,7 @@ describe("Malwar backups: the CronJob's commands against a live SQLite database,
         const listed = JSON.parse(execFileSync(tools.bin("aws"), ["s3api", "list-objects-v2", "--bucket", bucket], { env: admin, encoding: "utf8" }));
         assert.deepEqual(listed.Contents.map((o: any) => o.Key), [`malwar/${files[0]}`]);
 
-        // Restore as the README says: download, check, put it in place of the database with no -wal/-shm.
+        // Restore as docs/operations.md says: download, check, put it in place of the database with no -wal/-shm.
         const restoredDir = path.join(work, "restored");
         fs.mkdirSync(restoredDir);
         const restored = path.join(restoredDir, "malwar.db");

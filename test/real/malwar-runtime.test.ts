@@ -84,7 +84,7 @@ describe("Malwar's notification router, URL crawler, scan pipeline and rate limi
         ]);
     });
 
-    it("with webhooks alone, Malwar's router adds its own webhook delivery (the second POST the README warns of)", async () => {
+    it("with webhooks alone, Malwar's router adds its own webhook delivery (the second POST docs/operations.md warns of)", async () => {
         const run = await runProgram("stage", { sets: { "malwar.webhookUrls": '["https://hooks.example.com/a"]', "malwar.webhookVerdicts": '["MALICIOUS","CAUTION"]' } });
         assert.deepEqual((await runtime(malwarEnv(run))).channels, [{ channel: "webhook", verdicts: ["CAUTION", "MALICIOUS"] }]);
     });

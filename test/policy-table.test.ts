@@ -1,5 +1,5 @@
 /**
- * The README's policy table against the pack, in both directions and in every column: each
+ * docs/architecture.md's policy table against the pack, in both directions and in every column: each
  * policy has a row and each row a policy, and the "level (stage / prod)" column is what
  * policy/config.<stack>.json (or the policy's own default) gives.
  */
@@ -8,17 +8,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policy/policies";
 
-const README = path.join(__dirname, "..", "README.md");
+const DOC = path.join(__dirname, "..", "docs", "architecture.md");
 
 function policyRows(): { name: string; stack: boolean; levels: string[] }[] {
-    const lines = fs.readFileSync(README, "utf8").split("\n");
+    const lines = fs.readFileSync(DOC, "utf8").split("\n");
     const header = lines.indexOf("| policy | level (stage / prod) | checks |");
-    assert.ok(header > 0, "README: policy table header");
+    assert.ok(header > 0, "docs/architecture.md: policy table header");
     const rows = [];
     for (let i = header + 2; i < lines.length && lines[i].startsWith("|"); i++) {
         const [, name, levels] = lines[i].split("|").map((c) => c.trim());
         const m = /^`([a-z0-9-]+)`( \(stack\))?$/.exec(name);
-        assert.ok(m, `README policy row: ${lines[i]}`);
+        assert.ok(m, `docs/architecture.md policy row: ${lines[i]}`);
         rows.push({ name: m![1], stack: !!m![2], levels: levels.split(" / ") });
     }
     return rows;
@@ -31,7 +31,7 @@ function levelOn(stack: string, name: string, fallback: string): string {
     return entry?.enforcementLevel ?? fallback;
 }
 
-describe("README policy table", () => {
+describe("docs/architecture.md policy table", () => {
     it("has a row for every policy of the pack and no other, stack policies marked", () => {
         const rows = policyRows();
         assert.deepEqual(rows.map((r) => r.name).sort(), policies.map((p) => p.name).sort());
