@@ -41,10 +41,14 @@ export const rdsSchema = z
             .string({ error: "must be an RDS instance class such as db.m6g.large" })
             .regex(INSTANCE_CLASS, { error: "must be an RDS instance class: db.<type>.<size>, such as db.m6g.large" })
             .default("db.m6g.large").describe("class of each of the three instances (`db.<type>.<size>`). `policy/lib/rds-instance-classes.ts` " +
-                "holds the 156 classes the RDS User Guide lists for PostgreSQL with their vCPUs and memory (the " +
-                "guide's GitHub edition of 2023-06-09, the last complete one readable here); a class added since " +
-                "(db.m8g, db.r8g, db.m7i, …) needs `instanceMemoryGiB`. db.m3 and db.r3 are refused (deprecated), " +
-                "db.m4, db.r4 and db.t2 from `engineVersion` 13 on (the guide: \"Lower than PostgreSQL 13\")"),
+                "holds the 263 classes the RDS User Guide lists for PostgreSQL with their vCPUs and memory: 156 from the guide's GitHub " +
+                "edition of 2023-06-09 and 107 of the families added since (db.m8g, db.m8gd, db.m7i, db.m6id, db.m6idn, db.m6in, db.r8g, " +
+                "db.r8gd, db.r7i, db.r6id, db.r6idn, db.r6in) from the current \"Supported DB engines for DB instance classes\" and " +
+                "\"Hardware specifications for DB instance classes\" pages. A size the table lacks in a family it knows is refused with the " +
+                "family's sizes listed (set `instanceMemoryGiB` for a size AWS adds later); a class of an unknown family needs " +
+                "`instanceMemoryGiB`. Refused as the engine page says: db.m3, db.r3, db.m4, db.r4 and db.t2 (deprecated for PostgreSQL), " +
+                "db.x2idn from `engineVersion` 16 on, and a class of an added family below the lowest minor the page lists for its major " +
+                "(db.m8gd and db.r8gd need 16.6 on 16, so not the default 16.4)"),
         /** The class's memory, for a class not in policy/lib/rds-instance-classes.ts: the pools are sized from it. */
         instanceMemoryGiB: z.number({ error: "must be a number of GiB" }).positive({ error: "must be more than 0 (GiB)" }).optional().describe("the class's memory in GiB (AWS: Hardware specifications for DB instance classes), for a class the " +
                 "table lacks: `max_connections` and the pools are sized from it"),

@@ -219,7 +219,7 @@ export const clamavSchema = z
                 "`freshclam.c`): without `://` it is `http://` + the value (and written so); a value ending in " +
                 "`.clamav.net` is refused (freshclam refuses it); no query or fragment (freshclam fetches the value + " +
                 "`/main.cvd`); http and https only (the program's rule: ClamAV's private-mirror guide serves over " +
-                "HTTP)"),
+                "HTTP). Read as libcurl reads a URL (curl lib/urlapi.c; freshclam hands it to libcurl): one to three `/` after the scheme, user info up to the first `@` (a second is refused), a port of digits up to 65535, no space or control character (write `%20`); the program refuses port 0, a value the WHATWG URL parser reads with another host or port (the NetworkPolicy port is planned with it), an IPv6 zone id, and `https:/host` (freshclam would fetch from the host `https`)"),
         /** Extra signature databases (freshclam DatabaseCustomURL), fetched beside the official ones; through the in-cluster mirror when it is on. */
         customDatabaseUrls: z
             .array(customDatabaseUrl, { error: "must be a list of http:// or https:// URLs of signature files" })

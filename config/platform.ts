@@ -166,7 +166,7 @@ export const proxySchema = z
                 "`proxy.example.com:3128` without a scheme is `http://proxy.example.com:3128` (and written so); port " +
                 "1-65535 (freshclam's 16-bit `HTTPProxyPort` would turn 65536 into 0, and 0 into 8080); schemes http " +
                 "and https: Go also takes socks5 and socks5h, which the program refuses because freshclam reads the " +
-                "same value as an HTTP proxy; no path (both readers ignore it)"),
+                "same value as an HTTP proxy; no path (both readers ignore it). The host must be one libcurl takes too (freshclam hands it to CURLOPT_PROXY): `_` is taken, `! $ & ' ( ) * + , ; =` are refused"),
         httpsProxy: proxyUrl.optional().describe("the same for https:// requests (`HTTPS_PROXY`); freshclam uses this one (else `httpProxy`) as " +
                 "`HTTPProxyServer`/`HTTPProxyPort` where it reaches outside: the mirror's updater, or clamd's init " +
                 "containers when the in-cluster mirror is off"),

@@ -258,9 +258,9 @@ export const podSettingsSchema = z
         imagePullSecrets: z.array(objectName, { error: "must be a list of Secret names" }).default([]).describe("names of existing pull Secrets (kubernetes.io/dockerconfigjson) in the namespace, on every pod of the app"),
         nodeSelector: keyValues("node label: value pairs", labelValueProblem).default({}).describe("node labels every pod of the app requires; keys and values checked as Kubernetes label keys and values"),
         tolerations: z.array(toleration, { error: "must be a list of tolerations" }).default([]).describe("tolerations of every pod of the app: `{key, operator: Equal or Exists, value, effect: NoSchedule, " +
-                "PreferNoSchedule or NoExecute, tolerationSeconds}`"),
+                "PreferNoSchedule or NoExecute, tolerationSeconds}`. `tolerationSeconds` below 0 is the program's refusal (Kubernetes treats it as 0, evict at once): write 0"),
         affinity: affinity.optional().describe("a Kubernetes `affinity` block for every pod of the app, field by field: `nodeAffinity` is added, " +
-                "`podAntiAffinity` replaces the program's spreading over nodes, `podAffinity` is added"),
+                "`podAntiAffinity` replaces the program's spreading over nodes, `podAffinity` is added. Checked as the API server checks it (kubernetes pkg/apis/core/validation): node selector terms (`In`/`NotIn` need values, `Exists`/`DoesNotExist` none, `Gt`/`Lt` one; `matchFields` only `metadata.name`), weights 1-100, pod affinity terms (a label-key `topologyKey`, label selectors, namespaces as DNS labels); a field the Kubernetes type does not have is refused"),
         labels: keyValues("label: value pairs", labelValueProblem)
             .superRefine((record, ctx) => {
                 for (const key of Object.keys(record)) {
