@@ -180,4 +180,4 @@ export function clairVersion(image: string): string | undefined {
 }
 
 export type ClairMode = "indexer" | "matcher" | "notifier";
-export { CLAIR_MODES, MIN_POOL, planPools, poolMaxConns, ROLLING_SURGE, UPDATER_PODS, type PoolPlan, type PoolSettings } from "../components/clair/pools";
+export { CLAIR_MODES, MIN_POOL, planPools, poolMaxConns, ROLLING_SURGE, UPDATER_PODS, type PoolPlan, type PoolSettings } from "./clair-pools";

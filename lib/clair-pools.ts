@@ -3,7 +3,7 @@
  * surge) opens a full pool, and all of them must fit in the database's max_connections less a
  * reserve. The config layer plans them once (config/clair.ts) and Clair uses the plan as is.
  */
-import type { ClairMode } from "../../lib/clair-config";
+import type { ClairMode } from "./clair-config";
 
 export const CLAIR_MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
 
