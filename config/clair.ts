@@ -2,8 +2,7 @@
 import { z } from "zod";
 import { autoscalingIssues, autoscalingSchema, mostReplicas, type AutoscalingConfig } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
-import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type PoolPlan } from "../lib/clair-pools";
-import type { ClairMode } from "../lib/clair-config";
+import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type ClairMode, type PoolPlan } from "../lib/clair-pools";
 import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS } from "../lib/rds";
 import { clairVersion } from "../lib/clair-config";
 import { quantityToNumber } from "../lib/quantity";

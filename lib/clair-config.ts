@@ -179,5 +179,3 @@ export function clairVersion(image: string): string | undefined {
     return match ? match[1] : undefined;
 }
 
-export type ClairMode = "indexer" | "matcher" | "notifier";
-export { CLAIR_MODES, MIN_POOL, planPools, poolMaxConns, ROLLING_SURGE, UPDATER_PODS, type PoolPlan, type PoolSettings } from "./clair-pools";

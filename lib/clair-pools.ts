@@ -3,7 +3,9 @@
  * surge) opens a full pool, and all of them must fit in the database's max_connections less a
  * reserve. The config layer plans them once (config/clair.ts) and Clair uses the plan as is.
  */
-import type { ClairMode } from "./clair-config";
+/** Clair's three node types; each has its own Deployment or StatefulSet and pool. */
+export type ClairMode = "indexer" | "matcher" | "notifier";
+
 
 export const CLAIR_MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
 

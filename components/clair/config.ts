@@ -4,7 +4,8 @@ import { DATABASE_ANNOTATION, POOL_ANNOTATION, renderClairConfig, renderUpdaterC
 import { checksum } from "../shared/checksum";
 import { labels } from "../shared/labels";
 import type { PostgresEndpoint } from "../postgres/endpoint";
-import { CA_DIR, CA_FILE, CONFIG_FILE, HTTP_PORT, INTROSPECTION_PORT, UPDATER_CONFIG_FILE, type ClairMode } from "./pod";
+import { CA_DIR, CA_FILE, CONFIG_FILE, HTTP_PORT, INTROSPECTION_PORT, UPDATER_CONFIG_FILE } from "./pod";
+import type { ClairMode } from "../../lib/clair-pools";
 
 export const CHECKSUM_ANNOTATION = "checksum/clair-config";
 

@@ -6,7 +6,8 @@ import type { PostgresEndpoint } from "../postgres/endpoint";
 import { InClusterPostgres } from "../postgres/in-cluster";
 import { selectorLabels } from "../shared/labels";
 import { clairctlIdentity } from "./clairctl";
-import { clairIdentity, type ClairMode } from "./pod";
+import type { ClairMode } from "../../lib/clair-pools";
+import { clairIdentity } from "./pod";
 import { updaterIdentity } from "./updater";
 
 /** Where Clair's three databases run. */

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { ROLLING_SURGE } from "../../lib/clair-config";
+import { ROLLING_SURGE } from "../../lib/clair-pools";
 import { autoscaledReplicas, horizontalAutoscaler } from "../shared/autoscaling";
 import { onePodAtATime } from "../shared/disruption";
 import { singleReplicaExemptions } from "../shared/exemptions";

@@ -5,7 +5,7 @@ import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import type { TrustedCa } from "../shared/trusted-ca";
 import type { PodSettings } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
-import type { ClairMode } from "../../lib/clair-config";
+import type { ClairMode } from "../../lib/clair-pools";
 import { generatedBase64Key } from "../shared/generated-secret";
 import type { GuaranteedResources } from "../shared/resources";
 import { clairAlerts } from "../../lib/alerts";

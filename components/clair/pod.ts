@@ -9,6 +9,7 @@ import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../shared/resources";
 import { CLAIR_TRUSTED_CA_FILE, trustedCaProjection, type TrustedCa } from "../shared/trusted-ca";
+import type { ClairMode } from "../../lib/clair-pools";
 import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate, type PodSettings, type PodVolume } from "../shared/workload";
 
 export const HTTP_PORT = 8080;
@@ -22,9 +23,6 @@ export const CA_DIR = "/var/run/certs";
 export const CA_FILE = "database-ca.pem";
 /** Layer downloads go to TMPDIR. */
 export const SCRATCH_DIR = "/var/tmp";
-
-export type { ClairMode } from "../../lib/clair-config";
-import type { ClairMode } from "../../lib/clair-config";
 
 /** What every Clair pod needs, whatever its node type. */
 export interface ClairPodBase {

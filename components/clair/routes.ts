@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../shared/labels";
-import type { ClairMode } from "./pod";
+import type { ClairMode } from "../../lib/clair-pools";
 
 export interface ClairRoutesArgs {
     namespace: pulumi.Input<string>;
