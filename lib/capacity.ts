@@ -3,7 +3,7 @@
  * output `capacity` and `npm run capacity` both come from here.
  */
 import { parseQuantity, quantityToGiB, quantityToNumber } from "./quantity";
-import type { GuaranteedResources } from "../components/shared/resources";
+import type { GuaranteedResources } from "./resources";
 
 export interface WorkloadCapacity {
     /** Kubernetes object name, e.g. "clair-indexer". */

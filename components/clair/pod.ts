@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AutoscalingRange } from "../shared/autoscaling";
 import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { CLAIR_TRUSTED_CA_FILE, trustedCaProjection, type TrustedCa } from "../shared/trusted-ca";
 import type { ClairMode } from "../../lib/clair-pools";
 import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate, type PodSettings, type PodVolume } from "../shared/workload";

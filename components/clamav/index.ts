@@ -14,7 +14,7 @@ import { clamavAlerts } from "../../lib/alerts";
 import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "../shared/monitoring";
 import { allowOnly, DNS, urlPort } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
 import { ClamavMirror, MIRROR_PORT } from "./mirror";
 import { ClamavRefresh } from "./refresh";

@@ -9,7 +9,7 @@ import { vendorUid, type Exemption } from "../shared/exemptions";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS, urlPort, type PortRule } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { freshclamTrustedCa, freshclamUsesTls, type TrustedCa } from "../shared/trusted-ca";
 import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
 

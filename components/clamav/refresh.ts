@@ -5,7 +5,7 @@ import { cronJobSpec } from "../shared/cron-job";
 import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 
 export interface ClamavRefreshArgs {

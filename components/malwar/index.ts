@@ -9,7 +9,7 @@ import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import { generatedSecret } from "../shared/generated-secret";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 import { MalwarBackup, type MalwarBackupArgs } from "./backup";
 import { MALWAR_READINESS_PERIOD_SECONDS } from "./readiness";

@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
 import { digestExemptions, EXEMPTIONS, exemptionAnnotations, type Exemption } from "./exemptions";
 import type { AppIdentity } from "./labels";
-import { guaranteed, type GuaranteedResources } from "./resources";
+import type { GuaranteedResources } from "../../lib/resources";
+import { guaranteed } from "./resources";
 import { onTheNodeOf, spreadAcrossNodesAndZones } from "./scheduling";
 import { podSecurityContext, restrictedContainer, type PodIds, type RunAs } from "./security";
 
