@@ -10,7 +10,7 @@
  */
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { compareQuantities, quantitiesEqual, quantityProblem, type QuantityKind } from "../lib/quantity";
+import { compareQuantities, quantitiesEqual, quantityProblem, type QuantityKind } from "../policy/lib/quantity";
 import { imageReferenceProblem } from "../policy/lib/image-reference";
 import { imagePinning } from "../policy/lib/images";
 import { dnsLabelProblem, dnsSubdomainProblem } from "../lib/kubernetes-names";

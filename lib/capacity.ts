@@ -2,7 +2,7 @@
  * Capacity figures, computed from the same values the workloads are built from: the stack
  * output `capacity` and `npm run capacity` both come from here.
  */
-import { parseQuantity, quantityToGiB, quantityToNumber } from "./quantity";
+import { parseQuantity, quantityToGiB, quantityToNumber } from "../policy/lib/quantity";
 import type { GuaranteedResources } from "./resources";
 
 export interface WorkloadCapacity {

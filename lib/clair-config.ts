@@ -5,9 +5,6 @@
 import { stringify } from "yaml";
 import { mergeOverride } from "./clair-config-keys";
 
-/** Workload annotations that tie a Clair workload to its database; the policy pack (which owns the names) reads them. */
-export { DATABASE_ANNOTATION, POOL_ANNOTATION } from "../policy/lib/clair-annotations";
-
 export interface ClairConnection {
     host: string;
     port: number;

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseCapacity } from "../../lib/capacity";
-import { maxConnectionsFor, parameterGroupFamily } from "../../lib/rds";
+import { parameterGroupFamily } from "../../lib/rds";
+import { maxConnectionsFor } from "../../policy/lib/rds";
 import type { PostgresEndpoint } from "../postgres/endpoint";
 import { generatedSecret } from "../shared/generated-secret";
 

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DATABASE_ANNOTATION, POOL_ANNOTATION, renderClairConfig, renderUpdaterConfig, type ClairConfigInput, type ClairConnection } from "../../lib/clair-config";
+import { DATABASE_ANNOTATION, POOL_ANNOTATION } from "../../policy/lib/clair-annotations";
+import { renderClairConfig, renderUpdaterConfig, type ClairConfigInput, type ClairConnection } from "../../lib/clair-config";
 import { checksum } from "../shared/checksum";
 import { labels } from "../shared/labels";
 import type { PostgresEndpoint } from "../postgres/endpoint";
