@@ -1,6 +1,6 @@
 /**
  * `<workload>.autoscaling`: an optional HorizontalPodAutoscaler for the Clair indexer and matcher
- * and for clamd. Off by default (the seed's capacity figures are fixed replica counts).
+ * and for clamd. Off by default (the required capacity, README: Capacity, is fixed replica counts).
  */
 import { z } from "zod";
 import type { AutoscalingRange } from "../components/shared/autoscaling";

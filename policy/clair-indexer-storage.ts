@@ -10,7 +10,7 @@ function isClairIndexer(podSpec: PodSpec | undefined): boolean {
 
 /**
  * The indexer downloads whole layers to its claim; gp2 IOPS grow with size, which is why the
- * seed provisions 100Gi even though the data is transient.
+ * platform provisions 100Gi per indexer (README: Capacity) even though the data is transient.
  */
 export const clairIndexerStorage: ResourceValidationPolicy = {
     name: "clair-indexer-storage",

@@ -4,7 +4,7 @@ const RDS_TYPES = ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"];
 
 /**
  * Losing the Clair indexer database means months of re-indexing: automated backups must be
- * kept at least `minimumDays` (the seed: daily, 30 days), in a set window.
+ * kept at least `minimumDays` (the platform's requirement: daily, 30 days), in a set window.
  */
 export const rdsBackupRetention: ResourceValidationPolicy = {
     name: "rds-backup-retention",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side timing of the capacity command: `npm run -s capacity` (tools/fast-load.js) against
-# the same command through ts-node (how it started before issue 14), alternating runs so both see
+# the same command through ts-node (how npm started it before tools/fast-load.js), alternating runs so both see
 # the same machine, then the median and spread of each. A benchmark, not a test: nothing fails on
 # a slow machine. Usage: bash scripts/bench-capacity.sh [RUNS] [STACK]   (defaults: 20, prod)
 set -euo pipefail

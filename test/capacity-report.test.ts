@@ -1,5 +1,5 @@
 /**
- * The capacity command's printed report, as a person reads it (issue 14, point 8): units in the
+ * The capacity command's printed report, as a person reads it (README: Capacity): units in the
  * headers, text columns left-aligned, a legend that says what TOTAL adds, a compare table that
  * reads before -> after -> change, every line within 100 columns, every workload listed.
  */

@@ -1,6 +1,6 @@
 /**
- * Issue 12, Clair: disconnected mode (the config switch and the updaters import) and the
- * clairctl admin Jobs around a change of Clair's version. Expected values are written here from
+ * Clair's disconnected mode (README: Clair disconnected mode) (the config switch and the updaters import) and the
+ * clairctl admin Jobs around a change of Clair's version (README: Upgrading Clair). Expected values are written here from
  * Clair's own source (cmd/clairctl, config/*.go) and the design, not read from the components.
  * The admin Job's shell script, run by /bin/sh, is in the real-software lane: test/real/clair-offline.test.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The in-cluster ClamAV signature mirror (issue 12), through the real program under the mocks:
+ * The in-cluster ClamAV signature mirror (README: Scan data: ClamAV signatures), through the real program under the mocks:
  * on by default in stage and prod, clamd fetches from it alone, it updates from the CDN at most
  * hourly and keeps its state on its own claim, the refresh restarts clamd only on new versions,
  * and the disconnected and external-mirror variants.

@@ -1,5 +1,5 @@
 /**
- * The command-line tools as people run them (issue 14): npm's scripts, real processes, real exit
+ * The command-line tools as people run them: npm's scripts, real processes, real exit
  * statuses. Errors end with the usage line and exit non-zero; render refuses a folder that holds
  * files already. The runs that evaluate the program in a tool process of their own (--json, render
  * --clean) are slow by nature: test/real/cli.test.ts.

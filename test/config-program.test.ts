@@ -1,5 +1,5 @@
 /**
- * The bad inputs of issue 11, fed through the real program (index.ts under the mocks, as
+ * Ten bad inputs (one per kind of config mistake), fed through the real program (index.ts under the mocks, as
  * `pulumi preview` would run it): each stops at the config with its message, and registers
  * nothing. The schema's own cases are in test/config.test.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 13: Malwar 0.4.0 serves no metrics (test/real/malwar-metrics.test.ts reads the release's
+ * Malwar 0.4.0 serves no metrics (test/real/malwar-metrics.test.ts reads the release's
  * own source for that), so no PodMonitor or ServiceMonitor of the program selects it.
  */
 import { strict as assert } from "assert";

@@ -1,5 +1,5 @@
 /**
- * Progress on long work (issue 14, point 7): a live status line on a terminal, a line a minute
+ * Progress on long work: a live status line on a terminal, a line a minute
  * in CI, nothing with SSCAN_PROGRESS=0. This is tools/progress.ts on a fake clock (node:test's
  * mock timers: setInterval, setTimeout and Date move only when the test ticks them), so the
  * expected output is exact and nothing waits in real time. The shell side (scripts/progress.sh,

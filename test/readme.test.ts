@@ -1,5 +1,5 @@
 /**
- * The README against the tree (issue 14): the commands it gives exist, with flags their tools
+ * The README against the tree: the commands it gives exist, with flags their tools
  * accept; the paths it names are there; the layout table lists every tool and script; the Node.js
  * range is said once and is package.json's; the toolchain's cold build time is one number; the
  * capacity table it shows is the one the command prints.

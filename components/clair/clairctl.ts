@@ -25,8 +25,8 @@ import { CA_DIR, certsVolume, CONFIG_DIR, CONFIG_FILE, type ClairPodBase } from 
 
 export const CLAIRCTL = "/usr/bin/clairctl";
 /**
- * The capacity table's app for these pods: apart from "clair", whose row holds the seed's figures
- * for the serving pods (indexer, matcher, notifier).
+ * The capacity table's app for these pods: apart from "clair", whose row holds the required figures
+ * for the serving pods (indexer, matcher, notifier; README: Capacity).
  */
 export const CLAIRCTL_APP = "clairctl";
 /** Where a bundle claim is mounted in the import pod. */

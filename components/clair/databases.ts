@@ -43,7 +43,7 @@ export interface ClairDatabasesArgs {
 }
 
 const MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
-/** The seed: each RDS instance holds one database named "clair". */
+/** Each RDS instance holds one database, named "clair". */
 export const CLAIR_DB_NAME = "clair";
 
 /** One PostgreSQL per Clair node type: they never share tables, only APIs. */

@@ -186,7 +186,7 @@ export class Clamav extends pulumi.ComponentResource {
         const initContainers = signatureSource
             ? // A mirror serves whole files: one pass, no DNS.
               [freshclam("initfreshclam", [])]
-            : // The seed's two passes: --no-dns fetches the newest full CVDs, the second pass
+            : // Two passes from the CDN: --no-dns fetches the newest full CVDs, the second pass
               // checks DNS and applies the incremental patches.
               [freshclam("initfreshclam", ["--no-dns"]), freshclam("init2freshclam", [])];
 
@@ -282,7 +282,7 @@ export class Clamav extends pulumi.ComponentResource {
             podSettings: args.podSettings,
         }, { parent: this, dependsOn: [deployment] });
 
-        // Every workload is listed, the refresh CronJob's run included (issue 14, point 8).
+        // Every workload is listed, the refresh CronJob's run included (README: Capacity, all pods running at once).
         this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: scaling.replicas, maxReplicas: s.autoscaling?.maxReplicas }), ...refresh.capacity, ...(mirror?.capacity ?? [])];
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`tcp://${service.metadata.name}.${args.namespace}.svc:${CLAMD_PORT}`;

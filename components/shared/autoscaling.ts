@@ -1,6 +1,6 @@
 /**
- * Optional HorizontalPodAutoscalers (issue 13). Off by default: the seed's capacity figures are
- * fixed replica counts. When one is on, the autoscaler owns the workload's replica count and the
+ * Optional HorizontalPodAutoscalers (README: Autoscaling). Off by default: the platform's required
+ * capacity (README: Capacity, the `clair` row) is fixed replica counts. When one is on, the autoscaler owns the workload's replica count and the
  * program only sets the count the workload starts with.
  */
 import * as k8s from "@pulumi/kubernetes";

@@ -1,5 +1,5 @@
 /**
- * Issue 12, Clair: the clairctl admin Job's shell script, run by /bin/sh against a stand-in
+ * Clair's upgrade and disconnected mode: the clairctl admin Job's shell script, run by /bin/sh against a stand-in
  * clairctl. (The Jobs as the program registers them: test/clair-offline.test.ts.)
  */
 import { strict as assert } from "assert";

@@ -1,5 +1,5 @@
 /**
- * Issue 13 asks for a monitor of Malwar "if it exposes metrics". Malwar 0.4.0 does not: this reads
+ * The program monitors Malwar only if Malwar exposes metrics. Malwar 0.4.0 does not: this reads
  * the release's own source (the sha256-pinned wheel of scripts/python-tools.sh) with Python's
  * parser and finds no metrics route and no metrics library. So the program scrapes nothing of
  * Malwar, and a Malwar release that adds one fails this test until a monitor follows it. (That no

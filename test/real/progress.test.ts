@@ -1,5 +1,5 @@
 /**
- * Progress on long work (issue 14, point 7), the shell side: scripts/progress.sh run by bash (and
+ * Progress on long work (README: Tests), the shell side: scripts/progress.sh run by bash (and
  * by `script` for a terminal), with real sleeps. tools/progress.ts is tested in the fast lane
  * (test/progress.test.ts) with fake timers.
  */
