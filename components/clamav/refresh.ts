@@ -6,6 +6,7 @@ import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import type { GuaranteedResources } from "../../lib/resources";
+import { appServiceAccount } from "../shared/service-account";
 import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 
 export interface ClamavRefreshArgs {
@@ -118,7 +119,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
         const childOpts = { parent: this };
         const meta = { name: args.cronJobName, namespace: args.namespace, labels: labels(id) };
 
-        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta, automountServiceAccountToken: false }, childOpts);
+        const account = appServiceAccount(`${name}-sa`, { objectName: args.cronJobName, namespace: args.namespace, identity: id }, childOpts);
         const role = new k8s.rbac.v1.Role(`${name}-role`, {
             metadata: meta,
             rules: [{ apiGroups: ["apps"], resources: ["deployments"], resourceNames: [args.deploymentName], verbs: ["get", "patch"] }],

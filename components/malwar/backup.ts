@@ -10,6 +10,7 @@ import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import type { GuaranteedResources } from "../../lib/resources";
 import type { RunAs } from "../shared/security";
+import { appServiceAccount } from "../shared/service-account";
 import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
 
 /** The backup program, shipped to the pod in a ConfigMap as committed (components/malwar/malwar_backup.py). */
@@ -131,10 +132,7 @@ export class MalwarBackup extends pulumi.ComponentResource {
             })),
         }, keptOpts);
 
-        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
-            automountServiceAccountToken: false,
-        }, childOpts);
+        const account = appServiceAccount(`${name}-sa`, { objectName: args.name, namespace: args.namespace, identity: id }, childOpts);
         const role = new aws.iam.Role(`${name}-role`, {
             description: "Malwar's backup CronJob: puts SQLite snapshots into its bucket",
             assumeRolePolicy: pulumi.output(args.namespace).apply((namespace) => JSON.stringify({
