@@ -27,20 +27,9 @@ export class ClairDeployment extends pulumi.ComponentResource {
         const objectName = `clair-${args.mode}`;
         const id = clairIdentity(args.mode);
         const childOpts = { parent: this };
-        const pod = clairPod({
-            mode: args.mode,
-            image: args.image,
-            resources: args.resources,
-            runAsUser: args.runAsUser,
-            configSecretName: args.configSecretName,
-            caConfigMapName: args.caConfigMapName,
-            trustedCa: args.trustedCa,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            startupMinutes: args.startupMinutes,
-            extraEnv: args.extraEnv,
-            serviceAccountName: args.serviceAccountName,
-        });
+        // The pod takes every field of ClairPodBase as given; the rest is the workload's.
+        const { namespace, replicas, autoscaling, podAnnotations, annotations, after, ...podArgs } = args;
+        const pod = clairPod(podArgs);
         const scaling = autoscaledReplicas("Deployment", args.replicas, args.autoscaling);
         // The notifier has no autoscaler setting, so nothing but Pulumi ever writes its replicas.
         const scalingAnnotations = args.mode === "matcher" ? scaling.annotations : {};

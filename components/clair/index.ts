@@ -3,7 +3,7 @@ import type { AutoscalingRange } from "../shared/autoscaling";
 import { appServiceAccount } from "../shared/service-account";
 import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import type { TrustedCa } from "../shared/trusted-ca";
-import type { PodSettings } from "../shared/workload";
+import type { PodSettings, WorkloadPlacement } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import type { ClairMode } from "../../lib/clair-pools";
 import { generatedBase64Key } from "../shared/generated-secret";
@@ -125,7 +125,9 @@ export class Clair extends pulumi.ComponentResource {
         // The Services Clair calls by short name stay off the proxy.
         const proxyVariables = proxyEnv(args.proxy, [INDEXER_NAME, "clair-matcher", "clair-notifier"]);
         const dedicated = args.updaters.dedicated;
-        const databases = new ClairDatabases(name, { stack: args.stack, dedicatedUpdater: dedicated !== undefined, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName }, { parent: this });
+        // Every Clair workload's, the in-cluster databases' too.
+        const placement: WorkloadPlacement = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName };
+        const databases = new ClairDatabases(name, { ...placement, stack: args.stack, dedicatedUpdater: dedicated !== undefined, database: args.database, tags: args.tags }, { parent: this });
         const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
 
@@ -159,14 +161,11 @@ export class Clair extends pulumi.ComponentResource {
         }, { parent: this });
 
         const workload = {
-            namespace: args.namespace,
+            ...placement,
             image: args.image,
             runAsUser: args.runAsUser,
             configSecretName: configFile.secretName,
             caConfigMapName: configFile.caConfigMapName,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            serviceAccountName,
             startupMinutes: args.startupMinutes,
             extraEnv: proxyVariables,
             trustedCa: args.trustedCa,

@@ -32,21 +32,9 @@ export class ClairIndexer extends pulumi.ComponentResource {
         const headless = clairService(`${name}-pods`, id, args.namespace, childOpts, true, `${INDEXER_NAME}-pods`);
         onePodAtATime(name, id, args.namespace, childOpts, INDEXER_NAME);
 
-        const pod = clairPod({
-            mode: "indexer",
-            image: args.image,
-            resources: args.resources,
-            runAsUser: args.runAsUser,
-            configSecretName: args.configSecretName,
-            caConfigMapName: args.caConfigMapName,
-            trustedCa: args.trustedCa,
-            scratchClaimSize: args.storageSize,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            startupMinutes: args.startupMinutes,
-            extraEnv: args.extraEnv,
-            serviceAccountName: args.serviceAccountName,
-        });
+        // The pod takes every field of ClairPodBase as given; the rest is the workload's.
+        const { namespace, replicas, autoscaling, podAnnotations, annotations, after, storageClass, storageSize, ...podBase } = args;
+        const pod = clairPod({ ...podBase, mode: "indexer", scratchClaimSize: storageSize });
 
         const scaling = autoscaledReplicas("StatefulSet", args.replicas, args.autoscaling);
         const statefulSet = new k8s.apps.v1.StatefulSet(name, {

@@ -15,7 +15,7 @@ import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "
 import { allowOnly, DNS, urlPort } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../../lib/resources";
-import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
+import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings, type WorkloadPlacement } from "../shared/workload";
 import { ClamavMirror, MIRROR_PORT } from "./mirror";
 import { ClamavRefresh } from "./refresh";
 
@@ -126,9 +126,11 @@ export class Clamav extends pulumi.ComponentResource {
         // Where clamd's init containers fetch: the in-cluster mirror, else an external mirror,
         // else the CDN. The mirror is in the same namespace, so its short name resolves.
         const refreshName = args.refresh.name;
+        // clamd's and the mirror's: the refresh CronJob has an account of its own.
+        const placement: WorkloadPlacement = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName: account.metadata.name };
         const mirror = args.mirror
             ? new ClamavMirror(`${name}-mirror`, {
-                  namespace: args.namespace,
+                  ...placement,
                   name: MIRROR_NAME,
                   updaterImage: args.image,
                   serverImage: args.mirror.serverImage,
@@ -140,9 +142,6 @@ export class Clamav extends pulumi.ComponentResource {
                   updaterResources: args.mirror.updaterResources,
                   serverResources: args.mirror.serverResources,
                   clientLabels: [instanceSelector(CLAMAV_NAME), instanceSelector(refreshName)],
-                  priorityClassName: args.priorityClassName,
-                  podSettings: args.podSettings,
-                  serviceAccountName: account.metadata.name,
                   proxy: freshclamProxy(args.proxy),
                   trustedCa: args.trustedCa,
                   customDatabaseUrls: args.customDatabaseUrls,

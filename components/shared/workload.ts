@@ -88,6 +88,24 @@ export interface PodSettings {
     idsAssignedByPlatform?: boolean;
 }
 
+/** What every pod of an app carries, whichever workload makes it. */
+export interface PodPlacement {
+    priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the namespace's default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
+}
+
+/**
+ * What every workload of an app shares: the namespace of its objects and its pods' placement.
+ * An app's component builds one and passes it whole to each of its workloads (spread into their
+ * Args), so that no workload's copy can miss a field.
+ */
+export interface WorkloadPlacement extends PodPlacement {
+    namespace: pulumi.Input<string>;
+}
+
 export interface PodDeclaration {
     containers: ContainerDeclaration[];
     /** Run one at a time, in order, before the containers. */
