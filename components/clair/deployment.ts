@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { ROLLING_SURGE } from "../../lib/clair-pools";
+import { CLAIR_NAMES, ROLLING_SURGE } from "../../lib/clair-pools";
 import { autoscaledReplicas, horizontalAutoscaler } from "../shared/autoscaling";
 import { onePodAtATime } from "../shared/disruption";
 import { singleReplicaExemptions } from "../shared/exemptions";
@@ -24,7 +24,7 @@ export class ClairDeployment extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`scanning:clair:${args.mode === "matcher" ? "Matcher" : "Notifier"}`, name, {}, opts);
-        const objectName = `clair-${args.mode}`;
+        const objectName = CLAIR_NAMES[args.mode];
         const id = clairIdentity(args.mode);
         const childOpts = { parent: this };
         // The pod takes every field of ClairPodBase as given; the rest is the workload's.

@@ -5,7 +5,7 @@ import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import type { TrustedCa } from "../shared/trusted-ca";
 import type { PodSettings, WorkloadPlacement } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
-import type { ClairMode } from "../../lib/clair-pools";
+import { CLAIR_NAMES, type ClairMode } from "../../lib/clair-pools";
 import { generatedBase64Key } from "../shared/generated-secret";
 import type { GuaranteedResources } from "../../lib/resources";
 import { clairAlerts } from "../../lib/alerts";
@@ -15,7 +15,7 @@ import { ClairConfigFile } from "./config";
 import { ClairDatabases, type ClairDatabaseBackend } from "./databases";
 import { ClairDeployment } from "./deployment";
 import { ClairUpdatersImport, type UpdatersBundle } from "./import";
-import { ClairIndexer, INDEXER_NAME } from "./indexer";
+import { ClairIndexer } from "./indexer";
 import { HTTP_PORT, INTROSPECTION_PORT } from "./pod";
 import { ClairRoutes } from "./routes";
 import { ClairUpdater, updaterIdentity } from "./updater";
@@ -123,7 +123,7 @@ export class Clair extends pulumi.ComponentResource {
         const account = appServiceAccount(`${name}-sa`, { objectName: CLAIR_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clair", component: "service-account", partOf: "clair" } }, { parent: this });
         const serviceAccountName = account.metadata.name;
         // The Services Clair calls by short name stay off the proxy.
-        const proxyVariables = proxyEnv(args.proxy, [INDEXER_NAME, "clair-matcher", "clair-notifier"]);
+        const proxyVariables = proxyEnv(args.proxy, [CLAIR_NAMES.indexer, CLAIR_NAMES.matcher, CLAIR_NAMES.notifier]);
         const dedicated = args.updaters.dedicated;
         // Every Clair workload's, the in-cluster databases' too.
         const placement: WorkloadPlacement = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName };
@@ -143,8 +143,8 @@ export class Clair extends pulumi.ComponentResource {
             },
             sslMode: args.database.sslMode,
             caBundle: args.database.caBundle,
-            indexerServiceName: INDEXER_NAME,
-            matcherServiceName: "clair-matcher",
+            indexerServiceName: CLAIR_NAMES.indexer,
+            matcherServiceName: CLAIR_NAMES.matcher,
             layerScanConcurrency: args.indexer.layerScanConcurrency,
             indexReportRequestConcurrency: args.indexer.indexReportRequestConcurrency,
             scanLockRetry: args.indexer.scanlockRetry,
