@@ -63,7 +63,8 @@ export interface MalwarArgs {
     /** The SQLite claim. */
     storageSize: string;
     storageClass?: string;
-    ingress: { enabled: boolean; className: string; annotations: Record<string, string>; hosts: string[]; tlsSecretName?: string };
+    /** An Ingress to the API; none when absent. */
+    ingress?: { className: string; annotations: Record<string, string>; hosts: string[]; tlsSecretName?: string };
     /** Scheduled snapshots of the SQLite database to an S3 bucket of its own (MalwarBackup); none when absent. */
     backup?: Pick<MalwarBackupArgs, "schedule" | "retentionDays" | "oidc" | "uploadImage" | "resources" | "region" | "tags">;
     secrets: MalwarSecrets;
@@ -242,13 +243,14 @@ export class Malwar extends pulumi.ComponentResource {
             egress: [...DNS, { ports: [...new Set(egressPorts)] }],
         }, childOpts, MALWAR_NAME);
 
-        if (args.ingress.enabled) {
+        const ingress = args.ingress;
+        if (ingress) {
             new k8s.networking.v1.Ingress(name, {
-                metadata: { ...meta, annotations: args.ingress.annotations },
+                metadata: { ...meta, annotations: ingress.annotations },
                 spec: {
-                    ingressClassName: args.ingress.className,
-                    ...(args.ingress.tlsSecretName ? { tls: [{ hosts: args.ingress.hosts, secretName: args.ingress.tlsSecretName }] } : {}),
-                    rules: args.ingress.hosts.map((host) => ({
+                    ingressClassName: ingress.className,
+                    ...(ingress.tlsSecretName ? { tls: [{ hosts: ingress.hosts, secretName: ingress.tlsSecretName }] } : {}),
+                    rules: ingress.hosts.map((host) => ({
                         host,
                         http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
                     })),
