@@ -126,8 +126,9 @@ export class Clamav extends pulumi.ComponentResource {
         // Where clamd's init containers fetch: the in-cluster mirror, else an external mirror,
         // else the CDN. The mirror is in the same namespace, so its short name resolves.
         const refreshName = args.refresh.name;
-        // clamd's and the mirror's: the refresh CronJob has an account of its own.
-        const placement: WorkloadPlacement = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName: account.metadata.name };
+        // Every ClamAV workload's; clamd's and the mirror's with ClamAV's account (the refresh CronJob has one of its own).
+        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings };
+        const placement: WorkloadPlacement = { ...appPlacement, serviceAccountName: account.metadata.name };
         const mirror = args.mirror
             ? new ClamavMirror(`${name}-mirror`, {
                   ...placement,
@@ -269,15 +270,13 @@ export class Clamav extends pulumi.ComponentResource {
         if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined }, monitoring.runbookBaseUrl), childOpts, CLAMAV_NAME);
 
         const refresh = new ClamavRefresh(`${name}-refresh`, {
-            namespace: args.namespace,
+            ...appPlacement,
             deploymentName: CLAMAV_NAME,
             cronJobName: refreshName,
             schedule: args.refresh.schedule,
             image: args.refresh.image,
             resources: args.refresh.resources,
             mirror: mirror ? { url: inClusterMirrorUrl, image: args.image, ports: [MIRROR_PORT], resources: args.refresh.resources } : undefined,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
         }, { parent: this, dependsOn: [deployment] });
 
         // Every workload is listed, the refresh CronJob's run included (README: Capacity, all pods running at once).

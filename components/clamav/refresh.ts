@@ -7,10 +7,10 @@ import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import type { GuaranteedResources } from "../../lib/resources";
 import { appServiceAccount } from "../shared/service-account";
-import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
+import { podTemplate, podVolume, type WorkloadPlacement } from "../shared/workload";
 
-export interface ClamavRefreshArgs {
-    namespace: pulumi.Input<string>;
+/** The app's placement, but for the ServiceAccount: this CronJob makes its own. */
+export interface ClamavRefreshArgs extends Omit<WorkloadPlacement, "serviceAccountName"> {
     deploymentName: string;
     cronJobName: string;
     schedule: string;
@@ -30,9 +30,6 @@ export interface ClamavRefreshArgs {
         ports: number[];
         resources: GuaranteedResources;
     };
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
 }
 
 /** On clamd's pod template: the signature versions its current rollout was made for. */

@@ -11,7 +11,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../../lib/resources";
 import { appServiceAccount } from "../shared/service-account";
-import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
+import { podTemplate, podVolume, type PodSettings, type WorkloadPlacement } from "../shared/workload";
 import { MalwarBackup, type MalwarBackupArgs } from "./backup";
 import { MALWAR_READINESS_PERIOD_SECONDS } from "./readiness";
 
@@ -127,6 +127,8 @@ export class Malwar extends pulumi.ComponentResource {
         const childOpts = { parent: this };
         const meta = { name: MALWAR_NAME, namespace: args.namespace, labels: labels(id) };
         const runAs = { user: args.runAsUser, group: args.runAsUser };
+        // Every Malwar workload's (the backup CronJob has a ServiceAccount of its own).
+        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings };
 
         const account = appServiceAccount(name, { objectName: MALWAR_NAME, namespace: args.namespace, identity: id }, childOpts);
 
@@ -261,7 +263,7 @@ export class Malwar extends pulumi.ComponentResource {
         const backup = args.backup
             ? new MalwarBackup(`${name}-backup`, {
                   ...args.backup,
-                  namespace: args.namespace,
+                  ...appPlacement,
                   name: MALWAR_BACKUP_NAME,
                   snapshotImage: args.image,
                   runAs,
@@ -269,8 +271,6 @@ export class Malwar extends pulumi.ComponentResource {
                   databaseFile: DATABASE_FILE,
                   malwarPodLabels: selectorLabels(id),
                   storageSize: args.storageSize,
-                  priorityClassName: args.priorityClassName,
-                  podSettings: args.podSettings,
                   uidExemptions: MALWAR_UID_EXEMPTIONS,
               }, childOpts)
             : undefined;
