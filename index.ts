@@ -49,7 +49,7 @@ const wiring = { stack, namespace: appNamespace, network, tags, region: new pulu
 
 const clair = new Clair("clair", clairArgs(config, wiring, pulumi.secret));
 const clamav = new Clamav("clamav", clamavArgs(config, wiring));
-const malwar = new Malwar("malwar", { ...malwarArgs(config, wiring, pulumi.secret), keptDataProvider });
+const malwar = new Malwar("malwar", malwarArgs(config, wiring, pulumi.secret), { keptDataProvider });
 const dashboard = dashboardArgs(config, wiring);
 if (dashboard) new PlatformDashboard("dashboard", dashboard);
 

@@ -207,7 +207,7 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
         proxy: egressProxy(config),
         storageSize: m.storageSize,
         storageClass: m.storageClass,
-        ingress: m.ingress,
+        ingress: m.ingress.enabled ? { className: m.ingress.className, annotations: m.ingress.annotations, hosts: m.ingress.hosts, tlsSecretName: m.ingress.tlsSecretName } : undefined,
         backup: m.backup.enabled
             ? {
                   schedule: m.backup.schedule,

@@ -2,11 +2,10 @@
 import { z } from "zod";
 import { autoscalingIssues, autoscalingSchema, mostReplicas, type AutoscalingConfig } from "./autoscaling";
 import { podSettingsSchema } from "./pod";
-import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type PoolPlan } from "../components/clair/pools";
-import type { ClairMode } from "../lib/clair-config";
-import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS, RDS_POSTGRESQL_FAMILY_MINIMUMS } from "../lib/rds";
+import { CLAIR_MODES, MIN_POOL, planPools, UPDATER_PODS, type ClairMode, type PoolPlan } from "../lib/clair-pools";
+import { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS, RDS_POSTGRESQL_FAMILY_MINIMUMS } from "../policy/lib/rds";
 import { clairVersion, RHEL_SCANNER_KEYS } from "../lib/clair-config";
-import { quantityToNumber } from "../lib/quantity";
+import { quantityToNumber } from "../policy/lib/quantity";
 import { overrideProblems } from "../lib/clair-config-keys";
 import { backupWindow, backupWindowMinutes, belowFloor, bool, configMapKey, cronSchedule, goDuration, goDurationAtLeastOneSecond, guaranteedResources, hostname, maintenanceWindow, maintenanceWindowMinutes, objectName, pinnedImage, quantity, relativePath, replicas, uid, url, windowsOverlap } from "./primitives";
 

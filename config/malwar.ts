@@ -1,7 +1,8 @@
 /** Malwar's part of the stack config. */
 import { z } from "zod";
 import { MALWAR_READINESS_PERIOD_SECONDS } from "../components/malwar/readiness";
-import { podSettingsSchema, qualifiedNameProblem } from "./pod";
+import { qualifiedNameProblem } from "../lib/kubernetes-names";
+import { podSettingsSchema } from "./pod";
 import { bool, cronSchedule, corsOrigin, guaranteedResources, hostname, ingressHost, objectName, pinnedImage, quantity, replicas, uid, url } from "./primitives";
 
 

@@ -1,6 +1,7 @@
 /** Monitoring's part of the stack config: Prometheus Operator objects and the Grafana dashboard. */
 import { z } from "zod";
-import { bool, dnsLabel, dnsSubdomainProblem, url } from "./primitives";
+import { dnsSubdomainProblem } from "../lib/kubernetes-names";
+import { bool, dnsLabel, url } from "./primitives";
 
 /** A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
 function labelKeyProblem(key: string): boolean {

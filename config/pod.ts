@@ -4,36 +4,8 @@
  * They land on every pod the app creates (components/shared/workload.ts `PodSettings`).
  */
 import { z } from "zod";
-import { dnsLabelProblem, dnsSubdomainProblem, objectName } from "./primitives";
-
-const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
-/**
- * Why `key` is not a label or annotation key (Kubernetes' qualified name): an optional
- * DNS-subdomain prefix and '/', then a name of at most 63 letters, digits, '-', '_' and '.',
- * starting and ending with a letter or digit.
- */
-export function qualifiedNameProblem(key: string): string | undefined {
-    const parts = key.split("/");
-    if (parts.length > 2) return "has more than one '/'";
-    const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined) {
-        const why = dnsSubdomainProblem(prefix);
-        if (why) return `has the prefix '${prefix}', which ${why}`;
-    }
-    if (name.length === 0) return "has an empty name";
-    if (name.length > 63) return `has a name of ${name.length} characters, over the limit of 63`;
-    if (!NAME_PART.test(name)) return `has the name '${name}', which may hold only letters, digits, '-', '_' and '.', and must start and end with a letter or digit`;
-    return undefined;
-}
-
-/** Why `value` is not a label value: empty, or at most 63 characters of the name alphabet. */
-export function labelValueProblem(value: string): string | undefined {
-    if (value === "") return undefined;
-    if (value.length > 63) return `is ${value.length} characters long, over the limit of 63`;
-    if (!NAME_PART.test(value)) return "may hold only letters, digits, '-', '_' and '.', and must start and end with a letter or digit";
-    return undefined;
-}
+import { dnsLabelProblem, dnsSubdomainProblem, labelValueProblem, qualifiedNameProblem } from "../lib/kubernetes-names";
+import { objectName } from "./primitives";
 
 const KEY_WORDS = "a key such as example.com/team or team: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.'";
 const VALUE_WORDS = "a label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit";

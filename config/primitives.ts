@@ -11,9 +11,10 @@
 import * as ipaddr from "ipaddr.js";
 import { domainToASCII } from "node:url";
 import { z } from "zod";
-import { compareQuantities, quantitiesEqual, quantityProblem, type QuantityKind } from "../lib/quantity";
+import { compareQuantities, quantitiesEqual, quantityProblem, type QuantityKind } from "../policy/lib/quantity";
 import { imageReferenceProblem } from "../policy/lib/image-reference";
 import { imagePinning } from "../policy/lib/images";
+import { dnsLabelProblem, dnsSubdomainProblem } from "../lib/kubernetes-names";
 import { CRON_ALLOWED, cronProblem } from "./cron";
 
 /** A string-valued check as a zod schema: `problem` says why a value is refused, in plain words. */
@@ -112,28 +113,7 @@ export const guaranteedResources = (cpu: string, memory: string) => {
         });
 };
 
-// --- names and hosts: Kubernetes' DNS-1123 rules -----------------------------------------------
-
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Why `value` is not a DNS-1123 label of at most `max` characters. */
-export function dnsLabelProblem(value: string, max = 63): string | undefined {
-    if (value.length === 0) return "is empty";
-    if (value.length > max) return `is ${value.length} characters long, over the limit of ${max}`;
-    if (!LABEL.test(value)) return "may hold only lower-case letters, digits and '-', and must start and end with a letter or digit";
-    return undefined;
-}
-
-/** Why `value` is not a DNS-1123 subdomain: labels joined by dots, 253 characters at most. */
-export function dnsSubdomainProblem(value: string): string | undefined {
-    if (value.length === 0) return "is empty";
-    if (value.length > 253) return `is ${value.length} characters long, over the limit of 253`;
-    for (const label of value.split(".")) {
-        const why = dnsLabelProblem(label);
-        if (why) return label === "" ? "has an empty part between dots" : `has the part '${label.length > 20 ? `${label.slice(0, 20)}…` : label}', which ${why}`;
-    }
-    return undefined;
-}
+// --- names and hosts: Kubernetes' DNS-1123 rules (lib/kubernetes-names.ts) ---------------------
 
 /** A Kubernetes object name that must be a DNS label (namespaces; a CronJob's name at most 52). */
 export const dnsLabel = (max = 63) =>

@@ -7,6 +7,7 @@
  * (4.8.0 and 4.9.0): updater failures show in the matcher's logs only; ClamAV's signature age
  * (clamav_db_timestamp_seconds) stands in for "updates stopped" there.
  */
+import { CLAIR_NAMES } from "./clair-pools";
 
 export interface AlertRule {
     alert: string;
@@ -100,7 +101,7 @@ export function clairAlerts(namespace: string, runbookBaseUrl: string): AlertGro
                 "Clair's notifier cannot deliver notifications",
                 "The notifier marked deliveries to the webhook as failed in the last 30 minutes (clair_notifier_setdeliveryfailed_total): the webhook target is down or refuses them."),
             rule("ClairPodsNotReady",
-                workloadsNotReady(namespace, { deployments: ["clair-matcher", "clair-notifier"], statefulSets: ["clair-indexer"] }), "15m", "warning",
+                workloadsNotReady(namespace, { deployments: [CLAIR_NAMES.matcher, CLAIR_NAMES.notifier], statefulSets: [CLAIR_NAMES.indexer] }), "15m", "warning",
                 "Clair pods are not ready",
                 "A Clair workload has had fewer ready pods than it asks for during 15 minutes."),
         ],

@@ -2,8 +2,8 @@
  * Capacity figures, computed from the same values the workloads are built from: the stack
  * output `capacity` and `npm run capacity` both come from here.
  */
-import { parseQuantity, quantityToGiB, quantityToNumber } from "./quantity";
-import type { GuaranteedResources } from "../components/shared/resources";
+import { parseQuantity, quantityToGiB, quantityToNumber } from "../policy/lib/quantity";
+import type { GuaranteedResources } from "./resources";
 
 export interface WorkloadCapacity {
     /** Kubernetes object name, e.g. "clair-indexer". */

@@ -5,9 +5,6 @@
 import { stringify } from "yaml";
 import { mergeOverride } from "./clair-config-keys";
 
-/** Workload annotations that tie a Clair workload to its database; the policy pack (which owns the names) reads them. */
-export { DATABASE_ANNOTATION, POOL_ANNOTATION } from "../policy/lib/clair-annotations";
-
 export interface ClairConnection {
     host: string;
     port: number;
@@ -211,5 +208,3 @@ export function clairVersion(image: string): string | undefined {
     return match ? match[1] : undefined;
 }
 
-export type ClairMode = "indexer" | "matcher" | "notifier";
-export { CLAIR_MODES, MIN_POOL, planPools, poolMaxConns, ROLLING_SURGE, UPDATER_PODS, type PoolPlan, type PoolSettings } from "../components/clair/pools";

@@ -2,7 +2,7 @@
  * clamd.conf / freshclam.conf as typed objects, serialized to ClamAV's "Key value" lines.
  * Arrays repeat the key (DatabaseMirror a, DatabaseMirror b).
  */
-import { compareQuantities, quantityProblem } from "./quantity";
+import { compareQuantities, quantityProblem } from "../policy/lib/quantity";
 
 export type ClamavConf = Record<string, string | number | boolean | string[]>;
 

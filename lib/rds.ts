@@ -1,10 +1,7 @@
 /**
- * RDS PostgreSQL sizing facts the program needs offline: instance memory and the
- * max_connections it implies, so that connection pools can be sized at preview time.
+ * RDS PostgreSQL facts of the program's own. Instance memory and the max_connections it implies
+ * (for sizing connection pools at preview time) are the policy pack's: policy/lib/rds.ts.
  */
-
-/** Instance memory and the max_connections it implies: the policy pack owns these facts. */
-export { knownInstanceClasses, maxConnectionsFor, RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS, RDS_POSTGRESQL_FAMILY_MINIMUMS, RDS_POSTGRESQL_INSTANCE_CLASSES, type RdsInstanceClass } from "../policy/lib/rds";
 
 /** PostgreSQL parameter group family for an engine version ("16.4" -> "postgres16"). */
 export function parameterGroupFamily(engineVersion: string): string {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { quantitiesEqual } from "../lib/quantity";
+import { quantitiesEqual } from "../policy/lib/quantity";
 import { runProgram } from "../tools/mock-run";
 import { AWS, K8S, object, ofType, rawObject, stackRun } from "./helpers";
 

@@ -121,7 +121,7 @@ describe("every stack", () => {
 });
 
 describe("capacity", () => {
-    // The seed's figures: every Clair pod runs one container of 2 CPU / 2 GiB, every indexer has a
+    // The required figures (README: Capacity, the `clair` row): every Clair pod runs one container of 2 CPU / 2 GiB, every indexer has a
     // 100 GiB claim; prod runs 40/10/10, stage 4/1/1, and the one-year prediction 80/40/20 on prod.
     const CLAIR_POD = { cpu: 2, memoryGiB: 2 };
     const INDEXER_CLAIM_GIB = 100;

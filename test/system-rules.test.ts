@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { parseConfig } from "../config/load";
 import { freshclamProxy } from "../components/shared/proxy";
 import { PROJECT } from "../config/platform";
-import { RDS_POSTGRESQL_INSTANCE_CLASSES } from "../lib/rds";
+import { RDS_POSTGRESQL_INSTANCE_CLASSES } from "../policy/lib/rds";
 import { parseImageReference } from "../policy/lib/image-reference";
 import { stackConfig } from "../tools/mock-run";
 import { ZOD_WORDING } from "./plain-words";

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseCapacity } from "../../lib/capacity";
-import { maxConnectionsFor, parameterGroupFamily } from "../../lib/rds";
+import { parameterGroupFamily } from "../../lib/rds";
+import { maxConnectionsFor } from "../../policy/lib/rds";
 import type { PostgresEndpoint } from "../postgres/endpoint";
 import { generatedSecret } from "../shared/generated-secret";
 
@@ -63,16 +64,16 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
 
     constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:aws:RdsPostgres", name, {}, opts);
-        const s = args.settings;
+        const settings = args.settings;
         this.identifier = args.identifier;
         this.username = args.username;
         this.dbName = args.dbName;
-        this.maxConnections = maxConnectionsFor(s.instanceClass, s.memoryGiB);
-        this.capacity = { name: args.identifier, app: args.app, instanceClass: s.instanceClass, allocatedStorageGiB: s.allocatedStorageGiB };
+        this.maxConnections = maxConnectionsFor(settings.instanceClass, settings.memoryGiB);
+        this.capacity = { name: args.identifier, app: args.app, instanceClass: settings.instanceClass, allocatedStorageGiB: settings.allocatedStorageGiB };
 
         this.password = generatedSecret(`${name}-password`, { length: 40 }, { parent: this });
 
-        const family = parameterGroupFamily(s.engineVersion);
+        const family = parameterGroupFamily(settings.engineVersion);
         // A group's family cannot change: a new major version replaces the group, and the new
         // one (created first, while the instance still uses the old) needs a name of its own.
         const parameterGroup = new aws.rds.ParameterGroup(name, {
@@ -89,38 +90,38 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
         const instance = new aws.rds.Instance(name, {
             identifier: args.identifier,
             engine: "postgres",
-            engineVersion: s.engineVersion,
-            instanceClass: s.instanceClass,
+            engineVersion: settings.engineVersion,
+            instanceClass: settings.instanceClass,
             dbName: args.dbName,
             username: args.username,
             password: this.password,
-            allocatedStorage: s.allocatedStorageGiB,
-            maxAllocatedStorage: s.maxAllocatedStorageGiB > 0 ? s.maxAllocatedStorageGiB : undefined,
+            allocatedStorage: settings.allocatedStorageGiB,
+            maxAllocatedStorage: settings.maxAllocatedStorageGiB > 0 ? settings.maxAllocatedStorageGiB : undefined,
             storageType: "gp3",
             storageEncrypted: true,
             publiclyAccessible: false,
             dbSubnetGroupName: args.subnetGroupName,
             vpcSecurityGroupIds: [args.securityGroupId],
             parameterGroupName: parameterGroup.name,
-            multiAz: s.multiAz,
-            backupRetentionPeriod: s.backupRetentionDays,
-            backupWindow: s.backupWindow,
-            maintenanceWindow: s.maintenanceWindow,
+            multiAz: settings.multiAz,
+            backupRetentionPeriod: settings.backupRetentionDays,
+            backupWindow: settings.backupWindow,
+            maintenanceWindow: settings.maintenanceWindow,
             copyTagsToSnapshot: true,
-            deletionProtection: s.deletionProtection,
-            skipFinalSnapshot: !s.deletionProtection,
-            finalSnapshotIdentifier: s.deletionProtection ? `${args.identifier}-final` : undefined,
+            deletionProtection: settings.deletionProtection,
+            skipFinalSnapshot: !settings.deletionProtection,
+            finalSnapshotIdentifier: settings.deletionProtection ? `${args.identifier}-final` : undefined,
             autoMinorVersionUpgrade: true,
-            allowMajorVersionUpgrade: s.allowMajorVersionUpgrade,
-            ...(s.allowMajorVersionUpgrade ? { applyImmediately: true } : {}),
+            allowMajorVersionUpgrade: settings.allowMajorVersionUpgrade,
+            ...(settings.allowMajorVersionUpgrade ? { applyImmediately: true } : {}),
             performanceInsightsEnabled: true,
             tags: args.tags,
         }, {
             parent: this,
-            protect: s.protect,
+            protect: settings.protect,
             // With storage autoscaling RDS grows allocatedStorage itself; setting it back to the
             // configured size would be a shrink, which RDS refuses, and every refresh would see drift.
-            ignoreChanges: s.maxAllocatedStorageGiB > 0 ? ["allocatedStorage"] : [],
+            ignoreChanges: settings.maxAllocatedStorageGiB > 0 ? ["allocatedStorage"] : [],
         });
 
         this.address = instance.address;

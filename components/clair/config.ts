@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DATABASE_ANNOTATION, POOL_ANNOTATION, renderClairConfig, renderUpdaterConfig, type ClairConfigInput, type ClairConnection } from "../../lib/clair-config";
+import { DATABASE_ANNOTATION, POOL_ANNOTATION } from "../../policy/lib/clair-annotations";
+import { renderClairConfig, renderUpdaterConfig, type ClairConfigInput, type ClairConnection } from "../../lib/clair-config";
 import { checksum } from "../shared/checksum";
 import { labels } from "../shared/labels";
 import type { PostgresEndpoint } from "../postgres/endpoint";
-import { CA_DIR, CA_FILE, CONFIG_FILE, HTTP_PORT, INTROSPECTION_PORT, UPDATER_CONFIG_FILE, type ClairMode } from "./pod";
+import { CA_DIR, CA_FILE, CONFIG_FILE, HTTP_PORT, INTROSPECTION_PORT, UPDATER_CONFIG_FILE } from "./pod";
+import type { ClairMode } from "../../lib/clair-pools";
 
 export const CHECKSUM_ANNOTATION = "checksum/clair-config";
 

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PodSettings } from "../shared/workload";
+import type { WorkloadPlacement } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import { RdsPostgres, type RdsInstanceSettings } from "../aws/postgres";
 import type { PostgresEndpoint } from "../postgres/endpoint";
 import { InClusterPostgres } from "../postgres/in-cluster";
 import { selectorLabels } from "../shared/labels";
 import { clairctlIdentity } from "./clairctl";
-import { clairIdentity, type ClairMode } from "./pod";
+import { CLAIR_MODES, type ClairMode } from "../../lib/clair-pools";
+import { clairIdentity } from "./pod";
 import { updaterIdentity } from "./updater";
 
 /** Where Clair's three databases run. */
@@ -25,24 +26,17 @@ export type ClairDatabaseBackend =
           maxConnections: number;
       };
 
-export interface ClairDatabasesArgs {
+/** The placement (WorkloadPlacement) is for in-cluster PostgreSQL pods, like every other Clair workload's. */
+export interface ClairDatabasesArgs extends WorkloadPlacement {
     /** Suffix of RDS identifiers, e.g. "prod" -> clair-indexer-prod. */
     stack: string;
     database: ClairDatabaseBackend;
-    namespace: pulumi.Input<string>;
     tags: Record<string, string>;
-    /** For in-cluster PostgreSQL pods, like every other workload's. */
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
-    /** The app's ServiceAccount (no token mounted); the default account when absent. */
-    serviceAccountName?: pulumi.Input<string>;
     /** The dedicated updater's pods write into the matcher database. */
     dedicatedUpdater?: boolean;
 }
 
-const MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
-/** Each RDS instance holds one database named "clair". */
+/** Each RDS instance holds one database, named "clair". */
 export const CLAIR_DB_NAME = "clair";
 
 /** One PostgreSQL per Clair node type: they never share tables, only APIs. */
@@ -53,19 +47,19 @@ export class ClairDatabases extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairDatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Databases", name, {}, opts);
-        const s = args.database;
+        const database = args.database;
         const endpoints: Partial<Record<ClairMode, PostgresEndpoint>> = {};
-        for (const mode of MODES) {
-            if (s.backend === "rds") {
+        for (const mode of CLAIR_MODES) {
+            if (database.backend === "rds") {
                 const identifier = `clair-${mode}-${args.stack}`;
                 const db = new RdsPostgres(`${name}-${mode}-db`, {
                     identifier,
                     app: "clair",
                     dbName: CLAIR_DB_NAME,
                     username: "clair",
-                    settings: s.rds,
-                    subnetGroupName: s.network.subnetGroupName,
-                    securityGroupId: s.network.securityGroupId,
+                    settings: database.rds,
+                    subnetGroupName: database.network.subnetGroupName,
+                    securityGroupId: database.network.securityGroupId,
                     tags: { ...args.tags, component: `clair-${mode}` },
                 }, { parent: this });
                 endpoints[mode] = db;
@@ -76,9 +70,9 @@ export class ClairDatabases extends pulumi.ComponentResource {
                     name: `clair-${mode}-db`,
                     dbName: CLAIR_DB_NAME,
                     username: "clair",
-                    image: s.image,
-                    storageSize: s.storageSize,
-                    maxConnections: s.maxConnections,
+                    image: database.image,
+                    storageSize: database.storageSize,
+                    maxConnections: database.maxConnections,
                     resources: { cpu: "500m", memory: "512Mi" },
                     clients: [
                         selectorLabels(clairIdentity(mode)),

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { ROLLING_SURGE } from "../../lib/clair-config";
+import { CLAIR_NAMES, ROLLING_SURGE } from "../../lib/clair-pools";
 import { autoscaledReplicas, horizontalAutoscaler } from "../shared/autoscaling";
 import { onePodAtATime } from "../shared/disruption";
 import { singleReplicaExemptions } from "../shared/exemptions";
@@ -24,23 +24,12 @@ export class ClairDeployment extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClairDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`scanning:clair:${args.mode === "matcher" ? "Matcher" : "Notifier"}`, name, {}, opts);
-        const objectName = `clair-${args.mode}`;
+        const objectName = CLAIR_NAMES[args.mode];
         const id = clairIdentity(args.mode);
         const childOpts = { parent: this };
-        const pod = clairPod({
-            mode: args.mode,
-            image: args.image,
-            resources: args.resources,
-            runAsUser: args.runAsUser,
-            configSecretName: args.configSecretName,
-            caConfigMapName: args.caConfigMapName,
-            trustedCa: args.trustedCa,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            startupMinutes: args.startupMinutes,
-            extraEnv: args.extraEnv,
-            serviceAccountName: args.serviceAccountName,
-        });
+        // The pod takes every field of ClairPodBase as given; the rest is the workload's.
+        const { namespace, replicas, autoscaling, podAnnotations, annotations, after, ...podArgs } = args;
+        const pod = clairPod(podArgs);
         const scaling = autoscaledReplicas("Deployment", args.replicas, args.autoscaling);
         // The notifier has no autoscaler setting, so nothing but Pulumi ever writes its replicas.
         const scalingAnnotations = args.mode === "matcher" ? scaling.annotations : {};

@@ -3,11 +3,11 @@ import type { AutoscalingRange } from "../shared/autoscaling";
 import { appServiceAccount } from "../shared/service-account";
 import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import type { TrustedCa } from "../shared/trusted-ca";
-import type { PodSettings } from "../shared/workload";
+import type { PodSettings, WorkloadPlacement } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
-import type { ClairMode } from "../../lib/clair-config";
+import { CLAIR_NAMES, type ClairMode } from "../../lib/clair-pools";
 import { generatedBase64Key } from "../shared/generated-secret";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { clairAlerts } from "../../lib/alerts";
 import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "../shared/monitoring";
 import { allowOnly, DNS, urlPort } from "../shared/network-policy";
@@ -15,7 +15,7 @@ import { ClairConfigFile } from "./config";
 import { ClairDatabases, type ClairDatabaseBackend } from "./databases";
 import { ClairDeployment } from "./deployment";
 import { ClairUpdatersImport, type UpdatersBundle } from "./import";
-import { ClairIndexer, INDEXER_NAME } from "./indexer";
+import { ClairIndexer } from "./indexer";
 import { HTTP_PORT, INTROSPECTION_PORT, rhelMappingFiles, type RhelMappings } from "./pod";
 import { ClairRoutes } from "./routes";
 import { ClairUpdater, updaterIdentity } from "./updater";
@@ -132,9 +132,11 @@ export class Clair extends pulumi.ComponentResource {
         const account = appServiceAccount(`${name}-sa`, { objectName: CLAIR_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clair", component: "service-account", partOf: "clair" } }, { parent: this });
         const serviceAccountName = account.metadata.name;
         // The Services Clair calls by short name stay off the proxy.
-        const proxyVariables = proxyEnv(args.proxy, [INDEXER_NAME, "clair-matcher", "clair-notifier"]);
+        const proxyVariables = proxyEnv(args.proxy, [CLAIR_NAMES.indexer, CLAIR_NAMES.matcher, CLAIR_NAMES.notifier]);
         const dedicated = args.updaters.dedicated;
-        const databases = new ClairDatabases(name, { stack: args.stack, dedicatedUpdater: dedicated !== undefined, database: args.database, namespace: args.namespace, tags: args.tags, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName }, { parent: this });
+        // Every Clair workload's, the in-cluster databases' too.
+        const placement: WorkloadPlacement = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName };
+        const databases = new ClairDatabases(name, { ...placement, stack: args.stack, dedicatedUpdater: dedicated !== undefined, database: args.database, tags: args.tags }, { parent: this });
         const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
 
@@ -150,8 +152,8 @@ export class Clair extends pulumi.ComponentResource {
             },
             sslMode: args.database.sslMode,
             caBundle: args.database.caBundle,
-            indexerServiceName: INDEXER_NAME,
-            matcherServiceName: "clair-matcher",
+            indexerServiceName: CLAIR_NAMES.indexer,
+            matcherServiceName: CLAIR_NAMES.matcher,
             layerScanConcurrency: args.indexer.layerScanConcurrency,
             indexReportRequestConcurrency: args.indexer.indexReportRequestConcurrency,
             scanLockRetry: args.indexer.scanlockRetry,
@@ -169,14 +171,11 @@ export class Clair extends pulumi.ComponentResource {
         }, { parent: this });
 
         const workload = {
-            namespace: args.namespace,
+            ...placement,
             image: args.image,
             runAsUser: args.runAsUser,
             configSecretName: configFile.secretName,
             caConfigMapName: configFile.caConfigMapName,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            serviceAccountName,
             startupMinutes: args.startupMinutes,
             extraEnv: proxyVariables,
             trustedCa: args.trustedCa,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
+import { CLAIR_NAMES } from "../../lib/clair-pools";
 import { autoscaledReplicas, horizontalAutoscaler } from "../shared/autoscaling";
 import { onePodAtATime } from "../shared/disruption";
 import { labels, selectorLabels } from "../shared/labels";
@@ -15,7 +16,6 @@ export interface ClairIndexerArgs extends ClairWorkloadArgs {
     rhelMappings?: RhelMappings;
 }
 
-export const INDEXER_NAME = "clair-indexer";
 
 /**
  * The indexer: a StatefulSet so each pod keeps its own 100Gi gp2 claim for layer downloads
@@ -30,30 +30,17 @@ export class ClairIndexer extends pulumi.ComponentResource {
         const id = clairIdentity("indexer");
         const childOpts = { parent: this };
 
-        const service = clairService(name, id, args.namespace, childOpts, false, INDEXER_NAME);
-        const headless = clairService(`${name}-pods`, id, args.namespace, childOpts, true, `${INDEXER_NAME}-pods`);
-        onePodAtATime(name, id, args.namespace, childOpts, INDEXER_NAME);
+        const service = clairService(name, id, args.namespace, childOpts, false, CLAIR_NAMES.indexer);
+        const headless = clairService(`${name}-pods`, id, args.namespace, childOpts, true, `${CLAIR_NAMES.indexer}-pods`);
+        onePodAtATime(name, id, args.namespace, childOpts, CLAIR_NAMES.indexer);
 
-        const pod = clairPod({
-            mode: "indexer",
-            image: args.image,
-            resources: args.resources,
-            runAsUser: args.runAsUser,
-            configSecretName: args.configSecretName,
-            caConfigMapName: args.caConfigMapName,
-            trustedCa: args.trustedCa,
-            scratchClaimSize: args.storageSize,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            startupMinutes: args.startupMinutes,
-            extraEnv: args.extraEnv,
-            serviceAccountName: args.serviceAccountName,
-            rhelMappings: args.rhelMappings,
-        });
+        // The pod takes every field of ClairPodBase as given; the rest is the workload's.
+        const { namespace, replicas, autoscaling, podAnnotations, annotations, after, storageClass, storageSize, ...podBase } = args;
+        const pod = clairPod({ ...podBase, mode: "indexer", scratchClaimSize: storageSize });
 
         const scaling = autoscaledReplicas("StatefulSet", args.replicas, args.autoscaling);
         const statefulSet = new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name: INDEXER_NAME, namespace: args.namespace, labels: labels(id, INDEXER_NAME), annotations: { ...args.annotations, ...pod.annotations(scaling.exemptions), ...scaling.annotations } },
+            metadata: { name: CLAIR_NAMES.indexer, namespace: args.namespace, labels: labels(id, CLAIR_NAMES.indexer), annotations: { ...args.annotations, ...pod.annotations(scaling.exemptions), ...scaling.annotations } },
             spec: {
                 serviceName: headless.metadata.name,
                 replicas: scaling.replicas,
@@ -73,9 +60,9 @@ export class ClairIndexer extends pulumi.ComponentResource {
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
             },
         }, { ...childOpts, ...scaling.options, dependsOn: args.after });
-        if (args.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "StatefulSet", name: INDEXER_NAME }, args.autoscaling, "clair.indexer", { ...childOpts, dependsOn: [statefulSet] });
+        if (args.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "StatefulSet", name: CLAIR_NAMES.indexer }, args.autoscaling, "clair.indexer", { ...childOpts, dependsOn: [statefulSet] });
 
-        this.capacity = [pod.capacity({ name: INDEXER_NAME, app: "clair", kind: "StatefulSet", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas })];
+        this.capacity = [pod.capacity({ name: CLAIR_NAMES.indexer, app: "clair", kind: "StatefulSet", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas })];
         this.serviceName = service.metadata.name;
         this.registerOutputs({ serviceName: this.serviceName });
     }

@@ -7,9 +7,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AutoscalingRange } from "../shared/autoscaling";
 import type { AppIdentity } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { CLAIR_TRUSTED_CA_FILE, trustedCaProjection, type TrustedCa } from "../shared/trusted-ca";
-import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodTemplate, type PodSettings, type PodVolume } from "../shared/workload";
+import type { ClairMode } from "../../lib/clair-pools";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodPlacement, type PodTemplate, type PodVolume, type WorkloadPlacement } from "../shared/workload";
 
 export const HTTP_PORT = 8080;
 export const INTROSPECTION_PORT = 8089;
@@ -28,11 +29,8 @@ export const RHEL_MAPPINGS_DIR = "/etc/clair-rhel-mappings";
 /** Layer downloads go to TMPDIR. */
 export const SCRATCH_DIR = "/var/tmp";
 
-export type { ClairMode } from "../../lib/clair-config";
-import type { ClairMode } from "../../lib/clair-config";
-
 /** What every Clair pod needs, whatever its node type. */
-export interface ClairPodBase {
+export interface ClairPodBase extends PodPlacement {
     image: string;
     resources: GuaranteedResources;
     /** Numeric uid (and gid, fsGroup). */
@@ -43,7 +41,6 @@ export interface ClairPodBase {
     caConfigMapName?: pulumi.Input<string>;
     /** The trusted CA bundle for outbound TLS (config trustedCA), added to CA_DIR. */
     trustedCa?: TrustedCa;
-    priorityClassName?: string;
     /**
      * How long the startup probe waits for /readyz before liveness takes over, in minutes: a
      * first start runs the migrations (on a large database, and the matcher's first
@@ -52,10 +49,6 @@ export interface ClairPodBase {
     startupMinutes: number;
     /** Added to the Clair container's environment: the egress proxy's variables. */
     extraEnv?: k8s.types.input.core.v1.EnvVar[];
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
-    /** The app's ServiceAccount (no token mounted); the default account when absent. */
-    serviceAccountName?: pulumi.Input<string>;
 }
 
 /** Red Hat's two mapping files for the RHEL scanners: an existing ConfigMap and the key of each. */
@@ -95,8 +88,7 @@ export interface ClairPodArgs extends ClairPodBase {
 }
 
 /** A Clair workload: its pods plus how many, where, and the annotations it carries. */
-export interface ClairWorkloadArgs extends ClairPodBase {
-    namespace: pulumi.Input<string>;
+export interface ClairWorkloadArgs extends ClairPodBase, WorkloadPlacement {
     /** Pods; with `autoscaling`, the count the workload starts at. */
     replicas: number;
     /** A HorizontalPodAutoscaler owns the replica count between these bounds; a fixed count when absent. */

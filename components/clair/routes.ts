@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../shared/labels";
-import type { ClairMode } from "./pod";
+import { CLAIR_MODES, CLAIR_NAMES, type ClairMode } from "../../lib/clair-pools";
 
 export interface ClairRoutesArgs {
     namespace: pulumi.Input<string>;
@@ -15,7 +15,6 @@ export interface ClairRoutesArgs {
 
 /** Quay sends a whole layer fetch and scan in one request; the indexer path waits for it. */
 export const INDEXER_TIMEOUT = "5m";
-const MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
 
 /**
  * Path routing on one host (Quay expects every Clair API on the same domain): OpenShift
@@ -29,13 +28,13 @@ export class ClairRoutes extends pulumi.ComponentResource {
         const childOpts = { parent: this };
 
         if (args.exposure === "route") {
-            for (const mode of MODES) {
+            for (const mode of CLAIR_MODES) {
                 const id = { name: "clair", component: mode, partOf: "clair" };
                 new k8s.apiextensions.CustomResource(`${name}-${mode}-route`, {
                     apiVersion: "route.openshift.io/v1",
                     kind: "Route",
                     metadata: {
-                        name: `clair-${mode}`,
+                        name: CLAIR_NAMES[mode],
                         namespace: args.namespace,
                         labels: labels(id),
                         // The indexer answers after downloading and scanning every layer; cookies
@@ -72,7 +71,7 @@ export class ClairRoutes extends pulumi.ComponentResource {
                     rules: [{
                         host: args.host,
                         http: {
-                            paths: MODES.map((mode) => ({
+                            paths: CLAIR_MODES.map((mode) => ({
                                 path: `/${mode}`,
                                 pathType: "Prefix",
                                 backend: { service: { name: args.services[mode], port: { name: "http" } } },

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadCapacity } from "../../lib/capacity";
-import { UPDATER_PODS } from "../../lib/clair-config";
+import { UPDATER_PODS } from "../../lib/clair-pools";
 import { singleReplicaExemptions } from "../shared/exemptions";
 import { labels, selectorLabels, type AppIdentity } from "../shared/labels";
 import { clairPod, UPDATER_CONFIG_FILE, type ClairPodBase } from "./pod";

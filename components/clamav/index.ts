@@ -14,8 +14,8 @@ import { clamavAlerts } from "../../lib/alerts";
 import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "../shared/monitoring";
 import { allowOnly, DNS, urlPort } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
+import type { GuaranteedResources } from "../../lib/resources";
+import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings, type WorkloadPlacement } from "../shared/workload";
 import { ClamavMirror, MIRROR_PORT } from "./mirror";
 import { ClamavRefresh } from "./refresh";
 
@@ -117,49 +117,48 @@ export class Clamav extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClamavArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clamav:Clamav", name, {}, opts);
-        const s = args;
         const id = { name: "clamav", component: "clamd", partOf: "clamav" };
         const childOpts = { parent: this };
-        const runAs = s.runAs;
+        const runAs = args.runAs;
         // ClamAV's own account for clamd and the mirror (the refresh CronJob has its own, with its Role).
         const account = appServiceAccount(`${name}-sa`, { objectName: CLAMAV_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clamav", component: "service-account", partOf: "clamav" } }, childOpts);
 
         // Where clamd's init containers fetch: the in-cluster mirror, else an external mirror,
         // else the CDN. The mirror is in the same namespace, so its short name resolves.
-        const refreshName = s.refresh.name;
-        const mirror = s.mirror
+        const refreshName = args.refresh.name;
+        // Every ClamAV workload's; clamd's and the mirror's with ClamAV's account (the refresh CronJob has one of its own).
+        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings };
+        const placement: WorkloadPlacement = { ...appPlacement, serviceAccountName: account.metadata.name };
+        const mirror = args.mirror
             ? new ClamavMirror(`${name}-mirror`, {
-                  namespace: args.namespace,
+                  ...placement,
                   name: MIRROR_NAME,
-                  updaterImage: s.image,
-                  serverImage: s.mirror.serverImage,
+                  updaterImage: args.image,
+                  serverImage: args.mirror.serverImage,
                   runAs,
-                  upstream: s.mirror.upstream === "none" ? { kind: "none" } : s.privateMirror ? { kind: "mirror", url: s.privateMirror } : { kind: "cdn" },
-                  checksPerDay: s.mirror.checksPerDay,
-                  storageSize: s.mirror.storageSize,
-                  storageClass: s.mirror.storageClass,
-                  updaterResources: s.mirror.updaterResources,
-                  serverResources: s.mirror.serverResources,
+                  upstream: args.mirror.upstream === "none" ? { kind: "none" } : args.privateMirror ? { kind: "mirror", url: args.privateMirror } : { kind: "cdn" },
+                  checksPerDay: args.mirror.checksPerDay,
+                  storageSize: args.mirror.storageSize,
+                  storageClass: args.mirror.storageClass,
+                  updaterResources: args.mirror.updaterResources,
+                  serverResources: args.mirror.serverResources,
                   clientLabels: [instanceSelector(CLAMAV_NAME), instanceSelector(refreshName)],
-                  priorityClassName: args.priorityClassName,
-                  podSettings: args.podSettings,
-                  serviceAccountName: account.metadata.name,
                   proxy: freshclamProxy(args.proxy),
                   trustedCa: args.trustedCa,
-                  customDatabaseUrls: s.customDatabaseUrls,
+                  customDatabaseUrls: args.customDatabaseUrls,
               }, childOpts)
             : undefined;
         const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
-        const signatureSource = mirror ? inClusterMirrorUrl : s.privateMirror;
+        const signatureSource = mirror ? inClusterMirrorUrl : args.privateMirror;
         // From the in-cluster mirror under the same file names, as the official databases are.
-        const customDatabases = mirror ? s.customDatabaseUrls.map((u) => `${inClusterMirrorUrl}/${customDatabaseFile(u)}`) : s.customDatabaseUrls;
+        const customDatabases = mirror ? args.customDatabaseUrls.map((u) => `${inClusterMirrorUrl}/${customDatabaseFile(u)}`) : args.customDatabaseUrls;
 
         const files = {
-            "clamd.conf": renderClamavConf(clamdConf(s.limits)),
+            "clamd.conf": renderClamavConf(clamdConf(args.limits)),
             // The in-cluster mirror is reached directly; an external mirror or the CDN through the proxy.
-            // Every init container below runs freshclam with this file and s.updaterResources: its
+            // Every init container below runs freshclam with this file and args.updaterResources: its
             // memory limit decides whether freshclam may load what it downloaded to test it.
-            "freshclam.conf": renderClamavConf(freshclamConf({ memoryLimit: s.updaterResources.memory }, signatureSource, mirror ? undefined : freshclamProxy(args.proxy), customDatabases)),
+            "freshclam.conf": renderClamavConf(freshclamConf({ memoryLimit: args.updaterResources.memory }, signatureSource, mirror ? undefined : freshclamProxy(args.proxy), customDatabases)),
         };
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },
@@ -173,14 +172,14 @@ export class Clamav extends pulumi.ComponentResource {
         const mounts = [signatures.mount(CLAMAV_DB_DIR), configVolume.mount(CONF_DIR, { readOnly: true }), tmp.mount("/tmp"), logs.mount("/var/log/clamav")];
         // The in-cluster mirror is plain http: the CA matters only for the CDN or an https mirror.
         const usesTls = freshclamUsesTls(signatureSource) || customDatabases.some((u) => u.startsWith("https:"));
-        const trustedCa = s.trustedCa && usesTls ? freshclamTrustedCa(s.trustedCa) : undefined;
+        const trustedCa = args.trustedCa && usesTls ? freshclamTrustedCa(args.trustedCa) : undefined;
         const freshclam = (containerName: string, extraFlags: string[]): ContainerDeclaration => ({
             name: containerName,
-            image: s.image,
+            image: args.image,
             command: ["/bin/sh", "-c", freshclamScript(["freshclam", `--config-file=${CONF_DIR}/freshclam.conf`, "--stdout", ...extraFlags])],
             ...(trustedCa ? { env: trustedCa.env } : {}),
             mounts: trustedCa ? [...mounts, trustedCa.mount] : mounts,
-            resources: s.updaterResources,
+            resources: args.updaterResources,
             ephemeralStorage: EPHEMERAL_STORAGE,
         });
         const initContainers = signatureSource
@@ -210,7 +209,7 @@ export class Clamav extends pulumi.ComponentResource {
         const ping = execProbe(["clamdscan", `--config-file=${CONF_DIR}/clamd.conf`, "--ping", "1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
         const pod = podTemplate({
             runAs,
-            fsGroup: s.runAs.group,
+            fsGroup: args.runAs.group,
             terminationGracePeriodSeconds: 30,
             priorityClassName: args.priorityClassName,
             settings: args.podSettings,
@@ -220,7 +219,7 @@ export class Clamav extends pulumi.ComponentResource {
             initContainers,
             containers: [{
                 name: "clamd",
-                image: s.image,
+                image: args.image,
                 command: ["clamd", `--config-file=${CONF_DIR}/clamd.conf`],
                 ports: [{ name: "clamd", containerPort: CLAMD_PORT }],
                 // Loading the full signature set takes a minute or two: up to 10 minutes before liveness applies.
@@ -230,12 +229,12 @@ export class Clamav extends pulumi.ComponentResource {
                 // Let endpoints drop the pod before clamd stops accepting connections.
                 lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10"] } } },
                 mounts,
-                resources: s.resources,
+                resources: args.resources,
                 ephemeralStorage: EPHEMERAL_STORAGE,
             }, ...exporter],
             volumes: [signatures, configVolume, tmp, logs, ...(trustedCa ? [trustedCa.volume] : [])],
         });
-        const scaling = autoscaledReplicas("Deployment", s.replicas, s.autoscaling);
+        const scaling = autoscaledReplicas("Deployment", args.replicas, args.autoscaling);
         const deployment = new k8s.apps.v1.Deployment(name, {
             metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id, CLAMAV_NAME), annotations: { ...pod.annotations(scaling.exemptions), ...scaling.annotations } },
             spec: {
@@ -252,7 +251,7 @@ export class Clamav extends pulumi.ComponentResource {
                 },
             },
         }, { ...childOpts, ...scaling.options, ...(mirror ? { dependsOn: [mirror] } : {}) });
-        if (s.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "Deployment", name: CLAMAV_NAME }, s.autoscaling, "clamav", { ...childOpts, dependsOn: [deployment] });
+        if (args.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "Deployment", name: CLAMAV_NAME }, args.autoscaling, "clamav", { ...childOpts, dependsOn: [deployment] });
 
         const service = new k8s.core.v1.Service(name, {
             metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
@@ -263,7 +262,7 @@ export class Clamav extends pulumi.ComponentResource {
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(CLAMAV_NAME),
             ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
-            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(s.privateMirror ? [urlPort(s.privateMirror)] : [80, 443]), ...s.customDatabaseUrls.map((u) => urlPort(u)), ...proxyPorts(args.proxy)])] }],
+            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(args.privateMirror ? [urlPort(args.privateMirror)] : [80, 443]), ...args.customDatabaseUrls.map((u) => urlPort(u)), ...proxyPorts(args.proxy)])] }],
         }, childOpts, CLAMAV_NAME);
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };
@@ -271,19 +270,17 @@ export class Clamav extends pulumi.ComponentResource {
         if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined }, monitoring.runbookBaseUrl), childOpts, CLAMAV_NAME);
 
         const refresh = new ClamavRefresh(`${name}-refresh`, {
-            namespace: args.namespace,
+            ...appPlacement,
             deploymentName: CLAMAV_NAME,
             cronJobName: refreshName,
-            schedule: s.refresh.schedule,
-            image: s.refresh.image,
-            resources: s.refresh.resources,
-            mirror: mirror ? { url: inClusterMirrorUrl, image: s.image, ports: [MIRROR_PORT], resources: s.refresh.resources } : undefined,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
+            schedule: args.refresh.schedule,
+            image: args.refresh.image,
+            resources: args.refresh.resources,
+            mirror: mirror ? { url: inClusterMirrorUrl, image: args.image, ports: [MIRROR_PORT], resources: args.refresh.resources } : undefined,
         }, { parent: this, dependsOn: [deployment] });
 
         // Every workload is listed, the refresh CronJob's run included.
-        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: scaling.replicas, maxReplicas: s.autoscaling?.maxReplicas }), ...refresh.capacity, ...(mirror?.capacity ?? [])];
+        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas }), ...refresh.capacity, ...(mirror?.capacity ?? [])];
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`tcp://${service.metadata.name}.${args.namespace}.svc:${CLAMD_PORT}`;
         this.deploymentName = deployment.metadata.name;

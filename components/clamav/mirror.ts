@@ -9,9 +9,9 @@ import { vendorUid, type Exemption } from "../shared/exemptions";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS, urlPort, type PortRule } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { freshclamTrustedCa, freshclamUsesTls, type TrustedCa } from "../shared/trusted-ca";
-import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodSettings } from "../shared/workload";
+import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type WorkloadPlacement } from "../shared/workload";
 
 /** Where the mirror's updater gets the signatures. */
 export type MirrorUpstream =
@@ -22,8 +22,7 @@ export type MirrorUpstream =
     /** None: a disconnected cluster. The operator copies a database bundle onto the claim. */
     | { kind: "none" };
 
-export interface ClamavMirrorArgs {
-    namespace: pulumi.Input<string>;
+export interface ClamavMirrorArgs extends WorkloadPlacement {
     /** StatefulSet, Service and NetworkPolicy name. */
     name: string;
     /** The clamav/clamav image (its freshclam updates the mirror). */
@@ -41,11 +40,6 @@ export interface ClamavMirrorArgs {
     serverResources: GuaranteedResources;
     /** Labels of the pods that may fetch from the mirror (clamd, the refresh job). */
     clientLabels: Record<string, string>[];
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
-    /** The app's ServiceAccount (no token mounted); the default account when absent. */
-    serviceAccountName?: pulumi.Input<string>;
     /** The egress proxy freshclam reaches its upstream through (freshclam.conf HTTPProxyServer/Port). */
     proxy?: FreshclamProxy;
     /** A trusted CA bundle (TLS inspection): CURL_CA_BUNDLE for the updater when its upstream is the CDN or an https mirror. */

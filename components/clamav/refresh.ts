@@ -5,11 +5,12 @@ import { cronJobSpec } from "../shared/cron-job";
 import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
-import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
+import type { GuaranteedResources } from "../../lib/resources";
+import { appServiceAccount } from "../shared/service-account";
+import { podTemplate, podVolume, type WorkloadPlacement } from "../shared/workload";
 
-export interface ClamavRefreshArgs {
-    namespace: pulumi.Input<string>;
+/** The app's placement, but for the ServiceAccount: this CronJob makes its own. */
+export interface ClamavRefreshArgs extends Omit<WorkloadPlacement, "serviceAccountName"> {
     deploymentName: string;
     cronJobName: string;
     schedule: string;
@@ -29,9 +30,6 @@ export interface ClamavRefreshArgs {
         ports: number[];
         resources: GuaranteedResources;
     };
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
 }
 
 /** On clamd's pod template: the signature versions its current rollout was made for. */
@@ -118,7 +116,7 @@ export class ClamavRefresh extends pulumi.ComponentResource {
         const childOpts = { parent: this };
         const meta = { name: args.cronJobName, namespace: args.namespace, labels: labels(id) };
 
-        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta, automountServiceAccountToken: false }, childOpts);
+        const account = appServiceAccount(`${name}-sa`, { objectName: args.cronJobName, namespace: args.namespace, identity: id }, childOpts);
         const role = new k8s.rbac.v1.Role(`${name}-role`, {
             metadata: meta,
             rules: [{ apiGroups: ["apps"], resources: ["deployments"], resourceNames: [args.deploymentName], verbs: ["get", "patch"] }],

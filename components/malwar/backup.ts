@@ -8,9 +8,10 @@ import { cronJobSpec } from "../shared/cron-job";
 import type { Exemption } from "../shared/exemptions";
 import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import type { RunAs } from "../shared/security";
-import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
+import { appServiceAccount } from "../shared/service-account";
+import { podTemplate, podVolume, type WorkloadPlacement } from "../shared/workload";
 
 /** The backup program, shipped to the pod in a ConfigMap as committed (components/malwar/malwar_backup.py). */
 export const BACKUP_PROGRAM_FILE = "malwar_backup.py";
@@ -26,8 +27,8 @@ const SNAPSHOT_DIR = "/backup";
 const RUN_SECONDS = 1800;
 const TOKEN_SECONDS = 3600;
 
-export interface MalwarBackupArgs {
-    namespace: pulumi.Input<string>;
+/** The app's placement, but for the ServiceAccount: this CronJob makes its own. */
+export interface MalwarBackupArgs extends Omit<WorkloadPlacement, "serviceAccountName"> {
     /** CronJob, ServiceAccount and NetworkPolicy name. */
     name: string;
     schedule: string;
@@ -51,9 +52,6 @@ export interface MalwarBackupArgs {
     /** The AWS region the provider creates the bucket in (aws:region). */
     region: string;
     tags: Record<string, string>;
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
     /** Exemptions Malwar's uid causes, which the backup pod shares. */
     uidExemptions: Exemption[];
 }
@@ -131,10 +129,7 @@ export class MalwarBackup extends pulumi.ComponentResource {
             })),
         }, keptOpts);
 
-        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
-            automountServiceAccountToken: false,
-        }, childOpts);
+        const account = appServiceAccount(`${name}-sa`, { objectName: args.name, namespace: args.namespace, identity: id }, childOpts);
         const role = new aws.iam.Role(`${name}-role`, {
             description: "Malwar's backup CronJob: puts SQLite snapshots into its bucket",
             assumeRolePolicy: pulumi.output(args.namespace).apply((namespace) => JSON.stringify({

@@ -9,8 +9,9 @@ import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import { generatedSecret } from "../shared/generated-secret";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
-import { podTemplate, podVolume, type PodSettings } from "../shared/workload";
+import type { GuaranteedResources } from "../../lib/resources";
+import { appServiceAccount } from "../shared/service-account";
+import { podTemplate, podVolume, type PodSettings, type WorkloadPlacement } from "../shared/workload";
 import { MalwarBackup, type MalwarBackupArgs } from "./backup";
 import { MALWAR_READINESS_PERIOD_SECONDS } from "./readiness";
 
@@ -62,17 +63,22 @@ export interface MalwarArgs {
     /** The SQLite claim. */
     storageSize: string;
     storageClass?: string;
-    ingress: { enabled: boolean; className: string; annotations: Record<string, string>; hosts: string[]; tlsSecretName?: string };
+    /** An Ingress to the API; none when absent. */
+    ingress?: { className: string; annotations: Record<string, string>; hosts: string[]; tlsSecretName?: string };
     /** Scheduled snapshots of the SQLite database to an S3 bucket of its own (MalwarBackup); none when absent. */
     backup?: Pick<MalwarBackupArgs, "schedule" | "retentionDays" | "oidc" | "uploadImage" | "resources" | "region" | "tags">;
     secrets: MalwarSecrets;
     priorityClassName?: string;
     /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
     podSettings?: PodSettings;
+}
+
+/** Malwar's options: a component's, plus the provider of the data it keeps on destroy. */
+export interface MalwarOptions extends pulumi.ComponentResourceOptions {
     /**
      * Provider for the SQLite claim, which is kept on destroy: one that adopts an existing
      * object on create (upsertExistingObjects), so the next `up` re-attaches the kept claim and
-     * its volume. Without it the claim uses `provider`, and `up` after `destroy` fails.
+     * its volume. Without it the claim uses the component's provider, and `up` after `destroy` fails.
      */
     keptDataProvider?: k8s.Provider;
 }
@@ -114,29 +120,31 @@ export class Malwar extends pulumi.ComponentResource {
     readonly backupBucketName?: pulumi.Output<string>;
     readonly capacity: WorkloadCapacity[];
 
-    constructor(name: string, args: MalwarArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("scanning:malwar:Malwar", name, {}, opts);
-        const s = args;
+    constructor(name: string, args: MalwarArgs, opts: MalwarOptions = {}) {
+        const { keptDataProvider, ...componentOpts } = opts;
+        super("scanning:malwar:Malwar", name, {}, componentOpts);
         const id = { name: "malwar", component: "api", partOf: "malwar" };
         const childOpts = { parent: this };
         const meta = { name: MALWAR_NAME, namespace: args.namespace, labels: labels(id) };
-        const runAs = { user: s.runAsUser, group: s.runAsUser };
+        const runAs = { user: args.runAsUser, group: args.runAsUser };
+        // Every Malwar workload's (the backup CronJob has a ServiceAccount of its own).
+        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings };
 
-        const account = new k8s.core.v1.ServiceAccount(name, { metadata: meta, automountServiceAccountToken: false }, childOpts);
+        const account = appServiceAccount(name, { objectName: MALWAR_NAME, namespace: args.namespace, identity: id }, childOpts);
 
         const settings: Record<string, string> = {
-            MALWAR_LOG_LEVEL: s.logLevel,
-            MALWAR_AUTO_MIGRATE: String(s.autoMigrate),
-            MALWAR_WEBHOOK_URLS: JSON.stringify(s.webhookUrls),
-            MALWAR_CORS_ORIGINS: JSON.stringify(s.corsOrigins),
+            MALWAR_LOG_LEVEL: args.logLevel,
+            MALWAR_AUTO_MIGRATE: String(args.autoMigrate),
+            MALWAR_WEBHOOK_URLS: JSON.stringify(args.webhookUrls),
+            MALWAR_CORS_ORIGINS: JSON.stringify(args.corsOrigins),
             MALWAR_DB_PATH: DATABASE_FILE,
-            MALWAR_WEBHOOK_VERDICTS: JSON.stringify(s.webhookVerdicts),
-            MALWAR_RATE_LIMIT_PER_KEY: String(s.rateLimit.perKey),
-            MALWAR_RATE_LIMIT_PER_IP: String(s.rateLimit.perIp),
-            MALWAR_LLM_MODEL: s.llm.model,
-            MALWAR_LLM_MAX_TOKENS: String(s.llm.maxTokens),
-            MALWAR_LLM_SKIP_BELOW_RISK: String(s.llm.skipBelowRisk),
-            ...(s.email ? emailSettings(s.email) : {}),
+            MALWAR_WEBHOOK_VERDICTS: JSON.stringify(args.webhookVerdicts),
+            MALWAR_RATE_LIMIT_PER_KEY: String(args.rateLimit.perKey),
+            MALWAR_RATE_LIMIT_PER_IP: String(args.rateLimit.perIp),
+            MALWAR_LLM_MODEL: args.llm.model,
+            MALWAR_LLM_MAX_TOKENS: String(args.llm.maxTokens),
+            MALWAR_LLM_SKIP_BELOW_RISK: String(args.llm.skipBelowRisk),
+            ...(args.email ? emailSettings(args.email) : {}),
             ...notificationChannels(args),
         };
         const settingsMap = new k8s.core.v1.ConfigMap(`${name}-settings`, {
@@ -167,18 +175,18 @@ export class Malwar extends pulumi.ComponentResource {
             metadata: { ...meta, name: "malwar-data" },
             spec: {
                 accessModes: ["ReadWriteOnce"],
-                ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
-                resources: { requests: { storage: s.storageSize } },
+                ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+                resources: { requests: { storage: args.storageSize } },
             },
-        }, { ...childOpts, provider: args.keptDataProvider, retainOnDelete: true });
+        }, { ...childOpts, provider: keptDataProvider, retainOnDelete: true });
 
-        const proxyVariables = proxyEnv(s.proxy, []);
+        const proxyVariables = proxyEnv(args.proxy, []);
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
-        const data = podVolume("data", { persistentVolumeClaim: { claimName: claim.metadata.name } }, { sharedSize: s.storageSize });
+        const data = podVolume("data", { persistentVolumeClaim: { claimName: claim.metadata.name } }, { sharedSize: args.storageSize });
         const pod = podTemplate({
             serviceAccountName: account.metadata.name,
             runAs,
-            fsGroup: s.runAsUser,
+            fsGroup: args.runAsUser,
             priorityClassName: args.priorityClassName,
             settings: args.podSettings,
             // Preferences only, so the one SQLite pod still schedules wherever its claim is.
@@ -187,7 +195,7 @@ export class Malwar extends pulumi.ComponentResource {
             exemptions: MALWAR_SECRET_ENV_EXEMPTIONS,
             containers: [{
                 name: "malwar",
-                image: s.image,
+                image: args.image,
                 ports: [{ name: "http", containerPort: PORT }],
                 envFrom: [{ configMapRef: { name: settingsMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
                 // Python's HTTP clients (httpx, the Anthropic SDK) read these; smtplib does not.
@@ -197,17 +205,17 @@ export class Malwar extends pulumi.ComponentResource {
                 livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
                 readinessProbe: httpProbe("/api/v1/ready", "http", { initialDelaySeconds: 5, periodSeconds: MALWAR_READINESS_PERIOD_SECONDS, timeoutSeconds: 5, failureThreshold: 3 }),
                 mounts: [tmp.mount("/tmp"), data.mount(DATA_DIR)],
-                resources: s.resources,
+                resources: args.resources,
                 ephemeralStorage: "512Mi",
             }],
             volumes: [tmp, data],
         });
 
-        const workloadExemptions = [...MALWAR_RECREATE_EXEMPTIONS, ...singleReplicaExemptions(s.replicas, MALWAR_ONE_WRITER)];
+        const workloadExemptions = [...MALWAR_RECREATE_EXEMPTIONS, ...singleReplicaExemptions(args.replicas, MALWAR_ONE_WRITER)];
         new k8s.apps.v1.Deployment(name, {
             metadata: { ...meta, labels: labels(id, MALWAR_NAME), annotations: pod.annotations(workloadExemptions) },
             spec: {
-                replicas: s.replicas,
+                replicas: args.replicas,
                 // SQLite on a ReadWriteOnce claim: a second pod could not attach it (multi-attach deadlock).
                 strategy: { type: "Recreate" },
                 selector: { matchLabels: selectorLabels(id) },
@@ -230,20 +238,21 @@ export class Malwar extends pulumi.ComponentResource {
         // The API on 8000. Out: the URL crawler fetches the http:// and https:// links of what it
         // scans (80, 443), the Anthropic API, chat and paging channels (443), the webhooks' own
         // ports, the proxy, and the mail server, which is never reached through the proxy.
-        const egressPorts = [80, 443, ...s.webhookUrls.map((u) => urlPort(u)), ...proxyPorts(s.proxy), ...(s.email ? [s.email.port] : [])];
+        const egressPorts = [80, 443, ...args.webhookUrls.map((u) => urlPort(u)), ...proxyPorts(args.proxy), ...(args.email ? [args.email.port] : [])];
         allowOnly(name, id, args.namespace, {
             podSelector: instanceSelector(MALWAR_NAME),
             ingress: [{ ports: [PORT] }],
             egress: [...DNS, { ports: [...new Set(egressPorts)] }],
         }, childOpts, MALWAR_NAME);
 
-        if (s.ingress.enabled) {
+        const ingress = args.ingress;
+        if (ingress) {
             new k8s.networking.v1.Ingress(name, {
-                metadata: { ...meta, annotations: s.ingress.annotations },
+                metadata: { ...meta, annotations: ingress.annotations },
                 spec: {
-                    ingressClassName: s.ingress.className,
-                    ...(s.ingress.tlsSecretName ? { tls: [{ hosts: s.ingress.hosts, secretName: s.ingress.tlsSecretName }] } : {}),
-                    rules: s.ingress.hosts.map((host) => ({
+                    ingressClassName: ingress.className,
+                    ...(ingress.tlsSecretName ? { tls: [{ hosts: ingress.hosts, secretName: ingress.tlsSecretName }] } : {}),
+                    rules: ingress.hosts.map((host) => ({
                         host,
                         http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
                     })),
@@ -251,24 +260,22 @@ export class Malwar extends pulumi.ComponentResource {
             }, childOpts);
         }
 
-        const backup = s.backup
+        const backup = args.backup
             ? new MalwarBackup(`${name}-backup`, {
-                  ...s.backup,
-                  namespace: args.namespace,
+                  ...args.backup,
+                  ...appPlacement,
                   name: MALWAR_BACKUP_NAME,
-                  snapshotImage: s.image,
+                  snapshotImage: args.image,
                   runAs,
                   claimName: claim.metadata.name,
                   databaseFile: DATABASE_FILE,
                   malwarPodLabels: selectorLabels(id),
-                  storageSize: s.storageSize,
-                  priorityClassName: args.priorityClassName,
-                  podSettings: args.podSettings,
+                  storageSize: args.storageSize,
                   uidExemptions: MALWAR_UID_EXEMPTIONS,
               }, childOpts)
             : undefined;
 
-        this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: s.replicas }), ...(backup?.capacity ?? [])];
+        this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: args.replicas }), ...(backup?.capacity ?? [])];
         this.backupBucketName = backup?.bucketName;
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc:${PORT}`;

@@ -6,7 +6,7 @@ import { generatedSecret } from "../shared/generated-secret";
 import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe } from "../shared/probes";
-import type { GuaranteedResources } from "../shared/resources";
+import type { GuaranteedResources } from "../../lib/resources";
 import { perPodClaimVolume, podTemplate, podVolume, type PodSettings } from "../shared/workload";
 import type { PostgresEndpoint } from "./endpoint";
 

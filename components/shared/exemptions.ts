@@ -4,7 +4,7 @@
  * step). The exemptions every workload can need live here; an app's own live beside the app.
  */
 import { isDigestPinned } from "../../policy/lib/images";
-import { qualifiedNameProblem } from "../../config/pod";
+import { qualifiedNameProblem } from "../../lib/kubernetes-names";
 
 export type Checker = "kube-score" | "kube-linter" | "polaris" | "checkov";
 

@@ -1,12 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-
-/** cpu and memory of a container whose requests equal its limits (Guaranteed QoS). */
-export interface GuaranteedResources {
-    /** Kubernetes quantity: "2", "500m". */
-    cpu: string;
-    /** Kubernetes quantity: "2Gi", "512Mi". */
-    memory: string;
-}
+import type { GuaranteedResources } from "../../lib/resources";
 
 /**
  * Requests equal to limits: every container (init and CronJob containers included) gets

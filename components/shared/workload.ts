@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { podReservation, storageGiB, type WorkloadCapacity } from "../../lib/capacity";
 import { digestExemptions, EXEMPTIONS, exemptionAnnotations, type Exemption } from "./exemptions";
 import type { AppIdentity } from "./labels";
-import { guaranteed, type GuaranteedResources } from "./resources";
+import type { GuaranteedResources } from "../../lib/resources";
+import { guaranteed } from "./resources";
 import { onTheNodeOf, spreadAcrossNodesAndZones } from "./scheduling";
 import { podSecurityContext, restrictedContainer, type PodIds, type RunAs } from "./security";
 
@@ -85,6 +86,24 @@ export interface PodSettings {
      * the namespace's range, with group 0): the pod sets none of them and runs as whoever it is given.
      */
     idsAssignedByPlatform?: boolean;
+}
+
+/** What every pod of an app carries, whichever workload makes it. */
+export interface PodPlacement {
+    priorityClassName?: string;
+    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
+    podSettings?: PodSettings;
+    /** The app's ServiceAccount (no token mounted); the namespace's default account when absent. */
+    serviceAccountName?: pulumi.Input<string>;
+}
+
+/**
+ * What every workload of an app shares: the namespace of its objects and its pods' placement.
+ * An app's component builds one and passes it whole to each of its workloads (spread into their
+ * Args), so that no workload's copy can miss a field.
+ */
+export interface WorkloadPlacement extends PodPlacement {
+    namespace: pulumi.Input<string>;
 }
 
 export interface PodDeclaration {

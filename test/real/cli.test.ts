@@ -25,7 +25,7 @@ describe("command-line tools: whole runs", function () {
             const r = npmRun("capacity", ["--stack", "prod", "--compare", "stage", "--json", file]);
             assert.equal(r.status, 0, r.stderr);
             const report = JSON.parse(fs.readFileSync(file, "utf8"));
-            // The seed: prod Clair 120 CPU / 120 GiB / 4,000 GiB; stage 12 / 12 / 400.
+            // The required figures (README: Capacity): prod Clair 120 CPU / 120 GiB / 4,000 GiB; stage 12 / 12 / 400.
             assert.deepEqual([report.clair.cpu, report.clair.memoryGiB, report.clair.storageGiB], [120, 120, 4000]);
             assert.deepEqual([report.compare.clair.cpu, report.compare.clair.memoryGiB, report.compare.clair.storageGiB], [12, 12, 400]);
             // The table still goes to the terminal.

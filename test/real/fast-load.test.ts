@@ -39,7 +39,7 @@ describe("fast-load: the tools answer as under ts-node", function () {
         // child with the loader switched off: that costs a whole uncached start.
         const report = JSON.parse(fast.stdout);
         assert.deepEqual(JSON.parse(JSON.stringify(await capacityReport("prod", { "clair.indexer.replicas": "80" }, "stage"))), report);
-        // And it is the real answer: the seed's prod Clair with 80 indexers, 200 CPU (80x2 + 10x2 + 10x2).
+        // And it is the real answer: prod's required Clair with 80 indexers, 200 CPU (80x2 + 10x2 + 10x2).
         assert.equal(report.clair.cpu, 200);
     });
 

@@ -1,9 +1,15 @@
 /**
- * Clair's connection pools: every pod that can run at once (replicas plus the rolling-update
- * surge) opens a full pool, and all of them must fit in the database's max_connections less a
- * reserve. The config layer plans them once (config/clair.ts) and Clair uses the plan as is.
+ * Clair's node types, their names, and their connection pools: every pod that can run at once
+ * (replicas plus the rolling-update surge) opens a full pool, and all of them must fit in the
+ * database's max_connections less a reserve. The config layer plans them once (config/clair.ts)
+ * and Clair uses the plan as is.
  */
-import type { ClairMode } from "../../lib/clair-config";
+
+/** Clair's three node types; each has its own Deployment or StatefulSet and pool. */
+export type ClairMode = "indexer" | "matcher" | "notifier";
+
+/** Each node type's Kubernetes name: its workload, its Service and its Route. */
+export const CLAIR_NAMES: Record<ClairMode, string> = { indexer: "clair-indexer", matcher: "clair-matcher", notifier: "clair-notifier" };
 
 export const CLAIR_MODES: ClairMode[] = ["indexer", "matcher", "notifier"];
 
