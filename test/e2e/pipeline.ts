@@ -327,7 +327,7 @@ export async function killCreateAndRecover(lane: Lane): Promise<void> {
     assert.equal(recovered.status, 0, shown(recovered));
     assert.deepEqual(lockFiles(lane), []);
     const said = (pattern: RegExp) => recovered.stderr.split("\n").filter((l) => pattern.test(l)).length;
-    console.log(`      (recovery: ${said(/pending operation: clear/)} pending creates cleared, ${said(/stack-lock: local: deleted /)} unrecorded objects deleted, ${said(/took the finished write/)} unrenamed checkpoint write taken)`);
+    console.log(`      (recovery: ${said(/pending operation: clear/)} pending creates cleared, ${said(/stack-lock: local: deleted /)} objects deleted that the state did not record as resources, ${said(/took the finished write/)} unrenamed checkpoint write taken)`);
     assert.equal(said(/LEFT /), 0, recovered.stderr);
     assertNothingOrphaned(lane);
 }
