@@ -100,3 +100,38 @@ describe("config boundaries: Clair behind an Ingress", () => {
         assert.deepEqual(problems({ clair: { ...prodClair(), exposure: "ingress", tlsSecretName: "clair-tls" } }), []);
     });
 });
+
+describe("config boundaries: Clair's counts at their minimum and maximum", () => {
+    const set = (block: "matcher" | "indexer", values: Record<string, unknown>) => ({ clair: { ...prodClair(), [block]: { ...prodClair()[block], ...values } } });
+
+    it("update retention: 2 (Clair's minimum) and 0 (garbage collection off) pass", () => {
+        assert.deepEqual(problems(set("matcher", { updateRetention: 2 })), []);
+        assert.deepEqual(problems(set("matcher", { updateRetention: 0 })), []);
+    });
+
+    it("scan lock retry: 1 and 10 seconds pass", () => {
+        assert.deepEqual(problems(set("indexer", { scanlockRetry: 1 })), []);
+        assert.deepEqual(problems(set("indexer", { scanlockRetry: 10 })), []);
+    });
+});
+
+describe("config boundaries: monitoring's label keys and values", () => {
+    const scraperLabels = (podLabels: Record<string, string>) => problems({ monitoring: { ...JSON.parse(stackConfig("prod")[key("monitoring")] ?? "{}"), scraper: { podLabels } } });
+    const KEY = "is not a label key: an optional prefix such as app.kubernetes.io/ and a name of letters, digits, '-', '_' and '.' (at most 63)";
+    const VALUE = "is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+    const n63 = "a".repeat(62) + "1";
+    const n64 = "a".repeat(63) + "1";
+
+    it("a name of 63 with a prefix, a value of 63 and an empty value pass", () => {
+        assert.deepEqual(scraperLabels({ [`example.com/${n63}`]: n63, team: "" }), []);
+    });
+
+    it("a name of 64, a value of 64, an upper-case or empty prefix, or two '/' are refused", () => {
+        const at = (k: string, shown: string, why: string) => `Pulumi.prod.yaml: scanning-platform:monitoring.scraper.podLabels.${k} = ${shown}: ${why}`;
+        assert.deepEqual(scraperLabels({ [n64]: "x" }), [at(n64, '"x"', KEY)]);
+        assert.deepEqual(scraperLabels({ team: n64 }), [at("team", `"${n64}"`, VALUE)]);
+        assert.deepEqual(scraperLabels({ "Example.com/team": "x" }), [at("Example.com/team", '"x"', KEY)]);
+        assert.deepEqual(scraperLabels({ "/team": "x" }), [at("/team", '"x"', KEY)]);
+        assert.deepEqual(scraperLabels({ "example.com/a/team": "x" }), [at("example.com/a/team", '"x"', KEY)]);
+    });
+});
