@@ -74,6 +74,18 @@ describe("<app>.pod at the config: label keys and values at Kubernetes' limits",
         assert.deepEqual(refused({ labels: { "example..com/team": "x" } }), [`${at("labels.example..com/team", '"x"')}the key "example..com/team" has the prefix 'example..com', which has an empty part between dots; ${KEY_WORDS}`]);
     });
 
+    it("a label the program sets itself is refused, with the five it sets and why", () => {
+        // README, <app>.pod.labels: the program's own app.kubernetes.io/ name, component, instance, part-of and managed-by.
+        const own = ["name", "component", "instance", "part-of", "managed-by"].map((n) => `app.kubernetes.io/${n}`);
+        for (const label of own) {
+            const [line, ...more] = refused({ labels: { [label]: "x" } });
+            assert.equal(more.length, 0);
+            assert.ok(line.startsWith(`${at(`labels.${label}`, '"x"')}the key "${label}" is one the program sets itself (${own.join(", ")}): `), line);
+            assert.match(line, /overriding them would orphan the pods from their workload, Service and NetworkPolicy; use another key$/);
+        }
+        assert.deepEqual(accepted({ labels: { "app.kubernetes.io/version": "4.8.0" } }).labels, { "app.kubernetes.io/version": "4.8.0" });
+    });
+
     it("annotation values are free text; their keys follow the label key rules", () => {
         const text = "owner: team A (see https://wiki.example.com); " + "x".repeat(100);
         assert.deepEqual(accepted({ annotations: { "example.com/owner": text } }).annotations, { "example.com/owner": text });
