@@ -56,6 +56,30 @@ describe("config messages: the value's kind in plain words", () => {
         ]);
     });
 
+    it("the quotes hint only for digits where a number belongs and true/false where a boolean does", () => {
+        assert.deepEqual(problemsWith(withRds({ instanceMemoryGiB: "1.25" })), [
+            'Pulumi.prod.yaml: scanning-platform:clair.database.rds.instanceMemoryGiB = "1.25": must be a number of GiB: the quotes make "1.25" text; write 1.25 without them',
+        ]);
+        assert.deepEqual(problemsWith({ clamav: { replicas: "v3" } }), [
+            'Pulumi.prod.yaml: scanning-platform:clamav.replicas = "v3": must be a whole number, not the text "v3"',
+        ]);
+        assert.deepEqual(problemsWith({ clamav: { replicas: "true" } }), [
+            'Pulumi.prod.yaml: scanning-platform:clamav.replicas = "true": must be a whole number, not the text "true"',
+        ]);
+        assert.deepEqual(problemsWith({ malwar: { autoMigrate: "1" } }), [
+            'Pulumi.prod.yaml: scanning-platform:malwar.autoMigrate = "1": must be true or false, not the text "1"',
+        ]);
+    });
+
+    it("without an origin, a problem says it came from the stack config", () => {
+        const raw = { ...stackConfig("prod"), [key("clamav")]: JSON.stringify({ replicas: -1 }) };
+        assert.throws(() => parseConfig(raw), (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.deepEqual(err.problems.map((p) => p.split(" = ")[0]), ["stack config: scanning-platform:clamav.replicas"]);
+            return true;
+        });
+    });
+
     it("a quoted true gets the hint as a quoted false does", () => {
         assert.deepEqual(problemsWith({ malwar: { autoMigrate: "true" } }), [
             'Pulumi.prod.yaml: scanning-platform:malwar.autoMigrate = "true": must be true or false: the quotes make "true" text; write true without them',
@@ -182,6 +206,8 @@ describe("config messages: the stack names its cluster", () => {
             return true;
         });
         assert.throws(() => requireClusterSelection({ "kubernetes:context": "" }, stackFile("prod")), ConfigError);
+        // An empty context given by a flag is named by the flag.
+        assert.throws(() => requireClusterSelection({ "kubernetes:context": "" }, stackFileAndSets("prod", { "kubernetes:context": "" })), /^ConfigError: Invalid stack configuration:\n  - --set kubernetes:context: kubernetes:context = \(unset\): /);
     });
 
     it("takes either a context or a kubeconfig", () => {
@@ -196,6 +222,7 @@ describe("config messages: URL credentials are masked", () => {
         assert.equal(withoutUrlCredentials("git+ssh://bot:hunter2@git.example.com/x"), "git+ssh://[credentials]@git.example.com/x");
         assert.equal(withoutUrlCredentials("HTTPS://bot:hunter2@git.example.com/"), "HTTPS://[credentials]@git.example.com/");
         assert.equal(withoutUrlCredentials("s3.v2-x://k:s@bucket"), "s3.v2-x://[credentials]@bucket");
+        assert.equal(withoutUrlCredentials("s3://k:s@bucket"), "s3://[credentials]@bucket");
         assert.equal(withoutUrlCredentials('["http://a:b@x","https://c:d@y"]'), '["http://[credentials]@x","https://[credentials]@y"]');
     });
 
