@@ -43,6 +43,8 @@ describe("config boundaries: one edit gets a hint, two do not", () => {
             ["replicas", "replicas"], ["replicas", "xxreplicas"], ["replicas", "replic"], ["replicas", "rxplicxs"],
             ["replicas", "xreplica"], ["replicas", "erplicsa"], ["replicas", "rpelicsa"], ["replicas", "rlpeicas"],
             ["replicas", "sreplica"], ["ab", "ba x"], ["abc", "cba"], ["abcd", "badc"],
+            // Two replacements that look like half a swap: only one of the two letters crossed over.
+            ["abc", "bxc"], ["abc", "xac"],
         ] as [string, string][]) {
             assert.equal(oneEditApart(a, b), false, `${a} / ${b}`);
             assert.equal(oneEditApart(b, a), false, `${b} / ${a}`);
