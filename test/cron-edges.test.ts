@@ -28,6 +28,10 @@ describe("CronJob schedules at the edges of the grammar", () => {
         assert.match(cronProblem("0 0 * * 1-sun") ?? "", /runs backwards$/);
         assert.equal(cronProblem("0 0 * * 5-7"), "'5-7': the day of week runs 0-6 (0 is Sunday); 7 is not accepted");
         assert.equal(cronProblem("0 0 * * 7/1"), "'7/1': the day of week runs 0-6 (0 is Sunday); 7 is not accepted");
+        assert.equal(cronProblem("0 0 * * 7/12"), "'7/12': the day of week runs 0-6 (0 is Sunday); 7 is not accepted");
+        // 7 is refused only as a day of week: it is a minute, an hour, a day and a month like any other.
+        assert.equal(cronProblem("7 7 7 7 *"), undefined);
+        assert.equal(cronProblem("0 0 * * 1/7"), undefined);
         assert.equal(cronProblem("0 0 * * 17"), "day of week 17 is out of range (0-6 (0 is Sunday) or sun-sat)");
     });
 
