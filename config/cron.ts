@@ -40,7 +40,8 @@ export function cronProblem(schedule: string): string | undefined {
         return `'${spec}' is not a schedule macro (they are ${MACROS.join(", ")} and @every, in lower case)`;
     }
     const fields = spec.split(/\s+/);
-    if (spec === "" || fields.length !== 5) return `has ${spec === "" ? 0 : fields.length} field${fields.length === 1 ? "" : "s"}, not 5`;
+    const count = spec === "" ? 0 : fields.length;
+    if (count !== 5) return `has ${count} field${count === 1 ? "" : "s"}, not 5`;
     for (const [i, field] of fields.entries()) {
         const { name, range, names } = FIELDS[i];
         for (const item of field.split(",")) {

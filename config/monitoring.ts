@@ -5,8 +5,10 @@ import { bool, dnsLabel, url } from "./primitives";
 
 /** A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
 function labelKeyProblem(key: string): boolean {
-    const [prefix, name, ...rest] = key.includes("/") ? key.split("/") : ["", key];
-    return rest.length > 0 || (prefix !== "" && dnsSubdomainProblem(prefix) !== undefined) || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name);
+    const parts = key.split("/");
+    const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+    // A '/' needs a prefix before it: Kubernetes refuses "/team" (an empty prefix).
+    return parts.length > 2 || (prefix !== undefined && dnsSubdomainProblem(prefix) !== undefined) || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name);
 }
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
