@@ -6,8 +6,11 @@
 import { z } from "zod";
 import { configSchema } from "./platform";
 
-interface JsonSchemaNode {
+export interface JsonSchemaNode {
     type?: string | string[];
+    description?: string;
+    /** Words for a default the schema's value does not say well (`.meta({ defaultText })`). */
+    defaultText?: string;
     properties?: Record<string, JsonSchemaNode>;
     allOf?: JsonSchemaNode[];
     anyOf?: JsonSchemaNode[];
@@ -20,7 +23,7 @@ function jsonSchema(): JsonSchemaNode {
 }
 
 /** The object node of a schema node, looking through allOf/anyOf wrappers. */
-function objectNode(node: JsonSchemaNode | undefined): JsonSchemaNode | undefined {
+export function objectNode(node: JsonSchemaNode | undefined): JsonSchemaNode | undefined {
     if (!node) return undefined;
     if (node.properties) return node;
     for (const inner of [...(node.allOf ?? []), ...(node.anyOf ?? [])]) {

@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { configKeys } from "../config/keys";
+import { configKeys, objectNode, type JsonSchemaNode } from "../config/keys";
 import { parseConfig } from "../config/load";
 import { configSchema, PROJECT } from "../config/platform";
 import { valueAt as rawValueAt } from "../config/placeholders";
@@ -20,25 +20,10 @@ import { valueAt as rawValueAt } from "../config/placeholders";
 export const DOC = path.join(__dirname, "..", "docs", "configuration.md");
 const STACK_COLUMNS = ["stage", "prod"] as const;
 
-interface Node {
-    description?: string;
-    defaultText?: string;
-    properties?: Record<string, Node>;
-    allOf?: Node[];
-    anyOf?: Node[];
-}
+type Node = JsonSchemaNode;
 
 /** The schema node of a dotted key, looking through allOf/anyOf wrappers (the same walk as configKeys). */
 function nodeAt(root: Node, dotted: string): Node | undefined {
-    const objectNode = (node: Node | undefined): Node | undefined => {
-        if (!node) return undefined;
-        if (node.properties) return node;
-        for (const inner of [...(node.allOf ?? []), ...(node.anyOf ?? [])]) {
-            const found = objectNode(inner);
-            if (found) return found;
-        }
-        return undefined;
-    };
     let node: Node | undefined = root;
     for (const part of dotted.split(".")) node = objectNode(node)?.properties?.[part];
     return node;

@@ -26,15 +26,15 @@ import * as path from "path";
 import { gzipSync } from "zlib";
 import { parse, stringify } from "yaml";
 import { runProgram, stackConfig } from "../../tools/mock-run";
-import { freePort, has, skipOutsideCi } from "../host-tools";
+import { freePort } from "../host-tools";
 import { formatConnstring, parseConnstring } from "../libpq";
-import { PodVolumes, sandboxAvailable, type RenderedVolume, type RunningContainer } from "./pod-sandbox";
-import { PostgresServer, postgresBin } from "./apps/postgres";
+import { PodVolumes, type RenderedVolume, type RunningContainer } from "./pod-sandbox";
+import { PostgresServer } from "./apps/postgres";
 import { containerOf, objectOf } from "./apps/rendered";
-import { signedToken } from "./apps/clair";
+import { clairToolsOrSkip, serveFiles, signedToken } from "./apps/clair";
 import { httpGet } from "./apps/scrapes";
 import { makeThrowawayTls } from "./apps/tls";
-import { appTools, AppToolUnavailable, APP_TOOLS_TIMEOUT_MS } from "./apps/tools";
+import { APP_TOOLS_TIMEOUT_MS } from "./apps/tools";
 
 /** The image's entrypoint (quay/clair Dockerfile at v4.8.0). */
 const IMAGE_CLAIR = "/bin/clair";
@@ -76,30 +76,12 @@ describe("Disconnected Clair: the indexer reads Red Hat's mapping files where th
 
     before(async function () {
         this.timeout(APP_TOOLS_TIMEOUT_MS);
-        const missing = sandboxAvailable() ?? (postgresBin() ? undefined : "PostgreSQL's server (Debian package postgresql)") ?? ["openssl", "tar", "runuser"].find((t) => !has(t));
-        if (missing) {
-            if (process.env.CI) throw new Error(`cannot run Clair for real: ${missing}`);
-            console.log(`      skipped: ${missing}`);
-            this.skip();
-        }
-        try {
-            tools = await appTools(["clair"]);
-        } catch (err) {
-            if (err instanceof AppToolUnavailable) skipOutsideCi(this, err.message);
-            throw err;
-        }
+        tools = await clairToolsOrSkip(this);
         assert.equal(JSON.parse(stackConfig("local")["scanning-platform:clair"]).disconnected.enabled, true, "the local stack is disconnected");
         const run = await runProgram("local");
         rendered = parse(objectOf(run, "Secret", "clair-config").stringData["config.yaml"]);
         template = objectOf(run, "StatefulSet", "clair-indexer").spec.template;
-        fileServer = http.createServer((req, res) => {
-            const body = served.get(req.url ?? "");
-            if (!body) return void res.writeHead(404).end();
-            res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": body.length }).end(body);
-        });
-        const filesPort = await freePort();
-        await new Promise<void>((resolve) => fileServer!.listen(filesPort, "127.0.0.1", resolve));
-        filesUrl = `http://127.0.0.1:${filesPort}`;
+        ({ server: fileServer, url: filesUrl } = await serveFiles(served));
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "clair-rhel-mappings-"));
         fs.chmodSync(tmp, 0o755);
         const c = parseConnstring(rendered.indexer.connstring);

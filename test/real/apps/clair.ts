@@ -160,6 +160,38 @@ async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promis
     }
 }
 
+
+/**
+ * Clair's tools built from source (clair, clairctl), once this machine can run them: the pod
+ * sandbox, PostgreSQL's server, openssl, tar and runuser. Outside CI a missing one skips the
+ * suite, naming it; in CI it fails.
+ */
+export async function clairToolsOrSkip(context: Mocha.Context): Promise<Record<string, string>> {
+    const missing = sandboxAvailable() ?? (postgresBin() ? undefined : "PostgreSQL's server (Debian package postgresql)") ?? ["openssl", "tar", "runuser"].find((t) => !has(t));
+    if (missing) {
+        if (process.env.CI) throw new Error(`cannot run Clair for real: ${missing}`);
+        console.log(`      skipped: ${missing}`);
+        context.skip();
+    }
+    try {
+        return await appTools(["clair"]);
+    } catch (err) {
+        if (err instanceof AppToolUnavailable) skipOutsideCi(context, err.message);
+        throw err;
+    }
+}
+
+/** An HTTP server on 127.0.0.1 answering GET and HEAD with the bytes `served` holds for a path (404 otherwise). */
+export async function serveFiles(served: Map<string, Buffer>): Promise<{ server: http.Server; url: string }> {
+    const server = http.createServer((req, res) => {
+        const body = served.get(req.url ?? "");
+        if (!body) return void res.writeHead(404).end();
+        res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": body.length }).end(req.method === "HEAD" ? undefined : body);
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    return { server, url: `http://127.0.0.1:${port}` };
+}
 export function describeClair(scrapes: Scrapes): void {
     describe("Clair v4.8.0 distributed, from the prod stack's rendered config, on three PostgreSQL servers with TLS", function () {
         this.timeout(300000);
@@ -208,26 +240,8 @@ export function describeClair(scrapes: Scrapes): void {
 
         before(async function () {
             this.timeout(APP_TOOLS_TIMEOUT_MS);
-            const missing = sandboxAvailable() ?? (postgresBin() ? undefined : "PostgreSQL's server (Debian package postgresql)") ?? ["openssl", "tar", "runuser"].find((t) => !has(t));
-            if (missing) {
-                if (process.env.CI) throw new Error(`cannot run Clair for real: ${missing}`);
-                console.log(`      skipped: ${missing}`);
-                this.skip();
-            }
-            try {
-                tools = await appTools(["clair"]);
-            } catch (err) {
-                if (err instanceof AppToolUnavailable) skipOutsideCi(this, err.message);
-                throw err;
-            }
-            fileServer = http.createServer((req, res) => {
-                const body = served.get(req.url ?? "");
-                if (!body) return void res.writeHead(404).end();
-                res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": body.length }).end(req.method === "HEAD" ? undefined : body);
-            });
-            const filesPort = await freePort();
-            await new Promise<void>((resolve) => fileServer!.listen(filesPort, "127.0.0.1", resolve));
-            filesUrl = `http://127.0.0.1:${filesPort}`;
+            tools = await clairToolsOrSkip(this);
+            ({ server: fileServer, url: filesUrl } = await serveFiles(served));
             tmp = fs.mkdtempSync(path.join(os.tmpdir(), "clair-real-"));
             // The postgres user runs the servers from folders under it.
             fs.chmodSync(tmp, 0o755);
