@@ -9,6 +9,8 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The tree's existing eslint-disable comments name no-require-imports/no-var-requires, off or gone here.
+    linterOptions: { reportUnusedDisableDirectives: "off" },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
