@@ -330,8 +330,6 @@ export const configSchema = z
     });
 
 export type PlatformConfig = z.output<typeof configSchema>;
-export type ClairConfig = PlatformConfig["clair"];
-export type RdsSettings = ClairConfig["database"]["rds"];
 
 /** Config keys that hold secrets: they must be set with --secret. */
 export const SECRET_KEYS = Object.keys(secretsSchema);
