@@ -33,7 +33,11 @@ const keptDataProvider = new k8s.Provider("kept-data", {
     upsertExistingObjects: true,
 });
 
-const namespace = new PlatformNamespace("namespace", { name: config.kubernetes.namespace, create: config.kubernetes.createNamespace }, { provider: keptDataProvider });
+const namespace = new PlatformNamespace(
+    "namespace",
+    { name: config.kubernetes.namespace, create: config.kubernetes.createNamespace },
+    { provider: keptDataProvider },
+);
 const networkArgs = databaseNetworkArgs(config, tags);
 const network = networkArgs ? new DatabaseNetwork("databases", networkArgs) : undefined;
 // OpenShift with the images' own IDs: the SCC grant must exist before the first pod asks to be

@@ -19,9 +19,13 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:kubernetes:Namespace", name, {}, opts);
         this.name = args.create
-            ? new k8s.core.v1.Namespace(name, {
-                  metadata: { name: args.name, labels: { "app.kubernetes.io/part-of": "security-scanning", "app.kubernetes.io/managed-by": "pulumi" } },
-              }, { parent: this, retainOnDelete: true, aliases: [{ name, parent: pulumi.rootStackResource }] }).metadata.name
+            ? new k8s.core.v1.Namespace(
+                  name,
+                  {
+                      metadata: { name: args.name, labels: { "app.kubernetes.io/part-of": "security-scanning", "app.kubernetes.io/managed-by": "pulumi" } },
+                  },
+                  { parent: this, retainOnDelete: true, aliases: [{ name, parent: pulumi.rootStackResource }] },
+              ).metadata.name
             : pulumi.output(args.name);
         this.registerOutputs({ name: this.name });
     }

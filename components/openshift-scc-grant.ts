@@ -25,15 +25,19 @@ export class OpenshiftSccGrant extends pulumi.ComponentResource {
 
     constructor(name: string, args: SccGrantArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:openshift:SccGrant", name, {}, opts);
-        const binding = new k8s.rbac.v1.RoleBinding(name, {
-            metadata: {
-                name: `scc-${args.scc}`,
-                namespace: args.namespace,
-                labels: { "app.kubernetes.io/part-of": "security-scanning", "app.kubernetes.io/managed-by": MANAGED_BY },
+        const binding = new k8s.rbac.v1.RoleBinding(
+            name,
+            {
+                metadata: {
+                    name: `scc-${args.scc}`,
+                    namespace: args.namespace,
+                    labels: { "app.kubernetes.io/part-of": "security-scanning", "app.kubernetes.io/managed-by": MANAGED_BY },
+                },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `system:openshift:scc:${args.scc}` },
+                subjects: args.serviceAccounts.map((sa) => ({ kind: "ServiceAccount", name: sa, namespace: args.namespace })),
             },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `system:openshift:scc:${args.scc}` },
-            subjects: args.serviceAccounts.map((sa) => ({ kind: "ServiceAccount", name: sa, namespace: args.namespace })),
-        }, { parent: this });
+            { parent: this },
+        );
         this.roleBindingName = binding.metadata.name;
         this.registerOutputs({ roleBindingName: this.roleBindingName });
     }

@@ -32,13 +32,17 @@ export class TrustedCaBundle extends pulumi.ComponentResource {
         super("scanning:kubernetes:TrustedCaBundle", name, {}, opts);
         const source = args.source;
         if (source.kind === "openshift-injected") {
-            const configMap = new k8s.core.v1.ConfigMap(name, {
-                metadata: {
-                    name: INJECTED_CA_CONFIGMAP,
-                    namespace: args.namespace,
-                    labels: { ...labels({ name: "trusted-ca", component: "ca-bundle" }), [INJECT_TRUSTED_CABUNDLE_LABEL]: "true" },
+            const configMap = new k8s.core.v1.ConfigMap(
+                name,
+                {
+                    metadata: {
+                        name: INJECTED_CA_CONFIGMAP,
+                        namespace: args.namespace,
+                        labels: { ...labels({ name: "trusted-ca", component: "ca-bundle" }), [INJECT_TRUSTED_CABUNDLE_LABEL]: "true" },
+                    },
                 },
-            }, { parent: this });
+                { parent: this },
+            );
             this.bundle = { configMapName: configMap.metadata.name, key: source.key };
         } else {
             this.bundle = { configMapName: source.configMap, key: source.key };

@@ -66,7 +66,13 @@ export function idsAssignedByPlatform(k: PlatformConfig["kubernetes"]): boolean 
 export function sccGrantArgs(config: PlatformConfig, namespace: pulumi.Input<string>): SccGrantArgs | undefined {
     // The schema accepts openshiftScc only with platform openshift.
     if (config.kubernetes.openshiftScc !== OPENSHIFT_FIXED_ID_SCC) return undefined;
-    const serviceAccounts = [CLAIR_SERVICE_ACCOUNT, CLAMAV_SERVICE_ACCOUNT, config.clamav.refresh.name, MALWAR_NAME, ...(config.malwar.backup.enabled ? [MALWAR_BACKUP_NAME] : [])];
+    const serviceAccounts = [
+        CLAIR_SERVICE_ACCOUNT,
+        CLAMAV_SERVICE_ACCOUNT,
+        config.clamav.refresh.name,
+        MALWAR_NAME,
+        ...(config.malwar.backup.enabled ? [MALWAR_BACKUP_NAME] : []),
+    ];
     return { namespace, scc: OPENSHIFT_FIXED_ID_SCC, serviceAccounts };
 }
 
@@ -115,7 +121,14 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
     const database: ClairArgs["database"] =
         c.database.backend === "rds"
             ? { backend: "rds", rds: rdsInstance(c.database.rds), network: requireNetwork(wiring), sslMode: c.database.sslMode, caBundle: c.database.caBundle }
-            : { backend: "in-cluster", image: c.database.inClusterImage, storageSize: c.database.inClusterStorageSize, maxConnections: c.database.inClusterMaxConnections, sslMode: c.database.sslMode, caBundle: c.database.caBundle };
+            : {
+                  backend: "in-cluster",
+                  image: c.database.inClusterImage,
+                  storageSize: c.database.inClusterStorageSize,
+                  maxConnections: c.database.inClusterMaxConnections,
+                  sslMode: c.database.sslMode,
+                  caBundle: c.database.caBundle,
+              };
     return {
         stack: wiring.stack,
         namespace: wiring.namespace,
@@ -150,7 +163,9 @@ export function clairArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>(
         disconnected: c.disconnected.enabled
             ? {
                   // The schema requires one source when enabled.
-                  bundle: c.disconnected.bundleUrl ? { url: c.disconnected.bundleUrl } : { claim: c.disconnected.bundleClaim!, path: c.disconnected.bundlePath },
+                  bundle: c.disconnected.bundleUrl
+                      ? { url: c.disconnected.bundleUrl }
+                      : { claim: c.disconnected.bundleClaim!, path: c.disconnected.bundlePath },
                   schedule: c.disconnected.importSchedule,
                   importResources: c.disconnected.importResources,
                   // The schema requires the ConfigMap when enabled.
@@ -207,7 +222,9 @@ export function malwarArgs(config: PlatformConfig, wiring: Wiring, toSecret: <T>
         proxy: egressProxy(config),
         storageSize: m.storageSize,
         storageClass: m.storageClass,
-        ingress: m.ingress.enabled ? { className: m.ingress.className, annotations: m.ingress.annotations, hosts: m.ingress.hosts, tlsSecretName: m.ingress.tlsSecretName } : undefined,
+        ingress: m.ingress.enabled
+            ? { className: m.ingress.className, annotations: m.ingress.annotations, hosts: m.ingress.hosts, tlsSecretName: m.ingress.tlsSecretName }
+            : undefined,
         backup: m.backup.enabled
             ? {
                   schedule: m.backup.schedule,

@@ -36,7 +36,8 @@ export function cronProblem(schedule: string): string | undefined {
     if (spec.startsWith("@")) {
         if (MACROS.includes(spec)) return undefined;
         const every = /^@every\s+(\S+)$/.exec(spec);
-        if (every) return GO_DURATION.test(every[1]) && /[1-9]/.test(every[1]) ? undefined : `'@every' needs a positive duration such as 6h or 90m, not '${every[1]}'`;
+        if (every)
+            return GO_DURATION.test(every[1]) && /[1-9]/.test(every[1]) ? undefined : `'@every' needs a positive duration such as 6h or 90m, not '${every[1]}'`;
         return `'${spec}' is not a schedule macro (they are ${MACROS.join(", ")} and @every, in lower case)`;
     }
     const fields = spec.split(/\s+/);
@@ -45,11 +46,21 @@ export function cronProblem(schedule: string): string | undefined {
     for (const [i, field] of fields.entries()) {
         const { name, range, names } = FIELDS[i];
         for (const item of field.split(",")) {
-            const letters = item.replace(/\/.*/, "").split("-").filter((part) => /[a-z]/i.test(part));
+            const letters = item
+                .replace(/\/.*/, "")
+                .split("-")
+                .filter((part) => /[a-z]/i.test(part));
             if (item === "") return `has an empty item in the ${name} list '${field}'`;
             const badName = letters.find((part) => !names || !/^[a-z]{3}$/i.test(part));
             if (!ITEM.test(item) || badName !== undefined) return `'${item}' is not a ${name} (${range})`;
-            if (i === 4 && item.replace(/\/.*/, "").split("-").some((part) => part === "7")) return `'${item}': the day of week runs 0-6 (0 is Sunday); 7 is not accepted`;
+            if (
+                i === 4 &&
+                item
+                    .replace(/\/.*/, "")
+                    .split("-")
+                    .some((part) => part === "7")
+            )
+                return `'${item}': the day of week runs 0-6 (0 is Sunday); 7 is not accepted`;
         }
     }
     try {

@@ -25,7 +25,10 @@ export class ConfigError extends Error {
 export type ConfigOrigin = (key: string) => string;
 
 /** The engine reads stack config from the stack file (`pulumi config set` and `-c` write there). */
-export const stackFile = (stack: string): ConfigOrigin => () => `Pulumi.${stack}.yaml`;
+export const stackFile =
+    (stack: string): ConfigOrigin =>
+    () =>
+        `Pulumi.${stack}.yaml`;
 
 /**
  * For runners that lay `--set key=value` flags over the stack file (tools/mock-run.ts): a key
@@ -72,7 +75,9 @@ export function parseConfig(raw: Record<string, string>, secretKeys: string[] = 
                   return top === undefined ? undefined : `${PROJECT}:${top}.${key} (set with --path)`;
               })();
         if (meant !== undefined) {
-            problems.push(`${origin(fullKey)}: ${fullKey}: unknown namespace '${namespace}'; did you mean ${meant}? As written, the program never reads this value and uses its default`);
+            problems.push(
+                `${origin(fullKey)}: ${fullKey}: unknown namespace '${namespace}'; did you mean ${meant}? As written, the program never reads this value and uses its default`,
+            );
         }
     }
     const result = configSchema.safeParse(values, { reportInput: true, error: plainMessage });
@@ -232,7 +237,6 @@ export function requireClusterSelection(raw: Record<string, string>, origin: Con
     if (raw["kubernetes:context"] || raw["kubernetes:kubeconfig"]) return;
     throw new ConfigError([
         `${origin("kubernetes:context")}: kubernetes:context = (unset): every stack names the cluster it deploys to; without it, pulumi up uses whatever context kubectl has selected. ` +
-            "Set kubernetes:context to a context of your kubeconfig (pulumi config set kubernetes:context <name>), or give the stack its own kubeconfig (pulumi config set --secret kubernetes:kubeconfig \"$(cat kubeconfig)\")",
+            'Set kubernetes:context to a context of your kubeconfig (pulumi config set kubernetes:context <name>), or give the stack its own kubeconfig (pulumi config set --secret kubernetes:kubeconfig "$(cat kubeconfig)")',
     ]);
 }
-

@@ -37,14 +37,24 @@ const fullKey = (project: string, key: string) => (key.includes(":") ? key : `${
  * Problems with the placeholder list: at any time, an entry the stack does not set (a typo would
  * otherwise guard nothing); when deploying, every entry still listed.
  */
-export function placeholderProblems(raw: Record<string, string>, project: string, listed: string[], deploying: boolean, origin: (key: string) => string): string[] {
+export function placeholderProblems(
+    raw: Record<string, string>,
+    project: string,
+    listed: string[],
+    deploying: boolean,
+    origin: (key: string) => string,
+): string[] {
     const problems: string[] = [];
     for (const key of listed) {
         const value = valueAt(raw, project, key);
         if (value === undefined) {
-            problems.push(`${origin("placeholders")}: ${project}:placeholders lists ${key}, which the stack does not set; list only keys whose example values must be replaced`);
+            problems.push(
+                `${origin("placeholders")}: ${project}:placeholders lists ${key}, which the stack does not set; list only keys whose example values must be replaced`,
+            );
         } else if (deploying) {
-            problems.push(`${origin(key)}: ${fullKey(project, key)} = ${shown(value)}: an example value (listed in ${project}:placeholders); set your own, then remove ${key} from ${project}:placeholders. pulumi preview runs with it, pulumi up does not`);
+            problems.push(
+                `${origin(key)}: ${fullKey(project, key)} = ${shown(value)}: an example value (listed in ${project}:placeholders); set your own, then remove ${key} from ${project}:placeholders. pulumi preview runs with it, pulumi up does not`,
+            );
         }
     }
     return problems;

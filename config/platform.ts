@@ -29,22 +29,39 @@ export const kubernetesSchema = z
          * openshift: pods set no runAsUser, runAsGroup or fsGroup, so restricted-v2 assigns them
          * from the namespace's range; kubernetes: pods run as the images' own users.
          */
-        platform: z.enum(["kubernetes", "openshift"], { error: "must be 'kubernetes' or 'openshift'" }).default("kubernetes").describe("`openshift`: no pod sets `runAsUser`, `runAsGroup` or `fsGroup`, so OpenShift's restricted-v2 SCC " +
-                "assigns them from the namespace's range (see On OpenShift); `kubernetes`: pods run as the images' " +
-                "own users"),
+        platform: z
+            .enum(["kubernetes", "openshift"], { error: "must be 'kubernetes' or 'openshift'" })
+            .default("kubernetes")
+            .describe(
+                "`openshift`: no pod sets `runAsUser`, `runAsGroup` or `fsGroup`, so OpenShift's restricted-v2 SCC " +
+                    "assigns them from the namespace's range (see On OpenShift); `kubernetes`: pods run as the images' " +
+                    "own users",
+            ),
         /**
          * OpenShift only: the SCC the pods are meant for. restricted-v2 needs no grant; nonroot-v2
          * keeps the images' fixed IDs and binds the program's ServiceAccounts to OpenShift's
          * ClusterRole system:openshift:scc:nonroot-v2 (which takes a cluster admin's consent).
          */
-        openshiftScc: z.enum([OPENSHIFT_DEFAULT_SCC, OPENSHIFT_FIXED_ID_SCC], { error: `must be '${OPENSHIFT_DEFAULT_SCC}' (the namespace's IDs, no grant) or '${OPENSHIFT_FIXED_ID_SCC}' (the images' own IDs, a RoleBinding to system:openshift:scc:${OPENSHIFT_FIXED_ID_SCC})` }).optional().describe("OpenShift only: `restricted-v2` (the same as unset: the namespace's IDs, no grant) or `nonroot-v2` " +
-                "(the images' own IDs, and a RoleBinding of the program's ServiceAccounts to " +
-                "`system:openshift:scc:nonroot-v2`, which a cluster admin must be able to create)"),
+        openshiftScc: z
+            .enum([OPENSHIFT_DEFAULT_SCC, OPENSHIFT_FIXED_ID_SCC], {
+                error: `must be '${OPENSHIFT_DEFAULT_SCC}' (the namespace's IDs, no grant) or '${OPENSHIFT_FIXED_ID_SCC}' (the images' own IDs, a RoleBinding to system:openshift:scc:${OPENSHIFT_FIXED_ID_SCC})`,
+            })
+            .optional()
+            .describe(
+                "OpenShift only: `restricted-v2` (the same as unset: the namespace's IDs, no grant) or `nonroot-v2` " +
+                    "(the images' own IDs, and a RoleBinding of the program's ServiceAccounts to " +
+                    "`system:openshift:scc:nonroot-v2`, which a cluster admin must be able to create)",
+            ),
     })
     .prefault({})
     .superRefine((k, ctx) => {
         if (k.openshiftScc !== undefined && k.platform !== "openshift") {
-            ctx.addIssue({ code: "custom", path: ["openshiftScc"], input: k.openshiftScc, message: "applies only with kubernetes.platform: openshift (SCCs are OpenShift's); remove it or set the platform" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["openshiftScc"],
+                input: k.openshiftScc,
+                message: "applies only with kubernetes.platform: openshift (SCCs are OpenShift's); remove it or set the platform",
+            });
         }
     });
 
@@ -66,8 +83,14 @@ export const networkSchema = z
             defaultText: "`[]` (two or more required with RDS)",
         }),
         /** Who may reach PostgreSQL on 5432: the cluster's node/pod CIDRs and/or its security group. */
-        allowedCidrs: z.array(cidr, { error: "must be a list of IPv4 networks such as 10.0.0.0/16" }).default([]).describe("who may reach 5432: IPv4 networks (network address, not 0.0.0.0/0)"),
-        allowedSecurityGroupIds: z.array(awsId("sg"), { error: "must be a list of security group ids" }).default([]).describe("security groups allowed on 5432"),
+        allowedCidrs: z
+            .array(cidr, { error: "must be a list of IPv4 networks such as 10.0.0.0/16" })
+            .default([])
+            .describe("who may reach 5432: IPv4 networks (network address, not 0.0.0.0/0)"),
+        allowedSecurityGroupIds: z
+            .array(awsId("sg"), { error: "must be a list of security group ids" })
+            .default([])
+            .describe("security groups allowed on 5432"),
     })
     .prefault({});
 
@@ -97,14 +120,17 @@ export function proxyProblem(value: string): string | undefined {
     const seen = value.includes("://") || (typeof direct !== "string" && direct.host) ? direct : goUrlHost(`http://${value}`);
     if (typeof seen === "string") return `${seen}, read as Go's net/http reads a proxy (Clair)`;
     if (!seen.host) return "has no host as Go's net/http reads a proxy (Clair)";
-    if (!["http", "https", "socks5", "socks5h"].includes(seen.scheme)) return `uses ${seen.scheme}:, which Go's net/http (Clair) does not take for a proxy (it takes http, https, socks5 and socks5h)`;
+    if (!["http", "https", "socks5", "socks5h"].includes(seen.scheme))
+        return `uses ${seen.scheme}:, which Go's net/http (Clair) does not take for a proxy (it takes http, https, socks5 and socks5h)`;
     // The program's rule: freshclam's settings are for an HTTP proxy (HTTPProxyServer, reached with CONNECT).
-    if (seen.scheme !== "http" && seen.scheme !== "https") return `uses ${seen.scheme}:, which Go's net/http (Clair) takes but this program does not: freshclam reads the same value as an HTTP proxy (HTTPProxyServer), so only http:// and https:// proxies are offered`;
+    if (seen.scheme !== "http" && seen.scheme !== "https")
+        return `uses ${seen.scheme}:, which Go's net/http (Clair) takes but this program does not: freshclam reads the same value as an HTTP proxy (HTTPProxyServer), so only http:// and https:// proxies are offered`;
     if (seen.port) {
         if (!/^\d+$/.test(seen.port)) return `has the port '${seen.port}', which is not a number`;
         const port = Number(seen.port);
         if (port === 0) return "has the port 0, which Go cannot dial and freshclam reads as no port (it would use 8080); must be 1-65535";
-        if (port > 65535) return `has the port ${seen.port}, which Go cannot dial and freshclam's 16-bit HTTPProxyPort would read as ${port % 65536}; must be 1-65535`;
+        if (port > 65535)
+            return `has the port ${seen.port}, which Go cannot dial and freshclam's 16-bit HTTPProxyPort would read as ${port % 65536}; must be 1-65535`;
     }
     // freshclam hands libcurl CURLOPT_PROXY scheme://host and CURLOPT_PROXYPORT: libcurl's host rules apply (curl lib/urlapi.c).
     return curlUrlProblem(read, ["http", "https"]);
@@ -124,9 +150,19 @@ const proxyUrl = z
             return;
         }
         const parsed = new URL(readProxy(value));
-        if (parsed.username || parsed.password) ctx.addIssue({ code: "custom", input: value, message: "holds credentials (user:password@), which would be readable in every pod spec: use a proxy that admits the cluster without them" });
+        if (parsed.username || parsed.password)
+            ctx.addIssue({
+                code: "custom",
+                input: value,
+                message: "holds credentials (user:password@), which would be readable in every pod spec: use a proxy that admits the cluster without them",
+            });
         // Go and freshclam ignore a proxy's path and query; the program refuses them as likely mistakes (a PAC file's URL, say).
-        if (parsed.pathname !== "/" || parsed.search) ctx.addIssue({ code: "custom", input: value, message: "has a path or query, which Go and freshclam ignore in a proxy: this program takes scheme, host and port only" });
+        if (parsed.pathname !== "/" || parsed.search)
+            ctx.addIssue({
+                code: "custom",
+                input: value,
+                message: "has a path or query, which Go and freshclam ignore in a proxy: this program takes scheme, host and port only",
+            });
     })
     .transform(readProxy);
 
@@ -141,7 +177,8 @@ export function noProxyEntryProblem(entry: string): string | undefined {
     if (p === "") return "is empty";
     if (p.includes(",")) return "holds ',', which separates NO_PROXY entries: Go would read it as two; list each on its own";
     // The program's rule: with "*" Clair would bypass the proxy everywhere while freshclam still used it.
-    if (p === "*") return "is *, with which Clair's Go bypasses the proxy for every host (freshclam would still use it): this program refuses it; remove proxy.httpProxy and proxy.httpsProxy instead";
+    if (p === "*")
+        return "is *, with which Clair's Go bypasses the proxy for every host (freshclam would still use it): this program refuses it; remove proxy.httpProxy and proxy.httpsProxy instead";
     if (p.includes("/")) {
         const [address, bits, ...rest] = p.split("/");
         const v4 = ipaddr.IPv4.isValidFourPartDecimal(address);
@@ -159,32 +196,48 @@ export function noProxyEntryProblem(entry: string): string | undefined {
 /** The cluster's egress proxy: Clair's containers, Malwar's and the freshclam that reaches outside use it. */
 export const proxySchema = z
     .strictObject({
-        httpProxy: proxyUrl.optional().describe("the cluster's egress proxy for http:// requests (`http://proxy.example.com:3128`, no credentials): " +
-                "`HTTP_PROXY` in every Clair container (clairctl Jobs included) and Malwar's (its URL crawler, the " +
-                "Anthropic client, webhooks, Slack, Teams and PagerDuty; not mail); its port joins their " +
-                "NetworkPolicies' egress. Read as Clair's Go reads it (`httpproxy` parseProxy): " +
-                "`proxy.example.com:3128` without a scheme is `http://proxy.example.com:3128` (and written so); port " +
-                "1-65535 (freshclam's 16-bit `HTTPProxyPort` would turn 65536 into 0, and 0 into 8080); schemes http " +
-                "and https: Go also takes socks5 and socks5h, which the program refuses because freshclam reads the " +
-                "same value as an HTTP proxy; no path (both readers ignore it). The host must be one libcurl takes too (freshclam hands it to CURLOPT_PROXY): `_` is taken, `! $ & ' ( ) * + , ; =` are refused"),
-        httpsProxy: proxyUrl.optional().describe("the same for https:// requests (`HTTPS_PROXY`); freshclam uses this one (else `httpProxy`) as " +
-                "`HTTPProxyServer`/`HTTPProxyPort` where it reaches outside: the mirror's updater, or clamd's init " +
-                "containers when the in-cluster mirror is off"),
+        httpProxy: proxyUrl
+            .optional()
+            .describe(
+                "the cluster's egress proxy for http:// requests (`http://proxy.example.com:3128`, no credentials): " +
+                    "`HTTP_PROXY` in every Clair container (clairctl Jobs included) and Malwar's (its URL crawler, the " +
+                    "Anthropic client, webhooks, Slack, Teams and PagerDuty; not mail); its port joins their " +
+                    "NetworkPolicies' egress. Read as Clair's Go reads it (`httpproxy` parseProxy): " +
+                    "`proxy.example.com:3128` without a scheme is `http://proxy.example.com:3128` (and written so); port " +
+                    "1-65535 (freshclam's 16-bit `HTTPProxyPort` would turn 65536 into 0, and 0 into 8080); schemes http " +
+                    "and https: Go also takes socks5 and socks5h, which the program refuses because freshclam reads the " +
+                    "same value as an HTTP proxy; no path (both readers ignore it). The host must be one libcurl takes too (freshclam hands it to CURLOPT_PROXY): `_` is taken, `! $ & ' ( ) * + , ; =` are refused",
+            ),
+        httpsProxy: proxyUrl
+            .optional()
+            .describe(
+                "the same for https:// requests (`HTTPS_PROXY`); freshclam uses this one (else `httpProxy`) as " +
+                    "`HTTPProxyServer`/`HTTPProxyPort` where it reaches outside: the mirror's updater, or clamd's init " +
+                    "containers when the in-cluster mirror is off",
+            ),
         noProxy: z
             .array(
                 z.string({ error: "must be a host, .domain or network" }).superRefine((entry, ctx) => {
                     const why = noProxyEntryProblem(entry);
-                    if (why) ctx.addIssue({ code: "custom", input: entry, message: `${why}; must be a host (example.com), a domain (.example.com or *.example.com), an IP or a network (10.0.0.0/8), optionally with :port` });
+                    if (why)
+                        ctx.addIssue({
+                            code: "custom",
+                            input: entry,
+                            message: `${why}; must be a host (example.com), a domain (.example.com or *.example.com), an IP or a network (10.0.0.0/8), optionally with :port`,
+                        });
                 }),
                 { error: "must be a list of hosts, .domains or networks" },
             )
-            .default([]).describe("hosts, `.domains` and networks that bypass the proxy, added to `NO_PROXY` after `localhost`, " +
-                "`127.0.0.1`, `.svc`, `.cluster.local` and Clair's own Services. Each entry as Clair's Go reads " +
-                "`NO_PROXY` (`httpproxy`): no `,` inside (Go would split it), a network that `net.ParseCIDR` reads " +
-                "(`10.0.0.0/33` would match nothing), a host before any `:port`; `*` is refused (the program's rule: " +
-                "Clair would bypass the proxy everywhere while freshclam still used it). freshclam reads no " +
-                "`NO_PROXY`. Malwar's Python clients (httpx 0.29) take hosts and `.domains` but not networks: " +
-                "`10.0.0.0/8` exempts only the address 10.0.0.0, so list such hosts by name for Malwar"),
+            .default([])
+            .describe(
+                "hosts, `.domains` and networks that bypass the proxy, added to `NO_PROXY` after `localhost`, " +
+                    "`127.0.0.1`, `.svc`, `.cluster.local` and Clair's own Services. Each entry as Clair's Go reads " +
+                    "`NO_PROXY` (`httpproxy`): no `,` inside (Go would split it), a network that `net.ParseCIDR` reads " +
+                    "(`10.0.0.0/33` would match nothing), a host before any `:port`; `*` is refused (the program's rule: " +
+                    "Clair would bypass the proxy everywhere while freshclam still used it). freshclam reads no " +
+                    "`NO_PROXY`. Malwar's Python clients (httpx 0.29) take hosts and `.domains` but not networks: " +
+                    "`10.0.0.0/8` exempts only the address 10.0.0.0, so list such hosts by name for Malwar",
+            ),
     })
     .prefault({});
 
@@ -199,13 +252,21 @@ export const OPENSHIFT_CA_BUNDLE_KEY = "ca-bundle.crt";
 export const trustedCaSchema = z
     .strictObject({
         /** OpenShift: the program creates an empty ConfigMap labelled config.openshift.io/inject-trusted-cabundle. */
-        openshiftInjected: bool.default(false).describe("OpenShift: the program creates an empty ConfigMap `trusted-ca-bundle` labelled " +
-                "`config.openshift.io/inject-trusted-cabundle: \"true\"`, which the cluster network operator fills with " +
-                "the cluster's trust bundle (key `ca-bundle.crt`); the updaters trust it ([Behind TLS " +
-                "inspection](operations.md#behind-tls-inspection-trustedca))"),
+        openshiftInjected: bool
+            .default(false)
+            .describe(
+                "OpenShift: the program creates an empty ConfigMap `trusted-ca-bundle` labelled " +
+                    '`config.openshift.io/inject-trusted-cabundle: "true"`, which the cluster network operator fills with ' +
+                    "the cluster's trust bundle (key `ca-bundle.crt`); the updaters trust it ([Behind TLS " +
+                    "inspection](operations.md#behind-tls-inspection-trustedca))",
+            ),
         /** Elsewhere: an existing ConfigMap in the namespace holding a complete PEM bundle. */
-        configMap: objectName.optional().describe("elsewhere: an existing ConfigMap in the namespace holding a complete PEM bundle (public roots plus " +
-                "the inspecting CA); not with `openshiftInjected`"),
+        configMap: objectName
+            .optional()
+            .describe(
+                "elsewhere: an existing ConfigMap in the namespace holding a complete PEM bundle (public roots plus " +
+                    "the inspecting CA); not with `openshiftInjected`",
+            ),
         key: configMapKey.optional().meta({
             description: "the key of `trustedCA.configMap` that holds the bundle; needs `configMap`",
             defaultText: "(none; then `ca-bundle.crt`)",
@@ -214,13 +275,29 @@ export const trustedCaSchema = z
     .prefault({})
     .superRefine((ca, ctx) => {
         if (ca.openshiftInjected && ca.configMap !== undefined) {
-            ctx.addIssue({ code: "custom", path: ["configMap"], input: ca.configMap, message: "cannot be combined with trustedCA.openshiftInjected: true (the program then creates the ConfigMap OpenShift fills); set one or the other" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["configMap"],
+                input: ca.configMap,
+                message:
+                    "cannot be combined with trustedCA.openshiftInjected: true (the program then creates the ConfigMap OpenShift fills); set one or the other",
+            });
         }
         if (ca.openshiftInjected && ca.key !== undefined && ca.key !== OPENSHIFT_CA_BUNDLE_KEY) {
-            ctx.addIssue({ code: "custom", path: ["key"], input: ca.key, message: `must be ${OPENSHIFT_CA_BUNDLE_KEY} (the key OpenShift's cluster network operator fills) or absent with trustedCA.openshiftInjected: true` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["key"],
+                input: ca.key,
+                message: `must be ${OPENSHIFT_CA_BUNDLE_KEY} (the key OpenShift's cluster network operator fills) or absent with trustedCA.openshiftInjected: true`,
+            });
         }
         if (!ca.openshiftInjected && ca.configMap === undefined && ca.key !== undefined) {
-            ctx.addIssue({ code: "custom", path: ["key"], input: ca.key, message: "needs trustedCA.configMap, the ConfigMap that holds the bundle (or trustedCA.openshiftInjected: true on OpenShift)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["key"],
+                input: ca.key,
+                message: "needs trustedCA.configMap, the ConfigMap that holds the bundle (or trustedCA.openshiftInjected: true on OpenShift)",
+            });
         }
     });
 
@@ -232,26 +309,36 @@ function chatWebhookUrl(example: string) {
     return url(["https"], example, "python").superRefine((value, ctx) => {
         // WHATWG drops the default port: an empty port is 443 here.
         if (urlProblem(value, ["https"], "python") === undefined && new URL(value).port !== "") {
-            ctx.addIssue({ code: "custom", input: value, message: "uses a port other than 443, which Malwar's NetworkPolicy does not admit for a chat webhook; use the URL the service gave" });
+            ctx.addIssue({
+                code: "custom",
+                input: value,
+                message: "uses a port other than 443, which Malwar's NetworkPolicy does not admit for a chat webhook; use the URL the service gave",
+            });
         }
     });
 }
 
 /** Secrets: set with `pulumi config set --secret`; generated when absent. */
 export const secretsSchema = {
-    clairPsk: z.string({ error: "must be text: base64 of at least 32 random bytes" }).refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, "base64").length >= 32, {
-        error: "must be base64 of at least 32 random bytes (Clair decodes it into the HS256 key)",
-    }),
+    clairPsk: z
+        .string({ error: "must be text: base64 of at least 32 random bytes" })
+        .refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, "base64").length >= 32, {
+            error: "must be base64 of at least 32 random bytes (Clair decodes it into the HS256 key)",
+        }),
     malwarApiKeys: z.array(nonEmpty, { error: "must be a JSON list of keys" }),
     malwarAnthropicApiKey: nonEmpty,
     malwarWebhookSecret: nonEmpty,
     malwarSlackWebhookUrl: chatWebhookUrl("https://hooks.slack.com/services/T000/B000/XXXX"),
     malwarTeamsWebhookUrl: chatWebhookUrl("https://example.webhook.office.com/webhookb2/..."),
     // The message must not echo any part of the key.
-    malwarPagerdutyRoutingKey: z.string({ error: "must be text: the Events API v2 integration key" }).regex(/^\S+$/, { error: "must be the Events API v2 integration key: no spaces or line breaks" }),
+    malwarPagerdutyRoutingKey: z
+        .string({ error: "must be text: the Events API v2 integration key" })
+        .regex(/^\S+$/, { error: "must be the Events API v2 integration key: no spaces or line breaks" }),
     malwarSmtpPassword: nonEmpty,
     // The message must not echo any part of the secret.
-    malwarPostgresUrl: z.string({ error: "must be a postgresql:// URL" }).refine((v) => urlProblem(v, ["postgres", "postgresql"]) === undefined, { error: "must be a postgresql:// URL with a host" }),
+    malwarPostgresUrl: z
+        .string({ error: "must be a postgresql:// URL" })
+        .refine((v) => urlProblem(v, ["postgres", "postgresql"]) === undefined, { error: "must be a postgresql:// URL with a host" }),
 };
 
 export const configSchema = z
@@ -276,7 +363,8 @@ export const configSchema = z
         malwarWebhookSecret: secretsSchema.malwarWebhookSecret.optional().describe("secret"),
         malwarPostgresUrl: secretsSchema.malwarPostgresUrl.optional().describe("refused when set ([why](architecture.md#malwar-serves-from-sqlite-only))"),
         malwarSlackWebhookUrl: secretsSchema.malwarSlackWebhookUrl.optional().meta({
-            description: "secret (`MALWAR_SLACK_WEBHOOK_URL`, in the `malwar-secrets` Secret): the Slack incoming-webhook URL, " +
+            description:
+                "secret (`MALWAR_SLACK_WEBHOOK_URL`, in the `malwar-secrets` Secret): the Slack incoming-webhook URL, " +
                 "which is its own credential; https on 443. Set, Malwar posts every scan's verdict to it " +
                 "([channels](operations.md#malwar-notification-channels))",
             defaultText: "(none: no Slack)",
@@ -286,17 +374,20 @@ export const configSchema = z
             defaultText: "(none: no Teams)",
         }),
         malwarPagerdutyRoutingKey: secretsSchema.malwarPagerdutyRoutingKey.optional().meta({
-            description: "secret (`MALWAR_PAGERDUTY_ROUTING_KEY`): the Events API v2 integration key; Malwar pages on " +
-                "MALICIOUS and SUSPICIOUS scans only",
+            description: "secret (`MALWAR_PAGERDUTY_ROUTING_KEY`): the Events API v2 integration key; Malwar pages on " + "MALICIOUS and SUSPICIOUS scans only",
             defaultText: "(none: no PagerDuty)",
         }),
-        malwarSmtpPassword: secretsSchema.malwarSmtpPassword.optional().describe("secret (`MALWAR_SMTP_PASSWORD`): needs `malwar.notifications.email.user` and `useTls: true`"),
-        placeholders: placeholdersSchema.describe("keys whose committed values are examples (`kubernetes:context`, `network.vpcId`, " +
+        malwarSmtpPassword: secretsSchema.malwarSmtpPassword
+            .optional()
+            .describe("secret (`MALWAR_SMTP_PASSWORD`): needs `malwar.notifications.email.user` and `useTls: true`"),
+        placeholders: placeholdersSchema.describe(
+            "keys whose committed values are examples (`kubernetes:context`, `network.vpcId`, " +
                 "`network.subnetIds`, `network.allowedCidrs`, `malwar.backup.oidcProviderArn`, " +
                 "`monitoring.runbookBaseUrl` on stage and prod): `pulumi preview` runs with them; `pulumi up` stops " +
                 "before creating anything while any is listed, naming each key and its value. Set each to yours, then " +
                 "remove it from the list (`pulumi config set --path 'placeholders[0]' ...` or edit the stack file); a " +
-                "listed key the stack does not set is refused"),
+                "listed key the stack does not set is refused",
+        ),
     })
     // Where the RDS instances live: the union `databaseNetwork` is present exactly when a database
     // runs on RDS, with every field it needs (no `!` downstream).
@@ -304,26 +395,42 @@ export const configSchema = z
         const usesRds = cfg.clair.database.backend === "rds";
         const { vpcId, subnetIds, allowedCidrs, allowedSecurityGroupIds } = cfg.network;
         if (cfg.malwarPostgresUrl !== undefined) {
-            ctx.addIssue({ code: "custom", path: ["malwarPostgresUrl"], input: cfg.malwarPostgresUrl, message: `is not used; remove it (pulumi config rm malwarPostgresUrl). ${MALWAR_SQLITE_ONLY}` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["malwarPostgresUrl"],
+                input: cfg.malwarPostgresUrl,
+                message: `is not used; remove it (pulumi config rm malwarPostgresUrl). ${MALWAR_SQLITE_ONLY}`,
+            });
         }
         const email = cfg.malwar.notifications.email;
         if (cfg.malwarSmtpPassword !== undefined) {
-            const problem = email.host === undefined
-                ? "is not used without malwar.notifications.email.host; set it or remove the password (pulumi config rm malwarSmtpPassword)"
-                : email.user === undefined
-                  ? "needs malwar.notifications.email.user: Malwar logs in only when a user is set, and would otherwise send without the password"
-                  : !email.useTls
-                    ? "would be sent unencrypted: Malwar logs in without STARTTLS when malwar.notifications.email.useTls is false; set it to true"
-                    : undefined;
+            const problem =
+                email.host === undefined
+                    ? "is not used without malwar.notifications.email.host; set it or remove the password (pulumi config rm malwarSmtpPassword)"
+                    : email.user === undefined
+                      ? "needs malwar.notifications.email.user: Malwar logs in only when a user is set, and would otherwise send without the password"
+                      : !email.useTls
+                        ? "would be sent unencrypted: Malwar logs in without STARTTLS when malwar.notifications.email.useTls is false; set it to true"
+                        : undefined;
             if (problem) ctx.addIssue({ code: "custom", path: ["malwarSmtpPassword"], input: cfg.malwarSmtpPassword, message: problem });
         }
         if (!usesRds) return { ...cfg, databaseNetwork: undefined };
         if (!vpcId) ctx.addIssue({ code: "custom", path: ["network", "vpcId"], input: undefined, message: "is required when a database runs on RDS" });
         if (subnetIds.length < 2) {
-            ctx.addIssue({ code: "custom", path: ["network", "subnetIds"], input: subnetIds, message: "must list at least two subnets in different availability zones (an RDS subnet group needs two)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["network", "subnetIds"],
+                input: subnetIds,
+                message: "must list at least two subnets in different availability zones (an RDS subnet group needs two)",
+            });
         }
         if (allowedCidrs.length + allowedSecurityGroupIds.length === 0) {
-            ctx.addIssue({ code: "custom", path: ["network", "allowedCidrs"], input: [], message: "must admit the cluster: set network.allowedCidrs or network.allowedSecurityGroupIds" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["network", "allowedCidrs"],
+                input: [],
+                message: "must admit the cluster: set network.allowedCidrs or network.allowedSecurityGroupIds",
+            });
         }
         if (!vpcId) return z.NEVER;
         return { ...cfg, databaseNetwork: { vpcId, subnetIds, allowedCidrs, allowedSecurityGroupIds } };

@@ -30,7 +30,8 @@ const keyValues = (what: string, valueProblem?: (v: string) => string | undefine
         .superRefine((record, ctx) => {
             for (const [key, value] of Object.entries(record)) {
                 const keyWhy = qualifiedNameProblem(key);
-                if (keyWhy) ctx.addIssue({ code: "custom", path: [key], input: key, message: `the key ${JSON.stringify(key)} ${keyWhy}; must be ${KEY_WORDS}` });
+                if (keyWhy)
+                    ctx.addIssue({ code: "custom", path: [key], input: key, message: `the key ${JSON.stringify(key)} ${keyWhy}; must be ${KEY_WORDS}` });
                 const valueWhy = valueProblem?.(value);
                 if (valueWhy) ctx.addIssue({ code: "custom", path: [key], input: value, message: `${valueWhy}; must be ${VALUE_WORDS}` });
             }
@@ -40,20 +41,32 @@ const TOLERATION_OPERATORS = ["Exists", "Equal"] as const;
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 
 const toleration = z
-    .strictObject({
-        key: z.string({ error: "must be text" }).optional(),
-        operator: z.enum(TOLERATION_OPERATORS, { error: `must be one of ${TOLERATION_OPERATORS.join(", ")}` }).default("Equal"),
-        value: z.string({ error: "must be text (quote numbers and booleans)" }).optional(),
-        effect: z.enum(TAINT_EFFECTS, { error: `must be one of ${TAINT_EFFECTS.join(", ")} (or left out for every effect)` }).optional(),
-        // The API server takes a negative value, which the taint manager treats as 0 (evict at once): the program's rule asks for 0 to be written.
-        tolerationSeconds: z.int({ error: "must be a whole number of seconds" }).min(0, { error: "must be 0 or more: Kubernetes treats a negative value as 0 (evict at once), so this program asks for 0 to be written" }).optional(),
-    }, { error: "must be a toleration: {key, operator, value, effect, tolerationSeconds}" })
+    .strictObject(
+        {
+            key: z.string({ error: "must be text" }).optional(),
+            operator: z.enum(TOLERATION_OPERATORS, { error: `must be one of ${TOLERATION_OPERATORS.join(", ")}` }).default("Equal"),
+            value: z.string({ error: "must be text (quote numbers and booleans)" }).optional(),
+            effect: z.enum(TAINT_EFFECTS, { error: `must be one of ${TAINT_EFFECTS.join(", ")} (or left out for every effect)` }).optional(),
+            // The API server takes a negative value, which the taint manager treats as 0 (evict at once): the program's rule asks for 0 to be written.
+            tolerationSeconds: z
+                .int({ error: "must be a whole number of seconds" })
+                .min(0, { error: "must be 0 or more: Kubernetes treats a negative value as 0 (evict at once), so this program asks for 0 to be written" })
+                .optional(),
+        },
+        { error: "must be a toleration: {key, operator, value, effect, tolerationSeconds}" },
+    )
     .superRefine((t, ctx) => {
         if (t.key !== undefined && t.key !== "") {
             const why = qualifiedNameProblem(t.key);
-            if (why) ctx.addIssue({ code: "custom", path: ["key"], input: t.key, message: `${why}; must be a taint key such as node-role.kubernetes.io/infra` });
+            if (why)
+                ctx.addIssue({ code: "custom", path: ["key"], input: t.key, message: `${why}; must be a taint key such as node-role.kubernetes.io/infra` });
         } else if (t.operator !== "Exists") {
-            ctx.addIssue({ code: "custom", path: ["operator"], input: t.operator, message: "must be Exists when key is empty (an empty key with Exists tolerates every taint)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["operator"],
+                input: t.operator,
+                message: "must be Exists when key is empty (an empty key with Exists tolerates every taint)",
+            });
         }
         if (t.operator === "Exists" && t.value !== undefined && t.value !== "") {
             ctx.addIssue({ code: "custom", path: ["value"], input: t.value, message: "must be empty with operator Exists" });
@@ -80,16 +93,24 @@ const toleration = z
 
 const text = z.string({ error: "must be text (quote numbers and booleans)" });
 const labelName = (what: string) =>
-    z.string({ error: (issue) => (issue.input === undefined ? `is required (the API server: "can not be empty"); must be ${what}` : "must be text (quote numbers and booleans)") }).superRefine((key, ctx) => {
-        const why = qualifiedNameProblem(key);
-        if (why) ctx.addIssue({ code: "custom", input: key, message: `${why}; must be ${what}: ${KEY_WORDS}` });
-    });
+    z
+        .string({
+            error: (issue) =>
+                issue.input === undefined ? `is required (the API server: "can not be empty"); must be ${what}` : "must be text (quote numbers and booleans)",
+        })
+        .superRefine((key, ctx) => {
+            const why = qualifiedNameProblem(key);
+            if (why) ctx.addIssue({ code: "custom", input: key, message: `${why}; must be ${what}: ${KEY_WORDS}` });
+        });
 const labelValue = text.superRefine((value, ctx) => {
     const why = labelValueProblem(value);
     if (why) ctx.addIssue({ code: "custom", input: value, message: `${why}; must be ${VALUE_WORDS}` });
 });
 /** Weights of preferred terms: "must be in the range 1-100". */
-const weight = z.int({ error: "must be a whole number from 1 to 100" }).min(1, { error: "must be 1 to 100 (the API server's range for a weight)" }).max(100, { error: "must be 1 to 100 (the API server's range for a weight)" });
+const weight = z
+    .int({ error: "must be a whole number from 1 to 100" })
+    .min(1, { error: "must be 1 to 100 (the API server's range for a weight)" })
+    .max(100, { error: "must be 1 to 100 (the API server's range for a weight)" });
 
 const NODE_SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"] as const;
 /** NodeSelectorRequirement in matchExpressions (ValidateNodeSelectorRequirement). */
@@ -120,7 +141,13 @@ const nodeFieldRequirement = z
         { error: "must be a node field selector requirement: {key: metadata.name, operator, values}" },
     )
     .superRefine((r, ctx) => {
-        if (r.values.length !== 1) ctx.addIssue({ code: "custom", path: ["values"], input: r.values, message: `must be exactly one node name with operator ${r.operator}, not ${r.values.length}` });
+        if (r.values.length !== 1)
+            ctx.addIssue({
+                code: "custom",
+                path: ["values"],
+                input: r.values,
+                message: `must be exactly one node name with operator ${r.operator}, not ${r.values.length}`,
+            });
         r.values.forEach((v, i) => {
             const why = dnsSubdomainProblem(v);
             if (why) ctx.addIssue({ code: "custom", path: ["values", i], input: v, message: `${why}; must be a node name (a DNS subdomain)` });
@@ -136,13 +163,24 @@ const nodeSelectorTerm = z.strictObject(
 const nodeAffinity = z.strictObject(
     {
         requiredDuringSchedulingIgnoredDuringExecution: z
-            .strictObject({ nodeSelectorTerms: z.array(nodeSelectorTerm, { error: "must be a list of node selector terms" }) }, { error: "must be a NodeSelector: {nodeSelectorTerms}" })
+            .strictObject(
+                { nodeSelectorTerms: z.array(nodeSelectorTerm, { error: "must be a list of node selector terms" }) },
+                { error: "must be a NodeSelector: {nodeSelectorTerms}" },
+            )
             .superRefine((sel, ctx) => {
-                if (sel.nodeSelectorTerms.length === 0) ctx.addIssue({ code: "custom", path: ["nodeSelectorTerms"], input: sel.nodeSelectorTerms, message: "must have at least one node selector term" });
+                if (sel.nodeSelectorTerms.length === 0)
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["nodeSelectorTerms"],
+                        input: sel.nodeSelectorTerms,
+                        message: "must have at least one node selector term",
+                    });
             })
             .optional(),
         preferredDuringSchedulingIgnoredDuringExecution: z
-            .array(z.strictObject({ weight, preference: nodeSelectorTerm }, { error: "must be a preferred scheduling term: {weight, preference}" }), { error: "must be a list of preferred scheduling terms" })
+            .array(z.strictObject({ weight, preference: nodeSelectorTerm }, { error: "must be a preferred scheduling term: {weight, preference}" }), {
+                error: "must be a list of preferred scheduling terms",
+            })
             .optional(),
     },
     { error: "must be a Kubernetes NodeAffinity block: requiredDuringSchedulingIgnoredDuringExecution, preferredDuringSchedulingIgnoredDuringExecution" },
@@ -166,8 +204,15 @@ const labelSelector = z.strictObject(
                     )
                     .superRefine((r, ctx) => {
                         const n = r.values?.length ?? 0;
-                        if ((r.operator === "In" || r.operator === "NotIn") && n === 0) ctx.addIssue({ code: "custom", path: ["values"], input: r.values, message: `must be given when operator is ${r.operator} (at least one value)` });
-                        if ((r.operator === "Exists" || r.operator === "DoesNotExist") && n > 0) ctx.addIssue({ code: "custom", path: ["values"], input: r.values, message: `must be empty when operator is ${r.operator}` });
+                        if ((r.operator === "In" || r.operator === "NotIn") && n === 0)
+                            ctx.addIssue({
+                                code: "custom",
+                                path: ["values"],
+                                input: r.values,
+                                message: `must be given when operator is ${r.operator} (at least one value)`,
+                            });
+                        if ((r.operator === "Exists" || r.operator === "DoesNotExist") && n > 0)
+                            ctx.addIssue({ code: "custom", path: ["values"], input: r.values, message: `must be empty when operator is ${r.operator}` });
                     }),
                 { error: "must be a list of label selector requirements" },
             )
@@ -197,10 +242,17 @@ const podAffinityTerm = z
     )
     .superRefine((t, ctx) => {
         for (const field of ["matchLabelKeys", "mismatchLabelKeys"] as const) {
-            if (t[field]?.length && !t.labelSelector) ctx.addIssue({ code: "custom", path: [field], input: t[field], message: "must not be given when labelSelector is not set" });
+            if (t[field]?.length && !t.labelSelector)
+                ctx.addIssue({ code: "custom", path: [field], input: t[field], message: "must not be given when labelSelector is not set" });
         }
         for (const [i, key] of (t.matchLabelKeys ?? []).entries()) {
-            if (t.mismatchLabelKeys?.includes(key)) ctx.addIssue({ code: "custom", path: ["matchLabelKeys", i], input: key, message: `has ${JSON.stringify(key)}, which is also in mismatchLabelKeys; a key may be in only one` });
+            if (t.mismatchLabelKeys?.includes(key))
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["matchLabelKeys", i],
+                    input: key,
+                    message: `has ${JSON.stringify(key)}, which is also in mismatchLabelKeys; a key may be in only one`,
+                });
         }
     });
 const podAffinityBlock = (kind: string) =>
@@ -208,7 +260,9 @@ const podAffinityBlock = (kind: string) =>
         {
             requiredDuringSchedulingIgnoredDuringExecution: z.array(podAffinityTerm, { error: "must be a list of pod affinity terms" }).optional(),
             preferredDuringSchedulingIgnoredDuringExecution: z
-                .array(z.strictObject({ weight, podAffinityTerm }, { error: "must be a weighted pod affinity term: {weight, podAffinityTerm}" }), { error: "must be a list of weighted pod affinity terms" })
+                .array(z.strictObject({ weight, podAffinityTerm }, { error: "must be a weighted pod affinity term: {weight, podAffinityTerm}" }), {
+                    error: "must be a list of weighted pod affinity terms",
+                })
                 .optional(),
         },
         { error: `must be a Kubernetes ${kind} block: requiredDuringSchedulingIgnoredDuringExecution, preferredDuringSchedulingIgnoredDuringExecution` },
@@ -227,12 +281,26 @@ const affinity = z.strictObject(
 /** `<app>.pod`: every field optional; the defaults change nothing in the rendered pods. */
 export const podSettingsSchema = z
     .strictObject({
-        imagePullSecrets: z.array(objectName, { error: "must be a list of Secret names" }).default([]).describe("names of existing pull Secrets (kubernetes.io/dockerconfigjson) in the namespace, on every pod of the app"),
-        nodeSelector: keyValues("node label: value pairs", labelValueProblem).default({}).describe("node labels every pod of the app requires; keys and values checked as Kubernetes label keys and values"),
-        tolerations: z.array(toleration, { error: "must be a list of tolerations" }).default([]).describe("tolerations of every pod of the app: `{key, operator: Equal or Exists, value, effect: NoSchedule, " +
-                "PreferNoSchedule or NoExecute, tolerationSeconds}`. `tolerationSeconds` below 0 is the program's refusal (Kubernetes treats it as 0, evict at once): write 0"),
-        affinity: affinity.optional().describe("a Kubernetes `affinity` block for every pod of the app, field by field: `nodeAffinity` is added, " +
-                "`podAntiAffinity` replaces the program's spreading over nodes, `podAffinity` is added. Checked as the API server checks it (kubernetes pkg/apis/core/validation): node selector terms (`In`/`NotIn` need values, `Exists`/`DoesNotExist` none, `Gt`/`Lt` one; `matchFields` only `metadata.name`), weights 1-100, pod affinity terms (a label-key `topologyKey`, label selectors, namespaces as DNS labels); a field the Kubernetes type does not have is refused"),
+        imagePullSecrets: z
+            .array(objectName, { error: "must be a list of Secret names" })
+            .default([])
+            .describe("names of existing pull Secrets (kubernetes.io/dockerconfigjson) in the namespace, on every pod of the app"),
+        nodeSelector: keyValues("node label: value pairs", labelValueProblem)
+            .default({})
+            .describe("node labels every pod of the app requires; keys and values checked as Kubernetes label keys and values"),
+        tolerations: z
+            .array(toleration, { error: "must be a list of tolerations" })
+            .default([])
+            .describe(
+                "tolerations of every pod of the app: `{key, operator: Equal or Exists, value, effect: NoSchedule, " +
+                    "PreferNoSchedule or NoExecute, tolerationSeconds}`. `tolerationSeconds` below 0 is the program's refusal (Kubernetes treats it as 0, evict at once): write 0",
+            ),
+        affinity: affinity
+            .optional()
+            .describe(
+                "a Kubernetes `affinity` block for every pod of the app, field by field: `nodeAffinity` is added, " +
+                    "`podAntiAffinity` replaces the program's spreading over nodes, `podAffinity` is added. Checked as the API server checks it (kubernetes pkg/apis/core/validation): node selector terms (`In`/`NotIn` need values, `Exists`/`DoesNotExist` none, `Gt`/`Lt` one; `matchFields` only `metadata.name`), weights 1-100, pod affinity terms (a label-key `topologyKey`, label selectors, namespaces as DNS labels); a field the Kubernetes type does not have is refused",
+            ),
         labels: keyValues("label: value pairs", labelValueProblem)
             .superRefine((record, ctx) => {
                 for (const key of Object.keys(record)) {
@@ -246,9 +314,14 @@ export const podSettingsSchema = z
                     }
                 }
             })
-            .default({}).describe("extra labels of every pod of the app; the program's own `app.kubernetes.io/` name, component, instance, " +
-                "part-of and managed-by are refused (they select the pods)"),
-        annotations: keyValues("annotation: value pairs").default({}).describe("extra annotations of every pod of the app; the program's own (`checksum/...`) win on the same key"),
+            .default({})
+            .describe(
+                "extra labels of every pod of the app; the program's own `app.kubernetes.io/` name, component, instance, " +
+                    "part-of and managed-by are refused (they select the pods)",
+            ),
+        annotations: keyValues("annotation: value pairs")
+            .default({})
+            .describe("extra annotations of every pod of the app; the program's own (`checksum/...`) win on the same key"),
     })
     .prefault({});
 

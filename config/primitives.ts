@@ -46,7 +46,10 @@ export function belowFloor(value: string, min: string): boolean {
 }
 
 export const replicas = (max: number) =>
-    z.int({ error: "must be a whole number" }).min(0, { error: "must be 0 or more" }).max(max, { error: `must be at most ${max}` });
+    z
+        .int({ error: "must be a whole number" })
+        .min(0, { error: "must be 0 or more" })
+        .max(max, { error: `must be at most ${max}` });
 
 export const nonEmpty = z.string({ error: "must be text" }).min(1, { error: "must not be empty" });
 
@@ -54,18 +57,20 @@ export const nonEmpty = z.string({ error: "must be text" }).min(1, { error: "mus
  * Pinned image reference: one the kubelet pulls (policy/lib/image-reference.ts, distribution/reference's
  * grammar), with a tag other than `latest` or a digest (the policy pack's own rule).
  */
-export const pinnedImage = z
-    .string({ error: "must be an image reference such as name:tag" })
-    .superRefine((ref, ctx) => {
-        const why = imageReferenceProblem(ref);
-        if (why) {
-            ctx.addIssue({ code: "custom", input: ref, message: `${why}, which the kubelet refuses to pull; must be an image reference such as registry.example.com/team/name:1.0 (repository in lower case) or name@sha256:<64 lower-case hex digits>` });
-            return;
-        }
-        const pinning = imagePinning(ref);
-        if (pinning.why === "latest") ctx.addIssue({ code: "custom", input: ref, message: "must not use the moving tag 'latest'" });
-        else if (!pinning.pinned) ctx.addIssue({ code: "custom", input: ref, message: "must pin a version: name:tag or name@sha256:digest" });
-    });
+export const pinnedImage = z.string({ error: "must be an image reference such as name:tag" }).superRefine((ref, ctx) => {
+    const why = imageReferenceProblem(ref);
+    if (why) {
+        ctx.addIssue({
+            code: "custom",
+            input: ref,
+            message: `${why}, which the kubelet refuses to pull; must be an image reference such as registry.example.com/team/name:1.0 (repository in lower case) or name@sha256:<64 lower-case hex digits>`,
+        });
+        return;
+    }
+    const pinning = imagePinning(ref);
+    if (pinning.why === "latest") ctx.addIssue({ code: "custom", input: ref, message: "must not use the moving tag 'latest'" });
+    else if (!pinning.pinned) ctx.addIssue({ code: "custom", input: ref, message: "must pin a version: name:tag or name@sha256:digest" });
+});
 
 /**
  * Container resources. Every container runs with Guaranteed QoS, so requests must equal limits
@@ -116,11 +121,13 @@ export const guaranteedResources = (cpu: string, memory: string) => {
 // --- names and hosts: Kubernetes' DNS-1123 rules (lib/kubernetes-names.ts) ---------------------
 
 /** A Kubernetes object name that must be a DNS label (namespaces; a CronJob's name at most 52). */
-export const dnsLabel = (max = 63) =>
-    checked(`a DNS label: lower-case letters, digits and '-', at most ${max} characters`, (v) => dnsLabelProblem(v, max));
+export const dnsLabel = (max = 63) => checked(`a DNS label: lower-case letters, digits and '-', at most ${max} characters`, (v) => dnsLabelProblem(v, max));
 
 /** A Kubernetes object name that is a DNS subdomain (Secrets, classes, PriorityClasses). */
-export const objectName = checked("a Kubernetes name: lower-case letters, digits, '-' and '.', at most 253 characters, each part between dots at most 63", dnsSubdomainProblem);
+export const objectName = checked(
+    "a Kubernetes name: lower-case letters, digits, '-' and '.', at most 253 characters, each part between dots at most 63",
+    dnsSubdomainProblem,
+);
 
 /** A host name (a Route's or an Ingress's host). */
 export const hostname = checked("a DNS host name such as clair.example.com (each part at most 63 characters, 253 in all)", dnsSubdomainProblem);
@@ -205,7 +212,11 @@ export function pythonUrlHost(value: string): { scheme: string; host: string } |
     const netloc = rest.slice(2).split(/[/?#]/)[0];
     const hostport = netloc.slice(netloc.lastIndexOf("@") + 1);
     const bracketed = /^\[([^\]]*)\](.*)$/.exec(hostport);
-    const [host, port] = bracketed ? [bracketed[1], bracketed[2].replace(/^:/, "")] : hostport.includes(":") ? [hostport.slice(0, hostport.indexOf(":")), hostport.slice(hostport.indexOf(":") + 1)] : [hostport, ""];
+    const [host, port] = bracketed
+        ? [bracketed[1], bracketed[2].replace(/^:/, "")]
+        : hostport.includes(":")
+          ? [hostport.slice(0, hostport.indexOf(":")), hostport.slice(hostport.indexOf(":") + 1)]
+          : [hostport, ""];
     if (port !== "" && (!/^[0-9]+$/.test(port) || Number(port) > 65535)) return `has the port '${port}', which is not 0-65535`;
     return { scheme: scheme[1].toLowerCase(), host: host.toLowerCase() };
 }
@@ -240,7 +251,8 @@ export interface CurlUrl {
  * program's rule), IDN conversion (a non-ASCII host is passed to libcurl's IDN library).
  */
 export function curlUrl(value: string): CurlUrl | string {
-    if (/[\x01-\x1f\x7f]/.test(value) || value.includes(" ")) return "has a space or control character, which libcurl refuses anywhere in a URL (urlapi.c junkscan: CURLUE_MALFORMED_INPUT)";
+    if (/[\x01-\x1f\x7f]/.test(value) || value.includes(" "))
+        return "has a space or control character, which libcurl refuses anywhere in a URL (urlapi.c junkscan: CURLUE_MALFORMED_INPUT)";
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]{0,39}):(?=\/)/.exec(value);
     if (!scheme) return "has no scheme followed by '/' (such as https://), so libcurl would guess one from the host";
     const afterScheme = value.slice(scheme[0].length);
@@ -269,7 +281,8 @@ export function curlUrl(value: string): CurlUrl | string {
     }
     let port: number | undefined;
     if (portText !== undefined && portText !== "") {
-        if (!/^[0-9]+$/.test(portText)) return `has the port '${portText}', which libcurl refuses: decimal digits only (Curl_parse_port: CURLUE_BAD_PORT_NUMBER)`;
+        if (!/^[0-9]+$/.test(portText))
+            return `has the port '${portText}', which libcurl refuses: decimal digits only (Curl_parse_port: CURLUE_BAD_PORT_NUMBER)`;
         port = Number(portText);
         if (port > 0xffff) return `has the port ${portText}, above libcurl's limit of 65535 (Curl_parse_port: CURLUE_BAD_PORT_NUMBER)`;
     }
@@ -277,7 +290,8 @@ export function curlUrl(value: string): CurlUrl | string {
     if (host.startsWith("[")) {
         const address = host.slice(1, -1);
         if (address.includes("%")) return "has an IPv6 zone id, which this program does not take";
-        if (!/^[0-9A-Fa-f:.]+$/.test(address) || !ipaddr.IPv6.isValid(address)) return `has the IPv6 host '${host}', which is not an IPv6 address (libcurl: CURLUE_BAD_IPV6)`;
+        if (!/^[0-9A-Fa-f:.]+$/.test(address) || !ipaddr.IPv6.isValid(address))
+            return `has the IPv6 host '${host}', which is not an IPv6 address (libcurl: CURLUE_BAD_IPV6)`;
     } else {
         // urldecode_host: %XX escapes are decoded (a decoded control byte is refused); a '%' not followed by two hex digits stays, and hostname_check refuses it.
         const decoded = host.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
@@ -310,7 +324,8 @@ export function curlUrlProblem(value: string, schemes: string[]): string | undef
     const defaultPort = seen.scheme === "https" ? 443 : 80;
     const whatwgPort = whatwg.port === "" ? defaultPort : Number(whatwg.port);
     const sameHost = seen.host.startsWith("[")
-        ? whatwg.hostname.startsWith("[") && ipaddr.parse(whatwg.hostname.slice(1, -1)).toNormalizedString() === ipaddr.parse(seen.host.slice(1, -1)).toNormalizedString()
+        ? whatwg.hostname.startsWith("[") &&
+          ipaddr.parse(whatwg.hostname.slice(1, -1)).toNormalizedString() === ipaddr.parse(seen.host.slice(1, -1)).toNormalizedString()
         : whatwg.hostname === domainToASCII(seen.host);
     if (!sameHost || whatwgPort !== (seen.port ?? defaultPort)) {
         return `is read by libcurl as host '${seen.host}' port ${seen.port ?? defaultPort}, but by the WHATWG URL parser, which this program plans the NetworkPolicy with, as host '${whatwg.hostname}' port ${whatwgPort}; write it plainly, as scheme://host[:port]/path`;
@@ -361,11 +376,13 @@ export const url = (schemes = ["http", "https"], example = "https://example.com/
 export function corsOriginProblem(value: string): string | undefined {
     if (value === "*") return undefined;
     // The program's rule: browsers send "null" from sandboxed frames and file: pages, which any site can produce.
-    if (value === "null") return "is the origin browsers send from sandboxed frames and local files, which any site can produce, so this program does not allow it";
+    if (value === "null")
+        return "is the origin browsers send from sandboxed frames and local files, which any site can produce, so this program does not allow it";
     const why = urlProblem(value, ["http", "https"]);
     if (why) return why.startsWith("uses ") ? `${why}: this program allows only web pages' origins (http:// and https://)` : why;
     const origin = new URL(value).origin;
-    if (origin !== value) return `never equals the Origin header a browser sends (${JSON.stringify(origin)}): Starlette, which Malwar uses, compares origins as exact strings, so write the scheme and host in lower case, without a default port, path or trailing '/'`;
+    if (origin !== value)
+        return `never equals the Origin header a browser sends (${JSON.stringify(origin)}): Starlette, which Malwar uses, compares origins as exact strings, so write the scheme and host in lower case, without a default port, path or trailing '/'`;
     return undefined;
 }
 
@@ -374,7 +391,7 @@ export const corsOrigin = checked("an origin such as https://app.example.com (sc
 
 // --- time ------------------------------------------------------------------------------------------
 
-const GO_DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, "µs": 1000n, "μs": 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+const GO_DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, µs: 1000n, μs: 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
 const INT64_MAX = (1n << 63n) - 1n;
 
 /**
@@ -491,7 +508,10 @@ const windowLength = (what: string, parse: (v: string) => MinuteWindow | undefin
         return undefined;
     });
 
-export const backupWindow = windowLength(`a UTC window hh:mm-hh:mm such as 03:00-04:00, at least ${RDS_WINDOW_MINIMUM_MINUTES} minutes long (RDS's rule)`, backupWindowMinutes);
+export const backupWindow = windowLength(
+    `a UTC window hh:mm-hh:mm such as 03:00-04:00, at least ${RDS_WINDOW_MINIMUM_MINUTES} minutes long (RDS's rule)`,
+    backupWindowMinutes,
+);
 export const maintenanceWindow = windowLength(
     `a UTC window ddd:hh:mm-ddd:hh:mm such as sun:05:00-sun:06:00 (days mon, tue, wed, thu, fri, sat, sun in lower case), at least ${RDS_WINDOW_MINIMUM_MINUTES} minutes long (RDS's rule)`,
     maintenanceWindowMinutes,

@@ -71,59 +71,112 @@ export function clairAlerts(namespace: string, runbookBaseUrl: string): AlertGro
     const ns = `namespace="${namespace}"`;
     const rule = ruleBuilder(runbookBaseUrl);
     const serverErrors = (alert: string, api: string, who: string) =>
-        rule(alert, `sum by (namespace, handler) (rate(clair_http_${api}_request_total{${ns},code=~"5.."}[5m])) > 0`, "10m", "warning",
+        rule(
+            alert,
+            `sum by (namespace, handler) (rate(clair_http_${api}_request_total{${ns},code=~"5.."}[5m])) > 0`,
+            "10m",
+            "warning",
             `Clair's ${who} answers with server errors`,
-            `The ${who} API (clair_http_${api}_request_total) has answered with HTTP 5xx for 10 minutes. Its logs name the failing requests; a database outage is the usual cause.`);
-    return [{
-        name: "clair",
-        rules: [
-            serverErrors("ClairIndexerServerErrors", "indexerv1", "indexer"),
-            serverErrors("ClairMatcherServerErrors", "matcherv1", "matcher"),
-            serverErrors("ClairNotifierServerErrors", "notificationv1", "notifier"),
-            rule("ClairMatcherSlow",
-                `histogram_quantile(0.95, sum by (namespace, le) (rate(clair_http_matcherv1_request_duration_seconds_bucket{${ns}}[5m]))) > ${MATCHER_P95_SECONDS}`, "15m", "warning",
-                "Clair's matcher is slow",
-                `The 95th percentile of matcher request time has been above ${MATCHER_P95_SECONDS} s for 15 minutes: Quay's vulnerability reports wait.`),
-            rule("ClairRequestsConcurrencyLimited",
-                `sum by (namespace, endpoint) (increase(clair_http_concurrencylimited_total{${ns}}[10m])) > 0`, "10m", "warning",
-                "Clair turns requests away (HTTP 429)",
-                "Clair's indexer refused index requests over its limit per pod (clair_http_concurrencylimited_total; clair.indexer.indexReportRequestConcurrency) in each 10-minute window for 10 minutes: raise the limit if the pods have CPU and database connections to spare, else add indexer pods or CPU."),
-            rule("ClairDatabasePoolSaturated",
-                `max by (namespace, pod, application_name) (pgxpool_acquired_conns{${ns}} / pgxpool_max_conns{${ns}}) > ${POOL_SATURATION}`, "10m", "warning",
-                "A Clair pod's database pool is nearly all in use",
-                `More than ${POOL_SATURATION * 100}% of a pod's database connections have been in use for 10 minutes (application_name libindex is the indexer, libvuln the matcher).`),
-            rule("ClairDatabasePoolEmptyAcquires",
-                `sum by (namespace, pod, application_name) (rate(pgxpool_empty_acquire{${ns}}[5m])) > 0`, "15m", "warning",
-                "Clair waits for database connections",
-                "Requests for a pooled connection found the pool empty and had to wait (pgxpool_empty_acquire) for 15 minutes."),
-            rule("ClairNotifierDeliveryFailures",
-                `sum by (namespace) (increase(clair_notifier_setdeliveryfailed_total{${ns}}[30m])) > 0`, "5m", "warning",
-                "Clair's notifier cannot deliver notifications",
-                "The notifier marked deliveries to the webhook as failed in the last 30 minutes (clair_notifier_setdeliveryfailed_total): the webhook target is down or refuses them."),
-            rule("ClairPodsNotReady",
-                workloadsNotReady(namespace, { deployments: [CLAIR_NAMES.matcher, CLAIR_NAMES.notifier], statefulSets: [CLAIR_NAMES.indexer] }), "15m", "warning",
-                "Clair pods are not ready",
-                "A Clair workload has had fewer ready pods than it asks for during 15 minutes."),
-        ],
-    }];
+            `The ${who} API (clair_http_${api}_request_total) has answered with HTTP 5xx for 10 minutes. Its logs name the failing requests; a database outage is the usual cause.`,
+        );
+    return [
+        {
+            name: "clair",
+            rules: [
+                serverErrors("ClairIndexerServerErrors", "indexerv1", "indexer"),
+                serverErrors("ClairMatcherServerErrors", "matcherv1", "matcher"),
+                serverErrors("ClairNotifierServerErrors", "notificationv1", "notifier"),
+                rule(
+                    "ClairMatcherSlow",
+                    `histogram_quantile(0.95, sum by (namespace, le) (rate(clair_http_matcherv1_request_duration_seconds_bucket{${ns}}[5m]))) > ${MATCHER_P95_SECONDS}`,
+                    "15m",
+                    "warning",
+                    "Clair's matcher is slow",
+                    `The 95th percentile of matcher request time has been above ${MATCHER_P95_SECONDS} s for 15 minutes: Quay's vulnerability reports wait.`,
+                ),
+                rule(
+                    "ClairRequestsConcurrencyLimited",
+                    `sum by (namespace, endpoint) (increase(clair_http_concurrencylimited_total{${ns}}[10m])) > 0`,
+                    "10m",
+                    "warning",
+                    "Clair turns requests away (HTTP 429)",
+                    "Clair's indexer refused index requests over its limit per pod (clair_http_concurrencylimited_total; clair.indexer.indexReportRequestConcurrency) in each 10-minute window for 10 minutes: raise the limit if the pods have CPU and database connections to spare, else add indexer pods or CPU.",
+                ),
+                rule(
+                    "ClairDatabasePoolSaturated",
+                    `max by (namespace, pod, application_name) (pgxpool_acquired_conns{${ns}} / pgxpool_max_conns{${ns}}) > ${POOL_SATURATION}`,
+                    "10m",
+                    "warning",
+                    "A Clair pod's database pool is nearly all in use",
+                    `More than ${POOL_SATURATION * 100}% of a pod's database connections have been in use for 10 minutes (application_name libindex is the indexer, libvuln the matcher).`,
+                ),
+                rule(
+                    "ClairDatabasePoolEmptyAcquires",
+                    `sum by (namespace, pod, application_name) (rate(pgxpool_empty_acquire{${ns}}[5m])) > 0`,
+                    "15m",
+                    "warning",
+                    "Clair waits for database connections",
+                    "Requests for a pooled connection found the pool empty and had to wait (pgxpool_empty_acquire) for 15 minutes.",
+                ),
+                rule(
+                    "ClairNotifierDeliveryFailures",
+                    `sum by (namespace) (increase(clair_notifier_setdeliveryfailed_total{${ns}}[30m])) > 0`,
+                    "5m",
+                    "warning",
+                    "Clair's notifier cannot deliver notifications",
+                    "The notifier marked deliveries to the webhook as failed in the last 30 minutes (clair_notifier_setdeliveryfailed_total): the webhook target is down or refuses them.",
+                ),
+                rule(
+                    "ClairPodsNotReady",
+                    workloadsNotReady(namespace, { deployments: [CLAIR_NAMES.matcher, CLAIR_NAMES.notifier], statefulSets: [CLAIR_NAMES.indexer] }),
+                    "15m",
+                    "warning",
+                    "Clair pods are not ready",
+                    "A Clair workload has had fewer ready pods than it asks for during 15 minutes.",
+                ),
+            ],
+        },
+    ];
 }
 
 /** `workloads`: clamd's Deployment and, when there is one, the in-cluster signature mirror's StatefulSet. */
-export function clamavAlerts(namespace: string, databaseMaxAgeHours: number, workloads: { deployment: string; mirror?: string }, runbookBaseUrl: string): AlertGroup[] {
+export function clamavAlerts(
+    namespace: string,
+    databaseMaxAgeHours: number,
+    workloads: { deployment: string; mirror?: string },
+    runbookBaseUrl: string,
+): AlertGroup[] {
     const ns = `namespace="${namespace}"`;
     const rule = ruleBuilder(runbookBaseUrl);
-    return [{
-        name: "clamav",
-        rules: [
-            rule("ClamavDown", `clamav_up{${ns}} == 0`, "5m", "critical",
-                "clamd does not answer its exporter",
-                "The exporter beside clamd could not read clamd's STATS for 5 minutes (clamav_up is 0): clamd is down or stuck."),
-            rule("ClamavDatabaseOld", `time() - clamav_db_timestamp_seconds{${ns}} > ${databaseMaxAgeHours * 3600}`, "30m", "warning",
-                "ClamAV's signatures are old",
-                `The signatures clamd has loaded were built more than ${databaseMaxAgeHours} hours ago (clamav_db_timestamp_seconds): the signature mirror, freshclam or the refresh CronJob is failing.`),
-            rule("ClamavPodsNotReady", workloadsNotReady(namespace, { deployments: [workloads.deployment], statefulSets: workloads.mirror ? [workloads.mirror] : [] }), "15m", "warning",
-                "ClamAV pods are not ready",
-                "clamd's Deployment (or the signature mirror's StatefulSet) has had fewer ready pods than it asks for during 15 minutes."),
-        ],
-    }];
+    return [
+        {
+            name: "clamav",
+            rules: [
+                rule(
+                    "ClamavDown",
+                    `clamav_up{${ns}} == 0`,
+                    "5m",
+                    "critical",
+                    "clamd does not answer its exporter",
+                    "The exporter beside clamd could not read clamd's STATS for 5 minutes (clamav_up is 0): clamd is down or stuck.",
+                ),
+                rule(
+                    "ClamavDatabaseOld",
+                    `time() - clamav_db_timestamp_seconds{${ns}} > ${databaseMaxAgeHours * 3600}`,
+                    "30m",
+                    "warning",
+                    "ClamAV's signatures are old",
+                    `The signatures clamd has loaded were built more than ${databaseMaxAgeHours} hours ago (clamav_db_timestamp_seconds): the signature mirror, freshclam or the refresh CronJob is failing.`,
+                ),
+                rule(
+                    "ClamavPodsNotReady",
+                    workloadsNotReady(namespace, { deployments: [workloads.deployment], statefulSets: workloads.mirror ? [workloads.mirror] : [] }),
+                    "15m",
+                    "warning",
+                    "ClamAV pods are not ready",
+                    "clamd's Deployment (or the signature mirror's StatefulSet) has had fewer ready pods than it asks for during 15 minutes.",
+                ),
+            ],
+        },
+    ];
 }

@@ -107,7 +107,13 @@ function addUp(rows: { app: string; figures: Totals }[], databases: DatabaseCapa
 
 export function summarize(stack: string, workloads: WorkloadCapacity[], databases: DatabaseCapacity[]): CapacitySummary {
     const rows = workloads.map((w) => ({ ...w, ...figures(w, w.replicas), atMax: figures(w, w.maxReplicas ?? w.replicas) }));
-    const atMin = addUp(rows.map((r) => ({ app: r.app, figures: r })), databases);
-    const atMax = addUp(rows.map((r) => ({ app: r.app, figures: r.atMax })), databases);
+    const atMin = addUp(
+        rows.map((r) => ({ app: r.app, figures: r })),
+        databases,
+    );
+    const atMax = addUp(
+        rows.map((r) => ({ app: r.app, figures: r.atMax })),
+        databases,
+    );
     return { stack, workloads: rows, databases, apps: atMin.apps, total: atMin.total, atMax };
 }

@@ -242,7 +242,10 @@ export function overrideProblems(override: Record<string, unknown>, tree: ClairK
         }
         if (node === "value") continue;
         if (!isMapping(value)) {
-            problems.push({ path, message: node === "map" ? "must be a mapping" : `must be a mapping of Clair's ${dotted} keys (${Object.keys(node).sort().join(", ")})` });
+            problems.push({
+                path,
+                message: node === "map" ? "must be a mapping" : `must be a mapping of Clair's ${dotted} keys (${Object.keys(node).sort().join(", ")})`,
+            });
             continue;
         }
         if (node !== "map") problems.push(...overrideProblems(value, node, path));

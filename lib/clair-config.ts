@@ -88,7 +88,15 @@ export interface ClairConfigDocument {
     http_listen_addr: string;
     introspection_addr: string;
     log_level: string;
-    indexer: { connstring: string; migrations: boolean; scanlock_retry: number; layer_scan_concurrency: number; index_report_request_concurrency: number; airgap?: true; scanner?: ClairScannerConfig };
+    indexer: {
+        connstring: string;
+        migrations: boolean;
+        scanlock_retry: number;
+        layer_scan_concurrency: number;
+        index_report_request_concurrency: number;
+        airgap?: true;
+        scanner?: ClairScannerConfig;
+    };
     matcher: { connstring: string; migrations: boolean; indexer_addr: string; period: string; update_retention: number; disable_updaters?: true };
     updaters?: { sets?: string[]; config?: Record<string, Record<string, unknown>> };
     notifier: {
@@ -207,4 +215,3 @@ export function clairVersion(image: string): string | undefined {
     const match = /^v?((0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?)$/.exec(tag);
     return match ? match[1] : undefined;
 }
-

@@ -53,7 +53,12 @@ export function planPools(s: PoolSettings): Record<ClairMode, PoolPlan> {
     const plan = {} as Record<ClairMode, PoolPlan>;
     for (const mode of CLAIR_MODES) {
         const peakPods = s.replicas[mode] + (mode === "indexer" ? 0 : ROLLING_SURGE) + (mode === "matcher" ? s.updaterPods : 0);
-        plan[mode] = { peakPods, maxConnections: s.maxConnections, reserved: s.reserved, poolMaxConns: poolMaxConns(s.maxConnections, s.reserved, peakPods, s.ceiling) };
+        plan[mode] = {
+            peakPods,
+            maxConnections: s.maxConnections,
+            reserved: s.reserved,
+            poolMaxConns: poolMaxConns(s.maxConnections, s.reserved, peakPods, s.ceiling),
+        };
     }
     return plan;
 }

@@ -131,7 +131,8 @@ export const FRESHCLAM_TEST_MEMORY = "2Gi";
  * (maxUnavailable 0). freshclam still checks every download's digital signature.
  */
 export function freshclamTestsDatabases(memoryLimit: string): boolean {
-    if (quantityProblem(memoryLimit, "bytes", { unit: "required" })) throw new Error(`freshclam's memory limit ${JSON.stringify(memoryLimit)} is not a Kubernetes quantity with a byte unit`);
+    if (quantityProblem(memoryLimit, "bytes", { unit: "required" }))
+        throw new Error(`freshclam's memory limit ${JSON.stringify(memoryLimit)} is not a Kubernetes quantity with a byte unit`);
     return compareQuantities(memoryLimit, FRESHCLAM_TEST_MEMORY) >= 0;
 }
 
@@ -154,7 +155,13 @@ export const MAX_CHECKS_PER_DAY = 24;
  * can fetch it as a mirror's file. Its cool-down state (freshclam.dat) sits in the same directory,
  * on the mirror's claim, so a 429 or 403 is remembered across restarts.
  */
-export function mirrorUpdaterConf(checksPerDay: number, container: FreshclamContainer, upstreamMirror?: string, proxy?: FreshclamProxy, customDatabases: string[] = []): ClamavConf {
+export function mirrorUpdaterConf(
+    checksPerDay: number,
+    container: FreshclamContainer,
+    upstreamMirror?: string,
+    proxy?: FreshclamProxy,
+    customDatabases: string[] = [],
+): ClamavConf {
     if (!Number.isInteger(checksPerDay) || checksPerDay < 1 || checksPerDay > MAX_CHECKS_PER_DAY) {
         throw new Error(`checksPerDay ${checksPerDay}: must be a whole number from 1 to ${MAX_CHECKS_PER_DAY} (at most hourly)`);
     }

@@ -61,18 +61,87 @@ type PanelSpec = Omit<DashboardPanel, "id" | "datasource" | "gridPos" | "fieldCo
 const perApi = (expr: (api: string) => string): [string, string][] => APIS.map(({ api, legend }) => [legend, expr(api)]);
 
 const PANELS: PanelSpec[] = [
-    { title: "Clair requests", description: "Requests per second per API.", unit: "reqps", targets: perApi((api) => `sum(rate(clair_http_${api}_request_total{${NS}}[5m]))`) },
-    { title: "Clair server errors", description: "HTTP 5xx answers per second per API (alerts: Clair*ServerErrors).", unit: "reqps", targets: perApi((api) => `sum(rate(clair_http_${api}_request_total{${NS},code=~"5.."}[5m]))`) },
-    { title: "Clair p95 latency", description: "95th percentile of request time per API (alert: ClairMatcherSlow over 30 s).", unit: "s", targets: perApi((api) => `histogram_quantile(0.95, sum by (le) (rate(clair_http_${api}_request_duration_seconds_bucket{${NS}}[5m])))`) },
-    { title: "Clair requests refused (429)", description: "Requests over the concurrency limit, per endpoint (alert: ClairRequestsConcurrencyLimited).", unit: "reqps", targets: [["{{endpoint}}", `sum by (endpoint) (rate(clair_http_concurrencylimited_total{${NS}}[5m]))`]] },
-    { title: "Database pool in use", description: "Acquired over maximum connections, per node type's pool (libindex: indexer, libvuln: matcher; the notifier's pool has no metrics). Alert: ClairDatabasePoolSaturated over 90% in a pod.", unit: "percentunit", max: 1, targets: [["{{application_name}}", `sum by (application_name) (pgxpool_acquired_conns{${NS}}) / sum by (application_name) (pgxpool_max_conns{${NS}})`]] },
-    { title: "Database pool empty acquires", description: "Acquires that found the pool empty and waited, per second (alert: ClairDatabasePoolEmptyAcquires).", unit: "ops", targets: [["{{application_name}}", `sum by (application_name) (rate(pgxpool_empty_acquire{${NS}}[5m]))`]] },
-    { title: "Indexed manifests", description: "Manifests the indexers checked, per second: scanned_before=true were already indexed.", unit: "ops", targets: [["scanned before: {{scanned_before}}", `sum by (scanned_before) (rate(claircore_indexer_scanned_manifests{${NS}}[5m]))`]] },
-    { title: "Notifier deliveries", description: "Notifications delivered and failed, per second (alert: ClairNotifierDeliveryFailures).", unit: "ops", targets: [["delivered", `sum(rate(clair_notifier_setdelivered_total{${NS}}[5m]))`], ["failed", `sum(rate(clair_notifier_setdeliveryfailed_total{${NS}}[5m]))`]] },
-    { title: "ClamAV signature age", description: "Time since the loaded signatures were built, per clamd pod (alert: ClamavDatabaseOld).", unit: "s", targets: [["{{pod}}", `time() - max by (pod) (clamav_db_timestamp_seconds{${NS}})`]] },
-    { title: "ClamAV up", description: "1 when the exporter could read clamd's STATS (alert: ClamavDown).", unit: "none", max: 1, targets: [["{{pod}}", `max by (pod) (clamav_up{${NS}})`]] },
-    { title: "ClamAV queue", description: "Scans waiting in clamd's thread pool, per pod.", unit: "none", targets: [["{{pod}}", `sum by (pod) (clamav_pool_queue_length{${NS}})`]] },
-    { title: "Pods not ready", description: "Desired minus ready pods per workload (kube-state-metrics; alerts: ClairPodsNotReady, ClamavPodsNotReady).", unit: "none", targets: [["{{deployment}}", `kube_deployment_spec_replicas{${NS}} - kube_deployment_status_replicas_ready{${NS}}`], ["{{statefulset}}", `kube_statefulset_replicas{${NS}} - kube_statefulset_status_replicas_ready{${NS}}`]] },
+    {
+        title: "Clair requests",
+        description: "Requests per second per API.",
+        unit: "reqps",
+        targets: perApi((api) => `sum(rate(clair_http_${api}_request_total{${NS}}[5m]))`),
+    },
+    {
+        title: "Clair server errors",
+        description: "HTTP 5xx answers per second per API (alerts: Clair*ServerErrors).",
+        unit: "reqps",
+        targets: perApi((api) => `sum(rate(clair_http_${api}_request_total{${NS},code=~"5.."}[5m]))`),
+    },
+    {
+        title: "Clair p95 latency",
+        description: "95th percentile of request time per API (alert: ClairMatcherSlow over 30 s).",
+        unit: "s",
+        targets: perApi((api) => `histogram_quantile(0.95, sum by (le) (rate(clair_http_${api}_request_duration_seconds_bucket{${NS}}[5m])))`),
+    },
+    {
+        title: "Clair requests refused (429)",
+        description: "Requests over the concurrency limit, per endpoint (alert: ClairRequestsConcurrencyLimited).",
+        unit: "reqps",
+        targets: [["{{endpoint}}", `sum by (endpoint) (rate(clair_http_concurrencylimited_total{${NS}}[5m]))`]],
+    },
+    {
+        title: "Database pool in use",
+        description:
+            "Acquired over maximum connections, per node type's pool (libindex: indexer, libvuln: matcher; the notifier's pool has no metrics). Alert: ClairDatabasePoolSaturated over 90% in a pod.",
+        unit: "percentunit",
+        max: 1,
+        targets: [["{{application_name}}", `sum by (application_name) (pgxpool_acquired_conns{${NS}}) / sum by (application_name) (pgxpool_max_conns{${NS}})`]],
+    },
+    {
+        title: "Database pool empty acquires",
+        description: "Acquires that found the pool empty and waited, per second (alert: ClairDatabasePoolEmptyAcquires).",
+        unit: "ops",
+        targets: [["{{application_name}}", `sum by (application_name) (rate(pgxpool_empty_acquire{${NS}}[5m]))`]],
+    },
+    {
+        title: "Indexed manifests",
+        description: "Manifests the indexers checked, per second: scanned_before=true were already indexed.",
+        unit: "ops",
+        targets: [["scanned before: {{scanned_before}}", `sum by (scanned_before) (rate(claircore_indexer_scanned_manifests{${NS}}[5m]))`]],
+    },
+    {
+        title: "Notifier deliveries",
+        description: "Notifications delivered and failed, per second (alert: ClairNotifierDeliveryFailures).",
+        unit: "ops",
+        targets: [
+            ["delivered", `sum(rate(clair_notifier_setdelivered_total{${NS}}[5m]))`],
+            ["failed", `sum(rate(clair_notifier_setdeliveryfailed_total{${NS}}[5m]))`],
+        ],
+    },
+    {
+        title: "ClamAV signature age",
+        description: "Time since the loaded signatures were built, per clamd pod (alert: ClamavDatabaseOld).",
+        unit: "s",
+        targets: [["{{pod}}", `time() - max by (pod) (clamav_db_timestamp_seconds{${NS}})`]],
+    },
+    {
+        title: "ClamAV up",
+        description: "1 when the exporter could read clamd's STATS (alert: ClamavDown).",
+        unit: "none",
+        max: 1,
+        targets: [["{{pod}}", `max by (pod) (clamav_up{${NS}})`]],
+    },
+    {
+        title: "ClamAV queue",
+        description: "Scans waiting in clamd's thread pool, per pod.",
+        unit: "none",
+        targets: [["{{pod}}", `sum by (pod) (clamav_pool_queue_length{${NS}})`]],
+    },
+    {
+        title: "Pods not ready",
+        description: "Desired minus ready pods per workload (kube-state-metrics; alerts: ClairPodsNotReady, ClamavPodsNotReady).",
+        unit: "none",
+        targets: [
+            ["{{deployment}}", `kube_deployment_spec_replicas{${NS}} - kube_deployment_status_replicas_ready{${NS}}`],
+            ["{{statefulset}}", `kube_statefulset_replicas{${NS}} - kube_statefulset_status_replicas_ready{${NS}}`],
+        ],
+    },
 ];
 
 /** Two panels a row, 12 columns by 8 rows each. */
@@ -89,7 +158,14 @@ export function platformDashboard(): Dashboard {
         templating: {
             list: [
                 { name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus" },
-                { name: "namespace", label: "Namespace", type: "query", datasource: DATASOURCE, query: { query: "label_values(clair_cmd_version_info, namespace)", refId: "namespace" }, refresh: 2 },
+                {
+                    name: "namespace",
+                    label: "Namespace",
+                    type: "query",
+                    datasource: DATASOURCE,
+                    query: { query: "label_values(clair_cmd_version_info, namespace)", refId: "namespace" },
+                    refresh: 2,
+                },
             ],
         },
         panels: PANELS.map((p, i) => ({

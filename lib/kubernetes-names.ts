@@ -20,7 +20,8 @@ export function dnsSubdomainProblem(value: string): string | undefined {
     if (value.length > 253) return `is ${value.length} characters long, over the limit of 253`;
     for (const label of value.split(".")) {
         const why = dnsLabelProblem(label);
-        if (why) return label === "" ? "has an empty part between dots" : `has the part '${label.length > 20 ? `${label.slice(0, 20)}…` : label}', which ${why}`;
+        if (why)
+            return label === "" ? "has an empty part between dots" : `has the part '${label.length > 20 ? `${label.slice(0, 20)}…` : label}', which ${why}`;
     }
     return undefined;
 }
@@ -42,7 +43,8 @@ export function qualifiedNameProblem(key: string): string | undefined {
     }
     if (name.length === 0) return "has an empty name";
     if (name.length > 63) return `has a name of ${name.length} characters, over the limit of 63`;
-    if (!NAME_PART.test(name)) return `has the name '${name}', which may hold only letters, digits, '-', '_' and '.', and must start and end with a letter or digit`;
+    if (!NAME_PART.test(name))
+        return `has the name '${name}', which may hold only letters, digits, '-', '_' and '.', and must start and end with a letter or digit`;
     return undefined;
 }
 

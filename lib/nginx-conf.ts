@@ -51,7 +51,9 @@ export const SIGNATURE_FILE_PATTERN = "^/[a-z]+(-[0-9]+)?[.](cvd|cld|cdiff|sign)
  * /healthz for probes.
  */
 export function mirrorNginxConf(o: MirrorServerOptions): NginxDirective[] {
-    for (const file of o.customFiles ?? []) if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) throw new Error(`custom database file name ${JSON.stringify(file)}: letters, digits, '.', '_' and '-' only`);
+    for (const file of o.customFiles ?? [])
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file))
+            throw new Error(`custom database file name ${JSON.stringify(file)}: letters, digits, '.', '_' and '-' only`);
     const getOnly: NginxDirective[] = [{ name: "limit_except", args: ["GET"], block: [{ name: "deny", args: ["all"] }] }];
     return [
         { name: "worker_processes", args: [1] },
@@ -77,7 +79,14 @@ export function mirrorNginxConf(o: MirrorServerOptions): NginxDirective[] {
                         { name: "listen", args: [o.port] },
                         { name: "root", args: [o.root] },
                         { name: "autoindex", args: ["off"] },
-                        { name: "location", args: ["=", "/healthz"], block: [{ name: "access_log", args: ["off"] }, { name: "return", args: [200] }] },
+                        {
+                            name: "location",
+                            args: ["=", "/healthz"],
+                            block: [
+                                { name: "access_log", args: ["off"] },
+                                { name: "return", args: [200] },
+                            ],
+                        },
                         // GET allows HEAD too; anything else is refused.
                         { name: "location", args: ["~", SIGNATURE_FILE_PATTERN], block: getOnly },
                         // Each by its exact name: the directory also holds freshclam's own state.

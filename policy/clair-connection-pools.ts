@@ -88,7 +88,8 @@ export function maxConnectionsOf(identifier: string, resources: PolicyResource[]
  */
 export const clairConnectionPools: StackValidationPolicy = {
     name: "clair-connection-pools",
-    description: "The connection pools the Clair config opens against each database (pods at peak, an autoscaler's maximum included, x pool_max_conns) fit in that database's max_connections, less a reserve.",
+    description:
+        "The connection pools the Clair config opens against each database (pods at peak, an autoscaler's maximum included, x pool_max_conns) fit in that database's max_connections, less a reserve.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: { reservedConnections: { type: "integer", minimum: 0, default: 3 } },
@@ -105,7 +106,10 @@ export const clairConnectionPools: StackValidationPolicy = {
             const name = workload.props.metadata?.name ?? r.name;
             const pool = Number(annotations[POOL_ANNOTATION]);
             if (!Number.isInteger(pool) || pool <= 0) {
-                reportViolation(`${name}: annotation ${POOL_ANNOTATION} ${JSON.stringify(annotations[POOL_ANNOTATION] ?? "unset")} is not a positive integer`, r.urn);
+                reportViolation(
+                    `${name}: annotation ${POOL_ANNOTATION} ${JSON.stringify(annotations[POOL_ANNOTATION] ?? "unset")} is not a positive integer`,
+                    r.urn,
+                );
                 continue;
             }
             const pods = peakPods(workload, autoscalerMaximum(workload, args.resources));
@@ -119,7 +123,9 @@ export const clairConnectionPools: StackValidationPolicy = {
             if (max === undefined) {
                 reportViolation(`database ${database} (named by ${parts.join(", ")}) is not in this stack, or its max_connections cannot be read`);
             } else if (total > max - reservedConnections) {
-                reportViolation(`database ${database}: ${parts.join(" + ")} = ${total} connections exceed max_connections ${max} less ${reservedConnections} reserved`);
+                reportViolation(
+                    `database ${database}: ${parts.join(" + ")} = ${total} connections exceed max_connections ${max} less ${reservedConnections} reserved`,
+                );
             }
         }
     },

@@ -9,7 +9,8 @@ const TIMEOUT = "haproxy.router.openshift.io/timeout";
  */
 export const clairIndexerRouteTimeout: ResourceValidationPolicy = {
     name: "clair-indexer-route-timeout",
-    description: "A Route to the Clair indexer carries the haproxy timeout annotation (the program sets 5m), since one index request lasts as long as the layer downloads.",
+    description:
+        "A Route to the Clair indexer carries the haproxy timeout annotation (the program sets 5m), since one index request lasts as long as the layer downloads.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: { indexerService: { type: "string", default: "clair-indexer" } },

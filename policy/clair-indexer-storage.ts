@@ -14,7 +14,8 @@ function isClairIndexer(podSpec: PodSpec | undefined): boolean {
  */
 export const clairIndexerStorage: ResourceValidationPolicy = {
     name: "clair-indexer-storage",
-    description: "The Clair indexer's claim template uses the configured storage class (gp2) and at least the configured size (100Gi): gp2 IOPS scale with size, and layers are large.",
+    description:
+        "The Clair indexer's claim template uses the configured storage class (gp2) and at least the configured size (100Gi): gp2 IOPS scale with size, and layers are large.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -34,7 +35,8 @@ export const clairIndexerStorage: ResourceValidationPolicy = {
         for (const claim of templates) {
             const claimName = claim.metadata?.name ?? "(unnamed)";
             const cls = claim.spec?.storageClassName;
-            if (cls !== storageClass) reportViolation(`StatefulSet ${name}, claim ${claimName}: storageClassName ${JSON.stringify(cls ?? "unset")} is not ${storageClass}`);
+            if (cls !== storageClass)
+                reportViolation(`StatefulSet ${name}, claim ${claimName}: storageClassName ${JSON.stringify(cls ?? "unset")} is not ${storageClass}`);
             const size = claim.spec?.resources?.requests?.storage;
             const problem = size === undefined ? "is unset" : quantityProblem(size, "bytes");
             if (problem) {

@@ -50,7 +50,8 @@ export function grantedSccs(resources: PolicyResource[], namespace: string | und
  */
 export const openshiftNamespaceIds: StackValidationPolicy = {
     name: "openshift-namespace-ids",
-    description: "On OpenShift, a pod sets no runAsUser, runAsGroup or fsGroup (restricted-v2 assigns them from the namespace's range), unless the stack binds its ServiceAccount to an SCC that admits fixed IDs.",
+    description:
+        "On OpenShift, a pod sets no runAsUser, runAsGroup or fsGroup (restricted-v2 assigns them from the namespace's range), unless the stack binds its ServiceAccount to an SCC that admits fixed IDs.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {

@@ -8,7 +8,8 @@ const RDS_TYPES = ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"];
  */
 export const rdsBackupRetention: ResourceValidationPolicy = {
     name: "rds-backup-retention",
-    description: "RDS instances and clusters keep automated backups at least `minimumDays` (default 30) and set a backup window; unset fails, since the provider's default keeps fewer days.",
+    description:
+        "RDS instances and clusters keep automated backups at least `minimumDays` (default 30) and set a backup window; unset fails, since the provider's default keeps fewer days.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 30 } },

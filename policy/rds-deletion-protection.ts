@@ -6,7 +6,8 @@ import { rdsFlagPolicy } from "./lib/rds-flag";
  */
 export const rdsDeletionProtection = rdsFlagPolicy({
     name: "rds-deletion-protection",
-    description: "RDS instances have deletion protection on (mandatory in prod, advisory in stage, set per stack in the pack config): losing the indexer database means months of re-indexing.",
+    description:
+        "RDS instances have deletion protection on (mandatory in prod, advisory in stage, set per stack in the pack config): losing the indexer database means months of re-indexing.",
     property: "deletionProtection",
     required: true,
     advice: "turn it on",

@@ -3,7 +3,10 @@ import { quantitiesEqual, quantityProblem, type QuantityKind } from "./lib/quant
 import { containersOf, validateWorkloads } from "./lib/workloads";
 
 /** Each resource and what it counts (the one quantity parser's rules: positive, in its units). */
-const KINDS: [resource: "cpu" | "memory", counts: QuantityKind][] = [["cpu", "cpu"], ["memory", "bytes"]];
+const KINDS: [resource: "cpu" | "memory", counts: QuantityKind][] = [
+    ["cpu", "cpu"],
+    ["memory", "bytes"],
+];
 
 /**
  * Guaranteed QoS for every container and init container: the scheduler reserves what the
@@ -11,7 +14,8 @@ const KINDS: [resource: "cpu" | "memory", counts: QuantityKind][] = [["cpu", "cp
  */
 export const requestsEqualLimits: ResourceValidationPolicy = {
     name: "requests-equal-limits",
-    description: "Every container and init container sets cpu (cores or millicores) and memory (bytes) requests and limits, each more than zero, and each request equals its limit (Guaranteed QoS).",
+    description:
+        "Every container and init container sets cpu (cores or millicores) and memory (bytes) requests and limits, each more than zero, and each request equals its limit (Guaranteed QoS).",
     enforcementLevel: "mandatory",
     validateResource: validateWorkloads(({ owner, podSpec }, _args, reportViolation) => {
         for (const { role, container } of containersOf(podSpec)) {
@@ -25,7 +29,10 @@ export const requestsEqualLimits: ResourceValidationPolicy = {
                     reportViolation(`${where} request ${show(request)} and limit ${show(limit)} must both be set`);
                     continue;
                 }
-                const problems = [["request", request], ["limit", limit]].flatMap(([which, value]) => {
+                const problems = [
+                    ["request", request],
+                    ["limit", limit],
+                ].flatMap(([which, value]) => {
                     const problem = quantityProblem(value, counts);
                     return problem ? [`${which} ${show(value)} ${problem}`] : [];
                 });

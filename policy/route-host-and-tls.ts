@@ -8,7 +8,8 @@ export const ROUTE_TYPE = "kubernetes:route.openshift.io/v1:Route";
  */
 export const routeHostAndTls: ResourceValidationPolicy = {
     name: "route-host-and-tls",
-    description: "Every OpenShift Route names its host and terminates TLS (edge or reencrypt, with insecure traffic redirected or refused): the Clair API is public and carries the PSK-signed JWTs.",
+    description:
+        "Every OpenShift Route names its host and terminates TLS (edge or reencrypt, with insecure traffic redirected or refused): the Clair API is public and carries the PSK-signed JWTs.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== ROUTE_TYPE) return;

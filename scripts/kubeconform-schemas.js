@@ -32,10 +32,10 @@ function parseArgs(argv) {
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const v = argv[i + 1];
-        if (a === "--swagger") (out.swagger = v), i++;
-        else if (a === "--version") (out.version = v), i++;
-        else if (a === "--out") (out.out = v), i++;
-        else if (a === "--crd") out.crd.push(v), i++;
+        if (a === "--swagger") ((out.swagger = v), i++);
+        else if (a === "--version") ((out.version = v), i++);
+        else if (a === "--out") ((out.out = v), i++);
+        else if (a === "--crd") (out.crd.push(v), i++);
         else throw new Error(`unknown argument ${a}`);
     }
     if (!out.swagger || !out.version || !out.out) {
@@ -99,12 +99,7 @@ function adjust(node, name) {
 function strict(node) {
     if (Array.isArray(node)) return node.forEach(strict);
     if (!node || typeof node !== "object") return;
-    if (
-        node.properties &&
-        typeof node.properties === "object" &&
-        !("additionalProperties" in node) &&
-        node["x-kubernetes-preserve-unknown-fields"] !== true
-    ) {
+    if (node.properties && typeof node.properties === "object" && !("additionalProperties" in node) && node["x-kubernetes-preserve-unknown-fields"] !== true) {
         node.additionalProperties = false;
     }
     for (const [k, v] of Object.entries(node)) {
@@ -162,9 +157,7 @@ function main() {
                 const root = clone(s);
                 root.properties = root.properties || {};
                 root.properties.metadata = { $ref: REF + OBJECT_META };
-                root.definitions = Object.fromEntries(
-                    reachable(root, defs).map((n) => [n, clone(defs[n])]),
-                );
+                root.definitions = Object.fromEntries(reachable(root, defs).map((n) => [n, clone(defs[n])]));
                 schemas.set(fileName(crd.spec.names.kind, crd.spec.group, v.name), root);
                 crds++;
             }
@@ -184,8 +177,7 @@ function main() {
         fs.writeFileSync(path.join(dirs.strict, file), JSON.stringify(tight));
     }
     console.log(
-        `wrote ${schemas.size} schemas (${crds} from CRDs) for Kubernetes ${args.version} ` +
-            `(document version ${docVersion || "unknown"}) into ${args.out}`,
+        `wrote ${schemas.size} schemas (${crds} from CRDs) for Kubernetes ${args.version} ` + `(document version ${docVersion || "unknown"}) into ${args.out}`,
     );
 }
 

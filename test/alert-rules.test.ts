@@ -32,14 +32,25 @@ describe("alert annotations", () => {
             assert.deepEqual(Object.keys(r.annotations).sort(), ["description", "runbook_url", "summary"], r.alert);
             // Absolute, for a notification read anywhere: Pulumi.prod.yaml's monitoring.runbookBaseUrl, and
             // the section's anchor (GitHub's and GitLab's anchor of a heading is its text in lower case).
-            assert.equal(r.annotations.runbook_url, `https://git.example.com/security/security-scanning-platform/blob/main/docs/operations.md#${r.alert.toLowerCase()}`);
+            assert.equal(
+                r.annotations.runbook_url,
+                `https://git.example.com/security/security-scanning-platform/blob/main/docs/operations.md#${r.alert.toLowerCase()}`,
+            );
         }
-        assert.deepEqual(sections.filter((s) => !rules.some((r: any) => r.alert === s)), [], "no runbook for an alert that does not exist");
+        assert.deepEqual(
+            sections.filter((s) => !rules.some((r: any) => r.alert === s)),
+            [],
+            "no runbook for an alert that does not exist",
+        );
     });
 
     it("every alert's runbook_url anchor is a heading's anchor in docs/operations.md", async () => {
         const anchors = anchorsOf(fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8"));
-        const rules = atLeast((await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules), 12, "alerts");
+        const rules = atLeast(
+            (await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules),
+            12,
+            "alerts",
+        );
         for (const r of rules) {
             const anchor = new URL(r.annotations.runbook_url).hash.slice(1);
             assert.ok(anchors.has(anchor), `${r.alert}: #${anchor} is no heading of docs/operations.md`);
@@ -58,7 +69,8 @@ describe("what the runbooks tell operators to change", () => {
         return runbooks.slice(start, next < 0 ? undefined : next);
     };
     /** Dotted names under one of our top-level keys (clair.indexer.replicas), as the text gives them. */
-    const keyMentions = (text: string) => [...text.matchAll(/\b((?:clair|clamav|malwar|monitoring|kubernetes|network|proxy|trustedCA)(?:\.[A-Za-z]\w*)+)/g)].map((m) => m[1]);
+    const keyMentions = (text: string) =>
+        [...text.matchAll(/\b((?:clair|clamav|malwar|monitoring|kubernetes|network|proxy|trustedCA)(?:\.[A-Za-z]\w*)+)/g)].map((m) => m[1]);
 
     it("name only config keys the schema has, in the runbooks and in the alerts' descriptions", async () => {
         const keys = configKeys();
@@ -83,9 +95,16 @@ describe("runbook links", () => {
     it("follow monitoring.runbookBaseUrl, a query kept before each alert's anchor", async () => {
         const base = "https://gitlab.example.org/sre/scanning/-/blob/main/README.md?plain=1";
         const run = await runProgram("stage", { sets: { "monitoring.runbookBaseUrl": base } });
-        const rules = atLeast((await ruleGroups(run)).flatMap((g) => g.rules), 12, "alerts");
+        const rules = atLeast(
+            (await ruleGroups(run)).flatMap((g) => g.rules),
+            12,
+            "alerts",
+        );
         for (const r of rules) assert.equal(r.annotations.runbook_url, `${base}#${r.alert.toLowerCase()}`);
-        assert.ok(rules.some((r: any) => r.annotations.runbook_url === `${base}#clamavdatabaseold`), "ClamAV's alerts too");
+        assert.ok(
+            rules.some((r: any) => r.annotations.runbook_url === `${base}#clamavdatabaseold`),
+            "ClamAV's alerts too",
+        );
     });
 });
 

@@ -24,7 +24,11 @@ const maxConnections = (memoryGiB: number) => Math.min(Math.floor((memoryGiB * 2
 const RESERVED = 20;
 const CEILING = 32;
 
-const on = (key: string, max: number, extra: Record<string, string> = {}) => ({ [`${key}.autoscaling.enabled`]: "true", [`${key}.autoscaling.maxReplicas`]: String(max), ...extra });
+const on = (key: string, max: number, extra: Record<string, string> = {}) => ({
+    [`${key}.autoscaling.enabled`]: "true",
+    [`${key}.autoscaling.maxReplicas`]: String(max),
+    ...extra,
+});
 
 const hpas = (run: MockRun) => ofType(run, K8S.hpa).map((r) => r.inputs);
 
@@ -33,7 +37,11 @@ describe("autoscaling: off by default", () => {
         it(`${stack}: no autoscaler; the three scalable workloads still let pulumi up take spec.replicas back (patchForce)`, async () => {
             const run = await runProgram(stack);
             assert.deepEqual(hpas(run), []);
-            for (const [type, name] of [[K8S.statefulSet, "clair-indexer"], [K8S.deployment, "clair-matcher"], [K8S.deployment, "clamav"]]) {
+            for (const [type, name] of [
+                [K8S.statefulSet, "clair-indexer"],
+                [K8S.deployment, "clair-matcher"],
+                [K8S.deployment, "clamav"],
+            ]) {
                 assert.equal(object(run, type, name).metadata.annotations["pulumi.com/patchForce"], "true", name);
             }
             // Not on the workloads that never scale automatically.
@@ -45,23 +53,37 @@ describe("autoscaling: off by default", () => {
 describe("autoscaling: on", () => {
     it("prod clamd 3..8: an autoscaling/v2 autoscaler on CPU at 70% of the request, the Deployment starting at 3", async () => {
         const run = await runProgram("prod", { sets: on("clamav", 8) });
-        assert.deepEqual(hpas(run), [{
-            apiVersion: "autoscaling/v2",
-            kind: "HorizontalPodAutoscaler",
-            // In the stack's one namespace, with clamd's own labels.
-            metadata: { name: "clamav", namespace: "clair-production", labels: { "app.kubernetes.io/name": "clamav", "app.kubernetes.io/component": "clamd", "app.kubernetes.io/instance": "clamav", "app.kubernetes.io/part-of": "clamav", "app.kubernetes.io/managed-by": "pulumi" } },
-            spec: {
-                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "clamav" },
-                minReplicas: PROD.clamd,
-                maxReplicas: 8,
-                metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+        assert.deepEqual(hpas(run), [
+            {
+                apiVersion: "autoscaling/v2",
+                kind: "HorizontalPodAutoscaler",
+                // In the stack's one namespace, with clamd's own labels.
+                metadata: {
+                    name: "clamav",
+                    namespace: "clair-production",
+                    labels: {
+                        "app.kubernetes.io/name": "clamav",
+                        "app.kubernetes.io/component": "clamd",
+                        "app.kubernetes.io/instance": "clamav",
+                        "app.kubernetes.io/part-of": "clamav",
+                        "app.kubernetes.io/managed-by": "pulumi",
+                    },
+                },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "clamav" },
+                    minReplicas: PROD.clamd,
+                    maxReplicas: 8,
+                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+                },
             },
-        }]);
+        ]);
         assert.equal(object(run, K8S.deployment, "clamav").spec.replicas, PROD.clamd);
     });
 
     it("minReplicas sets the starting count; the indexer's autoscaler targets the StatefulSet", async () => {
-        const run = await runProgram("prod", { sets: on("clair.indexer", 60, { "clair.indexer.autoscaling.minReplicas": "20", "clair.indexer.autoscaling.targetCPUUtilization": "60" }) });
+        const run = await runProgram("prod", {
+            sets: on("clair.indexer", 60, { "clair.indexer.autoscaling.minReplicas": "20", "clair.indexer.autoscaling.targetCPUUtilization": "60" }),
+        });
         const [hpa] = hpas(run);
         assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "StatefulSet", name: "clair-indexer" });
         assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.metrics[0].resource.target.averageUtilization], [20, 60, 60]);
@@ -75,7 +97,10 @@ describe("autoscaling: on", () => {
         assert.equal(expected, 15);
         assert.equal(object(run, K8S.deployment, "clair-matcher").metadata.annotations[POOL_ANNOTATION], String(expected));
         const fixed = await runProgram("prod");
-        assert.equal(object(fixed, K8S.deployment, "clair-matcher").metadata.annotations[POOL_ANNOTATION], String(Math.min(CEILING, Math.floor((maxConnections(16) - RESERVED) / (PROD.matcher + 1)))));
+        assert.equal(
+            object(fixed, K8S.deployment, "clair-matcher").metadata.annotations[POOL_ANNOTATION],
+            String(Math.min(CEILING, Math.floor((maxConnections(16) - RESERVED) / (PROD.matcher + 1)))),
+        );
     });
 
     it("the capacity report gives the minimum and the maximum of each autoscaled row and of the totals", async () => {
@@ -102,8 +127,16 @@ describe("autoscaling: the capacity compare", () => {
             "Compared with stack 'prod' with every autoscaler at its maximum (change = prod+set minus prod)",
         ]);
         const [atMin, atMax] = text.split(/^Compared with stack.*$/m).slice(1);
-        const firstCells = (table: string) => table.split("\n").filter((l) => /^\S/.test(l) && !/^(workload|-|Only|RDS)/.test(l)).map((l) => l.split(/\s+/)[0]);
-        const change = (table: string) => table.split("\n").filter((l) => /^\s+change /.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+        const firstCells = (table: string) =>
+            table
+                .split("\n")
+                .filter((l) => /^\S/.test(l) && !/^(workload|-|Only|RDS)/.test(l))
+                .map((l) => l.split(/\s+/)[0]);
+        const change = (table: string) =>
+            table
+                .split("\n")
+                .filter((l) => /^\s+change /.test(l))
+                .map((l) => l.trim().split(/\s+/)[1]);
         // Only the workloads that change, then TOTAL; the pods column.
         assert.deepEqual(firstCells(atMin), ["(none)", "TOTAL"]);
         assert.deepEqual(change(atMin), ["0"]);
@@ -135,32 +168,64 @@ describe("autoscaling: bad input stops the program before anything is registered
         });
     }
     it("enabled without maxReplicas", async () => {
-        await refused("prod", { "clamav.autoscaling.enabled": "true" }, /scanning-platform:clamav\.autoscaling\.maxReplicas = \(unset\): is required when clamav\.autoscaling\.enabled is true/);
+        await refused(
+            "prod",
+            { "clamav.autoscaling.enabled": "true" },
+            /scanning-platform:clamav\.autoscaling\.maxReplicas = \(unset\): is required when clamav\.autoscaling\.enabled is true/,
+        );
     });
     it("maxReplicas below the minimum (the replicas, or minReplicas)", async () => {
-        await refused("prod", on("clair.matcher", 5), /clair\.matcher\.autoscaling\.maxReplicas = 5: is below the autoscaler's minimum 10 \(clair\.matcher\.replicas\)/);
-        await refused("prod", on("clamav", 3, { "clamav.autoscaling.minReplicas": "4" }), /clamav\.autoscaling\.maxReplicas = 3: is below the autoscaler's minimum 4 \(clamav\.autoscaling\.minReplicas\)/);
+        await refused(
+            "prod",
+            on("clair.matcher", 5),
+            /clair\.matcher\.autoscaling\.maxReplicas = 5: is below the autoscaler's minimum 10 \(clair\.matcher\.replicas\)/,
+        );
+        await refused(
+            "prod",
+            on("clamav", 3, { "clamav.autoscaling.minReplicas": "4" }),
+            /clamav\.autoscaling\.maxReplicas = 3: is below the autoscaler's minimum 4 \(clamav\.autoscaling\.minReplicas\)/,
+        );
     });
     it("a CPU target Guaranteed pods can never pass, and bounds while autoscaling is off", async () => {
-        await refused("prod", on("clamav", 8, { "clamav.autoscaling.targetCPUUtilization": "100" }), /clamav\.autoscaling\.targetCPUUtilization = 100: must be at most 90: requests equal limits/);
-        await refused("prod", { "clamav.autoscaling.maxReplicas": "8" }, /clamav\.autoscaling\.maxReplicas = 8: is used only while clamav\.autoscaling\.enabled is true/);
+        await refused(
+            "prod",
+            on("clamav", 8, { "clamav.autoscaling.targetCPUUtilization": "100" }),
+            /clamav\.autoscaling\.targetCPUUtilization = 100: must be at most 90: requests equal limits/,
+        );
+        await refused(
+            "prod",
+            { "clamav.autoscaling.maxReplicas": "8" },
+            /clamav\.autoscaling\.maxReplicas = 8: is used only while clamav\.autoscaling\.enabled is true/,
+        );
         await refused("prod", on("clamav", 8, { "clamav.autoscaling.minReplicas": "0" }), /clamav\.autoscaling\.minReplicas = 0: must be at least 1/);
     });
     it("a maximum the database cannot serve names the maximum: stage db.m6g.large, 400 matchers", async () => {
         // 811 connections - 20 reserved = 791; 401 pods at peak get 1 each, below the 2 a pod needs.
         assert.equal(Math.floor((maxConnections(8) - RESERVED) / (400 + 1)), 1);
-        await refused("stage", on("clair.matcher", 400), /clair\.matcher\.autoscaling\.maxReplicas = 400: is too many pods for one database: 401 pods at peak with max_connections 811 \(20 reserved\)/);
+        await refused(
+            "stage",
+            on("clair.matcher", 400),
+            /clair\.matcher\.autoscaling\.maxReplicas = 400: is too many pods for one database: 401 pods at peak with max_connections 811 \(20 reserved\)/,
+        );
     });
 });
 
 describe("autoscaledReplicas: what the workload declares", () => {
     it("without an autoscaler: the fixed count, no ignored field; with one: its minimum, and spec.replicas left to it", () => {
         const range = { minReplicas: 2, maxReplicas: 6, targetCPUUtilization: 70 };
-        assert.deepEqual(autoscaledReplicas("Deployment", 3, undefined), { replicas: 3, annotations: { "pulumi.com/patchForce": "true" }, options: {}, exemptions: [] });
+        assert.deepEqual(autoscaledReplicas("Deployment", 3, undefined), {
+            replicas: 3,
+            annotations: { "pulumi.com/patchForce": "true" },
+            options: {},
+            exemptions: [],
+        });
         const scaled = autoscaledReplicas("Deployment", 3, range);
         assert.deepEqual([scaled.replicas, scaled.annotations, scaled.options], [2, { "pulumi.com/patchForce": "true" }, { ignoreChanges: ["spec.replicas"] }]);
         // kube-score's check for a Deployment with both an autoscaler and a count; it has none for StatefulSets.
-        assert.deepEqual(scaled.exemptions.map((e) => e.check), ["deployment-targeted-by-hpa-does-not-have-replicas-configured"]);
+        assert.deepEqual(
+            scaled.exemptions.map((e) => e.check),
+            ["deployment-targeted-by-hpa-does-not-have-replicas-configured"],
+        );
         assert.deepEqual(autoscaledReplicas("StatefulSet", 3, range).exemptions, []);
     });
 });

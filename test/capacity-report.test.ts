@@ -82,8 +82,14 @@ describe("capacity report (printed)", () => {
     it("prints the seed's figures in the clair row and a TOTAL the rows add up to, with a one-line legend saying so", () => {
         const text = formatReport(prod);
         const [header, rule, ...rows] = tableAt(text, "app ");
-        assert.deepEqual(cells(rule, header).map((c) => c.trim()), ["app", "pods", "CPU cores", "memory GiB", "storage GiB", "RDS instances", "RDS storage GiB"]);
-        const numbers = (row: string) => cells(rule, row).slice(1).map((c) => Number(c.trim().replace(/,/g, "")));
+        assert.deepEqual(
+            cells(rule, header).map((c) => c.trim()),
+            ["app", "pods", "CPU cores", "memory GiB", "storage GiB", "RDS instances", "RDS storage GiB"],
+        );
+        const numbers = (row: string) =>
+            cells(rule, row)
+                .slice(1)
+                .map((c) => Number(c.trim().replace(/,/g, "")));
         const byApp = Object.fromEntries(rows.map((r) => [cells(rule, r)[0].trim(), numbers(r)]));
         // The seed: prod Clair 120 CPU, 120 GiB, 4,000 GiB, three RDS instances (100 GiB each by default).
         assert.deepEqual(byApp.clair, [60, 120, 120, 4000, 3, 300]);
@@ -99,7 +105,10 @@ describe("capacity report (printed)", () => {
         const text = formatReport(prodVsStage);
         assert.ok(text.includes("Compared with stack 'stage' (change = prod minus stage)"));
         const [header, rule, ...rows] = compareTableAt(text, /^workload +stack/);
-        assert.deepEqual(cells(rule, header).map((c) => c.trim()), ["workload", "stack", "pods", "CPU cores", "memory GiB", "storage GiB"]);
+        assert.deepEqual(
+            cells(rule, header).map((c) => c.trim()),
+            ["workload", "stack", "pods", "CPU cores", "memory GiB", "storage GiB"],
+        );
         const indexer = rows.slice(0, 3).map((r) => cells(rule, r).map((c) => c.trim()));
         // Stage runs 4 indexer pods, prod 40: 2 cores, 2 GiB and a 100 GiB claim each.
         assert.deepEqual(indexer, [
@@ -126,13 +135,19 @@ describe("capacity report (printed)", () => {
     it("shows the RDS instance class of each database whose class or storage differs", () => {
         const text = formatReport(prodVsStage);
         const [header, rule, ...rows] = compareTableAt(text, /^RDS instance +stack/);
-        assert.deepEqual(cells(rule, header).map((c) => c.trim()), ["RDS instance", "stack", "instance class", "storage GiB"]);
+        assert.deepEqual(
+            cells(rule, header).map((c) => c.trim()),
+            ["RDS instance", "stack", "instance class", "storage GiB"],
+        );
         const table = rows.map((r) => cells(rule, r).map((c) => c.trim()));
         assert.deepEqual(table.slice(0, 2), [
             ["clair-indexer", "stage", "db.m6g.large", "100"],
             ["", "prod", "db.m6g.xlarge", "100"],
         ]);
-        assert.deepEqual(table.filter((r) => r[0]).map((r) => r[0]), ["clair-indexer", "clair-matcher", "clair-notifier"]);
+        assert.deepEqual(
+            table.filter((r) => r[0]).map((r) => r[0]),
+            ["clair-indexer", "clair-matcher", "clair-notifier"],
+        );
     });
 
     it("says the RDS instances are the same when no class or storage differs", () => {
@@ -147,19 +162,39 @@ describe("capacity report (printed)", () => {
         const [, rule, ...rows] = compareTableAt(text, /^workload +stack/);
         const table = rows.map((r) => cells(rule, r).map((c) => c.trim()));
         // Only Clair's three workloads change; the indexer 40 -> 80 pods of 2 cores, 2 GiB, 100 GiB.
-        assert.deepEqual(table.filter((r) => r[0]).map((r) => r[0]), ["clair-indexer", "clair-matcher", "clair-notifier", "TOTAL"]);
-        assert.deepEqual(table.slice(0, 3).map((r) => [r[1], r[3], r[4], r[5]]), [
-            ["prod", "80", "80", "4,000"],
-            ["prod+set", "160", "160", "8,000"],
-            ["change", "+80", "+80", "+4,000"],
-        ]);
+        assert.deepEqual(
+            table.filter((r) => r[0]).map((r) => r[0]),
+            ["clair-indexer", "clair-matcher", "clair-notifier", "TOTAL"],
+        );
+        assert.deepEqual(
+            table.slice(0, 3).map((r) => [r[1], r[3], r[4], r[5]]),
+            [
+                ["prod", "80", "80", "4,000"],
+                ["prod+set", "160", "160", "8,000"],
+                ["change", "+80", "+80", "+4,000"],
+            ],
+        );
         const total = table.slice(table.findIndex((r) => r[0] === "TOTAL"));
         // The one-year prediction: Clair's 120 CPU / 120 GiB / 4,000 GiB become 280 / 280 / 8,000.
         assert.deepEqual(total[2].slice(1), ["change", "+80", "+160", "+160", "+4,000"]);
     });
 
     it("lists a CronJob's row with its kind, one run's pods and per-pod figures", () => {
-        const cron = { name: "refresh-clamav-db", app: "clamav", kind: "CronJob" as const, replicas: 1, cpuPerPod: 0.1, memoryGiBPerPod: 0.125, storageGiBPerPod: 0, sharedStorageGiB: 0, pods: 1, cpu: 0.1, memoryGiB: 0.125, storageGiB: 0, atMax: { pods: 1, cpu: 0.1, memoryGiB: 0.125, storageGiB: 0 } };
+        const cron = {
+            name: "refresh-clamav-db",
+            app: "clamav",
+            kind: "CronJob" as const,
+            replicas: 1,
+            cpuPerPod: 0.1,
+            memoryGiBPerPod: 0.125,
+            storageGiBPerPod: 0,
+            sharedStorageGiB: 0,
+            pods: 1,
+            cpu: 0.1,
+            memoryGiB: 0.125,
+            storageGiB: 0,
+            atMax: { pods: 1, cpu: 0.1, memoryGiB: 0.125, storageGiB: 0 },
+        };
         const [, rule, ...rows] = tableAt(formatReport({ ...prod, workloads: [...prod.workloads, cron] }), "workload");
         const row = rows.map((r) => cells(rule, r).map((c) => c.trim())).find((c) => c[0] === "refresh-clamav-db");
         assert.deepEqual(row, ["refresh-clamav-db", "CronJob", "1", "0.1", "0.125", "0.1", "0.125", "0"]);
@@ -180,7 +215,17 @@ describe("capacity entries", () => {
             });
         });
         assert.deepEqual(refresh!.capacity, [
-            { name: "refresh-clamav-db", app: "clamav", kind: "CronJob", replicas: 1, maxReplicas: 1, cpuPerPod: 0.1, memoryGiBPerPod: 0.125, storageGiBPerPod: 0, sharedStorageGiB: 0 },
+            {
+                name: "refresh-clamav-db",
+                app: "clamav",
+                kind: "CronJob",
+                replicas: 1,
+                maxReplicas: 1,
+                cpuPerPod: 0.1,
+                memoryGiBPerPod: 0.125,
+                storageGiBPerPod: 0,
+                sharedStorageGiB: 0,
+            },
         ]);
     });
 

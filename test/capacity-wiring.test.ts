@@ -29,19 +29,29 @@ describe("the capacity report equals the figures of the registered resources, on
             const objects = run.resources.map((r) => ({ type: r.type, o: unwrapSecrets(r.inputs) }));
             const workloads = objects.filter(({ type, o }) => podSpecOf(type, o));
             assert.ok(workloads.length >= 8, `${workloads.length} workloads`);
-            assert.deepEqual(report.workloads.map((w: any) => `${w.kind}/${w.name}`).sort(), workloads.map(({ o }) => `${o.kind}/${o.metadata.name}`).sort(), "one report row per registered workload");
+            assert.deepEqual(
+                report.workloads.map((w: any) => `${w.kind}/${w.name}`).sort(),
+                workloads.map(({ o }) => `${o.kind}/${o.metadata.name}`).sort(),
+                "one report row per registered workload",
+            );
             const mountedClaims = new Set<string>();
             for (const { type, o } of workloads) {
                 const row = report.workloads.find((w: any) => w.kind === o.kind && w.name === o.metadata.name);
                 const what = `${stack} ${o.kind} ${o.metadata.name}`;
                 const spec = podSpecOf(type, o)!;
                 const requests = (c: any, r: string) => (c.resources?.requests?.[r] !== undefined ? quantity(c.resources.requests[r]) : 0);
-                for (const [resource, field, scale] of [["cpu", "cpuPerPod", 1], ["memory", "memoryGiBPerPod", 2 ** 30]] as const) {
+                for (const [resource, field, scale] of [
+                    ["cpu", "cpuPerPod", 1],
+                    ["memory", "memoryGiBPerPod", 2 ** 30],
+                ] as const) {
                     const sum = (spec.containers ?? []).reduce((a: number, c: any) => a + requests(c, resource), 0);
                     const init = Math.max(0, ...(spec.initContainers ?? []).map((c: any) => requests(c, resource)));
                     close(row[field], Math.max(sum, init) / scale, `${what} ${field}`);
                 }
-                const hpa = objects.find(({ o: h }) => h.kind === "HorizontalPodAutoscaler" && h.spec.scaleTargetRef.kind === o.kind && h.spec.scaleTargetRef.name === o.metadata.name)?.o;
+                const hpa = objects.find(
+                    ({ o: h }) =>
+                        h.kind === "HorizontalPodAutoscaler" && h.spec.scaleTargetRef.kind === o.kind && h.spec.scaleTargetRef.name === o.metadata.name,
+                )?.o;
                 // A Job or a CronJob's run: its parallelism (1 when unset) counted as running.
                 const jobSpec = o.kind === "CronJob" ? o.spec.jobTemplate.spec : o.kind === "Job" ? o.spec : undefined;
                 const pods = jobSpec ? (jobSpec.parallelism ?? 1) : hpa ? (hpa.spec.minReplicas ?? 1) : (o.spec.replicas ?? 1);
@@ -57,11 +67,20 @@ describe("the capacity report equals the figures of the registered resources, on
                     return a + GiB(pvc.o.spec.resources.requests.storage);
                 }, 0);
                 // A claim two workloads share (Malwar's data and its backup) is counted once, by one of them.
-                assert.ok(Math.abs(row.sharedStorageGiB) < 1e-6 || Math.abs(row.sharedStorageGiB - shared) < 1e-6, `${what} shared storage: report ${row.sharedStorageGiB}, its claims ${shared}`);
+                assert.ok(
+                    Math.abs(row.sharedStorageGiB) < 1e-6 || Math.abs(row.sharedStorageGiB - shared) < 1e-6,
+                    `${what} shared storage: report ${row.sharedStorageGiB}, its claims ${shared}`,
+                );
                 for (const name of claims) mountedClaims.add(name);
             }
-            const claimed = objects.filter(({ o }) => o.kind === "PersistentVolumeClaim" && mountedClaims.has(o.metadata.name)).reduce((a, { o }) => a + GiB(o.spec.resources.requests.storage), 0);
-            close(report.workloads.reduce((a: number, w: any) => a + w.sharedStorageGiB, 0), claimed, `${stack}: shared claims, each counted once`);
+            const claimed = objects
+                .filter(({ o }) => o.kind === "PersistentVolumeClaim" && mountedClaims.has(o.metadata.name))
+                .reduce((a, { o }) => a + GiB(o.spec.resources.requests.storage), 0);
+            close(
+                report.workloads.reduce((a: number, w: any) => a + w.sharedStorageGiB, 0),
+                claimed,
+                `${stack}: shared claims, each counted once`,
+            );
             const instances = objects.filter(({ type }) => type === "aws:rds/instance:Instance").map(({ o }) => o);
             assert.equal(report.databases.length, instances.length, "one report row per RDS instance");
             for (const db of report.databases) {

@@ -24,7 +24,13 @@ const deployment = (annotations: Record<string, string>) => ({
     spec: { template: { metadata: { annotations: { "kube-score/ignore": "pod-probes", "prometheus.io/scrape": "true" } }, spec: {} } },
 });
 
-const finding = (checker: Finding["checker"], object: string, check: string): Finding => ({ checker, object, check, severity: "warning", message: `${check} on ${object}` });
+const finding = (checker: Finding["checker"], object: string, check: string): Finding => ({
+    checker,
+    object,
+    check,
+    severity: "warning",
+    message: `${check} on ${object}`,
+});
 
 describe("check:manifests", () => {
     describe("declared exemptions", () => {
@@ -55,9 +61,14 @@ describe("check:manifests", () => {
             // The shared ones and every app's own, where each app declares them.
             const all: Exemption[] = [
                 ...Object.values(EXEMPTIONS).flatMap((v) => (typeof v === "function" ? v("why") : v)),
-                ...CLAMAV_UID_EXEMPTIONS, ...NETWORK_POLICY_EXEMPTIONS,
-                ...MALWAR_UID_EXEMPTIONS, ...MALWAR_SECRET_ENV_EXEMPTIONS, ...MALWAR_RECREATE_EXEMPTIONS, ...BACKUP_EXEMPTIONS,
-                ...POSTGRES_UID_EXEMPTIONS, ...PASSWORD_FILE_EXEMPTIONS,
+                ...CLAMAV_UID_EXEMPTIONS,
+                ...NETWORK_POLICY_EXEMPTIONS,
+                ...MALWAR_UID_EXEMPTIONS,
+                ...MALWAR_SECRET_ENV_EXEMPTIONS,
+                ...MALWAR_RECREATE_EXEMPTIONS,
+                ...BACKUP_EXEMPTIONS,
+                ...POSTGRES_UID_EXEMPTIONS,
+                ...PASSWORD_FILE_EXEMPTIONS,
             ];
             assert.ok(all.length >= 10);
             for (const e of all) {
@@ -70,8 +81,14 @@ describe("check:manifests", () => {
             // kube-score's longest check name so far has 60 characters: it fits as the name part.
             const longest = "deployment-targeted-by-hpa-does-not-have-replicas-configured";
             assert.equal(longest.length, 60);
-            assert.deepEqual(Object.keys(exemptionAnnotations([{ checker: "kube-score", check: longest, reason: "r" }])), ["kube-score/ignore", `kube-score.exemptions.scanning-platform/${longest}`]);
-            assert.throws(() => exemptionAnnotations([{ checker: "polaris", check: "x".repeat(64), reason: "r" }]), /polaris.fairwinds.com\/x{64}-exempt has a name of 71 characters, over the limit of 63/);
+            assert.deepEqual(Object.keys(exemptionAnnotations([{ checker: "kube-score", check: longest, reason: "r" }])), [
+                "kube-score/ignore",
+                `kube-score.exemptions.scanning-platform/${longest}`,
+            ]);
+            assert.throws(
+                () => exemptionAnnotations([{ checker: "polaris", check: "x".repeat(64), reason: "r" }]),
+                /polaris.fairwinds.com\/x{64}-exempt has a name of 71 characters, over the limit of 63/,
+            );
         });
 
         it("strips every exemption annotation, pod template included, and keeps the rest", () => {
@@ -106,12 +123,19 @@ describe("check:manifests", () => {
             ];
             const audit = auditExemptions("polaris", unexempted, declared);
             assert.equal(audit.exempted.length, 3);
-            assert.deepEqual(audit.exempted.map((f) => f.reason), ["no class", "no class", "no class"]);
+            assert.deepEqual(
+                audit.exempted.map((f) => f.reason),
+                ["no class", "no class", "no class"],
+            );
             assert.deepEqual(audit.stale, []);
         });
 
         it("reports an exemption that hides nothing as stale", () => {
-            const audit = auditExemptions("polaris", [finding("polaris", "Deployment/web", "priorityClassNotSet"), finding("polaris", "Service/api", "priorityClassNotSet")], declared);
+            const audit = auditExemptions(
+                "polaris",
+                [finding("polaris", "Deployment/web", "priorityClassNotSet"), finding("polaris", "Service/api", "priorityClassNotSet")],
+                declared,
+            );
             assert.equal(audit.exempted.length, 1);
             assert.deepEqual(audit.stale, [declared[1]]);
         });
@@ -130,7 +154,17 @@ describe("check:manifests", () => {
         });
 
         it("aligns the table's columns, numbers to the right", () => {
-            assert.deepEqual(alignedTable(["name", "n"], [["kube-score", "7"], ["x", "12"]], [false, true]), ["name         n", "kube-score   7", "x           12"]);
+            assert.deepEqual(
+                alignedTable(
+                    ["name", "n"],
+                    [
+                        ["kube-score", "7"],
+                        ["x", "12"],
+                    ],
+                    [false, true],
+                ),
+                ["name         n", "kube-score   7", "x           12"],
+            );
         });
 
         it("shows findings under their object, a missing checker as a warning, and how many ran", () => {
@@ -142,7 +176,15 @@ describe("check:manifests", () => {
                 seconds: 4.26,
                 checkers: [
                     checker({ checker: "kube-score", version: "1.20.0", pinned: "1.20.0", findings: 1, exempted: 2, seconds: 0.5 }),
-                    checker({ checker: "polaris", status: "unavailable", version: "10.2.2", pinned: "10.2.2", reason: "archive missing", exempted: null, seconds: 0 }),
+                    checker({
+                        checker: "polaris",
+                        status: "unavailable",
+                        version: "10.2.2",
+                        pinned: "10.2.2",
+                        reason: "archive missing",
+                        exempted: null,
+                        seconds: 0,
+                    }),
                     checker({ checker: "kubeconform", version: "v0.7.0", pinned: "v0.8.0", exempted: null, seconds: 12.26, note: "3 valid" }),
                 ],
                 byObject: [

@@ -9,12 +9,26 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { capacityChanged, capacityTable, changesByKind, driftMarkdown, parseEvents, previewMarkdown, readSteps, type EngineEvent } from "../tools/ci-summary";
-import { describePending, findOrphans, judge, lastSucceeded, lockFiles, pendingDecisions, procState, PROGRAM_KINDS, recordedObjects, repairCheckpoint, type LiveObject } from "../tools/stack-lock";
+import {
+    describePending,
+    findOrphans,
+    judge,
+    lastSucceeded,
+    lockFiles,
+    pendingDecisions,
+    procState,
+    PROGRAM_KINDS,
+    recordedObjects,
+    repairCheckpoint,
+    type LiveObject,
+} from "../tools/stack-lock";
 import { renderObjects } from "../tools/render";
 
 const STACK_URN = "urn:pulumi:prod::scanning-platform::pulumi:pulumi:Stack::scanning-platform-prod";
 const urn = (type: string, name: string) => `urn:pulumi:prod::scanning-platform::scanning:clair:Clair$${type}::${name}`;
-const pre = (op: string, type: string, name: string, detailedDiff?: Record<string, { kind: string }>): EngineEvent => ({ resourcePreEvent: { metadata: { op, type, urn: urn(type, name), detailedDiff } } });
+const pre = (op: string, type: string, name: string, detailedDiff?: Record<string, { kind: string }>): EngineEvent => ({
+    resourcePreEvent: { metadata: { op, type, urn: urn(type, name), detailedDiff } },
+});
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const JOB = "kubernetes:batch/v1:Job";
 
@@ -33,7 +47,10 @@ describe("pipeline summaries: reading the engine's events", () => {
             pre("create", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "clamav"),
             pre("delete", "kubernetes:core/v1:Service", "old"),
         ]);
-        assert.deepEqual(steps.changes.map((c) => `${c.op} ${c.name}`), ["update clair-matcher", "replace clair-pre-upgrade", "create clamav", "delete old"]);
+        assert.deepEqual(
+            steps.changes.map((c) => `${c.op} ${c.name}`),
+            ["update clair-matcher", "replace clair-pre-upgrade", "create clamav", "delete old"],
+        );
         assert.deepEqual(steps.changes[0].fields, ["spec.replicas"]);
         assert.deepEqual(changesByKind(steps.changes), [
             { kind: "Deployment", counts: { update: 1 } },
@@ -46,28 +63,57 @@ describe("pipeline summaries: reading the engine's events", () => {
     it("counts an update that previews first once: its done steps, not also the planned ones", () => {
         const planned = (op: string, name: string): EngineEvent => ({ resourcePreEvent: { ...pre(op, DEPLOYMENT, name).resourcePreEvent!, planning: true } });
         const steps = readSteps([planned("update", "clair-matcher"), planned("create", "extra"), pre("update", DEPLOYMENT, "clair-matcher")]);
-        assert.deepEqual(steps.changes.map((c) => `${c.op} ${c.name}`), ["update clair-matcher"]);
+        assert.deepEqual(
+            steps.changes.map((c) => `${c.op} ${c.name}`),
+            ["update clair-matcher"],
+        );
         // A preview's events are all planned: they are its changes.
-        assert.deepEqual(readSteps([planned("update", "clair-matcher")]).changes.map((c) => c.name), ["clair-matcher"]);
+        assert.deepEqual(
+            readSteps([planned("update", "clair-matcher")]).changes.map((c) => c.name),
+            ["clair-matcher"],
+        );
     });
 
     it("reads policy violations (resource and stack policies) and errors, not warnings or ephemeral lines", () => {
         const steps = readSteps([
-            { policyEvent: { resourceUrn: urn(DEPLOYMENT, "web"), policyName: "requests-equal-limits", policyPackName: "scanning-platform", enforcementLevel: "mandatory", message: "Every container sets requests equal to limits.\nDeployment web, container app: cpu request \"100m\" differs from limit \"200m\"\n" } },
-            { policyEvent: { resourceUrn: STACK_URN, policyName: "openshift-namespace-ids", policyPackName: "scanning-platform", enforcementLevel: "advisory", message: "No fixed IDs.\npod x sets runAsUser\n" } },
+            {
+                policyEvent: {
+                    resourceUrn: urn(DEPLOYMENT, "web"),
+                    policyName: "requests-equal-limits",
+                    policyPackName: "scanning-platform",
+                    enforcementLevel: "mandatory",
+                    message: 'Every container sets requests equal to limits.\nDeployment web, container app: cpu request "100m" differs from limit "200m"\n',
+                },
+            },
+            {
+                policyEvent: {
+                    resourceUrn: STACK_URN,
+                    policyName: "openshift-namespace-ids",
+                    policyPackName: "scanning-platform",
+                    enforcementLevel: "advisory",
+                    message: "No fixed IDs.\npod x sets runAsUser\n",
+                },
+            },
             { diagnosticEvent: { message: "warning: something\n", severity: "warning" } },
             { diagnosticEvent: { message: "error: preview failed\n", severity: "error" } },
             { diagnosticEvent: { message: "error: in progress\n", severity: "error", ephemeral: true } },
         ]);
-        assert.deepEqual(steps.violations.map((v) => [v.policy, v.level, v.resource, v.detail]), [
-            ["requests-equal-limits", "mandatory", "Deployment web", "Deployment web, container app: cpu request \"100m\" differs from limit \"200m\""],
-            ["openshift-namespace-ids", "advisory", "the stack", "pod x sets runAsUser"],
-        ]);
+        assert.deepEqual(
+            steps.violations.map((v) => [v.policy, v.level, v.resource, v.detail]),
+            [
+                ["requests-equal-limits", "mandatory", "Deployment web", 'Deployment web, container app: cpu request "100m" differs from limit "200m"'],
+                ["openshift-namespace-ids", "advisory", "the stack", "pod x sets runAsUser"],
+            ],
+        );
         assert.deepEqual(steps.errors, ["error: preview failed"]);
     });
 
     it("skips lines that are not events: CLI warnings on stdout and a line cut off by a killed engine", () => {
-        const text = ["warning: using pulumi-language-nodejs from $PATH", JSON.stringify(pre("update", DEPLOYMENT, "a")), `{"resourcePreEvent":{"metadata":{"op":"upd`].join("\n");
+        const text = [
+            "warning: using pulumi-language-nodejs from $PATH",
+            JSON.stringify(pre("update", DEPLOYMENT, "a")),
+            `{"resourcePreEvent":{"metadata":{"op":"upd`,
+        ].join("\n");
         assert.equal(parseEvents(text).length, 1);
     });
 });
@@ -76,13 +122,19 @@ describe("pipeline event files: no debug diagnostics", () => {
     it("scripts/ci/events-filter.js drops debug diagnostics (they carry secrets in plaintext) and passes every other line", () => {
         const secret = "s3cr3t-from-a-RandomPassword-result";
         const lines = [
-            JSON.stringify({ sequence: 1, diagnosticEvent: { prefix: "debug: ", message: `RegisterResource RPC finished: resp: result,,,${secret}`, severity: "debug" } }),
+            JSON.stringify({
+                sequence: 1,
+                diagnosticEvent: { prefix: "debug: ", message: `RegisterResource RPC finished: resp: result,,,${secret}`, severity: "debug" },
+            }),
             JSON.stringify({ sequence: 2, resourcePreEvent: { metadata: { op: "update", urn: "u", type: DEPLOYMENT } } }),
             JSON.stringify({ sequence: 3, diagnosticEvent: { message: "warning: something", severity: "warning" } }),
             "warning: a CLI line that is not JSON",
             JSON.stringify({ sequence: 4, diagnosticEvent: { message: "error: failed", severity: "error" } }),
         ];
-        const r = spawnSync(process.execPath, [path.join(__dirname, "..", "scripts", "ci", "events-filter.js")], { input: lines.join("\n") + "\n", encoding: "utf8" });
+        const r = spawnSync(process.execPath, [path.join(__dirname, "..", "scripts", "ci", "events-filter.js")], {
+            input: lines.join("\n") + "\n",
+            encoding: "utf8",
+        });
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout, [lines[1], lines[2], lines[3], lines[4]].join("\n") + "\n");
         assert.ok(!r.stdout.includes(secret));
@@ -106,7 +158,17 @@ describe("pipeline summaries: Markdown", () => {
     });
 
     it("preview: a failed preview with mandatory violations says it was refused and lists them", () => {
-        const steps = readSteps([{ policyEvent: { resourceUrn: urn(DEPLOYMENT, "web"), policyName: "pinned-images", policyPackName: "scanning-platform", enforcementLevel: "mandatory", message: "Pin images.\nDeployment web: image app:latest | not pinned\n" } }]);
+        const steps = readSteps([
+            {
+                policyEvent: {
+                    resourceUrn: urn(DEPLOYMENT, "web"),
+                    policyName: "pinned-images",
+                    policyPackName: "scanning-platform",
+                    enforcementLevel: "mandatory",
+                    message: "Pin images.\nDeployment web: image app:latest | not pinned\n",
+                },
+            },
+        ]);
         const text = previewMarkdown({ stack: "stage", status: 255, steps, policyConfig: "policy/config.stage.json" });
         assert.match(text, /^### Preview of `stage`: refused by 1 mandatory policy violation$/m);
         // A pipe in a message would end the table cell.
@@ -129,28 +191,47 @@ describe("pipeline summaries: Markdown", () => {
         assert.equal(capacityChanged({ ...change, after: change.before }), false);
         // A stack not deployed yet: every figure from 0; an app that goes away: to 0.
         assert.match(capacityTable({ beforeLabel: "not deployed yet", before: undefined, after: change.after }), /^\| clair \| 0 → 61 \(\+61\) \|/m);
-        assert.match(capacityTable({ ...change, after: { apps: { clair: figures(61, 122) }, total: figures(61, 122) } }), /^\| malwar \| 1 → 0 \(-1\) \| 0\.5 → 0 \(-0\.5\) \|/m);
+        assert.match(
+            capacityTable({ ...change, after: { apps: { clair: figures(61, 122) }, total: figures(61, 122) } }),
+            /^\| malwar \| 1 → 0 \(-1\) \| 0\.5 → 0 \(-0\.5\) \|/m,
+        );
     });
 
     it("drift: each drifted resource and field; none; or that the check failed", () => {
-        const drifted = driftMarkdown({ stack: "prod", status: 255, steps: readSteps([pre("update", "kubernetes:core/v1:Service", "malwar", { "spec.ports[0].targetPort": { kind: "update" } })]) });
+        const drifted = driftMarkdown({
+            stack: "prod",
+            status: 255,
+            steps: readSteps([pre("update", "kubernetes:core/v1:Service", "malwar", { "spec.ports[0].targetPort": { kind: "update" } })]),
+        });
         assert.match(drifted, /^### Drift in `prod`: 1 resource$/m);
         assert.match(drifted, /^- update `Service malwar`: `spec\.ports\[0\]\.targetPort`$/m);
         assert.match(driftMarkdown({ stack: "prod", status: 0, steps: readSteps([]) }), /^### Drift in `prod`: none$/m);
         // A Deployment read mid-scale: the engine proposes an update with no field (it re-runs the
         // readiness wait); the summary says so instead of an unexplained update.
         const unready: EngineEvent[] = [
-            { diagnosticEvent: { urn: urn(DEPLOYMENT, "clamav"), severity: "warning", message: "<{%reset%}>Refreshed resource is in an unhealthy state:\n* Resource 'clamav' was created but failed to initialize\n* [MinimumReplicasUnavailable] Deployment does not have minimum availability.\n<{%reset%}>\n" } },
+            {
+                diagnosticEvent: {
+                    urn: urn(DEPLOYMENT, "clamav"),
+                    severity: "warning",
+                    message:
+                        "<{%reset%}>Refreshed resource is in an unhealthy state:\n* Resource 'clamav' was created but failed to initialize\n* [MinimumReplicasUnavailable] Deployment does not have minimum availability.\n<{%reset%}>\n",
+                },
+            },
             { diagnosticEvent: { urn: urn(DEPLOYMENT, "malwar"), severity: "warning", message: "some other warning\n" } },
             pre("update", DEPLOYMENT, "clamav"),
             pre("update", DEPLOYMENT, "malwar", { "spec.replicas": { kind: "update" } }),
         ];
-        const lines = driftMarkdown({ stack: "prod", status: 255, steps: readSteps(unready) }).split("\n").filter((l) => l.startsWith("- "));
+        const lines = driftMarkdown({ stack: "prod", status: 255, steps: readSteps(unready) })
+            .split("\n")
+            .filter((l) => l.startsWith("- "));
         assert.deepEqual(lines, [
             "- update `Deployment clamav`: not ready when read (Resource 'clamav' was created but failed to initialize; [MinimumReplicasUnavailable] Deployment does not have minimum availability.), no field differs: the update re-runs the readiness wait",
             "- update `Deployment malwar`: `spec.replicas`",
         ]);
-        assert.match(driftMarkdown({ stack: "prod", status: 1, steps: readSteps([{ diagnosticEvent: { message: "error: no credentials\n", severity: "error" } }]) }), /the check failed[\s\S]*error: no credentials/);
+        assert.match(
+            driftMarkdown({ stack: "prod", status: 1, steps: readSteps([{ diagnosticEvent: { message: "error: no credentials\n", severity: "error" } }]) }),
+            /the check failed[\s\S]*error: no credentials/,
+        );
     });
 });
 
@@ -160,7 +241,10 @@ describe("stack locks: stale or live", () => {
 
     it("stale when this host's holder is gone, or another host's lock is older than the bound; never a running holder here", () => {
         assert.equal(judge(lock, now, "runner-1", undefined, () => false).stale, true);
-        assert.match(judge(lock, now, "runner-1", undefined, () => false).reason, /pid 4242 of ci@runner-1 since 2026-12-02T10:00:00Z \(30 min\); that process is gone/);
+        assert.match(
+            judge(lock, now, "runner-1", undefined, () => false).reason,
+            /pid 4242 of ci@runner-1 since 2026-12-02T10:00:00Z \(30 min\); that process is gone/,
+        );
         assert.equal(judge(lock, now, "runner-1", undefined, () => true).stale, false);
         // Another host: its pid means nothing here; only the age bound can call it stale.
         const elsewhere = judge(lock, now, "runner-2", undefined, () => false);
@@ -182,8 +266,14 @@ describe("stack locks: stale or live", () => {
     });
 
     it("says what the killed update was doing, from its pending operations", () => {
-        const op = (type: string, t: string, name: string) => ({ type, resource: { urn: `urn:pulumi:local::scanning-platform::scanning:clair:Clair$${t}::${name}`, type: t } });
-        assert.equal(describePending([op("updating", DEPLOYMENT, "clair-matcher"), op("creating", "kubernetes:core/v1:Service", "clair-indexer")]), "updating Deployment clair-matcher, creating Service clair-indexer");
+        const op = (type: string, t: string, name: string) => ({
+            type,
+            resource: { urn: `urn:pulumi:local::scanning-platform::scanning:clair:Clair$${t}::${name}`, type: t },
+        });
+        assert.equal(
+            describePending([op("updating", DEPLOYMENT, "clair-matcher"), op("creating", "kubernetes:core/v1:Service", "clair-indexer")]),
+            "updating Deployment clair-matcher, creating Service clair-indexer",
+        );
     });
 
     it("finds the stack's lock files in a file backend, project-scoped and in the older layout", () => {
@@ -197,7 +287,10 @@ describe("stack locks: stale or live", () => {
         fs.writeFileSync(path.join(older, "b.json"), "{}");
         fs.mkdirSync(path.join(dir, ".pulumi/locks/organization/scanning-platform/stage"), { recursive: true });
         fs.writeFileSync(path.join(dir, ".pulumi/locks/organization/scanning-platform/stage/c.json"), "{}");
-        assert.deepEqual(lockFiles(dir, "prod").map((f) => path.relative(dir, f)), [".pulumi/locks/organization/scanning-platform/prod/a.json", ".pulumi/locks/prod/b.json"]);
+        assert.deepEqual(
+            lockFiles(dir, "prod").map((f) => path.relative(dir, f)),
+            [".pulumi/locks/organization/scanning-platform/prod/a.json", ".pulumi/locks/prod/b.json"],
+        );
         assert.deepEqual(lockFiles(dir, "local"), []);
         fs.rmSync(dir, { recursive: true });
     });
@@ -260,21 +353,43 @@ describe("recovery: objects an unfinished update made and the state does not rec
     const object = (kind: string, name: string, created: string, extra: Partial<LiveObject["metadata"]> = {}, apiVersion = "v1"): LiveObject => ({
         apiVersion,
         kind,
-        metadata: { name, namespace: "scanning-local", creationTimestamp: created, labels: { "app.kubernetes.io/managed-by": "pulumi" }, managedFields: pulumiWrote, ...extra },
+        metadata: {
+            name,
+            namespace: "scanning-local",
+            creationTimestamp: created,
+            labels: { "app.kubernetes.io/managed-by": "pulumi" },
+            managedFields: pulumiWrote,
+            ...extra,
+        },
     });
     const state = {
         resources: [
             { type: "pulumi:pulumi:Stack", urn: "urn:pulumi:local::p::pulumi:pulumi:Stack::p-local" },
             { type: "kubernetes:core/v1:Namespace", outputs: { kind: "Namespace", metadata: { name: "scanning-local" } } },
             { type: "kubernetes:core/v1:Service", outputs: { kind: "Service", metadata: { name: "clamav", namespace: "scanning-local" } } },
-            { type: "kubernetes:policy/v1:PodDisruptionBudget", outputs: { kind: "PodDisruptionBudget", metadata: { name: "clamav", namespace: "scanning-local" } } },
+            {
+                type: "kubernetes:policy/v1:PodDisruptionBudget",
+                outputs: { kind: "PodDisruptionBudget", metadata: { name: "clamav", namespace: "scanning-local" } },
+            },
         ],
     };
     const names = (list: LiveObject[]) => list.map((o) => `${o.kind}/${o.metadata.name}`);
 
     it("records the state's Kubernetes resources by group, kind, namespace and name; a pending create is not recorded", () => {
-        const recorded = recordedObjects({ ...state, pending_operations: [{ type: "creating", resource: { urn: "u", type: "kubernetes:core/v1:Service", inputs: { metadata: { name: "clair-matcher", namespace: "scanning-local" } } } }] } as any);
-        assert.deepEqual([...recorded].sort(), ["/Namespace//scanning-local", "/Service/scanning-local/clamav", "policy/PodDisruptionBudget/scanning-local/clamav"]);
+        const recorded = recordedObjects({
+            ...state,
+            pending_operations: [
+                {
+                    type: "creating",
+                    resource: { urn: "u", type: "kubernetes:core/v1:Service", inputs: { metadata: { name: "clair-matcher", namespace: "scanning-local" } } },
+                },
+            ],
+        } as any);
+        assert.deepEqual([...recorded].sort(), [
+            "/Namespace//scanning-local",
+            "/Service/scanning-local/clamav",
+            "policy/PodDisruptionBudget/scanning-local/clamav",
+        ]);
     });
 
     it("finds what the provider wrote after the last successful update, with the program's label, owned by nothing and recorded nowhere; never deletes a claim", () => {
@@ -316,7 +431,11 @@ describe("recovery: objects an unfinished update made and the state does not rec
 
     it("clears every pending create (its object, if made, was deleted) and leaves updates and deletes to the refresh", () => {
         const op = (type: string, urn: string) => ({ type, resource: { urn, type: "kubernetes:apps/v1:Deployment" } });
-        assert.deepEqual(pendingDecisions([op("creating", "urn:a"), op("updating", "urn:b"), op("deleting", "urn:c")]), ["clear urn:a", "refresh urn:b", "refresh urn:c"]);
+        assert.deepEqual(pendingDecisions([op("creating", "urn:a"), op("updating", "urn:b"), op("deleting", "urn:c")]), [
+            "clear urn:a",
+            "refresh urn:b",
+            "refresh urn:c",
+        ]);
     });
 
     it("knows every kind of object the program renders on every stack, as the group and kind the API server gives them", async function () {

@@ -12,13 +12,20 @@ import { atLeast, K8S, object, ofType, plaintextOf, rawObject, stackRun } from "
 
 const JOB = "kubernetes:batch/v1:Job";
 const BUNDLE_URL = "http://mirror.internal/clair/updates.json.gz";
-const OFFLINE = { "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": BUNDLE_URL, "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings" };
+const OFFLINE = {
+    "clair.disconnected.enabled": "true",
+    "clair.disconnected.bundleUrl": BUNDLE_URL,
+    "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings",
+};
 /**
  * Besides the two switches, disconnected mode names Red Hat's mapping files for the RHEL scanners
  * (claircore v1.5.32 rhel/repositoryscanner.go, rhel/rhcc/scanner.go; where they are mounted is
  * test/clair-rhel-mappings.test.ts).
  */
-const MAPPING_FILE_KEYS = ["indexer.scanner.package.rhel_containerscanner.name2repos_mapping_file", "indexer.scanner.repo.rhel-repository-scanner.repo2cpe_mapping_file"];
+const MAPPING_FILE_KEYS = [
+    "indexer.scanner.package.rhel_containerscanner.name2repos_mapping_file",
+    "indexer.scanner.repo.rhel-repository-scanner.repo2cpe_mapping_file",
+];
 const CONFIG_PATH = "/etc/clair/config.yaml";
 
 /** Runs with seeded mock secrets, so two renders of the same stack hold the same passwords. */
@@ -49,7 +56,13 @@ function differences(a: any, b: any, at = ""): { path: string; from: unknown; to
 const jobs = (run: MockRun) => ofType(run, JOB).map((r) => unwrapSecrets(r.inputs));
 const jobNamed = (run: MockRun, prefix: string) => {
     const found = jobs(run).filter((j) => j.metadata.name.startsWith(prefix));
-    assert.equal(found.length, 1, `one Job named ${prefix}*: ${jobs(run).map((j) => j.metadata.name).join(", ")}`);
+    assert.equal(
+        found.length,
+        1,
+        `one Job named ${prefix}*: ${jobs(run)
+            .map((j) => j.metadata.name)
+            .join(", ")}`,
+    );
     return found[0];
 };
 /** Whether `resource` waits for the Kubernetes object of `type` named `name` (its URN ends in ::<logical name>). */
@@ -64,24 +77,38 @@ describe("Clair disconnected mode: the config switch", () => {
             const connected = clairConfigOf(await seeded(stack, {}));
             const disconnected = clairConfigOf(await seeded(stack, { sets: OFFLINE }));
             const changed = differences(connected, disconnected);
-            assert.deepEqual(changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)), [
-                { path: "indexer.airgap", from: undefined, to: true },
-                { path: "matcher.disable_updaters", from: undefined, to: true },
-            ]);
-            assert.deepEqual(changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]), MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]));
+            assert.deepEqual(
+                changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)),
+                [
+                    { path: "indexer.airgap", from: undefined, to: true },
+                    { path: "matcher.disable_updaters", from: undefined, to: true },
+                ],
+            );
+            assert.deepEqual(
+                changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]),
+                MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]),
+            );
         });
     }
 
     it("local (disconnected in its stack file): switching it off removes exactly those keys", async () => {
         const disconnected = clairConfigOf(await seeded("local", {}));
         const clair = JSON.parse(stackConfig("local")["scanning-platform:clair"]);
-        const connected = clairConfigOf(await seeded("local", { config: { "scanning-platform:clair": JSON.stringify({ ...clair, disconnected: { enabled: false } }) } }));
+        const connected = clairConfigOf(
+            await seeded("local", { config: { "scanning-platform:clair": JSON.stringify({ ...clair, disconnected: { enabled: false } }) } }),
+        );
         const changed = differences(connected, disconnected);
-        assert.deepEqual(changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)), [
-            { path: "indexer.airgap", from: undefined, to: true },
-            { path: "matcher.disable_updaters", from: undefined, to: true },
-        ]);
-        assert.deepEqual(changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]), MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]));
+        assert.deepEqual(
+            changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)),
+            [
+                { path: "indexer.airgap", from: undefined, to: true },
+                { path: "matcher.disable_updaters", from: undefined, to: true },
+            ],
+        );
+        assert.deepEqual(
+            changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]),
+            MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]),
+        );
     });
 });
 
@@ -111,7 +138,11 @@ describe("Clair disconnected mode: the updaters import", () => {
         const config = object(run, K8S.secret, "clair-config").stringData["config.yaml"];
         const doc = parse(config);
         const password = /password=(\S+)/.exec(doc.matcher.connstring)![1];
-        for (const r of atLeast([...ofType(run, JOB), ...ofType(run, K8S.cronJob).filter((c) => c.inputs.metadata.name.startsWith("clair"))], 3, "clairctl Jobs and CronJobs (pre, post, import)")) {
+        for (const r of atLeast(
+            [...ofType(run, JOB), ...ofType(run, K8S.cronJob).filter((c) => c.inputs.metadata.name.startsWith("clair"))],
+            3,
+            "clairctl Jobs and CronJobs (pre, post, import)",
+        )) {
             const text = plaintextOf(r.inputs);
             assert.doesNotMatch(text, /connstring|password=/, r.inputs.metadata.name);
             assert.ok(!text.includes(password), `${r.inputs.metadata.name} holds the matcher's password`);
@@ -128,19 +159,40 @@ describe("Clair disconnected mode: the updaters import", () => {
     });
 
     it("reads a bundle from a claim: mounted read-only, the file's path as the argument", async () => {
-        const run = await runProgram("stage", { sets: { "clair.disconnected.enabled": "true", "clair.disconnected.bundleClaim": "clair-bundles", "clair.disconnected.bundlePath": "2026/updates.json.zst", "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings" } });
+        const run = await runProgram("stage", {
+            sets: {
+                "clair.disconnected.enabled": "true",
+                "clair.disconnected.bundleClaim": "clair-bundles",
+                "clair.disconnected.bundlePath": "2026/updates.json.zst",
+                "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings",
+            },
+        });
         const pod = jobNamed(run, "clair-import-").spec.template.spec;
         assert.deepEqual(pod.containers[0].command, ["/usr/bin/clairctl", "import-updaters", "/var/lib/clair-bundle/2026/updates.json.zst"]);
-        assert.deepEqual(pod.volumes.find((v: any) => v.persistentVolumeClaim), { name: "bundle", persistentVolumeClaim: { claimName: "clair-bundles", readOnly: true } });
+        assert.deepEqual(
+            pod.volumes.find((v: any) => v.persistentVolumeClaim),
+            { name: "bundle", persistentVolumeClaim: { claimName: "clair-bundles", readOnly: true } },
+        );
         assert.ok(pod.containers[0].volumeMounts.some((m: any) => m.name === "bundle" && m.mountPath === "/var/lib/clair-bundle" && m.readOnly));
         assert.equal(ofType(run, K8S.cronJob).filter((c) => c.inputs.metadata.name === "clair-import-updaters").length, 0, "no schedule, no CronJob");
     });
 
     it("is not there in connected mode; a new bundle place is a new Job, other changes leave it alone", async () => {
-        assert.deepEqual(jobs(await stackRun("prod")).map((j) => j.metadata.name).filter((n) => n.includes("import")), []);
+        assert.deepEqual(
+            jobs(await stackRun("prod"))
+                .map((j) => j.metadata.name)
+                .filter((n) => n.includes("import")),
+            [],
+        );
         const first = jobNamed(await runProgram("prod", { sets: OFFLINE }), "clair-import-");
-        const moved = jobNamed(await runProgram("prod", { sets: { ...OFFLINE, "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates-2.json.gz" } }), "clair-import-");
-        const otherChange = jobNamed(await runProgram("prod", { sets: { ...OFFLINE, "clair.matcher.period": "12h", "clair.matcher.replicas": "12" } }), "clair-import-");
+        const moved = jobNamed(
+            await runProgram("prod", { sets: { ...OFFLINE, "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates-2.json.gz" } }),
+            "clair-import-",
+        );
+        const otherChange = jobNamed(
+            await runProgram("prod", { sets: { ...OFFLINE, "clair.matcher.period": "12h", "clair.matcher.replicas": "12" } }),
+            "clair-import-",
+        );
         assert.notEqual(moved.metadata.name, first.metadata.name);
         assert.deepEqual(otherChange, first, "a config change elsewhere does not touch the import Job");
     });
@@ -160,13 +212,26 @@ describe("Clair upgrade Jobs: clairctl admin pre/post around a version change", 
         assert.match(pre.spec.template.spec.containers[0].command[2], /\/usr\/bin\/clairctl admin pre v4\.8\.0 /);
         assert.match(post.spec.template.spec.containers[0].command[2], /\/usr\/bin\/clairctl admin post v4\.8\.0 /);
         const next = await runProgram("prod", { sets: { "clair.image": "quay.io/projectquay/clair:4.9.0" } });
-        assert.deepEqual(jobs(next).map((j) => j.metadata.name).sort(), ["clair-post-v4-9-0", "clair-pre-v4-9-0"]);
-        assert.equal(object(next, JOB, "clair-pre-v4-9-0").spec.template.spec.containers[0].image, "quay.io/projectquay/clair:4.9.0", "the new version's clairctl");
+        assert.deepEqual(
+            jobs(next)
+                .map((j) => j.metadata.name)
+                .sort(),
+            ["clair-post-v4-9-0", "clair-pre-v4-9-0"],
+        );
+        assert.equal(
+            object(next, JOB, "clair-pre-v4-9-0").spec.template.spec.containers[0].image,
+            "quay.io/projectquay/clair:4.9.0",
+            "the new version's clairctl",
+        );
     });
 
     it("orders them: every Clair workload waits for the pre Job, the post Job for every Clair workload", async () => {
         const run = await stackRun("prod");
-        for (const [type, name] of [[K8S.statefulSet, "clair-indexer"], [K8S.deployment, "clair-matcher"], [K8S.deployment, "clair-notifier"]]) {
+        for (const [type, name] of [
+            [K8S.statefulSet, "clair-indexer"],
+            [K8S.deployment, "clair-matcher"],
+            [K8S.deployment, "clair-notifier"],
+        ]) {
             assert.ok(waitsFor(run, rawObject(run, type, name), JOB, "clair-pre-v4-8-0"), `${name} waits for the pre Job`);
             assert.ok(waitsFor(run, rawObject(run, JOB, "clair-post-v4-8-0"), type, name), `the post Job waits for ${name}`);
         }
@@ -184,7 +249,10 @@ describe("Clair upgrade Jobs: clairctl admin pre/post around a version change", 
         const off = await runProgram("prod", { sets: { "clair.upgrade.jobs": "false", "clair.image": "quay.io/projectquay/clair:nightly" } });
         assert.deepEqual(jobs(off), []);
         await assert.rejects(runProgram("prod", { sets: { "clair.image": "quay.io/projectquay/clair:nightly" } }), (err: Error) => {
-            assert.match(err.message, /--set clair\.image: scanning-platform:clair\.image = "quay\.io\/projectquay\/clair:nightly": has no Clair version in its tag \(name:4\.8\.0, or name:4\.8\.0@sha256:\.\.\.\)/);
+            assert.match(
+                err.message,
+                /--set clair\.image: scanning-platform:clair\.image = "quay\.io\/projectquay\/clair:nightly": has no Clair version in its tag \(name:4\.8\.0, or name:4\.8\.0@sha256:\.\.\.\)/,
+            );
             assert.match(err.message, /set clair\.upgrade\.jobs: false/);
             return true;
         });
@@ -193,11 +261,17 @@ describe("Clair upgrade Jobs: clairctl admin pre/post around a version change", 
     it("are counted in capacity under app clairctl, one pod each (the seed's clair row unchanged)", async () => {
         const report = await capacityReport("prod", {});
         const clairctl = report.workloads.filter((w) => w.app === "clairctl").map((w) => [w.kind, w.name, w.pods, w.cpu, w.memoryGiB]);
-        assert.deepEqual(clairctl, [["Job", "clair-pre-v4-8-0", 1, 0.25, 0.25], ["Job", "clair-post-v4-8-0", 1, 0.25, 0.25]]);
+        assert.deepEqual(clairctl, [
+            ["Job", "clair-pre-v4-8-0", 1, 0.25, 0.25],
+            ["Job", "clair-post-v4-8-0", 1, 0.25, 0.25],
+        ]);
         assert.deepEqual([report.apps.clair.cpu, report.apps.clair.memoryGiB, report.apps.clair.storageGiB], [120, 120, 4000]);
         // The platform without the Jobs, plus two pods of 0.25 cores / 0.25 GiB.
         const without = await capacityReport("prod", { "clair.upgrade.jobs": "false" });
-        assert.deepEqual([report.total.pods, report.total.cpu, report.total.memoryGiB], [without.total.pods + 2, without.total.cpu + 0.5, without.total.memoryGiB + 0.5]);
+        assert.deepEqual(
+            [report.total.pods, report.total.cpu, report.total.memoryGiB],
+            [without.total.pods + 2, without.total.cpu + 0.5, without.total.memoryGiB + 0.5],
+        );
     });
 });
 
@@ -213,7 +287,10 @@ describe("Clair disconnected and upgrade settings: mistakes stop the preview wit
     }
 
     it("disconnected without a bundle: the import Job would have nothing to load", async () => {
-        assert.match(await problems({ "clair.disconnected.enabled": "true" }), /clair\.disconnected\.bundleUrl = \(unset\): is required when clair\.disconnected\.enabled is true \(or clair\.disconnected\.bundleClaim\)/);
+        assert.match(
+            await problems({ "clair.disconnected.enabled": "true" }),
+            /clair\.disconnected\.bundleUrl = \(unset\): is required when clair\.disconnected\.enabled is true \(or clair\.disconnected\.bundleClaim\)/,
+        );
     });
 
     it("two bundle sources at once", async () => {
@@ -225,20 +302,37 @@ describe("Clair disconnected and upgrade settings: mistakes stop the preview wit
 
     it("a bundle or schedule while connected", async () => {
         const message = await problems({ "clair.disconnected.bundleUrl": BUNDLE_URL, "clair.disconnected.importSchedule": "0 3 * * *" });
-        assert.match(message, /clair\.disconnected\.bundleUrl = "http:\/\/mirror\.internal\/clair\/updates\.json\.gz": is used only in disconnected mode: set clair\.disconnected\.enabled: true, or remove this key/);
+        assert.match(
+            message,
+            /clair\.disconnected\.bundleUrl = "http:\/\/mirror\.internal\/clair\/updates\.json\.gz": is used only in disconnected mode: set clair\.disconnected\.enabled: true, or remove this key/,
+        );
         assert.match(message, /clair\.disconnected\.importSchedule = "0 3 \* \* \*": is used only in disconnected mode/);
     });
 
     it("a bundle path outside the claim, a URL clairctl cannot fetch, a bad schedule", async () => {
-        const message = await problems({ "clair.disconnected.enabled": "true", "clair.disconnected.bundleClaim": "bundles", "clair.disconnected.bundlePath": "../secrets/x", "clair.disconnected.importSchedule": "every night" });
+        const message = await problems({
+            "clair.disconnected.enabled": "true",
+            "clair.disconnected.bundleClaim": "bundles",
+            "clair.disconnected.bundlePath": "../secrets/x",
+            "clair.disconnected.importSchedule": "every night",
+        });
         assert.match(message, /clair\.disconnected\.bundlePath = "\.\.\/secrets\/x": has a '\.\.' part; must be a relative path/);
         assert.match(message, /clair\.disconnected\.importSchedule = "every night"/);
-        assert.match(await problems({ "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": "ftp://mirror.internal/u.gz" }), /clair\.disconnected\.bundleUrl = "ftp:\/\/mirror\.internal\/u\.gz": uses ftp:, which this setting cannot use; must be an http:\/\/ or https:\/\/ URL/);
+        assert.match(
+            await problems({ "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": "ftp://mirror.internal/u.gz" }),
+            /clair\.disconnected\.bundleUrl = "ftp:\/\/mirror\.internal\/u\.gz": uses ftp:, which this setting cannot use; must be an http:\/\/ or https:\/\/ URL/,
+        );
     });
 
     it("import and upgrade resources: requests must equal limits", async () => {
-        assert.match(await problems({ "clair.upgrade.resources.requests.cpu": "100m", "clair.upgrade.resources.limits.cpu": "250m" }), /clair\.upgrade\.resources\.requests\.cpu = "100m": differs from limits\.cpu "250m": requests must equal limits/);
+        assert.match(
+            await problems({ "clair.upgrade.resources.requests.cpu": "100m", "clair.upgrade.resources.limits.cpu": "250m" }),
+            /clair\.upgrade\.resources\.requests\.cpu = "100m": differs from limits\.cpu "250m": requests must equal limits/,
+        );
         // A request alone meets the program's default limit: refused as the program's rule, naming that default.
-        assert.match(await problems({ "clair.upgrade.resources.requests.cpu": "100m" }), /clair\.upgrade\.resources\.requests\.cpu = "100m": has no limits\.cpu beside it: .*the program's default limit "250m" would apply/);
+        assert.match(
+            await problems({ "clair.upgrade.resources.requests.cpu": "100m" }),
+            /clair\.upgrade\.resources\.requests\.cpu = "100m": has no limits\.cpu beside it: .*the program's default limit "250m" would apply/,
+        );
     });
 });

@@ -47,7 +47,10 @@ function fileInIndexer(run: MockRun, path: string): { configMap: string; key: st
 
 /** Each scanner's block in the rendered config's indexer.scanner. */
 function scannerBlocks(config: any): { repo: any; container: any } {
-    return { repo: config.indexer.scanner?.[REPO_SCANNER.kind]?.[REPO_SCANNER.name], container: config.indexer.scanner?.[CONTAINER_SCANNER.kind]?.[CONTAINER_SCANNER.name] };
+    return {
+        repo: config.indexer.scanner?.[REPO_SCANNER.kind]?.[REPO_SCANNER.name],
+        container: config.indexer.scanner?.[CONTAINER_SCANNER.kind]?.[CONTAINER_SCANNER.name],
+    };
 }
 
 /** The wiring every disconnected rendering must have: each file Clair's config names is the configured key of the configured ConfigMap. */
@@ -59,7 +62,10 @@ function assertWired(run: MockRun, expected: { configMap: string; repo2cpe: stri
     // With only the file, claircore reads it once at start and never fetches (its URL stays empty).
     assert.equal(repo[REPO_SCANNER.url], undefined, `${what}: ${REPO_SCANNER.url}`);
     assert.equal(container[CONTAINER_SCANNER.url], undefined, `${what}: ${CONTAINER_SCANNER.url}`);
-    for (const [block, keys, key] of [[repo, REPO_SCANNER, expected.repo2cpe], [container, CONTAINER_SCANNER, expected.name2repos]] as const) {
+    for (const [block, keys, key] of [
+        [repo, REPO_SCANNER, expected.repo2cpe],
+        [container, CONTAINER_SCANNER, expected.name2repos],
+    ] as const) {
         const file = block[keys.file];
         assert.equal(typeof file, "string", `${what}: ${keys.name}.${keys.file}`);
         assert.ok(file.startsWith("/"), `${what}: ${keys.file} is absolute (the indexer's working directory is the image's): ${file}`);
@@ -75,10 +81,20 @@ describe("Disconnected Clair: Red Hat's mapping files reach the indexer's RHEL s
     for (const stack of listStacks()) {
         it(`${stack}: in disconnected mode each file the config names is a key of the ConfigMap, mounted in the indexer's Clair container`, async () => {
             const own = clairBlock(stack).disconnected;
-            const run = own?.enabled ? await runProgram(stack) : await runProgram(stack, { sets: { ...OFFLINE, "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings" } });
+            const run = own?.enabled
+                ? await runProgram(stack)
+                : await runProgram(stack, { sets: { ...OFFLINE, "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings" } });
             const configMap = own?.enabled ? own.rhelMappings.configMap : "clair-rhel-mappings";
             assert.ok(configMap, `${stack}: the stack file names the ConfigMap`);
-            assertWired(run, { configMap, repo2cpe: own?.rhelMappings?.repo2cpeKey ?? DEFAULT_KEYS.repo2cpe, name2repos: own?.rhelMappings?.name2reposKey ?? DEFAULT_KEYS.name2repos }, stack);
+            assertWired(
+                run,
+                {
+                    configMap,
+                    repo2cpe: own?.rhelMappings?.repo2cpeKey ?? DEFAULT_KEYS.repo2cpe,
+                    name2repos: own?.rhelMappings?.name2reposKey ?? DEFAULT_KEYS.name2repos,
+                },
+                stack,
+            );
         });
     }
 
@@ -92,7 +108,11 @@ describe("Disconnected Clair: Red Hat's mapping files reach the indexer's RHEL s
                 "clair.disconnected.rhelMappings.name2reposKey": "container-name-repos-map.json.gz",
             },
         });
-        assertWired(run, { configMap: "rhel-mappings-2026-12", repo2cpe: "repository-to-cpe.json.gz", name2repos: "container-name-repos-map.json.gz" }, "prod, from a claim");
+        assertWired(
+            run,
+            { configMap: "rhel-mappings-2026-12", repo2cpe: "repository-to-cpe.json.gz", name2repos: "container-name-repos-map.json.gz" },
+            "prod, from a claim",
+        );
     });
 
     it("the volume lists both keys, so a ConfigMap without one keeps the pod from starting instead of dropping the scanner", async () => {
@@ -108,7 +128,10 @@ describe("Disconnected Clair: Red Hat's mapping files reach the indexer's RHEL s
         const run = await runProgram("prod");
         assert.equal(clairConfigOf(run).indexer.scanner, undefined);
         const pod = object(run, K8S.statefulSet, "clair-indexer").spec.template.spec;
-        assert.deepEqual(pod.volumes.filter((v: any) => v.configMap && v.name !== "database-ca" && v.name !== "certs"), []);
+        assert.deepEqual(
+            pod.volumes.filter((v: any) => v.configMap && v.name !== "database-ca" && v.name !== "certs"),
+            [],
+        );
     });
 
     it("configOverrides may still tune the scanners (disable_api) without moving the files", async () => {
@@ -139,13 +162,19 @@ describe("Disconnected Clair: the rhelMappings keys are checked", () => {
     });
 
     it("connected: the keys do nothing and are refused", async () => {
-        const message = await problems("prod", { "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings", "clair.disconnected.rhelMappings.repo2cpeKey": "r2c.json" });
+        const message = await problems("prod", {
+            "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings",
+            "clair.disconnected.rhelMappings.repo2cpeKey": "r2c.json",
+        });
         assert.match(message, /clair\.disconnected\.rhelMappings\.configMap = "clair-rhel-mappings": is used only in disconnected mode/);
         assert.match(message, /clair\.disconnected\.rhelMappings\.repo2cpeKey = "r2c\.json": is used only in disconnected mode/);
     });
 
     it("a ConfigMap name or key Kubernetes refuses; one key for both files", async () => {
-        const message = await problems("local", { "clair.disconnected.rhelMappings.configMap": "Clair_Mappings", "clair.disconnected.rhelMappings.repo2cpeKey": "maps/repo.json" });
+        const message = await problems("local", {
+            "clair.disconnected.rhelMappings.configMap": "Clair_Mappings",
+            "clair.disconnected.rhelMappings.repo2cpeKey": "maps/repo.json",
+        });
         assert.match(message, /clair\.disconnected\.rhelMappings\.configMap = "Clair_Mappings": /);
         assert.match(message, /clair\.disconnected\.rhelMappings\.repo2cpeKey = "maps\/repo\.json": may hold only letters, digits, '-', '_' and '\.'/);
         assert.match(
@@ -158,16 +187,29 @@ describe("Disconnected Clair: the rhelMappings keys are checked", () => {
         const override = {
             indexer: {
                 scanner: {
-                    repo: { [REPO_SCANNER.name]: { [REPO_SCANNER.file]: "/elsewhere.json", [REPO_SCANNER.url]: "http://mirror.internal/repository-to-cpe.json" } },
+                    repo: {
+                        [REPO_SCANNER.name]: { [REPO_SCANNER.file]: "/elsewhere.json", [REPO_SCANNER.url]: "http://mirror.internal/repository-to-cpe.json" },
+                    },
                     package: { [CONTAINER_SCANNER.name]: { [CONTAINER_SCANNER.url]: "http://mirror.internal/container-name-repos-map.json" } },
                 },
             },
         };
         const message = await problems("local", { "clair.configOverrides": JSON.stringify(override) });
-        assert.match(message, /clair\.configOverrides\.indexer\.scanner\.repo\.rhel-repository-scanner\.repo2cpe_mapping_file = "\/elsewhere\.json": is a key this program owns in disconnected mode/);
-        assert.match(message, /clair\.configOverrides\.indexer\.scanner\.repo\.rhel-repository-scanner\.repo2cpe_mapping_url = "http:\/\/mirror\.internal\/repository-to-cpe\.json": would make the scanner fetch its mapping/);
-        assert.match(message, /clair\.configOverrides\.indexer\.scanner\.package\.rhel_containerscanner\.name2repos_mapping_url = .*: would make the scanner fetch its mapping/);
+        assert.match(
+            message,
+            /clair\.configOverrides\.indexer\.scanner\.repo\.rhel-repository-scanner\.repo2cpe_mapping_file = "\/elsewhere\.json": is a key this program owns in disconnected mode/,
+        );
+        assert.match(
+            message,
+            /clair\.configOverrides\.indexer\.scanner\.repo\.rhel-repository-scanner\.repo2cpe_mapping_url = "http:\/\/mirror\.internal\/repository-to-cpe\.json": would make the scanner fetch its mapping/,
+        );
+        assert.match(
+            message,
+            /clair\.configOverrides\.indexer\.scanner\.package\.rhel_containerscanner\.name2repos_mapping_url = .*: would make the scanner fetch its mapping/,
+        );
         // Connected, the same URLs are the user's to set (a mirror the scanners fetch from).
-        await runProgram("prod", { sets: { "clair.configOverrides": JSON.stringify({ indexer: { scanner: { package: override.indexer.scanner.package } } }) } });
+        await runProgram("prod", {
+            sets: { "clair.configOverrides": JSON.stringify({ indexer: { scanner: { package: override.indexer.scanner.package } } }) },
+        });
     });
 });

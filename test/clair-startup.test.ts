@@ -5,7 +5,11 @@
 import { strict as assert } from "assert";
 import { runProgram, unwrapSecrets, type MockRun } from "../tools/mock-run";
 
-const SERVING: [string, string][] = [["kubernetes:apps/v1:StatefulSet", "clair-indexer"], ["kubernetes:apps/v1:Deployment", "clair-matcher"], ["kubernetes:apps/v1:Deployment", "clair-notifier"]];
+const SERVING: [string, string][] = [
+    ["kubernetes:apps/v1:StatefulSet", "clair-indexer"],
+    ["kubernetes:apps/v1:Deployment", "clair-matcher"],
+    ["kubernetes:apps/v1:Deployment", "clair-notifier"],
+];
 
 function clairContainers(run: MockRun) {
     return SERVING.map(([type, name]) => {
@@ -39,7 +43,13 @@ describe("clair.startupMinutes: the startup probe allows a first start's migrati
     });
 
     it("refuses 0 and a fraction, naming the key and value", async () => {
-        await assert.rejects(runProgram("prod", { sets: { "clair.startupMinutes": "0" } }), /scanning-platform:clair\.startupMinutes = 0: must be at least 1 \(minutes\)/);
-        await assert.rejects(runProgram("prod", { sets: { "clair.startupMinutes": "2.5" } }), /scanning-platform:clair\.startupMinutes = 2\.5: must be a whole number of minutes/);
+        await assert.rejects(
+            runProgram("prod", { sets: { "clair.startupMinutes": "0" } }),
+            /scanning-platform:clair\.startupMinutes = 0: must be at least 1 \(minutes\)/,
+        );
+        await assert.rejects(
+            runProgram("prod", { sets: { "clair.startupMinutes": "2.5" } }),
+            /scanning-platform:clair\.startupMinutes = 2\.5: must be a whole number of minutes/,
+        );
     });
 });

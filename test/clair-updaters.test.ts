@@ -37,13 +37,21 @@ describe("Clair updaters: sets and per-updater config", () => {
 
     it("writes clair.updaters.sets and clair.updaters.config into the updaters section as given", async () => {
         const run = await runProgram("stage", {
-            sets: { "clair.updaters.sets": '["rhel-vex","ubuntu","clair.cvss"]', "clair.updaters.config": '{"rhel-vex":{"url":"https://mirror.internal/vex/"}}' },
+            sets: {
+                "clair.updaters.sets": '["rhel-vex","ubuntu","clair.cvss"]',
+                "clair.updaters.config": '{"rhel-vex":{"url":"https://mirror.internal/vex/"}}',
+            },
         });
-        assert.deepEqual(configOf(run).updaters, { sets: ["rhel-vex", "ubuntu", "clair.cvss"], config: { "rhel-vex": { url: "https://mirror.internal/vex/" } } });
+        assert.deepEqual(configOf(run).updaters, {
+            sets: ["rhel-vex", "ubuntu", "clair.cvss"],
+            config: { "rhel-vex": { url: "https://mirror.internal/vex/" } },
+        });
     });
 
     it("writes config alone without sets (every set runs, one configured)", async () => {
-        const run = await runProgram("stage", { sets: { "clair.updaters.config": '{"ubuntu/updater/jammy":{"url":"https://mirror.internal/jammy.oval.xml"}}' } });
+        const run = await runProgram("stage", {
+            sets: { "clair.updaters.config": '{"ubuntu/updater/jammy":{"url":"https://mirror.internal/jammy.oval.xml"}}' },
+        });
         assert.deepEqual(configOf(run).updaters, { config: { "ubuntu/updater/jammy": { url: "https://mirror.internal/jammy.oval.xml" } } });
     });
 
@@ -74,7 +82,10 @@ describe("Clair updaters: sets and per-updater config", () => {
     });
 
     it("refuses a settings block that is not a mapping, and one for a set the sets leave out", async () => {
-        await refused({ "clair.updaters.config": '{"osv":"https://x"}' }, /clair\.updaters\.config\.osv = "https:\/\/x": must be a mapping of the updater's own settings/);
+        await refused(
+            { "clair.updaters.config": '{"osv":"https://x"}' },
+            /clair\.updaters\.config\.osv = "https:\/\/x": must be a mapping of the updater's own settings/,
+        );
         await refused(
             { "clair.updaters.sets": '["debian"]', "clair.updaters.config": '{"osv":{"url":"https://mirror.internal/osv/"}}' },
             /clair\.updaters\.config\.osv = \{"url":"https:\/\/mirror\.internal\/osv\/"\}: configures the updater set osv, which clair\.updaters\.sets leaves out/,
@@ -82,8 +93,14 @@ describe("Clair updaters: sets and per-updater config", () => {
     });
 
     it("refuses every updaters key in disconnected mode, where no pod runs an updater", async () => {
-        await assert.rejects(runProgram("local", { sets: { "clair.updaters.dedicated": "true" } }), /clair\.updaters\.dedicated = true: has no effect in disconnected mode/);
-        await assert.rejects(runProgram("local", { sets: { "clair.updaters.sets": '["debian"]' } }), /clair\.updaters\.sets = \["debian"\]: has no effect in disconnected mode/);
+        await assert.rejects(
+            runProgram("local", { sets: { "clair.updaters.dedicated": "true" } }),
+            /clair\.updaters\.dedicated = true: has no effect in disconnected mode/,
+        );
+        await assert.rejects(
+            runProgram("local", { sets: { "clair.updaters.sets": '["debian"]' } }),
+            /clair\.updaters\.sets = \["debian"\]: has no effect in disconnected mode/,
+        );
     });
 });
 
@@ -142,7 +159,13 @@ describe("Clair updaters in a dedicated Deployment (clair.updaters.dedicated)", 
 
     it("takes clair.updaters.resources for the updater pod", async () => {
         const r = await runProgram("stage", {
-            sets: { "clair.updaters.dedicated": "true", "clair.updaters.resources.requests.cpu": "500m", "clair.updaters.resources.limits.cpu": "500m", "clair.updaters.resources.requests.memory": "1Gi", "clair.updaters.resources.limits.memory": "1Gi" },
+            sets: {
+                "clair.updaters.dedicated": "true",
+                "clair.updaters.resources.requests.cpu": "500m",
+                "clair.updaters.resources.limits.cpu": "500m",
+                "clair.updaters.resources.requests.memory": "1Gi",
+                "clair.updaters.resources.limits.memory": "1Gi",
+            },
         });
         const limits = object(r, K8S.deployment, "clair-updater").spec.template.spec.containers[0].resources.limits;
         assert.deepEqual([limits.cpu, limits.memory], ["500m", "1Gi"]);
@@ -176,7 +199,13 @@ describe("the connection-pool plan and policy count the dedicated updater pod", 
         // Pool 7 (the plan without the updater pod) on all three pods: 3 x 7 = 21 > 15.
         const seven = resources.map((r) =>
             r.type === K8S.deployment && ["clair-matcher", "clair-updater"].includes(r.props.metadata.name)
-                ? { ...r, props: { ...r.props, metadata: { ...r.props.metadata, annotations: { ...r.props.metadata.annotations, "clair.scanning-platform/pool-max-conns": "7" } } } }
+                ? {
+                      ...r,
+                      props: {
+                          ...r.props,
+                          metadata: { ...r.props.metadata, annotations: { ...r.props.metadata.annotations, "clair.scanning-platform/pool-max-conns": "7" } },
+                      },
+                  }
                 : r,
         );
         const over = await checkStack(clairConnectionPools, seven, { reservedConnections: 5 });
@@ -197,6 +226,9 @@ describe("the connection-pool plan and policy count the dedicated updater pod", 
                 clair.updaters = { dedicated };
             });
         assert.equal(poolOf(await six(false)), 2);
-        await assert.rejects(six(true), /clair\.matcher\.replicas = 6: is too many pods for one database: 8 pods at peak with max_connections 20 \(5 reserved, the dedicated updater pod counted\)/);
+        await assert.rejects(
+            six(true),
+            /clair\.matcher\.replicas = 6: is too many pods for one database: 8 pods at peak with max_connections 20 \(5 reserved, the dedicated updater pod counted\)/,
+        );
     });
 });

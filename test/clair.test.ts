@@ -25,7 +25,11 @@ for (const [stack, seed] of Object.entries(SEED)) {
 
         it("gives every Clair container 2 CPU / 2Gi with requests equal to limits", async () => {
             const run = await stackRun(stack);
-            const specs = [object(run, K8S.statefulSet, "clair-indexer"), object(run, K8S.deployment, "clair-matcher"), object(run, K8S.deployment, "clair-notifier")];
+            const specs = [
+                object(run, K8S.statefulSet, "clair-indexer"),
+                object(run, K8S.deployment, "clair-matcher"),
+                object(run, K8S.deployment, "clair-notifier"),
+            ];
             for (const workload of specs) {
                 const pod = workload.spec.template.spec;
                 for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
@@ -48,7 +52,11 @@ for (const [stack, seed] of Object.entries(SEED)) {
 
         it("probes the introspection port: startup, readiness /readyz and a different liveness /healthz", async () => {
             const run = await stackRun(stack);
-            for (const [type, name] of [[K8S.statefulSet, "clair-indexer"], [K8S.deployment, "clair-matcher"], [K8S.deployment, "clair-notifier"]]) {
+            for (const [type, name] of [
+                [K8S.statefulSet, "clair-indexer"],
+                [K8S.deployment, "clair-matcher"],
+                [K8S.deployment, "clair-notifier"],
+            ]) {
                 const c = object(run, type, name).spec.template.spec.containers[0];
                 assert.equal(c.readinessProbe.httpGet.path, "/readyz");
                 assert.equal(c.livenessProbe.httpGet.path, "/healthz");
@@ -72,7 +80,11 @@ for (const [stack, seed] of Object.entries(SEED)) {
         it("mounts one config Secret in every Clair pod and rolls the pods when it changes", async () => {
             const run = await stackRun(stack);
             const sums = new Set<string>();
-            for (const [type, name, mode] of [[K8S.statefulSet, "clair-indexer", "indexer"], [K8S.deployment, "clair-matcher", "matcher"], [K8S.deployment, "clair-notifier", "notifier"]]) {
+            for (const [type, name, mode] of [
+                [K8S.statefulSet, "clair-indexer", "indexer"],
+                [K8S.deployment, "clair-matcher", "matcher"],
+                [K8S.deployment, "clair-notifier", "notifier"],
+            ]) {
                 const template = object(run, type, name).spec.template;
                 assert.ok(template.spec.volumes.some((v: any) => v.secret?.secretName === "clair-config"));
                 assert.ok(template.spec.containers[0].env.some((e: any) => e.name === "CLAIR_CONF" && e.value === "/etc/clair/config.yaml"));
@@ -88,7 +100,16 @@ for (const [stack, seed] of Object.entries(SEED)) {
 
         it("writes a config with each node's own database, service URLs, PSK issuers and metrics", async () => {
             const cfg = await clairConfig(stack);
-            assert.deepEqual(Object.keys(cfg).sort(), ["auth", "http_listen_addr", "indexer", "introspection_addr", "log_level", "matcher", "metrics", "notifier"]);
+            assert.deepEqual(Object.keys(cfg).sort(), [
+                "auth",
+                "http_listen_addr",
+                "indexer",
+                "introspection_addr",
+                "log_level",
+                "matcher",
+                "metrics",
+                "notifier",
+            ]);
             for (const mode of ["indexer", "matcher", "notifier"]) {
                 assert.match(cfg[mode].connstring, new RegExp(`host=clair-${mode}-${stack}\\.`));
                 assert.match(cfg[mode].connstring, /dbname=clair /);
@@ -104,7 +125,10 @@ for (const [stack, seed] of Object.entries(SEED)) {
             assert.deepEqual(cfg.metrics, { name: "prometheus" });
             assert.equal(cfg.introspection_addr, ":8089");
             assert.equal(cfg.http_listen_addr, ":8080");
-            assert.deepEqual(cfg.notifier.webhook, { target: `https://${seed.host.replace(/^clair\./, "")}/secscan/notification`, callback: `https://${seed.host}/notifier/api/v1/notification/` });
+            assert.deepEqual(cfg.notifier.webhook, {
+                target: `https://${seed.host.replace(/^clair\./, "")}/secscan/notification`,
+                callback: `https://${seed.host}/notifier/api/v1/notification/`,
+            });
         });
 
         it("writes the matcher's update_retention: 10 update operations per updater, Clair's own default, never left to Clair", async () => {
@@ -138,12 +162,18 @@ for (const [stack, seed] of Object.entries(SEED)) {
                 const surge = mode === "indexer" ? 0 : workload.spec.strategy.rollingUpdate.maxSurge;
                 if (mode !== "indexer") assert.equal(surge, 1, `${mode} surges by one pod`);
                 const peak = seed[mode] + surge;
-                assert.equal(workload.metadata.annotations["clair.scanning-platform/pool-max-conns"], String(pool), "the annotation the policy pack reads is the config's pool");
+                assert.equal(
+                    workload.metadata.annotations["clair.scanning-platform/pool-max-conns"],
+                    String(pool),
+                    "the annotation the policy pack reads is the config's pool",
+                );
                 assert.equal(workload.metadata.annotations["clair.scanning-platform/database"], `clair-${mode}-${stack}`);
                 assert.ok(peak * pool <= maxConnections - reserved, `${mode}: ${peak} x ${pool} within ${maxConnections} - ${reserved}`);
                 // And the pool is not needlessly small: one more connection per pod would not fit, or the ceiling (32) holds it.
                 assert.ok(pool === 32 || peak * (pool + 1) > maxConnections - reserved, `${mode}: pool ${pool} could be larger`);
-                const params = ofType(run, AWS.parameterGroup).map((r) => r.inputs).find((p) => p.name === `clair-${mode}-${stack}-postgres16-params`)!;
+                const params = ofType(run, AWS.parameterGroup)
+                    .map((r) => r.inputs)
+                    .find((p) => p.name === `clair-${mode}-${stack}-postgres16-params`)!;
                 assert.ok(params.parameters.some((p: any) => p.name === "max_connections" && Number(p.value) === maxConnections));
             }
         });
@@ -164,7 +194,10 @@ for (const [stack, seed] of Object.entries(SEED)) {
                 assert.equal(inputs.storageEncrypted, true);
                 assert.equal(inputs.publiclyAccessible, false);
                 const params = ofType(run, AWS.parameterGroup).find((p) => p.inputs.name === inputs.parameterGroupName)!;
-                assert.ok(params.inputs.parameters.some((p: any) => p.name === "rds.force_ssl" && p.value === "1"), "TLS enforced");
+                assert.ok(
+                    params.inputs.parameters.some((p: any) => p.name === "rds.force_ssl" && p.value === "1"),
+                    "TLS enforced",
+                );
                 if (stack === "prod") {
                     assert.equal(inputs.deletionProtection, true);
                     assert.equal(inputs.skipFinalSnapshot, false);
@@ -179,7 +212,10 @@ for (const [stack, seed] of Object.entries(SEED)) {
         it("admits PostgreSQL only from the configured cluster networks", async () => {
             const run = await stackRun(stack);
             const rules = ofType(run, AWS.ingressRule).map((r) => r.inputs);
-            assert.deepEqual(rules.map((r) => [r.cidrIpv4, r.ipProtocol, r.fromPort, r.toPort]), [[seed.cidr, "tcp", 5432, 5432]]);
+            assert.deepEqual(
+                rules.map((r) => [r.cidrIpv4, r.ipProtocol, r.fromPort, r.toPort]),
+                [[seed.cidr, "tcp", 5432, 5432]],
+            );
             assert.equal(ofType(run, AWS.subnetGroup).length, 1);
         });
 
@@ -208,11 +244,14 @@ describe("Clair options", () => {
         assert.equal(ofType(run, K8S.route).length, 0);
         const ingress = object(run, K8S.ingress, "clair");
         assert.equal(ingress.spec.rules[0].host, "clair.quay.io");
-        assert.deepEqual(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name]), [
-            ["/indexer", "clair-indexer"],
-            ["/matcher", "clair-matcher"],
-            ["/notifier", "clair-notifier"],
-        ]);
+        assert.deepEqual(
+            ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name]),
+            [
+                ["/indexer", "clair-indexer"],
+                ["/matcher", "clair-matcher"],
+                ["/notifier", "clair-notifier"],
+            ],
+        );
         assert.deepEqual(ingress.spec.tls, [{ hosts: ["clair.quay.io"], secretName: "clair-tls" }]);
     });
 

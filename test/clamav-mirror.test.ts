@@ -31,20 +31,44 @@ describe("ClamAV signature mirror", () => {
 
     it("clamd's init container fetches whole files from the mirror alone, in one pass", async () => {
         const run = await stackRun("prod");
-        assert.deepEqual(confLines(object(run, K8S.configMap, "clamav-config").data["freshclam.conf"]), confLines(
-            // TestDatabases no: the init container has 1Gi (test/freshclam-memory.test.ts).
-            ["Foreground yes", "DatabaseDirectory /var/lib/clamav", "LogTime yes", "TestDatabases no", `PrivateMirror ${MIRROR_URL}`, "ScriptedUpdates no"].join("\n"),
-        ));
+        assert.deepEqual(
+            confLines(object(run, K8S.configMap, "clamav-config").data["freshclam.conf"]),
+            confLines(
+                // TestDatabases no: the init container has 1Gi (test/freshclam-memory.test.ts).
+                [
+                    "Foreground yes",
+                    "DatabaseDirectory /var/lib/clamav",
+                    "LogTime yes",
+                    "TestDatabases no",
+                    `PrivateMirror ${MIRROR_URL}`,
+                    "ScriptedUpdates no",
+                ].join("\n"),
+            ),
+        );
         const pod = object(run, K8S.deployment, "clamav").spec.template.spec;
-        assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["initfreshclam"]);
+        assert.deepEqual(
+            pod.initContainers.map((c: any) => c.name),
+            ["initfreshclam"],
+        );
         assert.doesNotMatch(pod.initContainers[0].command[2], /--no-dns/);
     });
 
     it("updates from the CDN with incremental patches, 12 checks a day (every 2 h, within ClamAV's at most hourly), compressed for clients", async () => {
         const run = await stackRun("prod");
-        assert.deepEqual(confLines(object(run, K8S.configMap, "clamav-mirror-config").data["freshclam.conf"]), confLines(
-            ["Foreground yes", "DatabaseDirectory /var/lib/clamav", "LogTime yes", "TestDatabases no", "Checks 12", "CompressLocalDatabase yes", "DatabaseMirror database.clamav.net"].join("\n"),
-        ));
+        assert.deepEqual(
+            confLines(object(run, K8S.configMap, "clamav-mirror-config").data["freshclam.conf"]),
+            confLines(
+                [
+                    "Foreground yes",
+                    "DatabaseDirectory /var/lib/clamav",
+                    "LogTime yes",
+                    "TestDatabases no",
+                    "Checks 12",
+                    "CompressLocalDatabase yes",
+                    "DatabaseMirror database.clamav.net",
+                ].join("\n"),
+            ),
+        );
         const pod = object(run, K8S.statefulSet, "clamav-mirror").spec.template.spec;
         const updater = pod.containers.find((c: any) => c.name === "freshclam");
         assert.deepEqual(updater.command, ["freshclam", "--daemon", "--config-file=/etc/clamav-mirror/freshclam.conf", "--stdout"]);
@@ -53,7 +77,10 @@ describe("ClamAV signature mirror", () => {
     it("keeps the database and freshclam's cool-down state on its own 2 GiB claim, gone with the StatefulSet like every claim but Malwar's", async () => {
         const set = object(await stackRun("prod"), K8S.statefulSet, "clamav-mirror");
         assert.equal(set.spec.replicas, 1);
-        assert.deepEqual(set.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.accessModes, t.spec.resources.requests.storage]), [["database", ["ReadWriteOnce"], "2Gi"]]);
+        assert.deepEqual(
+            set.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.accessModes, t.spec.resources.requests.storage]),
+            [["database", ["ReadWriteOnce"], "2Gi"]],
+        );
         assert.deepEqual(set.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
         const pod = set.spec.template.spec;
         const dbMount = (name: string) => pod.containers.find((c: any) => c.name === name).volumeMounts.find((m: any) => m.mountPath === "/var/lib/clamav");
@@ -73,32 +100,54 @@ describe("ClamAV signature mirror", () => {
         assert.deepEqual(nginx.command, ["nginx", "-c", "/etc/clamav-mirror/nginx.conf", "-g", "daemon off;"]);
         const ready = pod.containers.find((c: any) => c.name === "freshclam").readinessProbe.exec.command;
         assert.deepEqual(ready.slice(0, 2), ["/bin/sh", "-c"]);
-        for (const db of ["main", "daily"]) assert.match(ready[2], new RegExp(`test -s /var/lib/clamav/${db}\\.cvd \\|\\| test -s /var/lib/clamav/${db}\\.cld`));
+        for (const db of ["main", "daily"])
+            assert.match(ready[2], new RegExp(`test -s /var/lib/clamav/${db}\\.cvd \\|\\| test -s /var/lib/clamav/${db}\\.cld`));
         assert.match(object(run, K8S.configMap, "clamav-mirror-config").data["nginx.conf"], /^\s*listen 8080;$/m);
     });
 
     it("clamd starts after the mirror exists (dependsOn)", async () => {
         const run = await stackRun("prod");
         const deployment = ofType(run, K8S.deployment).find((r) => r.inputs.metadata.name === "clamav")!;
-        assert.ok(run.resources.some((r) => r.type === "scanning:clamav:Mirror"), "a Mirror component");
-        assert.ok(deployment.dependencies.some((urn) => /::scanning:clamav:Mirror\$kubernetes:apps\/v1:StatefulSet::clamav-mirror$/.test(urn)), `clamav depends on ${deployment.dependencies.join(", ")}`);
+        assert.ok(
+            run.resources.some((r) => r.type === "scanning:clamav:Mirror"),
+            "a Mirror component",
+        );
+        assert.ok(
+            deployment.dependencies.some((urn) => /::scanning:clamav:Mirror\$kubernetes:apps\/v1:StatefulSet::clamav-mirror$/.test(urn)),
+            `clamav depends on ${deployment.dependencies.join(", ")}`,
+        );
     });
 
     it("the refresh job patches clamd's pod template with the mirror's versions instead of restarting unconditionally", async () => {
         const pod = object(await stackRun("prod"), K8S.cronJob, "refresh-clamav-db").spec.jobTemplate.spec.template.spec;
-        assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["mirror-versions"]);
+        assert.deepEqual(
+            pod.initContainers.map((c: any) => c.name),
+            ["mirror-versions"],
+        );
         const env = Object.fromEntries(pod.initContainers[0].env.map((e: any) => [e.name, e.value]));
         assert.equal(env.MIRROR_URL, MIRROR_URL);
-        assert.deepEqual(JSON.parse(env.PATCH_TEMPLATE), { spec: { template: { metadata: { annotations: { "clamav.scanning-platform/signature-versions": "@VERSIONS@" } } } } });
+        assert.deepEqual(JSON.parse(env.PATCH_TEMPLATE), {
+            spec: { template: { metadata: { annotations: { "clamav.scanning-platform/signature-versions": "@VERSIONS@" } } } },
+        });
         assert.deepEqual(pod.containers[0].command, ["kubectl", "patch", "deployment/clamav", "--type=strategic", `--patch-file=${env.PATCH_FILE}`]);
-        assert.equal(pod.initContainers[0].image, object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec.containers[0].image, "the clamav image (busybox sh and wget)");
+        assert.equal(
+            pod.initContainers[0].image,
+            object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec.containers[0].image,
+            "the clamav image (busybox sh and wget)",
+        );
     });
 
     it("disconnected (upstream none): no updater, no egress beyond DNS, nginx's mount writable for the bundle", async () => {
         const run = await runProgram("prod", { sets: { "clamav.mirror.upstream": "none" } });
         const pod = object(run, K8S.statefulSet, "clamav-mirror").spec.template.spec;
-        assert.deepEqual(pod.containers.map((c: any) => c.name), ["nginx"]);
-        assert.deepEqual(pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/var/lib/clamav"), { name: "database", mountPath: "/var/lib/clamav" });
+        assert.deepEqual(
+            pod.containers.map((c: any) => c.name),
+            ["nginx"],
+        );
+        assert.deepEqual(
+            pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/var/lib/clamav"),
+            { name: "database", mountPath: "/var/lib/clamav" },
+        );
         const policy = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => r.inputs.metadata.name === "clamav-mirror")!.inputs;
         assert.deepEqual(policy.spec.egress, [{ ports: [{ port: 53, protocol: "UDP" }] }, { ports: [{ port: 53, protocol: "TCP" }] }]);
         assert.deepEqual(Object.keys(object(run, K8S.configMap, "clamav-mirror-config").data), ["nginx.conf"]);
@@ -124,8 +173,14 @@ describe("ClamAV signature mirror", () => {
     });
 
     it("refuses more than 24 checks a day, and fewer than one, with ClamAV's reason", async () => {
-        await assert.rejects(runProgram("prod", { sets: { "clamav.mirror.checksPerDay": "48" } }), /clamav\.mirror\.checksPerDay = 48: must be at most 24: ClamAV asks mirrors to check at most once an hour/);
+        await assert.rejects(
+            runProgram("prod", { sets: { "clamav.mirror.checksPerDay": "48" } }),
+            /clamav\.mirror\.checksPerDay = 48: must be at most 24: ClamAV asks mirrors to check at most once an hour/,
+        );
         await assert.rejects(runProgram("prod", { sets: { "clamav.mirror.checksPerDay": "0" } }), /clamav\.mirror\.checksPerDay = 0: must be at least 1/);
-        await assert.rejects(runProgram("prod", { sets: { "clamav.mirror.upstream": "cdn" } }), /clamav\.mirror\.upstream = "cdn": must be "internet" or "none"/);
+        await assert.rejects(
+            runProgram("prod", { sets: { "clamav.mirror.upstream": "cdn" } }),
+            /clamav\.mirror\.upstream = "cdn": must be "internet" or "none"/,
+        );
     });
 });

@@ -9,7 +9,10 @@ describe("ClamAV", () => {
         const run = await runProgram("prod", { sets: NO_MIRROR });
         const pod = object(run, K8S.deployment, "clamav").spec.template.spec;
         assert.match(object(run, K8S.configMap, "clamav-config").data["freshclam.conf"], /^DatabaseMirror database\.clamav\.net$/m);
-        assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["initfreshclam", "init2freshclam"]);
+        assert.deepEqual(
+            pod.initContainers.map((c: any) => c.name),
+            ["initfreshclam", "init2freshclam"],
+        );
         assert.match(pod.initContainers[0].command[2], /^freshclam .*--no-dns/);
         assert.doesNotMatch(pod.initContainers[1].command[2].split("\n")[0], /--no-dns/);
         assert.equal(pod.containers[0].name, "clamd");
@@ -41,7 +44,10 @@ describe("ClamAV", () => {
                 assert.equal(c.volumeMounts, undefined, "the exporter writes nothing");
                 continue;
             }
-            const writable = c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath).sort();
+            const writable = c.volumeMounts
+                .filter((m: any) => !m.readOnly)
+                .map((m: any) => m.mountPath)
+                .sort();
             assert.deepEqual(writable, ["/tmp", "/var/lib/clamav", "/var/log/clamav"]);
         }
         const config = object(await stackRun("prod"), K8S.configMap, "clamav-config").data;
@@ -52,7 +58,10 @@ describe("ClamAV", () => {
 
     it("runs the metrics exporter beside clamd, reading clamd in the same pod, with its own guaranteed resources", async () => {
         const pod = object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec;
-        assert.deepEqual(pod.containers.map((c: any) => c.name), ["clamd", "exporter"]);
+        assert.deepEqual(
+            pod.containers.map((c: any) => c.name),
+            ["clamd", "exporter"],
+        );
         const exporter = pod.containers[1];
         assert.equal(exporter.image, "sergeymakinen/clamav_exporter:v2.1.4");
         assert.deepEqual(exporter.args, ["--clamav.address=tcp://127.0.0.1:3310", "--clamav.retries=1", "--web.listen-address=:9906"]);
@@ -66,7 +75,9 @@ describe("ClamAV", () => {
     it("counts the exporter in ClamAV's capacity: clamd 1 core / 4 GiB + exporter 0.1 / 0.125 GiB per pod", async () => {
         const clamav = ((await stackRun("prod")).outputs.capacity as any).workloads.find((w: any) => w.name === "clamav");
         assert.deepEqual([clamav.cpuPerPod, clamav.memoryGiBPerPod, clamav.pods], [1 + 0.1, 4 + 128 / 1024, 3]);
-        const without = ((await runProgram("prod", { sets: { "monitoring.podMonitors": "false" } })).outputs.capacity as any).workloads.find((w: any) => w.name === "clamav");
+        const without = ((await runProgram("prod", { sets: { "monitoring.podMonitors": "false" } })).outputs.capacity as any).workloads.find(
+            (w: any) => w.name === "clamav",
+        );
         assert.deepEqual([without.cpuPerPod, without.memoryGiBPerPod], [1, 4], "no sidecar without PodMonitors");
     });
 
@@ -77,7 +88,10 @@ describe("ClamAV", () => {
         assert.match(conf, /^ScriptedUpdates no$/m);
         assert.doesNotMatch(conf, /DatabaseMirror/);
         const pod = object(run, K8S.deployment, "clamav").spec.template.spec;
-        assert.deepEqual(pod.initContainers.map((c: any) => c.name), ["initfreshclam"]);
+        assert.deepEqual(
+            pod.initContainers.map((c: any) => c.name),
+            ["initfreshclam"],
+        );
         assert.equal(ofType(run, K8S.statefulSet).filter((r) => r.inputs.metadata.name === "clamav-mirror").length, 0);
     });
 
@@ -102,7 +116,9 @@ describe("ClamAV", () => {
         assert.equal(pod.automountServiceAccountToken, false);
         // kubectl's in-cluster config reads token, ca.crt and namespace from this directory.
         const dir = "/var/run/secrets/kubernetes.io/serviceaccount";
-        const mounts = [...(pod.initContainers ?? []), ...pod.containers].flatMap((c: any) => (c.volumeMounts ?? []).filter((m: any) => m.mountPath === dir).map((m: any) => ({ container: c.name, ...m })));
+        const mounts = [...(pod.initContainers ?? []), ...pod.containers].flatMap((c: any) =>
+            (c.volumeMounts ?? []).filter((m: any) => m.mountPath === dir).map((m: any) => ({ container: c.name, ...m })),
+        );
         assert.equal(mounts.length, 1);
         assert.equal(mounts[0].container, kubectl);
         assert.ok(pod.containers[0].command[0] === "kubectl");
@@ -113,7 +129,9 @@ describe("ClamAV", () => {
         // At least the API server's minimum (600 s), at most an hour: it outlives the job's 600 s deadline only by the kubelet's renewal.
         assert.ok(token.expirationSeconds >= 600 && token.expirationSeconds <= 3600, String(token.expirationSeconds));
         assert.deepEqual(sources.find((s: any) => s.configMap).configMap, { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] });
-        assert.deepEqual(sources.find((s: any) => s.downwardAPI).downwardAPI.items, [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }]);
+        assert.deepEqual(sources.find((s: any) => s.downwardAPI).downwardAPI.items, [
+            { path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } },
+        ]);
     });
 
     it("takes the CronJob's schedule from config", async () => {

@@ -86,7 +86,11 @@ describe("command-line tools", function () {
             ["check:manifests", checkManifestsCli],
         ];
         // The stacks are the Pulumi.<name>.yaml files beside Pulumi.yaml.
-        const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
+        const stacks = fs
+            .readdirSync(ROOT)
+            .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+            .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+            .sort();
         for (const [script, mod] of commands) {
             it(`npm run ${script} -- --help: the usage line, one line per flag, the stacks, two examples that parse`, () => {
                 const r = direct(script, ["--help"]);
@@ -128,7 +132,12 @@ describe("command-line tools", function () {
 
         it("names every flag npm took, with --name=value and a switch", () => {
             // As npm passes `npm run render --stack=prod --out /tmp/r --clean` on.
-            const r = direct("render", ["/tmp/r"], { npm_lifecycle_event: "render", npm_config_stack: "prod", npm_config_out: "true", npm_config_clean: "true" });
+            const r = direct("render", ["/tmp/r"], {
+                npm_lifecycle_event: "render",
+                npm_config_stack: "prod",
+                npm_config_out: "true",
+                npm_config_clean: "true",
+            });
             assert.equal(r.status, 2, r.stderr);
             assert.match(r.stderr, /npm took --stack, --out, --clean as its own options.*Run: npm run render -- --stack prod --out \/tmp\/r --clean\n/);
         });
@@ -178,7 +187,14 @@ describe("command-line tools", function () {
             fs.writeFileSync(file, "");
             assert.equal(fsErrorText(errorOf(() => fs.readdirSync(file))), `${file}: is not a folder: a part of the path is a file`);
             assert.equal(fsErrorText(errorOf(() => fs.readFileSync(path.join(tmp, "none")))), `${path.join(tmp, "none")}: does not exist`);
-            assert.equal(errorText("tool", "u", errorOf(() => fs.writeFileSync(tmp, ""))), `tool: ${tmp}: is a folder, where a file was expected\nusage: u\n`);
+            assert.equal(
+                errorText(
+                    "tool",
+                    "u",
+                    errorOf(() => fs.writeFileSync(tmp, "")),
+                ),
+                `tool: ${tmp}: is a folder, where a file was expected\nusage: u\n`,
+            );
             assert.equal(fsErrorText(new Error("plain")), undefined);
         });
     });
@@ -234,7 +250,10 @@ describe("command-line tools", function () {
         it("turns parseArgs' complaints into usage errors, and formats them with the usage line last", () => {
             const options = { stack: { type: "string" as const } };
             assert.deepEqual({ ...parseArgv(options, ["--stack", "prod"]) }, { stack: "prod" });
-            assert.throws(() => parseArgv(options, ["--nope"]), (e: unknown) => e instanceof UsageError && /--nope/.test((e as Error).message));
+            assert.throws(
+                () => parseArgv(options, ["--nope"]),
+                (e: unknown) => e instanceof UsageError && /--nope/.test((e as Error).message),
+            );
             assert.equal(errorText("tool", "npm run tool -- --stack <name>", new Error("bad\n")), "tool: bad\nusage: npm run tool -- --stack <name>\n");
         });
 

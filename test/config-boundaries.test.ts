@@ -27,11 +27,20 @@ function problems(overrides: Record<string, unknown>): string[] {
 describe("config boundaries: one edit gets a hint, two do not", () => {
     it("one insertion, deletion, replacement or swap of neighbours, at the start, inside and at the end", () => {
         for (const [a, b] of [
-            ["replicas", "xreplicas"], ["replicas", "replicasx"], ["replicas", "repXlicas"],
-            ["replicas", "eplicas"], ["replicas", "replica"], ["replicas", "repicas"],
-            ["replicas", "xeplicas"], ["replicas", "replicax"], ["replicas", "repxicas"],
-            ["replicas", "erplicas"], ["replicas", "replicsa"], ["replicas", "repilcas"],
-            ["a", "b"], ["", "a"],
+            ["replicas", "xreplicas"],
+            ["replicas", "replicasx"],
+            ["replicas", "repXlicas"],
+            ["replicas", "eplicas"],
+            ["replicas", "replica"],
+            ["replicas", "repicas"],
+            ["replicas", "xeplicas"],
+            ["replicas", "replicax"],
+            ["replicas", "repxicas"],
+            ["replicas", "erplicas"],
+            ["replicas", "replicsa"],
+            ["replicas", "repilcas"],
+            ["a", "b"],
+            ["", "a"],
         ]) {
             assert.equal(oneEditApart(a, b), true, `${a} / ${b}`);
             assert.equal(oneEditApart(b, a), true, `${b} / ${a}`);
@@ -40,11 +49,21 @@ describe("config boundaries: one edit gets a hint, two do not", () => {
 
     it("equal names, two edits of any kind, or a swap of letters that are not neighbours, are not one edit", () => {
         for (const [a, b] of [
-            ["replicas", "replicas"], ["replicas", "xxreplicas"], ["replicas", "replic"], ["replicas", "rxplicxs"],
-            ["replicas", "xreplica"], ["replicas", "erplicsa"], ["replicas", "rpelicsa"], ["replicas", "rlpeicas"],
-            ["replicas", "sreplica"], ["ab", "ba x"], ["abc", "cba"], ["abcd", "badc"],
+            ["replicas", "replicas"],
+            ["replicas", "xxreplicas"],
+            ["replicas", "replic"],
+            ["replicas", "rxplicxs"],
+            ["replicas", "xreplica"],
+            ["replicas", "erplicsa"],
+            ["replicas", "rpelicsa"],
+            ["replicas", "rlpeicas"],
+            ["replicas", "sreplica"],
+            ["ab", "ba x"],
+            ["abc", "cba"],
+            ["abcd", "badc"],
             // Two replacements that look like half a swap: only one of the two letters crossed over.
-            ["abc", "bxc"], ["abc", "xac"],
+            ["abc", "bxc"],
+            ["abc", "xac"],
         ] as [string, string][]) {
             assert.equal(oneEditApart(a, b), false, `${a} / ${b}`);
             assert.equal(oneEditApart(b, a), false, `${b} / ${a}`);
@@ -66,14 +85,19 @@ describe("config boundaries: one edit gets a hint, two do not", () => {
 });
 
 describe("config boundaries: an autoscaler's range", () => {
-    const indexer = (autoscaling: Record<string, unknown>, replicas = 2) => ({ clair: { ...prodClair(), indexer: { ...prodClair().indexer, replicas, autoscaling } } });
+    const indexer = (autoscaling: Record<string, unknown>, replicas = 2) => ({
+        clair: { ...prodClair(), indexer: { ...prodClair().indexer, replicas, autoscaling } },
+    });
 
     it("max equal to min is a range; max one below is not", () => {
         assert.deepEqual(problems(indexer({ enabled: true, minReplicas: 3, maxReplicas: 3 })), []);
         assert.deepEqual(problems(indexer({ enabled: true, maxReplicas: 2 }, 2)), []);
         const [line, ...more] = problems(indexer({ enabled: true, minReplicas: 3, maxReplicas: 2 }));
         assert.equal(more.length, 0);
-        assert.equal(line, "Pulumi.prod.yaml: scanning-platform:clair.indexer.autoscaling.maxReplicas = 2: is below the autoscaler's minimum 3 (clair.indexer.autoscaling.minReplicas): it must be at least that");
+        assert.equal(
+            line,
+            "Pulumi.prod.yaml: scanning-platform:clair.indexer.autoscaling.maxReplicas = 2: is below the autoscaler's minimum 3 (clair.indexer.autoscaling.minReplicas): it must be at least that",
+        );
         assert.deepEqual(problems(indexer({ enabled: true, maxReplicas: 1 }, 2)), [
             "Pulumi.prod.yaml: scanning-platform:clair.indexer.autoscaling.maxReplicas = 1: is below the autoscaler's minimum 2 (clair.indexer.replicas): it must be at least that",
         ]);
@@ -82,7 +106,10 @@ describe("config boundaries: an autoscaler's range", () => {
     it("with replicas 0, an autoscaler needs its own minimum of at least 1", () => {
         const [line, ...more] = problems(indexer({ enabled: true, maxReplicas: 3 }, 0));
         assert.equal(more.length, 0);
-        assert.equal(line, "Pulumi.prod.yaml: scanning-platform:clair.indexer.autoscaling.minReplicas = (unset): is required when clair.indexer.replicas is 0 and clair.indexer.autoscaling.enabled is true: an autoscaler runs at least 1 pod");
+        assert.equal(
+            line,
+            "Pulumi.prod.yaml: scanning-platform:clair.indexer.autoscaling.minReplicas = (unset): is required when clair.indexer.replicas is 0 and clair.indexer.autoscaling.enabled is true: an autoscaler runs at least 1 pod",
+        );
         assert.deepEqual(problems(indexer({ enabled: true, minReplicas: 1, maxReplicas: 3 }, 0)), []);
     });
 
@@ -104,7 +131,9 @@ describe("config boundaries: Clair behind an Ingress", () => {
 });
 
 describe("config boundaries: Clair's counts at their minimum and maximum", () => {
-    const set = (block: "matcher" | "indexer", values: Record<string, unknown>) => ({ clair: { ...prodClair(), [block]: { ...prodClair()[block], ...values } } });
+    const set = (block: "matcher" | "indexer", values: Record<string, unknown>) => ({
+        clair: { ...prodClair(), [block]: { ...prodClair()[block], ...values } },
+    });
 
     it("update retention: 2 (Clair's minimum) and 0 (garbage collection off) pass", () => {
         assert.deepEqual(problems(set("matcher", { updateRetention: 2 })), []);
@@ -118,7 +147,8 @@ describe("config boundaries: Clair's counts at their minimum and maximum", () =>
 });
 
 describe("config boundaries: monitoring's label keys and values", () => {
-    const scraperLabels = (podLabels: Record<string, string>) => problems({ monitoring: { ...JSON.parse(stackConfig("prod")[key("monitoring")] ?? "{}"), scraper: { podLabels } } });
+    const scraperLabels = (podLabels: Record<string, string>) =>
+        problems({ monitoring: { ...JSON.parse(stackConfig("prod")[key("monitoring")] ?? "{}"), scraper: { podLabels } } });
     const KEY = "is not a label key: an optional prefix such as app.kubernetes.io/ and a name of letters, digits, '-', '_' and '.' (at most 63)";
     const VALUE = "is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
     const n63 = "a".repeat(62) + "1";

@@ -21,7 +21,9 @@ describe("docs/configuration.md, generated from the schema", () => {
             const a = committed.split("\n");
             const b = expected.split("\n");
             const line = a.findIndex((l, i) => l !== b[i]);
-            assert.fail(`docs/configuration.md differs from the schema from line ${line + 1} (run npm run config-doc):\n  committed: ${a[line]}\n  schema:    ${b[line]}`);
+            assert.fail(
+                `docs/configuration.md differs from the schema from line ${line + 1} (run npm run config-doc):\n  committed: ${a[line]}\n  schema:    ${b[line]}`,
+            );
         }
     });
 });

@@ -13,7 +13,10 @@ const key = (k: string) => `${PROJECT}:${k}`;
 const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/PROD0A1B2C3D4E5F60718293A4B5C6D";
 
 /** prod's config with the malwar block replaced by `malwar`. */
-const withMalwar = (malwar: Record<string, unknown>) => ({ ...stackConfig("prod"), [key("malwar")]: JSON.stringify({ backup: { oidcProviderArn: OIDC }, ...malwar }) });
+const withMalwar = (malwar: Record<string, unknown>) => ({
+    ...stackConfig("prod"),
+    [key("malwar")]: JSON.stringify({ backup: { oidcProviderArn: OIDC }, ...malwar }),
+});
 const accepted = (malwar: Record<string, unknown>) => parseConfig(withMalwar(malwar)).malwar;
 
 function refused(malwar: Record<string, unknown>): string[] {
@@ -71,12 +74,18 @@ describe("malwar at the config: an Ingress and a backup need what they point at"
 
     it("a backup (on by default) needs the cluster's OIDC provider; with backups off it does not", () => {
         const raw = { ...stackConfig("prod"), [key("malwar")]: JSON.stringify({}) };
-        assert.throws(() => parseConfig(raw, [], () => "Pulumi.prod.yaml"), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
-            assert.equal(err.problems.length, 1, err.message);
-            assert.match(err.problems[0], /^Pulumi\.prod\.yaml: scanning-platform:malwar\.backup\.oidcProviderArn = \(unset\): is required when malwar\.backup\.enabled is true: .*or set malwar\.backup\.enabled to false$/);
-            return true;
-        });
+        assert.throws(
+            () => parseConfig(raw, [], () => "Pulumi.prod.yaml"),
+            (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                assert.equal(err.problems.length, 1, err.message);
+                assert.match(
+                    err.problems[0],
+                    /^Pulumi\.prod\.yaml: scanning-platform:malwar\.backup\.oidcProviderArn = \(unset\): is required when malwar\.backup\.enabled is true: .*or set malwar\.backup\.enabled to false$/,
+                );
+                return true;
+            },
+        );
         const off = { ...stackConfig("prod"), [key("malwar")]: JSON.stringify({ backup: { enabled: false } }) };
         assert.equal(parseConfig(off).malwar.backup.enabled, false);
     });

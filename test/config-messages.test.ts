@@ -73,11 +73,17 @@ describe("config messages: the value's kind in plain words", () => {
 
     it("without an origin, a problem says it came from the stack config", () => {
         const raw = { ...stackConfig("prod"), [key("clamav")]: JSON.stringify({ replicas: -1 }) };
-        assert.throws(() => parseConfig(raw), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
-            assert.deepEqual(err.problems.map((p) => p.split(" = ")[0]), ["stack config: scanning-platform:clamav.replicas"]);
-            return true;
-        });
+        assert.throws(
+            () => parseConfig(raw),
+            (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                assert.deepEqual(
+                    err.problems.map((p) => p.split(" = ")[0]),
+                    ["stack config: scanning-platform:clamav.replicas"],
+                );
+                return true;
+            },
+        );
     });
 
     it("a quoted true gets the hint as a quoted false does", () => {
@@ -119,7 +125,10 @@ describe("config messages: the value's kind in plain words", () => {
         // zod reports a whole-number key's null as expecting "number", so the words cannot say "whole" here.
         const [replicas, ...more] = problemsWith({ clamav: { replicas: null } });
         assert.equal(more.length, 0);
-        assert.match(replicas, /^Pulumi\.prod\.yaml: scanning-platform:clamav\.replicas = null: is empty \(null\): remove the key to use its default, or give a (whole )?number$/);
+        assert.match(
+            replicas,
+            /^Pulumi\.prod\.yaml: scanning-platform:clamav\.replicas = null: is empty \(null\): remove the key to use its default, or give a (whole )?number$/,
+        );
         assert.deepEqual(problemsWith({ malwar: { corsOrigins: null } }), [
             "Pulumi.prod.yaml: scanning-platform:malwar.corsOrigins = null: is empty (null): remove the key to use its default, or give a list",
         ]);
@@ -154,19 +163,28 @@ describe("config messages: one line per problem", () => {
         assert.equal(lines.length, 1 + error.problems.length);
         assert.equal(error.problems.length, 2, error.message);
         for (const [i, problem] of error.problems.entries()) assert.equal(lines[i + 1], `  - ${problem}`);
-        assert.ok(error.problems.some((p) => p.startsWith("Pulumi.prod.yaml: scanning-platform:clamav.replicas = -1: ")), error.message);
-        assert.ok(error.problems.some((p) => p.startsWith('Pulumi.prod.yaml: scanning-platform:clamav.image = "clamav/clamav": ')), error.message);
+        assert.ok(
+            error.problems.some((p) => p.startsWith("Pulumi.prod.yaml: scanning-platform:clamav.replicas = -1: ")),
+            error.message,
+        );
+        assert.ok(
+            error.problems.some((p) => p.startsWith('Pulumi.prod.yaml: scanning-platform:clamav.image = "clamav/clamav": ')),
+            error.message,
+        );
     });
 
     it("a plaintext secret and a schema problem are both reported, not the first alone", () => {
         const psk = Buffer.alloc(32, 9).toString("base64");
         const raw = { ...stackConfig("prod"), [key("clairPsk")]: psk, [key("clamav")]: JSON.stringify({ replicas: -1 }) };
-        assert.throws(() => parseConfig(raw, [], () => "Pulumi.prod.yaml"), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
-            assert.equal(err.problems.length, 2, err.message);
-            assert.ok(!err.message.includes(psk));
-            return true;
-        });
+        assert.throws(
+            () => parseConfig(raw, [], () => "Pulumi.prod.yaml"),
+            (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                assert.equal(err.problems.length, 2, err.message);
+                assert.ok(!err.message.includes(psk));
+                return true;
+            },
+        );
     });
 
     it("a secret key passed as a secret is accepted; the same key of another namespace is not taken for it", () => {
@@ -183,7 +201,11 @@ describe("config messages: where a value came from", () => {
     });
 
     it("a --set flag names the key it set, a key inside it and an unknown key holding it; nothing else", () => {
-        const origin = stackFileAndSets("prod", { "clair.indexer.replicas": "3", [`${PROJECT}:malwar.ingress.hosts`]: '["a.example.com"]', "clair.indexr.replicas": "2" });
+        const origin = stackFileAndSets("prod", {
+            "clair.indexer.replicas": "3",
+            [`${PROJECT}:malwar.ingress.hosts`]: '["a.example.com"]',
+            "clair.indexr.replicas": "2",
+        });
         assert.equal(origin("clair.indexer.replicas"), "--set clair.indexer.replicas");
         assert.equal(origin("malwar.ingress.hosts"), "--set malwar.ingress.hosts");
         assert.equal(origin("malwar.ingress.hosts.0"), "--set malwar.ingress.hosts");
@@ -197,17 +219,23 @@ describe("config messages: where a value came from", () => {
 
 describe("config messages: the stack names its cluster", () => {
     it("refuses a stack without kubernetes:context or kubeconfig, naming the key and both ways to set it", () => {
-        assert.throws(() => requireClusterSelection({ [key("clamav")]: "{}" }, stackFile("prod")), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
-            assert.equal(err.problems.length, 1);
-            assert.match(err.problems[0], /^Pulumi\.prod\.yaml: kubernetes:context = \(unset\): every stack names the cluster it deploys to/);
-            assert.match(err.problems[0], /pulumi config set kubernetes:context <name>/);
-            assert.match(err.problems[0], /pulumi config set --secret kubernetes:kubeconfig/);
-            return true;
-        });
+        assert.throws(
+            () => requireClusterSelection({ [key("clamav")]: "{}" }, stackFile("prod")),
+            (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                assert.equal(err.problems.length, 1);
+                assert.match(err.problems[0], /^Pulumi\.prod\.yaml: kubernetes:context = \(unset\): every stack names the cluster it deploys to/);
+                assert.match(err.problems[0], /pulumi config set kubernetes:context <name>/);
+                assert.match(err.problems[0], /pulumi config set --secret kubernetes:kubeconfig/);
+                return true;
+            },
+        );
         assert.throws(() => requireClusterSelection({ "kubernetes:context": "" }, stackFile("prod")), ConfigError);
         // An empty context given by a flag is named by the flag.
-        assert.throws(() => requireClusterSelection({ "kubernetes:context": "" }, stackFileAndSets("prod", { "kubernetes:context": "" })), /^ConfigError: Invalid stack configuration:\n  - --set kubernetes:context: kubernetes:context = \(unset\): /);
+        assert.throws(
+            () => requireClusterSelection({ "kubernetes:context": "" }, stackFileAndSets("prod", { "kubernetes:context": "" })),
+            /^ConfigError: Invalid stack configuration:\n  - --set kubernetes:context: kubernetes:context = \(unset\): /,
+        );
     });
 
     it("takes either a context or a kubeconfig", () => {

@@ -31,7 +31,8 @@ function refused(overrides: Record<string, unknown>, secretKeys: string[] = []):
 const prodNetwork = () => JSON.parse(stackConfig("prod")[key("network")]);
 
 describe("platform keys at the config: the Clair PSK", () => {
-    const PSK_WORDS = "Pulumi.prod.yaml: scanning-platform:clairPsk = [secret]: must be base64 of at least 32 random bytes (Clair decodes it into the HS256 key)";
+    const PSK_WORDS =
+        "Pulumi.prod.yaml: scanning-platform:clairPsk = [secret]: must be base64 of at least 32 random bytes (Clair decodes it into the HS256 key)";
     const b64 = (bytes: number, fill = 0xfb) => Buffer.alloc(bytes, fill).toString("base64");
 
     it("32 bytes pass, with or without padding; 31 bytes do not", () => {
@@ -43,7 +44,8 @@ describe("platform keys at the config: the Clair PSK", () => {
     it("base64url, three '=' or text around the base64 is refused (Clair reads standard base64)", () => {
         const url = Buffer.alloc(32, 0xff).toString("base64url");
         assert.ok(url.includes("_"));
-        for (const psk of [url, `${b64(33)}===`, ` ${b64(32)}`, `${b64(32)}\n`]) assert.deepEqual(refused({ clairPsk: psk }, ["clairPsk"]), [PSK_WORDS], JSON.stringify(psk));
+        for (const psk of [url, `${b64(33)}===`, ` ${b64(32)}`, `${b64(32)}\n`])
+            assert.deepEqual(refused({ clairPsk: psk }, ["clairPsk"]), [PSK_WORDS], JSON.stringify(psk));
     });
 });
 
@@ -63,7 +65,11 @@ describe("platform keys at the config: the egress proxy", () => {
             ["http://bot@proxy.example.com:3128", "http://[credentials]@proxy.example.com:3128"],
             ["http://:hunter2@proxy.example.com:3128", "http://[credentials]@proxy.example.com:3128"],
         ]) {
-            assert.deepEqual(refused({ proxy: { httpProxy: value } }), [`Pulumi.prod.yaml: scanning-platform:proxy.httpProxy = "${shown}": ${CREDENTIALS}`], value);
+            assert.deepEqual(
+                refused({ proxy: { httpProxy: value } }),
+                [`Pulumi.prod.yaml: scanning-platform:proxy.httpProxy = "${shown}": ${CREDENTIALS}`],
+                value,
+            );
         }
     });
 
@@ -77,7 +83,10 @@ describe("platform keys at the config: the egress proxy", () => {
 describe("platform keys at the config: the RDS network", () => {
     it("two subnets are enough; one is not", () => {
         const network = prodNetwork();
-        assert.deepEqual(parseConfig(raw({ network: { ...network, subnetIds: network.subnetIds.slice(0, 2) } })).databaseNetwork?.subnetIds, network.subnetIds.slice(0, 2));
+        assert.deepEqual(
+            parseConfig(raw({ network: { ...network, subnetIds: network.subnetIds.slice(0, 2) } })).databaseNetwork?.subnetIds,
+            network.subnetIds.slice(0, 2),
+        );
         assert.deepEqual(refused({ network: { ...network, subnetIds: network.subnetIds.slice(0, 1) } }), [
             `Pulumi.prod.yaml: scanning-platform:network.subnetIds = ${JSON.stringify(network.subnetIds.slice(0, 1))}: must list at least two subnets in different availability zones (an RDS subnet group needs two)`,
         ]);

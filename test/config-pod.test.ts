@@ -52,26 +52,38 @@ describe("<app>.pod at the config: label keys and values at Kubernetes' limits",
         const n63 = "a".repeat(62) + "1";
         const n64 = "a".repeat(63) + "1";
         assert.deepEqual(accepted({ labels: { [n63]: n63, [`example.com/${n63}`]: "" } }).labels, { [n63]: n63, [`example.com/${n63}`]: "" });
-        assert.deepEqual(refused({ labels: { [n64]: "x" } }), [`${at(`labels.${n64}`, '"x"')}the key "${n64}" has a name of 64 characters, over the limit of 63; ${KEY_WORDS}`]);
+        assert.deepEqual(refused({ labels: { [n64]: "x" } }), [
+            `${at(`labels.${n64}`, '"x"')}the key "${n64}" has a name of 64 characters, over the limit of 63; ${KEY_WORDS}`,
+        ]);
         assert.deepEqual(refused({ labels: { team: n64 } }), [`${at("labels.team", `"${n64}"`)}is 64 characters long, over the limit of 63; ${VALUE_WORDS}`]);
-        assert.deepEqual(refused({ nodeSelector: { pool: n64 } }), [`${at("nodeSelector.pool", `"${n64}"`)}is 64 characters long, over the limit of 63; ${VALUE_WORDS}`]);
+        assert.deepEqual(refused({ nodeSelector: { pool: n64 } }), [
+            `${at("nodeSelector.pool", `"${n64}"`)}is 64 characters long, over the limit of 63; ${VALUE_WORDS}`,
+        ]);
     });
 
     it("a one-character name and value pass; an empty name, with or without a prefix, does not", () => {
         assert.deepEqual(accepted({ labels: { a: "b", "example.com/c": "D" } }).labels, { a: "b", "example.com/c": "D" });
-        assert.deepEqual(refused({ labels: { "example.com/": "x" } }), [`${at("labels.example.com/", '"x"')}the key "example.com/" has an empty name; ${KEY_WORDS}`]);
+        assert.deepEqual(refused({ labels: { "example.com/": "x" } }), [
+            `${at("labels.example.com/", '"x"')}the key "example.com/" has an empty name; ${KEY_WORDS}`,
+        ]);
         assert.deepEqual(refused({ labels: { "": "x" } }), [`${at("labels.", '"x"')}the key "" has an empty name; ${KEY_WORDS}`]);
     });
 
     it("names and values that start or end with a non-alphanumeric character are refused; inside, '-', '_' and '.' pass", () => {
         assert.deepEqual(accepted({ labels: { "a-b_c.d": "e-f_g.h" } }).labels, { "a-b_c.d": "e-f_g.h" });
-        assert.deepEqual(refused({ labels: { "team-": "x" } }), [`${at("labels.team-", '"x"')}the key "team-" has the name 'team-', which ${ALPHABET}; ${KEY_WORDS}`]);
+        assert.deepEqual(refused({ labels: { "team-": "x" } }), [
+            `${at("labels.team-", '"x"')}the key "team-" has the name 'team-', which ${ALPHABET}; ${KEY_WORDS}`,
+        ]);
         assert.deepEqual(refused({ labels: { team: "x_" } }), [`${at("labels.team", '"x_"')}${ALPHABET}; ${VALUE_WORDS}`]);
     });
 
     it("a prefix that is no DNS subdomain is named with why", () => {
-        assert.deepEqual(refused({ labels: { "/team": "x" } }), [`${at("labels./team", '"x"')}the key "/team" has the prefix '', which is empty; ${KEY_WORDS}`]);
-        assert.deepEqual(refused({ labels: { "example..com/team": "x" } }), [`${at("labels.example..com/team", '"x"')}the key "example..com/team" has the prefix 'example..com', which has an empty part between dots; ${KEY_WORDS}`]);
+        assert.deepEqual(refused({ labels: { "/team": "x" } }), [
+            `${at("labels./team", '"x"')}the key "/team" has the prefix '', which is empty; ${KEY_WORDS}`,
+        ]);
+        assert.deepEqual(refused({ labels: { "example..com/team": "x" } }), [
+            `${at("labels.example..com/team", '"x"')}the key "example..com/team" has the prefix 'example..com', which has an empty part between dots; ${KEY_WORDS}`,
+        ]);
     });
 
     it("a label the program sets itself is refused, with the five it sets and why", () => {
@@ -89,19 +101,30 @@ describe("<app>.pod at the config: label keys and values at Kubernetes' limits",
     it("annotation values are free text; their keys follow the label key rules", () => {
         const text = "owner: team A (see https://wiki.example.com); " + "x".repeat(100);
         assert.deepEqual(accepted({ annotations: { "example.com/owner": text } }).annotations, { "example.com/owner": text });
-        assert.deepEqual(refused({ annotations: { "owner!": "x" } }), [`${at("annotations.owner!", '"x"')}the key "owner!" has the name 'owner!', which ${ALPHABET}; ${KEY_WORDS}`]);
+        assert.deepEqual(refused({ annotations: { "owner!": "x" } }), [
+            `${at("annotations.owner!", '"x"')}the key "owner!" has the name 'owner!', which ${ALPHABET}; ${KEY_WORDS}`,
+        ]);
     });
 });
 
 describe("<app>.pod at the config: tolerations as Kubernetes reads them", () => {
     it("a key with a value defaults to Equal; an empty key with Exists tolerates every taint", () => {
-        assert.deepEqual(accepted({ tolerations: [{ key: "example.com/dedicated", value: "scanning" }] }).tolerations, [{ key: "example.com/dedicated", operator: "Equal", value: "scanning" }]);
-        assert.deepEqual(accepted({ tolerations: [{ operator: "Exists" }, { key: "", operator: "Exists" }] }).tolerations, [{ operator: "Exists" }, { key: "", operator: "Exists" }]);
+        assert.deepEqual(accepted({ tolerations: [{ key: "example.com/dedicated", value: "scanning" }] }).tolerations, [
+            { key: "example.com/dedicated", operator: "Equal", value: "scanning" },
+        ]);
+        assert.deepEqual(accepted({ tolerations: [{ operator: "Exists" }, { key: "", operator: "Exists" }] }).tolerations, [
+            { operator: "Exists" },
+            { key: "", operator: "Exists" },
+        ]);
     });
 
     it("an empty key needs Exists, written or defaulted", () => {
-        assert.deepEqual(refused({ tolerations: [{ value: "x" }] }), [`${at("tolerations.0.operator", '"Equal"')}must be Exists when key is empty (an empty key with Exists tolerates every taint)`]);
-        assert.deepEqual(refused({ tolerations: [{ key: "", operator: "Equal" }] }), [`${at("tolerations.0.operator", '"Equal"')}must be Exists when key is empty (an empty key with Exists tolerates every taint)`]);
+        assert.deepEqual(refused({ tolerations: [{ value: "x" }] }), [
+            `${at("tolerations.0.operator", '"Equal"')}must be Exists when key is empty (an empty key with Exists tolerates every taint)`,
+        ]);
+        assert.deepEqual(refused({ tolerations: [{ key: "", operator: "Equal" }] }), [
+            `${at("tolerations.0.operator", '"Equal"')}must be Exists when key is empty (an empty key with Exists tolerates every taint)`,
+        ]);
     });
 
     it("a taint key must be a label key", () => {
@@ -112,8 +135,12 @@ describe("<app>.pod at the config: tolerations as Kubernetes reads them", () => 
 
     it("Exists takes no value (an empty one passes); a value must be a label value", () => {
         assert.deepEqual(accepted({ tolerations: [{ key: "k", operator: "Exists", value: "" }] }).tolerations, [{ key: "k", operator: "Exists", value: "" }]);
-        assert.deepEqual(refused({ tolerations: [{ key: "k", operator: "Exists", value: "v" }] }), [`${at("tolerations.0.value", '"v"')}must be empty with operator Exists`]);
-        assert.deepEqual(refused({ tolerations: [{ key: "k", value: "two words" }] }), [`${at("tolerations.0.value", '"two words"')}${ALPHABET}; must be a taint value`]);
+        assert.deepEqual(refused({ tolerations: [{ key: "k", operator: "Exists", value: "v" }] }), [
+            `${at("tolerations.0.value", '"v"')}must be empty with operator Exists`,
+        ]);
+        assert.deepEqual(refused({ tolerations: [{ key: "k", value: "two words" }] }), [
+            `${at("tolerations.0.value", '"two words"')}${ALPHABET}; must be a taint value`,
+        ]);
     });
 
     it("tolerationSeconds only with effect NoExecute, 0 included", () => {
@@ -121,12 +148,18 @@ describe("<app>.pod at the config: tolerations as Kubernetes reads them", () => 
             { key: "k", operator: "Exists", effect: "NoExecute", tolerationSeconds: 0 },
         ]);
         for (const effect of ["NoSchedule", "PreferNoSchedule", undefined]) {
-            assert.deepEqual(refused({ tolerations: [{ key: "k", operator: "Exists", effect, tolerationSeconds: 300 }] }), [`${at("tolerations.0.tolerationSeconds", "300")}applies only with effect NoExecute`], String(effect));
+            assert.deepEqual(
+                refused({ tolerations: [{ key: "k", operator: "Exists", effect, tolerationSeconds: 300 }] }),
+                [`${at("tolerations.0.tolerationSeconds", "300")}applies only with effect NoExecute`],
+                String(effect),
+            );
         }
     });
 
     it("each toleration of a list is checked at its own index", () => {
         const ok = { key: "k", value: "v" };
-        assert.deepEqual(refused({ tolerations: [ok, ok, { key: "k", operator: "Exists", value: "v" }] }), [`${at("tolerations.2.value", '"v"')}must be empty with operator Exists`]);
+        assert.deepEqual(refused({ tolerations: [ok, ok, { key: "k", operator: "Exists", value: "v" }] }), [
+            `${at("tolerations.2.value", '"v"')}must be empty with operator Exists`,
+        ]);
     });
 });

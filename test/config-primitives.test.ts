@@ -75,9 +75,18 @@ describe("config building blocks: URLs as their readers parse them", () => {
         assert.equal(urlProblem("https://[::1]8443/x", web, "go"), `has '8443' after its IPv6 host, where only :port may stand, read as ${GO} reads it`);
         assert.equal(urlProblem("https://clair.example.com:https/", web, "go"), `has the port 'https', which is not a number, read as ${GO} reads it`);
         assert.equal(urlProblem("https://clair%2.example.com/", web, "go"), `has a malformed %-escape in its host, read as ${GO} reads it`);
-        assert.equal(urlProblem("https://clair example.com/", web, "go"), `has the host 'clair example.com', with a character Go refuses in a host name, read as ${GO} reads it`);
-        assert.equal(urlProblem("https://us er:pw@clair.example.com/", web, "go"), `has an invalid character in its user:password part, read as ${GO} reads it`);
-        assert.equal(urlProblem("https://clair.example.com/\tx", web, "go"), `has a control character (such as a tab or line break), which Go refuses, read as ${GO} reads it`);
+        assert.equal(
+            urlProblem("https://clair example.com/", web, "go"),
+            `has the host 'clair example.com', with a character Go refuses in a host name, read as ${GO} reads it`,
+        );
+        assert.equal(
+            urlProblem("https://us er:pw@clair.example.com/", web, "go"),
+            `has an invalid character in its user:password part, read as ${GO} reads it`,
+        );
+        assert.equal(
+            urlProblem("https://clair.example.com/\tx", web, "go"),
+            `has a control character (such as a tab or line break), which Go refuses, read as ${GO} reads it`,
+        );
         assert.equal(urlProblem("ftp://files.example.com/", web, "go"), "uses ftp:, which this setting cannot use");
     });
 
@@ -93,14 +102,26 @@ describe("config building blocks: URLs as their readers parse them", () => {
 
 describe("config building blocks: CORS origins as Starlette compares them", () => {
     it("takes '*' and an origin spelt as a browser sends it", () => {
-        for (const ok of ["*", "https://app.example.com", "http://localhost:3000", "https://app.example.com:8443"]) assert.equal(corsOriginProblem(ok), undefined, ok);
+        for (const ok of ["*", "https://app.example.com", "http://localhost:3000", "https://app.example.com:8443"])
+            assert.equal(corsOriginProblem(ok), undefined, ok);
     });
 
     it("refuses null, other schemes, and any other spelling of an origin", () => {
         assert.match(corsOriginProblem("null") ?? "", /^is the origin browsers send from sandboxed frames and local files/);
-        assert.equal(corsOriginProblem("ftp://app.example.com"), "uses ftp:, which this setting cannot use: this program allows only web pages' origins (http:// and https://)");
-        for (const [spelt, sent] of [["https://app.example.com/", "https://app.example.com"], ["https://APP.example.com", "https://app.example.com"], ["https://app.example.com:443", "https://app.example.com"]]) {
-            assert.match(corsOriginProblem(spelt) ?? "", new RegExp(`^never equals the Origin header a browser sends \\(${JSON.stringify(sent).replace(/[.]/g, "\\.")}\\)`), spelt);
+        assert.equal(
+            corsOriginProblem("ftp://app.example.com"),
+            "uses ftp:, which this setting cannot use: this program allows only web pages' origins (http:// and https://)",
+        );
+        for (const [spelt, sent] of [
+            ["https://app.example.com/", "https://app.example.com"],
+            ["https://APP.example.com", "https://app.example.com"],
+            ["https://app.example.com:443", "https://app.example.com"],
+        ]) {
+            assert.match(
+                corsOriginProblem(spelt) ?? "",
+                new RegExp(`^never equals the Origin header a browser sends \\(${JSON.stringify(sent).replace(/[.]/g, "\\.")}\\)`),
+                spelt,
+            );
         }
         assert.equal(corsOriginProblem("app.example.com"), "is not a URL");
     });

@@ -8,19 +8,33 @@ import { cronProblem } from "../config/cron";
 
 describe("CronJob schedules at the edges of the grammar", () => {
     it("'@every' takes a positive Go duration, of one or several units", () => {
-        for (const ok of ["@every 6h", "@every 90m", "@every 1h30m", "@every 1.5h", "@every 500ms", "@every  10s", " @every 6h "]) assert.equal(cronProblem(ok), undefined, ok);
-        for (const [bad, duration] of [["@every 0s", "0s"], ["@every 0h0m", "0h0m"], ["@every 6", "6"], ["@every 2d", "2d"], ["@every h", "h"], ["@every 6h!", "6h!"], ["@every -1h", "-1h"]]) {
+        for (const ok of ["@every 6h", "@every 90m", "@every 1h30m", "@every 1.5h", "@every 500ms", "@every  10s", " @every 6h "])
+            assert.equal(cronProblem(ok), undefined, ok);
+        for (const [bad, duration] of [
+            ["@every 0s", "0s"],
+            ["@every 0h0m", "0h0m"],
+            ["@every 6", "6"],
+            ["@every 2d", "2d"],
+            ["@every h", "h"],
+            ["@every 6h!", "6h!"],
+            ["@every -1h", "-1h"],
+        ]) {
             assert.equal(cronProblem(bad), `'@every' needs a positive duration such as 6h or 90m, not '${duration}'`, bad);
         }
-        assert.equal(cronProblem("@every"), "'@every' is not a schedule macro (they are @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly and @every, in lower case)");
+        assert.equal(
+            cronProblem("@every"),
+            "'@every' is not a schedule macro (they are @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly and @every, in lower case)",
+        );
     });
 
     it("every macro in lower case is a schedule", () => {
-        for (const macro of ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]) assert.equal(cronProblem(macro), undefined, macro);
+        for (const macro of ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"])
+            assert.equal(cronProblem(macro), undefined, macro);
     });
 
     it("month and weekday names: three letters, any case, in their own fields and in ranges and steps", () => {
-        for (const ok of ["0 0 1 jan *", "0 0 1 JAN-mar *", "0 0 * * sun", "0 0 * * MON-FRI", "0 0 * * mon-fri/2", "0 0 1 1-12/3 *", "0 0 * * ?", "0 0 ? * 1"]) assert.equal(cronProblem(ok), undefined, ok);
+        for (const ok of ["0 0 1 jan *", "0 0 1 JAN-mar *", "0 0 * * sun", "0 0 * * MON-FRI", "0 0 * * mon-fri/2", "0 0 1 1-12/3 *", "0 0 * * ?", "0 0 ? * 1"])
+            assert.equal(cronProblem(ok), undefined, ok);
         assert.equal(cronProblem("0 0 * * sunday"), "'sunday' is not a day of week (0-6 (0 is Sunday) or sun-sat)");
         assert.equal(cronProblem("0 0 1 ja *"), "'ja' is not a month (1-12 or jan-dec)");
         assert.equal(cronProblem("0 0 jan * *"), "'jan' is not a day of month (1-31)");
@@ -51,7 +65,8 @@ describe("CronJob schedules at the edges of the grammar", () => {
     });
 
     it("a date that never occurs is refused; 29 February and 31 of a long month are not", () => {
-        for (const never of ["0 0 30 2 *", "0 0 31 4 *", "0 0 31 jun *"]) assert.equal(cronProblem(never), "never runs: that day does not occur in that month", never);
+        for (const never of ["0 0 30 2 *", "0 0 31 4 *", "0 0 31 jun *"])
+            assert.equal(cronProblem(never), "never runs: that day does not occur in that month", never);
         for (const ok of ["0 0 29 2 *", "0 0 31 1 *", "0 0 31 12 *"]) assert.equal(cronProblem(ok), undefined, ok);
     });
 

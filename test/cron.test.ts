@@ -17,7 +17,10 @@ describe("CronJob schedules: config/cron.ts's messages", () => {
         assert.equal(cronProblem("5-3 * * * *"), "the range 5-3 runs backwards");
         assert.equal(cronProblem("*/0 * * * *"), "a step of 0 never advances; steps start at 1");
         assert.equal(cronProblem("TZ=UTC 0 * * * *"), "sets a time zone (TZ= or CRON_TZ=), which Kubernetes refuses in the schedule of a new CronJob");
-        assert.equal(cronProblem("@HOURLY"), "'@HOURLY' is not a schedule macro (they are @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly and @every, in lower case)");
+        assert.equal(
+            cronProblem("@HOURLY"),
+            "'@HOURLY' is not a schedule macro (they are @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly and @every, in lower case)",
+        );
         assert.equal(cronProblem("0 0 L * *"), "'L' is not a day of month (1-31)");
     });
 });

@@ -43,7 +43,14 @@ describe("Grafana dashboard", () => {
     it("shows request rates, latency, errors, pool usage, indexed manifests, notifier deliveries and ClamAV's signature age", async () => {
         const { json } = await dashboard();
         const exprs = json.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)).join("\n");
-        for (const metric of ["clair_http_indexerv1_request_total", "clair_http_matcherv1_request_duration_seconds_bucket", "pgxpool_acquired_conns", "claircore_indexer_scanned_manifests", "clair_notifier_setdelivered_total", "clamav_db_timestamp_seconds"]) {
+        for (const metric of [
+            "clair_http_indexerv1_request_total",
+            "clair_http_matcherv1_request_duration_seconds_bucket",
+            "pgxpool_acquired_conns",
+            "claircore_indexer_scanned_manifests",
+            "clair_notifier_setdelivered_total",
+            "clamav_db_timestamp_seconds",
+        ]) {
             assert.ok(exprs.includes(metric), metric);
         }
         assert.match(exprs, /code=~"5\.\."/);

@@ -84,7 +84,13 @@ const REQUIRED: Record<string, { actions: string[]; on: Target }> = {
         on: ANY,
     },
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
-        actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:DescribeSecurityGroupRules", "ec2:ModifySecurityGroupRules", "ec2:RevokeSecurityGroupIngress", ...EC2_TAGS],
+        actions: [
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:DescribeSecurityGroupRules",
+            "ec2:ModifySecurityGroupRules",
+            "ec2:RevokeSecurityGroupIngress",
+            ...EC2_TAGS,
+        ],
         on: ANY,
     },
     "aws:s3/bucket:Bucket": {
@@ -123,7 +129,10 @@ const REQUIRED: Record<string, { actions: string[]; on: Target }> = {
         on: bucketArn,
     },
     // DeleteBucketLifecycle is authorised as s3:PutLifecycleConfiguration.
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { actions: ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"], on: bucketArn },
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+        actions: ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"],
+        on: bucketArn,
+    },
     "aws:s3/bucketPolicy:BucketPolicy": { actions: ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"], on: bucketArn },
     "aws:iam/role:Role": {
         actions: [
@@ -156,14 +165,16 @@ interface Statement {
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 /** IAM's wildcards: * any run of characters, ? one; action names ignore case, ARNs do not. */
 function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const source = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(value);
 }
 
 /** Whether the statements allow `action` on `resource` ("*": on any resource) and none denies it. */
 function allows(statements: Statement[], action: string, resource: string): boolean {
-    const matches = (s: Statement) =>
-        list(s.Action).some((a) => globMatches(a, action, true)) && list(s.Resource).some((r) => globMatches(r, resource, false));
+    const matches = (s: Statement) => list(s.Action).some((a) => globMatches(a, action, true)) && list(s.Resource).some((r) => globMatches(r, resource, false));
     return statements.some((s) => s.Effect === "Allow" && matches(s)) && !statements.some((s) => s.Effect === "Deny" && matches(s));
 }
 
@@ -200,7 +211,9 @@ describe("the deployer's IAM policy (docs/deployer-iam-policy.json)", () => {
         for (const [type, uses] of registered) {
             const required = REQUIRED[type];
             if (!required) {
-                missing.push(`${type}: registered (${uses[0].run.stack}: ${uses[0].resource.name}), and this test does not know its actions: add them here from AWS's Service Authorization Reference, and to docs/deployer-iam-policy.json`);
+                missing.push(
+                    `${type}: registered (${uses[0].run.stack}: ${uses[0].resource.name}), and this test does not know its actions: add them here from AWS's Service Authorization Reference, and to docs/deployer-iam-policy.json`,
+                );
                 continue;
             }
             for (const { resource, run } of uses) {

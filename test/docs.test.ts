@@ -46,22 +46,47 @@ function npmRuns(): { file: string; script: string; args: string[]; line: string
 
 /** The flags each command's --help lists: long names, and the short ones of those ("s" for --stack; "h" for --help). */
 const HELPED: Record<string, { long: string[]; short: string[] }> = Object.fromEntries(
-    ([["capacity", CAPACITY_HELP, CAPACITY_OPTIONS], ["render", RENDER_HELP, RENDER_OPTIONS], ["check:manifests", CHECK_HELP, CHECK_OPTIONS]] as [string, { flags: object }, Record<string, { short?: string }>][]).map(([name, help, options]) => [
+    (
+        [
+            ["capacity", CAPACITY_HELP, CAPACITY_OPTIONS],
+            ["render", RENDER_HELP, RENDER_OPTIONS],
+            ["check:manifests", CHECK_HELP, CHECK_OPTIONS],
+        ] as [string, { flags: object }, Record<string, { short?: string }>][]
+    ).map(([name, help, options]) => [
         name,
-        { long: [...Object.keys(help.flags), "help"], short: [...Object.keys(help.flags).map((f) => options[f]?.short).filter((s): s is string => !!s), "h"] },
+        {
+            long: [...Object.keys(help.flags), "help"],
+            short: [
+                ...Object.keys(help.flags)
+                    .map((f) => options[f]?.short)
+                    .filter((s): s is string => !!s),
+                "h",
+            ],
+        },
     ]),
 );
 
 describe("documentation", () => {
     it("is README.md, CONTRIBUTING.md and one file per purpose in docs/", () => {
-        assert.deepEqual(DOCS, ["README.md", "CONTRIBUTING.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)]);
+        assert.deepEqual(DOCS, [
+            "README.md",
+            "CONTRIBUTING.md",
+            ...fs
+                .readdirSync(path.join(ROOT, "docs"))
+                .filter((f) => f.endsWith(".md"))
+                .sort()
+                .map((f) => `docs/${f}`),
+        ]);
         for (const f of ["first-deploy", "configuration", "capacity", "openshift", "operations", "architecture"]) assert.ok(DOCS.includes(`docs/${f}.md`), f);
     });
 
     it("README: a few screens, starting with a quick start: install, test, capacity and the local stack", () => {
         const lines = README.split("\n");
         assert.ok(lines.length <= 160, `README.md is ${lines.length} lines`);
-        assert.equal(lines.find((l) => l.startsWith("## ")), "## Quick start");
+        assert.equal(
+            lines.find((l) => l.startsWith("## ")),
+            "## Quick start",
+        );
         const quick = section("README.md", "Quick start");
         for (const command of ["npm ci", "npm test", "npm run capacity -- --stack prod", "npm run local:up", "npm run local:down"]) {
             assert.ok(quick.includes(command), `quick start: ${command}`);
@@ -84,7 +109,8 @@ describe("documentation", () => {
                     broken.push(`${file}:${line}: ${target}: no file ${dest}`);
                     continue;
                 }
-                if (anchor !== undefined && !anchorsOf(read(dest)).has(anchor)) broken.push(`${file}:${line}: ${target}: no heading or anchor #${anchor} in ${dest}`);
+                if (anchor !== undefined && !anchorsOf(read(dest)).has(anchor))
+                    broken.push(`${file}:${line}: ${target}: no heading or anchor #${anchor} in ${dest}`);
             }
         }
         assert.ok(checked >= 50, `${checked} links checked`);
@@ -168,7 +194,10 @@ describe("documentation", () => {
     it("list every tool and script in the layout table (docs/architecture.md)", () => {
         const layout = section("docs/architecture.md", "Layout");
         const row = (first: string) => layout.split("\n").find((l) => l.startsWith(`| \`${first}\``)) ?? "";
-        for (const [folder, skip] of [["tools", /^$/], ["scripts", /^(checkers\.env)$/]] as const) {
+        for (const [folder, skip] of [
+            ["tools", /^$/],
+            ["scripts", /^(checkers\.env)$/],
+        ] as const) {
             const cells = row(`${folder}/`);
             assert.ok(cells, `a layout row for ${folder}/`);
             for (const entry of fs.readdirSync(path.join(ROOT, folder))) {
@@ -243,8 +272,11 @@ describe("documentation", () => {
         const pods = { "clair-indexer": 40, "clair-matcher": 10, "clair-notifier": 10 };
         for (const [workload, count] of Object.entries(pods)) {
             const [, , n, cpu, memory, allCpu, allMemory, storage] = row(workload);
-            assert.deepEqual([n, cpu, memory, allCpu, allMemory, storage].map(number),
-                [count, 2, 2, 2 * count, 2 * count, workload === "clair-indexer" ? 100 * count : 0], workload);
+            assert.deepEqual(
+                [n, cpu, memory, allCpu, allMemory, storage].map(number),
+                [count, 2, 2, 2 * count, 2 * count, workload === "clair-indexer" ? 100 * count : 0],
+                workload,
+            );
         }
         // The app row: 60 pods, 120 CPU, 120 GiB, 4,000 GiB, and one RDS instance per component.
         const [, n, cpu, memory, storage, instances] = row("clair");

@@ -8,7 +8,11 @@ const ROOT = path.resolve(__dirname, "..");
 export const DOCS: string[] = [
     "README.md",
     "CONTRIBUTING.md",
-    ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`),
+    ...fs
+        .readdirSync(path.join(ROOT, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .sort()
+        .map((f) => `docs/${f}`),
 ];
 
 export function read(file: string): string {
@@ -28,7 +32,11 @@ function prose(text: string): { line: string; n: number }[] {
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped but '-' and '_', spaces to '-'. */
 export function slug(heading: string): string {
-    return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/ /g, "-");
+    return heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/ /g, "-");
 }
 
 /** The anchors a file offers: each heading's (a repeated one gets -1, -2, ...), and each `<a id>`. */
@@ -65,7 +73,8 @@ export function docSections(text: string): { title: string; level: number; text:
 export function links(text: string): { target: string; line: number }[] {
     const found: { target: string; line: number }[] = [];
     for (const { line, n } of prose(text)) {
-        for (const m of line.replace(/`[^`]*`/g, (span) => (span.includes("](") ? "" : span)).matchAll(/\]\(([^)\s]+)\)/g)) found.push({ target: m[1], line: n });
+        for (const m of line.replace(/`[^`]*`/g, (span) => (span.includes("](") ? "" : span)).matchAll(/\]\(([^)\s]+)\)/g))
+            found.push({ target: m[1], line: n });
     }
     return found;
 }

@@ -89,7 +89,10 @@ describe("fast-load (the tools' TypeScript and code cache)", function () {
         );
         const r = node([script], { SSCAN_FAST_LOAD_DIR: cache });
         assert.equal(r.status, 0, r.stderr);
-        const [first, second] = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+        const [first, second] = r.stdout
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
         assert.deepEqual(first, { loadedBefore: false, workspace: "function" });
         assert.deepEqual(second, { serialized: true });
         for (const m of ["./automation", "@npmcli/arborist", "typescript"]) assert.ok(r.stats!.lazyDeferred.includes(m), m);

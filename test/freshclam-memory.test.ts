@@ -43,7 +43,10 @@ function freshclams(run: MockRun): Freshclam[] {
                 assert.ok(configMap, `${owner} ${c.name}: ${mount.name} is not a ConfigMap volume`);
                 const text: string = object(run, K8S.configMap, configMap).data[path.basename(file)];
                 assert.ok(text !== undefined, `${configMap} has no ${path.basename(file)}`);
-                const values = text.split("\n").filter((l) => l.startsWith("TestDatabases ")).map((l) => l.slice("TestDatabases ".length));
+                const values = text
+                    .split("\n")
+                    .filter((l) => l.startsWith("TestDatabases "))
+                    .map((l) => l.slice("TestDatabases ".length));
                 assert.ok(values.length <= 1, `${configMap}: TestDatabases ${values.length} times`);
                 return { where: `${owner} ${c.name}`, memoryLimit: c.resources.limits.memory, testDatabases: values[0] ?? "yes (freshclam's default)" };
             }),
@@ -56,8 +59,16 @@ describe("freshclam under tight memory (TestDatabases)", () => {
     const NO_MIRROR = { "clamav.mirror.enabled": "false" };
 
     for (const [what, run, expected] of [
-        ["prod, in-cluster mirror: clamd's init container and the mirror's daemon", () => stackRun("prod"), ["Deployment/clamav initfreshclam", "StatefulSet/clamav-mirror freshclam"]],
-        ["without the mirror: the seed's two init containers", () => runProgram("prod", { sets: NO_MIRROR }), ["Deployment/clamav initfreshclam", "Deployment/clamav init2freshclam"]],
+        [
+            "prod, in-cluster mirror: clamd's init container and the mirror's daemon",
+            () => stackRun("prod"),
+            ["Deployment/clamav initfreshclam", "StatefulSet/clamav-mirror freshclam"],
+        ],
+        [
+            "without the mirror: the seed's two init containers",
+            () => runProgram("prod", { sets: NO_MIRROR }),
+            ["Deployment/clamav initfreshclam", "Deployment/clamav init2freshclam"],
+        ],
         ["the local stack", () => stackRun("local"), ["Deployment/clamav initfreshclam", "StatefulSet/clamav-mirror freshclam"]],
     ] as const) {
         it(`no freshclam with 1Gi or less tests databases (${what})`, async () => {
@@ -67,7 +78,10 @@ describe("freshclam under tight memory (TestDatabases)", () => {
                 if (bytes(f.memoryLimit) <= GiB) assert.equal(f.testDatabases, "no", `${f.where} has ${f.memoryLimit}`);
             }
             // The defaults give each of them 1Gi: the rule is not vacuous here.
-            assert.ok(found.every((f) => bytes(f.memoryLimit) <= GiB), JSON.stringify(found));
+            assert.ok(
+                found.every((f) => bytes(f.memoryLimit) <= GiB),
+                JSON.stringify(found),
+            );
         });
     }
 
@@ -75,7 +89,11 @@ describe("freshclam under tight memory (TestDatabases)", () => {
         const run = await runProgram("prod", { sets: { ...memory("clamav.updaterResources", "1536Mi"), ...memory("clamav.mirror.updaterResources", "2Gi") } });
         const found = Object.fromEntries(freshclams(run).map((f) => [f.where, f]));
         assert.deepEqual(found["Deployment/clamav initfreshclam"], { where: "Deployment/clamav initfreshclam", memoryLimit: "1536Mi", testDatabases: "no" });
-        assert.deepEqual(found["StatefulSet/clamav-mirror freshclam"], { where: "StatefulSet/clamav-mirror freshclam", memoryLimit: "2Gi", testDatabases: "yes" });
+        assert.deepEqual(found["StatefulSet/clamav-mirror freshclam"], {
+            where: "StatefulSet/clamav-mirror freshclam",
+            memoryLimit: "2Gi",
+            testDatabases: "yes",
+        });
     });
 
     it("lets clamd's init containers test with the memory for it (4Gi), without the mirror too", async () => {

@@ -11,7 +11,13 @@ import { isSecretValue, runProgram, unwrapSecrets, type MockResource, type MockR
  * list passes without checking anything.
  */
 export function atLeast<T>(list: T[], min: number, what: string): T[] {
-    if (list.length < min) throw new assert.AssertionError({ message: `${what}: expected at least ${min}, found ${list.length}`, actual: list.length, expected: min, operator: ">=" });
+    if (list.length < min)
+        throw new assert.AssertionError({
+            message: `${what}: expected at least ${min}, found ${list.length}`,
+            actual: list.length,
+            expected: min,
+            operator: ">=",
+        });
     return list;
 }
 

@@ -13,13 +13,23 @@ describe("skipOutsideCi", () => {
     });
     /** A stand-in for mocha's context that records the skip. */
     const context = () => {
-        const ctx = { skipped: false, skip() { ctx.skipped = true; throw new Error("skipped"); } };
+        const ctx = {
+            skipped: false,
+            skip() {
+                ctx.skipped = true;
+                throw new Error("skipped");
+            },
+        };
         return ctx;
     };
     const quietly = (f: () => void) => {
         const log = console.log;
         console.log = () => undefined;
-        try { f(); } finally { console.log = log; }
+        try {
+            f();
+        } finally {
+            console.log = log;
+        }
     };
 
     it("outside CI, skips the test", () => {

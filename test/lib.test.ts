@@ -30,21 +30,35 @@ describe("lib/capacity", () => {
 
     it("multiplies per-pod figures by replicas, adds shared claims, and totals per app and overall", () => {
         const w = (name: string, app: string, replicas: number, cpu: number, mem: number, storage: number, shared = 0): WorkloadCapacity => ({
-            name, app, kind: "Deployment", replicas, cpuPerPod: cpu, memoryGiBPerPod: mem, storageGiBPerPod: storage, sharedStorageGiB: shared,
+            name,
+            app,
+            kind: "Deployment",
+            replicas,
+            cpuPerPod: cpu,
+            memoryGiBPerPod: mem,
+            storageGiBPerPod: storage,
+            sharedStorageGiB: shared,
         });
-        const summary = summarize("prod", [w("a", "clair", 40, 2, 2, 100), w("b", "clair", 10, 2, 2, 0), w("c", "malwar", 1, 0.5, 0.5, 0, 1), w("d", "clamav", 3, 0.1, 0.2, 0)], [
-            { name: "db1", app: "clair", instanceClass: "db.m6g.xlarge", allocatedStorageGiB: 100 },
-            { name: "db2", app: "clair", instanceClass: "db.m6g.xlarge", allocatedStorageGiB: 100 },
-            { name: "db3", app: "malwar", instanceClass: "db.m6g.large", allocatedStorageGiB: 20 },
-        ]);
+        const summary = summarize(
+            "prod",
+            [w("a", "clair", 40, 2, 2, 100), w("b", "clair", 10, 2, 2, 0), w("c", "malwar", 1, 0.5, 0.5, 0, 1), w("d", "clamav", 3, 0.1, 0.2, 0)],
+            [
+                { name: "db1", app: "clair", instanceClass: "db.m6g.xlarge", allocatedStorageGiB: 100 },
+                { name: "db2", app: "clair", instanceClass: "db.m6g.xlarge", allocatedStorageGiB: 100 },
+                { name: "db3", app: "malwar", instanceClass: "db.m6g.large", allocatedStorageGiB: 20 },
+            ],
+        );
         assert.equal(summary.stack, "prod");
-        assert.deepEqual(summary.workloads.map((r) => [r.name, r.pods, r.cpu, r.memoryGiB, r.storageGiB]), [
-            ["a", 40, 80, 80, 4000],
-            ["b", 10, 20, 20, 0],
-            ["c", 1, 0.5, 0.5, 1],
-            // 3 x 0.1 is 0.30000000000000004 in floating point: rounded to 0.3.
-            ["d", 3, 0.3, 0.6, 0],
-        ]);
+        assert.deepEqual(
+            summary.workloads.map((r) => [r.name, r.pods, r.cpu, r.memoryGiB, r.storageGiB]),
+            [
+                ["a", 40, 80, 80, 4000],
+                ["b", 10, 20, 20, 0],
+                ["c", 1, 0.5, 0.5, 1],
+                // 3 x 0.1 is 0.30000000000000004 in floating point: rounded to 0.3.
+                ["d", 3, 0.3, 0.6, 0],
+            ],
+        );
         assert.deepEqual(summary.apps.clair, { pods: 50, cpu: 100, memoryGiB: 100, storageGiB: 4000, rdsInstances: 2, rdsStorageGiB: 200 });
         assert.deepEqual(summary.apps.malwar, { pods: 1, cpu: 0.5, memoryGiB: 0.5, storageGiB: 1, rdsInstances: 1, rdsStorageGiB: 20 });
         assert.deepEqual(summary.apps.clamav, { pods: 3, cpu: 0.3, memoryGiB: 0.6, storageGiB: 0, rdsInstances: 0, rdsStorageGiB: 0 });
@@ -53,7 +67,16 @@ describe("lib/capacity", () => {
     });
 
     it("keeps real fractions: 1.0005 stays, float noise goes", () => {
-        const w: WorkloadCapacity = { name: "x", app: "x", kind: "Deployment", replicas: 1, cpuPerPod: 0.125, memoryGiBPerPod: 0.0625, storageGiBPerPod: 0, sharedStorageGiB: 0 };
+        const w: WorkloadCapacity = {
+            name: "x",
+            app: "x",
+            kind: "Deployment",
+            replicas: 1,
+            cpuPerPod: 0.125,
+            memoryGiBPerPod: 0.0625,
+            storageGiBPerPod: 0,
+            sharedStorageGiB: 0,
+        };
         const s = summarize("s", [w], []);
         assert.deepEqual([s.total.cpu, s.total.memoryGiB], [0.125, 0.063]);
     });
@@ -61,16 +84,34 @@ describe("lib/capacity", () => {
 
 describe("lib/clair-config", () => {
     const connection = (overrides: Partial<ClairConnection> = {}): ClairConnection => ({
-        host: "clair-indexer-prod.c0.us-east-1.rds.amazonaws.com", port: 5432, dbName: "clair", user: "clair", password: "s3cret", sslMode: "verify-full", poolMaxConns: 32, ...overrides,
+        host: "clair-indexer-prod.c0.us-east-1.rds.amazonaws.com",
+        port: 5432,
+        dbName: "clair",
+        user: "clair",
+        password: "s3cret",
+        sslMode: "verify-full",
+        poolMaxConns: 32,
+        ...overrides,
     });
 
     it("writes a libpq keyword/value connstring in a fixed order", () => {
-        assert.equal(connstring(connection()), "host=clair-indexer-prod.c0.us-east-1.rds.amazonaws.com port=5432 dbname=clair user=clair password=s3cret sslmode=verify-full pool_max_conns=32");
-        assert.equal(connstring(connection({ sslRootCert: "/var/run/certs/database-ca.pem" })), "host=clair-indexer-prod.c0.us-east-1.rds.amazonaws.com port=5432 dbname=clair user=clair password=s3cret sslmode=verify-full sslrootcert=/var/run/certs/database-ca.pem pool_max_conns=32");
+        assert.equal(
+            connstring(connection()),
+            "host=clair-indexer-prod.c0.us-east-1.rds.amazonaws.com port=5432 dbname=clair user=clair password=s3cret sslmode=verify-full pool_max_conns=32",
+        );
+        assert.equal(
+            connstring(connection({ sslRootCert: "/var/run/certs/database-ca.pem" })),
+            "host=clair-indexer-prod.c0.us-east-1.rds.amazonaws.com port=5432 dbname=clair user=clair password=s3cret sslmode=verify-full sslrootcert=/var/run/certs/database-ca.pem pool_max_conns=32",
+        );
     });
 
     it("quotes a value with any other character, escaping quotes and backslashes as libpq reads them", () => {
-        assert.equal(connstring(connection({ password: "a b" })).split(" password=")[1].split(" sslmode")[0], "'a b'");
+        assert.equal(
+            connstring(connection({ password: "a b" }))
+                .split(" password=")[1]
+                .split(" sslmode")[0],
+            "'a b'",
+        );
         assert.match(connstring(connection({ password: "it's" })), / password='it\\'s' /);
         assert.match(connstring(connection({ password: "back\\slash" })), / password='back\\\\slash' /);
         assert.match(connstring(connection({ password: "" })), / password='' /);
@@ -97,8 +138,20 @@ describe("lib/clair-config", () => {
             http_listen_addr: ":8080",
             introspection_addr: ":8089",
             log_level: "info",
-            indexer: { connstring: connstring(connection()), migrations: true, scanlock_retry: 3, layer_scan_concurrency: 5, index_report_request_concurrency: 6 },
-            matcher: { connstring: connstring(connection({ host: "m" })), migrations: true, indexer_addr: "http://clair-indexer.ns.svc:8080/", period: "6h", update_retention: 7 },
+            indexer: {
+                connstring: connstring(connection()),
+                migrations: true,
+                scanlock_retry: 3,
+                layer_scan_concurrency: 5,
+                index_report_request_concurrency: 6,
+            },
+            matcher: {
+                connstring: connstring(connection({ host: "m" })),
+                migrations: true,
+                indexer_addr: "http://clair-indexer.ns.svc:8080/",
+                period: "6h",
+                update_retention: 7,
+            },
             notifier: {
                 connstring: connstring(connection({ host: "n" })),
                 migrations: true,
@@ -118,7 +171,10 @@ describe("lib/clair-config", () => {
 
 describe("lib/clamav-conf", () => {
     it("writes one 'Key value' line per option, yes/no for booleans, the key repeated for lists", () => {
-        assert.equal(renderClamavConf({ Foreground: true, LogVerbose: false, TCPSocket: 3310, DatabaseMirror: ["a.example", "b.example"] }), "Foreground yes\nLogVerbose no\nTCPSocket 3310\nDatabaseMirror a.example\nDatabaseMirror b.example\n");
+        assert.equal(
+            renderClamavConf({ Foreground: true, LogVerbose: false, TCPSocket: 3310, DatabaseMirror: ["a.example", "b.example"] }),
+            "Foreground yes\nLogVerbose no\nTCPSocket 3310\nDatabaseMirror a.example\nDatabaseMirror b.example\n",
+        );
         assert.equal(renderClamavConf({}), "\n");
     });
 
@@ -132,7 +188,16 @@ describe("lib/clamav-conf", () => {
     it("runs clamd in the foreground on 3310 with its database in the shared directory and no reload", () => {
         assert.equal(CLAMD_PORT, 3310);
         assert.equal(CLAMAV_DB_DIR, "/var/lib/clamav");
-        const limits = { streamMaxLength: "64M", maxScanSize: "256M", maxFileSize: "128M", maxRecursion: 12, maxFiles: 5000, maxThreads: 8, readTimeout: 60, commandReadTimeout: 5 };
+        const limits = {
+            streamMaxLength: "64M",
+            maxScanSize: "256M",
+            maxFileSize: "128M",
+            maxRecursion: 12,
+            maxFiles: 5000,
+            maxThreads: 8,
+            readTimeout: 60,
+            commandReadTimeout: 5,
+        };
         assert.deepEqual(clamdConf(limits), {
             // In the foreground, so the container's process is clamd and its logs go to stdout, timed.
             Foreground: true,
@@ -163,7 +228,13 @@ describe("lib/clamav-conf", () => {
 
     it("fetches from the official mirror, or only from a private one", () => {
         const small = { memoryLimit: "1Gi" };
-        assert.deepEqual(freshclamConf(small), { Foreground: true, DatabaseDirectory: "/var/lib/clamav", LogTime: true, TestDatabases: false, DatabaseMirror: "database.clamav.net" });
+        assert.deepEqual(freshclamConf(small), {
+            Foreground: true,
+            DatabaseDirectory: "/var/lib/clamav",
+            LogTime: true,
+            TestDatabases: false,
+            DatabaseMirror: "database.clamav.net",
+        });
         assert.equal(freshclamConf(small).DatabaseMirror, "database.clamav.net");
         assert.equal(freshclamConf(small).PrivateMirror, undefined);
         const mirrored = freshclamConf(small, "https://mirror.example.com");
@@ -177,7 +248,15 @@ describe("lib/clamav-conf", () => {
 
     it("the mirror's updater: 1 to 24 checks a day (ClamAV: at most hourly), patches applied and kept compressed", () => {
         const small = { memoryLimit: "1Gi" };
-        assert.deepEqual(mirrorUpdaterConf(24, small), { Foreground: true, DatabaseDirectory: "/var/lib/clamav", LogTime: true, TestDatabases: false, Checks: 24, CompressLocalDatabase: true, DatabaseMirror: "database.clamav.net" });
+        assert.deepEqual(mirrorUpdaterConf(24, small), {
+            Foreground: true,
+            DatabaseDirectory: "/var/lib/clamav",
+            LogTime: true,
+            TestDatabases: false,
+            Checks: 24,
+            CompressLocalDatabase: true,
+            DatabaseMirror: "database.clamav.net",
+        });
         assert.equal(mirrorUpdaterConf(1, small).Checks, 1);
         assert.equal(mirrorUpdaterConf(6, small, "https://up.example").PrivateMirror, "https://up.example");
         assert.equal(mirrorUpdaterConf(6, small, "https://up.example").DatabaseMirror, undefined);
@@ -188,7 +267,10 @@ describe("lib/clamav-conf", () => {
 describe("lib/nginx-conf", () => {
     it("renders simple and block directives, indented by depth", () => {
         assert.equal(
-            renderNginxConf([{ name: "worker_processes", args: [1] }, { name: "events", block: [{ name: "worker_connections", args: [256] }] }]),
+            renderNginxConf([
+                { name: "worker_processes", args: [1] },
+                { name: "events", block: [{ name: "worker_connections", args: [256] }] },
+            ]),
             "worker_processes 1;\nevents {\n    worker_connections 256;\n}\n",
         );
     });
@@ -202,45 +284,48 @@ describe("lib/nginx-conf", () => {
 
     it("the mirror's server, whole: the database read-only by GET/HEAD, nothing but signature files, /healthz", () => {
         const text = renderNginxConf(mirrorNginxConf({ port: 8080, root: "/var/lib/clamav", tempDir: "/tmp", accessLog: "/dev/stdout" }));
-        assert.equal(text, [
-            "worker_processes 1;", // one small pod: one worker
-            "pid /tmp/nginx.pid;", // the root filesystem is read-only
-            "error_log stderr warn;", // fd 2, no path to open
-            "events {",
-            "    worker_connections 256;",
-            "}",
-            "http {",
-            "    access_log /dev/stdout;",
-            // every temporary path under the writable /tmp
-            "    client_body_temp_path /tmp/client_body;",
-            "    proxy_temp_path /tmp/proxy;",
-            "    fastcgi_temp_path /tmp/fastcgi;",
-            "    uwsgi_temp_path /tmp/uwsgi;",
-            "    scgi_temp_path /tmp/scgi;",
-            "    default_type application/octet-stream;",
-            "    sendfile on;",
-            "    server_tokens off;",
-            "    server {",
-            "        listen 8080;",
-            "        root /var/lib/clamav;",
-            "        autoindex off;", // no listing of the directory
-            "        location = /healthz {",
-            "            access_log off;", // probes every few seconds would drown the log
-            "            return 200;",
-            "        }",
-            // main/daily/bytecode .cvd/.cld, <db>-<n>.cdiff, .sign; GET (and HEAD) only
-            "        location ~ ^/[a-z]+(-[0-9]+)?[.](cvd|cld|cdiff|sign)$ {",
-            "            limit_except GET {",
-            "                deny all;",
-            "            }",
-            "        }",
-            "        location / {", // anything else (freshclam.dat, mirrors.dat): not found
-            "            return 404;",
-            "        }",
-            "    }",
-            "}",
-            "",
-        ].join("\n"));
+        assert.equal(
+            text,
+            [
+                "worker_processes 1;", // one small pod: one worker
+                "pid /tmp/nginx.pid;", // the root filesystem is read-only
+                "error_log stderr warn;", // fd 2, no path to open
+                "events {",
+                "    worker_connections 256;",
+                "}",
+                "http {",
+                "    access_log /dev/stdout;",
+                // every temporary path under the writable /tmp
+                "    client_body_temp_path /tmp/client_body;",
+                "    proxy_temp_path /tmp/proxy;",
+                "    fastcgi_temp_path /tmp/fastcgi;",
+                "    uwsgi_temp_path /tmp/uwsgi;",
+                "    scgi_temp_path /tmp/scgi;",
+                "    default_type application/octet-stream;",
+                "    sendfile on;",
+                "    server_tokens off;",
+                "    server {",
+                "        listen 8080;",
+                "        root /var/lib/clamav;",
+                "        autoindex off;", // no listing of the directory
+                "        location = /healthz {",
+                "            access_log off;", // probes every few seconds would drown the log
+                "            return 200;",
+                "        }",
+                // main/daily/bytecode .cvd/.cld, <db>-<n>.cdiff, .sign; GET (and HEAD) only
+                "        location ~ ^/[a-z]+(-[0-9]+)?[.](cvd|cld|cdiff|sign)$ {",
+                "            limit_except GET {",
+                "                deny all;",
+                "            }",
+                "        }",
+                "        location / {", // anything else (freshclam.dat, mirrors.dat): not found
+                "            return 404;",
+                "        }",
+                "    }",
+                "}",
+                "",
+            ].join("\n"),
+        );
     });
 });
 

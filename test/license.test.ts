@@ -15,7 +15,12 @@ const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 describe("LICENSE and CHANGELOG", () => {
     it("LICENSE is the Apache License 2.0's full text, as apache.org publishes LICENSE-2.0.txt", () => {
         // sha256 of https://www.apache.org/licenses/LICENSE-2.0.txt (also Debian's common-licenses/Apache-2.0).
-        assert.equal(createHash("sha256").update(fs.readFileSync(path.join(ROOT, "LICENSE"))).digest("hex"), "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30");
+        assert.equal(
+            createHash("sha256")
+                .update(fs.readFileSync(path.join(ROOT, "LICENSE")))
+                .digest("hex"),
+            "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
+        );
     });
 
     it("package.json and its lock file name the same license, by its SPDX identifier", () => {
@@ -37,7 +42,12 @@ describe("LICENSE and CHANGELOG", () => {
         const named = [...read("CHANGELOG.md").matchAll(/`((?:clair|clamav|malwar|kubernetes|proxy|trustedCA|monitoring)\.[A-Za-z.*]+)`/g)].map((m) => m[1]);
         assert.ok(named.length > 20, `${named.length} keys named`);
         // "a.b.*" names the keys under a.b; a refused key (config/refused-keys.ts) is named to say it is refused.
-        const known = (key: string) => key in REFUSED_KEYS || (key.endsWith(".*") ? [...keys].some((k) => k.startsWith(key.slice(0, -1))) : keys.has(key) || [...keys].some((k) => k.startsWith(`${key}.`)));
-        assert.deepEqual(named.filter((k) => !known(k)), []);
+        const known = (key: string) =>
+            key in REFUSED_KEYS ||
+            (key.endsWith(".*") ? [...keys].some((k) => k.startsWith(key.slice(0, -1))) : keys.has(key) || [...keys].some((k) => k.startsWith(`${key}.`)));
+        assert.deepEqual(
+            named.filter((k) => !known(k)),
+            [],
+        );
     });
 });

@@ -39,25 +39,42 @@ describe("Malwar backups: what the program registers", () => {
         const arn = `arn:aws:s3:::${name}`;
         assert.deepEqual(one(run, S3.versioning), { bucket: name, versioningConfiguration: { status: "Enabled" } });
         assert.deepEqual(one(run, S3.encryption), { bucket: name, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
-        assert.deepEqual(one(run, S3.publicAccess), { bucket: name, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        assert.deepEqual(one(run, S3.publicAccess), {
+            bucket: name,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        });
         assert.deepEqual(one(run, S3.ownership), { bucket: name, rule: { objectOwnership: "BucketOwnerEnforced" } });
         // 30 days, as long as the RDS backups (rds-backup-retention's minimumDays).
         assert.deepEqual(one(run, S3.lifecycle), {
             bucket: name,
-            rules: [{
-                id: "expire-malwar-backups",
-                status: "Enabled",
-                filter: { prefix: "malwar/" },
-                expiration: { days: 30 },
-                noncurrentVersionExpiration: { noncurrentDays: 30 },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            }],
+            rules: [
+                {
+                    id: "expire-malwar-backups",
+                    status: "Enabled",
+                    filter: { prefix: "malwar/" },
+                    expiration: { days: 30 },
+                    noncurrentVersionExpiration: { noncurrentDays: 30 },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                },
+            ],
         });
         const policy = one(run, S3.policy);
         assert.equal(policy.bucket, name);
         assert.deepEqual(JSON.parse(policy.policy), {
             Version: "2012-10-17",
-            Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+            Statement: [
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [arn, `${arn}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ],
         });
         for (const type of Object.values(S3)) {
             for (const r of ofType(run, type)) assert.equal(r.retainOnDelete, true, `${type} kept on destroy with the bucket`);
@@ -69,17 +86,29 @@ describe("Malwar backups: what the program registers", () => {
         const role = one(run, IAM.role);
         assert.deepEqual(JSON.parse(role.assumeRolePolicy), {
             Version: "2012-10-17",
-            Statement: [{
-                Effect: "Allow",
-                Principal: { Federated: PROD_OIDC_ARN },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { [`${PROD_ISSUER}:sub`]: "system:serviceaccount:clair-production:malwar-backup", [`${PROD_ISSUER}:aud`]: "sts.amazonaws.com" } },
-            }],
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Federated: PROD_OIDC_ARN },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: {
+                        StringEquals: {
+                            [`${PROD_ISSUER}:sub`]: "system:serviceaccount:clair-production:malwar-backup",
+                            [`${PROD_ISSUER}:aud`]: "sts.amazonaws.com",
+                        },
+                    },
+                },
+            ],
         });
         const policy = one(run, IAM.rolePolicy);
-        assert.deepEqual(JSON.parse(policy.policy).Statement, [{
-            Sid: "PutMalwarBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: "arn:aws:s3:::malwar-backup-bucket-0a1b2c3/malwar/*",
-        }]);
+        assert.deepEqual(JSON.parse(policy.policy).Statement, [
+            {
+                Sid: "PutMalwarBackups",
+                Effect: "Allow",
+                Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+                Resource: "arn:aws:s3:::malwar-backup-bucket-0a1b2c3/malwar/*",
+            },
+        ]);
         // No static keys anywhere.
         assert.equal(ofType(run, "aws:iam/accessKey:AccessKey").length, 0);
         assert.ok(!JSON.stringify(run.resources.map((r) => unwrapSecrets(r.inputs))).includes("AWS_SECRET_ACCESS_KEY"));
@@ -103,7 +132,9 @@ describe("Malwar backups: what the program registers", () => {
         assert.equal(upload.image, "amazon/aws-cli:2.32.2");
         assert.equal(pod.serviceAccountName, "malwar-backup");
         assert.equal(pod.automountServiceAccountToken, false);
-        assert.deepEqual(pod.volumes.find((v: any) => v.name === "aws-token").projected.sources, [{ serviceAccountToken: { path: "token", audience: "sts.amazonaws.com", expirationSeconds: 3600 } }]);
+        assert.deepEqual(pod.volumes.find((v: any) => v.name === "aws-token").projected.sources, [
+            { serviceAccountToken: { path: "token", audience: "sts.amazonaws.com", expirationSeconds: 3600 } },
+        ]);
         const env = Object.fromEntries(upload.env.map((e: any) => [e.name, e.value]));
         assert.equal(env.AWS_ROLE_ARN, "arn:aws:iam::123456789012:role/malwar-backup-role-0a1b2c3");
         assert.equal(env.AWS_WEB_IDENTITY_TOKEN_FILE, "/var/run/secrets/sts.amazonaws.com/serviceaccount/token");
@@ -126,12 +157,21 @@ describe("Malwar backups: what the program registers", () => {
         const local = await stackRun("local");
         assert.equal(ofType(local, S3.bucket).length, 0);
         assert.throws(() => object(local, K8S.cronJob, "malwar-backup"));
-        await assert.rejects(runProgram("prod", { sets: { "malwar.backup.oidcProviderArn": "arn:aws:iam::123:oidc-provider/x" } }), (err: Error & { resourcesRegistered?: number }) => {
-            assert.match(err.message, /--set malwar\.backup\.oidcProviderArn: scanning-platform:malwar\.backup\.oidcProviderArn = "arn:aws:iam::123:oidc-provider\/x": must be an IAM OIDC provider ARN: arn:aws:iam::<12-digit account>:oidc-provider\/<issuer host and path>/);
-            assert.equal(err.resourcesRegistered, 0);
-            return true;
-        });
+        await assert.rejects(
+            runProgram("prod", { sets: { "malwar.backup.oidcProviderArn": "arn:aws:iam::123:oidc-provider/x" } }),
+            (err: Error & { resourcesRegistered?: number }) => {
+                assert.match(
+                    err.message,
+                    /--set malwar\.backup\.oidcProviderArn: scanning-platform:malwar\.backup\.oidcProviderArn = "arn:aws:iam::123:oidc-provider\/x": must be an IAM OIDC provider ARN: arn:aws:iam::<12-digit account>:oidc-provider\/<issuer host and path>/,
+                );
+                assert.equal(err.resourcesRegistered, 0);
+                return true;
+            },
+        );
         const config = { "scanning-platform:malwar": JSON.stringify({ storageClass: "gp2", backup: { enabled: true } }) };
-        await assert.rejects(runProgram("local", { config }), /Pulumi\.local\.yaml: scanning-platform:malwar\.backup\.oidcProviderArn = \(unset\): is required when malwar\.backup\.enabled is true/);
+        await assert.rejects(
+            runProgram("local", { config }),
+            /Pulumi\.local\.yaml: scanning-platform:malwar\.backup\.oidcProviderArn = \(unset\): is required when malwar\.backup\.enabled is true/,
+        );
     });
 });

@@ -10,7 +10,10 @@ describe("Malwar 0.4.0 serves no metrics, so the program scrapes none", function
     for (const stack of listStacks()) {
         it(`${stack}: no PodMonitor or ServiceMonitor selects Malwar`, async () => {
             const run = await stackRun(stack);
-            const monitors = [...ofType(run, "kubernetes:monitoring.coreos.com/v1:PodMonitor"), ...ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")];
+            const monitors = [
+                ...ofType(run, "kubernetes:monitoring.coreos.com/v1:PodMonitor"),
+                ...ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"),
+            ];
             assert.ok(monitors.length > 0, "the stack has monitors (monitoring.podMonitors is on)");
             for (const m of monitors) assert.doesNotMatch(JSON.stringify(m.inputs.spec.selector), /malwar/, m.inputs.metadata.name);
         });

@@ -31,8 +31,20 @@ describe("Malwar", () => {
     it("has the guide's probes and security contexts", async () => {
         const pod = object(await stackRun("prod"), K8S.deployment, "malwar").spec.template.spec;
         const c = pod.containers[0];
-        assert.deepEqual(c.livenessProbe, { httpGet: { path: "/api/v1/health", port: "http" }, initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 });
-        assert.deepEqual(c.readinessProbe, { httpGet: { path: "/api/v1/ready", port: "http" }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+        assert.deepEqual(c.livenessProbe, {
+            httpGet: { path: "/api/v1/health", port: "http" },
+            initialDelaySeconds: 10,
+            periodSeconds: 30,
+            timeoutSeconds: 5,
+            failureThreshold: 3,
+        });
+        assert.deepEqual(c.readinessProbe, {
+            httpGet: { path: "/api/v1/ready", port: "http" },
+            initialDelaySeconds: 5,
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+            failureThreshold: 3,
+        });
         assert.equal(c.securityContext.runAsNonRoot, true);
         assert.equal(c.securityContext.readOnlyRootFilesystem, true);
         assert.equal(c.securityContext.allowPrivilegeEscalation, false);
@@ -58,14 +70,39 @@ describe("Malwar", () => {
     it("refuses PostgreSQL, its own RDS instance, a PostgreSQL URL, a second replica and an HPA, saying why, and registers nothing", async () => {
         // Malwar 0.4.0's API opens SQLite whatever MALWAR_DB_BACKEND says (malwar/api/app.py calls
         // init_db(db_path)); asyncpg is an optional extra. So each of these must stop the preview.
-        const why = /Malwar 0\.4\.0's API serves from SQLite only: its start-up opens SQLite at MALWAR_DB_PATH whatever MALWAR_DB_BACKEND says, and PostgreSQL's driver \(asyncpg\) is not part of its install/;
+        const why =
+            /Malwar 0\.4\.0's API serves from SQLite only: its start-up opens SQLite at MALWAR_DB_PATH whatever MALWAR_DB_BACKEND says, and PostgreSQL's driver \(asyncpg\) is not part of its install/;
         const cases: [RunOptions, RegExp[]][] = [
-            [{ sets: { "malwar.database.backend": "postgres" } }, [/--set malwar\.database\.backend: scanning-platform:malwar\.database\.backend = "postgres": is not offered; allowed: 'sqlite'\./, why]],
-            [{ sets: { "malwar.database.rds": "true" } }, [/--set malwar\.database\.rds: scanning-platform:malwar\.database\.rds = true: must be false: an RDS instance for Malwar would sit unused\./, why]],
-            [{ config: { "scanning-platform:malwarPostgresUrl": "postgresql://malwar:pw-0123456789@db.example.com:5432/malwar" }, secretKeys: ["malwarPostgresUrl"] },
-                [/Pulumi\.prod\.yaml: scanning-platform:malwarPostgresUrl = \[secret\]: is not used; remove it \(pulumi config rm malwarPostgresUrl\)\./, why]],
-            [{ sets: { "malwar.replicas": "2" } }, [/malwar\.replicas = 2: must be 0 or 1 \(SQLite on a ReadWriteOnce volume allows one writer, and SQLite is the only store Malwar 0\.4\.0 serves from\)/]],
-            [{ sets: { "malwar.autoscaling.enabled": "true" } }, [/--set malwar\.autoscaling\.enabled: scanning-platform:malwar\.autoscaling = \{"enabled":true\}: is not a setting: Malwar runs at most one pod \(SQLite on a ReadWriteOnce volume allows one writer/]],
+            [
+                { sets: { "malwar.database.backend": "postgres" } },
+                [/--set malwar\.database\.backend: scanning-platform:malwar\.database\.backend = "postgres": is not offered; allowed: 'sqlite'\./, why],
+            ],
+            [
+                { sets: { "malwar.database.rds": "true" } },
+                [
+                    /--set malwar\.database\.rds: scanning-platform:malwar\.database\.rds = true: must be false: an RDS instance for Malwar would sit unused\./,
+                    why,
+                ],
+            ],
+            [
+                {
+                    config: { "scanning-platform:malwarPostgresUrl": "postgresql://malwar:pw-0123456789@db.example.com:5432/malwar" },
+                    secretKeys: ["malwarPostgresUrl"],
+                },
+                [/Pulumi\.prod\.yaml: scanning-platform:malwarPostgresUrl = \[secret\]: is not used; remove it \(pulumi config rm malwarPostgresUrl\)\./, why],
+            ],
+            [
+                { sets: { "malwar.replicas": "2" } },
+                [
+                    /malwar\.replicas = 2: must be 0 or 1 \(SQLite on a ReadWriteOnce volume allows one writer, and SQLite is the only store Malwar 0\.4\.0 serves from\)/,
+                ],
+            ],
+            [
+                { sets: { "malwar.autoscaling.enabled": "true" } },
+                [
+                    /--set malwar\.autoscaling\.enabled: scanning-platform:malwar\.autoscaling = \{"enabled":true\}: is not a setting: Malwar runs at most one pod \(SQLite on a ReadWriteOnce volume allows one writer/,
+                ],
+            ],
         ];
         for (const [options, expected] of cases) {
             await assert.rejects(runProgram("prod", options), (err: Error & { resourcesRegistered?: number }) => {
@@ -82,9 +119,16 @@ describe("Malwar", () => {
             const run = await stackRun(stack);
             assert.ok(!ofType(run, AWS.instance).some((i) => String(i.inputs.identifier).startsWith("malwar")), stack);
             // Malwar is one SQLite writer: no autoscaler may scale it (the local stack has some for other workloads).
-            assert.deepEqual(ofType(run, K8S.hpa).filter((h) => h.inputs.spec.scaleTargetRef.name === "malwar"), [], stack);
+            assert.deepEqual(
+                ofType(run, K8S.hpa).filter((h) => h.inputs.spec.scaleTargetRef.name === "malwar"),
+                [],
+                stack,
+            );
             const settings = object(run, K8S.configMap, "malwar-settings").data;
-            assert.deepEqual(Object.keys(settings).filter((k) => /POSTGRES|DB_BACKEND/.test(k)), []);
+            assert.deepEqual(
+                Object.keys(settings).filter((k) => /POSTGRES|DB_BACKEND/.test(k)),
+                [],
+            );
             assert.ok(!("MALWAR_POSTGRES_URL" in object(run, K8S.secret, "malwar-secrets").stringData));
         }
     });

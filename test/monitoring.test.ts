@@ -16,19 +16,24 @@ function podMonitors(run: MockRun): Map<string, any> {
 }
 
 /** The workloads whose pod template labels match, with the container ports their pods name. */
-function scraped(run: MockRun, selector: { matchLabels: Record<string, string>; matchExpressions?: { key: string; operator: string; values: string[] }[] }): { name: string; ports: string[] }[] {
-    return run.resources.flatMap((r) => {
-        const o = unwrapSecrets(r.inputs);
-        const spec = podSpecOf(r.type, o);
-        if (!spec || r.type.endsWith(":CronJob")) return [];
-        const labels = o.spec.template.metadata?.labels ?? {};
-        if (!Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v)) return [];
-        for (const e of selector.matchExpressions ?? []) {
-            assert.equal(e.operator, "In", "only In is evaluated here");
-            if (!e.values.includes(labels[e.key])) return [];
-        }
-        return [{ name: o.metadata.name, ports: spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name)) }];
-    }).sort((a, b) => a.name.localeCompare(b.name));
+function scraped(
+    run: MockRun,
+    selector: { matchLabels: Record<string, string>; matchExpressions?: { key: string; operator: string; values: string[] }[] },
+): { name: string; ports: string[] }[] {
+    return run.resources
+        .flatMap((r) => {
+            const o = unwrapSecrets(r.inputs);
+            const spec = podSpecOf(r.type, o);
+            if (!spec || r.type.endsWith(":CronJob")) return [];
+            const labels = o.spec.template.metadata?.labels ?? {};
+            if (!Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v)) return [];
+            for (const e of selector.matchExpressions ?? []) {
+                assert.equal(e.operator, "In", "only In is evaluated here");
+                if (!e.values.includes(labels[e.key])) return [];
+            }
+            return [{ name: o.metadata.name, ports: spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name)) }];
+        })
+        .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 for (const stack of listStacks()) {
@@ -41,7 +46,10 @@ for (const stack of listStacks()) {
             assert.equal(monitor.metadata.namespace, namespace());
             assert.deepEqual(monitor.spec.podMetricsEndpoints, [{ port: "introspection", path: "/metrics", interval: "30s", scheme: "http" }]);
             const pods = scraped(run, monitor.spec.selector);
-            assert.deepEqual(pods.map((p) => p.name), ["clair-indexer", "clair-matcher", "clair-notifier"]);
+            assert.deepEqual(
+                pods.map((p) => p.name),
+                ["clair-indexer", "clair-matcher", "clair-notifier"],
+            );
             for (const p of pods) assert.ok(p.ports.includes("introspection"), `${p.name} names the port`);
         });
 

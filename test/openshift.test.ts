@@ -19,7 +19,11 @@ const FIXED_ID_FIELDS = ["runAsUser", "runAsGroup", "fsGroup"];
 
 /** Every container of a pod spec with the security context it runs with (its own over the pod's). */
 function containers(spec: any): { name: string; pod: any; own: any }[] {
-    return [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => ({ name: c.name, pod: spec.securityContext ?? {}, own: c.securityContext ?? {} }));
+    return [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => ({
+        name: c.name,
+        pod: spec.securityContext ?? {},
+        own: c.securityContext ?? {},
+    }));
 }
 
 /** The fixed IDs a pod spec sets anywhere, as "container x: runAsUser 1000". */
@@ -73,12 +77,20 @@ describe("OpenShift: kubernetes.platform", function () {
             });
             it("binds no SCC: restricted-v2 needs no grant", () => {
                 const bindings = ofType(run, K8S.roleBinding).map((r) => unwrapSecrets(r.inputs));
-                assert.deepEqual(bindings.filter((b) => String(b.roleRef.name).startsWith("system:openshift:scc:")), []);
+                assert.deepEqual(
+                    bindings.filter((b) => String(b.roleRef.name).startsWith("system:openshift:scc:")),
+                    [],
+                );
             });
             it("the SCC checker is handed every pod template, with the namespace's OpenShift ranges", () => {
                 const objects = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:")).map((r) => unwrapSecrets(r.inputs));
                 const request = sccRequest(objects, "/scc", "ns");
-                assert.deepEqual(request.pods.map((p) => p.name).sort(), podSpecs(run).map((p) => p.owner).sort());
+                assert.deepEqual(
+                    request.pods.map((p) => p.name).sort(),
+                    podSpecs(run)
+                        .map((p) => p.owner)
+                        .sort(),
+                );
                 assert.equal(request.namespace.metadata.annotations["openshift.io/sa.scc.uid-range"], "1000680000/10000");
             });
         });
@@ -97,7 +109,10 @@ describe("OpenShift: kubernetes.platform", function () {
                 assert.deepEqual(restrictedProblems(spec), [], owner);
             }
             // The images' own users: Clair (nobody), ClamAV, Malwar (the deployment guide's), the refresh Job (distroless nonroot), PostgreSQL.
-            assert.deepEqual([...uids].sort((a, b) => a - b), [100, 999, 1000, 65532, 65534]);
+            assert.deepEqual(
+                [...uids].sort((a, b) => a - b),
+                [100, 999, 1000, 65532, 65534],
+            );
         });
     });
 
@@ -111,7 +126,9 @@ describe("OpenShift: kubernetes.platform", function () {
             for (const { owner, spec } of podSpecs(run)) assert.notDeepEqual(fixedIdsOf(spec), [], owner);
         });
         it("binds every ServiceAccount a pod runs as, and no other, to OpenShift's ClusterRole system:openshift:scc:nonroot-v2", () => {
-            const bindings = ofType(run, K8S.roleBinding).map((r) => unwrapSecrets(r.inputs)).filter((b) => b.roleRef.name === "system:openshift:scc:nonroot-v2");
+            const bindings = ofType(run, K8S.roleBinding)
+                .map((r) => unwrapSecrets(r.inputs))
+                .filter((b) => b.roleRef.name === "system:openshift:scc:nonroot-v2");
             assert.equal(bindings.length, 1);
             const [binding] = bindings;
             assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:nonroot-v2" });
@@ -128,7 +145,10 @@ describe("OpenShift: kubernetes.platform", function () {
             const workloads = run.resources.filter((r) => workloadTypes.includes(r.type));
             assert.equal(workloads.length, podSpecs(run).length);
             for (const w of workloads) {
-                assert.ok(w.dependencies.some((urn) => urn.endsWith(`$${K8S.roleBinding}::${binding.name}`)), `${w.type} ${w.name} does not wait for the SCC grant: ${w.dependencies.join(", ")}`);
+                assert.ok(
+                    w.dependencies.some((urn) => urn.endsWith(`$${K8S.roleBinding}::${binding.name}`)),
+                    `${w.type} ${w.name} does not wait for the SCC grant: ${w.dependencies.join(", ")}`,
+                );
             }
         });
     });
@@ -145,21 +165,38 @@ describe("OpenShift: kubernetes.platform", function () {
             return "accepted";
         };
         it("an unknown platform", () => {
-            assert.match(problem({ platform: "okd" }), /Pulumi\.prod\.yaml: scanning-platform:kubernetes\.platform = "okd": must be 'kubernetes' or 'openshift'/);
+            assert.match(
+                problem({ platform: "okd" }),
+                /Pulumi\.prod\.yaml: scanning-platform:kubernetes\.platform = "okd": must be 'kubernetes' or 'openshift'/,
+            );
         });
         it("an SCC the program does not offer", () => {
-            assert.match(problem({ platform: "openshift", openshiftScc: "anyuid" }), /kubernetes\.openshiftScc = "anyuid": must be 'restricted-v2' \(the namespace's IDs, no grant\) or 'nonroot-v2'/);
+            assert.match(
+                problem({ platform: "openshift", openshiftScc: "anyuid" }),
+                /kubernetes\.openshiftScc = "anyuid": must be 'restricted-v2' \(the namespace's IDs, no grant\) or 'nonroot-v2'/,
+            );
         });
         it("an SCC on a stack that is not OpenShift", () => {
-            assert.match(problem({ platform: "kubernetes", openshiftScc: "nonroot-v2" }), /kubernetes\.openshiftScc = "nonroot-v2": applies only with kubernetes\.platform: openshift/);
+            assert.match(
+                problem({ platform: "kubernetes", openshiftScc: "nonroot-v2" }),
+                /kubernetes\.openshiftScc = "nonroot-v2": applies only with kubernetes\.platform: openshift/,
+            );
             assert.equal(problem({ platform: "openshift", openshiftScc: "nonroot-v2" }), "accepted");
         });
     });
 
     describe("check:manifests' openshift-scc findings", () => {
         const verdict = (name: string, admittedBy: string, message = ""): SccVerdict => ({
-            name, serviceAccount: "clair", usableSCCs: ["restricted-v2", "restricted-v3"], admittedBy,
-            refusals: admittedBy ? [] : [{ scc: "restricted-v2", message }, { scc: "restricted-v3", message: "hostUsers must be false" }],
+            name,
+            serviceAccount: "clair",
+            usableSCCs: ["restricted-v2", "restricted-v3"],
+            admittedBy,
+            refusals: admittedBy
+                ? []
+                : [
+                      { scc: "restricted-v2", message },
+                      { scc: "restricted-v3", message: "hostUsers must be false" },
+                  ],
         });
         const refusal = "restricted-v2.containers[0].runAsUser: Invalid value: 1000: must be in the ranges: [1000680000, 1000689999]";
         it("a pod no usable SCC admits is a finding with OpenShift's own message for each SCC tried", () => {
@@ -182,7 +219,10 @@ describe("OpenShift: kubernetes.platform", function () {
                 { kind: "Pod", metadata: { name: "p" }, spec },
                 { kind: "Service", metadata: { name: "s" }, spec: {} },
             ];
-            assert.deepEqual(podTemplatesOf(objects).map((p) => p.name), ["Deployment/d", "CronJob/c", "Pod/p"]);
+            assert.deepEqual(
+                podTemplatesOf(objects).map((p) => p.name),
+                ["Deployment/d", "CronJob/c", "Pod/p"],
+            );
         });
     });
 });

@@ -49,19 +49,49 @@ describe("every stack", () => {
 
             it("keeps only the namespace and Malwar's claim on destroy, and adopts them again on the next up", async () => {
                 const run = await stackRun(stack);
-                const kept = run.resources.filter((r) => r.retainOnDelete && r.type.startsWith("kubernetes:")).map((r) => `${r.type} ${unwrapSecrets(r.inputs).metadata?.name}`).sort();
-                assert.deepEqual(kept, ["kubernetes:core/v1:Namespace " + unwrapSecrets(ofType(run, "kubernetes:core/v1:Namespace")[0].inputs).metadata.name, `${K8S.pvc} malwar-data`].sort());
+                const kept = run.resources
+                    .filter((r) => r.retainOnDelete && r.type.startsWith("kubernetes:"))
+                    .map((r) => `${r.type} ${unwrapSecrets(r.inputs).metadata?.name}`)
+                    .sort();
+                assert.deepEqual(
+                    kept,
+                    [
+                        "kubernetes:core/v1:Namespace " + unwrapSecrets(ofType(run, "kubernetes:core/v1:Namespace")[0].inputs).metadata.name,
+                        `${K8S.pvc} malwar-data`,
+                    ].sort(),
+                );
                 // And Malwar's backup bucket with its settings, where backups are on (not on local: no AWS there).
-                const keptInAws = run.resources.filter((r) => r.retainOnDelete && !r.type.startsWith("kubernetes:")).map((r) => r.type).sort();
-                const bucketAndSettings = ["Bucket", "BucketLifecycleConfiguration", "BucketOwnershipControls", "BucketPolicy", "BucketPublicAccessBlock", "BucketServerSideEncryptionConfiguration", "BucketVersioning"];
+                const keptInAws = run.resources
+                    .filter((r) => r.retainOnDelete && !r.type.startsWith("kubernetes:"))
+                    .map((r) => r.type)
+                    .sort();
+                const bucketAndSettings = [
+                    "Bucket",
+                    "BucketLifecycleConfiguration",
+                    "BucketOwnershipControls",
+                    "BucketPolicy",
+                    "BucketPublicAccessBlock",
+                    "BucketServerSideEncryptionConfiguration",
+                    "BucketVersioning",
+                ];
                 assert.deepEqual(keptInAws, stack === "local" ? [] : bucketAndSettings.map((t) => `aws:s3/${t[0].toLowerCase()}${t.slice(1)}:${t}`));
                 // Without an adopting provider the next `up` fails: "namespaces ... already exists".
-                const adopting = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes" && String(unwrapSecrets(r.inputs).upsertExistingObjects) === "true");
+                const adopting = run.resources.filter(
+                    (r) => r.type === "pulumi:providers:kubernetes" && String(unwrapSecrets(r.inputs).upsertExistingObjects) === "true",
+                );
                 assert.equal(adopting.length, 1);
-                for (const r of atLeast(run.resources.filter((x) => x.retainOnDelete && x.type.startsWith("kubernetes:")), 2, "kept Kubernetes objects (the namespace, Malwar's claim)")) {
+                for (const r of atLeast(
+                    run.resources.filter((x) => x.retainOnDelete && x.type.startsWith("kubernetes:")),
+                    2,
+                    "kept Kubernetes objects (the namespace, Malwar's claim)",
+                )) {
                     assert.match(r.provider, new RegExp(`::${adopting[0].name}::`), `${r.name} is created through the adopting provider`);
                 }
-                for (const r of atLeast(run.resources.filter((x) => x.type.startsWith("kubernetes:") && !x.retainOnDelete), 20, "Kubernetes objects destroyed with the stack")) {
+                for (const r of atLeast(
+                    run.resources.filter((x) => x.type.startsWith("kubernetes:") && !x.retainOnDelete),
+                    20,
+                    "Kubernetes objects destroyed with the stack",
+                )) {
                     assert.doesNotMatch(r.provider, new RegExp(`::${adopting[0].name}::`), `${r.name} must not silently adopt`);
                 }
                 // Every other claim goes with its StatefulSet (scratch layers, throwaway databases).
@@ -72,7 +102,11 @@ describe("every stack", () => {
             });
 
             it("leaves readiness to the provider's await logic: no skip-await annotation", async () => {
-                for (const r of atLeast((await stackRun(stack)).resources.filter((x) => x.type.startsWith("kubernetes:")), 20, "Kubernetes objects")) {
+                for (const r of atLeast(
+                    (await stackRun(stack)).resources.filter((x) => x.type.startsWith("kubernetes:")),
+                    20,
+                    "Kubernetes objects",
+                )) {
                     const annotations = unwrapSecrets(r.inputs).metadata?.annotations ?? {};
                     assert.equal(annotations["pulumi.com/skipAwait"], undefined, r.name);
                 }
@@ -91,14 +125,22 @@ describe("every stack", () => {
                         assert.ok(!(r.id ?? "").includes(value), `${r.type} ${r.name} has a generated secret as its ID`);
                     }
                 }
-                for (const r of atLeast(run.resources.filter((x) => x.type === K8S.secret), 2, "Secrets (Clair's config, Malwar's)")) {
+                for (const r of atLeast(
+                    run.resources.filter((x) => x.type === K8S.secret),
+                    2,
+                    "Secrets (Clair's config, Malwar's)",
+                )) {
                     assert.deepEqual(secretPaths(r.inputs), ["stringData"], `${r.name}: stringData is secret`);
                 }
                 const outputs = JSON.stringify(run.outputs);
                 for (const value of run.generatedSecrets) assert.ok(!outputs.includes(value), "no secret in a stack output");
                 assert.equal(run.secretOutputs.length, 0, "no output carries a secret");
                 if (stack !== "local") {
-                    for (const db of atLeast(run.resources.filter((x) => x.type === "aws:rds/instance:Instance"), 3, "RDS instances (one per Clair node type)")) {
+                    for (const db of atLeast(
+                        run.resources.filter((x) => x.type === "aws:rds/instance:Instance"),
+                        3,
+                        "RDS instances (one per Clair node type)",
+                    )) {
                         assert.deepEqual(secretPaths(db.inputs), ["password"]);
                     }
                 }
@@ -107,7 +149,11 @@ describe("every stack", () => {
     }
 
     it("keeps secrets from config secret too", async () => {
-        const values = { malwarAnthropicApiKey: "sk-ant-test-0123456789", malwarWebhookSecret: "whsec-test-0123456789", malwarApiKeys: '["key-one-0123456789","key-two-0123456789"]' };
+        const values = {
+            malwarAnthropicApiKey: "sk-ant-test-0123456789",
+            malwarWebhookSecret: "whsec-test-0123456789",
+            malwarApiKeys: '["key-one-0123456789","key-two-0123456789"]',
+        };
         const run = await runProgram("stage", {
             config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`scanning-platform:${k}`, v])),
             secretKeys: Object.keys(values),
@@ -125,13 +171,21 @@ describe("capacity", () => {
     // 100 GiB claim; prod runs 40/10/10, stage 4/1/1, and the one-year prediction 80/40/20 on prod.
     const CLAIR_POD = { cpu: 2, memoryGiB: 2 };
     const INDEXER_CLAIM_GIB = 100;
-    const SEED = { prod: { indexer: 40, matcher: 10, notifier: 10 }, stage: { indexer: 4, matcher: 1, notifier: 1 }, year: { indexer: 80, matcher: 40, notifier: 20 } };
+    const SEED = {
+        prod: { indexer: 40, matcher: 10, notifier: 10 },
+        stage: { indexer: 4, matcher: 1, notifier: 1 },
+        year: { indexer: 80, matcher: 40, notifier: 20 },
+    };
     const clair = (r: { indexer: number; matcher: number; notifier: number }) => {
         const pods = r.indexer + r.matcher + r.notifier;
         return { cpu: pods * CLAIR_POD.cpu, memoryGiB: pods * CLAIR_POD.memoryGiB, storageGiB: r.indexer * INDEXER_CLAIM_GIB };
     };
     const figures = (r: { cpu: number; memoryGiB: number; storageGiB: number }) => [r.cpu, r.memoryGiB, r.storageGiB];
-    const minus = (a: ReturnType<typeof clair>, b: ReturnType<typeof clair>) => ({ cpu: a.cpu - b.cpu, memoryGiB: a.memoryGiB - b.memoryGiB, storageGiB: a.storageGiB - b.storageGiB });
+    const minus = (a: ReturnType<typeof clair>, b: ReturnType<typeof clair>) => ({
+        cpu: a.cpu - b.cpu,
+        memoryGiB: a.memoryGiB - b.memoryGiB,
+        storageGiB: a.storageGiB - b.storageGiB,
+    });
 
     it("reproduces the seed's current production: 120 CPU, 120 GiB, 4,000 GiB", async () => {
         const report = await capacityReport("prod", {});
@@ -146,7 +200,11 @@ describe("capacity", () => {
     });
 
     it("reproduces the one-year prediction (80/40/20 on prod) and its delta", async () => {
-        const report = await capacityReport("prod", { "clair.indexer.replicas": "80", "clair.matcher.replicas": "40", "clair.notifier.replicas": "20" }, "prod");
+        const report = await capacityReport(
+            "prod",
+            { "clair.indexer.replicas": "80", "clair.matcher.replicas": "40", "clair.notifier.replicas": "20" },
+            "prod",
+        );
         assert.deepEqual(figures(clair(SEED.year)), [280, 280, 8000], "the seed's own totals");
         assert.deepEqual(figures(report.clair), figures(clair(SEED.year)));
         const delta = minus(clair(SEED.year), clair(SEED.prod));
@@ -172,7 +230,11 @@ describe("capacity", () => {
         // other, so the pod reserves 0.25 CPU / 0.25 GiB and mounts Malwar's claim (counted once,
         // with Malwar). Sums in millicores and MiB: no float noise.
         const mirror = { milli: 100 + 500, mib: 128 + 1024, storageGiB: 2 };
-        const clamav = { cpu: (3 * (1000 + 100) + 100 + mirror.milli) / 1000, memoryGiB: (3 * (4096 + 128) + 128 + mirror.mib) / 1024, storageGiB: mirror.storageGiB };
+        const clamav = {
+            cpu: (3 * (1000 + 100) + 100 + mirror.milli) / 1000,
+            memoryGiB: (3 * (4096 + 128) + 128 + mirror.mib) / 1024,
+            storageGiB: mirror.storageGiB,
+        };
         const malwar = { cpu: 0.5 + 0.25, memoryGiB: 0.5 + 0.25, storageGiB: 1 };
         // clairctl: the pre and post upgrade Jobs, one pod each at the default 250m / 256Mi, counted as if running.
         const clairctl = { cpu: 2 * 0.25, memoryGiB: 2 * 0.25, storageGiB: 0 };
@@ -180,10 +242,28 @@ describe("capacity", () => {
         assert.deepEqual(figures(capacity.apps.clairctl), figures(clairctl));
         assert.deepEqual(figures(capacity.apps.clamav), figures(clamav));
         assert.deepEqual(figures(capacity.apps.malwar), figures(malwar));
-        const total = [clair(SEED.prod), clairctl, clamav, malwar].reduce((a, b) => ({ cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB }));
+        const total = [clair(SEED.prod), clairctl, clamav, malwar].reduce((a, b) => ({
+            cpu: a.cpu + b.cpu,
+            memoryGiB: a.memoryGiB + b.memoryGiB,
+            storageGiB: a.storageGiB + b.storageGiB,
+        }));
         assert.deepEqual(figures(capacity.total), figures(total));
         assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 2 + 3 + 1 + 1 + 1 + 1);
-        assert.deepEqual(capacity.workloads.map((w: any) => w.name), ["clair-indexer", "clair-matcher", "clair-notifier", "clair-pre-v4-8-0", "clair-post-v4-8-0", "clamav", "refresh-clamav-db", "clamav-mirror", "malwar", "malwar-backup"]);
+        assert.deepEqual(
+            capacity.workloads.map((w: any) => w.name),
+            [
+                "clair-indexer",
+                "clair-matcher",
+                "clair-notifier",
+                "clair-pre-v4-8-0",
+                "clair-post-v4-8-0",
+                "clamav",
+                "refresh-clamav-db",
+                "clamav-mirror",
+                "malwar",
+                "malwar-backup",
+            ],
+        );
     });
 });
 
@@ -224,7 +304,10 @@ describe("kubernetes.priorityClassName", () => {
     it("reaches every pod of the local stack, in-cluster PostgreSQL included, and ends the priorityClassNotSet exemptions", async () => {
         const run = await runProgram("local", { sets: { "kubernetes.priorityClassName": "scanning-high" } });
         const specs = podSpecs(run);
-        assert.ok(specs.some((s) => s.owner.startsWith("StatefulSet/clair-") && s.owner.endsWith("-db")), "in-cluster PostgreSQL present");
+        assert.ok(
+            specs.some((s) => s.owner.startsWith("StatefulSet/clair-") && s.owner.endsWith("-db")),
+            "in-cluster PostgreSQL present",
+        );
         for (const { owner, spec } of specs) assert.equal(spec.priorityClassName, "scanning-high", owner);
         for (const r of run.resources) {
             const annotations = unwrapSecrets(r.inputs).metadata?.annotations ?? {};
@@ -250,9 +333,13 @@ describe("checker exemptions", () => {
                     } else if (key.startsWith("ignore-check.kube-linter.io/")) {
                         found.add(`| kube-linter | \`${key.split("/")[1]}\` |§| ${value} |`);
                     } else if (key === "kube-score/ignore") {
-                        for (const check of value.split(",")) assert.ok(annotations[`kube-score.exemptions.scanning-platform/${check}`], `${r.name}: reason for ${check}`);
+                        for (const check of value.split(","))
+                            assert.ok(annotations[`kube-score.exemptions.scanning-platform/${check}`], `${r.name}: reason for ${check}`);
                     } else if (key.endsWith("-exempt")) {
-                        assert.ok(annotations[`polaris.exemptions.scanning-platform/${key.split("/")[1].replace(/-exempt$/, "")}`], `${r.name}: reason for ${key}`);
+                        assert.ok(
+                            annotations[`polaris.exemptions.scanning-platform/${key.split("/")[1].replace(/-exempt$/, "")}`],
+                            `${r.name}: reason for ${key}`,
+                        );
                     }
                 }
             }
@@ -263,9 +350,17 @@ describe("checker exemptions", () => {
             const [start, end] = entry.split("§");
             return row.startsWith(start) && row.endsWith(end);
         };
-        for (const entry of found) assert.ok(rows.some((row) => matches(row, entry)), `CONTRIBUTING.md lacks ${entry}`);
+        for (const entry of found)
+            assert.ok(
+                rows.some((row) => matches(row, entry)),
+                `CONTRIBUTING.md lacks ${entry}`,
+            );
         // The other direction: a row no stack declares documents an exemption that no longer exists.
-        for (const row of rows) assert.ok([...found].some((entry) => matches(row, entry)), `CONTRIBUTING.md lists an exemption no object declares: ${row}`);
+        for (const row of rows)
+            assert.ok(
+                [...found].some((entry) => matches(row, entry)),
+                `CONTRIBUTING.md lists an exemption no object declares: ${row}`,
+            );
     });
 });
 

@@ -19,7 +19,13 @@ function podBlock(app: App) {
         imagePullSecrets: [`${app}-pull`],
         nodeSelector: { "example.com/pool": app },
         tolerations: [{ key: "example.com/dedicated", operator: "Equal", value: app, effect: "NoSchedule" }],
-        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "example.com/zone-group", operator: "In", values: [app] }] }] } } },
+        affinity: {
+            nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                    nodeSelectorTerms: [{ matchExpressions: [{ key: "example.com/zone-group", operator: "In", values: [app] }] }],
+                },
+            },
+        },
         labels: { "example.com/team": `${app}-team`, cost: app },
         annotations: { "example.com/owner": `${app}@example.com` },
     };
@@ -37,7 +43,11 @@ function withPodBlocks(stack: string, blocks: Partial<Record<App, object>>, extr
     return { config };
 }
 
-interface Pod { owner: string; spec: any; metadata: any }
+interface Pod {
+    owner: string;
+    spec: any;
+    metadata: any;
+}
 
 /** Every workload's pod template in the run: owner (Kind/name), spec and template metadata. */
 function pods(run: MockRun): Pod[] {
@@ -66,7 +76,14 @@ const appOf = (owner: string): App => {
 };
 
 /** Disconnected mode with a schedule: the import Job and CronJob exist too. */
-const DISCONNECTED = { disconnected: { enabled: true, bundleUrl: "https://mirror.internal/clair/updates.json.gz", importSchedule: "0 3 * * *", rhelMappings: { configMap: "clair-rhel-mappings" } } };
+const DISCONNECTED = {
+    disconnected: {
+        enabled: true,
+        bundleUrl: "https://mirror.internal/clair/updates.json.gz",
+        importSchedule: "0 3 * * *",
+        rhelMappings: { configMap: "clair-rhel-mappings" },
+    },
+};
 
 function assertCarries(pod: Pod, app: App) {
     const block = podBlock(app);
@@ -77,7 +94,11 @@ function assertCarries(pod: Pod, app: App) {
     assert.deepEqual(pod.spec.affinity.nodeAffinity, block.affinity.nodeAffinity, `${at} nodeAffinity`);
     // A nodeAffinity alone leaves the program's spreading over nodes in place (spread pods: not Jobs, CronJobs, the backup).
     if (/^(Deployment|StatefulSet)\//.test(at)) {
-        assert.equal(pod.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname", `${at} keeps spreading`);
+        assert.equal(
+            pod.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey,
+            "kubernetes.io/hostname",
+            `${at} keeps spreading`,
+        );
     }
     assert.equal(pod.metadata.labels["example.com/team"], `${app}-team`, `${at} label`);
     assert.equal(pod.metadata.labels.cost, app, `${at} label`);
@@ -91,9 +112,20 @@ describe("<app>.pod: cluster-fit settings on every pod of the app, and only ther
     this.timeout(600_000);
 
     it("prod (with the disconnected import Job and CronJob): each app's pods carry its own settings", async () => {
-        const run = await runProgram("prod", withPodBlocks("prod", { clair: podBlock("clair"), clamav: podBlock("clamav"), malwar: podBlock("malwar") }, { clair: DISCONNECTED }));
+        const run = await runProgram(
+            "prod",
+            withPodBlocks("prod", { clair: podBlock("clair"), clamav: podBlock("clamav"), malwar: podBlock("malwar") }, { clair: DISCONNECTED }),
+        );
         const all = pods(run);
-        const byApp = Object.fromEntries(APPS.map((a) => [a, all.filter((p) => appOf(p.owner) === a).map((p) => p.owner).sort()]));
+        const byApp = Object.fromEntries(
+            APPS.map((a) => [
+                a,
+                all
+                    .filter((p) => appOf(p.owner) === a)
+                    .map((p) => p.owner)
+                    .sort(),
+            ]),
+        );
         // Counted from the components: Clair 3 serving workloads + pre/post upgrade Jobs + import Job and CronJob;
         // ClamAV clamd, the mirror, the refresh CronJob; Malwar the API and the backup CronJob.
         assert.equal(byApp.clair.length, 7, byApp.clair.join(", "));
@@ -107,29 +139,57 @@ describe("<app>.pod: cluster-fit settings on every pod of the app, and only ther
         // The backup must still run on the node of Malwar's pod (its ReadWriteOnce claim): the
         // configured affinity is added to that requirement, not put in its place.
         const backup = all.find((p) => p.owner === "CronJob/malwar-backup")!;
-        assert.deepEqual(backup.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution.map((t: any) => t.labelSelector.matchLabels["app.kubernetes.io/name"]), ["malwar"]);
+        assert.deepEqual(
+            backup.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution.map(
+                (t: any) => t.labelSelector.matchLabels["app.kubernetes.io/name"],
+            ),
+            ["malwar"],
+        );
         // Token still not mounted anywhere.
         for (const pod of all) assert.equal(pod.spec.automountServiceAccountToken, false, pod.owner);
     });
 
     it("a configured podAntiAffinity replaces the spreading; a podAffinity joins the backup's requirement", async () => {
-        const antiAffinity = { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "example.com/noisy": "true" } } }] };
-        const podAffinity = { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { cache: "warm" } } } }] };
-        const run = await runProgram("prod", withPodBlocks("prod", { clamav: { affinity: { podAntiAffinity: antiAffinity } }, malwar: { affinity: { podAffinity } } }));
+        const antiAffinity = {
+            requiredDuringSchedulingIgnoredDuringExecution: [
+                { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "example.com/noisy": "true" } } },
+            ],
+        };
+        const podAffinity = {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 10, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { cache: "warm" } } } },
+            ],
+        };
+        const run = await runProgram(
+            "prod",
+            withPodBlocks("prod", { clamav: { affinity: { podAntiAffinity: antiAffinity } }, malwar: { affinity: { podAffinity } } }),
+        );
         const all = pods(run);
         const clamd = all.find((p) => p.owner === "Deployment/clamav")!;
         assert.deepEqual(clamd.spec.affinity, { podAntiAffinity: antiAffinity });
         // Zone spreading is topologySpreadConstraints, not affinity: it stays.
         assert.equal(clamd.spec.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
         const backup = all.find((p) => p.owner === "CronJob/malwar-backup")!;
-        assert.deepEqual(backup.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution, podAffinity.preferredDuringSchedulingIgnoredDuringExecution);
-        assert.deepEqual(backup.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution.map((t: any) => [t.topologyKey, t.labelSelector.matchLabels["app.kubernetes.io/name"]]), [["kubernetes.io/hostname", "malwar"]]);
+        assert.deepEqual(
+            backup.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution,
+            podAffinity.preferredDuringSchedulingIgnoredDuringExecution,
+        );
+        assert.deepEqual(
+            backup.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution.map((t: any) => [
+                t.topologyKey,
+                t.labelSelector.matchLabels["app.kubernetes.io/name"],
+            ]),
+            [["kubernetes.io/hostname", "malwar"]],
+        );
     });
 
     it("local: Clair's settings reach its in-cluster databases; the other apps' pods get none of them", async () => {
         const run = await runProgram("local", withPodBlocks("local", { clair: podBlock("clair") }));
         const all = pods(run);
-        const dbs = all.filter((p) => /^StatefulSet\/clair-.*-db$/.test(p.owner)).map((p) => p.owner).sort();
+        const dbs = all
+            .filter((p) => /^StatefulSet\/clair-.*-db$/.test(p.owner))
+            .map((p) => p.owner)
+            .sort();
         assert.deepEqual(dbs, ["StatefulSet/clair-indexer-db", "StatefulSet/clair-matcher-db", "StatefulSet/clair-notifier-db"]);
         for (const pod of all) {
             if (appOf(pod.owner) === "clair") {
@@ -149,8 +209,16 @@ describe("<app>.pod: cluster-fit settings on every pod of the app, and only ther
         const run = await runProgram("prod");
         for (const pod of pods(run)) {
             for (const field of ["imagePullSecrets", "nodeSelector", "tolerations"]) assert.equal(pod.spec[field], undefined, `${pod.owner} ${field}`);
-            assert.deepEqual(Object.keys(pod.metadata.labels).filter((k) => !k.startsWith("app.kubernetes.io/")), [], pod.owner);
-            assert.deepEqual(Object.keys(pod.metadata.annotations ?? {}).filter((k) => !k.startsWith("checksum/")), [], pod.owner);
+            assert.deepEqual(
+                Object.keys(pod.metadata.labels).filter((k) => !k.startsWith("app.kubernetes.io/")),
+                [],
+                pod.owner,
+            );
+            assert.deepEqual(
+                Object.keys(pod.metadata.annotations ?? {}).filter((k) => !k.startsWith("checksum/")),
+                [],
+                pod.owner,
+            );
         }
     });
 });
@@ -169,27 +237,50 @@ describe("<app>.pod: bad settings stop the program at the config", function () {
     this.timeout(600_000);
 
     it("refuses a label that would override a selector label, naming the key and value", async () => {
-        await refused(withPodBlocks("prod", { clamav: { labels: { "app.kubernetes.io/name": "other" } } }),
+        await refused(
+            withPodBlocks("prod", { clamav: { labels: { "app.kubernetes.io/name": "other" } } }),
             /scanning-platform:clamav\.pod\.labels\.app\.kubernetes\.io\/name = "other": the key "app\.kubernetes\.io\/name" is one the program sets itself/,
-            /select the pods/);
-        await refused(withPodBlocks("prod", { malwar: { labels: { "app.kubernetes.io/instance": "x" } } }), /malwar\.pod\.labels\.app\.kubernetes\.io\/instance = "x": the key .* is one the program sets itself/);
+            /select the pods/,
+        );
+        await refused(
+            withPodBlocks("prod", { malwar: { labels: { "app.kubernetes.io/instance": "x" } } }),
+            /malwar\.pod\.labels\.app\.kubernetes\.io\/instance = "x": the key .* is one the program sets itself/,
+        );
     });
 
     it("refuses bad label keys and values and bad annotation keys, naming each", async () => {
-        await refused(withPodBlocks("prod", { clair: { labels: { "bad key!": "x", "example.com/ok": "-starts-with-dash", "Bad_Prefix/x": "y" }, annotations: { "a/b/c": "v" } } }),
+        await refused(
+            withPodBlocks("prod", {
+                clair: { labels: { "bad key!": "x", "example.com/ok": "-starts-with-dash", "Bad_Prefix/x": "y" }, annotations: { "a/b/c": "v" } },
+            }),
             /clair\.pod\.labels\.bad key! = "x": the key "bad key!" has the name 'bad key!', which may hold only letters, digits/,
             /clair\.pod\.labels\.example\.com\/ok = "-starts-with-dash": may hold only letters, digits, '-', '_' and '\.', and must start and end with a letter or digit; must be a label value/,
             /clair\.pod\.labels\.Bad_Prefix\/x = "y": the key "Bad_Prefix\/x" has the prefix 'Bad_Prefix'/,
-            /clair\.pod\.annotations\.a\/b\/c = "v": the key "a\/b\/c" has more than one '\/'/);
-        await refused(withPodBlocks("prod", { clamav: { nodeSelector: { ["x".repeat(64)]: "y" } } }), /clamav\.pod\.nodeSelector\.x{64} = "y": the key "x{64}" has a name of 64 characters, over the limit of 63/);
+            /clair\.pod\.annotations\.a\/b\/c = "v": the key "a\/b\/c" has more than one '\/'/,
+        );
+        await refused(
+            withPodBlocks("prod", { clamav: { nodeSelector: { ["x".repeat(64)]: "y" } } }),
+            /clamav\.pod\.nodeSelector\.x{64} = "y": the key "x{64}" has a name of 64 characters, over the limit of 63/,
+        );
     });
 
     it("refuses a bad toleration operator, an Equal without a key and a value with Exists", async () => {
-        await refused(withPodBlocks("prod", { clair: { tolerations: [{ key: "dedicated", operator: "Maybe", value: "clair" }] } }),
-            /scanning-platform:clair\.pod\.tolerations\.0\.operator = "Maybe": must be one of Exists, Equal/);
-        await refused(withPodBlocks("prod", { malwar: { tolerations: [{ operator: "Equal", value: "x" }] } }), /malwar\.pod\.tolerations\.0\.operator = "Equal": must be Exists when key is empty/);
-        await refused(withPodBlocks("prod", { clamav: { tolerations: [{ key: "k", operator: "Exists", value: "v" }] } }), /clamav\.pod\.tolerations\.0\.value = "v": must be empty with operator Exists/);
-        await refused(withPodBlocks("prod", { clamav: { tolerations: [{ key: "k", effect: "NoLunch" }] } }), /clamav\.pod\.tolerations\.0\.effect = "NoLunch": must be one of NoSchedule, PreferNoSchedule, NoExecute/);
+        await refused(
+            withPodBlocks("prod", { clair: { tolerations: [{ key: "dedicated", operator: "Maybe", value: "clair" }] } }),
+            /scanning-platform:clair\.pod\.tolerations\.0\.operator = "Maybe": must be one of Exists, Equal/,
+        );
+        await refused(
+            withPodBlocks("prod", { malwar: { tolerations: [{ operator: "Equal", value: "x" }] } }),
+            /malwar\.pod\.tolerations\.0\.operator = "Equal": must be Exists when key is empty/,
+        );
+        await refused(
+            withPodBlocks("prod", { clamav: { tolerations: [{ key: "k", operator: "Exists", value: "v" }] } }),
+            /clamav\.pod\.tolerations\.0\.value = "v": must be empty with operator Exists/,
+        );
+        await refused(
+            withPodBlocks("prod", { clamav: { tolerations: [{ key: "k", effect: "NoLunch" }] } }),
+            /clamav\.pod\.tolerations\.0\.effect = "NoLunch": must be one of NoSchedule, PreferNoSchedule, NoExecute/,
+        );
     });
 
     it("refuses a pull secret that is not a Kubernetes name and an unknown affinity field", async () => {
@@ -213,10 +304,14 @@ describe("every pod runs as its own app's ServiceAccount, with no token", functi
     for (const stack of ["stage", "prod", "local"]) {
         it(`${stack}: no pod uses the namespace's default account; every account it names exists and mounts no token`, async () => {
             const run = await runProgram(stack, withPodBlocks(stack, {}, { clair: DISCONNECTED }));
-            const accounts = new Map(run.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount").map((r) => {
-                const o = unwrapSecrets(r.inputs);
-                return [o.metadata.name, o];
-            }));
+            const accounts = new Map(
+                run.resources
+                    .filter((r) => r.type === "kubernetes:core/v1:ServiceAccount")
+                    .map((r) => {
+                        const o = unwrapSecrets(r.inputs);
+                        return [o.metadata.name, o];
+                    }),
+            );
             const all = pods(run);
             assert.ok(all.length >= 8, `${all.length} workloads`);
             for (const pod of all) {

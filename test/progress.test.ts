@@ -10,7 +10,10 @@ import { mock } from "node:test";
 import { progressMode, withProgress } from "../tools/progress";
 
 /** Work that ends after `ms` on the fake clock (rejecting with `error`, if given). */
-const work = <T>(ms: number, value: T, error?: Error) => () => new Promise<T>((resolve, reject) => setTimeout(() => (error ? reject(error) : resolve(value)), ms));
+const work =
+    <T>(ms: number, value: T, error?: Error) =>
+    () =>
+        new Promise<T>((resolve, reject) => setTimeout(() => (error ? reject(error) : resolve(value)), ms));
 
 /** Moves the fake clock on by `ms`, 100 ms at a time, so every timer fires at its own time. */
 function advance(ms: number): void {

@@ -17,7 +17,11 @@ function containers(run: MockRun): { owner: string; name: string; env: any[] }[]
         const o = unwrapSecrets(r.inputs);
         const spec: any = podSpecOf(r.type, o);
         if (!spec) return [];
-        return [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => ({ owner: `${o.kind}/${o.metadata.name}`, name: c.name, env: c.env ?? [] }));
+        return [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => ({
+            owner: `${o.kind}/${o.metadata.name}`,
+            name: c.name,
+            env: c.env ?? [],
+        }));
     });
 }
 const envOf = (c: { env: any[] }, name: string) => c.env.find((e) => e.name === name)?.value;
@@ -55,9 +59,15 @@ describe("proxy: the cluster's egress proxy", function () {
             assert.equal(envOf(c, "HTTPS_PROXY"), PROXY.httpsProxy, c.owner);
             const noProxy = envOf(c, "NO_PROXY").split(",");
             // Clair calls the indexer as http://clair-indexer:8080/ and Services by .svc names: never through the proxy.
-            for (const host of ["clair-indexer", "clair-matcher", "clair-notifier", ".svc", ".cluster.local", "localhost", ".corp.example", "10.0.0.0/8"]) assert.ok(noProxy.includes(host), `${c.owner} NO_PROXY ${host}`);
+            for (const host of ["clair-indexer", "clair-matcher", "clair-notifier", ".svc", ".cluster.local", "localhost", ".corp.example", "10.0.0.0/8"])
+                assert.ok(noProxy.includes(host), `${c.owner} NO_PROXY ${host}`);
         }
-        for (const c of atLeast(all.filter((x) => !clair.includes(x) && !malwar.includes(x)), 5, "containers other than Clair's")) assert.equal(envOf(c, "HTTP_PROXY") ?? envOf(c, "HTTPS_PROXY"), undefined, `${c.owner}/${c.name}`);
+        for (const c of atLeast(
+            all.filter((x) => !clair.includes(x) && !malwar.includes(x)),
+            5,
+            "containers other than Clair's",
+        ))
+            assert.equal(envOf(c, "HTTP_PROXY") ?? envOf(c, "HTTPS_PROXY"), undefined, `${c.owner}/${c.name}`);
         for (const port of [3128, 3129]) assert.ok(egressPorts(run, "clair").includes(port), `Clair's egress admits ${port}`);
     });
 
@@ -85,7 +95,13 @@ describe("proxy: the cluster's egress proxy", function () {
             assert.ok(!err.message.includes("user:pw"), "the message repeats the credentials");
             return true;
         });
-        await assert.rejects(runProgram("prod", withProxy({ httpProxy: "http://proxy.corp.example:3128/path" })), /scanning-platform:proxy\.httpProxy = "http:\/\/proxy\.corp\.example:3128\/path": has a path or query/);
-        await assert.rejects(runProgram("prod", withProxy({ httpProxy: "socks5://proxy.corp.example:1080" })), /scanning-platform:proxy\.httpProxy = "socks5:\/\/proxy\.corp\.example:1080": uses socks5:/);
+        await assert.rejects(
+            runProgram("prod", withProxy({ httpProxy: "http://proxy.corp.example:3128/path" })),
+            /scanning-platform:proxy\.httpProxy = "http:\/\/proxy\.corp\.example:3128\/path": has a path or query/,
+        );
+        await assert.rejects(
+            runProgram("prod", withProxy({ httpProxy: "socks5://proxy.corp.example:1080" })),
+            /scanning-platform:proxy\.httpProxy = "socks5:\/\/proxy\.corp\.example:1080": uses socks5:/,
+        );
     });
 });

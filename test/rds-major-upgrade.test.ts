@@ -27,7 +27,9 @@ describe("a PostgreSQL major-version upgrade of the Clair RDS instances", () => 
 
     before(async () => {
         sixteen = databases(await runProgram("prod"));
-        seventeen = databases(await runProgram("prod", { sets: { "clair.database.rds.engineVersion": "17.2", "clair.database.rds.allowMajorVersionUpgrade": "true" } }));
+        seventeen = databases(
+            await runProgram("prod", { sets: { "clair.database.rds.engineVersion": "17.2", "clair.database.rds.allowMajorVersionUpgrade": "true" } }),
+        );
     });
 
     it("leaves major upgrades off by default: RDS would refuse a new major version", () => {
@@ -63,11 +65,21 @@ describe("a PostgreSQL major-version upgrade of the Clair RDS instances", () => 
     });
 
     it("keeps the instances themselves: same identifiers, class, storage, backups and protection", () => {
-        const kept = ({ engineVersion: _v, allowMajorVersionUpgrade: _a, applyImmediately: _i, parameterGroupName: _p, password: _pw, ...rest }: Record<string, unknown>) => rest;
+        const kept = ({
+            engineVersion: _v,
+            allowMajorVersionUpgrade: _a,
+            applyImmediately: _i,
+            parameterGroupName: _p,
+            password: _pw,
+            ...rest
+        }: Record<string, unknown>) => rest;
         for (const [i, db] of seventeen.entries()) assert.deepEqual(kept(db.instance), kept(sixteen[i].instance));
     });
 
     it("refuses a flag that is not true or false", async () => {
-        await assert.rejects(runProgram("prod", { sets: { "clair.database.rds.allowMajorVersionUpgrade": "yes" } }), /clair\.database\.rds\.allowMajorVersionUpgrade = "yes": must be true or false/);
+        await assert.rejects(
+            runProgram("prod", { sets: { "clair.database.rds.allowMajorVersionUpgrade": "yes" } }),
+            /clair\.database\.rds\.allowMajorVersionUpgrade = "yes": must be true or false/,
+        );
     });
 });

@@ -92,7 +92,11 @@ if (fastLoad?.mapStack) {
     const Runner: { prototype: { fail(test: unknown, err: unknown, force?: boolean): void } } = require("mocha/lib/runner");
     const fail = Runner.prototype.fail;
     Runner.prototype.fail = function (this: unknown, test: unknown, err: unknown, force?: boolean) {
-        for (let e = err as { stack?: unknown; cause?: unknown } | undefined, seen = 0; e && typeof e === "object" && seen < 10; e = e.cause as typeof e, seen++) {
+        for (
+            let e = err as { stack?: unknown; cause?: unknown } | undefined, seen = 0;
+            e && typeof e === "object" && seen < 10;
+            e = e.cause as typeof e, seen++
+        ) {
             try {
                 if (typeof e.stack === "string") e.stack = fastLoad.mapStack(e.stack);
             } catch {
@@ -118,7 +122,14 @@ const read = (file: string): string => {
     }
 };
 const CACHE = process.env.SSCAN_TEST_TS_CACHE === "0" ? undefined : path.join(ROOT, ".cache", "test-ts");
-const SETTINGS = JSON.stringify([version("ts-node"), version("typescript"), read(path.join(ROOT, "tsconfig.json")), Object.entries(process.env).filter(([k]) => k.startsWith("TS_NODE_")).sort()]);
+const SETTINGS = JSON.stringify([
+    version("ts-node"),
+    version("typescript"),
+    read(path.join(ROOT, "tsconfig.json")),
+    Object.entries(process.env)
+        .filter(([k]) => k.startsWith("TS_NODE_"))
+        .sort(),
+]);
 const transpiled = new Map<string, { source: string; output: string }>();
 
 /** Where source-map-support (ts-node's) finds a file's compiled text, for mapping stack frames to .ts lines. */
@@ -182,7 +193,11 @@ if (strykerNamespace) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Suite: { prototype: { beforeAll(title: unknown, fn?: unknown): unknown } } = require("mocha/lib/suite");
     const beforeAll = Suite.prototype.beforeAll;
-    Suite.prototype.beforeAll = function (this: { eachTest(fn: (t: { fullTitle(): string }) => void): void; fullTitle(): string }, title: unknown, fn?: unknown) {
+    Suite.prototype.beforeAll = function (
+        this: { eachTest(fn: (t: { fullTitle(): string }) => void): void; fullTitle(): string },
+        title: unknown,
+        fn?: unknown,
+    ) {
         const hook = (typeof title === "function" ? title : fn) as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
         // A hook that takes mocha's done callback is left as it is (none here does).
         if (typeof hook !== "function" || hook.length > 0) return beforeAll.call(this, title, fn);
@@ -256,7 +271,9 @@ export function mochaGlobalTeardown(): void {
     const calls = all.reduce((n, [, c]) => n + c, 0);
     const seconds = all.reduce((n, [, , ms]) => n + ms, 0) / 1000;
     const where = perProcess.length > 1 ? ` (${distinct} distinct) in ${perProcess.length} processes` : "";
-    console.log(`\n  whole-program mock runs: ${all.length} run${all.length === 1 ? "" : "s"}${where} for ${calls} call${calls === 1 ? "" : "s"}, ${seconds.toFixed(1)} s (shared by test/setup.ts)`);
+    console.log(
+        `\n  whole-program mock runs: ${all.length} run${all.length === 1 ? "" : "s"}${where} for ${calls} call${calls === 1 ? "" : "s"}, ${seconds.toFixed(1)} s (shared by test/setup.ts)`,
+    );
     if (process.env.SSCAN_MOCK_RUN_STATS === "1") {
         for (const [key, c, ms] of all.sort((a, b) => b[2] - a[2]).slice(0, 15)) console.log(`    ${ms} ms, ${c} calls: ${key}`);
     }

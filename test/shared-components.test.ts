@@ -9,7 +9,10 @@ import { runProgram, unwrapSecrets, type MockRun } from "../tools/mock-run";
 const STACKS = ["prod", "local"];
 
 /** Kubernetes objects of a run (not the provider, not component resources). */
-const kubernetesObjects = (run: MockRun) => run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes").map((r) => ({ r, o: unwrapSecrets(r.inputs) }));
+const kubernetesObjects = (run: MockRun) =>
+    run.resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes")
+        .map((r) => ({ r, o: unwrapSecrets(r.inputs) }));
 
 describe("components/shared over every object of a stack", function () {
     this.timeout(600_000);
@@ -17,7 +20,9 @@ describe("components/shared over every object of a stack", function () {
     for (const stack of STACKS) {
         it(`${stack}: every generated password is letters and digits only (RDS refuses '/', '@', '"' and spaces; URLs would need escaping)`, async () => {
             const run = await runProgram(stack);
-            const passwords = run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => ({ name: r.name, inputs: unwrapSecrets(r.inputs) }));
+            const passwords = run.resources
+                .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+                .map((r) => ({ name: r.name, inputs: unwrapSecrets(r.inputs) }));
             assert.ok(passwords.length >= 2, `${passwords.length} passwords`);
             for (const p of passwords) {
                 assert.equal(p.inputs.special, false, `${p.name}: special is ${p.inputs.special}`);

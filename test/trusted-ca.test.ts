@@ -21,7 +21,10 @@ const OPENSHIFT = { openshiftInjected: true };
 const EXISTING = { configMap: "corp-ca", key: "corp-bundle.pem" };
 const DATABASE_CA = "-----BEGIN CERTIFICATE-----\nMIIBdatabaseCA\n-----END CERTIFICATE-----\n";
 
-const withCa = (ca: object | undefined, sets: Record<string, string> = {}): RunOptions => ({ config: ca ? { "scanning-platform:trustedCA": JSON.stringify(ca) } : {}, sets });
+const withCa = (ca: object | undefined, sets: Record<string, string> = {}): RunOptions => ({
+    config: ca ? { "scanning-platform:trustedCA": JSON.stringify(ca) } : {},
+    sets,
+});
 
 interface Pod {
     owner: string;
@@ -36,7 +39,13 @@ function pods(run: MockRun): Pod[] {
 }
 const pod = (run: MockRun, owner: string): Pod => {
     const found = pods(run).filter((p) => p.owner === owner);
-    assert.equal(found.length, 1, `one pod of ${owner} in ${pods(run).map((p) => p.owner).join(", ")}`);
+    assert.equal(
+        found.length,
+        1,
+        `one pod of ${owner} in ${pods(run)
+            .map((p) => p.owner)
+            .join(", ")}`,
+    );
     return found[0];
 };
 const containers = (spec: any): any[] => [...(spec.initContainers ?? []), ...spec.containers];
@@ -96,7 +105,9 @@ function withoutTrustedCa(run: MockRun, configMap: string): any[] {
         for (const c of containers(spec)) {
             c.env = (c.env ?? []).filter((e: any) => e.name !== "CURL_CA_BUNDLE");
             if (c.env.length === 0) delete c.env;
-            c.volumeMounts = (c.volumeMounts ?? []).filter((m: any) => !dropped.has(m.name)).map((m: any) => (m.mountPath === CLAIR_CERT_DIR ? { ...m, name: "database-ca" } : m));
+            c.volumeMounts = (c.volumeMounts ?? [])
+                .filter((m: any) => !dropped.has(m.name))
+                .map((m: any) => (m.mountPath === CLAIR_CERT_DIR ? { ...m, name: "database-ca" } : m));
             if (c.volumeMounts.length === 0) delete c.volumeMounts;
         }
     }
@@ -137,7 +148,12 @@ describe("trustedCA: a CA bundle for the updaters behind TLS inspection", functi
         const clamd = pod(run, "Deployment/clamav");
         for (const c of containers(clamd.spec)) assert.equal(envOf(c, "CURL_CA_BUNDLE"), undefined, `clamav/${c.name}`);
         assert.equal(envOf(container(pod(run, "StatefulSet/clamav-mirror"), "nginx"), "CURL_CA_BUNDLE"), undefined);
-        for (const p of atLeast(pods(run).filter((x) => /^Job\/clair-(pre|post)-/.test(x.owner)), 2, "the pre and post Jobs")) assert.equal(mountAt(p.spec.containers[0], CLAIR_CERT_DIR), undefined, p.owner);
+        for (const p of atLeast(
+            pods(run).filter((x) => /^Job\/clair-(pre|post)-/.test(x.owner)),
+            2,
+            "the pre and post Jobs",
+        ))
+            assert.equal(mountAt(p.spec.containers[0], CLAIR_CERT_DIR), undefined, p.owner);
     });
 
     it("changes nothing else: the run with it, less its own additions, equals the run without", async () => {
@@ -181,7 +197,10 @@ describe("trustedCA: a CA bundle for the updaters behind TLS inspection", functi
         }
         const http = await runProgram("prod", withCa(EXISTING, { "clamav.mirror.enabled": "false", "clamav.privateMirror": "http://clamav.corp.example" }));
         for (const c of containers(pod(http, "Deployment/clamav").spec)) assert.equal(envOf(c, "CURL_CA_BUNDLE"), undefined, c.name);
-        assert.deepEqual(withoutTrustedCa(http, EXISTING.configMap), k8sObjects(await runProgram("prod", withCa(undefined, { "clamav.mirror.enabled": "false", "clamav.privateMirror": "http://clamav.corp.example" }))));
+        assert.deepEqual(
+            withoutTrustedCa(http, EXISTING.configMap),
+            k8sObjects(await runProgram("prod", withCa(undefined, { "clamav.mirror.enabled": "false", "clamav.privateMirror": "http://clamav.corp.example" }))),
+        );
     });
 
     it("the mirror's updater: with an https upstream mirror yes, an http one or none (disconnected, no updater) no", async () => {
@@ -189,7 +208,11 @@ describe("trustedCA: a CA bundle for the updaters behind TLS inspection", functi
         assert.ok(freshclamSeesBundle(pod(https, "StatefulSet/clamav-mirror"), "freshclam", EXISTING.configMap, EXISTING.key));
         for (const sets of [{ "clamav.privateMirror": "http://clamav.corp.example" }, { "clamav.mirror.upstream": "none" }] as Record<string, string>[]) {
             const run = await runProgram("prod", withCa(EXISTING, sets));
-            for (const p of atLeast(pods(run).filter((x) => x.owner.startsWith("StatefulSet/clamav-mirror") || x.owner === "Deployment/clamav"), 2, "the mirror's and clamd's pods")) {
+            for (const p of atLeast(
+                pods(run).filter((x) => x.owner.startsWith("StatefulSet/clamav-mirror") || x.owner === "Deployment/clamav"),
+                2,
+                "the mirror's and clamd's pods",
+            )) {
                 for (const c of containers(p.spec)) assert.equal(envOf(c, "CURL_CA_BUNDLE"), undefined, `${JSON.stringify(sets)} ${p.owner}/${c.name}`);
                 assert.equal(volume(p, "trusted-ca"), undefined);
             }
@@ -205,9 +228,12 @@ describe("trustedCA: a CA bundle for the updaters behind TLS inspection", functi
         const clair = JSON.parse(stackConfig("local")["scanning-platform:clair"]);
         const { bundleUrl: _url, ...disconnected } = clair.disconnected;
         const claimConfig = { ...clair, disconnected: { ...disconnected, bundleClaim: "clair-bundles", bundlePath: "updates.json.gz" } };
-        const claim = await runProgram("local", { config: { "scanning-platform:trustedCA": JSON.stringify(EXISTING), "scanning-platform:clair": JSON.stringify(claimConfig) } });
+        const claim = await runProgram("local", {
+            config: { "scanning-platform:trustedCA": JSON.stringify(EXISTING), "scanning-platform:clair": JSON.stringify(claimConfig) },
+        });
         assert.equal(pods(claim).filter((x) => /^(Job|CronJob)\/clair-import/.test(x.owner)).length, 2);
-        for (const p of pods(claim).filter((x) => /^(Job|CronJob)\/clair-import/.test(x.owner))) assert.equal(mountAt(p.spec.containers[0], CLAIR_CERT_DIR), undefined, p.owner);
+        for (const p of pods(claim).filter((x) => /^(Job|CronJob)\/clair-import/.test(x.owner)))
+            assert.equal(mountAt(p.spec.containers[0], CLAIR_CERT_DIR), undefined, p.owner);
     });
 
     it("off by default: no object mentions it", async () => {
@@ -226,14 +252,25 @@ describe("trustedCA: a CA bundle for the updaters behind TLS inspection", functi
                 return true;
             });
         }
-        it("both sources at once", () => refused({ openshiftInjected: true, configMap: "corp-ca" }, /Pulumi\.prod\.yaml: scanning-platform:trustedCA\.configMap = "corp-ca": cannot be combined with trustedCA\.openshiftInjected: true/));
-        it("another key than the one OpenShift fills", () => refused({ openshiftInjected: true, key: "tls-ca-bundle.pem" }, /scanning-platform:trustedCA\.key = "tls-ca-bundle\.pem": must be ca-bundle\.crt/));
+        it("both sources at once", () =>
+            refused(
+                { openshiftInjected: true, configMap: "corp-ca" },
+                /Pulumi\.prod\.yaml: scanning-platform:trustedCA\.configMap = "corp-ca": cannot be combined with trustedCA\.openshiftInjected: true/,
+            ));
+        it("another key than the one OpenShift fills", () =>
+            refused({ openshiftInjected: true, key: "tls-ca-bundle.pem" }, /scanning-platform:trustedCA\.key = "tls-ca-bundle\.pem": must be ca-bundle\.crt/));
         it("a key without a ConfigMap", () => refused({ key: "ca.pem" }, /scanning-platform:trustedCA\.key = "ca\.pem": needs trustedCA\.configMap/));
         it("a key that cannot be a ConfigMap key, a name that cannot be an object name", () =>
-            refused({ configMap: "Corp_CA", key: "certs/ca.pem" },
+            refused(
+                { configMap: "Corp_CA", key: "certs/ca.pem" },
                 /scanning-platform:trustedCA\.configMap = "Corp_CA": .*must be a Kubernetes name/,
-                /scanning-platform:trustedCA\.key = "certs\/ca\.pem": may hold only letters, digits, '-', '_' and '\.'; must be a ConfigMap key/));
+                /scanning-platform:trustedCA\.key = "certs\/ca\.pem": may hold only letters, digits, '-', '_' and '\.'; must be a ConfigMap key/,
+            ));
         it("openshiftInjected as text, and an unknown key", () =>
-            refused({ openshiftInjected: "yes", bundle: "x" }, /scanning-platform:trustedCA\.openshiftInjected = "yes": must be true or false/, /scanning-platform:trustedCA\.bundle: unknown key; allowed here: openshiftInjected, configMap, key/));
+            refused(
+                { openshiftInjected: "yes", bundle: "x" },
+                /scanning-platform:trustedCA\.openshiftInjected = "yes": must be true or false/,
+                /scanning-platform:trustedCA\.bundle: unknown key; allowed here: openshiftInjected, configMap, key/,
+            ));
     });
 });

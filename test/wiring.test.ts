@@ -36,7 +36,10 @@ function volumeFiles(run: MockRun, volume: any): FileSource {
     const configMapData = (name: string): Record<string, string> => object(run, K8S.configMap, name).data ?? {};
     const secretData = (name: string): Record<string, string> => {
         const s = object(run, K8S.secret, name);
-        return { ...Object.fromEntries(Object.entries(s.data ?? {}).map(([k, b]) => [k, Buffer.from(String(b), "base64").toString()])), ...(s.stringData ?? {}) };
+        return {
+            ...Object.fromEntries(Object.entries(s.data ?? {}).map(([k, b]) => [k, Buffer.from(String(b), "base64").toString()])),
+            ...(s.stringData ?? {}),
+        };
     };
     const project = (data: Record<string, string>, items?: { key: string; path: string }[]): Map<string, string> =>
         new Map(items ? items.map((i) => [i.path, data[i.key]] as [string, string]) : Object.entries(data));
@@ -63,7 +66,9 @@ function pathsOf(run: MockRun, container: any): { path: string; from: string }[]
         if (ref) add(object(run, K8S.configMap, ref.name).data?.[ref.key], `env ${e.name} (ConfigMap ${ref.name})`);
     }
     for (const from of container.envFrom ?? []) {
-        if (from.configMapRef) for (const [k, v] of Object.entries(object(run, K8S.configMap, from.configMapRef.name).data ?? {})) add(v, `env ${k} (ConfigMap ${from.configMapRef.name})`);
+        if (from.configMapRef)
+            for (const [k, v] of Object.entries(object(run, K8S.configMap, from.configMapRef.name).data ?? {}))
+                add(v, `env ${k} (ConfigMap ${from.configMapRef.name})`);
     }
     for (const token of [...(container.command ?? []), ...(container.args ?? [])]) {
         for (const m of String(token).matchAll(/(?:^|[\s="'])(\/[\w.\/-]+)/g)) {
@@ -89,12 +94,16 @@ function pods(run: MockRun): { owner: string; spec: any }[] {
 export function resolveThroughMounts(run: MockRun, spec: any, container: any, file: string): { ok: true; content?: string } | { ok: false; why: string } {
     const mount: any = mountOver(container, file);
     if (!mount) return { ok: false, why: `${file} is under none of its mounts (${(container.volumeMounts ?? []).map((m: any) => m.mountPath).join(", ")})` };
-    const volume = (spec.volumes ?? []).find((v: any) => v.name === mount.name) ?? { name: mount.name, persistentVolumeClaim: {} /* a StatefulSet's claim template */ };
+    const volume = (spec.volumes ?? []).find((v: any) => v.name === mount.name) ?? {
+        name: mount.name,
+        persistentVolumeClaim: {} /* a StatefulSet's claim template */,
+    };
     const source = volumeFiles(run, volume);
     const relative = path.posix.relative(mount.mountPath, file);
     if (!source.files || relative === "" || relative.endsWith("/")) return { ok: true };
     const name = mount.subPath ? mount.subPath : relative.split("/")[0];
-    if (!source.files.has(name)) return { ok: false, why: `${file}: ${source.what} mounted at ${mount.mountPath} holds ${[...source.files].join(", ")}, not ${name}` };
+    if (!source.files.has(name))
+        return { ok: false, why: `${file}: ${source.what} mounted at ${mount.mountPath} holds ${[...source.files].join(", ")}, not ${name}` };
     return { ok: true, content: source.contents.get(name) };
 }
 
@@ -131,7 +140,13 @@ describe("wiring between objects, on every stack", () => {
                     let expected: Record<string, string>;
                     if (rds.length === 1) {
                         const i = unwrapSecrets(rds[0].inputs);
-                        expected = { host: rds[0].state.address, port: String(rds[0].state.port ?? i.port ?? 5432), user: i.username, password: i.password, dbname: i.dbName };
+                        expected = {
+                            host: rds[0].state.address,
+                            port: String(rds[0].state.port ?? i.port ?? 5432),
+                            user: i.username,
+                            password: i.password,
+                            dbname: i.dbName,
+                        };
                     } else {
                         assert.equal(rds.length, 0, `one RDS instance ${own}`);
                         // The in-cluster PostgreSQL: its Service, and what its container is told.
@@ -141,10 +156,20 @@ describe("wiring between objects, on every stack", () => {
                         const container = spec.containers[0];
                         const env = Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
                         const passwordFile = resolveThroughMounts(run, spec, container, env.POSTGRES_PASSWORD_FILE);
-                        assert.ok(passwordFile.ok && passwordFile.content, `${own}: POSTGRES_PASSWORD_FILE ${env.POSTGRES_PASSWORD_FILE} ${passwordFile.ok ? "is not readable here" : passwordFile.why}`);
+                        assert.ok(
+                            passwordFile.ok && passwordFile.content,
+                            `${own}: POSTGRES_PASSWORD_FILE ${env.POSTGRES_PASSWORD_FILE} ${passwordFile.ok ? "is not readable here" : passwordFile.why}`,
+                        );
                         // The Service selects that StatefulSet's pods.
-                        for (const [k, v] of Object.entries(service.spec.selector)) assert.equal(statefulSet.spec.template.metadata.labels[k], v, `${own}: the Service selects its pods`);
-                        expected = { host: `${own}.${service.metadata.namespace}.svc`, port: String(service.spec.ports[0].port), user: env.POSTGRES_USER, password: passwordFile.content!, dbname: env.POSTGRES_DB };
+                        for (const [k, v] of Object.entries(service.spec.selector))
+                            assert.equal(statefulSet.spec.template.metadata.labels[k], v, `${own}: the Service selects its pods`);
+                        expected = {
+                            host: `${own}.${service.metadata.namespace}.svc`,
+                            port: String(service.spec.ports[0].port),
+                            user: env.POSTGRES_USER,
+                            password: passwordFile.content!,
+                            dbname: env.POSTGRES_DB,
+                        };
                     }
                     for (const key of ["host", "port", "user", "password", "dbname"]) {
                         assert.ok(expected[key], `${node}: the database's ${key} is known`);
@@ -157,10 +182,19 @@ describe("wiring between objects, on every stack", () => {
                 const run = await stackRun(stack);
                 assert.ok(run.generatedSecrets.length >= 3, "database passwords and keys are generated");
                 // Clair's PSK is the base64 of generated bytes; encodings a value could be copied in.
-                const encodings = run.generatedSecrets.flatMap((v) => [v, Buffer.from(v).toString("base64"), Buffer.from(v).toString("hex"), encodeURIComponent(v)]);
+                const encodings = run.generatedSecrets.flatMap((v) => [
+                    v,
+                    Buffer.from(v).toString("base64"),
+                    Buffer.from(v).toString("hex"),
+                    encodeURIComponent(v),
+                ]);
                 const holders = new Set([K8S.secret, "aws:rds/instance:Instance"]);
                 let searched = 0;
-                for (const r of atLeast(run.resources.filter((x) => !holders.has(x.type)), 20, "resources that may hold no secret")) {
+                for (const r of atLeast(
+                    run.resources.filter((x) => !holders.has(x.type)),
+                    20,
+                    "resources that may hold no secret",
+                )) {
                     const text = JSON.stringify(unwrapSecrets(r.inputs));
                     for (const value of encodings) assert.ok(!text.includes(value), `${r.type} ${r.name} holds a secret value`);
                     searched++;

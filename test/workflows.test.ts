@@ -79,7 +79,10 @@ interface Call {
 
 function readWorkflows(): Map<string, { text: string; workflow: Workflow }> {
     const found = new Map<string, { text: string; workflow: Workflow }>();
-    for (const file of fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const file of fs
+        .readdirSync(DIR)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()) {
         const text = fs.readFileSync(path.join(DIR, file), "utf8");
         found.set(file, { text, workflow: parse(text) as Workflow });
     }
@@ -218,12 +221,17 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
             const previews = scripted.filter((c) => c.instance.file === "deploy.yml" && c.command === "preview" && c.stack === "prod");
             const deployJob = deploys[0].instance.job;
             const previewJob = previews[0].instance;
-            assert.ok(previews.every((c) => c.instance.id === previewJob.id), "one prod preview job");
+            assert.ok(
+                previews.every((c) => c.instance.id === previewJob.id),
+                "one prod preview job",
+            );
             const out = flag(previews[0], "--out");
             assert.ok(out && previews.every((c) => flag(c, "--out") === out), "the prod preview writes to one --out folder");
             const upload = previewJob.job.steps.find((s) => usesOf(s) === "actions/upload-artifact");
             assert.ok(upload, "the prod preview uploads the plan");
-            const uploaded = String(upload.with?.path).split("\n").map((p) => resolveWord(previewJob, upload, p.trim().replace(/\$\{\{\s*env\.(\w+)\s*\}\}/g, "$$$1")));
+            const uploaded = String(upload.with?.path)
+                .split("\n")
+                .map((p) => resolveWord(previewJob, upload, p.trim().replace(/\$\{\{\s*env\.(\w+)\s*\}\}/g, "$$$1")));
             assert.ok(uploaded.includes(`${out}/plan.json`), `the upload holds ${out}/plan.json (${uploaded.join(", ")})`);
             const download = deployJob.steps.find((s) => usesOf(s) === "actions/download-artifact");
             assert.ok(download, "the prod deploy downloads the plan");
@@ -264,15 +272,24 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
                 };
                 before((s) => /^npm ci\b(?!.*--prefix)/m.test(s.run ?? ""), "npm ci");
                 before((s) => /^npm ci\b.*--prefix policy\b/m.test(s.run ?? ""), "npm ci --prefix policy");
-                before((s) => usesOf(s) === "actions/setup-node" && String(s.with?.["node-version"]) === NODE_VERSION, `setup-node with node-version ${NODE_VERSION}`);
-                before((s) => usesOf(s) === "pulumi/actions" && s.with?.["pulumi-version"] === PACKAGE.dependencies["@pulumi/pulumi"], "pulumi/actions installing @pulumi/pulumi's release");
+                before(
+                    (s) => usesOf(s) === "actions/setup-node" && String(s.with?.["node-version"]) === NODE_VERSION,
+                    `setup-node with node-version ${NODE_VERSION}`,
+                );
+                before(
+                    (s) => usesOf(s) === "pulumi/actions" && s.with?.["pulumi-version"] === PACKAGE.dependencies["@pulumi/pulumi"],
+                    "pulumi/actions installing @pulumi/pulumi's release",
+                );
                 before((s) => usesOf(s) === AWS_CREDENTIALS, "AWS credentials");
                 before((s) => /KUBECONFIG=/.test(s.run ?? ""), "the kubeconfig");
                 assert.equal(envValue(inst, c.step, "PULUMI_BACKEND_URL"), "${{ vars.PULUMI_BACKEND_URL }}", `${name}: PULUMI_BACKEND_URL`);
                 for (const step of inst.job.steps) {
                     // pulumi/actions with a command runs pulumi itself, without the pack.
                     if (usesOf(step) === "pulumi/actions") assert.ok(!("command" in (step.with ?? {})), `${name}: pulumi/actions only installs the CLI`);
-                    assert.ok(!/(^|[\s;&|(])pulumi\s+(up|update|preview|refresh|destroy|import)\b/m.test(step.run ?? ""), `${name}: no pulumi command outside scripts/ci/`);
+                    assert.ok(
+                        !/(^|[\s;&|(])pulumi\s+(up|update|preview|refresh|destroy|import)\b/m.test(step.run ?? ""),
+                        `${name}: no pulumi command outside scripts/ci/`,
+                    );
                 }
             }
         });
@@ -291,7 +308,8 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
                 for (const step of inst.job.steps.filter((s) => usesOf(s) === AWS_CREDENTIALS)) {
                     assert.match(String(step.with?.["role-to-assume"]), /^\$\{\{ vars\.AWS_[A-Z_]+_ROLE_ARN \}\}$/, `${label(inst)}: role-to-assume`);
                     assert.equal(step.with?.["aws-region"], AWS_REGION);
-                    for (const key of ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"]) assert.ok(!(key in (step.with ?? {})), `${label(inst)}: no ${key}`);
+                    for (const key of ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"])
+                        assert.ok(!(key in (step.with ?? {})), `${label(inst)}: no ${key}`);
                 }
             }
         });
@@ -322,8 +340,13 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
                     const comments = job.steps.some((s) => /issues\/(\$\w+|\d+)\/comments/.test(s.run ?? ""));
                     const perms = typeof job.permissions === "object" ? job.permissions : {};
                     assert.equal(perms["pull-requests"] === "write", comments, `${file} ${id}: pull-requests: write ${comments ? "needed" : "not needed"}`);
-                    const writes = Object.entries(perms).filter(([, v]) => v === "write").map(([k]) => k);
-                    assert.ok(writes.every((k) => k === "id-token" || k === "pull-requests"), `${file} ${id}: writes only id-token and pull-requests (${writes.join(", ")})`);
+                    const writes = Object.entries(perms)
+                        .filter(([, v]) => v === "write")
+                        .map(([k]) => k);
+                    assert.ok(
+                        writes.every((k) => k === "id-token" || k === "pull-requests"),
+                        `${file} ${id}: writes only id-token and pull-requests (${writes.join(", ")})`,
+                    );
                 }
             }
         });
@@ -333,7 +356,9 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
                 const inst = c.instance;
                 const step = inst.job.steps.find((s) => /KUBECONFIG=/.test(s.run ?? ""));
                 assert.ok(step, `${label(inst)}: a kubeconfig step`);
-                const secrets = Object.keys(step.env ?? {}).map((k) => envValue(inst, step, k)).filter((v) => v?.includes("secrets."));
+                const secrets = Object.keys(step.env ?? {})
+                    .map((k) => envValue(inst, step, k))
+                    .filter((v) => v?.includes("secrets."));
                 assert.deepEqual(secrets, [`\${{ secrets.${KUBECONFIG_SECRET[c.stack]} }}`], `${label(inst)}: ${c.stack}'s kubeconfig secret`);
                 assert.match(step.run ?? "", /chmod 600 "?\$RUNNER_TEMP\/kubeconfig"?/);
                 assert.match(step.run ?? "", /echo "KUBECONFIG=\$RUNNER_TEMP\/kubeconfig" >>"?\$GITHUB_ENV"?/);
@@ -379,7 +404,10 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
 
         it("each deploy and drift job has a concurrency group naming its stack; deploys are never cancelled", () => {
             for (const stack of STACKS) {
-                for (const [file, command] of [["deploy.yml", "deploy"], ["drift.yml", "drift"]]) {
+                for (const [file, command] of [
+                    ["deploy.yml", "deploy"],
+                    ["drift.yml", "drift"],
+                ]) {
                     const { c, conc } = groupOf(file, command, stack);
                     assert.match(conc.group, new RegExp(`(^|[^a-z])${stack}([^a-z]|$)`), `${label(c.instance)}: group ${conc.group} names ${stack}`);
                     if (command === "deploy") assert.equal(conc.cancel, false, `${label(c.instance)}: cancel-in-progress: false`);
@@ -447,7 +475,10 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
                 assert.match(run, /gh api --paginate "repos\/\$GITHUB_REPOSITORY\/issues\/\$PR\/comments"[^\n]*\n[^\n]*startswith\(\\"\$marker\\"\)/);
                 assert.equal(envValue(inst, step, "PR"), "${{ github.event.pull_request.number }}");
                 // Edited when found; a new one only when none is found.
-                assert.match(run, /if \[ -n "\$id" \]; then\s+gh api --method PATCH "repos\/\$GITHUB_REPOSITORY\/issues\/comments\/\$id"[^\n]*\n(?:[^\n]*\n)?\s*else\s+gh api --method POST /);
+                assert.match(
+                    run,
+                    /if \[ -n "\$id" \]; then\s+gh api --method PATCH "repos\/\$GITHUB_REPOSITORY\/issues\/comments\/\$id"[^\n]*\n(?:[^\n]*\n)?\s*else\s+gh api --method POST /,
+                );
                 assert.equal((run.match(/--method POST/g) ?? []).length, 1, "one place posts a new comment");
             }
         });
@@ -480,7 +511,13 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
             assert.match(fields[0], /^\d+$/);
             assert.match(fields[1], /^\d+$/, `${crons[0]}: once a day`);
             assert.ok("workflow_dispatch" in on);
-            assert.deepEqual(scripted.filter((c) => c.instance.file === "drift.yml").map((c) => c.stack).sort(), ["prod", "stage"]);
+            assert.deepEqual(
+                scripted
+                    .filter((c) => c.instance.file === "drift.yml")
+                    .map((c) => c.stack)
+                    .sort(),
+                ["prod", "stage"],
+            );
         });
 
         it("fails the job when drift is found, with the summary in $GITHUB_STEP_SUMMARY", () => {

@@ -27,7 +27,12 @@ describe("the workload helper (one declaration: pod spec, exemptions, capacity)"
     it("changes capacity when an init container is added, with nothing else edited", () => {
         const base = { runAs, containers: [app({ resources: { cpu: "1", memory: "1Gi" } })], volumes: [] };
         const without = podTemplate(base).capacity({ name: "w", app: "a", kind: "Deployment", replicas: 1 });
-        const withInit = podTemplate({ ...base, initContainers: [app({ name: "init", resources: { cpu: "3", memory: "4Gi" } })] }).capacity({ name: "w", app: "a", kind: "Deployment", replicas: 1 });
+        const withInit = podTemplate({ ...base, initContainers: [app({ name: "init", resources: { cpu: "3", memory: "4Gi" } })] }).capacity({
+            name: "w",
+            app: "a",
+            kind: "Deployment",
+            replicas: 1,
+        });
         assert.deepEqual([without.cpuPerPod, without.memoryGiBPerPod], [1, 1]);
         assert.deepEqual([withInit.cpuPerPod, withInit.memoryGiBPerPod], [3, 4]);
         assert.equal(podTemplate({ ...base, initContainers: [app({ name: "init" })] }).spec.initContainers !== undefined, true);
@@ -37,19 +42,35 @@ describe("the workload helper (one declaration: pod spec, exemptions, capacity)"
         const scratch = perPodClaimVolume("scratch", "100Gi");
         const shared = podVolume("data", { persistentVolumeClaim: { claimName: "data" } }, { sharedSize: "1Gi" });
         const tmp = podVolume("tmp", { emptyDir: {} });
-        const pod = podTemplate({ runAs, containers: [app({ mounts: [scratch.mount("/s"), shared.mount("/d"), tmp.mount("/tmp")] })], volumes: [scratch, shared, tmp] });
+        const pod = podTemplate({
+            runAs,
+            containers: [app({ mounts: [scratch.mount("/s"), shared.mount("/d"), tmp.mount("/tmp")] })],
+            volumes: [scratch, shared, tmp],
+        });
         const entry = pod.capacity({ name: "w", app: "a", kind: "StatefulSet", replicas: 2 });
         assert.equal(entry.storageGiBPerPod, 100);
         assert.equal(entry.sharedStorageGiB, 1);
-        assert.deepEqual((pod.spec.volumes as any[]).map((v) => v.name), ["data", "tmp"]);
+        assert.deepEqual(
+            (pod.spec.volumes as any[]).map((v) => v.name),
+            ["data", "tmp"],
+        );
         const templates = pod.claimTemplates({ labels: { a: "b" }, storageClass: "gp2" }) as any[];
-        assert.deepEqual(templates.map((t) => [t.metadata.name, t.spec.storageClassName, t.spec.resources.requests.storage]), [["scratch", "gp2", "100Gi"]]);
-        assert.deepEqual((pod.spec.containers as any[])[0].volumeMounts.map((m: any) => m.name), ["scratch", "data", "tmp"]);
+        assert.deepEqual(
+            templates.map((t) => [t.metadata.name, t.spec.storageClassName, t.spec.resources.requests.storage]),
+            [["scratch", "gp2", "100Gi"]],
+        );
+        assert.deepEqual(
+            (pod.spec.containers as any[])[0].volumeMounts.map((m: any) => m.name),
+            ["scratch", "data", "tmp"],
+        );
     });
 
     it("refuses a mount of an undeclared volume and a declared volume nobody mounts", () => {
         const tmp = podVolume("tmp", { emptyDir: {} });
-        assert.throws(() => podTemplate({ runAs, containers: [app({ mounts: [tmp.mount("/tmp")] })], volumes: [] }), /mounts volume tmp, which the pod does not declare/);
+        assert.throws(
+            () => podTemplate({ runAs, containers: [app({ mounts: [tmp.mount("/tmp")] })], volumes: [] }),
+            /mounts volume tmp, which the pod does not declare/,
+        );
         assert.throws(() => podTemplate({ runAs, containers: [app()], volumes: [tmp] }), /volume tmp is declared but no container mounts it/);
     });
 
@@ -58,7 +79,18 @@ describe("the workload helper (one declaration: pod spec, exemptions, capacity)"
         assert.deepEqual(checks(podTemplate({ runAs, containers: [app()], volumes: [] })), ["checkov/CKV_K8S_43", "polaris/priorityClassNotSet"]);
         assert.deepEqual(checks(podTemplate({ runAs, containers: [app({ image: `example/app${digest}` })], volumes: [], priorityClassName: "high" })), []);
         // One init container pinned by tag only is enough to need the digest exemption.
-        assert.deepEqual(checks(podTemplate({ runAs, containers: [app({ image: `example/app${digest}` })], initContainers: [app({ name: "i" })], volumes: [], priorityClassName: "high" })), ["checkov/CKV_K8S_43"]);
+        assert.deepEqual(
+            checks(
+                podTemplate({
+                    runAs,
+                    containers: [app({ image: `example/app${digest}` })],
+                    initContainers: [app({ name: "i" })],
+                    volumes: [],
+                    priorityClassName: "high",
+                }),
+            ),
+            ["checkov/CKV_K8S_43"],
+        );
     });
 
     it("gives every container guaranteed resources, the restricted context and pull Always", () => {

@@ -60,7 +60,11 @@ async function summary(stack: string, sets: Record<string, string>): Promise<Cap
     return result.outputs.capacity as CapacitySummary;
 }
 
-const side = (totals: { apps: CapacitySummary["apps"]; total: Figures }): Side => ({ clair: totals.apps.clair ?? zero(), total: totals.total, apps: totals.apps });
+const side = (totals: { apps: CapacitySummary["apps"]; total: Figures }): Side => ({
+    clair: totals.apps.clair ?? zero(),
+    total: totals.total,
+    apps: totals.apps,
+});
 
 function delta(current: Side, other: Side): Delta {
     const apps = [...new Set([...Object.keys(current.apps), ...Object.keys(other.apps)])];
@@ -172,7 +176,10 @@ export function changedWorkloads(before: WorkloadRow[], after: WorkloadRow[], at
     const pick = (w: WorkloadRow | undefined) => (w && atMax ? w.atMax : w);
     return names
         .map((name) => ({ name, before: before.find((w) => w.name === name), after: after.find((w) => w.name === name) }))
-        .filter(({ before: b, after: a }) => !b || !a || WORKLOAD_FIELDS.some((k) => pick(b)![k] !== pick(a)![k]) || b.cpuPerPod !== a.cpuPerPod || b.memoryGiBPerPod !== a.memoryGiBPerPod);
+        .filter(
+            ({ before: b, after: a }) =>
+                !b || !a || WORKLOAD_FIELDS.some((k) => pick(b)![k] !== pick(a)![k]) || b.cpuPerPod !== a.cpuPerPod || b.memoryGiBPerPod !== a.memoryGiBPerPod,
+        );
 }
 
 /** A database's name without its stack's suffix (clair-indexer-prod -> clair-indexer), so two stacks' instances pair up. */
@@ -216,7 +223,16 @@ export function formatReport(r: CapacityReport): string {
                 numeric("memory GiB"),
                 numeric("storage GiB"),
             ],
-            r.workloads.map((w) => [w.name, w.kind, span(w.pods, w.atMax.pods), fmt(w.cpuPerPod), fmt(w.memoryGiBPerPod), span(w.cpu, w.atMax.cpu), span(w.memoryGiB, w.atMax.memoryGiB), span(w.storageGiB, w.atMax.storageGiB)]),
+            r.workloads.map((w) => [
+                w.name,
+                w.kind,
+                span(w.pods, w.atMax.pods),
+                fmt(w.cpuPerPod),
+                fmt(w.memoryGiBPerPod),
+                span(w.cpu, w.atMax.cpu),
+                span(w.memoryGiB, w.atMax.memoryGiB),
+                span(w.storageGiB, w.atMax.storageGiB),
+            ]),
         ),
     );
     out.push("");
@@ -231,7 +247,10 @@ export function formatReport(r: CapacityReport): string {
         const mine = label(r);
         // Ranges would push the compare table past MAX_WIDTH: with autoscalers, it comes twice.
         const sides: [string, Side & { delta: Delta }, Side, boolean][] = ranged
-            ? [[" with every autoscaler at its minimum", c, r, false], [" with every autoscaler at its maximum", c.atMax, r.atMax, true]]
+            ? [
+                  [" with every autoscaler at its minimum", c, r, false],
+                  [" with every autoscaler at its maximum", c.atMax, r.atMax, true],
+              ]
             : [["", c, r, false]];
         for (const [when, other, current, atMax] of sides) {
             out.push("", `Compared with stack '${c.stack}'${when} (change = ${mine} minus ${c.stack})`, "");
@@ -285,10 +304,7 @@ export const HELP: Pick<Cli<typeof OPTIONS>, "summary" | "flags" | "examples" | 
         compare: { value: "<name>", text: "also show another stack's figures and the change" },
         json: { value: "[FILE|-]", text: "write the figures as JSON to FILE; to stdout alone with - or no value" },
     },
-    examples: [
-        "npm run capacity -- --stack prod --set clair.indexer.replicas=80 --compare prod",
-        "npm run -s capacity -- -s prod --json | jq .total",
-    ],
+    examples: ["npm run capacity -- --stack prod --set clair.indexer.replicas=80 --compare prod", "npm run -s capacity -- -s prod --json | jq .total"],
     optionalValues: { json: "-" },
 };
 

@@ -272,7 +272,10 @@ export function declaredExemptions(object: any): DeclaredExemption[] {
     const out: DeclaredExemption[] = [];
     for (const [key, value] of Object.entries(annotations)) {
         if (key === "kube-score/ignore") {
-            for (const check of String(value).split(",").map((c) => c.trim()).filter(Boolean)) {
+            for (const check of String(value)
+                .split(",")
+                .map((c) => c.trim())
+                .filter(Boolean)) {
                 out.push({ checker: "kube-score", object: name, check, reason: reasonOf("kube-score", check) });
             }
         } else if (key.startsWith("ignore-check.kube-linter.io/")) {
@@ -372,7 +375,14 @@ export function fromOpenshiftScc(verdicts: SccVerdict[], openshift: boolean): { 
     };
 }
 
-async function runChecker(name: CheckerName, bin: string, m: Manifests, work: string, cfg: CheckersJson, openshift: boolean): Promise<{ findings: Finding[]; note?: string }> {
+async function runChecker(
+    name: CheckerName,
+    bin: string,
+    m: Manifests,
+    work: string,
+    cfg: CheckersJson,
+    openshift: boolean,
+): Promise<{ findings: Finding[]; note?: string }> {
     switch (name) {
         case "openshift-scc": {
             const objects = m.files.flatMap(readObjects);
@@ -434,7 +444,14 @@ async function runChecker(name: CheckerName, bin: string, m: Manifests, work: st
 
 /** kubeconform validates schemas only: there is nothing to exempt, so it runs once. */
 /** openshift-scc neither: a pod OpenShift refuses does not run, whatever the annotations say. */
-const HAS_EXEMPTIONS: Record<CheckerName, boolean> = { "kube-score": true, "kube-linter": true, polaris: true, kubeconform: false, checkov: true, "openshift-scc": false };
+const HAS_EXEMPTIONS: Record<CheckerName, boolean> = {
+    "kube-score": true,
+    "kube-linter": true,
+    polaris: true,
+    kubeconform: false,
+    checkov: true,
+    "openshift-scc": false,
+};
 
 export interface CheckerReport {
     checker: CheckerName;
@@ -527,7 +544,10 @@ export function formatReport(report: Report, verbose: boolean): string[] {
             lines.push(`  ${f.checker.padEnd(11)}  ${f.check}  [${f.severity}]  ${f.message}`);
             if (verbose && f.detail) lines.push(`      ${f.detail}`);
         }
-        for (const d of o.staleExemptions) lines.push(`  ${d.checker.padEnd(11)}  ${d.check}  [stale exemption]  the object exempts it, but the checker does not report it there: remove the exemption`);
+        for (const d of o.staleExemptions)
+            lines.push(
+                `  ${d.checker.padEnd(11)}  ${d.check}  [stale exemption]  the object exempts it, but the checker does not report it there: remove the exemption`,
+            );
         if (verbose) for (const f of o.exempted) lines.push(`  ${f.checker.padEnd(11)}  ${f.check}  [exempted]  ${f.reason}`);
     }
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
@@ -547,7 +567,12 @@ function writeUnexempted(files: string[], dir: string): string[] {
     fs.mkdirSync(dir, { recursive: true });
     return files.map((f) => {
         const out = path.join(dir, path.basename(f));
-        fs.writeFileSync(out, readObjects(f).map((o) => stringify(stripExemptions(o))).join("---\n"));
+        fs.writeFileSync(
+            out,
+            readObjects(f)
+                .map((o) => stringify(stripExemptions(o)))
+                .join("---\n"),
+        );
         return out;
     });
 }
@@ -612,8 +637,23 @@ async function main(values: Values<typeof OPTIONS>): Promise<number> {
         const results = await Promise.all(
             CHECKERS.map(async (name) => {
                 const tool = cfg[name];
-                const base: CheckerReport = { checker: name, status: "ran", version: tool.reports ?? tool.expects, pinned: tool.expects, source: tool.source, findings: 0, exempted: null, staleExemptions: 0, seconds: 0 };
-                if (!tool.path) return { report: { ...base, status: "unavailable" as const, reason: tool.unavailable ?? "not installed" }, findings: [], audit: { exempted: [], stale: [] } };
+                const base: CheckerReport = {
+                    checker: name,
+                    status: "ran",
+                    version: tool.reports ?? tool.expects,
+                    pinned: tool.expects,
+                    source: tool.source,
+                    findings: 0,
+                    exempted: null,
+                    staleExemptions: 0,
+                    seconds: 0,
+                };
+                if (!tool.path)
+                    return {
+                        report: { ...base, status: "unavailable" as const, reason: tool.unavailable ?? "not installed" },
+                        findings: [],
+                        audit: { exempted: [], stale: [] },
+                    };
                 const t0 = Date.now();
                 try {
                     const actual = await runChecker(name, tool.path, rendered, work, cfg, openshift);
@@ -631,7 +671,11 @@ async function main(values: Values<typeof OPTIONS>): Promise<number> {
                     };
                     return { report, findings: actual.findings, audit };
                 } catch (err) {
-                    return { report: { ...base, status: "error" as const, reason: (err as Error).message, seconds: (Date.now() - t0) / 1000 }, findings: [], audit: { exempted: [], stale: [] } };
+                    return {
+                        report: { ...base, status: "error" as const, reason: (err as Error).message, seconds: (Date.now() - t0) / 1000 },
+                        findings: [],
+                        audit: { exempted: [], stale: [] },
+                    };
                 }
             }),
         );

@@ -20,7 +20,8 @@ import { run, UsageError, type Options } from "./cli";
 
 const ROOT = path.resolve(__dirname, "..");
 
-export const USAGE = "node tools/ci-report.ts --kind preview|deploy|drift --stack <name> --events FILE --status N --out FILE [--config-file FILE] [--base GIT_REF]";
+export const USAGE =
+    "node tools/ci-report.ts --kind preview|deploy|drift --stack <name> --events FILE --status N --out FILE [--config-file FILE] [--base GIT_REF]";
 export const OPTIONS = {
     kind: { type: "string" },
     stack: { type: "string" },
@@ -70,7 +71,12 @@ function capacityAt(ref: string, stack: string): CapacitySummary | undefined {
         if (!fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) return undefined;
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
         const loader = fs.existsSync(path.join(dir, "tools/fast-load.js")) ? "./tools/fast-load.js" : "ts-node/register/transpile-only";
-        const out = execFileSync(process.execPath, ["-r", loader, "tools/capacity.ts", "--stack", stack, "--json", "-"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 26 });
+        const out = execFileSync(process.execPath, ["-r", loader, "tools/capacity.ts", "--stack", stack, "--json", "-"], {
+            cwd: dir,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+            maxBuffer: 1 << 26,
+        });
         return JSON.parse(out) as CapacitySummary;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -85,7 +91,13 @@ export async function capacityChange(stack: string, configFile: string | undefin
     const program = await runProgram(file, { config, secretKeys, configOnly: true });
     const after = program.outputs.capacity as CapacitySummary;
     const before = baseRef ? capacityAt(baseRef, file) : deployedCapacity(stack);
-    const label = baseRef ? (before ? `base ${baseRef.slice(0, 12)}` : `no Pulumi.${file}.yaml at ${baseRef.slice(0, 12)}`) : before ? "deployed" : "not deployed yet";
+    const label = baseRef
+        ? before
+            ? `base ${baseRef.slice(0, 12)}`
+            : `no Pulumi.${file}.yaml at ${baseRef.slice(0, 12)}`
+        : before
+          ? "deployed"
+          : "not deployed yet";
     return {
         beforeLabel: label,
         before: before && { apps: before.apps, total: before.total },

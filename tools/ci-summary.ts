@@ -51,7 +51,7 @@ const COUNTED: Record<string, string> = {
     replace: "replace",
     delete: "delete",
     import: "import",
-    "discard": "delete",
+    discard: "delete",
 };
 
 export interface Change {
@@ -89,7 +89,8 @@ export interface StepReport {
 }
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
-const fieldsOf = (m: StepMetadata): string[] => Object.keys(m.detailedDiff ?? {}).length ? Object.keys(m.detailedDiff ?? {}).sort() : [...(m.diffs ?? [])].sort();
+const fieldsOf = (m: StepMetadata): string[] =>
+    Object.keys(m.detailedDiff ?? {}).length ? Object.keys(m.detailedDiff ?? {}).sort() : [...(m.diffs ?? [])].sort();
 
 /**
  * What a preview or an update's events say: the changes, the policy violations, the errors. An
@@ -114,8 +115,15 @@ export function readSteps(events: EngineEvent[]): StepReport {
         if (policy) {
             const [, ...detail] = policy.message.trim().split("\n");
             const urn = policy.resourceUrn ?? "";
-            const resource = !urn || urn.includes("::pulumi:pulumi:Stack::") ? "the stack" : `${urn.split("::")[2].split("$").pop()!.split(":").pop()} ${nameOf(urn)}`;
-            violations.push({ policy: policy.policyName, pack: policy.policyPackName, level: policy.enforcementLevel, resource, detail: detail.join(" ").trim() });
+            const resource =
+                !urn || urn.includes("::pulumi:pulumi:Stack::") ? "the stack" : `${urn.split("::")[2].split("$").pop()!.split(":").pop()} ${nameOf(urn)}`;
+            violations.push({
+                policy: policy.policyName,
+                pack: policy.policyPackName,
+                level: policy.enforcementLevel,
+                resource,
+                detail: detail.join(" ").trim(),
+            });
         }
         const diagnostic = event.diagnosticEvent;
         if (diagnostic && diagnostic.severity === "error" && !diagnostic.ephemeral) {
@@ -137,7 +145,11 @@ function unhealthyOnRefresh(events: EngineEvent[]): Map<string, string> {
     for (const { diagnosticEvent: d } of events) {
         const message = d?.message.replace(COLOUR, "").trim() ?? "";
         if (!d?.urn || d.severity !== "warning" || !UNHEALTHY.test(message)) continue;
-        const reasons = message.replace(UNHEALTHY, "").split("\n").map((l) => l.replace(/^\s*\*\s*/, "").trim()).filter(Boolean);
+        const reasons = message
+            .replace(UNHEALTHY, "")
+            .split("\n")
+            .map((l) => l.replace(/^\s*\*\s*/, "").trim())
+            .filter(Boolean);
         found.set(d.urn, reasons.join("; "));
     }
     return found;
@@ -188,7 +200,9 @@ export function capacityTable(c: CapacityChange): string {
     const lines = [
         `| app | ${CAPACITY_FIELDS.map(([, h]) => h).join(" | ")} |`,
         `|---|${CAPACITY_FIELDS.map(() => "---:").join("|")}|`,
-        ...rows.map(([app, before, after]) => `| ${app === "TOTAL" ? "**TOTAL**" : app} | ${CAPACITY_FIELDS.map(([f]) => cell(before?.[f], after?.[f])).join(" | ")} |`),
+        ...rows.map(
+            ([app, before, after]) => `| ${app === "TOTAL" ? "**TOTAL**" : app} | ${CAPACITY_FIELDS.map(([f]) => cell(before?.[f], after?.[f])).join(" | ")} |`,
+        ),
     ];
     return lines.join("\n");
 }
@@ -204,7 +218,10 @@ const OPS = ["create", "update", "replace", "delete", "import"];
 function changeLines(changes: Change[]): string[] {
     return changes.map((c) => {
         const fields = c.fields.length ? `: ${c.fields.map((f) => `\`${f}\``).join(", ")}` : "";
-        const ready = c.notReady !== undefined ? `${fields ? ";" : ":"} not ready when read (${c.notReady})${fields ? "" : ", no field differs: the update re-runs the readiness wait"}` : "";
+        const ready =
+            c.notReady !== undefined
+                ? `${fields ? ";" : ":"} not ready when read (${c.notReady})${fields ? "" : ", no field differs: the update re-runs the readiness wait"}`
+                : "";
         return `- ${c.op} \`${c.type.split(":").pop()} ${c.name}\`${fields}${ready}`;
     });
 }
@@ -219,11 +236,25 @@ function violationLines(violations: PolicyViolation[]): string[] {
 }
 
 /** The pull-request summary of `scripts/ci/preview` (and, titled "Update", of `scripts/ci/deploy`). */
-export function previewMarkdown(input: { stack: string; status: number; steps: StepReport; capacity?: CapacityChange; policyConfig: string; title?: string }): string {
+export function previewMarkdown(input: {
+    stack: string;
+    status: number;
+    steps: StepReport;
+    capacity?: CapacityChange;
+    policyConfig: string;
+    title?: string;
+}): string {
     const { stack, status, steps } = input;
     const title = input.title ?? "Preview";
     const mandatory = steps.violations.filter((v) => v.level === "mandatory");
-    const verdict = status === 0 ? (steps.changes.length ? `${steps.changes.length} to change` : "no changes") : mandatory.length ? `refused by ${mandatory.length} mandatory policy violation${mandatory.length > 1 ? "s" : ""}` : "failed";
+    const verdict =
+        status === 0
+            ? steps.changes.length
+                ? `${steps.changes.length} to change`
+                : "no changes"
+            : mandatory.length
+              ? `refused by ${mandatory.length} mandatory policy violation${mandatory.length > 1 ? "s" : ""}`
+              : "failed";
     const out = [`### ${title} of \`${stack}\`: ${verdict}`, ""];
     const kinds = changesByKind(steps.changes);
     if (kinds.length) {

@@ -95,7 +95,11 @@ export function parse<O extends Options>(options: O, argv: string[], optionalVal
 
 /** The stacks there are: Pulumi.<name>.yaml beside Pulumi.yaml. */
 export function listStacks(): string[] {
-    return fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+    return fs
+        .readdirSync(ROOT)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s)
+        .sort();
 }
 
 /**
@@ -106,7 +110,9 @@ export function stackFilePath(stack: string): string {
     const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
     if (!listStacks().includes(stack) || !fs.statSync(file).isFile()) {
         const near = closestFlags(stack, listStacks());
-        throw new Error(`no stack file ${path.basename(file)} (stacks: ${listStacks().join(", ")})${near.length ? `; did you mean ${near.join(" or ")}?` : ""}`);
+        throw new Error(
+            `no stack file ${path.basename(file)} (stacks: ${listStacks().join(", ")})${near.length ? `; did you mean ${near.join(" or ")}?` : ""}`,
+        );
     }
     return file;
 }
@@ -165,9 +171,7 @@ export function outputFileProblem(flag: string, file: string): string | undefine
         return undefined;
     }
     if (found.path !== path.resolve(folder)) {
-        return found.stat.isDirectory()
-            ? `--${flag} ${file}: the folder ${folder} does not exist`
-            : `--${flag} ${file}: ${found.path} is a file, not a folder`;
+        return found.stat.isDirectory() ? `--${flag} ${file}: the folder ${folder} does not exist` : `--${flag} ${file}: ${found.path} is a file, not a folder`;
     }
     if (!found.stat.isDirectory()) return `--${flag} ${file}: ${folder} is a file, not a folder`;
     return undefined;

@@ -81,7 +81,11 @@ function stackCell(value: unknown, setInFile: boolean, fallback: unknown, dotted
     return cell(value, dotted);
 }
 
-const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
+const oneLine = (text: string) =>
+    text
+        .replace(/\s*\n\s*/g, " ")
+        .replace(/\|/g, "\\|")
+        .trim();
 
 const PREAMBLE = `# Configuration
 

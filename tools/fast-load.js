@@ -77,9 +77,22 @@ function transpile(source, filename, extra) {
         if (parsed.error) throw new Error(`tsconfig.json: ${ts.flattenDiagnosticMessageText(parsed.error.messageText, "\n")}`);
         const converted = ts.convertCompilerOptionsFromJson(parsed.config.compilerOptions ?? {}, ROOT);
         // As ts-node --transpile-only: emit JavaScript for one file, no declarations, no type-check.
-        compilerOptions = { ...converted.options, noEmit: false, declaration: false, declarationMap: false, sourceMap: false, inlineSourceMap: false, composite: false, incremental: false };
+        compilerOptions = {
+            ...converted.options,
+            noEmit: false,
+            declaration: false,
+            declarationMap: false,
+            sourceMap: false,
+            inlineSourceMap: false,
+            composite: false,
+            incremental: false,
+        };
     }
-    const out = ts.transpileModule(source, { fileName: filename, compilerOptions: extra ? { ...compilerOptions, ...extra } : compilerOptions, reportDiagnostics: true });
+    const out = ts.transpileModule(source, {
+        fileName: filename,
+        compilerOptions: extra ? { ...compilerOptions, ...extra } : compilerOptions,
+        reportDiagnostics: true,
+    });
     if (extra) return out;
     const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length) {

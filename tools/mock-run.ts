@@ -161,7 +161,10 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: MockResource[] = [];
     readonly generatedSecrets: string[] = [];
     /** Options by "type::name", recorded by RecordingMonitor (MockResourceArgs carries no options). */
-    readonly options = new Map<string, { protect: boolean; retainOnDelete: boolean; provider: string; dependencies: string[]; deleteBeforeReplace: boolean; ignoreChanges: string[] }>();
+    readonly options = new Map<
+        string,
+        { protect: boolean; retainOnDelete: boolean; provider: string; dependencies: string[]; deleteBeforeReplace: boolean; ignoreChanges: string[] }
+    >();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const state: Record<string, any> = { ...args.inputs };
@@ -172,14 +175,20 @@ class RecordingMocks implements pulumi.runtime.Mocks {
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword": {
                 const length = plain.length ?? 32;
-                state.result = mockRandomBytes(length, args.name).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
+                state.result = mockRandomBytes(length, args.name)
+                    .toString("base64")
+                    .replace(/[^A-Za-z0-9]/g, "x")
+                    .slice(0, length);
                 this.generatedSecrets.push(state.result);
                 id = "none";
                 break;
             }
             case "random:index/randomString:RandomString": {
                 const length = plain.length ?? 32;
-                state.result = mockRandomBytes(length, args.name).toString("base64").replace(/[^A-Za-z0-9]/g, "x").slice(0, length);
+                state.result = mockRandomBytes(length, args.name)
+                    .toString("base64")
+                    .replace(/[^A-Za-z0-9]/g, "x")
+                    .slice(0, length);
                 this.generatedSecrets.push(state.result);
                 id = state.result;
                 break;
@@ -215,7 +224,14 @@ class RecordingMocks implements pulumi.runtime.Mocks {
         if (args.type.startsWith("kubernetes:") && plain.metadata) {
             state.metadata = { ...plain.metadata, name: plain.metadata.name ?? `${args.name}-mock` };
         }
-        const options = this.options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false, provider: "", dependencies: [], deleteBeforeReplace: false, ignoreChanges: [] };
+        const options = this.options.get(`${args.type}::${args.name}`) ?? {
+            protect: false,
+            retainOnDelete: false,
+            provider: "",
+            dependencies: [],
+            deleteBeforeReplace: false,
+            ignoreChanges: [],
+        };
         if (args.custom === false) id = undefined;
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, id, state, ...options });
         return { id, state };
@@ -367,7 +383,10 @@ async function runOnce(stack: string, options: RunOptions): Promise<MockRun> {
     for (const [name, value] of Object.entries(program)) {
         const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
         outputs[name] = await new Promise((resolve, reject) => {
-            output.apply((v) => { resolve(v); return v; });
+            output.apply((v) => {
+                resolve(v);
+                return v;
+            });
             // An output that failed (an apply that threw) never calls apply's callback: the run
             // fails with its error instead of waiting for ever (the SDK's own promise, as isSecret below).
             (output as any).promise().catch(reject);

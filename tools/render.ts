@@ -54,7 +54,9 @@ export function prepareOutDir(outDir: string, options: RenderOptions = {}): numb
         );
     }
     if (other.length > 0) {
-        throw new Error(`--out ${outDir}: ${outDir} holds more than *.yaml files (${sample(other.map((e) => e.name))}): --clean deletes only *.yaml files; use a new or empty folder`);
+        throw new Error(
+            `--out ${outDir}: ${outDir} holds more than *.yaml files (${sample(other.map((e) => e.name))}): --clean deletes only *.yaml files; use a new or empty folder`,
+        );
     }
     for (const e of yaml) fs.rmSync(path.join(outDir, e.name));
     return yaml.length;

@@ -60,7 +60,12 @@ export function procState(stat: string): string | undefined {
 /** The fields of /proc/<pid>/stat after the command name (state, ppid, pgrp, ...), or undefined. */
 export function procFields(stat: string): string[] | undefined {
     const end = stat.lastIndexOf(")");
-    return end < 0 ? undefined : stat.slice(end + 1).trim().split(/\s+/);
+    return end < 0
+        ? undefined
+        : stat
+              .slice(end + 1)
+              .trim()
+              .split(/\s+/);
 }
 
 function alive(pid: number): boolean {
@@ -93,16 +98,31 @@ export function judge(lock: LockInfo, now: Date, host: string, maxAgeMinutes: nu
             : { ...lock, stale: true, reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; that process is gone` };
     }
     if (maxAgeMinutes !== undefined && ageMinutes > maxAgeMinutes) {
-        return { ...lock, stale: true, reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; older than SSCAN_LOCK_MAX_AGE_MINUTES=${maxAgeMinutes}` };
+        return {
+            ...lock,
+            stale: true,
+            reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; older than SSCAN_LOCK_MAX_AGE_MINUTES=${maxAgeMinutes}`,
+        };
     }
     const hint = maxAgeMinutes === undefined ? " (set SSCAN_LOCK_MAX_AGE_MINUTES to judge such locks by age)" : "";
-    return { ...lock, stale: false, reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; on another host, which this one cannot check${hint}` };
+    return {
+        ...lock,
+        stale: false,
+        reason: `held by pid ${lock.pid} of ${lock.username}@${lock.hostname} ${since}; on another host, which this one cannot check${hint}`,
+    };
 }
 
 /** The lock files of the stack in a file backend (both the project-scoped and the older layout). */
 export function lockFiles(backendDir: string, stack: string): string[] {
     const dirs = [path.join(backendDir, ".pulumi", "locks", "organization", PROJECT, stack), path.join(backendDir, ".pulumi", "locks", stack)];
-    return dirs.flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => path.join(dir, f)) : []));
+    return dirs.flatMap((dir) =>
+        fs.existsSync(dir)
+            ? fs
+                  .readdirSync(dir)
+                  .filter((f) => f.endsWith(".json"))
+                  .map((f) => path.join(dir, f))
+            : [],
+    );
 }
 
 function backend(): { kind: "file"; dir: string } | { kind: "s3" | "cloud" | "other"; url: string } {
@@ -153,7 +173,10 @@ export function repairCheckpoint(backendDir: string, stack: string): string[] {
         }
     }
     const mtime = (f: string) => fs.statSync(f).mtimeMs;
-    const tmps = fs.readdirSync(dir).filter((f) => f.startsWith(`${stack}.json.`) && f.endsWith(".tmp")).map((f) => path.join(dir, f));
+    const tmps = fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith(`${stack}.json.`) && f.endsWith(".tmp"))
+        .map((f) => path.join(dir, f));
     const newest = tmps.filter((f) => isJson(f) && mtime(f) >= mtime(file)).sort((a, b) => mtime(b) - mtime(a))[0];
     for (const tmp of tmps) {
         if (tmp === newest) continue;
@@ -164,7 +187,9 @@ export function repairCheckpoint(backendDir: string, stack: string): string[] {
         fs.renameSync(newest, file);
         // Its metadata, if any was written, may describe the file it replaces.
         fs.rmSync(`${file}.attrs`, { force: true });
-        done.push(`took the finished write ${path.basename(newest)} as ${path.basename(file)} (the kill came before its rename: it holds the update's last recorded step)`);
+        done.push(
+            `took the finished write ${path.basename(newest)} as ${path.basename(file)} (the kill came before its rename: it holds the update's last recorded step)`,
+        );
     }
     if (!isJson(file) && fs.existsSync(`${file}.bak`) && isJson(`${file}.bak`)) {
         fs.copyFileSync(`${file}.bak`, file);
@@ -179,7 +204,10 @@ export function verdicts(stack: string): LockVerdict[] {
     return lockFiles(b.dir, stack).map((file) => judge({ file, ...JSON.parse(fs.readFileSync(file, "utf8")) }, new Date(), os.hostname(), maxAge()));
 }
 
-export interface PendingOperation { type: string; resource: { urn: string; type: string; inputs?: any; custom?: boolean } }
+export interface PendingOperation {
+    type: string;
+    resource: { urn: string; type: string; inputs?: any; custom?: boolean };
+}
 
 /** The pending operations of the stack's state: what an update was doing when it stopped. */
 function pendingOperations(stack: string): PendingOperation[] {
@@ -286,12 +314,14 @@ export interface Orphans {
  */
 export function findOrphans(live: LiveObject[], recorded: Set<string>, lastSucceeded: Date | undefined, managedBy: string): Orphans {
     const since = lastSucceeded ? Math.floor(lastSucceeded.getTime() / 1000) * 1000 - CLOCK_SKEW_SECONDS * 1000 : -Infinity;
-    const orphans = live.filter((o) =>
-        o.metadata.labels?.["app.kubernetes.io/managed-by"] === managedBy &&
-        !(o.metadata.ownerReferences ?? []).length &&
-        (o.metadata.managedFields ?? []).some((f) => f.manager?.startsWith("pulumi-kubernetes")) &&
-        Date.parse(o.metadata.creationTimestamp) >= since &&
-        !recorded.has(objectKey(groupOf(o.apiVersion), o.kind, o.metadata.namespace, o.metadata.name)));
+    const orphans = live.filter(
+        (o) =>
+            o.metadata.labels?.["app.kubernetes.io/managed-by"] === managedBy &&
+            !(o.metadata.ownerReferences ?? []).length &&
+            (o.metadata.managedFields ?? []).some((f) => f.manager?.startsWith("pulumi-kubernetes")) &&
+            Date.parse(o.metadata.creationTimestamp) >= since &&
+            !recorded.has(objectKey(groupOf(o.apiVersion), o.kind, o.metadata.namespace, o.metadata.name)),
+    );
     return { remove: orphans.filter((o) => !NEVER_DELETED.has(o.kind)), keep: orphans.filter((o) => NEVER_DELETED.has(o.kind)) };
 }
 
@@ -304,8 +334,17 @@ export function lastSucceeded(history: { kind: string; result: string; endTime?:
     return last ? new Date(last.endTime!) : undefined;
 }
 
-const pulumiJson = (args: string[]) => JSON.parse(execFileSync(process.env.SSCAN_CI_PULUMI || "pulumi", [...args, "--non-interactive"], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] }));
-const kubectlJson = (args: string[]) => JSON.parse(execFileSync("kubectl", [...args, "-o", "json"], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] }));
+const pulumiJson = (args: string[]) =>
+    JSON.parse(
+        execFileSync(process.env.SSCAN_CI_PULUMI || "pulumi", [...args, "--non-interactive"], {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 1 << 28,
+            stdio: ["ignore", "pipe", "pipe"],
+        }),
+    );
+const kubectlJson = (args: string[]) =>
+    JSON.parse(execFileSync("kubectl", [...args, "-o", "json"], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] }));
 
 /**
  * Deletes the orphans (findOrphans) in the namespaces the state knows, and waits until they are
@@ -324,9 +363,13 @@ function sweepOrphans(stack: string, deployment: { resources?: any[] }): { done:
     }
     if (!namespaces.size) return { done: [], left: [] };
     const since = lastSucceeded(pulumiJson(["stack", "history", "--stack", stack, "--json"]));
-    const served = new Set(execFileSync("kubectl", ["api-resources", "--verbs=list,delete", "-o", "name"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).split("\n"));
+    const served = new Set(
+        execFileSync("kubectl", ["api-resources", "--verbs=list,delete", "-o", "name"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).split("\n"),
+    );
     const kinds = PROGRAM_KINDS.filter((k) => k.kind !== "Namespace" && served.has(k.resource)).map((k) => k.resource);
-    const live: LiveObject[] = [...namespaces].flatMap((ns) => kubectlJson(["get", kinds.join(","), "-n", ns, "--show-managed-fields", "-l", `app.kubernetes.io/managed-by=${MANAGED_BY}`]).items);
+    const live: LiveObject[] = [...namespaces].flatMap(
+        (ns) => kubectlJson(["get", kinds.join(","), "-n", ns, "--show-managed-fields", "-l", `app.kubernetes.io/managed-by=${MANAGED_BY}`]).items,
+    );
     const { remove, keep } = findOrphans(live, recorded, since, MANAGED_BY);
     const name = (o: LiveObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} (created ${o.metadata.creationTimestamp})`;
     const done = remove.map((o) => {
@@ -334,7 +377,10 @@ function sweepOrphans(stack: string, deployment: { resources?: any[] }): { done:
         execFileSync("kubectl", ["delete", resource, o.metadata.name, "-n", o.metadata.namespace!, "--wait=true"], { stdio: ["ignore", "pipe", "pipe"] });
         return `deleted ${name(o)}: an unfinished update made it and the state does not record it; the update creates it again`;
     });
-    const left = keep.map((o) => `${name(o)}: an unfinished update made it and the state does not record it; recovery never deletes a ${o.kind} (it may hold data): delete it, or leave it if the program adopts it`);
+    const left = keep.map(
+        (o) =>
+            `${name(o)}: an unfinished update made it and the state does not record it; recovery never deletes a ${o.kind} (it may hold data): delete it, or leave it if the program adopts it`,
+    );
     return { done, left };
 }
 
@@ -349,7 +395,8 @@ if (require.main === module) {
         async main(values) {
             const { stack, action } = values;
             if (!stack) throw new UsageError("--stack is required");
-            if (!["status", "clear-stale", "recover"].includes(action ?? "")) throw new UsageError(`--action ${action ?? "(missing)"}: expected status, clear-stale or recover`);
+            if (!["status", "clear-stale", "recover"].includes(action ?? ""))
+                throw new UsageError(`--action ${action ?? "(missing)"}: expected status, clear-stale or recover`);
             const b = backend();
             if (action === "recover") {
                 const deployment = exportedDeployment(stack);
@@ -360,9 +407,10 @@ if (require.main === module) {
                 return 0;
             }
             if (b.kind !== "file") {
-                const hint = b.kind === "s3"
-                    ? `an S3 backend keeps the lock at ${b.url.replace(/\/$/, "")}/.pulumi/locks/organization/${PROJECT}/${stack}/<uuid>.json: read it (aws s3 cp ... -), and remove it (aws s3 rm) only when its pid and host are gone`
-                    : `${b.url} keeps no lock file: \`pulumi cancel --stack ${stack} --yes\` ends an update whose engine is gone`;
+                const hint =
+                    b.kind === "s3"
+                        ? `an S3 backend keeps the lock at ${b.url.replace(/\/$/, "")}/.pulumi/locks/organization/${PROJECT}/${stack}/<uuid>.json: read it (aws s3 cp ... -), and remove it (aws s3 rm) only when its pid and host are gone`
+                        : `${b.url} keeps no lock file: \`pulumi cancel --stack ${stack} --yes\` ends an update whose engine is gone`;
                 process.stderr.write(`stack-lock: ${hint}\n`);
                 return 0;
             }
@@ -372,7 +420,9 @@ if (require.main === module) {
                 // What the killed update was doing, from the operations it recorded as begun.
                 try {
                     const pending = pendingOperations(stack);
-                    process.stderr.write(`stack-lock: ${stack}: ${pending.length ? `the update had begun ${describePending(pending)}` : "the update recorded no operation in progress"}\n`);
+                    process.stderr.write(
+                        `stack-lock: ${stack}: ${pending.length ? `the update had begun ${describePending(pending)}` : "the update recorded no operation in progress"}\n`,
+                    );
                 } catch {
                     // The state cannot be read here (no CLI or backend access): the lock says enough.
                 }

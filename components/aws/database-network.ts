@@ -19,37 +19,59 @@ export class DatabaseNetwork extends pulumi.ComponentResource {
     constructor(name: string, args: DatabaseNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:aws:DatabaseNetwork", name, {}, opts);
 
-        const subnetGroup = new aws.rds.SubnetGroup(name, {
-            description: "Private subnets for the security-scanning databases",
-            subnetIds: args.subnetIds,
-            tags: args.tags,
-        }, { parent: this });
+        const subnetGroup = new aws.rds.SubnetGroup(
+            name,
+            {
+                description: "Private subnets for the security-scanning databases",
+                subnetIds: args.subnetIds,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        const securityGroup = new aws.ec2.SecurityGroup(name, {
-            description: "PostgreSQL from the Kubernetes cluster only",
-            vpcId: args.vpcId,
-            tags: args.tags,
-        }, { parent: this });
+        const securityGroup = new aws.ec2.SecurityGroup(
+            name,
+            {
+                description: "PostgreSQL from the Kubernetes cluster only",
+                vpcId: args.vpcId,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
         // Ingress rules are separate resources so that adding a CIDR does not replace the group.
-        args.allowedCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-cidr-${i}`, {
-            securityGroupId: securityGroup.id,
-            description: `PostgreSQL from ${cidr}`,
-            ipProtocol: "tcp",
-            fromPort: 5432,
-            toPort: 5432,
-            cidrIpv4: cidr,
-            tags: args.tags,
-        }, { parent: this }));
-        args.allowedSecurityGroupIds.forEach((sg, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-sg-${i}`, {
-            securityGroupId: securityGroup.id,
-            description: `PostgreSQL from ${sg}`,
-            ipProtocol: "tcp",
-            fromPort: 5432,
-            toPort: 5432,
-            referencedSecurityGroupId: sg,
-            tags: args.tags,
-        }, { parent: this }));
+        args.allowedCidrs.forEach(
+            (cidr, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-cidr-${i}`,
+                    {
+                        securityGroupId: securityGroup.id,
+                        description: `PostgreSQL from ${cidr}`,
+                        ipProtocol: "tcp",
+                        fromPort: 5432,
+                        toPort: 5432,
+                        cidrIpv4: cidr,
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                ),
+        );
+        args.allowedSecurityGroupIds.forEach(
+            (sg, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-sg-${i}`,
+                    {
+                        securityGroupId: securityGroup.id,
+                        description: `PostgreSQL from ${sg}`,
+                        ipProtocol: "tcp",
+                        fromPort: 5432,
+                        toPort: 5432,
+                        referencedSecurityGroupId: sg,
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                ),
+        );
 
         this.subnetGroupName = subnetGroup.name;
         this.securityGroupId = securityGroup.id;

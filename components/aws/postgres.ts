@@ -76,53 +76,61 @@ export class RdsPostgres extends pulumi.ComponentResource implements PostgresEnd
         const family = parameterGroupFamily(settings.engineVersion);
         // A group's family cannot change: a new major version replaces the group, and the new
         // one (created first, while the instance still uses the old) needs a name of its own.
-        const parameterGroup = new aws.rds.ParameterGroup(name, {
-            name: `${args.identifier}-${family}-params`,
-            family,
-            description: `TLS-only PostgreSQL for ${args.identifier}`,
-            parameters: [
-                { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
-                { name: "max_connections", value: String(this.maxConnections), applyMethod: "pending-reboot" },
-            ],
-            tags: args.tags,
-        }, { parent: this });
+        const parameterGroup = new aws.rds.ParameterGroup(
+            name,
+            {
+                name: `${args.identifier}-${family}-params`,
+                family,
+                description: `TLS-only PostgreSQL for ${args.identifier}`,
+                parameters: [
+                    { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+                    { name: "max_connections", value: String(this.maxConnections), applyMethod: "pending-reboot" },
+                ],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        const instance = new aws.rds.Instance(name, {
-            identifier: args.identifier,
-            engine: "postgres",
-            engineVersion: settings.engineVersion,
-            instanceClass: settings.instanceClass,
-            dbName: args.dbName,
-            username: args.username,
-            password: this.password,
-            allocatedStorage: settings.allocatedStorageGiB,
-            maxAllocatedStorage: settings.maxAllocatedStorageGiB > 0 ? settings.maxAllocatedStorageGiB : undefined,
-            storageType: "gp3",
-            storageEncrypted: true,
-            publiclyAccessible: false,
-            dbSubnetGroupName: args.subnetGroupName,
-            vpcSecurityGroupIds: [args.securityGroupId],
-            parameterGroupName: parameterGroup.name,
-            multiAz: settings.multiAz,
-            backupRetentionPeriod: settings.backupRetentionDays,
-            backupWindow: settings.backupWindow,
-            maintenanceWindow: settings.maintenanceWindow,
-            copyTagsToSnapshot: true,
-            deletionProtection: settings.deletionProtection,
-            skipFinalSnapshot: !settings.deletionProtection,
-            finalSnapshotIdentifier: settings.deletionProtection ? `${args.identifier}-final` : undefined,
-            autoMinorVersionUpgrade: true,
-            allowMajorVersionUpgrade: settings.allowMajorVersionUpgrade,
-            ...(settings.allowMajorVersionUpgrade ? { applyImmediately: true } : {}),
-            performanceInsightsEnabled: true,
-            tags: args.tags,
-        }, {
-            parent: this,
-            protect: settings.protect,
-            // With storage autoscaling RDS grows allocatedStorage itself; setting it back to the
-            // configured size would be a shrink, which RDS refuses, and every refresh would see drift.
-            ignoreChanges: settings.maxAllocatedStorageGiB > 0 ? ["allocatedStorage"] : [],
-        });
+        const instance = new aws.rds.Instance(
+            name,
+            {
+                identifier: args.identifier,
+                engine: "postgres",
+                engineVersion: settings.engineVersion,
+                instanceClass: settings.instanceClass,
+                dbName: args.dbName,
+                username: args.username,
+                password: this.password,
+                allocatedStorage: settings.allocatedStorageGiB,
+                maxAllocatedStorage: settings.maxAllocatedStorageGiB > 0 ? settings.maxAllocatedStorageGiB : undefined,
+                storageType: "gp3",
+                storageEncrypted: true,
+                publiclyAccessible: false,
+                dbSubnetGroupName: args.subnetGroupName,
+                vpcSecurityGroupIds: [args.securityGroupId],
+                parameterGroupName: parameterGroup.name,
+                multiAz: settings.multiAz,
+                backupRetentionPeriod: settings.backupRetentionDays,
+                backupWindow: settings.backupWindow,
+                maintenanceWindow: settings.maintenanceWindow,
+                copyTagsToSnapshot: true,
+                deletionProtection: settings.deletionProtection,
+                skipFinalSnapshot: !settings.deletionProtection,
+                finalSnapshotIdentifier: settings.deletionProtection ? `${args.identifier}-final` : undefined,
+                autoMinorVersionUpgrade: true,
+                allowMajorVersionUpgrade: settings.allowMajorVersionUpgrade,
+                ...(settings.allowMajorVersionUpgrade ? { applyImmediately: true } : {}),
+                performanceInsightsEnabled: true,
+                tags: args.tags,
+            },
+            {
+                parent: this,
+                protect: settings.protect,
+                // With storage autoscaling RDS grows allocatedStorage itself; setting it back to the
+                // configured size would be a shrink, which RDS refuses, and every refresh would see drift.
+                ignoreChanges: settings.maxAllocatedStorageGiB > 0 ? ["allocatedStorage"] : [],
+            },
+        );
 
         this.address = instance.address;
         this.port = instance.port;

@@ -68,16 +68,18 @@ export function clairctlPod(args: ClairctlPodArgs): PodTemplate {
         priorityClassName: args.priorityClassName,
         settings: args.podSettings,
         ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
-        containers: [{
-            name: "clairctl",
-            image: args.image,
-            command: args.command,
-            // clairctl's --config falls back to CLAIR_CONF (cmd/clairctl/main.go).
-            env: [{ name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` }, ...(args.extraEnv ?? [])],
-            mounts,
-            resources: args.resources,
-            ephemeralStorage: "256Mi",
-        }],
+        containers: [
+            {
+                name: "clairctl",
+                image: args.image,
+                command: args.command,
+                // clairctl's --config falls back to CLAIR_CONF (cmd/clairctl/main.go).
+                env: [{ name: "CLAIR_CONF", value: `${CONFIG_DIR}/${CONFIG_FILE}` }, ...(args.extraEnv ?? [])],
+                mounts,
+                resources: args.resources,
+                ephemeralStorage: "256Mi",
+            },
+        ],
         volumes,
     });
 }
@@ -108,7 +110,11 @@ export function adminScript(phase: "pre" | "post", version: string, clairctl = C
  * and run clairctl once more for nothing.
  */
 export const KEEP_FINISHED_JOB: Exemption[] = [
-    { checker: "kube-linter", check: "job-ttl-seconds-after-finished", reason: "Pulumi owns this Job: a TTL would delete it under Pulumi, and the next refresh would create it again and rerun clairctl; it is replaced when its version or bundle changes" },
+    {
+        checker: "kube-linter",
+        check: "job-ttl-seconds-after-finished",
+        reason: "Pulumi owns this Job: a TTL would delete it under Pulumi, and the next refresh would create it again and rerun clairctl; it is replaced when its version or bundle changes",
+    },
 ];
 
 /** Job names carry the version (Jobs are immutable): 4.8.0 -> v4-8-0, 4.9.0-rc.1 -> v4-9-0-rc-1. */

@@ -92,37 +92,54 @@ export class ClairConfigFile extends pulumi.ComponentResource {
                 args.psk,
             ])
             .apply(([indexer, matcher, notifier, indexerAddr, matcherAddr, psk]): ClairConfigInput => ({
-                    logLevel: args.logLevel,
-                    httpPort: HTTP_PORT,
-                    introspectionPort: INTROSPECTION_PORT,
-                    indexer: { connection: indexer, layerScanConcurrency: args.layerScanConcurrency, indexReportRequestConcurrency: args.indexReportRequestConcurrency, scanLockRetry: args.scanLockRetry },
-                    matcher: { connection: matcher, period: args.matcherPeriod, updateRetention: args.matcherUpdateRetention },
-                    notifier: { connection: notifier, pollInterval: args.notifierPollInterval, deliveryInterval: args.notifierDeliveryInterval, webhook: args.webhook },
-                    indexerAddr,
-                    matcherAddr,
-                    pskBase64: psk,
-                    pskIssuers: ["quay", "clairctl"],
-                    disconnected: args.disconnected,
-                    rhelMappingFiles: args.rhelMappingFiles,
-                    updaters: args.updaters,
-                    dedicatedUpdater: args.dedicatedUpdater,
-                    overrides: args.overrides,
-                }),
-            );
+                logLevel: args.logLevel,
+                httpPort: HTTP_PORT,
+                introspectionPort: INTROSPECTION_PORT,
+                indexer: {
+                    connection: indexer,
+                    layerScanConcurrency: args.layerScanConcurrency,
+                    indexReportRequestConcurrency: args.indexReportRequestConcurrency,
+                    scanLockRetry: args.scanLockRetry,
+                },
+                matcher: { connection: matcher, period: args.matcherPeriod, updateRetention: args.matcherUpdateRetention },
+                notifier: {
+                    connection: notifier,
+                    pollInterval: args.notifierPollInterval,
+                    deliveryInterval: args.notifierDeliveryInterval,
+                    webhook: args.webhook,
+                },
+                indexerAddr,
+                matcherAddr,
+                pskBase64: psk,
+                pskIssuers: ["quay", "clairctl"],
+                disconnected: args.disconnected,
+                rhelMappingFiles: args.rhelMappingFiles,
+                updaters: args.updaters,
+                dedicatedUpdater: args.dedicatedUpdater,
+                overrides: args.overrides,
+            }));
         const secretDocument = pulumi.secret(document.apply(renderClairConfig));
         const updaterDocument = args.dedicatedUpdater ? pulumi.secret(document.apply(renderUpdaterConfig)) : undefined;
 
-        const secret = new k8s.core.v1.Secret(name, {
-            metadata: { name: "clair-config", namespace: args.namespace, labels: labels(id) },
-            type: "Opaque",
-            stringData: { [CONFIG_FILE]: secretDocument, ...(updaterDocument ? { [UPDATER_CONFIG_FILE]: updaterDocument } : {}) },
-        }, childOpts);
+        const secret = new k8s.core.v1.Secret(
+            name,
+            {
+                metadata: { name: "clair-config", namespace: args.namespace, labels: labels(id) },
+                type: "Opaque",
+                stringData: { [CONFIG_FILE]: secretDocument, ...(updaterDocument ? { [UPDATER_CONFIG_FILE]: updaterDocument } : {}) },
+            },
+            childOpts,
+        );
 
         if (args.caBundle) {
-            const ca = new k8s.core.v1.ConfigMap(`${name}-database-ca`, {
-                metadata: { name: "clair-database-ca", namespace: args.namespace, labels: labels(id) },
-                data: { [CA_FILE]: args.caBundle },
-            }, childOpts);
+            const ca = new k8s.core.v1.ConfigMap(
+                `${name}-database-ca`,
+                {
+                    metadata: { name: "clair-database-ca", namespace: args.namespace, labels: labels(id) },
+                    data: { [CA_FILE]: args.caBundle },
+                },
+                childOpts,
+            );
             this.caConfigMapName = ca.metadata.name;
         }
 
@@ -132,7 +149,11 @@ export class ClairConfigFile extends pulumi.ComponentResource {
             [DATABASE_ANNOTATION]: args.databases[mode].endpoint.identifier,
             [POOL_ANNOTATION]: String(args.databases[mode].poolMaxConns),
         });
-        this.databaseAnnotations = { indexer: databaseAnnotations("indexer"), matcher: databaseAnnotations("matcher"), notifier: databaseAnnotations("notifier") };
+        this.databaseAnnotations = {
+            indexer: databaseAnnotations("indexer"),
+            matcher: databaseAnnotations("matcher"),
+            notifier: databaseAnnotations("notifier"),
+        };
         this.secretName = secret.metadata.name;
         this.registerOutputs({ secretName: this.secretName });
     }

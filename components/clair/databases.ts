@@ -52,39 +52,47 @@ export class ClairDatabases extends pulumi.ComponentResource {
         for (const mode of CLAIR_MODES) {
             if (database.backend === "rds") {
                 const identifier = `clair-${mode}-${args.stack}`;
-                const db = new RdsPostgres(`${name}-${mode}-db`, {
-                    identifier,
-                    app: "clair",
-                    dbName: CLAIR_DB_NAME,
-                    username: "clair",
-                    settings: database.rds,
-                    subnetGroupName: database.network.subnetGroupName,
-                    securityGroupId: database.network.securityGroupId,
-                    tags: { ...args.tags, component: `clair-${mode}` },
-                }, { parent: this });
+                const db = new RdsPostgres(
+                    `${name}-${mode}-db`,
+                    {
+                        identifier,
+                        app: "clair",
+                        dbName: CLAIR_DB_NAME,
+                        username: "clair",
+                        settings: database.rds,
+                        subnetGroupName: database.network.subnetGroupName,
+                        securityGroupId: database.network.securityGroupId,
+                        tags: { ...args.tags, component: `clair-${mode}` },
+                    },
+                    { parent: this },
+                );
                 endpoints[mode] = db;
                 this.databases.push(db.capacity);
             } else {
-                const db = new InClusterPostgres(`${name}-${mode}-db`, {
-                    namespace: args.namespace,
-                    name: `clair-${mode}-db`,
-                    dbName: CLAIR_DB_NAME,
-                    username: "clair",
-                    image: database.image,
-                    storageSize: database.storageSize,
-                    maxConnections: database.maxConnections,
-                    resources: { cpu: "500m", memory: "512Mi" },
-                    clients: [
-                        selectorLabels(clairIdentity(mode)),
-                        // clairctl's admin tasks touch the indexer and matcher databases, the import the matcher's.
-                        ...(mode === "notifier" ? [] : [selectorLabels(clairctlIdentity("upgrade"))]),
-                        ...(mode === "matcher" ? [selectorLabels(clairctlIdentity("import"))] : []),
-                        ...(mode === "matcher" && args.dedicatedUpdater ? [selectorLabels(updaterIdentity)] : []),
-                    ],
-                    priorityClassName: args.priorityClassName,
-                    podSettings: args.podSettings,
-                    serviceAccountName: args.serviceAccountName,
-                        }, { parent: this });
+                const db = new InClusterPostgres(
+                    `${name}-${mode}-db`,
+                    {
+                        namespace: args.namespace,
+                        name: `clair-${mode}-db`,
+                        dbName: CLAIR_DB_NAME,
+                        username: "clair",
+                        image: database.image,
+                        storageSize: database.storageSize,
+                        maxConnections: database.maxConnections,
+                        resources: { cpu: "500m", memory: "512Mi" },
+                        clients: [
+                            selectorLabels(clairIdentity(mode)),
+                            // clairctl's admin tasks touch the indexer and matcher databases, the import the matcher's.
+                            ...(mode === "notifier" ? [] : [selectorLabels(clairctlIdentity("upgrade"))]),
+                            ...(mode === "matcher" ? [selectorLabels(clairctlIdentity("import"))] : []),
+                            ...(mode === "matcher" && args.dedicatedUpdater ? [selectorLabels(updaterIdentity)] : []),
+                        ],
+                        priorityClassName: args.priorityClassName,
+                        podSettings: args.podSettings,
+                        serviceAccountName: args.serviceAccountName,
+                    },
+                    { parent: this },
+                );
                 endpoints[mode] = db;
                 this.capacity.push(...db.capacity);
             }

@@ -13,7 +13,6 @@ export interface ClairDeploymentArgs extends ClairWorkloadArgs {
     mode: "matcher" | "notifier";
 }
 
-
 /**
  * The matcher or the notifier: a stateless Deployment whose rolling update starts a new pod
  * before stopping an old one, so the ready count never drops below the desired count.
@@ -33,27 +32,45 @@ export class ClairDeployment extends pulumi.ComponentResource {
         const scaling = autoscaledReplicas("Deployment", args.replicas, args.autoscaling);
         // The notifier has no autoscaler setting, so nothing but Pulumi ever writes its replicas.
         const scalingAnnotations = args.mode === "matcher" ? scaling.annotations : {};
-        const workloadExemptions = [...singleReplicaExemptions(scaling.replicas, `this stack runs one ${args.mode} (stage: its capacity plan); more replicas are a config change`), ...scaling.exemptions];
+        const workloadExemptions = [
+            ...singleReplicaExemptions(scaling.replicas, `this stack runs one ${args.mode} (stage: its capacity plan); more replicas are a config change`),
+            ...scaling.exemptions,
+        ];
 
         const service = clairService(name, id, args.namespace, childOpts, false, objectName);
         onePodAtATime(name, id, args.namespace, childOpts, objectName);
 
-        const deployment = new k8s.apps.v1.Deployment(name, {
-            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: { ...args.annotations, ...pod.annotations(workloadExemptions), ...scalingAnnotations } },
-            spec: {
-                replicas: scaling.replicas,
-                minReadySeconds: 10,
-                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: ROLLING_SURGE } },
-                selector: { matchLabels: selectorLabels(id) },
-                template: {
-                    metadata: pod.metadata(labels(id), args.podAnnotations),
-                    spec: pod.spec,
+        const deployment = new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata: {
+                    name: objectName,
+                    namespace: args.namespace,
+                    labels: labels(id, objectName),
+                    annotations: { ...args.annotations, ...pod.annotations(workloadExemptions), ...scalingAnnotations },
+                },
+                spec: {
+                    replicas: scaling.replicas,
+                    minReadySeconds: 10,
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: ROLLING_SURGE } },
+                    selector: { matchLabels: selectorLabels(id) },
+                    template: {
+                        metadata: pod.metadata(labels(id), args.podAnnotations),
+                        spec: pod.spec,
+                    },
                 },
             },
-        }, { ...childOpts, ...scaling.options, dependsOn: args.after });
-        if (args.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "Deployment", name: objectName }, args.autoscaling, `clair.${args.mode}`, { ...childOpts, dependsOn: [deployment] });
+            { ...childOpts, ...scaling.options, dependsOn: args.after },
+        );
+        if (args.autoscaling)
+            horizontalAutoscaler(name, id, args.namespace, { kind: "Deployment", name: objectName }, args.autoscaling, `clair.${args.mode}`, {
+                ...childOpts,
+                dependsOn: [deployment],
+            });
 
-        this.capacity = [pod.capacity({ name: objectName, app: "clair", kind: "Deployment", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas })];
+        this.capacity = [
+            pod.capacity({ name: objectName, app: "clair", kind: "Deployment", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas }),
+        ];
         this.serviceName = service.metadata.name;
         this.registerOutputs({ serviceName: this.serviceName });
     }

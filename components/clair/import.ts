@@ -55,22 +55,35 @@ export class ClairUpdatersImport extends pulumi.ComponentResource {
             activeDeadlineSeconds: DEADLINE_SECONDS,
             template: { metadata: pod.metadata(labels(id)), spec: pod.spec },
         };
-        const job = new k8s.batch.v1.Job(name, {
-            metadata: { name: jobObjectName, namespace: args.namespace, labels: labels(id, jobObjectName), annotations: pod.annotations(KEEP_FINISHED_JOB) },
-            spec: jobSpec,
-        }, {
-            parent: this,
-            dependsOn: args.after,
-            deleteBeforeReplace: true,
-            customTimeouts: { create: `${DEADLINE_SECONDS / 60 + 5}m` },
-        });
+        const job = new k8s.batch.v1.Job(
+            name,
+            {
+                metadata: {
+                    name: jobObjectName,
+                    namespace: args.namespace,
+                    labels: labels(id, jobObjectName),
+                    annotations: pod.annotations(KEEP_FINISHED_JOB),
+                },
+                spec: jobSpec,
+            },
+            {
+                parent: this,
+                dependsOn: args.after,
+                deleteBeforeReplace: true,
+                customTimeouts: { create: `${DEADLINE_SECONDS / 60 + 5}m` },
+            },
+        );
         this.capacity = [pod.capacity({ name: jobObjectName, app: CLAIRCTL_APP, kind: "Job", replicas: 1 })];
 
         if (args.schedule) {
-            const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
-                metadata: { name: IMPORT_CRONJOB_NAME, namespace: args.namespace, labels: labels(id, IMPORT_CRONJOB_NAME), annotations: pod.annotations() },
-                spec: cronJobSpec(args.schedule, labels(id), jobSpec),
-            }, { parent: this, dependsOn: args.after });
+            const cronJob = new k8s.batch.v1.CronJob(
+                `${name}-cronjob`,
+                {
+                    metadata: { name: IMPORT_CRONJOB_NAME, namespace: args.namespace, labels: labels(id, IMPORT_CRONJOB_NAME), annotations: pod.annotations() },
+                    spec: cronJobSpec(args.schedule, labels(id), jobSpec),
+                },
+                { parent: this, dependsOn: args.after },
+            );
             this.capacity.push(pod.capacity({ name: IMPORT_CRONJOB_NAME, app: CLAIRCTL_APP, kind: "CronJob", replicas: 1 }));
             this.cronJobName = cronJob.metadata.name;
         }

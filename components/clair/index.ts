@@ -129,46 +129,63 @@ export class Clair extends pulumi.ComponentResource {
     constructor(name: string, args: ClairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:clair:Clair", name, {}, opts);
         // Clair's own account for every Clair pod (serving, clairctl Jobs, in-cluster databases).
-        const account = appServiceAccount(`${name}-sa`, { objectName: CLAIR_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clair", component: "service-account", partOf: "clair" } }, { parent: this });
+        const account = appServiceAccount(
+            `${name}-sa`,
+            { objectName: CLAIR_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clair", component: "service-account", partOf: "clair" } },
+            { parent: this },
+        );
         const serviceAccountName = account.metadata.name;
         // The Services Clair calls by short name stay off the proxy.
         const proxyVariables = proxyEnv(args.proxy, [CLAIR_NAMES.indexer, CLAIR_NAMES.matcher, CLAIR_NAMES.notifier]);
         const dedicated = args.updaters.dedicated;
         // Every Clair workload's, the in-cluster databases' too.
-        const placement: WorkloadPlacement = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName };
-        const databases = new ClairDatabases(name, { ...placement, stack: args.stack, dedicatedUpdater: dedicated !== undefined, database: args.database, tags: args.tags }, { parent: this });
+        const placement: WorkloadPlacement = {
+            namespace: args.namespace,
+            priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+            serviceAccountName,
+        };
+        const databases = new ClairDatabases(
+            name,
+            { ...placement, stack: args.stack, dedicatedUpdater: dedicated !== undefined, database: args.database, tags: args.tags },
+            { parent: this },
+        );
         const pools = args.poolMaxConns;
         this.poolMaxConns = pools;
 
         const psk = args.psk ?? generatedBase64Key(`${name}-psk`, 64, { parent: this });
         const webhook = args.notifier.webhook;
-        const configFile = new ClairConfigFile(`${name}-config`, {
-            namespace: args.namespace,
-            logLevel: args.logLevel,
-            databases: {
-                indexer: { endpoint: databases.endpoints.indexer, poolMaxConns: pools.indexer },
-                matcher: { endpoint: databases.endpoints.matcher, poolMaxConns: pools.matcher },
-                notifier: { endpoint: databases.endpoints.notifier, poolMaxConns: pools.notifier },
+        const configFile = new ClairConfigFile(
+            `${name}-config`,
+            {
+                namespace: args.namespace,
+                logLevel: args.logLevel,
+                databases: {
+                    indexer: { endpoint: databases.endpoints.indexer, poolMaxConns: pools.indexer },
+                    matcher: { endpoint: databases.endpoints.matcher, poolMaxConns: pools.matcher },
+                    notifier: { endpoint: databases.endpoints.notifier, poolMaxConns: pools.notifier },
+                },
+                sslMode: args.database.sslMode,
+                caBundle: args.database.caBundle,
+                indexerServiceName: CLAIR_NAMES.indexer,
+                matcherServiceName: CLAIR_NAMES.matcher,
+                layerScanConcurrency: args.indexer.layerScanConcurrency,
+                indexReportRequestConcurrency: args.indexer.indexReportRequestConcurrency,
+                scanLockRetry: args.indexer.scanlockRetry,
+                matcherPeriod: args.matcher.period,
+                matcherUpdateRetention: args.matcher.updateRetention,
+                notifierPollInterval: args.notifier.pollInterval,
+                notifierDeliveryInterval: args.notifier.deliveryInterval,
+                webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification/` } : undefined,
+                psk,
+                disconnected: args.disconnected !== undefined,
+                rhelMappingFiles: args.disconnected ? rhelMappingFiles(args.disconnected.rhelMappings) : undefined,
+                updaters: { sets: args.updaters.sets, config: args.updaters.config },
+                dedicatedUpdater: dedicated !== undefined,
+                overrides: args.configOverrides,
             },
-            sslMode: args.database.sslMode,
-            caBundle: args.database.caBundle,
-            indexerServiceName: CLAIR_NAMES.indexer,
-            matcherServiceName: CLAIR_NAMES.matcher,
-            layerScanConcurrency: args.indexer.layerScanConcurrency,
-            indexReportRequestConcurrency: args.indexer.indexReportRequestConcurrency,
-            scanLockRetry: args.indexer.scanlockRetry,
-            matcherPeriod: args.matcher.period,
-            matcherUpdateRetention: args.matcher.updateRetention,
-            notifierPollInterval: args.notifier.pollInterval,
-            notifierDeliveryInterval: args.notifier.deliveryInterval,
-            webhook: webhook ? { target: webhook.target, callback: webhook.callback ?? `https://${args.host}/notifier/api/v1/notification/` } : undefined,
-            psk,
-            disconnected: args.disconnected !== undefined,
-            rhelMappingFiles: args.disconnected ? rhelMappingFiles(args.disconnected.rhelMappings) : undefined,
-            updaters: { sets: args.updaters.sets, config: args.updaters.config },
-            dedicatedUpdater: dedicated !== undefined,
-            overrides: args.configOverrides,
-        }, { parent: this });
+            { parent: this },
+        );
 
         const workload = {
             ...placement,
@@ -180,10 +197,23 @@ export class Clair extends pulumi.ComponentResource {
             extraEnv: proxyVariables,
             trustedCa: args.trustedCa,
         };
-        const clairctl = { image: args.image, runAsUser: args.runAsUser, configSecretName: configFile.secretName, caConfigMapName: configFile.caConfigMapName, priorityClassName: args.priorityClassName, podSettings: args.podSettings, serviceAccountName, extraEnv: proxyVariables };
+        const clairctl = {
+            image: args.image,
+            runAsUser: args.runAsUser,
+            configSecretName: configFile.secretName,
+            caConfigMapName: configFile.caConfigMapName,
+            priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+            serviceAccountName,
+            extraEnv: proxyVariables,
+        };
         const upgrade = args.upgradeJobs;
         const preUpgrade = upgrade
-            ? new ClairUpgradeJob(`${name}-pre-upgrade`, { namespace: args.namespace, phase: "pre", version: upgrade.version, pod: { ...clairctl, resources: upgrade.resources } }, { parent: this })
+            ? new ClairUpgradeJob(
+                  `${name}-pre-upgrade`,
+                  { namespace: args.namespace, phase: "pre", version: upgrade.version, pod: { ...clairctl, resources: upgrade.resources } },
+                  { parent: this },
+              )
             : undefined;
         const after = preUpgrade ? [preUpgrade] : undefined;
         // API on 8080 (router, Quay, the other node types), metrics on 8089 for the scraper only
@@ -192,65 +222,137 @@ export class Clair extends pulumi.ComponentResource {
         const clairPods = { "app.kubernetes.io/name": "clair" };
         // The import Job (labelled clair too) fetches its bundle, wherever the URL points.
         const bundlePort = args.disconnected && "url" in args.disconnected.bundle ? urlPort(args.disconnected.bundle.url) : undefined;
-        allowOnly(name, { name: "clair", component: "network", partOf: "clair" }, args.namespace, {
-            podSelector: clairPods,
-            ingress: [{ ports: [HTTP_PORT] }, ...scrapeIngress(args.monitoring, [INTROSPECTION_PORT])],
-            egress: [...DNS, { ports: [...new Set([80, 443, 5432, ...(bundlePort ? [bundlePort] : []), ...proxyPorts(args.proxy)])] }, { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] }],
-        }, { parent: this }, "clair");
-        const indexer = new ClairIndexer(`${name}-indexer`, {
-            ...workload,
-            replicas: args.indexer.replicas,
-            autoscaling: args.indexer.autoscaling,
-            resources: args.indexer.resources,
-            storageClass: args.indexer.storageClass,
-            storageSize: args.indexer.storageSize,
-            rhelMappings: args.disconnected?.rhelMappings,
-            podAnnotations: configFile.podAnnotations,
-            annotations: configFile.databaseAnnotations.indexer,
-            after,
-        }, { parent: this });
-        const matcher = new ClairDeployment(`${name}-matcher`, {
-            ...workload, mode: "matcher", replicas: args.matcher.replicas, autoscaling: args.matcher.autoscaling, resources: args.matcher.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher, after,
-        }, { parent: this });
-        const notifier = new ClairDeployment(`${name}-notifier`, {
-            ...workload, mode: "notifier", replicas: args.notifier.replicas, resources: args.notifier.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.notifier, after,
-        }, { parent: this });
+        allowOnly(
+            name,
+            { name: "clair", component: "network", partOf: "clair" },
+            args.namespace,
+            {
+                podSelector: clairPods,
+                ingress: [{ ports: [HTTP_PORT] }, ...scrapeIngress(args.monitoring, [INTROSPECTION_PORT])],
+                egress: [
+                    ...DNS,
+                    { ports: [...new Set([80, 443, 5432, ...(bundlePort ? [bundlePort] : []), ...proxyPorts(args.proxy)])] },
+                    { ports: [HTTP_PORT], peers: [{ podSelector: { matchLabels: clairPods } }] },
+                ],
+            },
+            { parent: this },
+            "clair",
+        );
+        const indexer = new ClairIndexer(
+            `${name}-indexer`,
+            {
+                ...workload,
+                replicas: args.indexer.replicas,
+                autoscaling: args.indexer.autoscaling,
+                resources: args.indexer.resources,
+                storageClass: args.indexer.storageClass,
+                storageSize: args.indexer.storageSize,
+                rhelMappings: args.disconnected?.rhelMappings,
+                podAnnotations: configFile.podAnnotations,
+                annotations: configFile.databaseAnnotations.indexer,
+                after,
+            },
+            { parent: this },
+        );
+        const matcher = new ClairDeployment(
+            `${name}-matcher`,
+            {
+                ...workload,
+                mode: "matcher",
+                replicas: args.matcher.replicas,
+                autoscaling: args.matcher.autoscaling,
+                resources: args.matcher.resources,
+                podAnnotations: configFile.podAnnotations,
+                annotations: configFile.databaseAnnotations.matcher,
+                after,
+            },
+            { parent: this },
+        );
+        const notifier = new ClairDeployment(
+            `${name}-notifier`,
+            {
+                ...workload,
+                mode: "notifier",
+                replicas: args.notifier.replicas,
+                resources: args.notifier.resources,
+                podAnnotations: configFile.podAnnotations,
+                annotations: configFile.databaseAnnotations.notifier,
+                after,
+            },
+            { parent: this },
+        );
 
         // Beside the matchers, on their database and pool (the pool plan counts its pod).
         const updater = dedicated
-            ? new ClairUpdater(`${name}-updater`, {
-                  ...workload, resources: dedicated.resources, podAnnotations: configFile.podAnnotations, annotations: configFile.databaseAnnotations.matcher, after,
-              }, { parent: this })
+            ? new ClairUpdater(
+                  `${name}-updater`,
+                  {
+                      ...workload,
+                      resources: dedicated.resources,
+                      podAnnotations: configFile.podAnnotations,
+                      annotations: configFile.databaseAnnotations.matcher,
+                      after,
+                  },
+                  { parent: this },
+              )
             : undefined;
 
         const monitoringId = { name: "clair", component: "monitoring", partOf: "clair" };
         // The three node types only: the clairctl Jobs' pods carry the Clair name too, and serve no metrics.
-        const nodeTypes = { matchLabels: clairPods, matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In" as const, values: ["indexer", "matcher", "notifier", updaterIdentity.component] }] };
+        const nodeTypes = {
+            matchLabels: clairPods,
+            matchExpressions: [
+                { key: "app.kubernetes.io/component", operator: "In" as const, values: ["indexer", "matcher", "notifier", updaterIdentity.component] },
+            ],
+        };
         if (args.monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, nodeTypes, ["introspection"], { parent: this }, "clair");
         const monitoring = args.monitoring;
-        if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clairAlerts(ns, monitoring.runbookBaseUrl), { parent: this }, "clair");
+        if (monitoring?.rules)
+            prometheusRule(name, monitoringId, args.namespace, (ns) => clairAlerts(ns, monitoring.runbookBaseUrl), { parent: this }, "clair");
 
-        const routes = new ClairRoutes(name, {
-            namespace: args.namespace,
-            host: args.host,
-            exposure: args.exposure,
-            services: { indexer: indexer.serviceName, matcher: matcher.serviceName, notifier: notifier.serviceName },
-            ingressClassName: args.ingressClassName,
-            tlsSecretName: args.tlsSecretName,
-        }, { parent: this });
+        const routes = new ClairRoutes(
+            name,
+            {
+                namespace: args.namespace,
+                host: args.host,
+                exposure: args.exposure,
+                services: { indexer: indexer.serviceName, matcher: matcher.serviceName, notifier: notifier.serviceName },
+                ingressClassName: args.ingressClassName,
+                tlsSecretName: args.tlsSecretName,
+            },
+            { parent: this },
+        );
 
         const postUpgrade = upgrade
-            ? new ClairUpgradeJob(`${name}-post-upgrade`, { namespace: args.namespace, phase: "post", version: upgrade.version, pod: { ...clairctl, resources: upgrade.resources }, after: [indexer, matcher, notifier, ...(updater ? [updater] : [])] }, { parent: this })
+            ? new ClairUpgradeJob(
+                  `${name}-post-upgrade`,
+                  {
+                      namespace: args.namespace,
+                      phase: "post",
+                      version: upgrade.version,
+                      pod: { ...clairctl, resources: upgrade.resources },
+                      after: [indexer, matcher, notifier, ...(updater ? [updater] : [])],
+                  },
+                  { parent: this },
+              )
             : undefined;
         const updatersImport = args.disconnected
-            ? new ClairUpdatersImport(`${name}-import`, {
-                  namespace: args.namespace,
-                  bundle: args.disconnected.bundle,
-                  schedule: args.disconnected.schedule,
-                  // An import from a URL goes out (an internal https server, say); one from a claim does not.
-                  pod: { ...clairctl, resources: args.disconnected.importResources, ...("url" in args.disconnected.bundle ? { trustedCa: args.trustedCa } : {}) },
-                  after: [matcher],
-              }, { parent: this })
+            ? new ClairUpdatersImport(
+                  `${name}-import`,
+                  {
+                      namespace: args.namespace,
+                      bundle: args.disconnected.bundle,
+                      schedule: args.disconnected.schedule,
+                      // An import from a URL goes out (an internal https server, say); one from a claim does not.
+                      pod: {
+                          ...clairctl,
+                          resources: args.disconnected.importResources,
+                          ...("url" in args.disconnected.bundle ? { trustedCa: args.trustedCa } : {}),
+                      },
+                      after: [matcher],
+                  },
+                  { parent: this },
+              )
             : undefined;
 
         this.urls = routes.urls;
@@ -261,8 +363,13 @@ export class Clair extends pulumi.ComponentResource {
         };
         // The clairctl Jobs count as one pod each, as if running (the CronJob rule, docs/capacity.md).
         this.capacity = [
-            ...indexer.capacity, ...matcher.capacity, ...notifier.capacity, ...(updater?.capacity ?? []),
-            ...(preUpgrade ? [preUpgrade.capacity] : []), ...(postUpgrade ? [postUpgrade.capacity] : []), ...(updatersImport?.capacity ?? []),
+            ...indexer.capacity,
+            ...matcher.capacity,
+            ...notifier.capacity,
+            ...(updater?.capacity ?? []),
+            ...(preUpgrade ? [preUpgrade.capacity] : []),
+            ...(postUpgrade ? [postUpgrade.capacity] : []),
+            ...(updatersImport?.capacity ?? []),
             ...databases.capacity,
         ];
         this.databases = databases.databases;

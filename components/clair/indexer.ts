@@ -16,7 +16,6 @@ export interface ClairIndexerArgs extends ClairWorkloadArgs {
     rhelMappings?: RhelMappings;
 }
 
-
 /**
  * The indexer: a StatefulSet so each pod keeps its own 100Gi gp2 claim for layer downloads
  * (sized for IOPS as much as space), Parallel pod management since pods share nothing.
@@ -39,30 +38,51 @@ export class ClairIndexer extends pulumi.ComponentResource {
         const pod = clairPod({ ...podBase, mode: "indexer", scratchClaimSize: storageSize });
 
         const scaling = autoscaledReplicas("StatefulSet", args.replicas, args.autoscaling);
-        const statefulSet = new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name: CLAIR_NAMES.indexer, namespace: args.namespace, labels: labels(id, CLAIR_NAMES.indexer), annotations: { ...args.annotations, ...pod.annotations(scaling.exemptions), ...scaling.annotations } },
-            spec: {
-                serviceName: headless.metadata.name,
-                replicas: scaling.replicas,
-                podManagementPolicy: "Parallel",
-                // No rollingUpdate.maxUnavailable: API servers without the MaxUnavailableStatefulSet
-                // feature gate (off in 1.33 and on most OpenShift releases) drop it, and every
-                // preview would propose it again. One pod at a time is the default anyway.
-                updateStrategy: { type: "RollingUpdate" },
-                minReadySeconds: 10,
-                selector: { matchLabels: selectorLabels(id) },
-                template: {
-                    metadata: pod.metadata(labels(id), args.podAnnotations),
-                    spec: pod.spec,
+        const statefulSet = new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: {
+                    name: CLAIR_NAMES.indexer,
+                    namespace: args.namespace,
+                    labels: labels(id, CLAIR_NAMES.indexer),
+                    annotations: { ...args.annotations, ...pod.annotations(scaling.exemptions), ...scaling.annotations },
                 },
-                volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),
-                // The claims hold only transient layers: drop them with the pods.
-                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
+                spec: {
+                    serviceName: headless.metadata.name,
+                    replicas: scaling.replicas,
+                    podManagementPolicy: "Parallel",
+                    // No rollingUpdate.maxUnavailable: API servers without the MaxUnavailableStatefulSet
+                    // feature gate (off in 1.33 and on most OpenShift releases) drop it, and every
+                    // preview would propose it again. One pod at a time is the default anyway.
+                    updateStrategy: { type: "RollingUpdate" },
+                    minReadySeconds: 10,
+                    selector: { matchLabels: selectorLabels(id) },
+                    template: {
+                        metadata: pod.metadata(labels(id), args.podAnnotations),
+                        spec: pod.spec,
+                    },
+                    volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),
+                    // The claims hold only transient layers: drop them with the pods.
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
+                },
             },
-        }, { ...childOpts, ...scaling.options, dependsOn: args.after });
-        if (args.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "StatefulSet", name: CLAIR_NAMES.indexer }, args.autoscaling, "clair.indexer", { ...childOpts, dependsOn: [statefulSet] });
+            { ...childOpts, ...scaling.options, dependsOn: args.after },
+        );
+        if (args.autoscaling)
+            horizontalAutoscaler(name, id, args.namespace, { kind: "StatefulSet", name: CLAIR_NAMES.indexer }, args.autoscaling, "clair.indexer", {
+                ...childOpts,
+                dependsOn: [statefulSet],
+            });
 
-        this.capacity = [pod.capacity({ name: CLAIR_NAMES.indexer, app: "clair", kind: "StatefulSet", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas })];
+        this.capacity = [
+            pod.capacity({
+                name: CLAIR_NAMES.indexer,
+                app: "clair",
+                kind: "StatefulSet",
+                replicas: scaling.replicas,
+                maxReplicas: args.autoscaling?.maxReplicas,
+            }),
+        ];
         this.serviceName = service.metadata.name;
         this.registerOutputs({ serviceName: this.serviceName });
     }

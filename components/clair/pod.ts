@@ -10,7 +10,16 @@ import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../../lib/resources";
 import { CLAIR_TRUSTED_CA_FILE, trustedCaProjection, type TrustedCa } from "../shared/trusted-ca";
 import type { ClairMode } from "../../lib/clair-pools";
-import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration, type PodPlacement, type PodTemplate, type PodVolume, type WorkloadPlacement } from "../shared/workload";
+import {
+    perPodClaimVolume,
+    podTemplate,
+    podVolume,
+    type ContainerDeclaration,
+    type PodPlacement,
+    type PodTemplate,
+    type PodVolume,
+    type WorkloadPlacement,
+} from "../shared/workload";
 
 export const HTTP_PORT = 8080;
 export const INTROSPECTION_PORT = 8089;
@@ -116,7 +125,9 @@ export const SCRATCH_VOLUME = "layers";
 export function certsVolume(databaseCaConfigMap?: pulumi.Input<string>, trustedCa?: TrustedCa): PodVolume | undefined {
     if (!trustedCa) return databaseCaConfigMap ? podVolume("database-ca", { configMap: { name: databaseCaConfigMap } }) : undefined;
     return podVolume("certs", {
-        projected: { sources: [...(databaseCaConfigMap ? [{ configMap: { name: databaseCaConfigMap } }] : []), trustedCaProjection(trustedCa, CLAIR_TRUSTED_CA_FILE)] },
+        projected: {
+            sources: [...(databaseCaConfigMap ? [{ configMap: { name: databaseCaConfigMap } }] : []), trustedCaProjection(trustedCa, CLAIR_TRUSTED_CA_FILE)],
+        },
     });
 }
 
@@ -133,7 +144,9 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
     const runAs = { user: args.runAsUser, group: args.runAsUser };
     const config = podVolume("config", { secret: { secretName: args.configSecretName } });
     const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "1Gi" } });
-    const scratch = args.scratchClaimSize ? perPodClaimVolume(SCRATCH_VOLUME, args.scratchClaimSize) : podVolume(SCRATCH_VOLUME, { emptyDir: { sizeLimit: "1Gi" } });
+    const scratch = args.scratchClaimSize
+        ? perPodClaimVolume(SCRATCH_VOLUME, args.scratchClaimSize)
+        : podVolume(SCRATCH_VOLUME, { emptyDir: { sizeLimit: "1Gi" } });
     const certs = certsVolume(args.caConfigMapName, args.trustedCa);
     const mappings = args.rhelMappings ? rhelMappingsVolume(args.rhelMappings) : undefined;
     const probeTiming = { timeoutSeconds: 5, periodSeconds: 10, failureThreshold: 3 };
@@ -163,7 +176,10 @@ export function clairPod(args: ClairPodArgs): PodTemplate {
         // before /readyz answers: the probe tries every periodSeconds for startupMinutes before
         // liveness takes over (50 by default: Quay's operator allows 300 x 10 s, see
         // CLAIR_STARTUP_MINUTES_DEFAULT in config/clair.ts).
-        startupProbe: httpProbe("/readyz", "introspection", { ...probeTiming, failureThreshold: startupFailureThreshold(args.startupMinutes, probeTiming.periodSeconds) }),
+        startupProbe: httpProbe("/readyz", "introspection", {
+            ...probeTiming,
+            failureThreshold: startupFailureThreshold(args.startupMinutes, probeTiming.periodSeconds),
+        }),
         readinessProbe: httpProbe("/readyz", "introspection", probeTiming),
         livenessProbe: httpProbe("/healthz", "introspection", { ...probeTiming, periodSeconds: 30 }),
         mounts: [

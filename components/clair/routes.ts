@@ -30,56 +30,71 @@ export class ClairRoutes extends pulumi.ComponentResource {
         if (args.exposure === "route") {
             for (const mode of CLAIR_MODES) {
                 const id = { name: "clair", component: mode, partOf: "clair" };
-                new k8s.apiextensions.CustomResource(`${name}-${mode}-route`, {
-                    apiVersion: "route.openshift.io/v1",
-                    kind: "Route",
-                    metadata: {
-                        name: CLAIR_NAMES[mode],
-                        namespace: args.namespace,
-                        labels: labels(id),
-                        // The indexer answers after downloading and scanning every layer; cookies
-                        // would pin the Quay client to one indexer pod.
-                        ...(mode === "indexer"
-                            ? { annotations: { "haproxy.router.openshift.io/timeout": INDEXER_TIMEOUT, "haproxy.router.openshift.io/disable_cookies": "true" } }
-                            : {}),
+                new k8s.apiextensions.CustomResource(
+                    `${name}-${mode}-route`,
+                    {
+                        apiVersion: "route.openshift.io/v1",
+                        kind: "Route",
+                        metadata: {
+                            name: CLAIR_NAMES[mode],
+                            namespace: args.namespace,
+                            labels: labels(id),
+                            // The indexer answers after downloading and scanning every layer; cookies
+                            // would pin the Quay client to one indexer pod.
+                            ...(mode === "indexer"
+                                ? {
+                                      annotations: {
+                                          "haproxy.router.openshift.io/timeout": INDEXER_TIMEOUT,
+                                          "haproxy.router.openshift.io/disable_cookies": "true",
+                                      },
+                                  }
+                                : {}),
+                        },
+                        spec: {
+                            host: args.host,
+                            path: `/${mode}`,
+                            to: { kind: "Service", name: args.services[mode], weight: 100 },
+                            port: { targetPort: "http" },
+                            tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
+                            wildcardPolicy: "None",
+                        },
                     },
-                    spec: {
-                        host: args.host,
-                        path: `/${mode}`,
-                        to: { kind: "Service", name: args.services[mode], weight: 100 },
-                        port: { targetPort: "http" },
-                        tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
-                        wildcardPolicy: "None",
-                    },
-                }, childOpts);
+                    childOpts,
+                );
             }
         } else {
-            new k8s.networking.v1.Ingress(name, {
-                metadata: {
-                    name: "clair",
-                    namespace: args.namespace,
-                    labels: labels({ name: "clair", component: "ingress", partOf: "clair" }),
-                    annotations: {
-                        "nginx.ingress.kubernetes.io/proxy-read-timeout": "300",
-                        "nginx.ingress.kubernetes.io/proxy-send-timeout": "300",
-                        "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+            new k8s.networking.v1.Ingress(
+                name,
+                {
+                    metadata: {
+                        name: "clair",
+                        namespace: args.namespace,
+                        labels: labels({ name: "clair", component: "ingress", partOf: "clair" }),
+                        annotations: {
+                            "nginx.ingress.kubernetes.io/proxy-read-timeout": "300",
+                            "nginx.ingress.kubernetes.io/proxy-send-timeout": "300",
+                            "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+                        },
+                    },
+                    spec: {
+                        ingressClassName: args.ingressClassName,
+                        tls: [{ hosts: [args.host], secretName: args.tlsSecretName }],
+                        rules: [
+                            {
+                                host: args.host,
+                                http: {
+                                    paths: CLAIR_MODES.map((mode) => ({
+                                        path: `/${mode}`,
+                                        pathType: "Prefix",
+                                        backend: { service: { name: args.services[mode], port: { name: "http" } } },
+                                    })),
+                                },
+                            },
+                        ],
                     },
                 },
-                spec: {
-                    ingressClassName: args.ingressClassName,
-                    tls: [{ hosts: [args.host], secretName: args.tlsSecretName }],
-                    rules: [{
-                        host: args.host,
-                        http: {
-                            paths: CLAIR_MODES.map((mode) => ({
-                                path: `/${mode}`,
-                                pathType: "Prefix",
-                                backend: { service: { name: args.services[mode], port: { name: "http" } } },
-                            })),
-                        },
-                    }],
-                },
-            }, childOpts);
+                childOpts,
+            );
         }
 
         this.urls = { indexer: `https://${args.host}/indexer`, matcher: `https://${args.host}/matcher`, notifier: `https://${args.host}/notifier` };

@@ -12,15 +12,19 @@ export function clairService(
     headless = false,
     objectName = name,
 ): k8s.core.v1.Service {
-    return new k8s.core.v1.Service(name, {
-        metadata: { name: objectName, namespace, labels: labels(id) },
-        spec: {
-            ...(headless ? { clusterIP: "None", publishNotReadyAddresses: true } : {}),
-            selector: selectorLabels(id),
-            ports: [
-                { name: "http", port: HTTP_PORT, targetPort: "http" },
-                { name: "introspection", port: INTROSPECTION_PORT, targetPort: "introspection" },
-            ],
+    return new k8s.core.v1.Service(
+        name,
+        {
+            metadata: { name: objectName, namespace, labels: labels(id) },
+            spec: {
+                ...(headless ? { clusterIP: "None", publishNotReadyAddresses: true } : {}),
+                selector: selectorLabels(id),
+                ports: [
+                    { name: "http", port: HTTP_PORT, targetPort: "http" },
+                    { name: "introspection", port: INTROSPECTION_PORT, targetPort: "introspection" },
+                ],
+            },
         },
-    }, opts);
+        opts,
+    );
 }

@@ -32,17 +32,29 @@ export class ClairUpdater extends pulumi.ComponentResource {
         super("scanning:clair:Updater", name, {}, opts);
         const { namespace, podAnnotations, annotations, after, ...base } = args;
         const pod = clairPod({ ...base, mode: "matcher", configFile: UPDATER_CONFIG_FILE, identity: updaterIdentity });
-        const exemptions = singleReplicaExemptions(UPDATER_PODS, "one pod runs the updaters; a second would only wait on the first's locks, and a pause while it is replaced delays an update run, which serves no request");
-        new k8s.apps.v1.Deployment(name, {
-            metadata: { name: UPDATER_NAME, namespace, labels: labels(updaterIdentity, UPDATER_NAME), annotations: { ...annotations, ...pod.annotations(exemptions) } },
-            spec: {
-                replicas: UPDATER_PODS,
-                // The old pod stops before the new one starts: the pool plan counts one updater pod.
-                strategy: { type: "Recreate" },
-                selector: { matchLabels: selectorLabels(updaterIdentity) },
-                template: { metadata: pod.metadata(labels(updaterIdentity), podAnnotations), spec: pod.spec },
+        const exemptions = singleReplicaExemptions(
+            UPDATER_PODS,
+            "one pod runs the updaters; a second would only wait on the first's locks, and a pause while it is replaced delays an update run, which serves no request",
+        );
+        new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata: {
+                    name: UPDATER_NAME,
+                    namespace,
+                    labels: labels(updaterIdentity, UPDATER_NAME),
+                    annotations: { ...annotations, ...pod.annotations(exemptions) },
+                },
+                spec: {
+                    replicas: UPDATER_PODS,
+                    // The old pod stops before the new one starts: the pool plan counts one updater pod.
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: selectorLabels(updaterIdentity) },
+                    template: { metadata: pod.metadata(labels(updaterIdentity), podAnnotations), spec: pod.spec },
+                },
             },
-        }, { parent: this, dependsOn: after });
+            { parent: this, dependsOn: after },
+        );
         this.capacity = [pod.capacity({ name: UPDATER_NAME, app: "clair", kind: "Deployment", replicas: UPDATER_PODS })];
         this.registerOutputs({});
     }

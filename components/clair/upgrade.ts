@@ -41,20 +41,24 @@ export class ClairUpgradeJob extends pulumi.ComponentResource {
             ...args.pod,
             command: ["/bin/sh", "-c", adminScript(args.phase, args.version)],
         });
-        const job = new k8s.batch.v1.Job(name, {
-            metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: pod.annotations(KEEP_FINISHED_JOB) },
-            spec: {
-                backoffLimit: 2,
-                activeDeadlineSeconds: DEADLINE_SECONDS,
-                template: { metadata: pod.metadata(labels(id)), spec: pod.spec },
+        const job = new k8s.batch.v1.Job(
+            name,
+            {
+                metadata: { name: objectName, namespace: args.namespace, labels: labels(id, objectName), annotations: pod.annotations(KEEP_FINISHED_JOB) },
+                spec: {
+                    backoffLimit: 2,
+                    activeDeadlineSeconds: DEADLINE_SECONDS,
+                    template: { metadata: pod.metadata(labels(id)), spec: pod.spec },
+                },
             },
-        }, {
-            parent: this,
-            dependsOn: args.after,
-            // Same name, changed spec (resources, say): a Job cannot be updated in place.
-            deleteBeforeReplace: true,
-            customTimeouts: { create: `${DEADLINE_SECONDS / 60 + 5}m` },
-        });
+            {
+                parent: this,
+                dependsOn: args.after,
+                // Same name, changed spec (resources, say): a Job cannot be updated in place.
+                deleteBeforeReplace: true,
+                customTimeouts: { create: `${DEADLINE_SECONDS / 60 + 5}m` },
+            },
+        );
         this.capacity = pod.capacity({ name: objectName, app: CLAIRCTL_APP, kind: "Job", replicas: 1 });
         this.jobName = job.metadata.name;
         this.registerOutputs({ jobName: this.jobName });

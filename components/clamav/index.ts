@@ -80,7 +80,9 @@ export const EXPORTER_PORT = 9906;
 
 export const CLAMAV_NAME = "clamav";
 export const MIRROR_NAME = "clamav-mirror";
-export const CLAMAV_UID_EXEMPTIONS = vendorUid("runs as the clamav/clamav image's own user (uid 100, gid 101), which owns its files; clamav.runAsUser/runAsGroup change it");
+export const CLAMAV_UID_EXEMPTIONS = vendorUid(
+    "runs as the clamav/clamav image's own user (uid 100, gid 101), which owns its files; clamav.runAsUser/runAsGroup change it",
+);
 const CONF_DIR = "/etc/clamav-k8s";
 /** Writable layer and logs; signatures and scan files live on sized emptyDirs. */
 const EPHEMERAL_STORAGE = "512Mi";
@@ -121,32 +123,49 @@ export class Clamav extends pulumi.ComponentResource {
         const childOpts = { parent: this };
         const runAs = args.runAs;
         // ClamAV's own account for clamd and the mirror (the refresh CronJob has its own, with its Role).
-        const account = appServiceAccount(`${name}-sa`, { objectName: CLAMAV_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clamav", component: "service-account", partOf: "clamav" } }, childOpts);
+        const account = appServiceAccount(
+            `${name}-sa`,
+            { objectName: CLAMAV_SERVICE_ACCOUNT, namespace: args.namespace, identity: { name: "clamav", component: "service-account", partOf: "clamav" } },
+            childOpts,
+        );
 
         // Where clamd's init containers fetch: the in-cluster mirror, else an external mirror,
         // else the CDN. The mirror is in the same namespace, so its short name resolves.
         const refreshName = args.refresh.name;
         // Every ClamAV workload's; clamd's and the mirror's with ClamAV's account (the refresh CronJob has one of its own).
-        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings };
+        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = {
+            namespace: args.namespace,
+            priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+        };
         const placement: WorkloadPlacement = { ...appPlacement, serviceAccountName: account.metadata.name };
         const mirror = args.mirror
-            ? new ClamavMirror(`${name}-mirror`, {
-                  ...placement,
-                  name: MIRROR_NAME,
-                  updaterImage: args.image,
-                  serverImage: args.mirror.serverImage,
-                  runAs,
-                  upstream: args.mirror.upstream === "none" ? { kind: "none" } : args.privateMirror ? { kind: "mirror", url: args.privateMirror } : { kind: "cdn" },
-                  checksPerDay: args.mirror.checksPerDay,
-                  storageSize: args.mirror.storageSize,
-                  storageClass: args.mirror.storageClass,
-                  updaterResources: args.mirror.updaterResources,
-                  serverResources: args.mirror.serverResources,
-                  clientLabels: [instanceSelector(CLAMAV_NAME), instanceSelector(refreshName)],
-                  proxy: freshclamProxy(args.proxy),
-                  trustedCa: args.trustedCa,
-                  customDatabaseUrls: args.customDatabaseUrls,
-              }, childOpts)
+            ? new ClamavMirror(
+                  `${name}-mirror`,
+                  {
+                      ...placement,
+                      name: MIRROR_NAME,
+                      updaterImage: args.image,
+                      serverImage: args.mirror.serverImage,
+                      runAs,
+                      upstream:
+                          args.mirror.upstream === "none"
+                              ? { kind: "none" }
+                              : args.privateMirror
+                                ? { kind: "mirror", url: args.privateMirror }
+                                : { kind: "cdn" },
+                      checksPerDay: args.mirror.checksPerDay,
+                      storageSize: args.mirror.storageSize,
+                      storageClass: args.mirror.storageClass,
+                      updaterResources: args.mirror.updaterResources,
+                      serverResources: args.mirror.serverResources,
+                      clientLabels: [instanceSelector(CLAMAV_NAME), instanceSelector(refreshName)],
+                      proxy: freshclamProxy(args.proxy),
+                      trustedCa: args.trustedCa,
+                      customDatabaseUrls: args.customDatabaseUrls,
+                  },
+                  childOpts,
+              )
             : undefined;
         const inClusterMirrorUrl = `http://${MIRROR_NAME}:${MIRROR_PORT}`;
         const signatureSource = mirror ? inClusterMirrorUrl : args.privateMirror;
@@ -158,12 +177,18 @@ export class Clamav extends pulumi.ComponentResource {
             // The in-cluster mirror is reached directly; an external mirror or the CDN through the proxy.
             // Every init container below runs freshclam with this file and args.updaterResources: its
             // memory limit decides whether freshclam may load what it downloaded to test it.
-            "freshclam.conf": renderClamavConf(freshclamConf({ memoryLimit: args.updaterResources.memory }, signatureSource, mirror ? undefined : freshclamProxy(args.proxy), customDatabases)),
+            "freshclam.conf": renderClamavConf(
+                freshclamConf({ memoryLimit: args.updaterResources.memory }, signatureSource, mirror ? undefined : freshclamProxy(args.proxy), customDatabases),
+            ),
         };
-        const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
-            metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },
-            data: files,
-        }, childOpts);
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: { name: "clamav-config", namespace: args.namespace, labels: labels(id) },
+                data: files,
+            },
+            childOpts,
+        );
 
         const signatures = podVolume("signatures", { emptyDir: { sizeLimit: "2Gi" } });
         const configVolume = podVolume("config", { configMap: { name: config.metadata.name } });
@@ -194,19 +219,25 @@ export class Clamav extends pulumi.ComponentResource {
         // v2.1.4's reader can lose a scrape to its own race (5 s timeout, clamav_up 0); one retry
         // (the whole scrape again) still fits Prometheus's default 10 s scrape timeout.
         const exporter: ContainerDeclaration[] = monitoring?.podMonitors
-            ? [{
-                  name: "exporter",
-                  image: monitoring.exporter.image,
-                  args: [`--clamav.address=tcp://127.0.0.1:${CLAMD_PORT}`, "--clamav.retries=1", `--web.listen-address=:${EXPORTER_PORT}`],
-                  ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
-                  // Its landing page at / answers without asking clamd; liveness only needs the port.
-                  readinessProbe: httpProbe("/", "metrics", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
-                  livenessProbe: tcpProbe("metrics", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
-                  resources: monitoring.exporter.resources,
-                  ephemeralStorage: "64Mi",
-              }]
+            ? [
+                  {
+                      name: "exporter",
+                      image: monitoring.exporter.image,
+                      args: [`--clamav.address=tcp://127.0.0.1:${CLAMD_PORT}`, "--clamav.retries=1", `--web.listen-address=:${EXPORTER_PORT}`],
+                      ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
+                      // Its landing page at / answers without asking clamd; liveness only needs the port.
+                      readinessProbe: httpProbe("/", "metrics", { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+                      livenessProbe: tcpProbe("metrics", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                      resources: monitoring.exporter.resources,
+                      ephemeralStorage: "64Mi",
+                  },
+              ]
             : [];
-        const ping = execProbe(["clamdscan", `--config-file=${CONF_DIR}/clamd.conf`, "--ping", "1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+        const ping = execProbe(["clamdscan", `--config-file=${CONF_DIR}/clamd.conf`, "--ping", "1"], {
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+            failureThreshold: 3,
+        });
         const pod = podTemplate({
             runAs,
             fsGroup: args.runAs.group,
@@ -217,74 +248,142 @@ export class Clamav extends pulumi.ComponentResource {
             spread: id,
             uidExemptions: CLAMAV_UID_EXEMPTIONS,
             initContainers,
-            containers: [{
-                name: "clamd",
-                image: args.image,
-                command: ["clamd", `--config-file=${CONF_DIR}/clamd.conf`],
-                ports: [{ name: "clamd", containerPort: CLAMD_PORT }],
-                // Loading the full signature set takes a minute or two: up to 10 minutes before liveness applies.
-                startupProbe: { ...ping, periodSeconds: 10, failureThreshold: 60 },
-                readinessProbe: ping,
-                livenessProbe: tcpProbe("clamd", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
-                // Let endpoints drop the pod before clamd stops accepting connections.
-                lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10"] } } },
-                mounts,
-                resources: args.resources,
-                ephemeralStorage: EPHEMERAL_STORAGE,
-            }, ...exporter],
+            containers: [
+                {
+                    name: "clamd",
+                    image: args.image,
+                    command: ["clamd", `--config-file=${CONF_DIR}/clamd.conf`],
+                    ports: [{ name: "clamd", containerPort: CLAMD_PORT }],
+                    // Loading the full signature set takes a minute or two: up to 10 minutes before liveness applies.
+                    startupProbe: { ...ping, periodSeconds: 10, failureThreshold: 60 },
+                    readinessProbe: ping,
+                    livenessProbe: tcpProbe("clamd", { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                    // Let endpoints drop the pod before clamd stops accepting connections.
+                    lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10"] } } },
+                    mounts,
+                    resources: args.resources,
+                    ephemeralStorage: EPHEMERAL_STORAGE,
+                },
+                ...exporter,
+            ],
             volumes: [signatures, configVolume, tmp, logs, ...(trustedCa ? [trustedCa.volume] : [])],
         });
         const scaling = autoscaledReplicas("Deployment", args.replicas, args.autoscaling);
-        const deployment = new k8s.apps.v1.Deployment(name, {
-            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id, CLAMAV_NAME), annotations: { ...pod.annotations(scaling.exemptions), ...scaling.annotations } },
-            spec: {
-                replicas: scaling.replicas,
-                // New pods download and load the signatures before any old pod stops: 100% surge,
-                // none unavailable, so a refresh never lowers the number of ready pods.
-                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } },
-                minReadySeconds: 15,
-                progressDeadlineSeconds: 1200,
-                selector: { matchLabels: selectorLabels(id) },
-                template: {
-                    metadata: pod.metadata(labels(id, CLAMAV_NAME), { "checksum/clamav-config": checksum(JSON.stringify(files)) }),
-                    spec: pod.spec,
+        const deployment = new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata: {
+                    name: CLAMAV_NAME,
+                    namespace: args.namespace,
+                    labels: labels(id, CLAMAV_NAME),
+                    annotations: { ...pod.annotations(scaling.exemptions), ...scaling.annotations },
+                },
+                spec: {
+                    replicas: scaling.replicas,
+                    // New pods download and load the signatures before any old pod stops: 100% surge,
+                    // none unavailable, so a refresh never lowers the number of ready pods.
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } },
+                    minReadySeconds: 15,
+                    progressDeadlineSeconds: 1200,
+                    selector: { matchLabels: selectorLabels(id) },
+                    template: {
+                        metadata: pod.metadata(labels(id, CLAMAV_NAME), { "checksum/clamav-config": checksum(JSON.stringify(files)) }),
+                        spec: pod.spec,
+                    },
                 },
             },
-        }, { ...childOpts, ...scaling.options, ...(mirror ? { dependsOn: [mirror] } : {}) });
-        if (args.autoscaling) horizontalAutoscaler(name, id, args.namespace, { kind: "Deployment", name: CLAMAV_NAME }, args.autoscaling, "clamav", { ...childOpts, dependsOn: [deployment] });
+            { ...childOpts, ...scaling.options, ...(mirror ? { dependsOn: [mirror] } : {}) },
+        );
+        if (args.autoscaling)
+            horizontalAutoscaler(name, id, args.namespace, { kind: "Deployment", name: CLAMAV_NAME }, args.autoscaling, "clamav", {
+                ...childOpts,
+                dependsOn: [deployment],
+            });
 
-        const service = new k8s.core.v1.Service(name, {
-            metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
-            spec: { selector: selectorLabels(id), ports: [{ name: "clamd", port: CLAMD_PORT, targetPort: "clamd" }] },
-        }, childOpts);
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name: CLAMAV_NAME, namespace: args.namespace, labels: labels(id) },
+                spec: { selector: selectorLabels(id), ports: [{ name: "clamd", port: CLAMD_PORT, targetPort: "clamd" }] },
+            },
+            childOpts,
+        );
         onePodAtATime(name, id, args.namespace, childOpts, CLAMAV_NAME);
         // clamd serves scans on 3310; its init containers fetch signatures from one source.
-        allowOnly(name, id, args.namespace, {
-            podSelector: instanceSelector(CLAMAV_NAME),
-            ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
-            egress: [...DNS, { ports: mirror ? [MIRROR_PORT] : [...new Set([...(args.privateMirror ? [urlPort(args.privateMirror)] : [80, 443]), ...args.customDatabaseUrls.map((u) => urlPort(u)), ...proxyPorts(args.proxy)])] }],
-        }, childOpts, CLAMAV_NAME);
+        allowOnly(
+            name,
+            id,
+            args.namespace,
+            {
+                podSelector: instanceSelector(CLAMAV_NAME),
+                ingress: [{ ports: [CLAMD_PORT] }, ...scrapeIngress(monitoring, [EXPORTER_PORT])],
+                egress: [
+                    ...DNS,
+                    {
+                        ports: mirror
+                            ? [MIRROR_PORT]
+                            : [
+                                  ...new Set([
+                                      ...(args.privateMirror ? [urlPort(args.privateMirror)] : [80, 443]),
+                                      ...args.customDatabaseUrls.map((u) => urlPort(u)),
+                                      ...proxyPorts(args.proxy),
+                                  ]),
+                              ],
+                    },
+                ],
+            },
+            childOpts,
+            CLAMAV_NAME,
+        );
 
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };
-        if (monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, { matchLabels: instanceSelector(CLAMAV_NAME) }, ["metrics"], childOpts, CLAMAV_NAME);
-        if (monitoring?.rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clamavAlerts(ns, monitoring.databaseMaxAgeHours, { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined }, monitoring.runbookBaseUrl), childOpts, CLAMAV_NAME);
+        if (monitoring?.podMonitors)
+            podMonitor(name, monitoringId, args.namespace, { matchLabels: instanceSelector(CLAMAV_NAME) }, ["metrics"], childOpts, CLAMAV_NAME);
+        if (monitoring?.rules)
+            prometheusRule(
+                name,
+                monitoringId,
+                args.namespace,
+                (ns) =>
+                    clamavAlerts(
+                        ns,
+                        monitoring.databaseMaxAgeHours,
+                        { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined },
+                        monitoring.runbookBaseUrl,
+                    ),
+                childOpts,
+                CLAMAV_NAME,
+            );
 
-        const refresh = new ClamavRefresh(`${name}-refresh`, {
-            ...appPlacement,
-            deploymentName: CLAMAV_NAME,
-            cronJobName: refreshName,
-            schedule: args.refresh.schedule,
-            image: args.refresh.image,
-            resources: args.refresh.resources,
-            mirror: mirror ? { url: inClusterMirrorUrl, image: args.image, ports: [MIRROR_PORT], resources: args.refresh.resources } : undefined,
-        }, { parent: this, dependsOn: [deployment] });
+        const refresh = new ClamavRefresh(
+            `${name}-refresh`,
+            {
+                ...appPlacement,
+                deploymentName: CLAMAV_NAME,
+                cronJobName: refreshName,
+                schedule: args.refresh.schedule,
+                image: args.refresh.image,
+                resources: args.refresh.resources,
+                mirror: mirror ? { url: inClusterMirrorUrl, image: args.image, ports: [MIRROR_PORT], resources: args.refresh.resources } : undefined,
+            },
+            { parent: this, dependsOn: [deployment] },
+        );
 
         // Every workload is listed, the refresh CronJob's run included.
-        this.capacity = [pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas }), ...refresh.capacity, ...(mirror?.capacity ?? [])];
+        this.capacity = [
+            pod.capacity({ name: CLAMAV_NAME, app: "clamav", kind: "Deployment", replicas: scaling.replicas, maxReplicas: args.autoscaling?.maxReplicas }),
+            ...refresh.capacity,
+            ...(mirror?.capacity ?? []),
+        ];
         this.serviceName = service.metadata.name;
         this.endpoint = pulumi.interpolate`tcp://${service.metadata.name}.${args.namespace}.svc:${CLAMD_PORT}`;
         this.deploymentName = deployment.metadata.name;
         this.refreshCronJobName = refresh.cronJobName;
-        this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, deploymentName: this.deploymentName, refreshCronJobName: this.refreshCronJobName });
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            endpoint: this.endpoint,
+            deploymentName: this.deploymentName,
+            refreshCronJobName: this.refreshCronJobName,
+        });
     }
 }

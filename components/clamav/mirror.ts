@@ -54,9 +54,12 @@ export interface ClamavMirrorArgs extends WorkloadPlacement {
 export const MIRROR_PORT = 8080;
 const CONF_DIR = "/etc/clamav-mirror";
 
-export const MIRROR_UID_EXEMPTIONS: Exemption[] = vendorUid("runs as the clamav/clamav image's own user (uid 100, gid 101), which owns the database files on the claim; nginx runs as the same user with its pid and temporary files under /tmp");
+export const MIRROR_UID_EXEMPTIONS: Exemption[] = vendorUid(
+    "runs as the clamav/clamav image's own user (uid 100, gid 101), which owns the database files on the claim; nginx runs as the same user with its pid and temporary files under /tmp",
+);
 /** The updater's own exemptions: it is freshclam in daemon mode and serves nothing. */
-const NO_UPDATER_LIVENESS = "the updater container's process is freshclam's daemon itself: when it dies, the container restarts; a liveness restart would only make it ask the CDN again";
+const NO_UPDATER_LIVENESS =
+    "the updater container's process is freshclam's daemon itself: when it dies, the container restarts; a liveness restart would only make it ask the CDN again";
 export const UPDATER_PROBE_EXEMPTIONS: Exemption[] = [
     { checker: "polaris", check: "livenessProbeMissing", reason: NO_UPDATER_LIVENESS },
     { checker: "checkov", check: "CKV_K8S_8", reason: NO_UPDATER_LIVENESS },
@@ -86,27 +89,68 @@ export class ClamavMirror extends pulumi.ComponentResource {
         const connected = args.upstream.kind !== "none";
 
         const files: Record<string, string> = {
-            "nginx.conf": renderNginxConf(mirrorNginxConf({ port: MIRROR_PORT, root: CLAMAV_DB_DIR, tempDir: "/tmp", accessLog: "/dev/stdout", customFiles: args.customDatabaseUrls.map(customDatabaseFile) })),
-            ...(connected ? { "freshclam.conf": renderClamavConf(mirrorUpdaterConf(args.checksPerDay, { memoryLimit: args.updaterResources.memory }, args.upstream.kind === "mirror" ? args.upstream.url : undefined, args.proxy, args.customDatabaseUrls)) } : {}),
+            "nginx.conf": renderNginxConf(
+                mirrorNginxConf({
+                    port: MIRROR_PORT,
+                    root: CLAMAV_DB_DIR,
+                    tempDir: "/tmp",
+                    accessLog: "/dev/stdout",
+                    customFiles: args.customDatabaseUrls.map(customDatabaseFile),
+                }),
+            ),
+            ...(connected
+                ? {
+                      "freshclam.conf": renderClamavConf(
+                          mirrorUpdaterConf(
+                              args.checksPerDay,
+                              { memoryLimit: args.updaterResources.memory },
+                              args.upstream.kind === "mirror" ? args.upstream.url : undefined,
+                              args.proxy,
+                              args.customDatabaseUrls,
+                          ),
+                      ),
+                  }
+                : {}),
         };
-        const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
-            metadata: { name: `${args.name}-config`, namespace: args.namespace, labels: labels(id) },
-            data: files,
-        }, childOpts);
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: { name: `${args.name}-config`, namespace: args.namespace, labels: labels(id) },
+                data: files,
+            },
+            childOpts,
+        );
 
-        const service = new k8s.core.v1.Service(name, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
-            // Headless: the StatefulSet's governing Service; one pod, so clients resolve straight to it.
-            spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "http", port: MIRROR_PORT, targetPort: "http" }] },
-        }, childOpts);
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
+                // Headless: the StatefulSet's governing Service; one pod, so clients resolve straight to it.
+                spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "http", port: MIRROR_PORT, targetPort: "http" }] },
+            },
+            childOpts,
+        );
 
-        const upstreamPorts = [...new Set([...(args.upstream.kind === "mirror" ? [urlPort(args.upstream.url)] : [80, 443]), ...args.customDatabaseUrls.map((u) => urlPort(u)), ...(args.proxy ? [args.proxy.port] : [])])];
+        const upstreamPorts = [
+            ...new Set([
+                ...(args.upstream.kind === "mirror" ? [urlPort(args.upstream.url)] : [80, 443]),
+                ...args.customDatabaseUrls.map((u) => urlPort(u)),
+                ...(args.proxy ? [args.proxy.port] : []),
+            ]),
+        ];
         const egress: PortRule[] = connected ? [...DNS, { ports: upstreamPorts }] : DNS;
-        allowOnly(name, id, args.namespace, {
-            podSelector: instanceSelector(args.name),
-            ingress: [{ ports: [MIRROR_PORT], peers: args.clientLabels.map((matchLabels) => ({ podSelector: { matchLabels } })) }],
-            egress,
-        }, childOpts, args.name);
+        allowOnly(
+            name,
+            id,
+            args.namespace,
+            {
+                podSelector: instanceSelector(args.name),
+                ingress: [{ ports: [MIRROR_PORT], peers: args.clientLabels.map((matchLabels) => ({ podSelector: { matchLabels } })) }],
+                egress,
+            },
+            childOpts,
+            args.name,
+        );
         onePodAtATime(name, id, args.namespace, childOpts, args.name);
 
         const database = perPodClaimVolume("database", args.storageSize);
@@ -136,7 +180,12 @@ export class ClamavMirror extends pulumi.ComponentResource {
             ...(trustedCa ? { env: trustedCa.env } : {}),
             // A first download takes minutes; the pod serves once the database is there.
             readinessProbe: execProbe(["/bin/sh", "-c", DATABASE_PRESENT], { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 }),
-            mounts: [database.mount(CLAMAV_DB_DIR), configVolume.mount(CONF_DIR, { readOnly: true }), tmp.mount("/tmp"), ...(trustedCa ? [trustedCa.mount] : [])],
+            mounts: [
+                database.mount(CLAMAV_DB_DIR),
+                configVolume.mount(CONF_DIR, { readOnly: true }),
+                tmp.mount("/tmp"),
+                ...(trustedCa ? [trustedCa.mount] : []),
+            ],
             resources: args.updaterResources,
             ephemeralStorage: "256Mi",
         };
@@ -153,23 +202,27 @@ export class ClamavMirror extends pulumi.ComponentResource {
             volumes: [database, configVolume, tmp, ...(trustedCa ? [trustedCa.volume] : [])],
         });
 
-        const statefulSet = new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: pod.annotations() },
-            spec: {
-                serviceName: service.metadata.name,
-                replicas: 1,
-                selector: { matchLabels: selectorLabels(id) },
-                template: {
-                    metadata: pod.metadata(labels(id, args.name), { "checksum/clamav-mirror-config": checksum(JSON.stringify(files)) }),
-                    spec: pod.spec,
+        const statefulSet = new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: pod.annotations() },
+                spec: {
+                    serviceName: service.metadata.name,
+                    replicas: 1,
+                    selector: { matchLabels: selectorLabels(id) },
+                    template: {
+                        metadata: pod.metadata(labels(id, args.name), { "checksum/clamav-mirror-config": checksum(JSON.stringify(files)) }),
+                        spec: pod.spec,
+                    },
+                    volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),
+                    // The claim outlives pods and rollouts (the cool-down state with it), and goes with
+                    // the StatefulSet like every claim but Malwar's: it holds only what the CDN (or a
+                    // bundle) gives again.
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
                 },
-                volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),
-                // The claim outlives pods and rollouts (the cool-down state with it), and goes with
-                // the StatefulSet like every claim but Malwar's: it holds only what the CDN (or a
-                // bundle) gives again.
-                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
             },
-        }, childOpts);
+            childOpts,
+        );
 
         this.capacity = [pod.capacity({ name: args.name, app: "clamav", kind: "StatefulSet", replicas: 1 })];
         this.serviceName = service.metadata.name;

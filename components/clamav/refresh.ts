@@ -94,7 +94,11 @@ const serviceAccountVolume = podVolume("api-credentials", {
 });
 
 export const NETWORK_POLICY_EXEMPTIONS: Exemption[] = [
-    { checker: "polaris", check: "missingNetworkPolicy", reason: "the refresh job accepts no connections: its NetworkPolicy lists no ingress rule, which denies all (Polaris wants at least one)" },
+    {
+        checker: "polaris",
+        check: "missingNetworkPolicy",
+        reason: "the refresh job accepts no connections: its NetworkPolicy lists no ingress rule, which denies all (Polaris wants at least one)",
+    },
 ];
 
 /**
@@ -117,19 +121,34 @@ export class ClamavRefresh extends pulumi.ComponentResource {
         const meta = { name: args.cronJobName, namespace: args.namespace, labels: labels(id) };
 
         const account = appServiceAccount(`${name}-sa`, { objectName: args.cronJobName, namespace: args.namespace, identity: id }, childOpts);
-        const role = new k8s.rbac.v1.Role(`${name}-role`, {
-            metadata: meta,
-            rules: [{ apiGroups: ["apps"], resources: ["deployments"], resourceNames: [args.deploymentName], verbs: ["get", "patch"] }],
-        }, childOpts);
-        new k8s.rbac.v1.RoleBinding(`${name}-binding`, {
-            metadata: meta,
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
-        }, childOpts);
+        const role = new k8s.rbac.v1.Role(
+            `${name}-role`,
+            {
+                metadata: meta,
+                rules: [{ apiGroups: ["apps"], resources: ["deployments"], resourceNames: [args.deploymentName], verbs: ["get", "patch"] }],
+            },
+            childOpts,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-binding`,
+            {
+                metadata: meta,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
+            },
+            childOpts,
+        );
 
         // It talks to the API server (443 or 6443, wherever the cluster serves it) and the mirror.
         const toMirror = args.mirror ? [{ ports: args.mirror.ports }] : [];
-        allowOnly(name, id, args.namespace, { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }, ...toMirror] }, { ...childOpts, aliases: [{ name: args.cronJobName }] }, args.cronJobName);
+        allowOnly(
+            name,
+            id,
+            args.namespace,
+            { podSelector: instanceSelector(args.cronJobName), ingress: [], egress: [...DNS, { ports: [443, 6443] }, ...toMirror] },
+            { ...childOpts, aliases: [{ name: args.cronJobName }] },
+            args.cronJobName,
+        );
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "64Mi" } });
         const work = podVolume("work", { emptyDir: { sizeLimit: "1Mi" } });
         const PATCH_FILE = "/work/signatures-patch.json";
@@ -143,46 +162,58 @@ export class ClamavRefresh extends pulumi.ComponentResource {
             runAs: { user: KUBECTL_UID, group: KUBECTL_UID },
             exemptions: NETWORK_POLICY_EXEMPTIONS,
             initContainers: args.mirror
-                ? [{
-                      name: "mirror-versions",
-                      image: args.mirror.image,
-                      command: ["/bin/sh", "-c", SIGNATURE_VERSIONS_SCRIPT],
-                      env: [
-                          { name: "MIRROR_URL", value: args.mirror.url },
-                          { name: "PATCH_TEMPLATE", value: signaturesPatchTemplate() },
-                          { name: "PATCH_FILE", value: PATCH_FILE },
-                      ],
-                      mounts: [work.mount("/work")],
-                      resources: args.mirror.resources,
-                      ephemeralStorage: "16Mi",
-                  }]
+                ? [
+                      {
+                          name: "mirror-versions",
+                          image: args.mirror.image,
+                          command: ["/bin/sh", "-c", SIGNATURE_VERSIONS_SCRIPT],
+                          env: [
+                              { name: "MIRROR_URL", value: args.mirror.url },
+                              { name: "PATCH_TEMPLATE", value: signaturesPatchTemplate() },
+                              { name: "PATCH_FILE", value: PATCH_FILE },
+                          ],
+                          mounts: [work.mount("/work")],
+                          resources: args.mirror.resources,
+                          ephemeralStorage: "16Mi",
+                      },
+                  ]
                 : [],
-            containers: [{
-                name: args.mirror ? "patch-if-newer" : "rollout-restart",
-                image: args.image,
-                command: args.mirror
-                    ? ["kubectl", "patch", `deployment/${args.deploymentName}`, "--type=strategic", `--patch-file=${PATCH_FILE}`]
-                    : ["kubectl", "rollout", "restart", `deployment/${args.deploymentName}`],
-                // kubectl caches API discovery under $HOME: keep it off the read-only root.
-                env: [{ name: "HOME", value: "/tmp" }],
-                mounts: [tmp.mount("/tmp"), ...(args.mirror ? [work.mount("/work", { readOnly: true })] : []), serviceAccountVolume.mount(SERVICE_ACCOUNT_DIR, { readOnly: true })],
-                resources: args.resources,
-                ephemeralStorage: "64Mi",
-            }],
+            containers: [
+                {
+                    name: args.mirror ? "patch-if-newer" : "rollout-restart",
+                    image: args.image,
+                    command: args.mirror
+                        ? ["kubectl", "patch", `deployment/${args.deploymentName}`, "--type=strategic", `--patch-file=${PATCH_FILE}`]
+                        : ["kubectl", "rollout", "restart", `deployment/${args.deploymentName}`],
+                    // kubectl caches API discovery under $HOME: keep it off the read-only root.
+                    env: [{ name: "HOME", value: "/tmp" }],
+                    mounts: [
+                        tmp.mount("/tmp"),
+                        ...(args.mirror ? [work.mount("/work", { readOnly: true })] : []),
+                        serviceAccountVolume.mount(SERVICE_ACCOUNT_DIR, { readOnly: true }),
+                    ],
+                    resources: args.resources,
+                    ephemeralStorage: "64Mi",
+                },
+            ],
             volumes: [tmp, ...(args.mirror ? [work] : []), serviceAccountVolume],
         });
 
-        const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
-            metadata: { ...meta, labels: labels(id, args.cronJobName), annotations: pod.annotations() },
-            spec: cronJobSpec(args.schedule, labels(id), {
-                backoffLimit: 3,
-                activeDeadlineSeconds: 600,
-                template: {
-                    metadata: pod.metadata(labels(id, args.cronJobName)),
-                    spec: pod.spec,
-                },
-            }),
-        }, childOpts);
+        const cronJob = new k8s.batch.v1.CronJob(
+            `${name}-cronjob`,
+            {
+                metadata: { ...meta, labels: labels(id, args.cronJobName), annotations: pod.annotations() },
+                spec: cronJobSpec(args.schedule, labels(id), {
+                    backoffLimit: 3,
+                    activeDeadlineSeconds: 600,
+                    template: {
+                        metadata: pod.metadata(labels(id, args.cronJobName)),
+                        spec: pod.spec,
+                    },
+                }),
+            },
+            childOpts,
+        );
 
         this.capacity = [pod.capacity({ name: args.cronJobName, app: "clamav", kind: "CronJob", replicas: 1 })];
         this.cronJobName = cronJob.metadata.name;

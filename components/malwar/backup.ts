@@ -57,7 +57,11 @@ export interface MalwarBackupArgs extends Omit<WorkloadPlacement, "serviceAccoun
 }
 
 export const BACKUP_EXEMPTIONS: Exemption[] = [
-    { checker: "polaris", check: "missingNetworkPolicy", reason: "the backup job accepts no connections: its NetworkPolicy lists no ingress rule, which denies all (Polaris wants at least one)" },
+    {
+        checker: "polaris",
+        check: "missingNetworkPolicy",
+        reason: "the backup job accepts no connections: its NetworkPolicy lists no ingress rule, which denies all (Polaris wants at least one)",
+    },
     { checker: "polaris", check: "sensitiveContainerEnvVar", reason: "AWS_WEB_IDENTITY_TOKEN_FILE holds the path of the projected token file, not the token" },
 ];
 
@@ -90,86 +94,135 @@ export class MalwarBackup extends pulumi.ComponentResource {
         const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, keptOpts);
         const bucketRef = { bucket: bucket.id };
         new aws.s3.BucketOwnershipControls(`${name}-ownership`, { ...bucketRef, rule: { objectOwnership: "BucketOwnerEnforced" } }, keptOpts);
-        new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-            ...bucketRef,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, keptOpts);
+        new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            {
+                ...bucketRef,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            keptOpts,
+        );
         new aws.s3.BucketVersioning(`${name}-versioning`, { ...bucketRef, versioningConfiguration: { status: "Enabled" } }, keptOpts);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-            ...bucketRef,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, keptOpts);
-        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-            ...bucketRef,
-            rules: [{
-                id: "expire-malwar-backups",
-                status: "Enabled",
-                filter: { prefix: BACKUP_PREFIX },
-                expiration: { days: args.retentionDays },
-                // A version that was overwritten or deleted is kept as long again, then removed.
-                noncurrentVersionExpiration: { noncurrentDays: args.retentionDays },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            }],
-        }, keptOpts);
-        new aws.s3.BucketPolicy(`${name}-policy`, {
-            ...bucketRef,
-            policy: bucket.arn.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:*",
-                    Resource: [arn, `${arn}/*`],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                }],
-            })),
-        }, keptOpts);
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                ...bucketRef,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            },
+            keptOpts,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            {
+                ...bucketRef,
+                rules: [
+                    {
+                        id: "expire-malwar-backups",
+                        status: "Enabled",
+                        filter: { prefix: BACKUP_PREFIX },
+                        expiration: { days: args.retentionDays },
+                        // A version that was overwritten or deleted is kept as long again, then removed.
+                        noncurrentVersionExpiration: { noncurrentDays: args.retentionDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            keptOpts,
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-policy`,
+            {
+                ...bucketRef,
+                policy: bucket.arn.apply((arn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "DenyInsecureTransport",
+                                Effect: "Deny",
+                                Principal: "*",
+                                Action: "s3:*",
+                                Resource: [arn, `${arn}/*`],
+                                Condition: { Bool: { "aws:SecureTransport": "false" } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            keptOpts,
+        );
 
         const account = appServiceAccount(`${name}-sa`, { objectName: args.name, namespace: args.namespace, identity: id }, childOpts);
-        const role = new aws.iam.Role(`${name}-role`, {
-            description: "Malwar's backup CronJob: puts SQLite snapshots into its bucket",
-            assumeRolePolicy: pulumi.output(args.namespace).apply((namespace) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Federated: args.oidc.providerArn },
-                    Action: "sts:AssumeRoleWithWebIdentity",
-                    Condition: {
-                        StringEquals: {
-                            [`${args.oidc.issuer}:sub`]: `system:serviceaccount:${namespace}:${args.name}`,
-                            [`${args.oidc.issuer}:aud`]: STS_AUDIENCE,
-                        },
-                    },
-                }],
-            })),
-            maxSessionDuration: 3600,
-            tags,
-        }, childOpts);
-        new aws.iam.RolePolicy(`${name}-put`, {
-            role: role.name,
-            policy: bucket.arn.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "PutMalwarBackups",
-                    Effect: "Allow",
-                    // No read, list or delete: a leaked token can add objects, never take or remove them.
-                    Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
-                    Resource: `${arn}/${BACKUP_PREFIX}*`,
-                }],
-            })),
-        }, childOpts);
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: "Malwar's backup CronJob: puts SQLite snapshots into its bucket",
+                assumeRolePolicy: pulumi.output(args.namespace).apply((namespace) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Federated: args.oidc.providerArn },
+                                Action: "sts:AssumeRoleWithWebIdentity",
+                                Condition: {
+                                    StringEquals: {
+                                        [`${args.oidc.issuer}:sub`]: `system:serviceaccount:${namespace}:${args.name}`,
+                                        [`${args.oidc.issuer}:aud`]: STS_AUDIENCE,
+                                    },
+                                },
+                            },
+                        ],
+                    }),
+                ),
+                maxSessionDuration: 3600,
+                tags,
+            },
+            childOpts,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-put`,
+            {
+                role: role.name,
+                policy: bucket.arn.apply((arn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "PutMalwarBackups",
+                                Effect: "Allow",
+                                // No read, list or delete: a leaked token can add objects, never take or remove them.
+                                Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+                                Resource: `${arn}/${BACKUP_PREFIX}*`,
+                            },
+                        ],
+                    }),
+                ),
+            },
+            childOpts,
+        );
 
-        const program = new k8s.core.v1.ConfigMap(`${name}-program`, {
-            metadata: { name: `${args.name}-program`, namespace: args.namespace, labels: labels(id) },
-            data: { [BACKUP_PROGRAM_FILE]: BACKUP_PROGRAM },
-        }, childOpts);
+        const program = new k8s.core.v1.ConfigMap(
+            `${name}-program`,
+            {
+                metadata: { name: `${args.name}-program`, namespace: args.namespace, labels: labels(id) },
+                data: { [BACKUP_PROGRAM_FILE]: BACKUP_PROGRAM },
+            },
+            childOpts,
+        );
 
         // HTTPS to S3 and STS; nothing comes in.
-        allowOnly(`${name}-network`, id, args.namespace, { podSelector: instanceSelector(args.name), ingress: [], egress: [...DNS, { ports: [443] }] }, childOpts, args.name);
+        allowOnly(
+            `${name}-network`,
+            id,
+            args.namespace,
+            { podSelector: instanceSelector(args.name), ingress: [], egress: [...DNS, { ports: [443] }] },
+            childOpts,
+            args.name,
+        );
 
         const data = podVolume("data", { persistentVolumeClaim: { claimName: args.claimName } });
         const snapshots = podVolume("snapshots", { emptyDir: { sizeLimit: args.storageSize } });
@@ -188,43 +241,64 @@ export class MalwarBackup extends pulumi.ComponentResource {
             colocateWith: args.malwarPodLabels,
             uidExemptions: args.uidExemptions,
             exemptions: BACKUP_EXEMPTIONS,
-            initContainers: [{
-                name: "snapshot",
-                image: args.snapshotImage,
-                command: ["python3", `${PROGRAM_DIR}/${BACKUP_PROGRAM_FILE}`, "--database", args.databaseFile, "--out-dir", SNAPSHOT_DIR],
-                // Read-write: a reader of a WAL database takes locks in its -shm file.
-                mounts: [data.mount(path.posix.dirname(args.databaseFile)), snapshots.mount(SNAPSHOT_DIR), programVolume.mount(PROGRAM_DIR, { readOnly: true }), tmp.mount("/tmp")],
-                resources: args.resources,
-                ephemeralStorage: "64Mi",
-            }],
-            containers: [{
-                name: "upload",
-                image: args.uploadImage,
-                command: ["aws", "s3", "cp", "--recursive", "--only-show-errors", `${SNAPSHOT_DIR}/`, pulumi.interpolate`s3://${bucket.id}/${BACKUP_PREFIX}`],
-                env: [
-                    { name: "AWS_ROLE_ARN", value: role.arn },
-                    { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: `${TOKEN_DIR}/token` },
-                    { name: "AWS_ROLE_SESSION_NAME", value: args.name },
-                    { name: "AWS_REGION", value: args.region },
-                    { name: "AWS_STS_REGIONAL_ENDPOINTS", value: "regional" },
-                    // The CLI caches credentials under $HOME: keep it off the read-only root.
-                    { name: "HOME", value: "/tmp" },
-                ],
-                mounts: [snapshots.mount(SNAPSHOT_DIR, { readOnly: true }), token.mount(TOKEN_DIR, { readOnly: true }), tmp.mount("/tmp")],
-                resources: args.resources,
-                ephemeralStorage: "64Mi",
-            }],
+            initContainers: [
+                {
+                    name: "snapshot",
+                    image: args.snapshotImage,
+                    command: ["python3", `${PROGRAM_DIR}/${BACKUP_PROGRAM_FILE}`, "--database", args.databaseFile, "--out-dir", SNAPSHOT_DIR],
+                    // Read-write: a reader of a WAL database takes locks in its -shm file.
+                    mounts: [
+                        data.mount(path.posix.dirname(args.databaseFile)),
+                        snapshots.mount(SNAPSHOT_DIR),
+                        programVolume.mount(PROGRAM_DIR, { readOnly: true }),
+                        tmp.mount("/tmp"),
+                    ],
+                    resources: args.resources,
+                    ephemeralStorage: "64Mi",
+                },
+            ],
+            containers: [
+                {
+                    name: "upload",
+                    image: args.uploadImage,
+                    command: [
+                        "aws",
+                        "s3",
+                        "cp",
+                        "--recursive",
+                        "--only-show-errors",
+                        `${SNAPSHOT_DIR}/`,
+                        pulumi.interpolate`s3://${bucket.id}/${BACKUP_PREFIX}`,
+                    ],
+                    env: [
+                        { name: "AWS_ROLE_ARN", value: role.arn },
+                        { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: `${TOKEN_DIR}/token` },
+                        { name: "AWS_ROLE_SESSION_NAME", value: args.name },
+                        { name: "AWS_REGION", value: args.region },
+                        { name: "AWS_STS_REGIONAL_ENDPOINTS", value: "regional" },
+                        // The CLI caches credentials under $HOME: keep it off the read-only root.
+                        { name: "HOME", value: "/tmp" },
+                    ],
+                    mounts: [snapshots.mount(SNAPSHOT_DIR, { readOnly: true }), token.mount(TOKEN_DIR, { readOnly: true }), tmp.mount("/tmp")],
+                    resources: args.resources,
+                    ephemeralStorage: "64Mi",
+                },
+            ],
             volumes: [data, snapshots, programVolume, tmp, token],
         });
 
-        const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: pod.annotations() },
-            spec: cronJobSpec(args.schedule, labels(id), {
-                backoffLimit: 2,
-                activeDeadlineSeconds: RUN_SECONDS,
-                template: { metadata: pod.metadata(labels(id, args.name)), spec: pod.spec },
-            }),
-        }, childOpts);
+        const cronJob = new k8s.batch.v1.CronJob(
+            `${name}-cronjob`,
+            {
+                metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: pod.annotations() },
+                spec: cronJobSpec(args.schedule, labels(id), {
+                    backoffLimit: 2,
+                    activeDeadlineSeconds: RUN_SECONDS,
+                    template: { metadata: pod.metadata(labels(id, args.name)), spec: pod.spec },
+                }),
+            },
+            childOpts,
+        );
 
         this.capacity = [pod.capacity({ name: args.name, app: "malwar", kind: "CronJob", replicas: 1 })];
         this.bucketName = bucket.id;

@@ -86,16 +86,30 @@ export interface MalwarOptions extends pulumi.ComponentResourceOptions {
 export const MALWAR_NAME = "malwar";
 /** The backup CronJob and its ServiceAccount. */
 export const MALWAR_BACKUP_NAME = `${MALWAR_NAME}-backup`;
-export const MALWAR_UID_EXEMPTIONS = vendorUid("runs as uid 1000, the malwar user of the image that the deployment guide prescribes; malwar.runAsUser changes it");
+export const MALWAR_UID_EXEMPTIONS = vendorUid(
+    "runs as uid 1000, the malwar user of the image that the deployment guide prescribes; malwar.runAsUser changes it",
+);
 export const MALWAR_SECRET_ENV_EXEMPTIONS: Exemption[] = [
-    { checker: "checkov", check: "CKV_K8S_35", reason: "Malwar reads its settings (pydantic-settings) from environment variables only; the values come from a Secret, never from the pod spec" },
+    {
+        checker: "checkov",
+        check: "CKV_K8S_35",
+        reason: "Malwar reads its settings (pydantic-settings) from environment variables only; the values come from a Secret, never from the pod spec",
+    },
 ];
 export const MALWAR_RECREATE_EXEMPTIONS: Exemption[] = [
-    { checker: "kube-score", check: "deployment-strategy", reason: "Recreate: SQLite on a ReadWriteOnce claim, which cannot attach to a second pod during a rolling update" },
+    {
+        checker: "kube-score",
+        check: "deployment-strategy",
+        reason: "Recreate: SQLite on a ReadWriteOnce claim, which cannot attach to a second pod during a rolling update",
+    },
 ];
 /** Polaris reads any ConfigMap key holding "token" as a credential; MALWAR_LLM_MAX_TOKENS is a count. */
 export const MALWAR_SETTINGS_EXEMPTIONS: Exemption[] = [
-    { checker: "polaris", check: "sensitiveConfigmapContent", reason: "MALWAR_LLM_MAX_TOKENS is the most tokens the model may write per analysis, a number, not a credential; Malwar's credentials are in the Secret malwar-secrets" },
+    {
+        checker: "polaris",
+        check: "sensitiveConfigmapContent",
+        reason: "MALWAR_LLM_MAX_TOKENS is the most tokens the model may write per analysis, a number, not a credential; Malwar's credentials are in the Secret malwar-secrets",
+    },
 ];
 /** Why Malwar runs one pod: the reason on the single-replica exemptions. */
 export const MALWAR_ONE_WRITER = "one writer: SQLite on a ReadWriteOnce claim, the only store Malwar 0.4.0 serves from";
@@ -128,7 +142,11 @@ export class Malwar extends pulumi.ComponentResource {
         const meta = { name: MALWAR_NAME, namespace: args.namespace, labels: labels(id) };
         const runAs = { user: args.runAsUser, group: args.runAsUser };
         // Every Malwar workload's (the backup CronJob has a ServiceAccount of its own).
-        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = { namespace: args.namespace, priorityClassName: args.priorityClassName, podSettings: args.podSettings };
+        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = {
+            namespace: args.namespace,
+            priorityClassName: args.priorityClassName,
+            podSettings: args.podSettings,
+        };
 
         const account = appServiceAccount(name, { objectName: MALWAR_NAME, namespace: args.namespace, identity: id }, childOpts);
 
@@ -147,10 +165,14 @@ export class Malwar extends pulumi.ComponentResource {
             ...(args.email ? emailSettings(args.email) : {}),
             ...notificationChannels(args),
         };
-        const settingsMap = new k8s.core.v1.ConfigMap(`${name}-settings`, {
-            metadata: { ...meta, name: "malwar-settings", annotations: exemptionAnnotations(MALWAR_SETTINGS_EXEMPTIONS) },
-            data: settings,
-        }, childOpts);
+        const settingsMap = new k8s.core.v1.ConfigMap(
+            `${name}-settings`,
+            {
+                metadata: { ...meta, name: "malwar-settings", annotations: exemptionAnnotations(MALWAR_SETTINGS_EXEMPTIONS) },
+                data: settings,
+            },
+            childOpts,
+        );
 
         // No API key configured means an open API: generate one instead.
         const apiKeys = args.secrets.apiKeys ?? generatedSecret(`${name}-api-key`, { length: 40 }, { parent: this }).apply((key) => [key]);
@@ -164,21 +186,29 @@ export class Malwar extends pulumi.ComponentResource {
             ...(args.secrets.smtpPassword ? { MALWAR_SMTP_PASSWORD: args.secrets.smtpPassword } : {}),
         };
         const secretData = pulumi.secret(pulumi.output(secretValues));
-        const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
-            metadata: { ...meta, name: "malwar-secrets" },
-            type: "Opaque",
-            stringData: secretData,
-        }, childOpts);
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secrets`,
+            {
+                metadata: { ...meta, name: "malwar-secrets" },
+                type: "Opaque",
+                stringData: secretData,
+            },
+            childOpts,
+        );
 
         // Kept when the stack is destroyed, as the guide promises for the chart's claim.
-        const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
-            metadata: { ...meta, name: "malwar-data" },
-            spec: {
-                accessModes: ["ReadWriteOnce"],
-                ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
-                resources: { requests: { storage: args.storageSize } },
+        const claim = new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-data`,
+            {
+                metadata: { ...meta, name: "malwar-data" },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+                    resources: { requests: { storage: args.storageSize } },
+                },
             },
-        }, { ...childOpts, provider: keptDataProvider, retainOnDelete: true });
+            { ...childOpts, provider: keptDataProvider, retainOnDelete: true },
+        );
 
         const proxyVariables = proxyEnv(args.proxy, []);
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
@@ -193,86 +223,116 @@ export class Malwar extends pulumi.ComponentResource {
             spread: id,
             uidExemptions: MALWAR_UID_EXEMPTIONS,
             exemptions: MALWAR_SECRET_ENV_EXEMPTIONS,
-            containers: [{
-                name: "malwar",
-                image: args.image,
-                ports: [{ name: "http", containerPort: PORT }],
-                envFrom: [{ configMapRef: { name: settingsMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
-                // Python's HTTP clients (httpx, the Anthropic SDK) read these; smtplib does not.
-                ...(proxyVariables.length ? { env: proxyVariables } : {}),
-                // The deployment guide's probe table. Note: /api/v1/ready answers 200 even
-                // when the database is down (an upstream bug), so readiness cannot catch that.
-                livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
-                readinessProbe: httpProbe("/api/v1/ready", "http", { initialDelaySeconds: 5, periodSeconds: MALWAR_READINESS_PERIOD_SECONDS, timeoutSeconds: 5, failureThreshold: 3 }),
-                mounts: [tmp.mount("/tmp"), data.mount(DATA_DIR)],
-                resources: args.resources,
-                ephemeralStorage: "512Mi",
-            }],
+            containers: [
+                {
+                    name: "malwar",
+                    image: args.image,
+                    ports: [{ name: "http", containerPort: PORT }],
+                    envFrom: [{ configMapRef: { name: settingsMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
+                    // Python's HTTP clients (httpx, the Anthropic SDK) read these; smtplib does not.
+                    ...(proxyVariables.length ? { env: proxyVariables } : {}),
+                    // The deployment guide's probe table. Note: /api/v1/ready answers 200 even
+                    // when the database is down (an upstream bug), so readiness cannot catch that.
+                    livenessProbe: httpProbe("/api/v1/health", "http", { initialDelaySeconds: 10, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                    readinessProbe: httpProbe("/api/v1/ready", "http", {
+                        initialDelaySeconds: 5,
+                        periodSeconds: MALWAR_READINESS_PERIOD_SECONDS,
+                        timeoutSeconds: 5,
+                        failureThreshold: 3,
+                    }),
+                    mounts: [tmp.mount("/tmp"), data.mount(DATA_DIR)],
+                    resources: args.resources,
+                    ephemeralStorage: "512Mi",
+                },
+            ],
             volumes: [tmp, data],
         });
 
         const workloadExemptions = [...MALWAR_RECREATE_EXEMPTIONS, ...singleReplicaExemptions(args.replicas, MALWAR_ONE_WRITER)];
-        new k8s.apps.v1.Deployment(name, {
-            metadata: { ...meta, labels: labels(id, MALWAR_NAME), annotations: pod.annotations(workloadExemptions) },
-            spec: {
-                replicas: args.replicas,
-                // SQLite on a ReadWriteOnce claim: a second pod could not attach it (multi-attach deadlock).
-                strategy: { type: "Recreate" },
-                selector: { matchLabels: selectorLabels(id) },
-                template: {
-                    metadata: pod.metadata(labels(id, MALWAR_NAME), {
-                        "checksum/settings": checksum(JSON.stringify(settings)),
-                        "checksum/secrets": checksum(secretData.apply((d) => JSON.stringify(d))),
-                    }),
-                    spec: pod.spec,
+        new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata: { ...meta, labels: labels(id, MALWAR_NAME), annotations: pod.annotations(workloadExemptions) },
+                spec: {
+                    replicas: args.replicas,
+                    // SQLite on a ReadWriteOnce claim: a second pod could not attach it (multi-attach deadlock).
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: selectorLabels(id) },
+                    template: {
+                        metadata: pod.metadata(labels(id, MALWAR_NAME), {
+                            "checksum/settings": checksum(JSON.stringify(settings)),
+                            "checksum/secrets": checksum(secretData.apply((d) => JSON.stringify(d))),
+                        }),
+                        spec: pod.spec,
+                    },
                 },
             },
-        }, childOpts);
+            childOpts,
+        );
 
-        const service = new k8s.core.v1.Service(name, {
-            metadata: meta,
-            spec: { type: "ClusterIP", selector: selectorLabels(id), ports: [{ name: "http", port: PORT, targetPort: "http" }] },
-        }, childOpts);
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: meta,
+                spec: { type: "ClusterIP", selector: selectorLabels(id), ports: [{ name: "http", port: PORT, targetPort: "http" }] },
+            },
+            childOpts,
+        );
 
         onePodAtATime(name, id, args.namespace, childOpts, MALWAR_NAME);
         // The API on 8000. Out: the URL crawler fetches the http:// and https:// links of what it
         // scans (80, 443), the Anthropic API, chat and paging channels (443), the webhooks' own
         // ports, the proxy, and the mail server, which is never reached through the proxy.
         const egressPorts = [80, 443, ...args.webhookUrls.map((u) => urlPort(u)), ...proxyPorts(args.proxy), ...(args.email ? [args.email.port] : [])];
-        allowOnly(name, id, args.namespace, {
-            podSelector: instanceSelector(MALWAR_NAME),
-            ingress: [{ ports: [PORT] }],
-            egress: [...DNS, { ports: [...new Set(egressPorts)] }],
-        }, childOpts, MALWAR_NAME);
+        allowOnly(
+            name,
+            id,
+            args.namespace,
+            {
+                podSelector: instanceSelector(MALWAR_NAME),
+                ingress: [{ ports: [PORT] }],
+                egress: [...DNS, { ports: [...new Set(egressPorts)] }],
+            },
+            childOpts,
+            MALWAR_NAME,
+        );
 
         const ingress = args.ingress;
         if (ingress) {
-            new k8s.networking.v1.Ingress(name, {
-                metadata: { ...meta, annotations: ingress.annotations },
-                spec: {
-                    ingressClassName: ingress.className,
-                    ...(ingress.tlsSecretName ? { tls: [{ hosts: ingress.hosts, secretName: ingress.tlsSecretName }] } : {}),
-                    rules: ingress.hosts.map((host) => ({
-                        host,
-                        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
-                    })),
+            new k8s.networking.v1.Ingress(
+                name,
+                {
+                    metadata: { ...meta, annotations: ingress.annotations },
+                    spec: {
+                        ingressClassName: ingress.className,
+                        ...(ingress.tlsSecretName ? { tls: [{ hosts: ingress.hosts, secretName: ingress.tlsSecretName }] } : {}),
+                        rules: ingress.hosts.map((host) => ({
+                            host,
+                            http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
+                        })),
+                    },
                 },
-            }, childOpts);
+                childOpts,
+            );
         }
 
         const backup = args.backup
-            ? new MalwarBackup(`${name}-backup`, {
-                  ...args.backup,
-                  ...appPlacement,
-                  name: MALWAR_BACKUP_NAME,
-                  snapshotImage: args.image,
-                  runAs,
-                  claimName: claim.metadata.name,
-                  databaseFile: DATABASE_FILE,
-                  malwarPodLabels: selectorLabels(id),
-                  storageSize: args.storageSize,
-                  uidExemptions: MALWAR_UID_EXEMPTIONS,
-              }, childOpts)
+            ? new MalwarBackup(
+                  `${name}-backup`,
+                  {
+                      ...args.backup,
+                      ...appPlacement,
+                      name: MALWAR_BACKUP_NAME,
+                      snapshotImage: args.image,
+                      runAs,
+                      claimName: claim.metadata.name,
+                      databaseFile: DATABASE_FILE,
+                      malwarPodLabels: selectorLabels(id),
+                      storageSize: args.storageSize,
+                      uidExemptions: MALWAR_UID_EXEMPTIONS,
+                  },
+                  childOpts,
+              )
             : undefined;
 
         this.capacity = [pod.capacity({ name: MALWAR_NAME, app: "malwar", kind: "Deployment", replicas: args.replicas }), ...(backup?.capacity ?? [])];
@@ -281,7 +341,13 @@ export class Malwar extends pulumi.ComponentResource {
         this.endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc:${PORT}`;
         this.secretName = secret.metadata.name;
         this.claimName = claim.metadata.name;
-        this.registerOutputs({ serviceName: this.serviceName, endpoint: this.endpoint, secretName: this.secretName, claimName: this.claimName, backupBucketName: this.backupBucketName });
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            endpoint: this.endpoint,
+            secretName: this.secretName,
+            claimName: this.claimName,
+            backupBucketName: this.backupBucketName,
+        });
     }
 }
 

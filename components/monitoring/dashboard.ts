@@ -15,14 +15,18 @@ export class PlatformDashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:monitoring:Dashboard", name, {}, opts);
-        const configMap = new k8s.core.v1.ConfigMap(name, {
-            metadata: {
-                name: "scanning-platform-dashboard",
-                namespace: args.namespace,
-                labels: { ...labels({ name: "scanning-platform", component: "dashboard" }), ...args.sidecarLabels },
+        const configMap = new k8s.core.v1.ConfigMap(
+            name,
+            {
+                metadata: {
+                    name: "scanning-platform-dashboard",
+                    namespace: args.namespace,
+                    labels: { ...labels({ name: "scanning-platform", component: "dashboard" }), ...args.sidecarLabels },
+                },
+                data: { "scanning-platform.json": JSON.stringify(platformDashboard(), null, 2) },
             },
-            data: { "scanning-platform.json": JSON.stringify(platformDashboard(), null, 2) },
-        }, { parent: this });
+            { parent: this },
+        );
         this.configMapName = configMap.metadata.name;
         this.registerOutputs({ configMapName: this.configMapName });
     }

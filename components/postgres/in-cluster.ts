@@ -62,29 +62,47 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
         this.maxConnections = args.maxConnections;
         this.password = generatedSecret(`${name}-password`, { length: 32 }, { parent: this });
 
-        const credentials = new k8s.core.v1.Secret(name, {
-            metadata: { name: `${args.name}-credentials`, namespace: args.namespace, labels: labels(id) },
-            type: "Opaque",
-            stringData: { POSTGRES_PASSWORD: this.password },
-        }, childOpts);
+        const credentials = new k8s.core.v1.Secret(
+            name,
+            {
+                metadata: { name: `${args.name}-credentials`, namespace: args.namespace, labels: labels(id) },
+                type: "Opaque",
+                stringData: { POSTGRES_PASSWORD: this.password },
+            },
+            childOpts,
+        );
 
-        const service = new k8s.core.v1.Service(name, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
-            // Headless: the StatefulSet's governing Service; one pod, so clients resolve straight to it.
-            spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "postgres", port: PORT, targetPort: "postgres" }] },
-        }, childOpts);
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name: args.name, namespace: args.namespace, labels: labels(id) },
+                // Headless: the StatefulSet's governing Service; one pod, so clients resolve straight to it.
+                spec: { clusterIP: "None", selector: selectorLabels(id), ports: [{ name: "postgres", port: PORT, targetPort: "postgres" }] },
+            },
+            childOpts,
+        );
 
         // Only its clients reach it; out, it needs name resolution at most.
-        allowOnly(args.name, id, args.namespace, {
-            podSelector: instanceSelector(args.name),
-            ingress: [{ ports: [PORT], peers: args.clients.map((matchLabels) => ({ podSelector: { matchLabels } })) }],
-            egress: DNS,
-        }, childOpts);
+        allowOnly(
+            args.name,
+            id,
+            args.namespace,
+            {
+                podSelector: instanceSelector(args.name),
+                ingress: [{ ports: [PORT], peers: args.clients.map((matchLabels) => ({ podSelector: { matchLabels } })) }],
+                egress: DNS,
+            },
+            childOpts,
+        );
         const data = perPodClaimVolume("data", args.storageSize);
         const run = podVolume("run", { emptyDir: { sizeLimit: "16Mi" } });
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
         const secretFiles = podVolume("credentials", { secret: { secretName: credentials.metadata.name } });
-        const ready = execProbe(["pg_isready", "-U", args.username, "-d", args.dbName, "-h", "127.0.0.1"], { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+        const ready = execProbe(["pg_isready", "-U", args.username, "-d", args.dbName, "-h", "127.0.0.1"], {
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+            failureThreshold: 3,
+        });
         const pod = podTemplate({
             runAs: { user: POSTGRES_UID, group: POSTGRES_UID },
             fsGroup: POSTGRES_UID,
@@ -95,45 +113,56 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
             spread: id,
             uidExemptions: POSTGRES_UID_EXEMPTIONS,
             exemptions: PASSWORD_FILE_EXEMPTIONS,
-            containers: [{
-                name: "postgres",
-                image: args.image,
-                args: ["-c", `max_connections=${args.maxConnections}`],
-                ports: [{ name: "postgres", containerPort: PORT }],
-                env: [
-                    { name: "POSTGRES_DB", value: args.dbName },
-                    { name: "POSTGRES_USER", value: args.username },
-                    // The image reads the password from a file: it stays out of the environment.
-                    { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/POSTGRES_PASSWORD" },
-                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                ],
-                readinessProbe: ready,
-                livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1"], { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
-                mounts: [data.mount("/var/lib/postgresql/data"), run.mount("/var/run/postgresql"), tmp.mount("/tmp"), secretFiles.mount("/run/secrets/postgres", { readOnly: true })],
-                resources: args.resources,
-                ephemeralStorage: "1Gi",
-            }],
+            containers: [
+                {
+                    name: "postgres",
+                    image: args.image,
+                    args: ["-c", `max_connections=${args.maxConnections}`],
+                    ports: [{ name: "postgres", containerPort: PORT }],
+                    env: [
+                        { name: "POSTGRES_DB", value: args.dbName },
+                        { name: "POSTGRES_USER", value: args.username },
+                        // The image reads the password from a file: it stays out of the environment.
+                        { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/POSTGRES_PASSWORD" },
+                        { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                    ],
+                    readinessProbe: ready,
+                    livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1"], { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
+                    mounts: [
+                        data.mount("/var/lib/postgresql/data"),
+                        run.mount("/var/run/postgresql"),
+                        tmp.mount("/tmp"),
+                        secretFiles.mount("/run/secrets/postgres", { readOnly: true }),
+                    ],
+                    resources: args.resources,
+                    ephemeralStorage: "1Gi",
+                },
+            ],
             volumes: [data, run, tmp, secretFiles],
         });
 
-        new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: pod.annotations() },
-            spec: {
-                serviceName: args.name,
-                replicas: 1,
-                selector: { matchLabels: selectorLabels(id) },
-                template: {
-                    metadata: pod.metadata(labels(id, args.name)),
-                    spec: pod.spec,
+        new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name: args.name, namespace: args.namespace, labels: labels(id, args.name), annotations: pod.annotations() },
+                spec: {
+                    serviceName: args.name,
+                    replicas: 1,
+                    selector: { matchLabels: selectorLabels(id) },
+                    template: {
+                        metadata: pod.metadata(labels(id, args.name)),
+                        spec: pod.spec,
+                    },
+                    volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),
+                    // Its password lives in the stack state and is gone after `pulumi destroy`; a data
+                    // directory kept past that could never be opened with the next password. So the
+                    // claim goes with the StatefulSet (the database is rebuilt: the matcher refetches
+                    // its vulnerabilities, the indexer re-indexes on demand).
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
                 },
-                volumeClaimTemplates: pod.claimTemplates({ labels: labels(id), storageClass: args.storageClass }),
-                // Its password lives in the stack state and is gone after `pulumi destroy`; a data
-                // directory kept past that could never be opened with the next password. So the
-                // claim goes with the StatefulSet (the database is rebuilt: the matcher refetches
-                // its vulnerabilities, the indexer re-indexes on demand).
-                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
             },
-        }, childOpts);
+            childOpts,
+        );
 
         this.capacity = [pod.capacity({ name: args.name, app: "postgres", kind: "StatefulSet", replicas: 1 })];
         this.address = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc`;

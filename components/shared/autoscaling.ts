@@ -36,7 +36,11 @@ export interface ScaleTarget {
  *   `pulumi up` take `spec.replicas` back when autoscaling is turned off again; without it the
  *   apply stops on a conflict with kube-controller-manager, which still owns the field.
  */
-export function autoscaledReplicas(kind: ScaleTarget["kind"], replicas: number, range: AutoscalingRange | undefined): {
+export function autoscaledReplicas(
+    kind: ScaleTarget["kind"],
+    replicas: number,
+    range: AutoscalingRange | undefined,
+): {
     replicas: number;
     annotations: Record<string, string>;
     options: pulumi.CustomResourceOptions;
@@ -66,15 +70,26 @@ export function horizontalAutoscaler(
 ): k8s.autoscaling.v2.HorizontalPodAutoscaler {
     const exemptions =
         range.minReplicas < 2
-            ? EXEMPTIONS.autoscalerSingleReplica(`this stack lets the autoscaler go down to one pod (${configKey}.autoscaling.minReplicas, or ${configKey}.replicas); 2 or more is a config change`)
+            ? EXEMPTIONS.autoscalerSingleReplica(
+                  `this stack lets the autoscaler go down to one pod (${configKey}.autoscaling.minReplicas, or ${configKey}.replicas); 2 or more is a config change`,
+              )
             : [];
-    return new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, {
-        metadata: { name: target.name, namespace, labels: labels(id, target.name), ...(exemptions.length ? { annotations: exemptionAnnotations(exemptions) } : {}) },
-        spec: {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: target.kind, name: target.name },
-            minReplicas: range.minReplicas,
-            maxReplicas: range.maxReplicas,
-            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: range.targetCPUUtilization } } }],
+    return new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        name,
+        {
+            metadata: {
+                name: target.name,
+                namespace,
+                labels: labels(id, target.name),
+                ...(exemptions.length ? { annotations: exemptionAnnotations(exemptions) } : {}),
+            },
+            spec: {
+                scaleTargetRef: { apiVersion: "apps/v1", kind: target.kind, name: target.name },
+                minReplicas: range.minReplicas,
+                maxReplicas: range.maxReplicas,
+                metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: range.targetCPUUtilization } } }],
+            },
         },
-    }, opts);
+        opts,
+    );
 }

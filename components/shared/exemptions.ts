@@ -23,25 +23,47 @@ export const vendorUid = (what: string): Exemption[] => [
 export const EXEMPTIONS = {
     /** kubernetes.platform openshift: the pod sets no uid for the checkers to see. */
     idsAssignedByPlatform: [
-        { checker: "kube-score", check: "container-security-context-user-group-id", reason: "OpenShift's restricted-v2 SCC assigns the uid (and fsGroup) from the namespace's range, 1000000000 and up on a default cluster, and refuses a pod that sets its own; kube-score sees no uid" },
-        { checker: "checkov", check: "CKV_K8S_40", reason: "OpenShift's restricted-v2 SCC assigns a high uid from the namespace's range and refuses a pod that sets its own; checkov sees no uid" },
+        {
+            checker: "kube-score",
+            check: "container-security-context-user-group-id",
+            reason: "OpenShift's restricted-v2 SCC assigns the uid (and fsGroup) from the namespace's range, 1000000000 and up on a default cluster, and refuses a pod that sets its own; kube-score sees no uid",
+        },
+        {
+            checker: "checkov",
+            check: "CKV_K8S_40",
+            reason: "OpenShift's restricted-v2 SCC assigns a high uid from the namespace's range and refuses a pod that sets its own; checkov sees no uid",
+        },
     ] as Exemption[],
     singleReplica: (why: string): Exemption[] => [
         { checker: "kube-score", check: "deployment-replicas", reason: why },
         { checker: "polaris", check: "deploymentMissingReplicas", reason: why },
     ],
     /** An autoscaled Deployment declares its starting count (see components/shared/autoscaling.ts). */
-    autoscaledReplicas: [{
-        checker: "kube-score",
-        check: "deployment-targeted-by-hpa-does-not-have-replicas-configured",
-        reason: "spec.replicas is only the count the Deployment starts at: Pulumi ignores it after that (ignoreChanges) and the autoscaler owns it; without it the Deployment would start at 1 pod, and turning autoscaling on would drop a running count to 1",
-    }] as Exemption[],
+    autoscaledReplicas: [
+        {
+            checker: "kube-score",
+            check: "deployment-targeted-by-hpa-does-not-have-replicas-configured",
+            reason: "spec.replicas is only the count the Deployment starts at: Pulumi ignores it after that (ignoreChanges) and the autoscaler owns it; without it the Deployment would start at 1 pod, and turning autoscaling on would drop a running count to 1",
+        },
+    ] as Exemption[],
     autoscalerSingleReplica: (why: string): Exemption[] => [
         { checker: "kube-score", check: "horizontalpodautoscaler-replicas", reason: why },
         { checker: "polaris", check: "hpaMinAvailability", reason: why },
     ],
-    imageDigest: [{ checker: "checkov", check: "CKV_K8S_43", reason: "images are pinned by version tag in config; digests cannot be resolved from this offline build, set image to name:tag@sha256:... to pin one" }] as Exemption[],
-    noPriorityClass: [{ checker: "polaris", check: "priorityClassNotSet", reason: "no PriorityClass configured for this stack (kubernetes.priorityClassName); PriorityClasses are cluster-scoped and owned by the cluster's admins" }] as Exemption[],
+    imageDigest: [
+        {
+            checker: "checkov",
+            check: "CKV_K8S_43",
+            reason: "images are pinned by version tag in config; digests cannot be resolved from this offline build, set image to name:tag@sha256:... to pin one",
+        },
+    ] as Exemption[],
+    noPriorityClass: [
+        {
+            checker: "polaris",
+            check: "priorityClassNotSet",
+            reason: "no PriorityClass configured for this stack (kubernetes.priorityClassName); PriorityClasses are cluster-scoped and owned by the cluster's admins",
+        },
+    ] as Exemption[],
 };
 
 /** The digest exemption, for workloads whose images are pinned by tag only. */

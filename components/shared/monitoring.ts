@@ -60,26 +60,49 @@ export function scrapeIngress(monitoring: MonitoringArgs | undefined, ports: num
 }
 
 /** A PodMonitor scraping `port` on the selected pods every 30 s. */
-export function podMonitor(name: string, id: AppIdentity, namespace: pulumi.Input<string>, podSelector: PodSelector, ports: string[], opts: pulumi.CustomResourceOptions, objectName = name): k8s.apiextensions.CustomResource {
+export function podMonitor(
+    name: string,
+    id: AppIdentity,
+    namespace: pulumi.Input<string>,
+    podSelector: PodSelector,
+    ports: string[],
+    opts: pulumi.CustomResourceOptions,
+    objectName = name,
+): k8s.apiextensions.CustomResource {
     const spec: PodMonitorSpec = {
         selector: podSelector,
         podMetricsEndpoints: ports.map((port) => ({ port, path: "/metrics", interval: "30s", scheme: "http" })),
     };
-    return new k8s.apiextensions.CustomResource(name, {
-        apiVersion: MONITORING_API_VERSION,
-        kind: "PodMonitor",
-        metadata: { name: objectName, namespace, labels: labels(id) },
-        spec,
-    }, opts);
+    return new k8s.apiextensions.CustomResource(
+        name,
+        {
+            apiVersion: MONITORING_API_VERSION,
+            kind: "PodMonitor",
+            metadata: { name: objectName, namespace, labels: labels(id) },
+            spec,
+        },
+        opts,
+    );
 }
 
 /** A PrometheusRule with the groups built for the namespace the objects live in. */
-export function prometheusRule(name: string, id: AppIdentity, namespace: pulumi.Input<string>, groups: (namespace: string) => AlertGroup[], opts: pulumi.CustomResourceOptions, objectName = name): k8s.apiextensions.CustomResource {
+export function prometheusRule(
+    name: string,
+    id: AppIdentity,
+    namespace: pulumi.Input<string>,
+    groups: (namespace: string) => AlertGroup[],
+    opts: pulumi.CustomResourceOptions,
+    objectName = name,
+): k8s.apiextensions.CustomResource {
     const spec: pulumi.Output<PrometheusRuleSpec> = pulumi.output(namespace).apply((ns) => ({ groups: groups(ns) }));
-    return new k8s.apiextensions.CustomResource(name, {
-        apiVersion: MONITORING_API_VERSION,
-        kind: "PrometheusRule",
-        metadata: { name: objectName, namespace, labels: labels(id) },
-        spec,
-    }, opts);
+    return new k8s.apiextensions.CustomResource(
+        name,
+        {
+            apiVersion: MONITORING_API_VERSION,
+            kind: "PrometheusRule",
+            metadata: { name: objectName, namespace, labels: labels(id) },
+            spec,
+        },
+        opts,
+    );
 }

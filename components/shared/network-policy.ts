@@ -35,20 +35,31 @@ export const DNS: PortRule[] = [
  * is dropped once the cluster enforces policies.
  */
 /** `name` is the resource's logical name (derived from its component's); `objectName` the Kubernetes name, `name` by default. */
-export function allowOnly(name: string, id: AppIdentity, namespace: pulumi.Input<string>, rules: NetworkRules, opts: pulumi.CustomResourceOptions, objectName = name): k8s.networking.v1.NetworkPolicy {
+export function allowOnly(
+    name: string,
+    id: AppIdentity,
+    namespace: pulumi.Input<string>,
+    rules: NetworkRules,
+    opts: pulumi.CustomResourceOptions,
+    objectName = name,
+): k8s.networking.v1.NetworkPolicy {
     const toRule = (rule: PortRule, direction: "from" | "to") => ({
         ports: rule.ports.map((port) => ({ port, protocol: rule.protocol ?? "TCP" })),
         ...(rule.peers ? { [direction]: rule.peers } : {}),
     });
-    return new k8s.networking.v1.NetworkPolicy(name, {
-        metadata: { name: objectName, namespace, labels: labels(id) },
-        spec: {
-            podSelector: { matchLabels: rules.podSelector },
-            policyTypes: ["Ingress", "Egress"],
-            // An empty list means "deny all" in a listed direction; the API server stores it as
-            // absent, so it is left out here too, or every apply would look like a change.
-            ...(rules.ingress.length ? { ingress: rules.ingress.map((r) => toRule(r, "from")) } : {}),
-            ...(rules.egress.length ? { egress: rules.egress.map((r) => toRule(r, "to")) } : {}),
+    return new k8s.networking.v1.NetworkPolicy(
+        name,
+        {
+            metadata: { name: objectName, namespace, labels: labels(id) },
+            spec: {
+                podSelector: { matchLabels: rules.podSelector },
+                policyTypes: ["Ingress", "Egress"],
+                // An empty list means "deny all" in a listed direction; the API server stores it as
+                // absent, so it is left out here too, or every apply would look like a change.
+                ...(rules.ingress.length ? { ingress: rules.ingress.map((r) => toRule(r, "from")) } : {}),
+                ...(rules.egress.length ? { egress: rules.egress.map((r) => toRule(r, "to")) } : {}),
+            },
         },
-    }, opts);
+        opts,
+    );
 }

@@ -12,8 +12,12 @@ export function appServiceAccount(
     args: { objectName: string; namespace: pulumi.Input<string>; identity: AppIdentity },
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ServiceAccount {
-    return new k8s.core.v1.ServiceAccount(name, {
-        metadata: { name: args.objectName, namespace: args.namespace, labels: labels(args.identity) },
-        automountServiceAccountToken: false,
-    }, opts);
+    return new k8s.core.v1.ServiceAccount(
+        name,
+        {
+            metadata: { name: args.objectName, namespace: args.namespace, labels: labels(args.identity) },
+            automountServiceAccountToken: false,
+        },
+        opts,
+    );
 }

@@ -195,8 +195,12 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
         ...(pod.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
     ];
     const podVolumes = pod.volumes.filter((v) => v.source).map((v) => ({ name: v.name, ...v.source }));
-    const placement: Pick<k8s.types.input.core.v1.PodSpec, "affinity" | "topologySpreadConstraints"> = { ...(pod.spread ? spreadAcrossNodesAndZones(pod.spread) : {}), ...(pod.colocateWith ? onTheNodeOf(pod.colocateWith) : {}) };
-    if (settings.affinity) placement.affinity = overrideAffinity(settings.affinity, placement.affinity as k8s.types.input.core.v1.Affinity | undefined, pod.colocateWith);
+    const placement: Pick<k8s.types.input.core.v1.PodSpec, "affinity" | "topologySpreadConstraints"> = {
+        ...(pod.spread ? spreadAcrossNodesAndZones(pod.spread) : {}),
+        ...(pod.colocateWith ? onTheNodeOf(pod.colocateWith) : {}),
+    };
+    if (settings.affinity)
+        placement.affinity = overrideAffinity(settings.affinity, placement.affinity as k8s.types.input.core.v1.Affinity | undefined, pod.colocateWith);
     const spec: k8s.types.input.core.v1.PodSpec = {
         ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
         automountServiceAccountToken: false,
@@ -228,16 +232,21 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
         exemptions,
         annotations: (workloadExemptions = []) => exemptionAnnotations([...exemptions, ...workloadExemptions]),
         claimTemplates: ({ labels, storageClass }) =>
-            pod.volumes.filter((v) => v.perPodClaim).map((v) => ({
-                metadata: { name: v.name, labels },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    ...(storageClass ? { storageClassName: storageClass } : {}),
-                    resources: { requests: { storage: v.perPodClaim!.size } },
-                },
-            })),
+            pod.volumes
+                .filter((v) => v.perPodClaim)
+                .map((v) => ({
+                    metadata: { name: v.name, labels },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        ...(storageClass ? { storageClassName: storageClass } : {}),
+                        resources: { requests: { storage: v.perPodClaim!.size } },
+                    },
+                })),
         capacity: (identity) => {
-            const reservation = podReservation(pod.containers.map((c) => c.resources), (pod.initContainers ?? []).map((c) => c.resources));
+            const reservation = podReservation(
+                pod.containers.map((c) => c.resources),
+                (pod.initContainers ?? []).map((c) => c.resources),
+            );
             const sum = (sizes: string[]) => sizes.reduce((total, size) => total + storageGiB(size), 0);
             return {
                 ...identity,
@@ -269,6 +278,9 @@ function overrideAffinity(
     const configuredTerms = (configuredPodAffinity.requiredDuringSchedulingIgnoredDuringExecution ?? []) as unknown[];
     return {
         ...merged,
-        podAffinity: { ...configuredPodAffinity, requiredDuringSchedulingIgnoredDuringExecution: [...configuredTerms, ...required.podAffinity.requiredDuringSchedulingIgnoredDuringExecution] },
+        podAffinity: {
+            ...configuredPodAffinity,
+            requiredDuringSchedulingIgnoredDuringExecution: [...configuredTerms, ...required.podAffinity.requiredDuringSchedulingIgnoredDuringExecution],
+        },
     } as k8s.types.input.core.v1.Affinity;
 }

@@ -101,7 +101,8 @@ export function quantityProblem(input: unknown, kind: QuantityKind, rules: Quant
         if ((q.numerator * 1000n) % q.denominator !== 0n) return "is finer than 1m, the smallest CPU unit";
         return undefined;
     }
-    if (/[num]$/.test(text)) return `is a fraction of a byte: the suffix ${text.slice(-1)} means ${{ n: "nano", u: "micro", m: "milli" }[text.slice(-1)]}- (for mebibytes write Mi)`;
+    if (/[num]$/.test(text))
+        return `is a fraction of a byte: the suffix ${text.slice(-1)} means ${{ n: "nano", u: "micro", m: "milli" }[text.slice(-1)]}- (for mebibytes write Mi)`;
     if (q.numerator % q.denominator !== 0n) return "is not a whole number of bytes";
     if (rules.unit === "required" && !BYTE_SUFFIX.test(text)) return `has no unit, so it counts bytes (${text} bytes)`;
     return undefined;

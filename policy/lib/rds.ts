@@ -6,10 +6,18 @@
 
 import { RDS_POSTGRESQL_INSTANCE_CLASSES } from "./rds-instance-classes";
 
-export { RDS_CLASS_TABLE_EDITION, RDS_POSTGRESQL_FAMILY_LIMITS, RDS_POSTGRESQL_FAMILY_MINIMUMS, RDS_POSTGRESQL_INSTANCE_CLASSES, type RdsInstanceClass } from "./rds-instance-classes";
+export {
+    RDS_CLASS_TABLE_EDITION,
+    RDS_POSTGRESQL_FAMILY_LIMITS,
+    RDS_POSTGRESQL_FAMILY_MINIMUMS,
+    RDS_POSTGRESQL_INSTANCE_CLASSES,
+    type RdsInstanceClass,
+} from "./rds-instance-classes";
 
 /** Memory in GiB of every class RDS lists for PostgreSQL (rds-instance-classes.ts names the source). */
-export const knownInstanceClasses: Record<string, number> = Object.fromEntries(Object.entries(RDS_POSTGRESQL_INSTANCE_CLASSES).map(([name, c]) => [name, c.memoryGiB]));
+export const knownInstanceClasses: Record<string, number> = Object.fromEntries(
+    Object.entries(RDS_POSTGRESQL_INSTANCE_CLASSES).map(([name, c]) => [name, c.memoryGiB]),
+);
 
 /**
  * RDS's default is LEAST(DBInstanceClassMemory/9531392, 5000), where DBInstanceClassMemory is

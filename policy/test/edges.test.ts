@@ -47,21 +47,25 @@ describe("policies leave other resource types alone", () => {
 
 describe("policies on objects with missing parts", () => {
     it("name an object by its logical name when it has no metadata.name", async () => {
-        assert.deepEqual((await checkResource(routeHostAndTls, { type: ROUTE, name: "logical", props: { spec: { tls: { termination: "edge" } } } })).violations, [
-            "Route logical: spec.host is unset; the router would invent a host name Quay does not know",
-        ]);
-        assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, name: "logical", props: { spec: { to: { name: "clair-indexer" } } } })).violations, [
-            "Route logical to clair-indexer: annotation haproxy.router.openshift.io/timeout is missing (the program sets 5m)",
-        ]);
+        assert.deepEqual(
+            (await checkResource(routeHostAndTls, { type: ROUTE, name: "logical", props: { spec: { tls: { termination: "edge" } } } })).violations,
+            ["Route logical: spec.host is unset; the router would invent a host name Quay does not know"],
+        );
+        assert.deepEqual(
+            (await checkResource(clairIndexerRouteTimeout, { type: ROUTE, name: "logical", props: { spec: { to: { name: "clair-indexer" } } } })).violations,
+            ["Route logical to clair-indexer: annotation haproxy.router.openshift.io/timeout is missing (the program sets 5m)"],
+        );
         assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, name: "logical", props: { storageEncrypted: false } })).violations, [
             "RDS instance logical: storageEncrypted is false; set it to true (it cannot be changed later without a restore)",
         ]);
         assert.deepEqual((await checkResource(rdsBackupRetention, { type: RDS, name: "logical", props: { backupWindow: "03:00-04:00" } })).violations, [
             "RDS instance logical: backupRetentionPeriod is unset (the default keeps fewer than 30 days); set at least 30",
         ]);
-        assert.deepEqual((await checkResource(rdsBackupRetention, { type: RDS, name: "logical", props: { backupRetentionPeriod: null, backupWindow: "03:00-04:00" } })).violations, [
-            "RDS instance logical: backupRetentionPeriod is unset (the default keeps fewer than 30 days); set at least 30",
-        ]);
+        assert.deepEqual(
+            (await checkResource(rdsBackupRetention, { type: RDS, name: "logical", props: { backupRetentionPeriod: null, backupWindow: "03:00-04:00" } }))
+                .violations,
+            ["RDS instance logical: backupRetentionPeriod is unset (the default keeps fewer than 30 days); set at least 30"],
+        );
         assert.deepEqual((await checkResource(rdsBackupRetention, { type: RDS, props: rdsInstance({ backupRetentionPeriod: "30" }) })).violations, [
             'RDS instance clair-indexer-prod: backupRetentionPeriod "30" is below the minimum of 30 days',
         ]);
@@ -74,21 +78,49 @@ describe("policies on objects with missing parts", () => {
         ]);
         assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, name: "r", props: {} })).violations, []);
         assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, name: "r", props: { spec: {} } })).violations, []);
-        assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, name: "r", props: { metadata: { name: "m" }, spec: { to: { name: "clair-indexer" } } } })).violations.length, 1);
+        assert.deepEqual(
+            (
+                await checkResource(clairIndexerRouteTimeout, {
+                    type: ROUTE,
+                    name: "r",
+                    props: { metadata: { name: "m" }, spec: { to: { name: "clair-indexer" } } },
+                })
+            ).violations.length,
+            1,
+        );
     });
 
     it("the route timeout is a whole number with an optional unit, nothing around it", async () => {
-        const route = (timeout: string) => ({ type: ROUTE, props: { metadata: { name: "clair-indexer", annotations: { "haproxy.router.openshift.io/timeout": timeout } }, spec: { to: { name: "clair-indexer" } } } });
-        for (const ok of ["5m", "300", "300s", "1h", "500ms", "2d", "15m"]) assert.deepEqual((await checkResource(clairIndexerRouteTimeout, route(ok))).violations, [], ok);
-        for (const bad of ["x5m", "5mx", "5 m", "m", "", "5y"]) assert.equal((await checkResource(clairIndexerRouteTimeout, route(bad))).violations.length, 1, bad);
+        const route = (timeout: string) => ({
+            type: ROUTE,
+            props: {
+                metadata: { name: "clair-indexer", annotations: { "haproxy.router.openshift.io/timeout": timeout } },
+                spec: { to: { name: "clair-indexer" } },
+            },
+        });
+        for (const ok of ["5m", "300", "300s", "1h", "500ms", "2d", "15m"])
+            assert.deepEqual((await checkResource(clairIndexerRouteTimeout, route(ok))).violations, [], ok);
+        for (const bad of ["x5m", "5mx", "5 m", "m", "", "5y"])
+            assert.equal((await checkResource(clairIndexerRouteTimeout, route(bad))).violations.length, 1, bad);
     });
 
     it("workloads with no template, no spec or no containers are walked without a crash", async () => {
         for (const { type } of WORKLOAD_KINDS) {
-            for (const props of [{}, { spec: {} }, { spec: { template: {} } }, { spec: { jobTemplate: {} } }, { spec: { jobTemplate: { spec: {} } } }, { spec: { template: { spec: {} } } }]) {
+            for (const props of [
+                {},
+                { spec: {} },
+                { spec: { template: {} } },
+                { spec: { jobTemplate: {} } },
+                { spec: { jobTemplate: { spec: {} } } },
+                { spec: { template: { spec: {} } } },
+            ]) {
                 assert.doesNotThrow(() => podSpecOf(type, props), `${type} ${JSON.stringify(props)}`);
                 for (const policy of [requestsEqualLimits, pinnedImages, runAsNonRoot]) {
-                    assert.deepEqual((await checkResource(policy, { type, props: { kind: "X", metadata: { name: "x" }, ...props } })).violations, [], `${policy.name} ${type}`);
+                    assert.deepEqual(
+                        (await checkResource(policy, { type, props: { kind: "X", metadata: { name: "x" }, ...props } })).violations,
+                        [],
+                        `${policy.name} ${type}`,
+                    );
                 }
             }
         }
@@ -102,9 +134,13 @@ describe("policies on objects with missing parts", () => {
 
     it("run-as-non-root takes the pod's runAsUser when the container sets none", async () => {
         const spec = { ...podSpec([container("app", { securityContext: { runAsNonRoot: true } })]), securityContext: { runAsUser: 0 } };
-        assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(spec) })).violations, ["Deployment app, container app: runAsUser is 0 (root)"]);
+        assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(spec) })).violations, [
+            "Deployment app, container app: runAsUser is 0 (root)",
+        ]);
         const unset = podSpec([container("app", { securityContext: undefined })]);
-        assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(unset) })).violations, ["Deployment app, container app: runAsNonRoot is not true"]);
+        assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(unset) })).violations, [
+            "Deployment app, container app: runAsNonRoot is not true",
+        ]);
     });
 
     it("pinned-images names an image that is missing or moves", async () => {
@@ -131,8 +167,12 @@ describe("clair-indexer-storage: which StatefulSets are indexers, and their clai
         assert.deepEqual((await check(sts([container("c", { env: undefined })]))).violations, []);
         // One container of several is enough, and an env list may hold gaps.
         const two = sts([container("sidecar"), container("c", { env: [null, ...indexerEnv] })]);
-        assert.deepEqual((await check(two)).violations, ["StatefulSet clair-indexer: no volumeClaimTemplates; each indexer needs a 100Gi gp2 claim for layer downloads"]);
-        assert.deepEqual((await check(sts([container("c", { env: indexerEnv })], undefined, null))).violations, ["StatefulSet logical: no volumeClaimTemplates; each indexer needs a 100Gi gp2 claim for layer downloads"]);
+        assert.deepEqual((await check(two)).violations, [
+            "StatefulSet clair-indexer: no volumeClaimTemplates; each indexer needs a 100Gi gp2 claim for layer downloads",
+        ]);
+        assert.deepEqual((await check(sts([container("c", { env: indexerEnv })], undefined, null))).violations, [
+            "StatefulSet logical: no volumeClaimTemplates; each indexer needs a 100Gi gp2 claim for layer downloads",
+        ]);
         assert.deepEqual((await check({ kind: "StatefulSet", metadata: { name: "x" } })).violations, []);
         assert.deepEqual((await check({ kind: "StatefulSet", metadata: { name: "x" }, spec: {} })).violations, []);
     });
@@ -143,16 +183,25 @@ describe("clair-indexer-storage: which StatefulSets are indexers, and their clai
             'StatefulSet clair-indexer, claim (unnamed): storageClassName "unset" is not gp2',
             'StatefulSet clair-indexer, claim (unnamed): storage request "unset" is unset',
         ]);
-        assert.deepEqual((await check({ metadata: { name: "layers" }, spec: { storageClassName: "gp2", resources: {} } })).violations, ['StatefulSet clair-indexer, claim layers: storage request "unset" is unset']);
-        assert.deepEqual((await check({ metadata: { name: "layers" }, spec: { storageClassName: "gp2", resources: { requests: { storage: "100Gi" } } } })).violations, []);
-        // Exactly the minimum passes; one byte less does not.
-        assert.deepEqual((await check({ metadata: { name: "layers" }, spec: { storageClassName: "gp2", resources: { requests: { storage: String(100 * 2 ** 30 - 1) } } } })).violations, [
-            `StatefulSet clair-indexer, claim layers: storage ${100 * 2 ** 30 - 1} is below 100Gi`,
+        assert.deepEqual((await check({ metadata: { name: "layers" }, spec: { storageClassName: "gp2", resources: {} } })).violations, [
+            'StatefulSet clair-indexer, claim layers: storage request "unset" is unset',
         ]);
+        assert.deepEqual(
+            (await check({ metadata: { name: "layers" }, spec: { storageClassName: "gp2", resources: { requests: { storage: "100Gi" } } } })).violations,
+            [],
+        );
+        // Exactly the minimum passes; one byte less does not.
+        assert.deepEqual(
+            (await check({ metadata: { name: "layers" }, spec: { storageClassName: "gp2", resources: { requests: { storage: String(100 * 2 ** 30 - 1) } } } }))
+                .violations,
+            [`StatefulSet clair-indexer, claim layers: storage ${100 * 2 ** 30 - 1} is below 100Gi`],
+        );
     });
 
     it("declares its settings and their defaults for the pack config", () => {
-        assert.deepEqual(clairIndexerStorage.configSchema, { properties: { storageClass: { type: "string", default: "gp2" }, minimumSize: { type: "string", default: "100Gi" } } });
+        assert.deepEqual(clairIndexerStorage.configSchema, {
+            properties: { storageClass: { type: "string", default: "gp2" }, minimumSize: { type: "string", default: "100Gi" } },
+        });
         assert.deepEqual(clairIndexerRouteTimeout.configSchema, { properties: { indexerService: { type: "string", default: "clair-indexer" } } });
         assert.deepEqual(rdsBackupRetention.configSchema, { properties: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 30 } } });
         assert.deepEqual(clairConnectionPools.configSchema, { properties: { reservedConnections: { type: "integer", minimum: 0, default: 3 } } });
@@ -177,12 +226,27 @@ describe("clair-connection-pools: peaks, sources of max_connections, boundaries"
         assert.equal(peakPods({ kind: "StatefulSet", props: {} as StatefulSetProps }), 1);
     });
 
-    const instance = (identifier: string, parameterGroupName = `${identifier}-params`, instanceClass = "db.m6g.large") => ({ type: RDS, props: rdsInstance({ identifier, parameterGroupName, instanceClass }) });
-    const group = (name: string, value: string) => ({ type: "aws:rds/parameterGroup:ParameterGroup", props: { name, parameters: [{ name: "work_mem", value: "4096" }, { name: "max_connections", value }] } });
+    const instance = (identifier: string, parameterGroupName = `${identifier}-params`, instanceClass = "db.m6g.large") => ({
+        type: RDS,
+        props: rdsInstance({ identifier, parameterGroupName, instanceClass }),
+    });
+    const group = (name: string, value: string) => ({
+        type: "aws:rds/parameterGroup:ParameterGroup",
+        props: {
+            name,
+            parameters: [
+                { name: "work_mem", value: "4096" },
+                { name: "max_connections", value },
+            ],
+        },
+    });
     const resources = async (list: any[]) => {
         // The stack policy's view: typed resources, asType included (as the analyzer gives them).
         let found: any[] = [];
-        await checkStack({ name: "probe", description: "reads the resources", enforcementLevel: "advisory", validateStack: (args) => void (found = args.resources) }, list);
+        await checkStack(
+            { name: "probe", description: "reads the resources", enforcementLevel: "advisory", validateStack: (args) => void (found = args.resources) },
+            list,
+        );
         return found;
     };
     // db.m6g.large: 8 GiB, so RDS's default is floor(8 GiB x 0.9 / 9531392).
@@ -192,18 +256,43 @@ describe("clair-connection-pools: peaks, sources of max_connections, boundaries"
         assert.equal(maxConnectionsOf("db", await resources([instance("db"), group("db-params", "900")])), 900);
         // Another instance's group, a group of another type, a malformed value: the class decides.
         assert.equal(maxConnectionsOf("db", await resources([instance("db"), group("other-params", "900")])), LARGE_MAX);
-        assert.equal(maxConnectionsOf("db", await resources([instance("db"), { type: "aws:rds/clusterParameterGroup:ClusterParameterGroup", props: { name: "db-params", parameters: [{ name: "max_connections", value: "900" }] } }])), LARGE_MAX);
-        for (const value of ["lots", "900x", "x900", ""]) assert.equal(maxConnectionsOf("db", await resources([instance("db"), group("db-params", value)])), LARGE_MAX, value);
+        assert.equal(
+            maxConnectionsOf(
+                "db",
+                await resources([
+                    instance("db"),
+                    {
+                        type: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+                        props: { name: "db-params", parameters: [{ name: "max_connections", value: "900" }] },
+                    },
+                ]),
+            ),
+            LARGE_MAX,
+        );
+        for (const value of ["lots", "900x", "x900", ""])
+            assert.equal(maxConnectionsOf("db", await resources([instance("db"), group("db-params", value)])), LARGE_MAX, value);
         assert.equal(maxConnectionsOf("db", await resources([instance("db", "db-params", "db.x9.huge")])), undefined);
         // Only an RDS instance with that identifier is the database.
         assert.equal(maxConnectionsOf("db", await resources([{ type: CLUSTER, props: { identifier: "db" } }, instance("other")])), undefined);
-        const server = (args: unknown[] | undefined, name = "db") => ({ type: STS, props: { metadata: { name }, spec: { template: { spec: { containers: [{ name: "c" }, { name: "postgres", args }] } } } } });
+        const server = (args: unknown[] | undefined, name = "db") => ({
+            type: STS,
+            props: { metadata: { name }, spec: { template: { spec: { containers: [{ name: "c" }, { name: "postgres", args }] } } } },
+        });
         assert.equal(maxConnectionsOf("db", await resources([server(["-c", "max_connections=150"])])), 150);
         assert.equal(maxConnectionsOf("db", await resources([server(["-c", "max_connections=150x"])])), undefined);
         assert.equal(maxConnectionsOf("db", await resources([server(["-c", "xmax_connections=150"])])), undefined);
         assert.equal(maxConnectionsOf("db", await resources([server(undefined)])), undefined);
         assert.equal(maxConnectionsOf("db", await resources([server(["-c", "max_connections=150"], "other")])), undefined);
-        assert.equal(maxConnectionsOf("db", await resources([{ type: STS, props: { metadata: { name: "db" } } }, { type: STS, props: {} }])), undefined);
+        assert.equal(
+            maxConnectionsOf(
+                "db",
+                await resources([
+                    { type: STS, props: { metadata: { name: "db" } } },
+                    { type: STS, props: {} },
+                ]),
+            ),
+            undefined,
+        );
         assert.equal(maxConnectionsOf("db", await resources([{ type: STS, props: { metadata: { name: "db" }, spec: {} } }])), undefined);
         assert.equal(maxConnectionsOf("db", await resources([{ type: STS, props: { metadata: { name: "db" }, spec: { template: {} } } }])), undefined);
     });
@@ -211,33 +300,63 @@ describe("clair-connection-pools: peaks, sources of max_connections, boundaries"
     const workload = (name: string | undefined, replicas: number, pool: string | undefined, database = "db") => ({
         type: STS,
         name: "logical",
-        props: { metadata: { ...(name ? { name } : {}), annotations: { "clair.scanning-platform/database": database, ...(pool === undefined ? {} : { "clair.scanning-platform/pool-max-conns": pool }) } }, spec: { replicas } },
+        props: {
+            metadata: {
+                ...(name ? { name } : {}),
+                annotations: {
+                    "clair.scanning-platform/database": database,
+                    ...(pool === undefined ? {} : { "clair.scanning-platform/pool-max-conns": pool }),
+                },
+            },
+            spec: { replicas },
+        },
     });
 
     it("passes demand equal to max_connections less the reserve, fails one more", async () => {
         const stack = (replicas: number) => [workload("w", replicas, "1"), instance("db"), group("db-params", "100")];
         assert.deepEqual((await checkStack(clairConnectionPools, stack(97))).violations, []);
-        assert.deepEqual((await checkStack(clairConnectionPools, stack(98))).violations, ["database db: w 98 pods x 1 = 98 connections exceed max_connections 100 less 3 reserved"]);
+        assert.deepEqual((await checkStack(clairConnectionPools, stack(98))).violations, [
+            "database db: w 98 pods x 1 = 98 connections exceed max_connections 100 less 3 reserved",
+        ]);
         assert.deepEqual((await checkStack(clairConnectionPools, stack(98), { reservedConnections: 2 })).violations, []);
     });
 
     it("refuses a pool of 0 or none, names a workload without a name by its logical name, and says which database is missing", async () => {
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload("w", 1, "0"), instance("db")])).violations, ['w: annotation clair.scanning-platform/pool-max-conns "0" is not a positive integer']);
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload("w", 1, undefined), instance("db")])).violations, ['w: annotation clair.scanning-platform/pool-max-conns "unset" is not a positive integer']);
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload("w", 1, "1.5"), instance("db")])).violations, ['w: annotation clair.scanning-platform/pool-max-conns "1.5" is not a positive integer']);
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload(undefined, 1, "1"), instance("db"), group("db-params", "3")])).violations, ["database db: logical 1 pods x 1 = 1 connections exceed max_connections 3 less 3 reserved"]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload("w", 1, "0"), instance("db")])).violations, [
+            'w: annotation clair.scanning-platform/pool-max-conns "0" is not a positive integer',
+        ]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload("w", 1, undefined), instance("db")])).violations, [
+            'w: annotation clair.scanning-platform/pool-max-conns "unset" is not a positive integer',
+        ]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload("w", 1, "1.5"), instance("db")])).violations, [
+            'w: annotation clair.scanning-platform/pool-max-conns "1.5" is not a positive integer',
+        ]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(undefined, 1, "1"), instance("db"), group("db-params", "3")])).violations, [
+            "database db: logical 1 pods x 1 = 1 connections exceed max_connections 3 less 3 reserved",
+        ]);
         assert.deepEqual((await checkStack(clairConnectionPools, [workload("a", 1, "1", "gone"), workload("b", 2, "1", "gone")])).violations, [
             "database gone (named by a 1 pods x 1, b 2 pods x 1) is not in this stack, or its max_connections cannot be read",
         ]);
         // A workload without the database annotation is no Clair workload.
-        assert.deepEqual((await checkStack(clairConnectionPools, [{ type: STS, props: { metadata: { name: "other", annotations: { "clair.scanning-platform/pool-max-conns": "999" } }, spec: { replicas: 99 } } }])).violations, []);
+        assert.deepEqual(
+            (
+                await checkStack(clairConnectionPools, [
+                    {
+                        type: STS,
+                        props: { metadata: { name: "other", annotations: { "clair.scanning-platform/pool-max-conns": "999" } }, spec: { replicas: 99 } },
+                    },
+                ])
+            ).violations,
+            [],
+        );
     });
 });
 
 describe("lib/quantity and lib/images at their edges", () => {
     it("takes fractions with or without a leading digit, and exponents up to 1000", () => {
         for (const ok of [".5", ".55", "1.", "1.25", "0.5Gi", "1e1000", "1E-1000"]) assert.ok(isQuantity(ok), ok);
-        for (const bad of ["1e1001", "1e-1001", ".", "1..5", ".5.5", "1.5.", "e3", "1e3Gi", "1Gi1", "Infinity", "NaN", Number.POSITIVE_INFINITY, Number.NaN]) assert.equal(isQuantity(bad), false, String(bad));
+        for (const bad of ["1e1001", "1e-1001", ".", "1..5", ".5.5", "1.5.", "e3", "1e3Gi", "1Gi1", "Infinity", "NaN", Number.POSITIVE_INFINITY, Number.NaN])
+            assert.equal(isQuantity(bad), false, String(bad));
         assert.ok(quantitiesEqual(".55", "550m"));
         assert.ok(quantitiesEqual("1.", "1"));
         assert.ok(quantitiesEqual(0.5, "500m"));

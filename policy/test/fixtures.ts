@@ -9,7 +9,12 @@ export const container = (name: string, overrides: Record<string, unknown> = {})
 
 export const podSpec = (containers: any[], initContainers: any[] = []) => ({ containers, ...(initContainers.length ? { initContainers } : {}) });
 
-export const deployment = (spec: any, name = "app") => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name }, spec: { replicas: 1, template: { spec } } });
+export const deployment = (spec: any, name = "app") => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name },
+    spec: { replicas: 1, template: { spec } },
+});
 
 export const rdsInstance = (overrides: Record<string, unknown> = {}) => ({
     identifier: "clair-indexer-prod",

@@ -101,49 +101,65 @@ const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason ?? "not applicable");
 };
 
-export function checkResource(policy: ResourceValidationPolicy, resource: TestResource, config?: Record<string, unknown>, stackTags = new Map<string, string>()): Promise<Outcome> {
+export function checkResource(
+    policy: ResourceValidationPolicy,
+    resource: TestResource,
+    config?: Record<string, unknown>,
+    stackTags = new Map<string, string>(),
+): Promise<Outcome> {
     if (!policy.validateResource) throw new Error(`${policy.name} has no validateResource`);
     const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
     const name = resource.name ?? "test";
     return collect(async (report) => {
         for (const validate of validations) {
             const props = engineProps(resource.props);
-            await validate({
-                type: resource.type,
-                props,
-                urn: `urn:pulumi:test::scanning-platform::${resource.type}::${name}`,
-                name,
-                opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
-                stackTags,
-                isType: (resourceClass: unknown) => isTypeOf(resource.type, resourceClass),
-                asType: (resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? props : undefined),
-                getConfig: configFor(policy, config),
-                notApplicable,
-            } as any, (message: string) => report(message));
+            await validate(
+                {
+                    type: resource.type,
+                    props,
+                    urn: `urn:pulumi:test::scanning-platform::${resource.type}::${name}`,
+                    name,
+                    opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
+                    stackTags,
+                    isType: (resourceClass: unknown) => isTypeOf(resource.type, resourceClass),
+                    asType: (resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? props : undefined),
+                    getConfig: configFor(policy, config),
+                    notApplicable,
+                } as any,
+                (message: string) => report(message),
+            );
         }
     });
 }
 
-export function checkStack(policy: StackValidationPolicy, resources: TestResource[], config?: Record<string, unknown>, stackTags = new Map<string, string>()): Promise<Outcome> {
+export function checkStack(
+    policy: StackValidationPolicy,
+    resources: TestResource[],
+    config?: Record<string, unknown>,
+    stackTags = new Map<string, string>(),
+): Promise<Outcome> {
     return collect(async (report) => {
-        await policy.validateStack({
-            resources: resources.map((r, i) => {
-                const props = engineProps(r.props);
-                return {
-                    type: r.type,
-                    props,
-                    urn: `urn:pulumi:test::scanning-platform::${r.type}::${r.name ?? `r${i}`}`,
-                    name: r.name ?? `r${i}`,
-                    opts: {} as any,
-                    dependencies: [],
-                    propertyDependencies: {},
-                    isType: (resourceClass: unknown) => isTypeOf(r.type, resourceClass),
-                    asType: (resourceClass: unknown) => (isTypeOf(r.type, resourceClass) ? props : undefined),
-                };
-            }),
-            getConfig: configFor(policy, config),
-            stackTags,
-            notApplicable,
-        } as any, (message: string) => report(message));
+        await policy.validateStack(
+            {
+                resources: resources.map((r, i) => {
+                    const props = engineProps(r.props);
+                    return {
+                        type: r.type,
+                        props,
+                        urn: `urn:pulumi:test::scanning-platform::${r.type}::${r.name ?? `r${i}`}`,
+                        name: r.name ?? `r${i}`,
+                        opts: {} as any,
+                        dependencies: [],
+                        propertyDependencies: {},
+                        isType: (resourceClass: unknown) => isTypeOf(r.type, resourceClass),
+                        asType: (resourceClass: unknown) => (isTypeOf(r.type, resourceClass) ? props : undefined),
+                    };
+                }),
+                getConfig: configFor(policy, config),
+                stackTags,
+                notApplicable,
+            } as any,
+            (message: string) => report(message),
+        );
     });
 }

@@ -78,12 +78,30 @@ describe("lib/quantity", () => {
     it("parses every suffix to its exact value", () => {
         // Binary suffixes are powers of 2^10, decimal ones powers of 10; exponents are powers of 10.
         const expected: [string, bigint][] = [
-            ["1Ki", 2n ** 10n], ["1Mi", 2n ** 20n], ["1Gi", 2n ** 30n], ["1Ti", 2n ** 40n], ["1Pi", 2n ** 50n], ["1Ei", 2n ** 60n],
-            ["1k", 10n ** 3n], ["1M", 10n ** 6n], ["1G", 10n ** 9n], ["1T", 10n ** 12n], ["1P", 10n ** 15n], ["1E", 10n ** 18n],
-            ["1e3", 10n ** 3n], ["1E6", 10n ** 6n], ["+7", 7n], ["12", 12n],
+            ["1Ki", 2n ** 10n],
+            ["1Mi", 2n ** 20n],
+            ["1Gi", 2n ** 30n],
+            ["1Ti", 2n ** 40n],
+            ["1Pi", 2n ** 50n],
+            ["1Ei", 2n ** 60n],
+            ["1k", 10n ** 3n],
+            ["1M", 10n ** 6n],
+            ["1G", 10n ** 9n],
+            ["1T", 10n ** 12n],
+            ["1P", 10n ** 15n],
+            ["1E", 10n ** 18n],
+            ["1e3", 10n ** 3n],
+            ["1E6", 10n ** 6n],
+            ["+7", 7n],
+            ["12", 12n],
         ];
         for (const [text, value] of expected) assert.ok(quantitiesEqual(text, value.toString()), text);
-        for (const [text, inverse] of [["1m", 1000n], ["1u", 10n ** 6n], ["1n", 10n ** 9n], ["1e-3", 1000n]] as const) {
+        for (const [text, inverse] of [
+            ["1m", 1000n],
+            ["1u", 10n ** 6n],
+            ["1n", 10n ** 9n],
+            ["1e-3", 1000n],
+        ] as const) {
             assert.equal(compareQuantities(text, "0"), 1, text);
             assert.ok(quantitiesEqual(`${inverse}${text.slice(1)}`, "1"), `${inverse}${text.slice(1)}`);
         }
@@ -160,7 +178,13 @@ describe("lib/workloads", () => {
 
     it("finds the pod spec where each kind keeps it", () => {
         const template = { spec: { template: { spec } } };
-        for (const type of ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:batch/v1:Job"]) {
+        for (const type of [
+            "kubernetes:apps/v1:Deployment",
+            "kubernetes:apps/v1:StatefulSet",
+            "kubernetes:apps/v1:DaemonSet",
+            "kubernetes:apps/v1:ReplicaSet",
+            "kubernetes:batch/v1:Job",
+        ]) {
             assert.equal(podSpecOf(type, template), spec, type);
         }
         assert.equal(podSpecOf("kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec } } } } }), spec);
@@ -170,14 +194,20 @@ describe("lib/workloads", () => {
     });
 
     it("walks init containers first, then containers", () => {
-        assert.deepEqual(containersOf(spec).map(({ role, container: c }) => `${role} ${c.name}`), ["initContainer init", "container app"]);
+        assert.deepEqual(
+            containersOf(spec).map(({ role, container: c }) => `${role} ${c.name}`),
+            ["initContainer init", "container app"],
+        );
         assert.deepEqual(containersOf(undefined), []);
     });
 });
 
 describe("validateResourceOfType through the harness", () => {
     it("runs a typed check on its own kind only, and marks the others not applicable as the analyzer does", async () => {
-        const notIndexer = await checkResource(clairIndexerStorage, { type: "kubernetes:apps/v1:Deployment", props: deployment(podSpec([container("clair", { env: [{ name: "CLAIR_MODE", value: "indexer" }] })])) });
+        const notIndexer = await checkResource(clairIndexerStorage, {
+            type: "kubernetes:apps/v1:Deployment",
+            props: deployment(podSpec([container("clair", { env: [{ name: "CLAIR_MODE", value: "indexer" }] })])),
+        });
         assert.deepEqual(notIndexer, { violations: [], notApplicable: "Policy only applies to resources of type 'kubernetes:apps/v1:StatefulSet'" });
     });
 });

@@ -30,7 +30,9 @@ describe("policy pack", () => {
         // the pack lists exactly those: a new file not listed, or a listed one removed, fails.
         const dir = path.join(__dirname, "..");
         const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !["index.ts", "policies.ts"].includes(f));
-        const exported = files.flatMap((f) => Object.values(require(path.join(dir, f))).filter((v: any) => v && typeof v === "object" && typeof v.name === "string" && "enforcementLevel" in v));
+        const exported = files.flatMap((f) =>
+            Object.values(require(path.join(dir, f))).filter((v: any) => v && typeof v === "object" && typeof v.name === "string" && "enforcementLevel" in v),
+        );
         assert.equal(exported.length, files.length, `one policy per file: ${files.join(", ")}`);
         assert.deepEqual(new Set(policies), new Set(exported));
         assert.equal(policies.length, files.length);
@@ -80,7 +82,9 @@ describe("requests-equal-limits", () => {
 
     it("checks init containers", async () => {
         const init = container("init", { resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "200m", memory: "64Mi" } } });
-        assert.deepEqual((await check(podSpec([container("app")], [init]))).violations, ['Deployment app, initContainer init: cpu request "100m" differs from limit "200m"']);
+        assert.deepEqual((await check(podSpec([container("app")], [init]))).violations, [
+            'Deployment app, initContainer init: cpu request "100m" differs from limit "200m"',
+        ]);
     });
 
     it("reports a malformed quantity as a violation, not a crash", async () => {
@@ -93,8 +97,12 @@ describe("requests-equal-limits", () => {
 
     it("fails zero, negative and wrongly counted amounts even when request equals limit", async () => {
         const same = (cpu: string, memory: string) => container("app", { resources: { requests: { cpu, memory }, limits: { cpu, memory } } });
-        assert.deepEqual((await check(podSpec([same("-2", "2Gi")]))).violations, ['Deployment app, container app: cpu request "-2" must be more than 0; limit "-2" must be more than 0']);
-        assert.deepEqual((await check(podSpec([same("0", "2Gi")]))).violations, ['Deployment app, container app: cpu request "0" must be more than 0; limit "0" must be more than 0']);
+        assert.deepEqual((await check(podSpec([same("-2", "2Gi")]))).violations, [
+            'Deployment app, container app: cpu request "-2" must be more than 0; limit "-2" must be more than 0',
+        ]);
+        assert.deepEqual((await check(podSpec([same("0", "2Gi")]))).violations, [
+            'Deployment app, container app: cpu request "0" must be more than 0; limit "0" must be more than 0',
+        ]);
         assert.deepEqual((await check(podSpec([same("1Gi", "2Gi")]))).violations, [
             'Deployment app, container app: cpu request "1Gi" is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m); limit "1Gi" is not a CPU amount: CPU is counted in cores (2, 0.5) or millicores (500m)',
         ]);
@@ -108,11 +116,19 @@ describe("requests-equal-limits", () => {
     it("checks a CronJob's job template, a bare Pod, StatefulSets, DaemonSets, ReplicaSets and Jobs", async () => {
         const bad = container("x", { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } } });
         const cron = { kind: "CronJob", metadata: { name: "refresh" }, spec: { jobTemplate: { spec: { template: { spec: podSpec([bad]) } } } } };
-        assert.deepEqual((await checkResource(requestsEqualLimits, { type: "kubernetes:batch/v1:CronJob", props: cron })).violations, ['CronJob refresh, container x: memory request "1Gi" differs from limit "2Gi"']);
+        assert.deepEqual((await checkResource(requestsEqualLimits, { type: "kubernetes:batch/v1:CronJob", props: cron })).violations, [
+            'CronJob refresh, container x: memory request "1Gi" differs from limit "2Gi"',
+        ]);
         const pod = { kind: "Pod", metadata: { name: "p" }, spec: podSpec([bad]) };
-        assert.deepEqual((await checkResource(requestsEqualLimits, { type: "kubernetes:core/v1:Pod", props: pod })).violations, ['Pod p, container x: memory request "1Gi" differs from limit "2Gi"']);
+        assert.deepEqual((await checkResource(requestsEqualLimits, { type: "kubernetes:core/v1:Pod", props: pod })).violations, [
+            'Pod p, container x: memory request "1Gi" differs from limit "2Gi"',
+        ]);
         for (const type of [STS, "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:ReplicaSet", "kubernetes:batch/v1:Job"]) {
-            assert.deepEqual((await check(podSpec([bad]), type)).violations, ['Deployment app, container x: memory request "1Gi" differs from limit "2Gi"'], type);
+            assert.deepEqual(
+                (await check(podSpec([bad]), type)).violations,
+                ['Deployment app, container x: memory request "1Gi" differs from limit "2Gi"'],
+                type,
+            );
         }
     });
 
@@ -132,20 +148,34 @@ describe("requests-equal-limits", () => {
 });
 
 describe("rds-backup-retention", () => {
-    const check = (overrides: Record<string, unknown>, config?: Record<string, unknown>) => checkResource(rdsBackupRetention, { type: RDS, props: rdsInstance(overrides) }, config);
+    const check = (overrides: Record<string, unknown>, config?: Record<string, unknown>) =>
+        checkResource(rdsBackupRetention, { type: RDS, props: rdsInstance(overrides) }, config);
 
     it("passes 30 days with a window", async () => assert.deepEqual((await check({})).violations, []));
-    it("fails 29 days", async () => assert.deepEqual((await check({ backupRetentionPeriod: 29 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 29 is below the minimum of 30 days"]));
-    it("fails 7 days", async () => assert.deepEqual((await check({ backupRetentionPeriod: 7 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 7 is below the minimum of 30 days"]));
+    it("fails 29 days", async () =>
+        assert.deepEqual((await check({ backupRetentionPeriod: 29 })).violations, [
+            "RDS instance clair-indexer-prod: backupRetentionPeriod 29 is below the minimum of 30 days",
+        ]));
+    it("fails 7 days", async () =>
+        assert.deepEqual((await check({ backupRetentionPeriod: 7 })).violations, [
+            "RDS instance clair-indexer-prod: backupRetentionPeriod 7 is below the minimum of 30 days",
+        ]));
     it("fails unset retention", async () => assert.match((await check({ backupRetentionPeriod: undefined })).violations[0], /backupRetentionPeriod is unset/));
     it("fails a missing backup window", async () => assert.match((await check({ backupWindow: undefined })).violations[0], /no backup window/));
     it("takes the minimum from config", async () => {
-        assert.deepEqual((await check({ backupRetentionPeriod: 30 }, { minimumDays: 35 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 30 is below the minimum of 35 days"]);
+        assert.deepEqual((await check({ backupRetentionPeriod: 30 }, { minimumDays: 35 })).violations, [
+            "RDS instance clair-indexer-prod: backupRetentionPeriod 30 is below the minimum of 35 days",
+        ]);
         assert.deepEqual((await check({ backupRetentionPeriod: 14 }, { minimumDays: 14 })).violations, []);
-        assert.deepEqual((await check({ backupRetentionPeriod: 13 }, { minimumDays: 14 })).violations, ["RDS instance clair-indexer-prod: backupRetentionPeriod 13 is below the minimum of 14 days"]);
+        assert.deepEqual((await check({ backupRetentionPeriod: 13 }, { minimumDays: 14 })).violations, [
+            "RDS instance clair-indexer-prod: backupRetentionPeriod 13 is below the minimum of 14 days",
+        ]);
     });
     it("checks RDS clusters too", async () => {
-        const outcome = await checkResource(rdsBackupRetention, { type: "aws:rds/cluster:Cluster", props: { clusterIdentifier: "c", backupRetentionPeriod: 1, preferredBackupWindow: "03:00-04:00" } });
+        const outcome = await checkResource(rdsBackupRetention, {
+            type: "aws:rds/cluster:Cluster",
+            props: { clusterIdentifier: "c", backupRetentionPeriod: 1, preferredBackupWindow: "03:00-04:00" },
+        });
         assert.deepEqual(outcome.violations, ["RDS cluster c: backupRetentionPeriod 1 is below the minimum of 30 days"]);
     });
     it("does not crash on an unknown retention", async () => {
@@ -158,16 +188,24 @@ describe("rds-backup-retention", () => {
 describe("RDS guard rails", () => {
     it("rds-storage-encrypted", async () => {
         assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance() })).violations, []);
-        assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: false }) })).violations, ["RDS instance clair-indexer-prod: storageEncrypted is false; set it to true (it cannot be changed later without a restore)"]);
-        assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: undefined }) })).violations, ['RDS instance clair-indexer-prod: storageEncrypted is "unset"; set it to true (it cannot be changed later without a restore)']);
+        assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: false }) })).violations, [
+            "RDS instance clair-indexer-prod: storageEncrypted is false; set it to true (it cannot be changed later without a restore)",
+        ]);
+        assert.deepEqual((await checkResource(rdsStorageEncrypted, { type: RDS, props: rdsInstance({ storageEncrypted: undefined }) })).violations, [
+            'RDS instance clair-indexer-prod: storageEncrypted is "unset"; set it to true (it cannot be changed later without a restore)',
+        ]);
     });
     it("rds-not-publicly-accessible", async () => {
         assert.deepEqual((await checkResource(rdsNotPubliclyAccessible, { type: RDS, props: rdsInstance() })).violations, []);
-        assert.deepEqual((await checkResource(rdsNotPubliclyAccessible, { type: RDS, props: rdsInstance({ publiclyAccessible: true }) })).violations, ["RDS instance clair-indexer-prod: publiclyAccessible is true; the databases must stay private"]);
+        assert.deepEqual((await checkResource(rdsNotPubliclyAccessible, { type: RDS, props: rdsInstance({ publiclyAccessible: true }) })).violations, [
+            "RDS instance clair-indexer-prod: publiclyAccessible is true; the databases must stay private",
+        ]);
     });
     it("rds-deletion-protection", async () => {
         assert.deepEqual((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance() })).violations, []);
-        assert.deepEqual((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance({ deletionProtection: false }) })).violations, ["RDS instance clair-indexer-prod: deletionProtection is false; turn it on"]);
+        assert.deepEqual((await checkResource(rdsDeletionProtection, { type: RDS, props: rdsInstance({ deletionProtection: false }) })).violations, [
+            "RDS instance clair-indexer-prod: deletionProtection is false; turn it on",
+        ]);
     });
 });
 
@@ -175,23 +213,43 @@ describe("clair-indexer-storage", () => {
     const indexer = (claim: any) => ({
         kind: "StatefulSet",
         metadata: { name: "clair-indexer" },
-        spec: { template: { spec: podSpec([container("clair", { env: [{ name: "CLAIR_MODE", value: "indexer" }] })]) }, volumeClaimTemplates: claim ? [claim] : [] },
+        spec: {
+            template: { spec: podSpec([container("clair", { env: [{ name: "CLAIR_MODE", value: "indexer" }] })]) },
+            volumeClaimTemplates: claim ? [claim] : [],
+        },
     });
-    const claim = (storageClassName: string | undefined, storage: string) => ({ metadata: { name: "layers" }, spec: { storageClassName, resources: { requests: { storage } } } });
+    const claim = (storageClassName: string | undefined, storage: string) => ({
+        metadata: { name: "layers" },
+        spec: { storageClassName, resources: { requests: { storage } } },
+    });
 
     it("passes a 100Gi gp2 claim, and a larger one spelled differently", async () => {
         assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "100Gi")) })).violations, []);
         assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "0.125Ti")) })).violations, []);
     });
     it("fails a smaller claim, another class, or no claim", async () => {
-        assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "50Gi")) })).violations[0], /storage 50Gi is below 100Gi/);
-        assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp3", "100Gi")) })).violations[0], /storageClassName "gp3" is not gp2/);
+        assert.match(
+            (await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "50Gi")) })).violations[0],
+            /storage 50Gi is below 100Gi/,
+        );
+        assert.match(
+            (await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp3", "100Gi")) })).violations[0],
+            /storageClassName "gp3" is not gp2/,
+        );
         assert.match((await checkResource(clairIndexerStorage, { type: STS, props: indexer(undefined) })).violations[0], /no volumeClaimTemplates/);
-        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "lots")) })).violations, ['StatefulSet clair-indexer, claim layers: storage request "lots" is not a Kubernetes quantity']);
-        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "-100Gi")) })).violations, ['StatefulSet clair-indexer, claim layers: storage request "-100Gi" must be more than 0']);
+        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "lots")) })).violations, [
+            'StatefulSet clair-indexer, claim layers: storage request "lots" is not a Kubernetes quantity',
+        ]);
+        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("gp2", "-100Gi")) })).violations, [
+            'StatefulSet clair-indexer, claim layers: storage request "-100Gi" must be more than 0',
+        ]);
     });
     it("uses the configured class and size", async () => {
-        assert.deepEqual((await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("fast", "200Gi")) }, { storageClass: "fast", minimumSize: "200Gi" })).violations, []);
+        assert.deepEqual(
+            (await checkResource(clairIndexerStorage, { type: STS, props: indexer(claim("fast", "200Gi")) }, { storageClass: "fast", minimumSize: "200Gi" }))
+                .violations,
+            [],
+        );
     });
     it("leaves other StatefulSets alone", async () => {
         const db = { kind: "StatefulSet", metadata: { name: "db" }, spec: { template: { spec: podSpec([container("pg")]) } } };
@@ -204,18 +262,34 @@ describe("Routes", () => {
         apiVersion: "route.openshift.io/v1",
         kind: "Route",
         metadata: { name: "clair-indexer", annotations },
-        spec: { host: "clair.quay.io", path: "/indexer", to: { kind: "Service", name: "clair-indexer" }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" }, ...overrides },
+        spec: {
+            host: "clair.quay.io",
+            path: "/indexer",
+            to: { kind: "Service", name: "clair-indexer" },
+            tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
+            ...overrides,
+        },
     });
     it("route-host-and-tls passes a complete Route and fails a missing host, TLS or plain HTTP", async () => {
         assert.deepEqual((await checkResource(routeHostAndTls, { type: ROUTE, props: route() })).violations, []);
         assert.match((await checkResource(routeHostAndTls, { type: ROUTE, props: route({ host: undefined }) })).violations[0], /spec\.host is unset/);
         assert.match((await checkResource(routeHostAndTls, { type: ROUTE, props: route({ tls: undefined }) })).violations[0], /spec\.tls is unset/);
-        assert.match((await checkResource(routeHostAndTls, { type: ROUTE, props: route({ tls: { termination: "edge", insecureEdgeTerminationPolicy: "Allow" } }) })).violations[0], /Allow/);
+        assert.match(
+            (await checkResource(routeHostAndTls, { type: ROUTE, props: route({ tls: { termination: "edge", insecureEdgeTerminationPolicy: "Allow" } }) }))
+                .violations[0],
+            /Allow/,
+        );
     });
     it("clair-indexer-route-timeout needs the timeout on Routes to the indexer only", async () => {
         assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: route() })).violations, []);
-        assert.match((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: route({}, {}) })).violations[0], /annotation haproxy\.router\.openshift\.io\/timeout is missing/);
-        assert.match((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: route({}, { "haproxy.router.openshift.io/timeout": "five" }) })).violations[0], /not a duration/);
+        assert.match(
+            (await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: route({}, {}) })).violations[0],
+            /annotation haproxy\.router\.openshift\.io\/timeout is missing/,
+        );
+        assert.match(
+            (await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: route({}, { "haproxy.router.openshift.io/timeout": "five" }) })).violations[0],
+            /not a duration/,
+        );
         const matcher = route({ to: { kind: "Service", name: "clair-matcher" } }, {});
         assert.deepEqual((await checkResource(clairIndexerRouteTimeout, { type: ROUTE, props: matcher })).violations, []);
     });
@@ -223,18 +297,24 @@ describe("Routes", () => {
 
 describe("pinned-images and run-as-non-root", () => {
     it("recognises pinned references", () => {
-        for (const ok of ["clamav/clamav:1.4.3", "registry.k8s.io/kubectl:v1.33.5", "localhost:5000/a/b:1", `x@sha256:${"a".repeat(64)}`]) assert.ok(isPinned(ok), ok);
+        for (const ok of ["clamav/clamav:1.4.3", "registry.k8s.io/kubectl:v1.33.5", "localhost:5000/a/b:1", `x@sha256:${"a".repeat(64)}`])
+            assert.ok(isPinned(ok), ok);
         for (const bad of ["clamav/clamav", "clamav/clamav:latest", "localhost:5000/a/b", "", undefined]) assert.ok(!isPinned(bad), String(bad));
     });
     it("pinned-images fails an unpinned init container", async () => {
         const spec = podSpec([container("app")], [container("init", { image: "busybox" })]);
-        assert.deepEqual((await checkResource(pinnedImages, { type: DEPLOYMENT, props: deployment(spec) })).violations, ['Deployment app, initContainer init: image "busybox" is not pinned to a tag or digest']);
+        assert.deepEqual((await checkResource(pinnedImages, { type: DEPLOYMENT, props: deployment(spec) })).violations, [
+            'Deployment app, initContainer init: image "busybox" is not pinned to a tag or digest',
+        ]);
     });
     it("run-as-non-root accepts a pod-level setting and fails root", async () => {
         const podLevel = { ...podSpec([container("app", { securityContext: {} })]), securityContext: { runAsNonRoot: true, runAsUser: 1000 } };
         assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(podLevel) })).violations, []);
         const root = podSpec([container("app", { securityContext: { runAsNonRoot: false, runAsUser: 0 } })]);
-        assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(root) })).violations, ["Deployment app, container app: runAsNonRoot is not true", "Deployment app, container app: runAsUser is 0 (root)"]);
+        assert.deepEqual((await checkResource(runAsNonRoot, { type: DEPLOYMENT, props: deployment(root) })).violations, [
+            "Deployment app, container app: runAsNonRoot is not true",
+            "Deployment app, container app: runAsUser is 0 (root)",
+        ]);
     });
 });
 
@@ -242,10 +322,16 @@ describe("clair-connection-pools (stack policy)", () => {
     const workload = (type: string, name: string, replicas: number, pool: string, database = "clair-indexer-prod", strategy?: any) => ({
         type,
         name,
-        props: { metadata: { name, annotations: { "clair.scanning-platform/database": database, "clair.scanning-platform/pool-max-conns": pool } }, spec: { replicas, ...(strategy ? { strategy } : {}) } },
+        props: {
+            metadata: { name, annotations: { "clair.scanning-platform/database": database, "clair.scanning-platform/pool-max-conns": pool } },
+            spec: { replicas, ...(strategy ? { strategy } : {}) },
+        },
     });
     const instance = { type: RDS, props: rdsInstance({ parameterGroupName: "clair-indexer-prod-params" }) };
-    const params = (max: string) => ({ type: "aws:rds/parameterGroup:ParameterGroup", props: { name: "clair-indexer-prod-params", parameters: [{ name: "max_connections", value: max }] } });
+    const params = (max: string) => ({
+        type: "aws:rds/parameterGroup:ParameterGroup",
+        props: { name: "clair-indexer-prod-params", parameters: [{ name: "max_connections", value: max }] },
+    });
 
     it("counts the rolling-update surge", () => {
         const deploymentPods = (spec: object) => peakPods({ kind: "Deployment", props: { spec } as DeploymentProps });
@@ -257,20 +343,35 @@ describe("clair-connection-pools (stack policy)", () => {
         assert.equal(peakPods({ kind: "StatefulSet", props: { spec: { replicas: 40 } } as StatefulSetProps }), 40);
     });
     it("passes pools that fit and fails pools that do not", async () => {
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params(String(XLARGE_MAX))])).violations, []);
+        assert.deepEqual(
+            (await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params(String(XLARGE_MAX))])).violations,
+            [],
+        );
         const outcome = await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "64"), instance, params(String(XLARGE_MAX))]);
-        assert.deepEqual(outcome.violations, [`database clair-indexer-prod: clair-indexer 40 pods x 64 = 2560 connections exceed max_connections ${XLARGE_MAX} less 3 reserved`]);
+        assert.deepEqual(outcome.violations, [
+            `database clair-indexer-prod: clair-indexer 40 pods x 64 = 2560 connections exceed max_connections ${XLARGE_MAX} less 3 reserved`,
+        ]);
         // The parameter is read, not the class: a lower max_connections fails the same pools.
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params("1000")])).violations, ["database clair-indexer-prod: clair-indexer 40 pods x 32 = 1280 connections exceed max_connections 1000 less 3 reserved"]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 40, "32"), instance, params("1000")])).violations, [
+            "database clair-indexer-prod: clair-indexer 40 pods x 32 = 1280 connections exceed max_connections 1000 less 3 reserved",
+        ]);
     });
     it("adds up every workload that shares a database, surge included", async () => {
-        const shared = [workload(DEPLOYMENT, "a", 10, "50", "clair-indexer-prod", { rollingUpdate: { maxSurge: 1 } }), workload(DEPLOYMENT, "b", 10, "50", "clair-indexer-prod"), instance, params("1000")];
+        const shared = [
+            workload(DEPLOYMENT, "a", 10, "50", "clair-indexer-prod", { rollingUpdate: { maxSurge: 1 } }),
+            workload(DEPLOYMENT, "b", 10, "50", "clair-indexer-prod"),
+            instance,
+            params("1000"),
+        ];
         assert.match((await checkStack(clairConnectionPools, shared)).violations[0], /a 11 pods x 50 \+ b 13 pods x 50 = 1200 connections/);
     });
     it("counts an autoscaled workload at its autoscaler's maximum, surge included", async () => {
         const hpa = (kind: string, name: string, maxReplicas: number, namespace?: string) => ({
             type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-            props: { metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind, name }, minReplicas: 2, maxReplicas } },
+            props: {
+                metadata: { name, ...(namespace ? { namespace } : {}) },
+                spec: { scaleTargetRef: { apiVersion: "apps/v1", kind, name }, minReplicas: 2, maxReplicas },
+            },
         });
         const matcher = workload(DEPLOYMENT, "clair-matcher", 2, "30", "clair-indexer-prod", { rollingUpdate: { maxSurge: 1 } });
         // 2 replicas + 1 surge = 3 pods x 30 = 90 fit in 100 - 3; at the autoscaler's 4, 5 x 30 = 150 do not.
@@ -279,7 +380,11 @@ describe("clair-connection-pools (stack policy)", () => {
             "database clair-indexer-prod: clair-matcher 5 pods x 30 = 150 connections exceed max_connections 100 less 3 reserved",
         ]);
         // An autoscaler of another kind, another name or another namespace scales something else.
-        for (const other of [hpa("StatefulSet", "clair-matcher", 4), hpa("Deployment", "clair-notifier", 4), hpa("Deployment", "clair-matcher", 4, "elsewhere")]) {
+        for (const other of [
+            hpa("StatefulSet", "clair-matcher", 4),
+            hpa("Deployment", "clair-notifier", 4),
+            hpa("Deployment", "clair-matcher", 4, "elsewhere"),
+        ]) {
             assert.deepEqual((await checkStack(clairConnectionPools, [matcher, other, instance, params("100")])).violations, [], JSON.stringify(other.props));
         }
         // A maximum below the declared replicas does not lower the count.
@@ -287,17 +392,33 @@ describe("clair-connection-pools (stack policy)", () => {
     });
     it("falls back to the instance class when no parameter sets max_connections", async () => {
         // db.m6g.xlarge (the fixture's class): 16 GiB.
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 100, "32"), instance])).violations, [`database clair-indexer-prod: clair-indexer 100 pods x 32 = 3200 connections exceed max_connections ${XLARGE_MAX} less 3 reserved`]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 100, "32"), instance])).violations, [
+            `database clair-indexer-prod: clair-indexer 100 pods x 32 = 3200 connections exceed max_connections ${XLARGE_MAX} less 3 reserved`,
+        ]);
         assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 50, "32"), instance])).violations, [], "50 x 32 fits");
     });
     it("reads an in-cluster server's max_connections flag", async () => {
-        const server = { type: STS, props: { metadata: { name: "clair-indexer-db" }, spec: { template: { spec: { containers: [{ name: "postgres", args: ["-c", "max_connections=200"] }] } } } } };
+        const server = {
+            type: STS,
+            props: {
+                metadata: { name: "clair-indexer-db" },
+                spec: { template: { spec: { containers: [{ name: "postgres", args: ["-c", "max_connections=200"] }] } } },
+            },
+        };
         assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "32", "clair-indexer-db"), server])).violations, []);
-        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 10, "32", "clair-indexer-db"), server])).violations, ["database clair-indexer-db: clair-indexer 10 pods x 32 = 320 connections exceed max_connections 200 less 3 reserved"]);
+        assert.deepEqual((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 10, "32", "clair-indexer-db"), server])).violations, [
+            "database clair-indexer-db: clair-indexer 10 pods x 32 = 320 connections exceed max_connections 200 less 3 reserved",
+        ]);
     });
     it("flags a database that is not in the stack and a malformed pool", async () => {
-        assert.match((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "32", "elsewhere")])).violations[0], /database elsewhere .* is not in this stack/);
-        assert.match((await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "many"), instance])).violations[0], /is not a positive integer/);
+        assert.match(
+            (await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "32", "elsewhere")])).violations[0],
+            /database elsewhere .* is not in this stack/,
+        );
+        assert.match(
+            (await checkStack(clairConnectionPools, [workload(STS, "clair-indexer", 1, "many"), instance])).violations[0],
+            /is not a positive integer/,
+        );
     });
     it("does not crash on unknown values", async () => {
         const outcome = await checkStack(clairConnectionPools, [{ type: STS, name: "x", props: { metadata: UNKNOWN, spec: { replicas: 1 } } }, instance]);

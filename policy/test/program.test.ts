@@ -105,13 +105,25 @@ function breakResource(resources: ProgramResource[], type: string, name: string,
  */
 function expectedWorkloads(stack: string): string[] {
     const common = [
-        "StatefulSet clair-indexer", "Deployment clair-matcher", "Deployment clair-notifier",
+        "StatefulSet clair-indexer",
+        "Deployment clair-matcher",
+        "Deployment clair-notifier",
         // clairctl admin pre/post around a change of Clair's version, named after it.
-        "Job clair-pre-v4-8-0", "Job clair-post-v4-8-0",
-        "Deployment clamav", "CronJob refresh-clamav-db", "StatefulSet clamav-mirror", "Deployment malwar",
+        "Job clair-pre-v4-8-0",
+        "Job clair-post-v4-8-0",
+        "Deployment clamav",
+        "CronJob refresh-clamav-db",
+        "StatefulSet clamav-mirror",
+        "Deployment malwar",
     ];
     // The local stack runs PostgreSQL in the cluster and Clair disconnected (the updaters import Job and CronJob).
-    const inCluster = ["StatefulSet clair-indexer-db", "StatefulSet clair-matcher-db", "StatefulSet clair-notifier-db", "Job clair-import-32d9412a", "CronJob clair-import-updaters"];
+    const inCluster = [
+        "StatefulSet clair-indexer-db",
+        "StatefulSet clair-matcher-db",
+        "StatefulSet clair-notifier-db",
+        "Job clair-import-32d9412a",
+        "CronJob clair-import-updaters",
+    ];
     return (stack === "local" ? [...common, ...inCluster] : [...common, "CronJob malwar-backup"]).sort();
 }
 
@@ -158,7 +170,13 @@ function withContainer(at: ContainerAt, edit: (container: any) => void): TestRes
 const program = loadProgram();
 
 /** Every stack file of the program (Pulumi.<stack>.yaml): a new stack is checked without an edit here. */
-const STACKS = fs.existsSync(ROOT) ? fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort() : [];
+const STACKS = fs.existsSync(ROOT)
+    ? fs
+          .readdirSync(ROOT)
+          .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+          .filter((s): s is string => !!s)
+          .sort()
+    : [];
 
 describe("the real program under the policy pack", function () {
     this.timeout(120000);
@@ -171,7 +189,11 @@ describe("the real program under the policy pack", function () {
     const run = (stack: string) => (program as { runProgram: RunProgram }).runProgram(stack);
 
     it("has a pack config for every stack file, and none for a stack that does not exist", () => {
-        const configs = fs.readdirSync(path.join(__dirname, "..")).map((f) => /^config\.(.+)\.json$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+        const configs = fs
+            .readdirSync(path.join(__dirname, ".."))
+            .map((f) => /^config\.(.+)\.json$/.exec(f)?.[1])
+            .filter((s): s is string => !!s)
+            .sort();
         assert.deepEqual(configs, STACKS);
     });
 
@@ -209,11 +231,19 @@ describe("the real program under the policy pack", function () {
                         const grant: TestResource = {
                             type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
                             name: "grant",
-                            props: { metadata: { name: "scc-nonroot-v2", namespace }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:nonroot-v2" }, subjects: [{ kind: "ServiceAccount", name: sa, namespace }] },
+                            props: {
+                                metadata: { name: "scc-nonroot-v2", namespace },
+                                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:nonroot-v2" },
+                                subjects: [{ kind: "ServiceAccount", name: sa, namespace }],
+                            },
                         };
                         assert.deepEqual((await checkStack(openshiftNamespaceIds, [...withUid.map(toTest), grant])).violations, [], `granted to ${sa}`);
                         const otherAccount = { ...grant, props: { ...grant.props, subjects: [{ kind: "ServiceAccount", name: `not-${sa}`, namespace }] } };
-                        assert.equal((await checkStack(openshiftNamespaceIds, [...withUid.map(toTest), otherAccount])).violations.length, 1, "a grant to another account does not count");
+                        assert.equal(
+                            (await checkStack(openshiftNamespaceIds, [...withUid.map(toTest), otherAccount])).violations.length,
+                            1,
+                            "a grant to another account does not count",
+                        );
                     }
                 });
             }
@@ -227,7 +257,10 @@ describe("the real program under the policy pack", function () {
             // so a container, init container or workload kind the policies skip would show.
             it("requests-equal-limits reaches every container and init container", async () => {
                 const containers = containersAt(resources);
-                assert.ok(containers.some((c) => c.role === "initContainer"), "the program has init containers");
+                assert.ok(
+                    containers.some((c) => c.role === "initContainer"),
+                    "the program has init containers",
+                );
                 for (const at of containers) {
                     let requests: Record<string, unknown> = {};
                     const broken = withContainer(at, (c) => {
@@ -253,7 +286,9 @@ describe("the real program under the policy pack", function () {
                         c.image = at.role === "initContainer" ? image : `${image}:latest`;
                     });
                     const shown = at.role === "initContainer" ? image : `${image}:latest`;
-                    assert.deepEqual((await checkResource(pinnedImages, broken)).violations, [`${at.owner}, ${at.role} ${at.name}: image ${JSON.stringify(shown)} is not pinned to a tag or digest`]);
+                    assert.deepEqual((await checkResource(pinnedImages, broken)).violations, [
+                        `${at.owner}, ${at.role} ${at.name}: image ${JSON.stringify(shown)} is not pinned to a tag or digest`,
+                    ]);
                 }
             });
 
@@ -276,7 +311,10 @@ describe("the real program under the policy pack", function () {
                     d.spec.template.spec.containers[0].resources.limits.cpu = stack === "local" ? "500m" : "4";
                 });
                 const violations = await mandatory(broken, stack);
-                assert.deepEqual(violations.map((v) => v.policy), ["requests-equal-limits"]);
+                assert.deepEqual(
+                    violations.map((v) => v.policy),
+                    ["requests-equal-limits"],
+                );
                 assert.match(violations[0].message, /Deployment clair-matcher, container clair: cpu request "(2|250m)" differs from limit "(4|500m)"/);
             });
 
@@ -285,8 +323,14 @@ describe("the real program under the policy pack", function () {
                     delete c.spec.jobTemplate.spec.template.spec.containers[0].resources.limits.memory;
                 });
                 const violations = await mandatory(broken, stack);
-                assert.deepEqual(violations.map((v) => v.policy), ["requests-equal-limits"]);
-                assert.match(violations[0].message, /CronJob refresh-clamav-db, container (rollout-restart|patch-if-newer): memory request "128Mi" and limit \(unset\)/);
+                assert.deepEqual(
+                    violations.map((v) => v.policy),
+                    ["requests-equal-limits"],
+                );
+                assert.match(
+                    violations[0].message,
+                    /CronJob refresh-clamav-db, container (rollout-restart|patch-if-newer): memory request "128Mi" and limit \(unset\)/,
+                );
             });
 
             it("fails pinned-images, and only it, when a ClamAV init container moves to latest", async () => {
@@ -294,8 +338,14 @@ describe("the real program under the policy pack", function () {
                     d.spec.template.spec.initContainers[0].image = "clamav/clamav:latest";
                 });
                 const violations = await mandatory(broken, stack);
-                assert.deepEqual(violations.map((v) => v.policy), ["pinned-images"]);
-                assert.match(violations[0].message, /^Deployment clamav, initContainer [\w-]+: image "clamav\/clamav:latest" is not pinned to a tag or digest$/);
+                assert.deepEqual(
+                    violations.map((v) => v.policy),
+                    ["pinned-images"],
+                );
+                assert.match(
+                    violations[0].message,
+                    /^Deployment clamav, initContainer [\w-]+: image "clamav\/clamav:latest" is not pinned to a tag or digest$/,
+                );
             });
 
             it("fails run-as-non-root (and on OpenShift stacks openshift-namespace-ids), only these, when Malwar's container runs as uid 0", async () => {
@@ -304,7 +354,10 @@ describe("the real program under the policy pack", function () {
                 });
                 const violations = await mandatory(broken, stack);
                 const openshift = levelAndConfig(packConfig(stack), openshiftNamespaceIds.name, "disabled").level === "mandatory";
-                assert.deepEqual(violations.map((v) => v.policy), ["run-as-non-root", ...(openshift ? [openshiftNamespaceIds.name] : [])]);
+                assert.deepEqual(
+                    violations.map((v) => v.policy),
+                    ["run-as-non-root", ...(openshift ? [openshiftNamespaceIds.name] : [])],
+                );
                 assert.equal(violations[0].message, "Deployment malwar, container malwar: runAsUser is 0 (root)");
             });
 
@@ -314,7 +367,10 @@ describe("the real program under the policy pack", function () {
                         i.backupRetentionPeriod = 7;
                     });
                     const violations = await mandatory(broken, stack);
-                    assert.deepEqual(violations.map((v) => v.policy), ["rds-backup-retention"]);
+                    assert.deepEqual(
+                        violations.map((v) => v.policy),
+                        ["rds-backup-retention"],
+                    );
                     assert.match(violations[0].message, new RegExp(`clair-notifier-${stack}: backupRetentionPeriod 7 is below the minimum of 30 days`));
                 });
 
@@ -323,7 +379,10 @@ describe("the real program under the policy pack", function () {
                         s.metadata.annotations["clair.scanning-platform/pool-max-conns"] = "1000";
                     });
                     const violations = await mandatory(broken, stack);
-                    assert.deepEqual(violations.map((v) => v.policy), ["clair-connection-pools"]);
+                    assert.deepEqual(
+                        violations.map((v) => v.policy),
+                        ["clair-connection-pools"],
+                    );
                 });
             }
         });

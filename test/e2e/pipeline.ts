@@ -27,7 +27,11 @@ export interface Lane {
 
 const OUT = path.join(ROOT, "ci-out", "local");
 
-interface Script { status: number; stdout: string; stderr: string }
+interface Script {
+    status: number;
+    stdout: string;
+    stderr: string;
+}
 
 function script(lane: Lane, name: string, args: string[]): Script {
     const r = spawnSync("bash", [path.join(ROOT, "scripts/ci", name), ...args], { cwd: ROOT, env: lane.env(), encoding: "utf8", maxBuffer: 1 << 28 });
@@ -126,9 +130,16 @@ function lockFiles(lane: Lane): string[] {
 /** Every object in the namespace with the program's labels is in the state (nothing orphaned). */
 function assertNothingOrphaned(lane: Lane): void {
     const state = JSON.parse(lane.pulumiOk(["stack", "export"]));
-    const recorded = new Set((state.deployment.resources ?? []).filter((r: any) => r.type.startsWith("kubernetes:")).map((r: any) => `${r.outputs?.kind}/${r.outputs?.metadata?.name}`));
-    const kinds = "deployments,statefulsets,services,configmaps,secrets,cronjobs,jobs,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers,serviceaccounts,roles,rolebindings,persistentvolumeclaims,routes,podmonitors,prometheusrules";
-    const live = lane.getJson([kinds, "-l", "app.kubernetes.io/managed-by"]).items.filter((o: any) => !o.metadata.deletionTimestamp && !(o.metadata.ownerReferences ?? []).length);
+    const recorded = new Set(
+        (state.deployment.resources ?? [])
+            .filter((r: any) => r.type.startsWith("kubernetes:"))
+            .map((r: any) => `${r.outputs?.kind}/${r.outputs?.metadata?.name}`),
+    );
+    const kinds =
+        "deployments,statefulsets,services,configmaps,secrets,cronjobs,jobs,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers,serviceaccounts,roles,rolebindings,persistentvolumeclaims,routes,podmonitors,prometheusrules";
+    const live = lane
+        .getJson([kinds, "-l", "app.kubernetes.io/managed-by"])
+        .items.filter((o: any) => !o.metadata.deletionTimestamp && !(o.metadata.ownerReferences ?? []).length);
     assert.ok(live.length >= 20, `${live.length} labelled objects`);
     const orphans = live.map((o: any) => `${o.kind}/${o.metadata.name}`).filter((k: string) => !recorded.has(k));
     assert.deepEqual(orphans, [], "objects in the cluster that the state does not know");
@@ -173,7 +184,10 @@ export function describePipeline(lane: Lane): void {
             assert.equal(r.status, 0, shown(r));
             const applied = readSteps(parseEvents(fs.readFileSync(path.join(OUT, "events.jsonl"), "utf8"))).changes.map((c) => `${c.op} ${c.type} ${c.name}`);
             assert.deepEqual(applied, previewed);
-            assert.equal(lane.getJson(["deployment", "clair-matcher"]).spec.replicas, parse(fs.readFileSync(file, "utf8")).config["scanning-platform:clair"].matcher.replicas);
+            assert.equal(
+                lane.getJson(["deployment", "clair-matcher"]).spec.replicas,
+                parse(fs.readFileSync(file, "utf8")).config["scanning-platform:clair"].matcher.replicas,
+            );
             // Back to the committed stack for the steps after this one.
             const back = script(lane, "deploy", ["local"]);
             assert.equal(back.status, 0, shown(back));
@@ -186,7 +200,8 @@ export function describePipeline(lane: Lane): void {
             for (const f of files) {
                 const text = fs.readFileSync(path.join(OUT, f), "utf8");
                 for (const secret of secrets) {
-                    for (const form of [secret, Buffer.from(secret).toString("base64")]) assert.ok(!text.includes(form), `a secret (${form.length} characters) in ${f}`);
+                    for (const form of [secret, Buffer.from(secret).toString("base64")])
+                        assert.ok(!text.includes(form), `a secret (${form.length} characters) in ${f}`);
                 }
             }
             console.log(`      (${secrets.size} secrets checked against ${files.length} files of ci-out/local)`);
@@ -209,7 +224,15 @@ export function describePipeline(lane: Lane): void {
 
             const service = lane.getJson(["service", "malwar"]);
             const port = service.spec.ports[0];
-            lane.kubectl(["patch", "service", "malwar", "--type", "json", "-p", JSON.stringify([{ op: "replace", path: "/spec/ports/0/targetPort", value: 8123 }])]);
+            lane.kubectl([
+                "patch",
+                "service",
+                "malwar",
+                "--type",
+                "json",
+                "-p",
+                JSON.stringify([{ op: "replace", path: "/spec/ports/0/targetPort", value: 8123 }]),
+            ]);
             const drifted = await lane.timed("scripts/ci/drift (a Service edited)", () => script(lane, "drift", ["local"]));
             assert.notEqual(drifted.status, 0, shown(drifted));
             const summary = fs.readFileSync(path.join(OUT, "summary.md"), "utf8");
@@ -226,7 +249,11 @@ export function describePipeline(lane: Lane): void {
             // and shows as an update of the Deployment: observed, not asserted here.)
             const hpa = lane.getJson(["hpa", "clamav"]);
             lane.kubectl(["scale", "deployment", "clamav", `--replicas=${hpa.spec.maxReplicas + 2}`]);
-            await until("the autoscaler to bring clamd to its maximum", 180, () => lane.getJson(["deployment", "clamav"]).spec.replicas === hpa.spec.maxReplicas);
+            await until(
+                "the autoscaler to bring clamd to its maximum",
+                180,
+                () => lane.getJson(["deployment", "clamav"]).spec.replicas === hpa.spec.maxReplicas,
+            );
             // Read mid-scale, clamd is not ready and the engine proposes an update of it with no
             // field changed (the summary says so): the drift of fields is checked once it settles.
             await until("clamd to settle at its maximum", 180, () => deploymentSettled(lane.getJson(["deployment", "clamav"])));
@@ -239,14 +266,26 @@ export function describePipeline(lane: Lane): void {
             const backend = fs.mkdtempSync(path.join(os.tmpdir(), "ci-backend-"));
             const project = fs.mkdtempSync(path.join(os.tmpdir(), "ci-project-"));
             fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: scanning-platform\nruntime: nodejs\n");
-            const env: NodeJS.ProcessEnv = { ...lane.env(), PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "not-for-a-shared-backend", SSCAN_PULUMI: lane.env().SSCAN_PULUMI_BIN };
+            const env: NodeJS.ProcessEnv = {
+                ...lane.env(),
+                PULUMI_BACKEND_URL: `file://${backend}`,
+                PULUMI_CONFIG_PASSPHRASE: "not-for-a-shared-backend",
+                SSCAN_PULUMI: lane.env().SSCAN_PULUMI_BIN,
+            };
             delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
             try {
-                const init = spawnSync(env.SSCAN_PULUMI!, ["stack", "init", "stage", "--secrets-provider", "passphrase", "--non-interactive", "--cwd", project], { env, encoding: "utf8" });
+                const init = spawnSync(
+                    env.SSCAN_PULUMI!,
+                    ["stack", "init", "stage", "--secrets-provider", "passphrase", "--non-interactive", "--cwd", project],
+                    { env, encoding: "utf8" },
+                );
                 assert.equal(init.status, 0, init.stderr);
                 const r = spawnSync("bash", [path.join(ROOT, "scripts/ci/preview"), "stage"], { cwd: ROOT, env, encoding: "utf8" });
                 assert.equal(r.status, 2, r.stderr);
-                assert.match(r.stderr, /stack stage encrypts its secrets with a passphrase; .*pulumi stack change-secrets-provider --stack stage "awskms:\/\/alias\/scanning-platform-stage\?region=us-east-1"/);
+                assert.match(
+                    r.stderr,
+                    /stack stage encrypts its secrets with a passphrase; .*pulumi stack change-secrets-provider --stack stage "awskms:\/\/alias\/scanning-platform-stage\?region=us-east-1"/,
+                );
             } finally {
                 fs.rmSync(backend, { recursive: true, force: true });
                 fs.rmSync(project, { recursive: true, force: true });
@@ -255,7 +294,13 @@ export function describePipeline(lane: Lane): void {
 
         it("pulumi up stops while the stack lists placeholders, naming the key and value, and changes nothing; pulumi preview goes on", () => {
             const file = editedConfig(lane, "placeholders", (c) => (c["scanning-platform:placeholders"] = ["kubernetes:context"]));
-            const cli = (args: string[]) => spawnSync(lane.env().SSCAN_PULUMI_BIN!, [...args, "--stack", "local", "--non-interactive", "--config-file", file], { cwd: ROOT, env: lane.env(), encoding: "utf8", maxBuffer: 1 << 26 });
+            const cli = (args: string[]) =>
+                spawnSync(lane.env().SSCAN_PULUMI_BIN!, [...args, "--stack", "local", "--non-interactive", "--config-file", file], {
+                    cwd: ROOT,
+                    env: lane.env(),
+                    encoding: "utf8",
+                    maxBuffer: 1 << 26,
+                });
             const preview = cli(["preview", "--expect-no-changes"]);
             assert.equal(preview.status, 0, preview.stdout.slice(-3000) + preview.stderr);
             const before = lane.pulumiOk(["stack", "export"]);
@@ -263,15 +308,24 @@ export function describePipeline(lane: Lane): void {
             assert.notEqual(up.status, 0);
             assert.match(up.stdout + up.stderr, /kubernetes:context = sscan-local: an example value \(listed in scanning-platform:placeholders\)/);
             const after = JSON.parse(lane.pulumiOk(["stack", "export"]));
-            const kubernetes = (state: any) => state.deployment.resources.filter((r: any) => r.type.startsWith("kubernetes:")).map((r: any) => [r.urn, r.modified ?? null]);
+            const kubernetes = (state: any) =>
+                state.deployment.resources.filter((r: any) => r.type.startsWith("kubernetes:")).map((r: any) => [r.urn, r.modified ?? null]);
             assert.ok(kubernetes(after).length >= 20);
             assert.deepEqual(kubernetes(after), kubernetes(JSON.parse(before)), "no Kubernetes resource changed");
         });
 
         it("scripts/ci/deploy never breaks a live lock: a second deploy while one runs is refused, naming the holder", async () => {
-            const file = editedConfig(lane, "notifier", (c) => (c["scanning-platform:clair"].notifier = { ...(c["scanning-platform:clair"].notifier ?? {}), replicas: 2 }));
+            const file = editedConfig(
+                lane,
+                "notifier",
+                (c) => (c["scanning-platform:clair"].notifier = { ...(c["scanning-platform:clair"].notifier ?? {}), replicas: 2 }),
+            );
             fs.rmSync(path.join(OUT, "events.jsonl"), { force: true });
-            const first = spawn("bash", [path.join(ROOT, "scripts/ci/deploy"), "local", "--config-file", file], { cwd: ROOT, env: lane.env(), stdio: "ignore" });
+            const first = spawn("bash", [path.join(ROOT, "scripts/ci/deploy"), "local", "--config-file", file], {
+                cwd: ROOT,
+                env: lane.env(),
+                stdio: "ignore",
+            });
             const firstExit = new Promise<number>((resolve) => first.once("exit", (code) => resolve(code ?? -1)));
             await until("the first deploy to take the lock", 120, () => lockFiles(lane).length > 0);
             const second = script(lane, "deploy", ["local", "--recover"]);
@@ -288,7 +342,9 @@ export function describePipeline(lane: Lane): void {
                 c["scanning-platform:clair"].notifier = { ...(c["scanning-platform:clair"].notifier ?? {}), replicas: 2 };
             });
             const claim = lane.getJson(["pvc", "malwar-data"]).metadata.uid;
-            await lane.timed("deploy killed mid-update", () => killDeployWhen(lane, ["local", "--config-file", file], (s) => s.changes.some((c) => c.op === "update")));
+            await lane.timed("deploy killed mid-update", () =>
+                killDeployWhen(lane, ["local", "--config-file", file], (s) => s.changes.some((c) => c.op === "update")),
+            );
             assert.equal(lockFiles(lane).length, 1, "the killed engine left its lock");
             const refused = script(lane, "deploy", ["local", "--config-file", file]);
             assert.equal(refused.status, 4, shown(refused));
@@ -296,7 +352,9 @@ export function describePipeline(lane: Lane): void {
             // What it was doing: the operations the killed engine recorded as begun (the engine
             // records one just after it announces the step, so a kill in between leaves none).
             assert.match(refused.stderr, /the update (had begun (updating|creating|deleting) |recorded no operation in progress)/, refused.stderr);
-            const recovered = await lane.timed("deploy --recover (after mid-update kill)", () => script(lane, "deploy", ["local", "--recover", "--config-file", file]));
+            const recovered = await lane.timed("deploy --recover (after mid-update kill)", () =>
+                script(lane, "deploy", ["local", "--recover", "--config-file", file]),
+            );
             assert.equal(recovered.status, 0, shown(recovered));
             assert.deepEqual(lockFiles(lane), []);
             assert.equal(lane.getJson(["deployment", "clair-notifier"]).spec.replicas, 2);
@@ -327,7 +385,9 @@ export async function killCreateAndRecover(lane: Lane): Promise<void> {
     assert.equal(recovered.status, 0, shown(recovered));
     assert.deepEqual(lockFiles(lane), []);
     const said = (pattern: RegExp) => recovered.stderr.split("\n").filter((l) => pattern.test(l)).length;
-    console.log(`      (recovery: ${said(/pending operation: clear/)} pending creates cleared, ${said(/stack-lock: local: deleted /)} objects deleted that the state did not record as resources, ${said(/took the finished write/)} unrenamed checkpoint write taken)`);
+    console.log(
+        `      (recovery: ${said(/pending operation: clear/)} pending creates cleared, ${said(/stack-lock: local: deleted /)} objects deleted that the state did not record as resources, ${said(/took the finished write/)} unrenamed checkpoint write taken)`,
+    );
     assert.equal(said(/LEFT /), 0, recovered.stderr);
     assertNothingOrphaned(lane);
 }

@@ -20,17 +20,31 @@ import { containerOf, podOf } from "./apps/rendered";
 import { eicar, hashSignature } from "./apps/clamav-db";
 import { clamdSay, waitForPort } from "./apps/sockets";
 import { has } from "../host-tools";
-import { OPENSHIFT_FSGROUP, OPENSHIFT_UID, PodVolumes, sandboxAvailable, type RenderedContainer, type RunningContainer, type RenderedVolume } from "./pod-sandbox";
+import {
+    OPENSHIFT_FSGROUP,
+    OPENSHIFT_UID,
+    PodVolumes,
+    sandboxAvailable,
+    type RenderedContainer,
+    type RunningContainer,
+    type RenderedVolume,
+} from "./pod-sandbox";
 
 /** python3 for the backup snapshot as the arbitrary UID: the system's, which any user may run. */
 const SYSTEM_PYTHON = "/usr/bin/python3";
 const WRITE_ERROR = /Read-only file system|Permission denied|[Cc]an't (create|open|write)|not writable|EROFS|EACCES/;
 
-const withoutMount = (c: RenderedContainer, mountPath: string): RenderedContainer => ({ ...c, volumeMounts: (c.volumeMounts ?? []).filter((m) => m.mountPath !== mountPath) });
+const withoutMount = (c: RenderedContainer, mountPath: string): RenderedContainer => ({
+    ...c,
+    volumeMounts: (c.volumeMounts ?? []).filter((m) => m.mountPath !== mountPath),
+});
 
 /** Files each volume folder holds, with their owners, for "written where the pod mounts". */
 function ownedFiles(dir: string): { file: string; uid: number }[] {
-    return fs.readdirSync(dir, { recursive: true }).map((f) => String(f)).map((file) => ({ file, uid: fs.statSync(path.join(dir, file)).uid }));
+    return fs
+        .readdirSync(dir, { recursive: true })
+        .map((f) => String(f))
+        .map((file) => ({ file, uid: fs.statSync(path.join(dir, file)).uid }));
 }
 
 describe("the images' programs as an arbitrary UID in group 0, root filesystem read-only (OpenShift restricted-v2)", function () {
@@ -44,9 +58,15 @@ describe("the images' programs as an arbitrary UID in group 0, root filesystem r
     };
 
     before(async function () {
-        const missing = sandboxAvailable() ?? ["clamd", "freshclam", "nginx"].find((t) => !has(t)) ?? (fs.existsSync(SYSTEM_PYTHON) ? undefined : `${SYSTEM_PYTHON} (Debian's python3)`);
+        const missing =
+            sandboxAvailable() ??
+            ["clamd", "freshclam", "nginx"].find((t) => !has(t)) ??
+            (fs.existsSync(SYSTEM_PYTHON) ? undefined : `${SYSTEM_PYTHON} (Debian's python3)`);
         if (missing) {
-            if (process.env.CI) throw new Error(`cannot run the arbitrary-UID tests: ${missing} (CI installs clamav, clamav-daemon, clamav-freshclam and nginx-light, and runs as root)`);
+            if (process.env.CI)
+                throw new Error(
+                    `cannot run the arbitrary-UID tests: ${missing} (CI installs clamav, clamav-daemon, clamav-freshclam and nginx-light, and runs as root)`,
+                );
             console.log(`      skipped: ${missing}`);
             this.skip();
         }
@@ -68,7 +88,9 @@ describe("the images' programs as an arbitrary UID in group 0, root filesystem r
             const mirrorPod = podOf(run, "StatefulSet", "clamav-mirror");
             const mirrorVolumes = podVolumes(mirrorPod.volumes, mirrorPod.files);
             for (const db of ["main", "daily", "bytecode"]) {
-                const header = Buffer.from(`ClamAV-VDB:14 Nov 2026 08-24 +0000:62:6647427:90:0123456789abcdef0123456789abcdef:signature:builder:1763108640`.padEnd(512, " "));
+                const header = Buffer.from(
+                    `ClamAV-VDB:14 Nov 2026 08-24 +0000:62:6647427:90:0123456789abcdef0123456789abcdef:signature:builder:1763108640`.padEnd(512, " "),
+                );
                 fs.writeFileSync(path.join(mirrorVolumes.dir("database"), `${db}.cvd`), Buffer.concat([header, Buffer.alloc(8192, 1)]), { mode: 0o644 });
             }
             mirror = mirrorVolumes.start(containerOf(mirrorPod.spec, "nginx"));
@@ -115,7 +137,11 @@ describe("the images' programs as an arbitrary UID in group 0, root filesystem r
                 assert.equal(await clamdSay(3310, "INSTREAM", Buffer.from("clean content")), "stream: OK");
                 // Its pid file and local socket are on the tmp volume, made by the arbitrary UID (clamd removes them when it stops).
                 const written = ownedFiles(volumes.dir("tmp"));
-                for (const file of ["clamd.pid", "clamd.sock"]) assert.ok(written.some((f) => f.file === file && f.uid === OPENSHIFT_UID), `${file}: ${JSON.stringify(written)}`);
+                for (const file of ["clamd.pid", "clamd.sock"])
+                    assert.ok(
+                        written.some((f) => f.file === file && f.uid === OPENSHIFT_UID),
+                        `${file}: ${JSON.stringify(written)}`,
+                    );
             } finally {
                 await clamd.stop();
             }
@@ -133,15 +159,29 @@ describe("the images' programs as an arbitrary UID in group 0, root filesystem r
         it("serves the database claim read-only with the rendered nginx.conf, its pid and temporary files on the tmp volume", async () => {
             const pod = podOf(run, "StatefulSet", "clamav-mirror");
             const volumes = podVolumes(pod.volumes, pod.files);
-            fs.writeFileSync(path.join(volumes.dir("database"), "main.cvd"), Buffer.concat([Buffer.from("ClamAV-VDB:x:62:".padEnd(512, " ")), Buffer.alloc(1024)]), { mode: 0o644 });
+            fs.writeFileSync(
+                path.join(volumes.dir("database"), "main.cvd"),
+                Buffer.concat([Buffer.from("ClamAV-VDB:x:62:".padEnd(512, " ")), Buffer.alloc(1024)]),
+                { mode: 0o644 },
+            );
             const nginx = volumes.start(containerOf(pod.spec, "nginx"));
             const port = 8080;
             try {
                 await waitForPort(port, 30000, () => nginx.running());
-                const status = await new Promise<number>((resolve, reject) => http.get({ host: "127.0.0.1", port, path: "/main.cvd" }, (res) => { res.resume(); resolve(res.statusCode!); }).on("error", reject));
+                const status = await new Promise<number>((resolve, reject) =>
+                    http
+                        .get({ host: "127.0.0.1", port, path: "/main.cvd" }, (res) => {
+                            res.resume();
+                            resolve(res.statusCode!);
+                        })
+                        .on("error", reject),
+                );
                 assert.equal(status, 200);
                 // nginx removes its pid file when it stops.
-                assert.ok(ownedFiles(volumes.dir("tmp")).some((f) => f.file === "nginx.pid" && f.uid === OPENSHIFT_UID), "pid file on the tmp volume");
+                assert.ok(
+                    ownedFiles(volumes.dir("tmp")).some((f) => f.file === "nginx.pid" && f.uid === OPENSHIFT_UID),
+                    "pid file on the tmp volume",
+                );
             } finally {
                 await nginx.stop();
             }
@@ -154,9 +194,19 @@ describe("the images' programs as an arbitrary UID in group 0, root filesystem r
             const pod = podOf(run, "CronJob", "malwar-backup");
             const volumes = podVolumes(pod.volumes, pod.files);
             // The database as Malwar's pod left it: written by the same namespace UID, WAL mode.
-            const made = spawnSync("setpriv", [`--reuid=${OPENSHIFT_UID}`, "--regid=0", `--groups=${OPENSHIFT_FSGROUP}`, SYSTEM_PYTHON, "-c",
-                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('pragma journal_mode=wal'); c.execute('create table scans(id integer primary key, verdict text)'); c.executemany('insert into scans(verdict) values (?)', [('clean',)]*500); c.commit()",
-                path.join(volumes.dir("data"), "malwar.db")], { encoding: "utf8" });
+            const made = spawnSync(
+                "setpriv",
+                [
+                    `--reuid=${OPENSHIFT_UID}`,
+                    "--regid=0",
+                    `--groups=${OPENSHIFT_FSGROUP}`,
+                    SYSTEM_PYTHON,
+                    "-c",
+                    "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('pragma journal_mode=wal'); c.execute('create table scans(id integer primary key, verdict text)'); c.executemany('insert into scans(verdict) values (?)', [('clean',)]*500); c.commit()",
+                    path.join(volumes.dir("data"), "malwar.db"),
+                ],
+                { encoding: "utf8" },
+            );
             assert.equal(made.status, 0, made.stderr);
             // The image's python3 is first on its PATH; here it is the system's.
             const snapshot = containerOf(pod.spec, "snapshot");
@@ -165,7 +215,15 @@ describe("the images' programs as an arbitrary UID in group 0, root filesystem r
             const snapshots = ownedFiles(volumes.dir("snapshots"));
             assert.equal(snapshots.length, 1, JSON.stringify(snapshots));
             assert.equal(snapshots[0].uid, OPENSHIFT_UID);
-            const rows = spawnSync(SYSTEM_PYTHON, ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from scans').fetchone()[0])", path.join(volumes.dir("snapshots"), snapshots[0].file)], { encoding: "utf8" });
+            const rows = spawnSync(
+                SYSTEM_PYTHON,
+                [
+                    "-c",
+                    "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from scans').fetchone()[0])",
+                    path.join(volumes.dir("snapshots"), snapshots[0].file),
+                ],
+                { encoding: "utf8" },
+            );
             assert.equal(rows.stdout.trim(), "500");
         });
     });

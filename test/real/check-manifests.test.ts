@@ -13,14 +13,19 @@ import { skipOutsideCi, upstreamSrc } from "../host-tools";
 describe("check:manifests", () => {
     describe("scripts/checkers.sh --check-sources (the kube-linter and Polaris source archives)", () => {
         const script = path.join(__dirname, "..", "..", "scripts", "checkers.sh");
-        const checkSources = (dir: string) => spawnSync("bash", [script, "--check-sources"], { env: { ...process.env, SSCAN_UPSTREAM_SRC: dir }, encoding: "utf8" });
+        const checkSources = (dir: string) =>
+            spawnSync("bash", [script, "--check-sources"], { env: { ...process.env, SSCAN_UPSTREAM_SRC: dir }, encoding: "utf8" });
         let dir: string;
         beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "upstream-src-"))));
         afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
         it("accepts the archives in SSCAN_UPSTREAM_SRC (else ../shared/upstream-src)", function () {
             const src = upstreamSrc();
-            if (!fs.existsSync(src)) skipOutsideCi(this, `no upstream source folder at ${src}: set SSCAN_UPSTREAM_SRC to the folder holding kube-linter-0.8.3.tar.gz and polaris-10.2.2.tar.gz`);
+            if (!fs.existsSync(src))
+                skipOutsideCi(
+                    this,
+                    `no upstream source folder at ${src}: set SSCAN_UPSTREAM_SRC to the folder holding kube-linter-0.8.3.tar.gz and polaris-10.2.2.tar.gz`,
+                );
             const r = checkSources(src);
             assert.equal(r.status, 0, r.stderr);
             assert.match(r.stderr, /kube-linter-0\.8\.3\.tar\.gz verified/);
@@ -50,7 +55,10 @@ describe("check:manifests", () => {
             this.timeout(30000);
             const root = path.join(__dirname, "..", "..");
             // The script's layout: <cache>/checkers-<first 12 hex of sha256(scripts/checkers.env)>/.lock
-            const key = createHash("sha256").update(fs.readFileSync(path.join(root, "scripts", "checkers.env"))).digest("hex").slice(0, 12);
+            const key = createHash("sha256")
+                .update(fs.readFileSync(path.join(root, "scripts", "checkers.env")))
+                .digest("hex")
+                .slice(0, 12);
             const dir = path.join(cache, `checkers-${key}`);
             fs.mkdirSync(dir, { recursive: true });
             // Another run: util-linux flock holds the lock while it sleeps.

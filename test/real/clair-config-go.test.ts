@@ -130,7 +130,15 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                 this.timeout(120000);
                 const offline = disconnectedByFile()
                     ? document
-                    : renderedConfig(await runProgram(stack, { sets: { "clair.disconnected.enabled": "true", "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates.json.gz", "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings" } }));
+                    : renderedConfig(
+                          await runProgram(stack, {
+                              sets: {
+                                  "clair.disconnected.enabled": "true",
+                                  "clair.disconnected.bundleUrl": "http://mirror.internal/clair/updates.json.gz",
+                                  "clair.disconnected.rhelMappings.configMap": "clair-rhel-mappings",
+                              },
+                          }),
+                      );
                 const doc = parse(offline);
                 assert.equal(doc.matcher.disable_updaters, true);
                 assert.equal(doc.indexer.airgap, true);
@@ -161,9 +169,14 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                 const rendered = check(`${stack}-retention`, document);
                 assert.equal(rendered.modes.matcher.effective["matcher.update_retention"], expected, "Clair keeps the value");
                 assert.ok(!rendered.modes.matcher.warnings.some((w) => /garbage collection is off/.test(w)));
-                const gcOff = (result: CheckResult) => result.modes.matcher.warnings.some((w) => /update garbage collection is off \(at \$\.matcher\.update_retention\)/.test(w));
+                const gcOff = (result: CheckResult) =>
+                    result.modes.matcher.warnings.some((w) => /update garbage collection is off \(at \$\.matcher\.update_retention\)/.test(w));
                 // What Clair's own validation makes of each value written as is (config/matcher.go): it errs on none.
-                for (const [value, clairRuns] of [[-1, 0], [0, 10], [1, 10]] as const) {
+                for (const [value, clairRuns] of [
+                    [-1, 0],
+                    [0, 10],
+                    [1, 10],
+                ] as const) {
                     const doc = parse(document);
                     doc.matcher.update_retention = value;
                     const result = check(`${stack}-retention-${value}`, stringify(doc));
@@ -176,7 +189,11 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                 assert.equal(off.modes.matcher.ok, true);
                 assert.equal(off.modes.matcher.effective["matcher.update_retention"], 0, "Clair runs it with GC off");
                 assert.ok(gcOff(off), "Clair warns that GC is off");
-                await refusedAtPreview("clair.matcher.updateRetention", -1, /is negative; must be 2 or more \(Clair's default: 10\), or 0 to turn garbage collection off/);
+                await refusedAtPreview(
+                    "clair.matcher.updateRetention",
+                    -1,
+                    /is negative; must be 2 or more \(Clair's default: 10\), or 0 to turn garbage collection off/,
+                );
                 await refusedAtPreview("clair.matcher.updateRetention", 1, /is below 2, Clair's minimum .*would silently keep 10 instead/);
             });
 
@@ -202,7 +219,11 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
                 assert.equal(doc.indexer.index_report_request_concurrency, concurrency, "written out");
                 assert.equal(doc.indexer.scanlock_retry, retry, "written out");
                 const rendered = check(`${stack}-indexer`, document);
-                assert.deepEqual(rendered.modes.indexer.effective, { "indexer.index_report_request_concurrency": concurrency, "indexer.layer_scan_concurrency": doc.indexer.layer_scan_concurrency, "indexer.scanlock_retry": retry });
+                assert.deepEqual(rendered.modes.indexer.effective, {
+                    "indexer.index_report_request_concurrency": concurrency,
+                    "indexer.layer_scan_concurrency": doc.indexer.layer_scan_concurrency,
+                    "indexer.scanlock_retry": retry,
+                });
 
                 const with_ = (key: string, value: number) => {
                     const changed = parse(document);
@@ -268,7 +289,14 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
             this.timeout(120000);
             const plain = check("stage-all-sets", renderedConfig(await runProgram("stage")));
             assert.equal(plain.modes.matcher.updater_sets, null, "null: every set Clair has");
-            const chosen = check("stage-sets", renderedConfig(await runProgram("stage", { sets: { "clair.updaters.sets": '["debian","osv"]', "clair.updaters.config": '{"osv":{"url":"https://mirror.internal/osv/"}}' } })));
+            const chosen = check(
+                "stage-sets",
+                renderedConfig(
+                    await runProgram("stage", {
+                        sets: { "clair.updaters.sets": '["debian","osv"]', "clair.updaters.config": '{"osv":{"url":"https://mirror.internal/osv/"}}' },
+                    }),
+                ),
+            );
             valid(chosen, "chosen sets");
             assert.deepEqual(chosen.modes.matcher.updater_sets, ["debian", "osv"]);
         });
@@ -302,7 +330,8 @@ describe("Clair config is accepted by Clair v4.8's own config package", function
             this.timeout(120000);
             const run = await runProgram("stage", { sets: { "clair.configOverrides": JSON.stringify({ matchers: { names: "rhel" } }) } });
             const result = check("stage-override-type", renderedConfig(run));
-            for (const mode of MODES) assert.match(result.modes[mode].errors.join("\n"), /cannot unmarshal string into Go struct field .*names of type \[\]string/);
+            for (const mode of MODES)
+                assert.match(result.modes[mode].errors.join("\n"), /cannot unmarshal string into Go struct field .*names of type \[\]string/);
         });
     });
 });

@@ -50,7 +50,14 @@ function layer(dir: string, tag: string, redHat: boolean): Buffer {
     const root = path.join(dir, `layer-${tag}`);
     if (redHat) {
         fs.mkdirSync(path.join(root, "root/buildinfo/content_manifests"), { recursive: true });
-        fs.writeFileSync(path.join(root, "root/buildinfo/content_manifests", `sscan-${tag}.json`), JSON.stringify({ metadata: { icm_version: 1, icm_spec: "https://example.invalid/icm", image_layer_index: 0 }, content_sets: [CONTENT_SET], image_contents: [] }));
+        fs.writeFileSync(
+            path.join(root, "root/buildinfo/content_manifests", `sscan-${tag}.json`),
+            JSON.stringify({
+                metadata: { icm_version: 1, icm_spec: "https://example.invalid/icm", image_layer_index: 0 },
+                content_sets: [CONTENT_SET],
+                image_contents: [],
+            }),
+        );
     } else {
         fs.mkdirSync(path.join(root, "etc"), { recursive: true });
         fs.writeFileSync(path.join(root, "etc", "sscan-test"), `${tag}\n`);
@@ -86,7 +93,15 @@ describe("Disconnected Clair: the indexer reads Red Hat's mapping files where th
         fs.chmodSync(tmp, 0o755);
         const c = parseConnstring(rendered.indexer.connstring);
         databasePort = await freePort();
-        database = new PostgresServer({ dir: path.join(tmp, "pg"), port: databasePort, maxConnections: Number(c.pool_max_conns) + 3, tls: makeThrowawayTls(path.join(tmp, "tls")), user: c.user, password: c.password, database: c.dbname });
+        database = new PostgresServer({
+            dir: path.join(tmp, "pg"),
+            port: databasePort,
+            maxConnections: Number(c.pool_max_conns) + 3,
+            tls: makeThrowawayTls(path.join(tmp, "tls")),
+            user: c.user,
+            password: c.password,
+            database: c.dbname,
+        });
         database.start();
     });
 
@@ -109,7 +124,12 @@ describe("Disconnected Clair: the indexer reads Red Hat's mapping files where th
     async function startIndexer(config: any, configMapKeys: Record<string, Buffer>): Promise<{ api: string; output: () => string }> {
         const ports = { http: await freePort(), introspection: await freePort() };
         const local = structuredClone(config);
-        local.indexer.connstring = formatConnstring({ ...parseConnstring(local.indexer.connstring), host: "127.0.0.1", port: String(databasePort), sslmode: "require" });
+        local.indexer.connstring = formatConnstring({
+            ...parseConnstring(local.indexer.connstring),
+            host: "127.0.0.1",
+            port: String(databasePort),
+            sslmode: "require",
+        });
         local.http_listen_addr = `127.0.0.1:${ports.http}`;
         local.introspection_addr = `127.0.0.1:${ports.introspection}`;
         local.log_level = "debug";
@@ -118,9 +138,15 @@ describe("Disconnected Clair: the indexer reads Red Hat's mapping files where th
         const files: Record<string, Record<string, string | Buffer>> = {};
         for (const v of spec.volumes) {
             if (v.secret) files[v.name] = { "config.yaml": stringify(local) };
-            if (v.configMap) files[v.name] = Object.fromEntries((v.configMap.items ?? []).map((i: any) => [i.path, configMapKeys[i.key] ?? assert.fail(`the ConfigMap stand-in has no key ${i.key}`)]));
+            if (v.configMap)
+                files[v.name] = Object.fromEntries(
+                    (v.configMap.items ?? []).map((i: any) => [i.path, configMapKeys[i.key] ?? assert.fail(`the ConfigMap stand-in has no key ${i.key}`)]),
+                );
         }
-        const pod = new PodVolumes(claims.filter((v, i, all) => all.findIndex((w) => w.name === v.name) === i), files);
+        const pod = new PodVolumes(
+            claims.filter((v, i, all) => all.findIndex((w) => w.name === v.name) === i),
+            files,
+        );
         volumes.push(pod);
         const container = containerOf(spec, "clair");
         const started = pod.start(container, { command: [IMAGE_CLAIR], imageFiles: { [IMAGE_CLAIR]: tools.clair } });
@@ -144,9 +170,17 @@ describe("Disconnected Clair: the indexer reads Red Hat's mapping files where th
         const blob = layer(tmp, tag, redHat);
         const layerDigest = `sha256:${createHash("sha256").update(blob).digest("hex")}`;
         served.set(`/blobs/${layerDigest}`, blob);
-        const manifest = { hash: `sha256:${createHash("sha256").update(`sscan rhel mappings ${tag}`).digest("hex")}`, layers: [{ hash: layerDigest, uri: `${filesUrl}/blobs/${layerDigest}`, headers: {} }] };
+        const manifest = {
+            hash: `sha256:${createHash("sha256").update(`sscan rhel mappings ${tag}`).digest("hex")}`,
+            layers: [{ hash: layerDigest, uri: `${filesUrl}/blobs/${layerDigest}`, headers: {} }],
+        };
         const token = signedToken(rendered.auth.psk.key, "quay");
-        const res = await fetch(`${api}/indexer/api/v1/index_report`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(manifest), signal: AbortSignal.timeout(150000) });
+        const res = await fetch(`${api}/indexer/api/v1/index_report`, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+            body: JSON.stringify(manifest),
+            signal: AbortSignal.timeout(150000),
+        });
         return { status: res.status, report: JSON.parse(await res.text()) };
     }
 
@@ -163,7 +197,9 @@ describe("Disconnected Clair: the indexer reads Red Hat's mapping files where th
         const repo2cpeKey = mappings.repo2cpeKey ?? "repository-to-cpe.json";
         const name2reposKey = mappings.name2reposKey ?? "container-name-repos-map.json";
         const indexer = await startIndexer(rendered, {
-            [repo2cpeKey]: Buffer.from(JSON.stringify({ data: { [CONTENT_SET]: { cpes: [CPE], repo_relative_urls: ["content/dist/rhel9/9/x86_64/baseos/os"] } } })),
+            [repo2cpeKey]: Buffer.from(
+                JSON.stringify({ data: { [CONTENT_SET]: { cpes: [CPE], repo_relative_urls: ["content/dist/rhel9/9/x86_64/baseos/os"] } } }),
+            ),
             // Compressed, as an operator fitting both files into one ConfigMap would store it: claircore detects gzip by its magic bytes.
             [name2reposKey]: gzipSync(Buffer.from(JSON.stringify({ data: {} }))),
         });
@@ -171,7 +207,10 @@ describe("Disconnected Clair: the indexer reads Red Hat's mapping files where th
         assert.equal(status, 201, JSON.stringify(report));
         assert.equal(report.state, "IndexFinished", JSON.stringify(report));
         const repositories = Object.values(report.repository ?? {}) as any[];
-        assert.ok(repositories.some((r) => r.name === CPE && r.key === "rhel-cpe-repository"), `repositories: ${JSON.stringify(report.repository)}`);
+        assert.ok(
+            repositories.some((r) => r.name === CPE && r.key === "rhel-cpe-repository"),
+            `repositories: ${JSON.stringify(report.repository)}`,
+        );
         // Neither scanner was dropped for a configuration it could not load.
         assert.doesNotMatch(indexer.output(), /configuration failed/, indexer.output().slice(-3000));
     });

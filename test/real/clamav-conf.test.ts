@@ -109,27 +109,54 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
         assert.deepEqual(errors, []);
         const MiB = 1024 * 1024;
         assert.deepEqual(
-            ["StreamMaxLength", "MaxScanSize", "MaxFileSize", "MaxRecursion", "MaxFiles", "MaxThreads", "ReadTimeout", "CommandReadTimeout"].map((k) => values.get(`clamd.conf:${k}`)),
+            ["StreamMaxLength", "MaxScanSize", "MaxFileSize", "MaxRecursion", "MaxFiles", "MaxThreads", "ReadTimeout", "CommandReadTimeout"].map((k) =>
+                values.get(`clamd.conf:${k}`),
+            ),
             [100 * MiB, 400 * MiB, 100 * MiB, 17, 10000, 10, 120, 30].map(String),
         );
     });
 
     it("reads every configured scan limit back with its value: sizes with k, K, m and M as clamd counts them, 1024-based", () => {
         const raw = { ...stackConfig("prod") };
-        const limits = { streamMaxLength: "65536k", maxFileSize: "300m", maxScanSize: "1500M", maxRecursion: 12, maxFiles: 25000, maxThreads: 16, readTimeout: 300, commandReadTimeout: 10 };
+        const limits = {
+            streamMaxLength: "65536k",
+            maxFileSize: "300m",
+            maxScanSize: "1500M",
+            maxRecursion: 12,
+            maxFiles: 25000,
+            maxThreads: 16,
+            readTimeout: 300,
+            commandReadTimeout: 10,
+        };
         raw[`${PROJECT}:clamav`] = JSON.stringify({ ...JSON.parse(raw[`${PROJECT}:clamav`] ?? "{}"), limits });
         const { errors, values } = parseWithClamav(clamdConf(parseConfig(raw).clamav.limits), freshclamConf({ memoryLimit: "1Gi" }));
         assert.deepEqual(errors, []);
         const read = (k: string) => values.get(`clamd.conf:${k}`);
         assert.deepEqual(
-            [read("StreamMaxLength"), read("MaxFileSize"), read("MaxScanSize"), read("MaxRecursion"), read("MaxFiles"), read("MaxThreads"), read("ReadTimeout"), read("CommandReadTimeout")],
+            [
+                read("StreamMaxLength"),
+                read("MaxFileSize"),
+                read("MaxScanSize"),
+                read("MaxRecursion"),
+                read("MaxFiles"),
+                read("MaxThreads"),
+                read("ReadTimeout"),
+                read("CommandReadTimeout"),
+            ],
             [String(65536 * 1024), String(300 * 1024 * 1024), String(1500 * 1024 * 1024), "12", "25000", "16", "300", "10"],
         );
     });
 
     it("reads TestDatabases as the freshclam container's memory decides: off at 1Gi (clamd's init containers, the mirror's updater), on at 4Gi", () => {
-        for (const [memoryLimit, expected] of [["1Gi", "disabled"], ["4Gi", "yes"]] as const) {
-            for (const conf of [freshclamConf({ memoryLimit }), freshclamConf({ memoryLimit }, "http://clamav-mirror:8080"), mirrorUpdaterConf(12, { memoryLimit })]) {
+        for (const [memoryLimit, expected] of [
+            ["1Gi", "disabled"],
+            ["4Gi", "yes"],
+        ] as const) {
+            for (const conf of [
+                freshclamConf({ memoryLimit }),
+                freshclamConf({ memoryLimit }, "http://clamav-mirror:8080"),
+                mirrorUpdaterConf(12, { memoryLimit }),
+            ]) {
                 const { errors, values } = parseWithClamav(clamdConf(prodLimits()), conf);
                 assert.deepEqual(errors, []);
                 assert.equal(values.get("freshclam.conf:TestDatabases"), expected, memoryLimit);
@@ -161,7 +188,10 @@ describe("ClamAV's own parser (clamconf 1.4.x) on the generated clamd.conf and f
     });
 
     it("refuses an option ClamAV does not know (the check can fail)", () => {
-        const { errors } = parseWithClamav({ ...clamdConf(prodLimits()), MaxConcurentReloads: 2 }, { ...freshclamConf({ memoryLimit: "1Gi" }), ScriptedUpdate: true });
+        const { errors } = parseWithClamav(
+            { ...clamdConf(prodLimits()), MaxConcurentReloads: 2 },
+            { ...freshclamConf({ memoryLimit: "1Gi" }), ScriptedUpdate: true },
+        );
         assert.equal(errors.length, 2, errors.join("\n"));
         assert.match(errors.join("\n"), /Unknown option MaxConcurentReloads/);
         assert.match(errors.join("\n"), /Unknown option ScriptedUpdate/);

@@ -54,7 +54,8 @@ describe("an extra signature database through the in-cluster mirror (Debian fres
     before(function () {
         const missing = ["freshclam", "nginx", "clamscan"].filter((c) => !has(c));
         if (missing.length) {
-            if (process.env.CI) throw new Error(`${missing.join(", ")} not installed: CI must install the Debian packages clamav, clamav-freshclam and nginx-light`);
+            if (process.env.CI)
+                throw new Error(`${missing.join(", ")} not installed: CI must install the Debian packages clamav, clamav-freshclam and nginx-light`);
             console.log(`      skipped: ${missing.join(", ")} not installed`);
             this.skip();
         }
@@ -92,7 +93,9 @@ describe("an extra signature database through the in-cluster mirror (Debian fres
         });
         await new Promise<void>((resolve) => upstream!.listen(upstreamPort, "127.0.0.1", resolve));
         const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
-        const run = await runProgram("stage", { sets: { "clamav.privateMirror": upstreamUrl, "clamav.customDatabaseUrls": JSON.stringify([`${upstreamUrl}/feeds/urlhaus.ndb`]) } });
+        const run = await runProgram("stage", {
+            sets: { "clamav.privateMirror": upstreamUrl, "clamav.customDatabaseUrls": JSON.stringify([`${upstreamUrl}/feeds/urlhaus.ndb`]) },
+        });
 
         // 1. The mirror's updater with its rendered freshclam.conf.
         const mirrorDb = path.join(work, "mirror-db");
@@ -114,11 +117,19 @@ describe("an extra signature database through the in-cluster mirror (Debian fres
         const rendered = configMapFile(run, "clamav-mirror-config", "nginx.conf");
         // The container's /tmp first: this machine's directories are under /tmp too.
         assert.match(rendered, /listen 8080;/);
-        fs.writeFileSync(nginxConf, rendered.replace("listen 8080;", `listen ${nginxPort};`).replaceAll("/tmp/", `${tmp}/`).replaceAll("/dev/stdout", `${tmp}/access.log`).replaceAll("/var/lib/clamav", mirrorDb));
+        fs.writeFileSync(
+            nginxConf,
+            rendered
+                .replace("listen 8080;", `listen ${nginxPort};`)
+                .replaceAll("/tmp/", `${tmp}/`)
+                .replaceAll("/dev/stdout", `${tmp}/access.log`)
+                .replaceAll("/var/lib/clamav", mirrorDb),
+        );
         const check = spawnSync("nginx", ["-t", "-c", nginxConf], { encoding: "utf8" });
         assert.equal(check.status, 0, check.stderr);
         nginx = spawn("nginx", ["-c", nginxConf, "-g", "daemon off;"], { stdio: "ignore" });
-        for (let i = 0; i < 50 && spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${nginxPort}`]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+        for (let i = 0; i < 50 && spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${nginxPort}`]).status !== 0; i++)
+            await new Promise((r) => setTimeout(r, 100));
 
         // 3. clamd's init container with its rendered freshclam.conf, the mirror's address pointed here.
         const clamdDb = path.join(work, "clamd-db");
@@ -147,7 +158,10 @@ describe("an extra signature database through the in-cluster mirror (Debian fres
         fs.writeFileSync(conf, fs.readFileSync(conf, "utf8").replace(/urlhaus\.ndb$/m, "missing.ndb"));
         // The init container's own script around freshclam, under sh.
         const init = await new Promise<{ status: number | null; output: string }>((resolve, reject) => {
-            const child = spawn("sh", ["-c", freshclamScript(["freshclam", `--config-file=${conf}`, "--stdout"])], { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+            const child = spawn("sh", ["-c", freshclamScript(["freshclam", `--config-file=${conf}`, "--stdout"])], {
+                stdio: ["ignore", "pipe", "pipe"],
+                timeout: 60_000,
+            });
             let output = "";
             child.stdout.on("data", (d) => (output += d));
             child.stderr.on("data", (d) => (output += d));

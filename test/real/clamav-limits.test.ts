@@ -27,7 +27,16 @@ const CLAMD = "/usr/sbin/clamd";
 const SIGNATURE = "Sscan.Test.Padded";
 
 /** The limits a stack gives, through the program's schema. */
-const LIMITS = { streamMaxLength: "4K", maxFileSize: "8K", maxScanSize: "16K", maxRecursion: 5, maxFiles: 50, maxThreads: 3, readTimeout: 6, commandReadTimeout: 3 };
+const LIMITS = {
+    streamMaxLength: "4K",
+    maxFileSize: "8K",
+    maxScanSize: "16K",
+    maxRecursion: 5,
+    maxFiles: 50,
+    maxThreads: 3,
+    readTimeout: 6,
+    commandReadTimeout: 3,
+};
 function configuredLimits() {
     const raw = { ...stackConfig("prod") };
     raw[`${PROJECT}:clamav`] = JSON.stringify({ ...JSON.parse(raw[`${PROJECT}:clamav`] ?? "{}"), limits: LIMITS });
@@ -52,15 +61,18 @@ class Clamd {
         for (const d of ["db", "tmp"]) fs.mkdirSync(path.join(this.dir, d), { recursive: true });
         fs.writeFileSync(path.join(this.dir, "db", "test.hdb"), database);
         const file = path.join(this.dir, "clamd.conf");
-        fs.writeFileSync(file, renderClamavConf({
-            ...conf,
-            DatabaseDirectory: path.join(this.dir, "db"),
-            TCPSocket: this.port,
-            TCPAddr: "127.0.0.1",
-            LocalSocket: path.join(this.dir, "tmp", "clamd.sock"),
-            PidFile: path.join(this.dir, "tmp", "clamd.pid"),
-            TemporaryDirectory: path.join(this.dir, "tmp"),
-        }));
+        fs.writeFileSync(
+            file,
+            renderClamavConf({
+                ...conf,
+                DatabaseDirectory: path.join(this.dir, "db"),
+                TCPSocket: this.port,
+                TCPAddr: "127.0.0.1",
+                LocalSocket: path.join(this.dir, "tmp", "clamd.sock"),
+                PidFile: path.join(this.dir, "tmp", "clamd.pid"),
+                TemporaryDirectory: path.join(this.dir, "tmp"),
+            }),
+        );
         this.proc = spawn(CLAMD, [`--config-file=${file}`], { stdio: ["ignore", "pipe", "pipe"] });
         this.proc.stdout!.on("data", (d) => (this.log += d));
         this.proc.stderr!.on("data", (d) => (this.log += d));
@@ -143,7 +155,10 @@ describe("clamd applies the scan limits of the clamd.conf the program builds (cl
     describe("why streamMaxLength may not pass maxFileSize (a clamd.conf the schema refuses, written by hand)", () => {
         // A 12K file carrying the signature: inside StreamMaxLength 16K, over MaxFileSize 8K.
         const sample = padded(12 * 1024);
-        for (const [maxFileSize, expected] of [["8K", /^stream: OK$/], ["16K", /^stream: Sscan\.Test\.Padded(\.UNOFFICIAL)? FOUND$/]] as const) {
+        for (const [maxFileSize, expected] of [
+            ["8K", /^stream: OK$/],
+            ["16K", /^stream: Sscan\.Test\.Padded(\.UNOFFICIAL)? FOUND$/],
+        ] as const) {
             it(`MaxFileSize ${maxFileSize}: clamd answers ${maxFileSize === "8K" ? "OK without scanning" : "FOUND"} for the 12K stream`, async () => {
                 const clamd = new Clamd();
                 try {

@@ -17,15 +17,17 @@ import { SIGNATURE_VERSIONS_SCRIPT, SIGNATURES_ANNOTATION, signaturesPatchTempla
 import { mirrorNginxConf, renderNginxConf } from "../../lib/nginx-conf";
 import { freePort, has } from "../host-tools";
 
-
 /** A CVD header as ClamAV's sigtool writes it: colon-separated fields padded with spaces to 512 bytes. */
 function cvdHeader(version: number): Buffer {
     const text = `ClamAV-VDB:14 Nov 2026 08-24 +0000:${version}:2076145:90:0123456789abcdef0123456789abcdef:signature:builder:1763108640`;
     return Buffer.concat([Buffer.from(text.padEnd(512, " ")), Buffer.alloc(4096, 7)]);
 }
 
-
-function request(port: number, urlPath: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
+function request(
+    port: number,
+    urlPath: string,
+    options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
     return new Promise((resolve, reject) => {
         const req = http.request({ host: "127.0.0.1", port, path: urlPath, method: options.method ?? "GET", headers: options.headers }, (res) => {
             const chunks: Buffer[] = [];
@@ -60,7 +62,10 @@ describe("ClamAV mirror against real software (Debian nginx, busybox sh and wget
         fs.chmodSync(root, 0o755);
         port = await freePort();
         const conf = path.join(work, "nginx.conf");
-        fs.writeFileSync(conf, renderNginxConf(mirrorNginxConf({ port, root, tempDir: path.join(work, "tmp"), accessLog: path.join(work, "tmp", "access.log") })));
+        fs.writeFileSync(
+            conf,
+            renderNginxConf(mirrorNginxConf({ port, root, tempDir: path.join(work, "tmp"), accessLog: path.join(work, "tmp", "access.log") })),
+        );
         const check = spawnSync("nginx", ["-t", "-c", conf], { encoding: "utf8" });
         assert.equal(check.status, 0, `nginx -t refused the generated config:\n${check.stderr}`);
         nginx = spawn("nginx", ["-c", conf, "-g", "daemon off;"], { stdio: "ignore" });
@@ -163,9 +168,14 @@ describe("ClamAV mirror against real software (Debian nginx, busybox sh and wget
         const found = lines.filter((l) => /" 200 /.test(l));
         const sent = lines.map((l) => Number(l.match(/" \d{3} (\d+) "/)![1]));
         const total = sent.reduce((a, b) => a + b, 0);
-        console.log(`      refresh read ${found.length} files (${lines.length} requests): ${sent.join(" + ")} = ${total} bytes sent of ${Object.values(sizes).reduce((a, b) => a + b, 0)}`);
+        console.log(
+            `      refresh read ${found.length} files (${lines.length} requests): ${sent.join(" + ")} = ${total} bytes sent of ${Object.values(sizes).reduce((a, b) => a + b, 0)}`,
+        );
         // main.cld and bytecode.cld are not there: each costs one 404 before the .cvd.
-        assert.deepEqual(lines.map((l) => l.match(/"GET (\S+) /)![1]), ["/main.cld", "/main.cvd", "/daily.cld", "/bytecode.cld", "/bytecode.cvd"]);
+        assert.deepEqual(
+            lines.map((l) => l.match(/"GET (\S+) /)![1]),
+            ["/main.cld", "/main.cvd", "/daily.cld", "/bytecode.cld", "/bytecode.cvd"],
+        );
         // What the kernel's socket buffers hold before wget sees the closed pipe, far below the files.
         assert.ok(total < 0.1 * (sizes["main.cvd"] + sizes["daily.cld"]), `${total} bytes: the script downloaded the databases`);
     });

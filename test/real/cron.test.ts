@@ -25,12 +25,58 @@ const DELIBERATE = [
 
 /** Fixed cases: what the issue names, every macro, the grammar's corners. */
 const FIXED = [
-    "0 */6 * * *", "99 99 99 99 99", "a b c d e", "@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually",
-    "@HOURLY", "@every 1h", "@every 1h30m", "@every 90s", "@every 0s", "@every -1h", "@every", "@every soon", "@reboot",
-    "TZ=UTC 0 * * * *", "CRON_TZ=Europe/Berlin 0 * * * *", "0 * * *", "0 0 * * * *", "", "   ", " 0 0 * * * ", "0\t0\t*\t*\t*",
-    "hourly", "0 0 * * 7", "0 0 * * 0-7", "0 0 * * MON-FRI", "0 0 * * mon-fri/2", "0 0 1 JAN-MAR *", "0 0 L * *", "0 0 15W * *",
-    "0 0 * * 1#2", "0 0 * * 5L", "0 0 H * *", "0 0 31 2 *", "0 0 29 2 *", "0 0 30 4 *", "*/0 * * * *", "5-3 * * * *", "1,,2 * * * *",
-    "+5 * * * *", "05 * * * *", "5/15 * * * *", "? ? ? ? ?", "*/61 * * * *", "0-59/61 * * * *", "1-1 * * * *", "0 0 1-31/2 * *",
+    "0 */6 * * *",
+    "99 99 99 99 99",
+    "a b c d e",
+    "@hourly",
+    "@daily",
+    "@midnight",
+    "@weekly",
+    "@monthly",
+    "@yearly",
+    "@annually",
+    "@HOURLY",
+    "@every 1h",
+    "@every 1h30m",
+    "@every 90s",
+    "@every 0s",
+    "@every -1h",
+    "@every",
+    "@every soon",
+    "@reboot",
+    "TZ=UTC 0 * * * *",
+    "CRON_TZ=Europe/Berlin 0 * * * *",
+    "0 * * *",
+    "0 0 * * * *",
+    "",
+    "   ",
+    " 0 0 * * * ",
+    "0\t0\t*\t*\t*",
+    "hourly",
+    "0 0 * * 7",
+    "0 0 * * 0-7",
+    "0 0 * * MON-FRI",
+    "0 0 * * mon-fri/2",
+    "0 0 1 JAN-MAR *",
+    "0 0 L * *",
+    "0 0 15W * *",
+    "0 0 * * 1#2",
+    "0 0 * * 5L",
+    "0 0 H * *",
+    "0 0 31 2 *",
+    "0 0 29 2 *",
+    "0 0 30 4 *",
+    "*/0 * * * *",
+    "5-3 * * * *",
+    "1,,2 * * * *",
+    "+5 * * * *",
+    "05 * * * *",
+    "5/15 * * * *",
+    "? ? ? ? ?",
+    "*/61 * * * *",
+    "0-59/61 * * * *",
+    "1-1 * * * *",
+    "0 0 1-31/2 * *",
 ];
 
 const TOKENS = [
@@ -97,7 +143,9 @@ describe("CronJob schedules, against the parser Kubernetes runs", function () {
                 deliberate++;
                 continue;
             }
-            disagreements.push(`${JSON.stringify(schedule)}: Kubernetes ${theirs.ok ? "accepts" : `refuses (${theirs.error})`}, we ${ours === undefined ? "accept" : `refuse (${ours})`}`);
+            disagreements.push(
+                `${JSON.stringify(schedule)}: Kubernetes ${theirs.ok ? "accepts" : `refuses (${theirs.error})`}, we ${ours === undefined ? "accept" : `refuse (${ours})`}`,
+            );
         }
         assert.deepEqual(disagreements, []);
         assert.ok(deliberate >= 4, `${deliberate} deliberate refusals exercised`);

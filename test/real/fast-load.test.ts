@@ -18,7 +18,10 @@ describe("fast-load: the tools answer as under ts-node", function () {
     let tmp: string;
     before(function () {
         // The reference is this process: it must be ts-node's, not the loader's.
-        assert.ok((process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")], "this lane loads TypeScript through ts-node (.mocharc.real.json)");
+        assert.ok(
+            (process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")],
+            "this lane loads TypeScript through ts-node (.mocharc.real.json)",
+        );
     });
     beforeEach(() => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fast-load-"));
@@ -32,7 +35,8 @@ describe("fast-load: the tools answer as under ts-node", function () {
         // Deferred and never used by a mock run: the compiler, Arborist, the automation API, all AWS
         // namespaces but the five the program creates resources from, Kubernetes' helm and yaml.
         const loaded = fast.stats!.lazyLoaded;
-        for (const m of ["typescript", "@npmcli/arborist", "./automation", "./lambda", "./ecs", "./helm", "./yaml", "./kustomize"]) assert.ok(!loaded.includes(m), `${m} was loaded`);
+        for (const m of ["typescript", "@npmcli/arborist", "./automation", "./lambda", "./ecs", "./helm", "./yaml", "./kustomize"])
+            assert.ok(!loaded.includes(m), `${m} was loaded`);
         for (const m of ["./rds", "./ec2", "./vpc", "./s3", "./iam", "./apps", "./core", "./batch"]) assert.ok(loaded.includes(m), `${m} was not loaded`);
         assert.ok(fast.stats!.lazyDeferred.length > 250, "the AWS namespaces are deferred");
         // The reference is ts-node itself (this process, the mock runs the lane shares), not a second
@@ -60,7 +64,8 @@ describe("fast-load: the tools answer as under ts-node", function () {
             const files = fs.readdirSync(dirs[0]).sort();
             assert.deepEqual(fs.readdirSync(dirs[1]).sort(), files);
             assert.ok(files.length >= 30, `${stack}: ${files.length} files`);
-            for (const f of files) assert.equal(fs.readFileSync(path.join(dirs[0], f), "utf8"), fs.readFileSync(path.join(dirs[1], f), "utf8"), `${stack}: ${f}`);
+            for (const f of files)
+                assert.equal(fs.readFileSync(path.join(dirs[0], f), "utf8"), fs.readFileSync(path.join(dirs[1], f), "utf8"), `${stack}: ${f}`);
         }
     });
 });

@@ -48,10 +48,18 @@ describe("Malwar backups: the CronJob's commands against a live SQLite database,
         moto = spawn(tools.bin("moto_server"), ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
         let motoErr = "";
         moto.stderr!.on("data", (d) => (motoErr += d));
-        await waitFor(`moto's server on ${endpoint} (${motoErr})`, () => new Promise((resolve) => {
-            const socket = net.connect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
-            socket.once("error", () => resolve(false));
-        }), 60);
+        await waitFor(
+            `moto's server on ${endpoint} (${motoErr})`,
+            () =>
+                new Promise((resolve) => {
+                    const socket = net.connect(port, "127.0.0.1", () => {
+                        socket.end();
+                        resolve(true);
+                    });
+                    socket.once("error", () => resolve(false));
+                }),
+            60,
+        );
     });
 
     after(() => {
@@ -70,13 +78,31 @@ describe("Malwar backups: the CronJob's commands against a live SQLite database,
         const mountPath = (container: any, volume: string) => container.volumeMounts.find((m: any) => m.name === volume).mountPath;
 
         // The pod's volumes, as directories here: the claim, the emptyDir, the ConfigMap, the token.
-        const dirs = { data: path.join(work, "data"), snapshots: path.join(work, "snapshots"), program: path.join(work, "program"), token: path.join(work, "token"), tmp: path.join(work, "tmp") };
+        const dirs = {
+            data: path.join(work, "data"),
+            snapshots: path.join(work, "snapshots"),
+            program: path.join(work, "program"),
+            token: path.join(work, "token"),
+            tmp: path.join(work, "tmp"),
+        };
         for (const dir of Object.values(dirs)) fs.mkdirSync(dir);
         for (const [file, text] of Object.entries(program)) fs.writeFileSync(path.join(dirs.program, file), text as string);
         // A projected token is a JWT the cluster signs; moto's STS does not verify it.
-        fs.writeFileSync(path.join(dirs.token, "token"), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y2xhaXItcHJvZHVjdGlvbjptYWx3YXItYmFja3VwIn0.c2lnbmF0dXJl");
-        const snapshotMounts = { [mountPath(snapshot, "data")]: dirs.data, [mountPath(snapshot, "snapshots")]: dirs.snapshots, [mountPath(snapshot, "program")]: dirs.program, [mountPath(snapshot, "tmp")]: dirs.tmp };
-        const uploadMounts = { [mountPath(upload, "snapshots")]: dirs.snapshots, [mountPath(upload, "aws-token")]: dirs.token, [mountPath(upload, "tmp")]: dirs.tmp };
+        fs.writeFileSync(
+            path.join(dirs.token, "token"),
+            "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y2xhaXItcHJvZHVjdGlvbjptYWx3YXItYmFja3VwIn0.c2lnbmF0dXJl",
+        );
+        const snapshotMounts = {
+            [mountPath(snapshot, "data")]: dirs.data,
+            [mountPath(snapshot, "snapshots")]: dirs.snapshots,
+            [mountPath(snapshot, "program")]: dirs.program,
+            [mountPath(snapshot, "tmp")]: dirs.tmp,
+        };
+        const uploadMounts = {
+            [mountPath(upload, "snapshots")]: dirs.snapshots,
+            [mountPath(upload, "aws-token")]: dirs.token,
+            [mountPath(upload, "tmp")]: dirs.tmp,
+        };
 
         // Malwar's database (MALWAR_DB_PATH), in WAL mode and being written to.
         const database = localPath(object(run, K8S.configMap, "malwar-settings").data.MALWAR_DB_PATH, snapshotMounts);
@@ -91,7 +117,13 @@ describe("Malwar backups: the CronJob's commands against a live SQLite database,
 
         // The init container's command, as the pod runs it (python3 from PATH, as in Malwar's image).
         const [interpreter, ...snapshotArgs] = snapshot.command;
-        const snapshotReport = JSON.parse(execFileSync(interpreter, snapshotArgs.map((a: string) => localPath(a, snapshotMounts)), { encoding: "utf8" }));
+        const snapshotReport = JSON.parse(
+            execFileSync(
+                interpreter,
+                snapshotArgs.map((a: string) => localPath(a, snapshotMounts)),
+                { encoding: "utf8" },
+            ),
+        );
         const rowsAfter = Number(execFileSync("python3", [workload, "count", database], { encoding: "utf8" }));
         assert.ok(rowsAfter > rowsBefore, `the writer kept committing during the backup (${rowsBefore} -> ${rowsAfter})`);
         const files = fs.readdirSync(dirs.snapshots);
@@ -101,21 +133,39 @@ describe("Malwar backups: the CronJob's commands against a live SQLite database,
         // The bucket the program creates, in moto; then the upload container's command with its
         // own environment: no static keys, so the CLI must assume the role with the token file.
         const bucket = "malwar-backup-bucket-0a1b2c3";
-        const admin = { ...process.env, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_DEFAULT_REGION: "us-east-1", AWS_ENDPOINT_URL: endpoint };
+        const admin = {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: "testing",
+            AWS_SECRET_ACCESS_KEY: "testing",
+            AWS_DEFAULT_REGION: "us-east-1",
+            AWS_ENDPOINT_URL: endpoint,
+        };
         execFileSync(tools.bin("aws"), ["s3api", "create-bucket", "--bucket", bucket], { env: admin });
         const podEnv = Object.fromEntries(upload.env.map((e: any) => [e.name, localPath(e.value, uploadMounts)]));
         assert.equal(podEnv.AWS_ACCESS_KEY_ID, undefined);
-        const uploadEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...podEnv, AWS_ENDPOINT_URL: endpoint, AWS_CONFIG_FILE: path.join(work, "no-config"), AWS_SHARED_CREDENTIALS_FILE: path.join(work, "no-credentials") };
+        const uploadEnv: NodeJS.ProcessEnv = {
+            PATH: process.env.PATH,
+            ...podEnv,
+            AWS_ENDPOINT_URL: endpoint,
+            AWS_CONFIG_FILE: path.join(work, "no-config"),
+            AWS_SHARED_CREDENTIALS_FILE: path.join(work, "no-credentials"),
+        };
         const [cli, ...uploadArgs] = upload.command;
         assert.equal(cli, "aws");
         // --debug only adds a log on stderr, to see which credentials the CLI used.
-        const uploaded = spawnSync(tools.bin("aws"), [...uploadArgs.map((a: string) => localPath(a, uploadMounts)), "--debug"], { env: uploadEnv, encoding: "utf8" });
+        const uploaded = spawnSync(tools.bin("aws"), [...uploadArgs.map((a: string) => localPath(a, uploadMounts)), "--debug"], {
+            env: uploadEnv,
+            encoding: "utf8",
+        });
         assert.equal(uploaded.status, 0, uploaded.stderr.slice(-2000));
         assert.ok(uploaded.stderr.includes("'Action': 'AssumeRoleWithWebIdentity'"), "credentials from STS, through the token file");
         assert.ok(uploaded.stderr.includes(`'RoleArn': '${podEnv.AWS_ROLE_ARN}'`), "for the program's role");
         assert.ok(uploaded.stderr.includes(`assumed-role/${podEnv.AWS_ROLE_ARN.split("/").pop()}/malwar-backup`), "STS answered for that role");
         const listed = JSON.parse(execFileSync(tools.bin("aws"), ["s3api", "list-objects-v2", "--bucket", bucket], { env: admin, encoding: "utf8" }));
-        assert.deepEqual(listed.Contents.map((o: any) => o.Key), [`malwar/${files[0]}`]);
+        assert.deepEqual(
+            listed.Contents.map((o: any) => o.Key),
+            [`malwar/${files[0]}`],
+        );
 
         // Restore as docs/operations.md says: download, check, put it in place of the database with no -wal/-shm.
         const restoredDir = path.join(work, "restored");
@@ -125,11 +175,18 @@ describe("Malwar backups: the CronJob's commands against a live SQLite database,
         const check = JSON.parse(execFileSync("python3", [workload, "check", restored], { encoding: "utf8" }));
         assert.deepEqual(check.integrity, ["ok"]);
         assert.equal(check.journal_mode, "delete", "one self-contained file");
-        assert.ok(check.rows >= rowsBefore && check.rows <= rowsAfter, `a consistent version from the backup's time: ${rowsBefore} <= ${check.rows} <= ${rowsAfter}`);
+        assert.ok(
+            check.rows >= rowsBefore && check.rows <= rowsAfter,
+            `a consistent version from the backup's time: ${rowsBefore} <= ${check.rows} <= ${rowsAfter}`,
+        );
         assert.ok(check.rows % 25 === 0, `whole transactions only (25 rows each): ${check.rows}`);
         assert.equal(check.ids_contiguous, true);
         assert.equal(check.payloads_as_written, true);
         assert.equal(check.digests_match, true);
-        assert.equal(snapshotReport.sha256, execFileSync("sha256sum", [restored], { encoding: "utf8" }).split(" ")[0], "the object is the snapshot, byte for byte");
+        assert.equal(
+            snapshotReport.sha256,
+            execFileSync("sha256sum", [restored], { encoding: "utf8" }).split(" ")[0],
+            "the object is the snapshot, byte for byte",
+        );
     });
 });

@@ -10,10 +10,23 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { pythonTools, PYTHON_TOOLS_TIMEOUT_MS } from "./python-tools";
 
-interface ServedPaths { routes: string[]; prefixes: string[]; mounts: string[]; imports: string[]; requires: string[] }
+interface ServedPaths {
+    routes: string[];
+    prefixes: string[];
+    mounts: string[];
+    imports: string[];
+    requires: string[];
+}
 
 /** Python modules that serve Prometheus or OpenTelemetry metrics from an ASGI app. */
-const METRICS_LIBRARIES = ["prometheus_client", "prometheus_fastapi_instrumentator", "starlette_exporter", "starlette_prometheus", "opentelemetry", "aioprometheus"];
+const METRICS_LIBRARIES = [
+    "prometheus_client",
+    "prometheus_fastapi_instrumentator",
+    "starlette_exporter",
+    "starlette_prometheus",
+    "opentelemetry",
+    "aioprometheus",
+];
 
 describe("Malwar 0.4.0 serves no metrics, so the program scrapes none", function () {
     this.timeout(PYTHON_TOOLS_TIMEOUT_MS);
@@ -33,8 +46,17 @@ describe("Malwar 0.4.0 serves no metrics, so the program scrapes none", function
 
     it("has no route, prefix or mount for metrics, imports no metrics library and requires none", () => {
         const all = [...served.routes, ...served.prefixes, ...served.mounts];
-        assert.deepEqual(all.filter((p) => /metric|prometheus/i.test(p)), []);
-        assert.deepEqual(served.imports.filter((m) => METRICS_LIBRARIES.includes(m)), []);
-        assert.deepEqual(served.requires.filter((r) => METRICS_LIBRARIES.some((lib) => r.toLowerCase().replace(/-/g, "_").startsWith(lib))), []);
+        assert.deepEqual(
+            all.filter((p) => /metric|prometheus/i.test(p)),
+            [],
+        );
+        assert.deepEqual(
+            served.imports.filter((m) => METRICS_LIBRARIES.includes(m)),
+            [],
+        );
+        assert.deepEqual(
+            served.requires.filter((r) => METRICS_LIBRARIES.some((lib) => r.toLowerCase().replace(/-/g, "_").startsWith(lib))),
+            [],
+        );
     });
 });

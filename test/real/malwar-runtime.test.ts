@@ -32,7 +32,9 @@ function malwarEnv(run: MockRun): Record<string, string> {
     const container = object(run, K8S.deployment, "malwar").spec.template.spec.containers[0];
     const env: Record<string, string> = {};
     for (const from of container.envFrom) {
-        const source = from.configMapRef ? object(run, K8S.configMap, from.configMapRef.name).data : unwrapSecrets(object(run, K8S.secret, from.secretRef.name).stringData);
+        const source = from.configMapRef
+            ? object(run, K8S.configMap, from.configMapRef.name).data
+            : unwrapSecrets(object(run, K8S.secret, from.secretRef.name).stringData);
         Object.assign(env, source);
     }
     for (const e of container.env ?? []) env[e.name] = e.value;
@@ -72,8 +74,15 @@ describe("Malwar's notification router, URL crawler, scan pipeline and rate limi
 
     it("registers each configured channel, PagerDuty for MALICIOUS and SUSPICIOUS only, and no second webhook delivery", async () => {
         const run = await runProgram("stage", {
-            ...secrets({ malwarSlackWebhookUrl: "https://hooks.slack.com/services/T0/B0/slack-token-0123456789", malwarPagerdutyRoutingKey: "pd-routing-key-0123456789abcdef01" }),
-            sets: { "malwar.webhookUrls": '["https://hooks.example.com/a"]', "malwar.webhookVerdicts": '["MALICIOUS"]', "malwar.notifications.email": JSON.stringify(EMAIL) },
+            ...secrets({
+                malwarSlackWebhookUrl: "https://hooks.slack.com/services/T0/B0/slack-token-0123456789",
+                malwarPagerdutyRoutingKey: "pd-routing-key-0123456789abcdef01",
+            }),
+            sets: {
+                "malwar.webhookUrls": '["https://hooks.example.com/a"]',
+                "malwar.webhookVerdicts": '["MALICIOUS"]',
+                "malwar.notifications.email": JSON.stringify(EMAIL),
+            },
         });
         const all = ["CAUTION", "CLEAN", "MALICIOUS", "SUSPICIOUS"];
         // The webhooks go through the sender every scan calls (scan.py _send_webhook), not the router.
@@ -85,7 +94,9 @@ describe("Malwar's notification router, URL crawler, scan pipeline and rate limi
     });
 
     it("with webhooks alone, Malwar's router adds its own webhook delivery (the second POST docs/operations.md warns of)", async () => {
-        const run = await runProgram("stage", { sets: { "malwar.webhookUrls": '["https://hooks.example.com/a"]', "malwar.webhookVerdicts": '["MALICIOUS","CAUTION"]' } });
+        const run = await runProgram("stage", {
+            sets: { "malwar.webhookUrls": '["https://hooks.example.com/a"]', "malwar.webhookVerdicts": '["MALICIOUS","CAUTION"]' },
+        });
         assert.deepEqual((await runtime(malwarEnv(run))).channels, [{ channel: "webhook", verdicts: ["CAUTION", "MALICIOUS"] }]);
     });
 
@@ -98,8 +109,14 @@ describe("Malwar's notification router, URL crawler, scan pipeline and rate limi
         await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
         try {
             const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-            const run = await runProgram("stage", { config: { "scanning-platform:proxy": JSON.stringify({ httpProxy: proxyUrl, httpsProxy: proxyUrl, noProxy: [".intranet.example"] }) } });
-            const crawled = await runtime(malwarEnv(run), ["http://crawl.example/page", "http://wiki.intranet.example/page", "http://malwar.clair-stage.svc:8000/api/v1/health"]);
+            const run = await runProgram("stage", {
+                config: { "scanning-platform:proxy": JSON.stringify({ httpProxy: proxyUrl, httpsProxy: proxyUrl, noProxy: [".intranet.example"] }) },
+            });
+            const crawled = await runtime(malwarEnv(run), [
+                "http://crawl.example/page",
+                "http://wiki.intranet.example/page",
+                "http://malwar.clair-stage.svc:8000/api/v1/health",
+            ]);
             assert.deepEqual(crawled.crawled[0], { url: "http://crawl.example/page", status: 200, error: null });
             // HEAD first, then GET for a text body (malwar/detectors/url_crawler/fetcher.py).
             assert.deepEqual(seen, ["HEAD http://crawl.example/page", "GET http://crawl.example/page"]);
@@ -116,8 +133,16 @@ describe("Malwar's notification router, URL crawler, scan pipeline and rate limi
         const atDefault = malwarEnv(await runProgram("stage", {}));
         const atZero = malwarEnv(await runProgram("stage", { sets: { "malwar.llm.skipBelowRisk": "0" } }));
         assert.deepEqual((await runtime(atDefault, [], PIPELINE_DEFAULT)).pipeline, { risk: 0, executed: ["rule_engine"] }, "0 is below 15: skipped");
-        assert.deepEqual((await runtime(atZero, [], PIPELINE_DEFAULT)).pipeline, { risk: 0, executed: ["rule_engine", "llm_analyzer"] }, "0 is not below 0: asked");
-        assert.deepEqual((await runtime(atDefault, [], API_DEFAULT)).pipeline, { risk: 0, executed: ["rule_engine", "llm_analyzer"] }, "a listed layer always runs");
+        assert.deepEqual(
+            (await runtime(atZero, [], PIPELINE_DEFAULT)).pipeline,
+            { risk: 0, executed: ["rule_engine", "llm_analyzer"] },
+            "0 is not below 0: asked",
+        );
+        assert.deepEqual(
+            (await runtime(atDefault, [], API_DEFAULT)).pipeline,
+            { risk: 0, executed: ["rule_engine", "llm_analyzer"] },
+            "a listed layer always runs",
+        );
     });
 
     it("limits each client address without a key to malwar.rateLimit.perIp a minute and each key to perKey; X-Forwarded-For from an Ingress controller's address is not believed", async () => {

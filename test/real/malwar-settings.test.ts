@@ -23,7 +23,10 @@ interface SettingsReport {
 }
 
 function readBySettingsClass(tools: PythonTools, env: Record<string, string>): SettingsReport {
-    const out = execFileSync(tools.python, [path.join(__dirname, "malwar_settings.py"), tools.malwarConfigPy], { input: JSON.stringify(env), encoding: "utf8" });
+    const out = execFileSync(tools.python, [path.join(__dirname, "malwar_settings.py"), tools.malwarConfigPy], {
+        input: JSON.stringify(env),
+        encoding: "utf8",
+    });
     return JSON.parse(out);
 }
 
@@ -34,14 +37,17 @@ function malwarEnvironments(run: MockRun): { owner: string; env: Record<string, 
         assert.equal(found.length, 1, `${kind} ${name} referenced by envFrom`);
         return { ...(found[0].data ?? {}), ...(found[0].stringData ?? {}) };
     };
-    return podSpecs(run).flatMap(({ owner, spec }) =>
-        [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => {
-            const env: Record<string, string> = {};
-            for (const from of c.envFrom ?? []) Object.assign(env, from.configMapRef ? dataOf("ConfigMap", from.configMapRef.name) : dataOf("Secret", from.secretRef.name));
-            for (const e of c.env ?? []) env[e.name] = e.value;
-            return { owner: `${owner}/${c.name}`, env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith("MALWAR_"))) };
-        }),
-    ).filter((c) => Object.keys(c.env).length > 0);
+    return podSpecs(run)
+        .flatMap(({ owner, spec }) =>
+            [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => {
+                const env: Record<string, string> = {};
+                for (const from of c.envFrom ?? [])
+                    Object.assign(env, from.configMapRef ? dataOf("ConfigMap", from.configMapRef.name) : dataOf("Secret", from.secretRef.name));
+                for (const e of c.env ?? []) env[e.name] = e.value;
+                return { owner: `${owner}/${c.name}`, env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith("MALWAR_"))) };
+            }),
+        )
+        .filter((c) => Object.keys(c.env).length > 0);
 }
 
 describe("Malwar's settings, read by Malwar 0.4.0's own settings class", function () {
@@ -53,7 +59,9 @@ describe("Malwar's settings, read by Malwar 0.4.0's own settings class", functio
 
     it("is the release the default image runs", async () => {
         const run = await runProgram("stage");
-        const images = podSpecs(run).flatMap(({ spec }) => spec.containers.map((c: any) => c.image)).filter((i: string) => i.startsWith("ghcr.io/ap6pack/malwar:"));
+        const images = podSpecs(run)
+            .flatMap(({ spec }) => spec.containers.map((c: any) => c.image))
+            .filter((i: string) => i.startsWith("ghcr.io/ap6pack/malwar:"));
         assert.deepEqual([...new Set(images)], [`ghcr.io/ap6pack/malwar:${MALWAR_RELEASE}`]);
         assert.ok(tools.malwarConfigPy.includes(`malwar-${MALWAR_RELEASE}/`), tools.malwarConfigPy);
     });
@@ -76,7 +84,8 @@ describe("Malwar's settings, read by Malwar 0.4.0's own settings class", functio
             "malwar.llm.model": "claude-opus-4-1",
             "malwar.llm.maxTokens": "1024",
             "malwar.llm.skipBelowRisk": "40",
-            "malwar.notifications.email": '{"host":"smtp.example.com","port":2587,"useTls":true,"user":"malwar-sender","from":"malwar@example.com","to":["soc@example.com","oncall@example.com"]}',
+            "malwar.notifications.email":
+                '{"host":"smtp.example.com","port":2587,"useTls":true,"user":"malwar-sender","from":"malwar@example.com","to":["soc@example.com","oncall@example.com"]}',
         },
         config: {
             "scanning-platform:malwarApiKeys": '["key,with-a-comma-0123456789","key-two-0123456789"]',
@@ -87,14 +96,30 @@ describe("Malwar's settings, read by Malwar 0.4.0's own settings class", functio
             "scanning-platform:malwarPagerdutyRoutingKey": "pd-routing-key-0123456789abcdef01",
             "scanning-platform:malwarSmtpPassword": "smtp-password-0123456789",
         },
-        secretKeys: ["malwarApiKeys", "malwarAnthropicApiKey", "malwarWebhookSecret", "malwarSlackWebhookUrl", "malwarTeamsWebhookUrl", "malwarPagerdutyRoutingKey", "malwarSmtpPassword"],
+        secretKeys: [
+            "malwarApiKeys",
+            "malwarAnthropicApiKey",
+            "malwarWebhookSecret",
+            "malwarSlackWebhookUrl",
+            "malwarTeamsWebhookUrl",
+            "malwarPagerdutyRoutingKey",
+            "malwarSmtpPassword",
+        ],
     };
 
-    for (const [label, stack, options] of [["stage, defaults", "stage", {}], ["prod, defaults", "prod", {}], ["local, defaults", "local", {}], ["stage, every Malwar setting and secret set", "stage", everything]] as const) {
+    for (const [label, stack, options] of [
+        ["stage, defaults", "stage", {}],
+        ["prod, defaults", "prod", {}],
+        ["local, defaults", "local", {}],
+        ["stage, every Malwar setting and secret set", "stage", everything],
+    ] as const) {
         it(`${label}: every MALWAR_* name is a field, and Malwar reads each value as configured`, async () => {
             const run = await runProgram(stack, options);
             const containers = malwarEnvironments(run);
-            assert.ok(containers.some((c) => c.owner === "Deployment/malwar/malwar"), "Malwar's container has its settings");
+            assert.ok(
+                containers.some((c) => c.owner === "Deployment/malwar/malwar"),
+                "Malwar's container has its settings",
+            );
             for (const { owner, env } of containers) {
                 const report = readBySettingsClass(tools, env);
                 assert.deepEqual(report.unknown, [], `${owner}: names Malwar ${MALWAR_RELEASE} has no setting for (it would ignore them)`);

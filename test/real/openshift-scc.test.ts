@@ -34,7 +34,9 @@ function provide(): Promise<{ bin: string; manifests: string }> {
             const [bin, manifests] = out.trim().split("\n");
             const error = err.match(/\[openshift-scc\] ERROR: (.*)/)?.[1];
             if (code === UNAVAILABLE_STATUS) return reject(new SccToolUnavailable(error ?? "scripts/openshift-scc.sh cannot provide it here"));
-            code === 0 && bin && manifests ? resolve({ bin, manifests }) : reject(new Error(`scripts/openshift-scc.sh failed (exit ${code})${error ? `: ${error}` : ""}`));
+            code === 0 && bin && manifests
+                ? resolve({ bin, manifests })
+                : reject(new Error(`scripts/openshift-scc.sh failed (exit ${code})${error ? `: ${error}` : ""}`));
         });
     });
 }
@@ -42,7 +44,9 @@ function provide(): Promise<{ bin: string; manifests: string }> {
 /** The program's Kubernetes objects of a stack, as the engine would send them. */
 async function objectsOf(stack: string, options: RunOptions = {}): Promise<any[]> {
     const run = await runProgram(stack, options);
-    return run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:pulumi")).map((r) => unwrapSecrets(r.inputs));
+    return run.resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:pulumi"))
+        .map((r) => unwrapSecrets(r.inputs));
 }
 
 describe("OpenShift's SCC admission code judges every pod template", function () {
@@ -87,9 +91,15 @@ describe("OpenShift's SCC admission code judges every pod template", function ()
         malwar.spec.template.spec.containers[0].securityContext.runAsUser = 1000;
         const verdicts = await judge(objects);
         const refused = verdicts.filter((v) => !v.admittedBy);
-        assert.deepEqual(refused.map((v) => v.name), ["Deployment/malwar"]);
+        assert.deepEqual(
+            refused.map((v) => v.name),
+            ["Deployment/malwar"],
+        );
         const message = refused[0].refusals.find((r) => r.scc === "restricted-v2")?.message ?? "";
-        assert.match(message, new RegExp(`restricted-v2\\.containers\\[0\\]\\.runAsUser: Invalid value: 1000: must be in the ranges: \\[${RANGE_START}, ${RANGE_END}\\]`));
+        assert.match(
+            message,
+            new RegExp(`restricted-v2\\.containers\\[0\\]\\.runAsUser: Invalid value: 1000: must be in the ranges: \\[${RANGE_START}, ${RANGE_END}\\]`),
+        );
     });
 
     it("kubernetes.openshiftScc nonroot-v2: the program's RoleBinding lets nonroot-v2 admit the fixed IDs; without it restricted-v2 refuses them", async () => {

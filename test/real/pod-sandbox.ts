@@ -78,7 +78,11 @@ export class PodVolumes {
     /** Mount points this class created on the host's filesystem (removed by cleanup). */
     private readonly created: string[] = [];
 
-    constructor(volumes: RenderedVolume[], files: Record<string, Record<string, string | Buffer>> = {}, readonly fsGroup = OPENSHIFT_FSGROUP) {
+    constructor(
+        volumes: RenderedVolume[],
+        files: Record<string, Record<string, string | Buffer>> = {},
+        readonly fsGroup = OPENSHIFT_FSGROUP,
+    ) {
         // Not under /tmp: a container that mounts its own /tmp would hide the folders bound after it.
         fs.mkdirSync(VOLUMES_ROOT, { recursive: true, mode: 0o755 });
         this.root = fs.mkdtempSync(path.join(VOLUMES_ROOT, "pod-"));
@@ -115,7 +119,9 @@ export class PodVolumes {
         if (options.hosts) {
             // The kubelet writes each pod's /etc/hosts; here it names the pod's Services.
             const hostsFile = path.join(this.root, `hosts-${container.name}`);
-            fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", ...Object.entries(options.hosts).map(([name, ip]) => `${ip} ${name}`)].join("\n") + "\n", { mode: 0o644 });
+            fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", ...Object.entries(options.hosts).map(([name, ip]) => `${ip} ${name}`)].join("\n") + "\n", {
+                mode: 0o644,
+            });
             lines.push(`mount --bind ${q(hostsFile)} /etc/hosts`);
         }
         for (const [imagePath, hostFile] of Object.entries(options.imageFiles ?? {})) {
@@ -127,7 +133,11 @@ export class PodVolumes {
             lines.push(`mount --bind ${q(hostFile)} ${q(imagePath)}`, `mount -o remount,bind,ro ${q(imagePath)}`);
         }
         for (const m of container.volumeMounts ?? []) {
-            const { dir, readOnly } = this.dirs.get(m.name) ?? (() => { throw new Error(`container ${container.name} mounts ${m.name}, which the pod does not declare`); })();
+            const { dir, readOnly } =
+                this.dirs.get(m.name) ??
+                (() => {
+                    throw new Error(`container ${container.name} mounts ${m.name}, which the pod does not declare`);
+                })();
             if (!fs.existsSync(m.mountPath)) {
                 fs.mkdirSync(m.mountPath, { recursive: true });
                 this.created.push(m.mountPath);
@@ -136,7 +146,12 @@ export class PodVolumes {
             if (readOnly || m.readOnly) lines.push(`mount -o remount,bind,ro ${q(m.mountPath)}`);
         }
         lines.push("mount -o remount,bind,ro /");
-        const env = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/", ...Object.fromEntries((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])), ...(options.env ?? {}) };
+        const env = {
+            PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            HOME: "/",
+            ...Object.fromEntries((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
+            ...(options.env ?? {}),
+        };
         const command = options.command ?? [...(container.command ?? []), ...(container.args ?? [])];
         if (command.length === 0) throw new Error(`container ${container.name} has no command to run here`);
         // stdout and stderr: a pipe owned by the container's user, as runc hands them over (its
@@ -147,14 +162,19 @@ export class PodVolumes {
         lines.splice(1, 0, `mkfifo -m 0600 ${q(fifo)}`, `chown ${uid} ${q(fifo)}`, `cat ${q(fifo)} &`);
         lines.push(
             `exec setpriv --reuid=${uid} --regid=0 --groups=${this.fsGroup} --inh-caps=-all --bounding-set=-all --no-new-privs ` +
-                `env -i ${Object.entries(env).map(([k, v]) => q(`${k}=${v}`)).join(" ")} ${command.map(q).join(" ")} >${q(fifo)} 2>&1`,
+                `env -i ${Object.entries(env)
+                    .map(([k, v]) => q(`${k}=${v}`))
+                    .join(" ")} ${command.map(q).join(" ")} >${q(fifo)} 2>&1`,
         );
         return lines.join("\n");
     }
 
     /** Runs the container's command to its end. */
     run(container: RenderedContainer, options: SandboxOptions & { timeoutMs?: number } = {}): { status: number | null; output: string } {
-        const r = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", this.script(container, options)], { encoding: "utf8", timeout: options.timeoutMs ?? 120000 });
+        const r = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", this.script(container, options)], {
+            encoding: "utf8",
+            timeout: options.timeoutMs ?? 120000,
+        });
         return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
     }
 
@@ -164,7 +184,10 @@ export class PodVolumes {
      * waits for it to end.
      */
     start(container: RenderedContainer, options: SandboxOptions = {}): RunningContainer {
-        const child = spawn("unshare", ["--mount", "--propagation", "private", "bash", "-c", this.script(container, options)], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+        const child = spawn("unshare", ["--mount", "--propagation", "private", "bash", "-c", this.script(container, options)], {
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
+        });
         let output = "";
         child.stdout!.on("data", (d) => (output += d));
         child.stderr!.on("data", (d) => (output += d));

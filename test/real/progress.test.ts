@@ -47,7 +47,10 @@ describe("progress on long work", function () {
 
     describe("scripts/progress.sh", () => {
         it("in CI, prints a line per interval while a step runs, and leaves no ticker behind", () => {
-            const r = bash('progress_start demo "building thing" /dev/null; echo $PROGRESS_PID > "$PIDFILE"; sleep 2.2; progress_stop', { CI: "true", SSCAN_PROGRESS_SECONDS: "1" });
+            const r = bash('progress_start demo "building thing" /dev/null; echo $PROGRESS_PID > "$PIDFILE"; sleep 2.2; progress_stop', {
+                CI: "true",
+                SSCAN_PROGRESS_SECONDS: "1",
+            });
             assert.equal(r.status, 0, r.stderr);
             assert.equal(r.tickerLeft, false, "the ticker is gone after progress_stop");
             const beats = r.stderr.trim().split("\n");
@@ -56,7 +59,11 @@ describe("progress on long work", function () {
         });
 
         it("on a terminal, shows one status line with the log's last line, erased at the end", () => {
-            const r = bash('echo "go: downloading k8s.io/api v0.33.13" > /tmp/progress-test.log; progress_start demo "building thing" /tmp/progress-test.log; echo $PROGRESS_PID > "$PIDFILE"; sleep 1.6; progress_stop; echo done', {}, true);
+            const r = bash(
+                'echo "go: downloading k8s.io/api v0.33.13" > /tmp/progress-test.log; progress_start demo "building thing" /tmp/progress-test.log; echo $PROGRESS_PID > "$PIDFILE"; sleep 1.6; progress_stop; echo done',
+                {},
+                true,
+            );
             assert.equal(r.status, 0);
             assert.equal(r.tickerLeft, false);
             assert.match(r.stdout, /\r\x1b\[K\[demo\] building thing: \ds {2}go: downloading k8s\.io\/api v0\.33\.13/);
@@ -64,7 +71,10 @@ describe("progress on long work", function () {
         });
 
         it("prints nothing with SSCAN_PROGRESS=0, and progress_stop is safe to call twice (the EXIT trap)", () => {
-            const r = bash('progress_start demo "building thing" /dev/null; sleep 1.1; progress_stop; progress_stop; echo ok', { SSCAN_PROGRESS: "0", SSCAN_PROGRESS_SECONDS: "1" });
+            const r = bash('progress_start demo "building thing" /dev/null; sleep 1.1; progress_stop; progress_stop; echo ok', {
+                SSCAN_PROGRESS: "0",
+                SSCAN_PROGRESS_SECONDS: "1",
+            });
             assert.equal(r.stdout, "ok\n");
             assert.equal(r.stderr, "");
         });

@@ -40,7 +40,6 @@ function requireTools(ctx: Mocha.Context, tools: string[], packages: string) {
     ctx.skip();
 }
 
-
 function openssl(args: string[], cwd: string) {
     const r = spawnSync("openssl", args, { cwd, encoding: "utf8" });
     assert.equal(r.status, 0, `openssl ${args.join(" ")}:\n${r.stderr}`);
@@ -77,11 +76,50 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
         work = fs.mkdtempSync(path.join(os.tmpdir(), "trusted-ca-"));
         fs.chmodSync(work, 0o755);
         // A throwaway CA (what a TLS-inspecting proxy re-signs with) and a server certificate for 127.0.0.1.
-        openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=Throwaway inspection CA",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], work);
+        openssl(
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=Throwaway inspection CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+            work,
+        );
         openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"], work);
         fs.writeFileSync(path.join(work, "server.ext"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
-        openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "1", "-extfile", "server.ext"], work);
+        openssl(
+            [
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.pem",
+                "-days",
+                "1",
+                "-extfile",
+                "server.ext",
+            ],
+            work,
+        );
         caPem = fs.readFileSync(path.join(work, "ca.pem"), "utf8");
 
         // The program's mirror nginx config, listening with TLS: a private https mirror.
@@ -97,7 +135,14 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
             directives.map((d) => {
                 if (d.name === "listen") return { name: "listen", args: [`127.0.0.1:${port}`, "ssl"] };
                 if (d.name !== "server") return d.block ? { ...d, block: withTls(d.block) } : d;
-                return { ...d, block: [...withTls(d.block!), { name: "ssl_certificate", args: [path.join(work, "server.pem")] }, { name: "ssl_certificate_key", args: [path.join(work, "server.key")] }] };
+                return {
+                    ...d,
+                    block: [
+                        ...withTls(d.block!),
+                        { name: "ssl_certificate", args: [path.join(work, "server.pem")] },
+                        { name: "ssl_certificate_key", args: [path.join(work, "server.key")] },
+                    ],
+                };
             });
         const conf = path.join(work, "nginx.conf");
         fs.writeFileSync(conf, renderNginxConf(withTls(mirrorNginxConf({ port, root, tempDir: path.join(work, "tmp"), accessLog }))));
@@ -105,7 +150,11 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
         assert.equal(check.status, 0, `nginx -t:\n${check.stderr}`);
         nginx = spawn("nginx", ["-c", conf, "-g", "daemon off;"], { stdio: "ignore" });
         for (let i = 0; i < 50; i++) {
-            const probe = spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", path.join(work, "ca.pem"), "-verify_return_error"], { input: "", encoding: "utf8", timeout: 5000 });
+            const probe = spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", path.join(work, "ca.pem"), "-verify_return_error"], {
+                input: "",
+                encoding: "utf8",
+                timeout: 5000,
+            });
             if (probe.status === 0) return;
             await new Promise((r) => setTimeout(r, 100));
         }
@@ -131,7 +180,15 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
             const db = path.join(work, "freshclam-db");
             fs.mkdirSync(db);
             conf = path.join(work, "freshclam.conf");
-            fs.writeFileSync(conf, renderClamavConf({ ...freshclamConf({ memoryLimit: "1Gi" }, `https://127.0.0.1:${port}`), DatabaseDirectory: db, DatabaseOwner: os.userInfo().username, MaxAttempts: 1 }));
+            fs.writeFileSync(
+                conf,
+                renderClamavConf({
+                    ...freshclamConf({ memoryLimit: "1Gi" }, `https://127.0.0.1:${port}`),
+                    DatabaseDirectory: db,
+                    DatabaseOwner: os.userInfo().username,
+                    MaxAttempts: 1,
+                }),
+            );
             // The program's volume, mount and variable, with the mount's directory materialized here.
             const ca = freshclamTrustedCa(BUNDLE);
             mountedAt = path.join(work, "freshclam-mount");
@@ -143,7 +200,11 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
 
         function freshclam(env: Record<string, string>): { output: string; requests: string[] } {
             const before = requestsLogged().length;
-            const run = spawnSync("freshclam", [`--config-file=${conf}`, "--stdout"], { encoding: "utf8", timeout: 60_000, env: { PATH: process.env.PATH!, ...env } });
+            const run = spawnSync("freshclam", [`--config-file=${conf}`, "--stdout"], {
+                encoding: "utf8",
+                timeout: 60_000,
+                env: { PATH: process.env.PATH!, ...env },
+            });
             return { output: `${run.stdout}${run.stderr}`, requests: requestsLogged().slice(before) };
         }
 
@@ -158,7 +219,10 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
             assert.doesNotMatch(output, /SSL peer certificate|Download failed \(60\)/, output);
             assert.match(output, /daily database available for download \(remote version: 27820\)/, output);
             assert.match(output, /Can't verify database integrity/, output);
-            assert.ok(requests.some((l) => /"GET \/daily\.cvd HTTP\/1\.1" 20[06] /.test(l)), requests.join("\n"));
+            assert.ok(
+                requests.some((l) => /"GET \/daily\.cvd HTTP\/1\.1" 20[06] /.test(l)),
+                requests.join("\n"),
+            );
         });
     });
 
@@ -174,7 +238,11 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
             fs.writeFileSync(path.join(dir, "go.mod"), "module probe\n\ngo 1.21\n");
             fs.writeFileSync(path.join(dir, "main.go"), GO_PROBE);
             probe = path.join(dir, "probe");
-            const build = spawnSync("go", ["build", "-o", probe, "."], { cwd: dir, encoding: "utf8", env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" } });
+            const build = spawnSync("go", ["build", "-o", probe, "."], {
+                cwd: dir,
+                encoding: "utf8",
+                env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" },
+            });
             assert.equal(build.status, 0, `go build:\n${build.stderr}`);
         });
 
@@ -188,7 +256,10 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
         /** The image's SSL_CERT_DIR with the program's mount directory at `local` instead. */
         function imageCertDir(local: string): string {
             const dirs = CLAIR_IMAGE_SSL_CERT_DIR.split(":");
-            assert.ok(dirs.includes(CA_DIR), `the program mounts the bundle at ${CA_DIR}, which the image's SSL_CERT_DIR (${CLAIR_IMAGE_SSL_CERT_DIR}) does not list`);
+            assert.ok(
+                dirs.includes(CA_DIR),
+                `the program mounts the bundle at ${CA_DIR}, which the image's SSL_CERT_DIR (${CLAIR_IMAGE_SSL_CERT_DIR}) does not list`,
+            );
             return dirs.map((d) => (d === CA_DIR ? local : d)).join(":");
         }
 
@@ -201,7 +272,10 @@ describe("trusted CA bundle against real software (openssl, Debian nginx, freshc
         it("with the program's projection in the image's certificate directory: trusted, and the system roots still are", () => {
             const mounted = path.join(work, "go-mount");
             const file = itemPaths(trustedCaProjection(BUNDLE, CLAIR_TRUSTED_CA_FILE))[BUNDLE.key];
-            kubeletConfigMapVolume(mounted, { [file]: caPem, "database-ca.pem": "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n" });
+            kubeletConfigMapVolume(mounted, {
+                [file]: caPem,
+                "database-ca.pem": "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n",
+            });
             const result = run(imageCertDir(mounted));
             assert.equal(result.first, "200");
             // Additive: a root from the system bundle still verifies (/etc/ssl/certs/ca-certificates.crt, Debian's ca-certificates).

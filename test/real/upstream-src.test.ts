@@ -17,7 +17,16 @@ import { UNAVAILABLE_STATUS } from "../host-tools";
 const GO_DIR = spawnSync("bash", ["-c", "command -v go"], { encoding: "utf8" }).stdout.trim();
 
 /** The system's tools, node and go, and none of the apps' own tools. */
-const SYSTEM_PATH = [...(GO_DIR ? [path.dirname(GO_DIR)] : []), path.dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":");
+const SYSTEM_PATH = [
+    ...(GO_DIR ? [path.dirname(GO_DIR)] : []),
+    path.dirname(process.execPath),
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+].join(":");
 
 describe("scripts without the upstream source archives", () => {
     let tmp: string;
@@ -36,7 +45,14 @@ describe("scripts without the upstream source archives", () => {
         const r = spawnSync("bash", [path.join(ROOT, "scripts", script), ...args], {
             cwd: ROOT,
             encoding: "utf8",
-            env: { HOME: process.env.HOME, PATH: `${bin}:${SYSTEM_PATH}`, SSCAN_UPSTREAM_SRC: src, SSCAN_TOOLCHAIN_DIR: cache, ...(ci ? { CI: "true" } : {}), ...env },
+            env: {
+                HOME: process.env.HOME,
+                PATH: `${bin}:${SYSTEM_PATH}`,
+                SSCAN_UPSTREAM_SRC: src,
+                SSCAN_TOOLCHAIN_DIR: cache,
+                ...(ci ? { CI: "true" } : {}),
+                ...env,
+            },
         });
         return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     }
@@ -54,7 +70,12 @@ describe("scripts without the upstream source archives", () => {
         it("app-tools.sh clair: names clair and clairctl v4.8.0, CLAIR_BIN and the archive", () => {
             const r = run("app-tools.sh", ["clair"]);
             assert.equal(r.status, UNAVAILABLE_STATUS, r.stderr);
-            assert.match(r.stderr, re(`clair is not installed and its source archive ${src}/clair-v4.8.0-src.tar.gz is missing: install Clair v4.8.0's clair and clairctl on PATH, or set CLAIR_BIN and CLAIRCTL_BIN to them; or set SSCAN_UPSTREAM_SRC to the folder holding clair-v4.8.0-src.tar.gz`));
+            assert.match(
+                r.stderr,
+                re(
+                    `clair is not installed and its source archive ${src}/clair-v4.8.0-src.tar.gz is missing: install Clair v4.8.0's clair and clairctl on PATH, or set CLAIR_BIN and CLAIRCTL_BIN to them; or set SSCAN_UPSTREAM_SRC to the folder holding clair-v4.8.0-src.tar.gz`,
+                ),
+            );
         });
 
         it("app-tools.sh clamav_exporter: names clamav_exporter v2.1.4 and CLAMAV_EXPORTER_BIN", () => {
@@ -85,11 +106,21 @@ describe("scripts without the upstream source archives", () => {
         it("openshift-scc.sh: names the SCC manifests, then OPENSHIFT_SCC_BIN and the archive; takes a pinned openshift-scc from PATH", () => {
             const noManifests = run("openshift-scc.sh", []);
             assert.equal(noManifests.status, UNAVAILABLE_STATUS, noManifests.stderr);
-            assert.match(noManifests.stderr, re(`the default SCC manifests are missing: ${src}/openshift/scc-manifests; they are openshift/cluster-kube-apiserver-operator's bindata/bootkube/scc-manifests`));
+            assert.match(
+                noManifests.stderr,
+                re(
+                    `the default SCC manifests are missing: ${src}/openshift/scc-manifests; they are openshift/cluster-kube-apiserver-operator's bindata/bootkube/scc-manifests`,
+                ),
+            );
             fs.mkdirSync(path.join(src, "openshift", "scc-manifests"), { recursive: true });
             const noArchive = run("openshift-scc.sh", []);
             assert.equal(noArchive.status, UNAVAILABLE_STATUS, noArchive.stderr);
-            assert.match(noArchive.stderr, re(`its source archive ${src}/apiserver-library-go-a8019f39f670.tar.gz is missing: set OPENSHIFT_SCC_BIN to an openshift-scc built from tools/openshift-scc (or put it on PATH)`));
+            assert.match(
+                noArchive.stderr,
+                re(
+                    `its source archive ${src}/apiserver-library-go-a8019f39f670.tar.gz is missing: set OPENSHIFT_SCC_BIN to an openshift-scc built from tools/openshift-scc (or put it on PATH)`,
+                ),
+            );
             const installed = fakeTool("openshift-scc", "apiserver-library-go@a8019f39f670");
             const onPath = run("openshift-scc.sh", []);
             assert.equal(onPath.status, 0, onPath.stderr);
@@ -99,7 +130,12 @@ describe("scripts without the upstream source archives", () => {
         it("route-crd.sh: names OpenShift's Route CRD and where it comes from", () => {
             const r = run("route-crd.sh", []);
             assert.equal(r.status, UNAVAILABLE_STATUS, r.stderr);
-            assert.match(r.stderr, re(`OpenShift's Route CRD is missing: ${src}/openshift/routes.crd.yaml; it is openshift/api @ 2a3d73913b5a's route/v1/zz_generated.crd-manifests/routes.crd.yaml`));
+            assert.match(
+                r.stderr,
+                re(
+                    `OpenShift's Route CRD is missing: ${src}/openshift/routes.crd.yaml; it is openshift/api @ 2a3d73913b5a's route/v1/zz_generated.crd-manifests/routes.crd.yaml`,
+                ),
+            );
         });
 
         it("toolchain.sh: a provider it cannot build names the Pulumi CLI to install instead", function () {
@@ -130,7 +166,10 @@ describe("scripts without the upstream source archives", () => {
             assert.equal(run("toolchain.sh", ["pulumi-resource-random"], { ci: true }).status, 1);
             const checkers = run("checkers.sh", ["--quiet"], { ci: true });
             assert.equal(checkers.status, 1, checkers.stderr);
-            assert.match(checkers.stderr, re(`its source archive ${src}/kube-linter-0.8.3.tar.gz is missing: install kube-linter v0.8.3 on PATH or set KUBE_LINTER_BIN to it`));
+            assert.match(
+                checkers.stderr,
+                re(`its source archive ${src}/kube-linter-0.8.3.tar.gz is missing: install kube-linter v0.8.3 on PATH or set KUBE_LINTER_BIN to it`),
+            );
         });
     });
 });

@@ -59,12 +59,19 @@ describe("GitHub Actions workflows, checked by actionlint", function () {
         return { status: r.status, findings: r.stdout.trim() ? (JSON.parse(r.stdout) as Finding[]) : [], stderr: r.stderr };
     }
 
-    const workflowFiles = () => fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const workflowFiles = () =>
+        fs
+            .readdirSync(WORKFLOWS)
+            .filter((f) => /\.ya?ml$/.test(f))
+            .sort();
 
     it("reports nothing on any workflow", () => {
         for (const f of ["deploy.yml", "drift.yml", "preview.yml"]) assert.ok(workflowFiles().includes(f), `.github/workflows/${f}`);
         const r = lint(workflowFiles().map((f) => path.join(WORKFLOWS, f)));
-        assert.deepEqual(r.findings.map((f) => `${f.filepath}:${f.line} ${f.message} [${f.kind}]`), []);
+        assert.deepEqual(
+            r.findings.map((f) => `${f.filepath}:${f.line} ${f.message} [${f.kind}]`),
+            [],
+        );
         assert.equal(r.status, 0, r.stderr);
     });
 

@@ -78,7 +78,13 @@ const IMAGE_MUSL = "1.2.4-r2";
 function alpineSecdb(): [string, Buffer][] {
     const files: [string, Buffer][] = [[`${ALPINE_SECDB}/last-update`, Buffer.from("20261202\n")]];
     for (let minor = 3; minor <= 18; minor++) files.push([`${ALPINE_SECDB}/v3.${minor}/`, Buffer.from("")]);
-    const db = { distroversion: "v3.18", reponame: "main", urlprefix: "https://dl-cdn.alpinelinux.org/alpine", apkurl: "{{urlprefix}}/{{distroversion}}/{{reponame}}/{{arch}}/{{pkg.name}}-{{pkg.ver}}.apk", packages: [{ pkg: { name: ADVISORY.package, secfixes: { [ADVISORY.fixedIn]: [ADVISORY.id] } } }] };
+    const db = {
+        distroversion: "v3.18",
+        reponame: "main",
+        urlprefix: "https://dl-cdn.alpinelinux.org/alpine",
+        apkurl: "{{urlprefix}}/{{distroversion}}/{{reponame}}/{{arch}}/{{pkg.name}}-{{pkg.ver}}.apk",
+        packages: [{ pkg: { name: ADVISORY.package, secfixes: { [ADVISORY.fixedIn]: [ADVISORY.id] } } }],
+    };
     files.push([`${ALPINE_SECDB}/v3.18/main.json`, Buffer.from(JSON.stringify(db))]);
     return files;
 }
@@ -133,10 +139,28 @@ function alpineLayer(dir: string): Buffer {
     const root = path.join(dir, "layer-root");
     fs.mkdirSync(path.join(root, "etc"), { recursive: true });
     fs.mkdirSync(path.join(root, "lib/apk/db"), { recursive: true });
-    fs.writeFileSync(path.join(root, "etc/os-release"), ['NAME="Alpine Linux"', "ID=alpine", "VERSION_ID=3.18.4", 'PRETTY_NAME="Alpine Linux v3.18"', 'HOME_URL="https://alpinelinux.org/"', ""].join("\n"));
+    fs.writeFileSync(
+        path.join(root, "etc/os-release"),
+        ['NAME="Alpine Linux"', "ID=alpine", "VERSION_ID=3.18.4", 'PRETTY_NAME="Alpine Linux v3.18"', 'HOME_URL="https://alpinelinux.org/"', ""].join("\n"),
+    );
     fs.writeFileSync(
         path.join(root, "lib/apk/db/installed"),
-        ["C:Q1abcdefghijklmnopqrstuvwxyz0123=", "P:musl", `V:${IMAGE_MUSL}`, "A:x86_64", "S:383152", "I:622592", "T:the musl c library (libc) implementation", "U:https://musl.libc.org/", "L:MIT", "o:musl", "m:Timo Teras <timo.teras@iki.fi>", "t:1696520893", "", ""].join("\n"),
+        [
+            "C:Q1abcdefghijklmnopqrstuvwxyz0123=",
+            "P:musl",
+            `V:${IMAGE_MUSL}`,
+            "A:x86_64",
+            "S:383152",
+            "I:622592",
+            "T:the musl c library (libc) implementation",
+            "U:https://musl.libc.org/",
+            "L:MIT",
+            "o:musl",
+            "m:Timo Teras <timo.teras@iki.fi>",
+            "t:1696520893",
+            "",
+            "",
+        ].join("\n"),
     );
     const archive = path.join(dir, "layer.tar.gz");
     execFileSync("tar", ["--owner=0", "--group=0", "-czf", archive, "-C", root, "etc", "lib"]);
@@ -160,14 +184,16 @@ async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promis
     }
 }
 
-
 /**
  * Clair's tools built from source (clair, clairctl), once this machine can run them: the pod
  * sandbox, PostgreSQL's server, openssl, tar and runuser. Outside CI a missing one skips the
  * suite, naming it; in CI it fails.
  */
 export async function clairToolsOrSkip(context: Mocha.Context): Promise<Record<string, string>> {
-    const missing = sandboxAvailable() ?? (postgresBin() ? undefined : "PostgreSQL's server (Debian package postgresql)") ?? ["openssl", "tar", "runuser"].find((t) => !has(t));
+    const missing =
+        sandboxAvailable() ??
+        (postgresBin() ? undefined : "PostgreSQL's server (Debian package postgresql)") ??
+        ["openssl", "tar", "runuser"].find((t) => !has(t));
     if (missing) {
         if (process.env.CI) throw new Error(`cannot run Clair for real: ${missing}`);
         console.log(`      skipped: ${missing}`);
@@ -229,7 +255,8 @@ export function describeClair(scrapes: Scrapes): void {
         const url = (node: Node, p: string) => `http://127.0.0.1:${ports[node].http}${p}`;
         const introspection = (node: Node, p: string) => `http://127.0.0.1:${ports[node].introspection}${p}`;
         const auth = (issuer = "quay", key = rendered.auth.psk.key) => ({ Authorization: `Bearer ${signedToken(key, issuer)}` });
-        const deadProcess = (node: Node) => () => (running[node] && !running[node].running() ? `the ${node} process ended:\n${running[node].output().slice(-3000)}` : undefined);
+        const deadProcess = (node: Node) => () =>
+            running[node] && !running[node].running() ? `the ${node} process ended:\n${running[node].output().slice(-3000)}` : undefined;
 
         /** Runs a clairctl Job's own script in its own sandboxed pod, with the config of this machine. */
         const runJob = (job: string) => {
@@ -262,7 +289,10 @@ export function describeClair(scrapes: Scrapes): void {
                 const rds = run.resources.filter((r) => r.type === "aws:rds/instance:Instance" && r.name === RDS_INSTANCE(node));
                 assert.equal(rds.length, 1, `RDS instance ${RDS_INSTANCE(node)}`);
                 const instance = unwrapSecrets(rds[0].inputs);
-                assert.ok(c.host.startsWith(`${instance.identifier}.`), `${node}'s connstring names host ${c.host}, not its RDS instance ${instance.identifier}`);
+                assert.ok(
+                    c.host.startsWith(`${instance.identifier}.`),
+                    `${node}'s connstring names host ${c.host}, not its RDS instance ${instance.identifier}`,
+                );
                 pools[node] = Number(c.pool_max_conns);
                 assert.ok(pools[node] >= 2, `${node} pool_max_conns ${c.pool_max_conns}`);
                 // Room for the pool and nothing more: a node that opened more connections than its
@@ -296,7 +326,10 @@ export function describeClair(scrapes: Scrapes): void {
                 const conf = envOf(container, "CLAIR_CONF")!;
                 const confMount = container.volumeMounts!.find((m) => conf.startsWith(m.mountPath + "/"));
                 assert.ok(confMount, `${node}: CLAIR_CONF ${conf} is under no mount`);
-                assert.ok(pods[node].files[confMount.name]?.[path.relative(confMount.mountPath, conf)], `${node}: the ${confMount.name} volume has no ${path.relative(confMount.mountPath, conf)}`);
+                assert.ok(
+                    pods[node].files[confMount.name]?.[path.relative(confMount.mountPath, conf)],
+                    `${node}: the ${confMount.name} volume has no ${path.relative(confMount.mountPath, conf)}`,
+                );
                 const rootCert = parseConnstring(rendered[node].connstring).sslrootcert;
                 const caMount = container.volumeMounts!.find((m) => rootCert.startsWith(m.mountPath + "/"));
                 assert.ok(caMount, `${node}: sslrootcert ${rootCert} is under no mount`);
@@ -323,7 +356,12 @@ export function describeClair(scrapes: Scrapes): void {
         };
         const probesAnswer = async (node: Node) => {
             const container = containerOf(pods[node].spec, "clair") as any;
-            await waitFor(`${node} ready`, 180000, async () => ((await httpGet(introspection(node, container.readinessProbe.httpGet.path))).status === 200 ? true : undefined), deadProcess(node));
+            await waitFor(
+                `${node} ready`,
+                180000,
+                async () => ((await httpGet(introspection(node, container.readinessProbe.httpGet.path))).status === 200 ? true : undefined),
+                deadProcess(node),
+            );
             for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
                 const r = await httpGet(introspection(node, container[probe].httpGet.path));
                 assert.equal(r.status, 200, `${node} ${probe} ${container[probe].httpGet.path}: ${r.status} ${r.body}`);
@@ -338,7 +376,12 @@ export function describeClair(scrapes: Scrapes): void {
             sampler = setInterval(() => {
                 for (const node of NODES) {
                     try {
-                        const n = Number(databases[node].sql("postgres", `SELECT count(*) FROM pg_stat_activity WHERE usename <> 'postgres' AND backend_type = 'client backend'`));
+                        const n = Number(
+                            databases[node].sql(
+                                "postgres",
+                                `SELECT count(*) FROM pg_stat_activity WHERE usename <> 'postgres' AND backend_type = 'client backend'`,
+                            ),
+                        );
                         peakConnections[node] = Math.max(peakConnections[node], n);
                     } catch {
                         // the server is stopping
@@ -366,25 +409,42 @@ export function describeClair(scrapes: Scrapes): void {
             served.set(`/v2/sscan/test/blobs/${layerDigest}`, layer);
             manifestDigest = `sha256:${createHash("sha256").update(`sscan test manifest ${layerDigest}`).digest("hex")}`;
             const manifest = { hash: manifestDigest, layers: [{ hash: layerDigest, uri: `${filesUrl}/v2/sscan/test/blobs/${layerDigest}`, headers: {} }] };
-            const indexed = await fetch(url("indexer", "/indexer/api/v1/index_report"), { method: "POST", headers: { ...auth(), "Content-Type": "application/json" }, body: JSON.stringify(manifest), signal: AbortSignal.timeout(150000) });
+            const indexed = await fetch(url("indexer", "/indexer/api/v1/index_report"), {
+                method: "POST",
+                headers: { ...auth(), "Content-Type": "application/json" },
+                body: JSON.stringify(manifest),
+                signal: AbortSignal.timeout(150000),
+            });
             const report = JSON.parse(await indexed.text());
             assert.equal(indexed.status, 201, JSON.stringify(report));
             assert.equal(report.state, "IndexFinished", JSON.stringify(report));
             assert.ok(report.success, JSON.stringify(report));
             const packages = Object.values(report.packages ?? {}) as any[];
-            assert.ok(packages.some((p) => p.name === "musl" && p.version === IMAGE_MUSL), JSON.stringify(report.packages));
+            assert.ok(
+                packages.some((p) => p.name === "musl" && p.version === IMAGE_MUSL),
+                JSON.stringify(report.packages),
+            );
             // The matcher answers 202 until its updaters have stored a first feed (claircore's Initialized).
-            const vulnerability = await waitFor("a vulnerability report from the matcher", 150000, async () => {
-                const r = await httpGet(url("matcher", `/matcher/api/v1/vulnerability_report/${manifestDigest}`), auth());
-                return r.status === 202 ? undefined : r;
-            }, deadProcess("matcher"));
+            const vulnerability = await waitFor(
+                "a vulnerability report from the matcher",
+                150000,
+                async () => {
+                    const r = await httpGet(url("matcher", `/matcher/api/v1/vulnerability_report/${manifestDigest}`), auth());
+                    return r.status === 202 ? undefined : r;
+                },
+                deadProcess("matcher"),
+            );
             assert.equal(vulnerability.status, 200, vulnerability.body);
             const vr = JSON.parse(vulnerability.body);
             assert.equal(vr.manifest_hash, manifestDigest);
             const musl = Object.entries(vr.packages ?? {}).find(([, p]: [string, any]) => p.name === "musl");
             assert.ok(musl, vulnerability.body);
             const found = (vr.package_vulnerabilities?.[musl[0]] ?? []).map((id: string) => vr.vulnerabilities[id]);
-            assert.deepEqual(found.map((v: any) => [v.name, v.fixed_in_version]), [[ADVISORY.id, ADVISORY.fixedIn]], vulnerability.body);
+            assert.deepEqual(
+                found.map((v: any) => [v.name, v.fixed_in_version]),
+                [[ADVISORY.id, ADVISORY.fixedIn]],
+                vulnerability.body,
+            );
         });
 
         it("the notifier starts after that, polls the matcher's update operations and asks the indexer which manifests they affect; its API wants a token too", async function () {
@@ -393,7 +453,13 @@ export function describeClair(scrapes: Scrapes): void {
             await probesAnswer("notifier");
             // The alpine updater's operation reaches the notifier's processor, which asks the indexer
             // (its rendered indexer_addr, signed as clair-intraservice) for the affected manifests.
-            await waitFor("the notifier's affected-manifest request to the indexer", 60000, async () => (/"request_uri":"\/indexer\/api\/v1\/internal\/affected_manifest\/","status":200/.test(running.indexer.output()) ? true : undefined), deadProcess("notifier"));
+            await waitFor(
+                "the notifier's affected-manifest request to the indexer",
+                60000,
+                async () =>
+                    /"request_uri":"\/indexer\/api\/v1\/internal\/affected_manifest\/","status":200/.test(running.indexer.output()) ? true : undefined,
+                deadProcess("notifier"),
+            );
             const page = `/notifier/api/v1/notification/${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}`;
             assert.equal((await httpGet(url("notifier", page))).status, 401);
             const signed = await httpGet(url("notifier", page), auth());
@@ -402,12 +468,22 @@ export function describeClair(scrapes: Scrapes): void {
 
         it("each node migrated its own database, through its own credentials, and no other", () => {
             for (const node of NODES) {
-                const tables = databases[node].sql(parseConnstring(rendered[node].connstring).dbname, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").split("\n");
+                const tables = databases[node]
+                    .sql(parseConnstring(rendered[node].connstring).dbname, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                    .split("\n");
                 for (const other of NODES) {
-                    assert.equal(tables.includes(OWN_TABLE[other]), other === node, `${node}'s database ${other === node ? "lacks" : "holds"} ${OWN_TABLE[other]}: ${tables.join(", ")}`);
+                    assert.equal(
+                        tables.includes(OWN_TABLE[other]),
+                        other === node,
+                        `${node}'s database ${other === node ? "lacks" : "holds"} ${OWN_TABLE[other]}: ${tables.join(", ")}`,
+                    );
                 }
                 const log = databases[node].log();
-                assert.match(log, /connection authorized: user=\S+ database=\S+ .*SSL enabled/, `${node}: no TLS login in the server log:\n${log.slice(-2000)}`);
+                assert.match(
+                    log,
+                    /connection authorized: user=\S+ database=\S+ .*SSL enabled/,
+                    `${node}: no TLS login in the server log:\n${log.slice(-2000)}`,
+                );
             }
         });
 
@@ -420,11 +496,19 @@ export function describeClair(scrapes: Scrapes): void {
             const statuses: Promise<number>[] = [];
             const requests: http.ClientRequest[] = [];
             for (let i = 0; i < held + 4; i++) {
-                const req = http.request(url("indexer", "/indexer/api/v1/index_report"), { method: "POST", headers: { ...auth(), "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } });
-                statuses.push(new Promise((resolve, reject) => {
-                    req.on("response", (res) => { res.resume(); resolve(res.statusCode!); });
-                    req.on("error", reject);
-                }));
+                const req = http.request(url("indexer", "/indexer/api/v1/index_report"), {
+                    method: "POST",
+                    headers: { ...auth(), "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+                });
+                statuses.push(
+                    new Promise((resolve, reject) => {
+                        req.on("response", (res) => {
+                            res.resume();
+                            resolve(res.statusCode!);
+                        });
+                        req.on("error", reject);
+                    }),
+                );
                 req.write(body.slice(0, 10));
                 requests.push(req);
             }
@@ -432,7 +516,10 @@ export function describeClair(scrapes: Scrapes): void {
             // body is sent: wait for the indexer's own count of refusals, then finish every body.
             const limited = async () => {
                 const text = (await httpGet(introspection("indexer", "/metrics"))).body;
-                return text.split("\n").filter((l) => l.startsWith("clair_http_concurrencylimited_total{")).reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+                return text
+                    .split("\n")
+                    .filter((l) => l.startsWith("clair_http_concurrencylimited_total{"))
+                    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
             };
             await waitFor("the indexer's count of refused requests", 30000, async () => ((await limited()) >= 4 ? true : undefined), deadProcess("indexer"));
             for (const req of requests) req.end(body.slice(10));

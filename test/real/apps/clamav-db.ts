@@ -47,11 +47,19 @@ export function writeUnsignedDatabase(dir: string, db: UnsignedDatabase): string
     const fields = `${headerTime(db.builtAt)}:${db.version}:${sigs}:90`;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "sscan-cud-"));
     try {
-        const info = [`ClamAV-VDB:${fields}:${"0".repeat(32)}:unsigned:sscan-test:${db.builtAt}`, ...Object.entries(db.members).map(([file, text]) => `${file}:${Buffer.byteLength(text)}:${createHash("sha256").update(text).digest("hex")}`)].join("\n") + "\n";
+        const info =
+            [
+                `ClamAV-VDB:${fields}:${"0".repeat(32)}:unsigned:sscan-test:${db.builtAt}`,
+                ...Object.entries(db.members).map(([file, text]) => `${file}:${Buffer.byteLength(text)}:${createHash("sha256").update(text).digest("hex")}`),
+            ].join("\n") + "\n";
         fs.writeFileSync(path.join(work, `${db.name}.info`), info);
         for (const [file, text] of Object.entries(db.members)) fs.writeFileSync(path.join(work, file), text);
         const tgz = path.join(work, "body.tgz");
-        const tar = spawnSync("tar", ["--format=ustar", "--owner=0", "--group=0", "--numeric-owner", "-czf", tgz, "-C", work, `${db.name}.info`, ...Object.keys(db.members)], { encoding: "utf8" });
+        const tar = spawnSync(
+            "tar",
+            ["--format=ustar", "--owner=0", "--group=0", "--numeric-owner", "-czf", tgz, "-C", work, `${db.name}.info`, ...Object.keys(db.members)],
+            { encoding: "utf8" },
+        );
         if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
         const body = fs.readFileSync(tgz);
         const header = Buffer.from(`ClamAV-VDB:${fields}:${createHash("md5").update(body).digest("hex")}:unsigned:sscan-test:${db.builtAt}`.padEnd(512, " "));

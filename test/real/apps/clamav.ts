@@ -48,7 +48,12 @@ function configFileOf(pod: RenderedPod, container: RenderedContainer): { path: s
 
 /** One option of a clamd.conf as written ("Key value" lines), or undefined. */
 function confValue(text: string, key: string): string | undefined {
-    return text.split("\n").map((l) => l.trim().split(/\s+/)).find(([k]) => k === key)?.slice(1).join(" ");
+    return text
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/))
+        .find(([k]) => k === key)
+        ?.slice(1)
+        .join(" ");
 }
 
 /** A size as clamd.conf takes it: bytes, or a number with k/K or m/M (ClamAV's docs: no G). */
@@ -74,7 +79,11 @@ function clamconf(confText: string): Record<string, string> {
 }
 
 /** A probe run the way the kubelet runs it against this machine: exec in the container's sandbox, or a socket or GET on loopback. */
-async function probe(volumes: PodVolumes, container: RenderedContainer & Record<string, any>, kind: "readinessProbe" | "startupProbe" | "livenessProbe"): Promise<{ ok: boolean; detail: string }> {
+async function probe(
+    volumes: PodVolumes,
+    container: RenderedContainer & Record<string, any>,
+    kind: "readinessProbe" | "startupProbe" | "livenessProbe",
+): Promise<{ ok: boolean; detail: string }> {
     const p = container[kind];
     assert.ok(p, `${container.name} has no ${kind}`);
     if (p.exec) {
@@ -83,7 +92,10 @@ async function probe(volumes: PodVolumes, container: RenderedContainer & Record<
     }
     if (p.tcpSocket) {
         const port = portOf(container, p.tcpSocket.port);
-        const ok = await waitForPort(port, 0, () => true).then(() => true, () => false);
+        const ok = await waitForPort(port, 0, () => true).then(
+            () => true,
+            () => false,
+        );
         return { ok, detail: `tcp ${port}` };
     }
     if (p.httpGet) {
@@ -107,9 +119,15 @@ export function describeClamav(scrapes: Scrapes): void {
         let probeBeforeStart: { ok: boolean; detail: string };
 
         before(async function () {
-            const missing = sandboxAvailable() ?? (fs.existsSync(CLAMD) ? undefined : `${CLAMD} (Debian's clamav-daemon)`) ?? ["clamdscan", "clamconf", "tar"].find((t) => !has(t));
+            const missing =
+                sandboxAvailable() ??
+                (fs.existsSync(CLAMD) ? undefined : `${CLAMD} (Debian's clamav-daemon)`) ??
+                ["clamdscan", "clamconf", "tar"].find((t) => !has(t));
             if (missing) {
-                if (process.env.CI) throw new Error(`cannot run clamd from the rendered pod: ${missing} (CI installs clamav, clamav-daemon and clamdscan with apt, and runs as root)`);
+                if (process.env.CI)
+                    throw new Error(
+                        `cannot run clamd from the rendered pod: ${missing} (CI installs clamav, clamav-daemon and clamdscan with apt, and runs as root)`,
+                    );
                 console.log(`      skipped: ${missing}`);
                 this.skip();
             }
@@ -128,7 +146,12 @@ export function describeClamav(scrapes: Scrapes): void {
             assert.ok(dbDir, "clamd.conf sets no DatabaseDirectory");
             const dbMount = (clamdContainer.volumeMounts ?? []).find((m) => m.mountPath === dbDir);
             assert.ok(dbMount, `nothing is mounted at clamd.conf's DatabaseDirectory ${dbDir}`);
-            writeUnsignedDatabase(volumes.dir(dbMount.name), { name: "daily", version: DB_VERSION, builtAt: DB_BUILT_AT, members: { "daily.hdb": hashSignature(eicar(), SIGNATURE) } });
+            writeUnsignedDatabase(volumes.dir(dbMount.name), {
+                name: "daily",
+                version: DB_VERSION,
+                builtAt: DB_BUILT_AT,
+                members: { "daily.hdb": hashSignature(eicar(), SIGNATURE) },
+            });
             probeBeforeStart = await probe(volumes, clamdContainer, "readinessProbe");
             clamd = volumes.start(clamdContainer);
             await waitForPort(port, 60000, () => clamd!.running()).catch((err) => {
@@ -188,7 +211,9 @@ export function describeClamav(scrapes: Scrapes): void {
                 assert.equal(exporterContainer.command, undefined, "the exporter container overrides the image's entry point");
                 // Where Prometheus scrapes it: the PodMonitor's endpoint.
                 const monitor = objectOf(run, "PodMonitor", "clamav");
-                const endpoint = monitor.spec.podMetricsEndpoints.find((e: any) => (exporterContainer.ports ?? []).some((p: any) => p.name === e.port || p.containerPort === e.targetPort));
+                const endpoint = monitor.spec.podMetricsEndpoints.find((e: any) =>
+                    (exporterContainer.ports ?? []).some((p: any) => p.name === e.port || p.containerPort === e.targetPort),
+                );
                 assert.ok(endpoint, `the PodMonitor scrapes no port of the exporter: ${JSON.stringify(monitor.spec.podMetricsEndpoints)}`);
                 metricsPort = portOf(exporterContainer, endpoint.port);
                 metricsPath = endpoint.path ?? "/metrics";
@@ -233,7 +258,12 @@ export function describeClamav(scrapes: Scrapes): void {
                 // Seen here about once in ten runs; Prometheus scrapes again 30 s later, so this
                 // scrapes up to SCRAPES times as Prometheus would, and says how many were lost.
                 const SCRAPES = 4;
-                const value = (body: string, series: string) => body.split("\n").find((l) => l.startsWith(`${series} `) || l.startsWith(`${series}{`))?.split(" ").pop();
+                const value = (body: string, series: string) =>
+                    body
+                        .split("\n")
+                        .find((l) => l.startsWith(`${series} `) || l.startsWith(`${series}{`))
+                        ?.split(" ")
+                        .pop();
                 let body = "";
                 let lost = 0;
                 for (let i = 0; i < SCRAPES; i++) {
@@ -244,7 +274,11 @@ export function describeClamav(scrapes: Scrapes): void {
                     lost++;
                 }
                 if (lost > 0) console.log(`      (${lost} scrape(s) reported clamav_up 0 before one reported 1: the exporter's own race, see the comment)`);
-                assert.equal(value(body, "clamav_up"), "1", `${SCRAPES} scrapes, all clamav_up 0. exporter:\n${exporter!.output()}\nclamd:\n${clamd!.output()}`);
+                assert.equal(
+                    value(body, "clamav_up"),
+                    "1",
+                    `${SCRAPES} scrapes, all clamav_up 0. exporter:\n${exporter!.output()}\nclamd:\n${clamd!.output()}`,
+                );
                 scrapes.add("clamav", `clamav_exporter :${metricsPort}${metricsPath}`, body);
                 assert.match(body, /^clamav_version\{version="1\.4\.\d+"\} 1$/m);
                 assert.equal(Number(value(body, "clamav_db_version")), DB_VERSION);

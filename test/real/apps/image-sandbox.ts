@@ -62,7 +62,8 @@ export class ImagePodVolumes extends PodVolumes {
         }
         for (const [closed, entries] of hidden) {
             shown.push(`mount -t tmpfs -o mode=0755,size=64k tmpfs ${q(closed)}`);
-            for (const e of entries) shown.push(`mkdir -p ${q(e.target)}`, `mount --bind ${q(e.stage)} ${q(e.target)}`, `mount -o remount,bind,ro ${q(e.target)}`);
+            for (const e of entries)
+                shown.push(`mkdir -p ${q(e.target)}`, `mount --bind ${q(e.stage)} ${q(e.target)}`, `mount -o remount,bind,ro ${q(e.target)}`);
             shown.push(`mount -o remount,ro ${q(closed)}`);
         }
         return [...staging, ...shown];

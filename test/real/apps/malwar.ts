@@ -79,11 +79,18 @@ function malwarApp(): Promise<MalwarApp | { missing: string }> {
 function resolvedEnv(run: MockRun, container: any): Record<string, string> {
     const secretData = (name: string): Record<string, string> => {
         const secret = objectOf(run, "Secret", name);
-        return { ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, b]) => [k, Buffer.from(String(b), "base64").toString()])), ...(secret.stringData ?? {}) };
+        return {
+            ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, b]) => [k, Buffer.from(String(b), "base64").toString()])),
+            ...(secret.stringData ?? {}),
+        };
     };
     const env: Record<string, string> = {};
     for (const from of container.envFrom ?? []) {
-        const data = from.configMapRef ? objectOf(run, "ConfigMap", from.configMapRef.name).data ?? {} : from.secretRef ? secretData(from.secretRef.name) : undefined;
+        const data = from.configMapRef
+            ? (objectOf(run, "ConfigMap", from.configMapRef.name).data ?? {})
+            : from.secretRef
+              ? secretData(from.secretRef.name)
+              : undefined;
         assert.ok(data, `envFrom of a kind this test does not resolve: ${JSON.stringify(from)}`);
         for (const [k, v] of Object.entries<string>(data)) env[`${from.prefix ?? ""}${k}`] = v;
     }
@@ -105,13 +112,22 @@ function volumeHolding(container: RenderedContainer, file: string): { volume: st
 
 /** Runs Python (the venv's, as root) over a SQLite file: its tables, and whether a scan id is in `scans`. */
 function sqliteFacts(python: string, file: string, scanId: string): { tables: string[]; scanFound: boolean; integrity: string } {
-    const r = spawnSync(python, ["-c", [
-        "import json, sqlite3, sys",
-        "c = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True)",
-        "tables = sorted(r[0] for r in c.execute(\"select name from sqlite_schema where type = 'table' and name not like 'sqlite_%'\"))",
-        "found = c.execute('select count(*) from scans where id = ?', (sys.argv[2],)).fetchone()[0] == 1 if 'scans' in tables else False",
-        "print(json.dumps({'tables': tables, 'scanFound': found, 'integrity': c.execute('pragma integrity_check').fetchone()[0]}))",
-    ].join("\n"), file, scanId], { encoding: "utf8" });
+    const r = spawnSync(
+        python,
+        [
+            "-c",
+            [
+                "import json, sqlite3, sys",
+                "c = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True)",
+                "tables = sorted(r[0] for r in c.execute(\"select name from sqlite_schema where type = 'table' and name not like 'sqlite_%'\"))",
+                "found = c.execute('select count(*) from scans where id = ?', (sys.argv[2],)).fetchone()[0] == 1 if 'scans' in tables else False",
+                "print(json.dumps({'tables': tables, 'scanFound': found, 'integrity': c.execute('pragma integrity_check').fetchone()[0]}))",
+            ].join("\n"),
+            file,
+            scanId,
+        ],
+        { encoding: "utf8" },
+    );
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout);
 }
@@ -209,7 +225,11 @@ export function describeMalwar(_scrapes: Scrapes): void {
             assert.equal(listed.status, 200, listed.body);
             // A scan (the rule engine only: no network, no LLM) written to the database.
             const skill = "---\nname: sscan-test\nauthor: sscan\n---\n# A skill\n\nRun `echo hello`.\n";
-            const refused = await fetch(url("/api/v1/scan"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content: skill }) });
+            const refused = await fetch(url("/api/v1/scan"), {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ content: skill }),
+            });
             assert.equal(refused.status, 401);
             const res = await fetch(url("/api/v1/scan"), {
                 method: "POST",
@@ -222,7 +242,10 @@ export function describeMalwar(_scrapes: Scrapes): void {
             scanId = scan.scan_id;
             assert.ok(scanId, JSON.stringify(scan));
             const after = JSON.parse((await httpGet(url("/api/v1/scans"), { "X-API-Key": apiKeys[0] })).body);
-            assert.ok(after.some((s: any) => s.scan_id === scanId), JSON.stringify(after));
+            assert.ok(
+                after.some((s: any) => s.scan_id === scanId),
+                JSON.stringify(after),
+            );
         });
 
         it("serves no /metrics (Malwar 0.4.0 has no metrics route), so no scrape of Malwar is recorded", async () => {
@@ -237,7 +260,9 @@ export function describeMalwar(_scrapes: Scrapes): void {
             // The snapshot: the init container that mounts the claim Malwar's pod mounts.
             const claimOf = (p: RenderedPod, name: string) => p.volumes.find((v) => v.name === name)?.persistentVolumeClaim?.claimName;
             const malwarData = volumeHolding(container, env.MALWAR_DB_PATH).volume;
-            const snapshotContainer: RenderedContainer | undefined = (backup.spec.initContainers ?? []).find((c: RenderedContainer) => (c.volumeMounts ?? []).some((m) => claimOf(backup, m.name) === claimOf(pod, malwarData)));
+            const snapshotContainer: RenderedContainer | undefined = (backup.spec.initContainers ?? []).find((c: RenderedContainer) =>
+                (c.volumeMounts ?? []).some((m) => claimOf(backup, m.name) === claimOf(pod, malwarData)),
+            );
             assert.ok(snapshotContainer, `no init container of the backup mounts the claim ${claimOf(pod, malwarData)}`);
             const dataMount = snapshotContainer.volumeMounts!.find((m) => claimOf(backup, m.name) === claimOf(pod, malwarData))!;
             backupVolumes = new ImagePodVolumes(backup.volumes, backup.files).withImage({ imagePaths: [app.venv, app.basePrefix] });
@@ -264,7 +289,8 @@ export function describeMalwar(_scrapes: Scrapes): void {
             const live = sqliteFacts(python, path.join(volumes.dir(malwarData), volumeHolding(container, env.MALWAR_DB_PATH).relative), scanId);
             assert.equal(facts.integrity, "ok");
             assert.deepEqual(facts.tables, live.tables);
-            for (const table of ["scans", "findings", "api_keys", "audit_log", "schema_migrations"]) assert.ok(facts.tables.includes(table), `${table} not in ${facts.tables.join(", ")}`);
+            for (const table of ["scans", "findings", "api_keys", "audit_log", "schema_migrations"])
+                assert.ok(facts.tables.includes(table), `${table} not in ${facts.tables.join(", ")}`);
             assert.ok(facts.scanFound, `scan ${scanId} is not in the copy`);
         });
     });

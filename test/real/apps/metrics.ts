@@ -89,12 +89,24 @@ export function describeMetrics(scrapes: Scrapes): void {
             assert.deepEqual(rules.map((r) => r.metadata.name).sort(), Object.keys(RULE_APP).sort(), "the PrometheusRules this suite knows the app of");
             namespace = rules[0].metadata.namespace;
             groups = rules.flatMap((r) => r.spec.groups);
-            ruleUses = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((rule: any) => ({ where: `PrometheusRule ${r.metadata.name}, alert ${rule.alert}`, expr: rule.expr, app: RULE_APP[r.metadata.name] }))));
-            const dashboard = run.resources.map((r) => unwrapSecrets(r.inputs)).find((o) => o.kind === "ConfigMap" && o.metadata?.name === "scanning-platform-dashboard");
+            ruleUses = rules.flatMap((r) =>
+                r.spec.groups.flatMap((g: any) =>
+                    g.rules.map((rule: any) => ({
+                        where: `PrometheusRule ${r.metadata.name}, alert ${rule.alert}`,
+                        expr: rule.expr,
+                        app: RULE_APP[r.metadata.name],
+                    })),
+                ),
+            );
+            const dashboard = run.resources
+                .map((r) => unwrapSecrets(r.inputs))
+                .find((o) => o.kind === "ConfigMap" && o.metadata?.name === "scanning-platform-dashboard");
             assert.ok(dashboard, "the dashboard ConfigMap");
             const json = JSON.parse(Object.values(dashboard.data as Record<string, string>)[0]);
             // Grafana's variables: $namespace sits inside a label matcher string; $__rate_interval is a range.
-            panelUses = json.panels.flatMap((p: any) => p.targets.map((t: any) => ({ where: `dashboard panel "${p.title}"`, expr: String(t.expr).replace(/\$__rate_interval/g, "5m") })));
+            panelUses = json.panels.flatMap((p: any) =>
+                p.targets.map((t: any) => ({ where: `dashboard panel "${p.title}"`, expr: String(t.expr).replace(/\$__rate_interval/g, "5m") })),
+            );
             promtool = await providePromtool();
             tmp = fs.mkdtempSync(path.join(os.tmpdir(), "apps-metrics-"));
         });
@@ -102,8 +114,15 @@ export function describeMetrics(scrapes: Scrapes): void {
 
         it("the apps' suites scraped Clair's three nodes and clamd's exporter", () => {
             const sources = scrapes.list.map((s) => s.source);
-            for (const node of ["indexer", "matcher", "notifier"]) assert.ok(sources.some((s) => s.startsWith(`clair ${node}`)), `no scrape of Clair's ${node}: ${sources.join(", ")}`);
-            assert.ok(scrapes.list.some((s) => s.app === "clamav"), `no scrape of the ClamAV exporter: ${sources.join(", ")}`);
+            for (const node of ["indexer", "matcher", "notifier"])
+                assert.ok(
+                    sources.some((s) => s.startsWith(`clair ${node}`)),
+                    `no scrape of Clair's ${node}: ${sources.join(", ")}`,
+                );
+            assert.ok(
+                scrapes.list.some((s) => s.app === "clamav"),
+                `no scrape of the ClamAV exporter: ${sources.join(", ")}`,
+            );
         });
 
         it("every metric an alert expression names is served by the app its PrometheusRule watches", () => {
@@ -161,7 +180,17 @@ export function describeMetrics(scrapes: Scrapes): void {
             const alerts = groups.flatMap((g) => g.rules.map((r: any) => r.alert));
             fs.writeFileSync(
                 path.join(tmp, `${name}.test.yaml`),
-                stringify({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests: [{ interval: "1m", input_series: input, alert_rule_test: alerts.map((alertname: string) => ({ eval_time: evalTime, alertname, exp_alerts: [] })) }] }),
+                stringify({
+                    rule_files: ["rules.yaml"],
+                    evaluation_interval: "1m",
+                    tests: [
+                        {
+                            interval: "1m",
+                            input_series: input,
+                            alert_rule_test: alerts.map((alertname: string) => ({ eval_time: evalTime, alertname, exp_alerts: [] })),
+                        },
+                    ],
+                }),
             );
             const r = spawnSync(promtool, ["test", "rules", `${name}.test.yaml`], { cwd: tmp, encoding: "utf8" });
             return { status: r.status, output: `${r.stdout}${r.stderr}` };
@@ -174,7 +203,10 @@ export function describeMetrics(scrapes: Scrapes): void {
         });
 
         it("control: the same series with clamav_up at 0 make ClamavDown fire (promtool's check can fail)", () => {
-            const result = promtoolTest("clamd-down", inputSeries(80 * 60, (name, value) => (name === "clamav_up" ? "0" : value)));
+            const result = promtoolTest(
+                "clamd-down",
+                inputSeries(80 * 60, (name, value) => (name === "clamav_up" ? "0" : value)),
+            );
             assert.notEqual(result.status, 0, result.output);
             assert.match(result.output, /ClamavDown/);
         });

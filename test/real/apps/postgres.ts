@@ -13,7 +13,10 @@ const PG_LIB = "/usr/lib/postgresql";
 
 export function postgresBin(): string | undefined {
     if (!fs.existsSync(PG_LIB)) return undefined;
-    const versions = fs.readdirSync(PG_LIB).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = fs
+        .readdirSync(PG_LIB)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) if (fs.existsSync(path.join(PG_LIB, v, "bin/postgres"))) return path.join(PG_LIB, v, "bin");
     return undefined;
 }
@@ -52,7 +55,11 @@ export class PostgresServer {
         const { dir, port, maxConnections, tls } = this.options;
         fs.mkdirSync(dir, { recursive: true });
         // The server's key must belong to the server's user and be private to it.
-        for (const [from, to] of [[tls.serverCert, "server.crt"], [tls.serverKey, "server.key"]]) fs.copyFileSync(from, path.join(dir, to));
+        for (const [from, to] of [
+            [tls.serverCert, "server.crt"],
+            [tls.serverKey, "server.key"],
+        ])
+            fs.copyFileSync(from, path.join(dir, to));
         fs.chmodSync(path.join(dir, "server.key"), 0o600);
         execFileSync("chown", ["-R", "postgres:postgres", dir]);
         this.asPostgres("initdb", ["-D", this.data, "-U", "postgres", "--auth-local=trust", "--auth-host=reject", "-E", "UTF8", "--no-instructions"]);
@@ -72,7 +79,12 @@ export class PostgresServer {
             fsync: "off",
             log_connections: "on",
         };
-        fs.appendFileSync(path.join(this.data, "postgresql.conf"), Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n");
+        fs.appendFileSync(
+            path.join(this.data, "postgresql.conf"),
+            Object.entries(settings)
+                .map(([k, v]) => `${k} = ${v}`)
+                .join("\n") + "\n",
+        );
         execFileSync("chown", ["-R", "postgres:postgres", this.data]);
         this.asPostgres("pg_ctl", ["-D", this.data, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start"]);
         this.started = true;
@@ -86,7 +98,21 @@ export class PostgresServer {
 
     /** Runs SQL as the superuser over the local socket; returns psql's unaligned, tuples-only output. */
     sql(database: string, statement: string): string {
-        return this.asPostgres("psql", ["-h", this.options.dir, "-p", String(this.options.port), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-XAtq", "-c", statement]).trim();
+        return this.asPostgres("psql", [
+            "-h",
+            this.options.dir,
+            "-p",
+            String(this.options.port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-XAtq",
+            "-c",
+            statement,
+        ]).trim();
     }
 
     /** The server's log (connection lines included). */

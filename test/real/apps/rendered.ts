@@ -24,14 +24,20 @@ export interface RenderedPod {
 export function podOf(run: MockRun, kind: string, name: string): RenderedPod {
     const workload = objectOf(run, kind, name);
     const template = kind === "CronJob" ? workload.spec.jobTemplate.spec.template : workload.spec.template;
-    const claims = (workload.spec.volumeClaimTemplates ?? []).map((c: any) => ({ name: c.metadata.name, persistentVolumeClaim: { claimName: c.metadata.name } }));
+    const claims = (workload.spec.volumeClaimTemplates ?? []).map((c: any) => ({
+        name: c.metadata.name,
+        persistentVolumeClaim: { claimName: c.metadata.name },
+    }));
     const volumes: RenderedVolume[] = [...(template.spec.volumes ?? []), ...claims];
     const files: Record<string, Record<string, string>> = {};
     for (const v of volumes) {
         if (v.configMap) files[v.name] = objectOf(run, "ConfigMap", v.configMap.name).data;
         if (v.secret) {
             const secret = objectOf(run, "Secret", v.secret.secretName);
-            files[v.name] = { ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, b]) => [k, Buffer.from(String(b), "base64").toString()])), ...(secret.stringData ?? {}) };
+            files[v.name] = {
+                ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, b]) => [k, Buffer.from(String(b), "base64").toString()])),
+                ...(secret.stringData ?? {}),
+            };
         }
     }
     return { spec: template.spec, volumes, files };

@@ -11,7 +11,10 @@ export function waitForPort(port: number, timeoutMs: number, alive: () => boolea
     return new Promise((resolve, reject) => {
         const attempt = () => {
             const socket = net.connect(port, "127.0.0.1");
-            socket.once("connect", () => { socket.destroy(); resolve(); });
+            socket.once("connect", () => {
+                socket.destroy();
+                resolve();
+            });
             socket.once("error", () => {
                 socket.destroy();
                 if (!alive()) return reject(new Error(`the process meant to listen on ${port} has ended`));

@@ -35,9 +35,18 @@ export function appTools(which: ("clair" | "clamav_exporter")[]): Promise<Record
         child.on("error", reject);
         child.on("close", (status) => {
             const error = err.match(/\[app-tools\] ERROR: (.*)/)?.[1];
-            if (status === UNAVAILABLE_STATUS) return reject(new AppToolUnavailable(error ?? `scripts/app-tools.sh ${which.join(" ")} cannot provide them here`));
-            if (status !== 0) return reject(new Error(`scripts/app-tools.sh ${which.join(" ")} failed (exit ${status})${error ? `: ${error}` : "; its error is above"}`));
-            resolve(Object.fromEntries(out.trim().split("\n").map((l) => l.split("=", 2))) as Record<AppTool, string>);
+            if (status === UNAVAILABLE_STATUS)
+                return reject(new AppToolUnavailable(error ?? `scripts/app-tools.sh ${which.join(" ")} cannot provide them here`));
+            if (status !== 0)
+                return reject(new Error(`scripts/app-tools.sh ${which.join(" ")} failed (exit ${status})${error ? `: ${error}` : "; its error is above"}`));
+            resolve(
+                Object.fromEntries(
+                    out
+                        .trim()
+                        .split("\n")
+                        .map((l) => l.split("=", 2)),
+                ) as Record<AppTool, string>,
+            );
         });
     });
 }
