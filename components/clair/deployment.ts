@@ -6,6 +6,7 @@ import { autoscaledReplicas, horizontalAutoscaler } from "../shared/autoscaling"
 import { onePodAtATime } from "../shared/disruption";
 import { singleReplicaExemptions } from "../shared/exemptions";
 import { labels, selectorLabels } from "../shared/labels";
+import { rolloutCompleteAnnotation } from "../shared/rollout";
 import { clairIdentity, clairPod, type ClairWorkloadArgs } from "./pod";
 import { clairService } from "./services";
 
@@ -47,7 +48,15 @@ export class ClairDeployment extends pulumi.ComponentResource {
                     name: objectName,
                     namespace: args.namespace,
                     labels: labels(id, objectName),
-                    annotations: { ...args.annotations, ...pod.annotations(workloadExemptions), ...scalingAnnotations },
+                    annotations: {
+                        ...args.annotations,
+                        ...pod.annotations(workloadExemptions),
+                        ...scalingAnnotations,
+                        // Pulumi's own Deployment await ends at the new ReplicaSet's first ready pod, and the
+                        // post-upgrade Job would start mid-rollout: wait for the rollout to be complete
+                        // (components/shared/rollout.ts). The count only when no autoscaler owns it.
+                        ...rolloutCompleteAnnotation(args.autoscaling ? undefined : scaling.replicas),
+                    },
                 },
                 spec: {
                     replicas: scaling.replicas,

@@ -38,6 +38,14 @@ export class ClairIndexer extends pulumi.ComponentResource {
         const pod = clairPod({ ...podBase, mode: "indexer", scratchClaimSize: storageSize });
 
         const scaling = autoscaledReplicas("StatefulSet", args.replicas, args.autoscaling);
+        // No pulumi.com/waitFor here, unlike the Clair Deployments (components/shared/rollout.ts):
+        // pulumi-kubernetes v4.32.0's StatefulSet await (provider/pkg/await/statefulset.go,
+        // processStatefulSetEvent) already waits for the whole rollout. It trusts the status only at
+        // the current observedGeneration and then requires status.currentRevision ==
+        // status.updateRevision, which the StatefulSet controller sets only once every pod runs the
+        // update revision and is ready (k8s.io/kubernetes pkg/controller/statefulset/
+        // stateful_set_utils.go, completeRollingUpdate), and spec.replicas == status.replicas == readyReplicas == currentReplicas.
+        // (It counts ready, not available, pods: the last pod may be within its minReadySeconds of 10.)
         const statefulSet = new k8s.apps.v1.StatefulSet(
             name,
             {

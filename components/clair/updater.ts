@@ -4,6 +4,7 @@ import type { WorkloadCapacity } from "../../lib/capacity";
 import { UPDATER_PODS } from "../../lib/clair-pools";
 import { singleReplicaExemptions } from "../shared/exemptions";
 import { labels, selectorLabels, type AppIdentity } from "../shared/labels";
+import { rolloutCompleteAnnotation } from "../shared/rollout";
 import { clairPod, UPDATER_CONFIG_FILE, type ClairPodBase } from "./pod";
 
 /** The dedicated updater's pods: Clair's, but not the matcher Service's. */
@@ -43,7 +44,16 @@ export class ClairUpdater extends pulumi.ComponentResource {
                     name: UPDATER_NAME,
                     namespace,
                     labels: labels(updaterIdentity, UPDATER_NAME),
-                    annotations: { ...annotations, ...pod.annotations(exemptions) },
+                    annotations: {
+                        ...annotations,
+                        ...pod.annotations(exemptions),
+                        // The same rule as the matcher's and the notifier's (components/shared/rollout.ts): the
+                        // post-upgrade Job waits for this Deployment's rollout to be complete. Pulumi's own
+                        // await happens to suffice for Recreate (the new ReplicaSet starts at the full count,
+                        // after the old pod is gone); the fixed count is what keeps this wait from ending
+                        // on the status written right after the old pod is scaled down.
+                        ...rolloutCompleteAnnotation(UPDATER_PODS),
+                    },
                 },
                 spec: {
                     replicas: UPDATER_PODS,
