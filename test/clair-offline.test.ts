@@ -71,23 +71,28 @@ function waitsFor(run: MockRun, resource: MockResource, type: string, objectName
     return resource.dependencies.some((urn) => urn.endsWith(`::${target.name}`) && urn.includes(type.split(":").slice(1).join(":")));
 }
 
+/** Connected and disconnected configs differ in the two offline switches and the two mapping files' paths, nothing else. */
+function assertOnlyOfflineKeysDiffer(changed: ReturnType<typeof differences>): void {
+    assert.deepEqual(
+        changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)),
+        [
+            { path: "indexer.airgap", from: undefined, to: true },
+            { path: "matcher.disable_updaters", from: undefined, to: true },
+        ],
+    );
+    assert.deepEqual(
+        changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]),
+        MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]),
+    );
+}
+
 describe("Clair disconnected mode: the config switch", () => {
     for (const stack of ["stage", "prod"]) {
         it(`${stack}: the rendered config differs from the connected one in exactly matcher.disable_updaters, indexer.airgap and the two mapping files`, async () => {
             const connected = clairConfigOf(await seeded(stack, {}));
             const disconnected = clairConfigOf(await seeded(stack, { sets: OFFLINE }));
             const changed = differences(connected, disconnected);
-            assert.deepEqual(
-                changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)),
-                [
-                    { path: "indexer.airgap", from: undefined, to: true },
-                    { path: "matcher.disable_updaters", from: undefined, to: true },
-                ],
-            );
-            assert.deepEqual(
-                changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]),
-                MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]),
-            );
+            assertOnlyOfflineKeysDiffer(changed);
         });
     }
 
@@ -98,17 +103,7 @@ describe("Clair disconnected mode: the config switch", () => {
             await seeded("local", { config: { "scanning-platform:clair": JSON.stringify({ ...clair, disconnected: { enabled: false } }) } }),
         );
         const changed = differences(connected, disconnected);
-        assert.deepEqual(
-            changed.filter((d) => !MAPPING_FILE_KEYS.includes(d.path)),
-            [
-                { path: "indexer.airgap", from: undefined, to: true },
-                { path: "matcher.disable_updaters", from: undefined, to: true },
-            ],
-        );
-        assert.deepEqual(
-            changed.filter((d) => MAPPING_FILE_KEYS.includes(d.path)).map((d) => [d.path, d.from, typeof d.to]),
-            MAPPING_FILE_KEYS.map((k) => [k, undefined, "string"]),
-        );
+        assertOnlyOfflineKeysDiffer(changed);
     });
 });
 
