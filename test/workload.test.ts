@@ -77,7 +77,10 @@ describe("the workload helper (one declaration: pod spec, exemptions, capacity)"
     it("derives the digest and PriorityClass exemptions from the declaration", () => {
         const checks = (pod: ReturnType<typeof podTemplate>) => pod.exemptions.map((e) => `${e.checker}/${e.check}`);
         assert.deepEqual(checks(podTemplate({ runAs, containers: [app()], volumes: [] })), ["checkov/CKV_K8S_43", "polaris/priorityClassNotSet"]);
-        assert.deepEqual(checks(podTemplate({ runAs, containers: [app({ image: `example/app${digest}` })], volumes: [], priorityClassName: "high" })), []);
+        assert.deepEqual(
+            checks(podTemplate({ runAs, containers: [app({ image: `example/app${digest}` })], volumes: [], placement: { priorityClassName: "high" } })),
+            [],
+        );
         // One init container pinned by tag only is enough to need the digest exemption.
         assert.deepEqual(
             checks(
@@ -86,7 +89,7 @@ describe("the workload helper (one declaration: pod spec, exemptions, capacity)"
                     containers: [app({ image: `example/app${digest}` })],
                     initContainers: [app({ name: "i" })],
                     volumes: [],
-                    priorityClassName: "high",
+                    placement: { priorityClassName: "high" },
                 }),
             ),
             ["checkov/CKV_K8S_43"],

@@ -65,9 +65,7 @@ export function clairctlPod(args: ClairctlPodArgs): PodTemplate {
         runAs: { user: args.runAsUser, group: args.runAsUser },
         fsGroup: args.runAsUser,
         restartPolicy: "Never",
-        priorityClassName: args.priorityClassName,
-        settings: args.podSettings,
-        ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
+        placement: args,
         containers: [
             {
                 name: "clairctl",

@@ -3,7 +3,7 @@ import type { AutoscalingRange } from "../shared/autoscaling";
 import { appServiceAccount } from "../shared/service-account";
 import { proxyEnv, proxyPorts, type EgressProxy } from "../shared/proxy";
 import type { TrustedCa } from "../shared/trusted-ca";
-import type { PodSettings, WorkloadPlacement } from "../shared/workload";
+import { placementWithAccount, type AppPlacement } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import { CLAIR_NAMES, type ClairMode } from "../../lib/clair-pools";
 import { generatedBase64Key } from "../shared/generated-secret";
@@ -33,10 +33,10 @@ export interface ClairNodeSettings {
 /** The ServiceAccount every Clair pod runs as. */
 export const CLAIR_SERVICE_ACCOUNT = "clair";
 
-export interface ClairArgs {
+/** The placement (namespace, priority class, pod settings) is on every Clair pod: the node types', the clairctl Jobs' and the in-cluster databases'. */
+export interface ClairArgs extends AppPlacement {
     /** Suffix of RDS identifiers, e.g. "prod" -> clair-indexer-prod. */
     stack: string;
-    namespace: pulumi.Input<string>;
     /** Pinned Clair image, e.g. quay.io/projectquay/clair:4.8.0. */
     image: string;
     /** The one host of the three paths (/indexer, /matcher, /notifier). */
@@ -85,15 +85,12 @@ export interface ClairArgs {
     psk?: pulumi.Input<string>;
     /** AWS tags of the RDS resources. */
     tags: Record<string, string>;
-    priorityClassName?: string;
     /** Minutes a Clair pod may take to start (migrations) before liveness takes over. */
     startupMinutes: number;
     /** The cluster's egress proxy: Clair's containers (and clairctl) reach the internet through it. */
     proxy?: EgressProxy;
     /** A trusted CA bundle (TLS inspection): the three node types, and the import from a URL, trust it besides the image's roots. */
     trustedCa?: TrustedCa;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
     /** PodMonitor of the introspection port (all three node types), the alerts; none when absent. */
     monitoring?: MonitoringArgs;
     /**
@@ -139,12 +136,7 @@ export class Clair extends pulumi.ComponentResource {
         const proxyVariables = proxyEnv(args.proxy, [CLAIR_NAMES.indexer, CLAIR_NAMES.matcher, CLAIR_NAMES.notifier]);
         const dedicated = args.updaters.dedicated;
         // Every Clair workload's, the in-cluster databases' too.
-        const placement: WorkloadPlacement = {
-            namespace: args.namespace,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            serviceAccountName,
-        };
+        const placement = placementWithAccount(args, serviceAccountName);
         const databases = new ClairDatabases(
             name,
             { ...placement, stack: args.stack, dedicatedUpdater: dedicated !== undefined, database: args.database, tags: args.tags },
@@ -198,13 +190,11 @@ export class Clair extends pulumi.ComponentResource {
             trustedCa: args.trustedCa,
         };
         const clairctl = {
+            ...placement,
             image: args.image,
             runAsUser: args.runAsUser,
             configSecretName: configFile.secretName,
             caConfigMapName: configFile.caConfigMapName,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-            serviceAccountName,
             extraEnv: proxyVariables,
         };
         const upgrade = args.upgradeJobs;

@@ -15,15 +15,15 @@ import { podMonitor, prometheusRule, scrapeIngress, type MonitoringArgs } from "
 import { allowOnly, DNS, urlPort } from "../shared/network-policy";
 import { execProbe, httpProbe, tcpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../../lib/resources";
-import { podTemplate, podVolume, type ContainerDeclaration, type PodSettings, type WorkloadPlacement } from "../shared/workload";
+import { appPlacementOf, placementWithAccount, podTemplate, podVolume, type AppPlacement, type ContainerDeclaration } from "../shared/workload";
 import { ClamavMirror, MIRROR_PORT } from "./mirror";
 import { ClamavRefresh } from "./refresh";
 
 /** The ServiceAccount clamd and the mirror run as. */
 export const CLAMAV_SERVICE_ACCOUNT = "clamav";
 
-export interface ClamavArgs {
-    namespace: pulumi.Input<string>;
+/** The placement (namespace, priority class, pod settings) is on every ClamAV pod: clamd's, the mirror's and the refresh CronJob's. */
+export interface ClamavArgs extends AppPlacement {
     /** Pinned clamav/clamav image (clamd and freshclam). */
     image: string;
     /** clamd pods; with `autoscaling`, the count the Deployment starts at. */
@@ -61,9 +61,6 @@ export interface ClamavArgs {
     };
     /** The CronJob that restarts clamd to refresh the signatures. */
     refresh: { name: string; schedule: string; image: string; resources: GuaranteedResources };
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
     /** The cluster's egress proxy: freshclam uses it where it reaches outside (the mirror's updater, or clamd's own without the mirror). */
     proxy?: EgressProxy;
     /** A trusted CA bundle (TLS inspection): CURL_CA_BUNDLE for the freshclam that reaches the CDN or an https mirror. */
@@ -132,13 +129,8 @@ export class Clamav extends pulumi.ComponentResource {
         // Where clamd's init containers fetch: the in-cluster mirror, else an external mirror,
         // else the CDN. The mirror is in the same namespace, so its short name resolves.
         const refreshName = args.refresh.name;
-        // Every ClamAV workload's; clamd's and the mirror's with ClamAV's account (the refresh CronJob has one of its own).
-        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = {
-            namespace: args.namespace,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-        };
-        const placement: WorkloadPlacement = { ...appPlacement, serviceAccountName: account.metadata.name };
+        // clamd's and the mirror's, with ClamAV's account (the refresh CronJob has one of its own).
+        const placement = placementWithAccount(args, account.metadata.name);
         const mirror = args.mirror
             ? new ClamavMirror(
                   `${name}-mirror`,
@@ -242,9 +234,7 @@ export class Clamav extends pulumi.ComponentResource {
             runAs,
             fsGroup: args.runAs.group,
             terminationGracePeriodSeconds: 30,
-            priorityClassName: args.priorityClassName,
-            settings: args.podSettings,
-            serviceAccountName: account.metadata.name,
+            placement,
             spread: id,
             uidExemptions: CLAMAV_UID_EXEMPTIONS,
             initContainers,
@@ -358,7 +348,7 @@ export class Clamav extends pulumi.ComponentResource {
         const refresh = new ClamavRefresh(
             `${name}-refresh`,
             {
-                ...appPlacement,
+                ...appPlacementOf(args),
                 deploymentName: CLAMAV_NAME,
                 cronJobName: refreshName,
                 schedule: args.refresh.schedule,

@@ -192,9 +192,7 @@ export class ClamavMirror extends pulumi.ComponentResource {
         const pod = podTemplate({
             runAs: args.runAs,
             fsGroup: args.runAs.group,
-            priorityClassName: args.priorityClassName,
-            settings: args.podSettings,
-            ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
+            placement: args,
             spread: id,
             uidExemptions: MIRROR_UID_EXEMPTIONS,
             exemptions: connected ? UPDATER_PROBE_EXEMPTIONS : [],

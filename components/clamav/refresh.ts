@@ -7,10 +7,10 @@ import { instanceSelector, labels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import type { GuaranteedResources } from "../../lib/resources";
 import { appServiceAccount } from "../shared/service-account";
-import { podTemplate, podVolume, type WorkloadPlacement } from "../shared/workload";
+import { placementWithAccount, podTemplate, podVolume, type AppPlacement } from "../shared/workload";
 
 /** The app's placement, but for the ServiceAccount: this CronJob makes its own. */
-export interface ClamavRefreshArgs extends Omit<WorkloadPlacement, "serviceAccountName"> {
+export interface ClamavRefreshArgs extends AppPlacement {
     deploymentName: string;
     cronJobName: string;
     schedule: string;
@@ -153,12 +153,10 @@ export class ClamavRefresh extends pulumi.ComponentResource {
         const work = podVolume("work", { emptyDir: { sizeLimit: "1Mi" } });
         const PATCH_FILE = "/work/signatures-patch.json";
         const pod = podTemplate({
-            serviceAccountName: account.metadata.name,
             // The only pod of the platform that talks to the API server: its one container
             // mounts the credentials explicitly (serviceAccountVolume).
+            placement: placementWithAccount(args, account.metadata.name),
             restartPolicy: "Never",
-            priorityClassName: args.priorityClassName,
-            settings: args.podSettings,
             runAs: { user: KUBECTL_UID, group: KUBECTL_UID },
             exemptions: NETWORK_POLICY_EXEMPTIONS,
             initContainers: args.mirror

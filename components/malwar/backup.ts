@@ -11,7 +11,7 @@ import { allowOnly, DNS } from "../shared/network-policy";
 import type { GuaranteedResources } from "../../lib/resources";
 import type { RunAs } from "../shared/security";
 import { appServiceAccount } from "../shared/service-account";
-import { podTemplate, podVolume, type WorkloadPlacement } from "../shared/workload";
+import { placementWithAccount, podTemplate, podVolume, type AppPlacement } from "../shared/workload";
 
 /** The backup program, shipped to the pod in a ConfigMap as committed (components/malwar/malwar_backup.py). */
 export const BACKUP_PROGRAM_FILE = "malwar_backup.py";
@@ -28,7 +28,7 @@ const RUN_SECONDS = 1800;
 const TOKEN_SECONDS = 3600;
 
 /** The app's placement, but for the ServiceAccount: this CronJob makes its own. */
-export interface MalwarBackupArgs extends Omit<WorkloadPlacement, "serviceAccountName"> {
+export interface MalwarBackupArgs extends AppPlacement {
     /** CronJob, ServiceAccount and NetworkPolicy name. */
     name: string;
     schedule: string;
@@ -232,12 +232,10 @@ export class MalwarBackup extends pulumi.ComponentResource {
             projected: { sources: [{ serviceAccountToken: { path: "token", audience: STS_AUDIENCE, expirationSeconds: TOKEN_SECONDS } }] },
         });
         const pod = podTemplate({
-            serviceAccountName: account.metadata.name,
+            placement: placementWithAccount(args, account.metadata.name),
             restartPolicy: "Never",
             runAs: args.runAs,
             fsGroup: args.runAs.group,
-            priorityClassName: args.priorityClassName,
-            settings: args.podSettings,
             colocateWith: args.malwarPodLabels,
             uidExemptions: args.uidExemptions,
             exemptions: BACKUP_EXEMPTIONS,

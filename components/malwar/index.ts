@@ -11,7 +11,7 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { httpProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../../lib/resources";
 import { appServiceAccount } from "../shared/service-account";
-import { podTemplate, podVolume, type PodSettings, type WorkloadPlacement } from "../shared/workload";
+import { appPlacementOf, placementWithAccount, podTemplate, podVolume, type AppPlacement } from "../shared/workload";
 import { MalwarBackup, type MalwarBackupArgs } from "./backup";
 import { MALWAR_READINESS_PERIOD_SECONDS } from "./readiness";
 
@@ -37,8 +37,8 @@ export interface MalwarEmail {
     to: string[];
 }
 
-export interface MalwarArgs {
-    namespace: pulumi.Input<string>;
+/** The placement (namespace, priority class, pod settings) is on every Malwar pod, the backup CronJob's too. */
+export interface MalwarArgs extends AppPlacement {
     /** Pinned Malwar image. */
     image: string;
     /** 0 or 1: SQLite, one writer. */
@@ -68,9 +68,6 @@ export interface MalwarArgs {
     /** Scheduled snapshots of the SQLite database to an S3 bucket of its own (MalwarBackup); none when absent. */
     backup?: Pick<MalwarBackupArgs, "schedule" | "retentionDays" | "oidc" | "uploadImage" | "resources" | "region" | "tags">;
     secrets: MalwarSecrets;
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
 }
 
 /** Malwar's options: a component's, plus the provider of the data it keeps on destroy. */
@@ -141,12 +138,6 @@ export class Malwar extends pulumi.ComponentResource {
         const childOpts = { parent: this };
         const meta = { name: MALWAR_NAME, namespace: args.namespace, labels: labels(id) };
         const runAs = { user: args.runAsUser, group: args.runAsUser };
-        // Every Malwar workload's (the backup CronJob has a ServiceAccount of its own).
-        const appPlacement: Omit<WorkloadPlacement, "serviceAccountName"> = {
-            namespace: args.namespace,
-            priorityClassName: args.priorityClassName,
-            podSettings: args.podSettings,
-        };
 
         const account = appServiceAccount(name, { objectName: MALWAR_NAME, namespace: args.namespace, identity: id }, childOpts);
 
@@ -214,11 +205,9 @@ export class Malwar extends pulumi.ComponentResource {
         const tmp = podVolume("tmp", { emptyDir: { sizeLimit: "256Mi" } });
         const data = podVolume("data", { persistentVolumeClaim: { claimName: claim.metadata.name } }, { sharedSize: args.storageSize });
         const pod = podTemplate({
-            serviceAccountName: account.metadata.name,
+            placement: placementWithAccount(args, account.metadata.name),
             runAs,
             fsGroup: args.runAsUser,
-            priorityClassName: args.priorityClassName,
-            settings: args.podSettings,
             // Preferences only, so the one SQLite pod still schedules wherever its claim is.
             spread: id,
             uidExemptions: MALWAR_UID_EXEMPTIONS,
@@ -321,7 +310,8 @@ export class Malwar extends pulumi.ComponentResource {
                   `${name}-backup`,
                   {
                       ...args.backup,
-                      ...appPlacement,
+                      // The backup CronJob has a ServiceAccount of its own.
+                      ...appPlacementOf(args),
                       name: MALWAR_BACKUP_NAME,
                       snapshotImage: args.image,
                       runAs,

@@ -106,9 +106,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
         const pod = podTemplate({
             runAs: { user: POSTGRES_UID, group: POSTGRES_UID },
             fsGroup: POSTGRES_UID,
-            priorityClassName: args.priorityClassName,
-            settings: args.podSettings,
-            ...(args.serviceAccountName ? { serviceAccountName: args.serviceAccountName } : {}),
+            placement: args,
             // One pod: nothing to spread, but the same preferences as every workload.
             spread: id,
             uidExemptions: POSTGRES_UID_EXEMPTIONS,

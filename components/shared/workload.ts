@@ -106,13 +106,29 @@ export interface WorkloadPlacement extends PodPlacement {
     namespace: pulumi.Input<string>;
 }
 
+/** What an app's component receives (its Args extend it): the placement but the ServiceAccount, which the component makes. */
+export type AppPlacement = Omit<WorkloadPlacement, "serviceAccountName">;
+
+/**
+ * The placement part of an app's Args, without the rest of them. The one place that lists its
+ * fields, so a field added to the placement reaches every workload and pod.
+ */
+export function appPlacementOf(app: AppPlacement): AppPlacement {
+    return { namespace: app.namespace, priorityClassName: app.priorityClassName, podSettings: app.podSettings };
+}
+
+/** The placement of an app's workloads: the app's, with the ServiceAccount its pods run as. */
+export function placementWithAccount(app: AppPlacement, serviceAccountName: pulumi.Input<string>): WorkloadPlacement {
+    return { ...appPlacementOf(app), serviceAccountName };
+}
+
 export interface PodDeclaration {
     containers: ContainerDeclaration[];
     /** Run one at a time, in order, before the containers. */
     initContainers?: ContainerDeclaration[];
     /** Every volume of the pod, in the order the spec lists them; each must be mounted. */
     volumes: PodVolume[];
-    /** The image's own user, used unless the platform assigns the IDs (settings.idsAssignedByPlatform). */
+    /** The image's own user, used unless the platform assigns the IDs (placement.podSettings.idsAssignedByPlatform). */
     runAs: RunAs;
     /** Group that owns mounted volumes, with fixed IDs. */
     fsGroup?: number;
@@ -122,14 +138,12 @@ export interface PodDeclaration {
     spread?: AppIdentity;
     /** Run only on the node of a pod with these labels (a requirement): to share its ReadWriteOnce claim. */
     colocateWith?: Record<string, string>;
-    priorityClassName?: string;
-    serviceAccountName?: pulumi.Input<string>;
+    /** The app's placement, passed whole: priority class, cluster-fit settings and ServiceAccount. */
+    placement?: PodPlacement;
     restartPolicy?: string;
     terminationGracePeriodSeconds?: number;
     /** Checker findings this pod's own choices cause (a vendor uid, say), with reasons. */
     exemptions?: Exemption[];
-    /** The app's cluster-fit settings (config `<app>.pod`). */
-    settings?: PodSettings;
 }
 
 export interface CapacityIdentity {
@@ -143,7 +157,7 @@ export interface CapacityIdentity {
 
 export interface PodTemplate {
     spec: k8s.types.input.core.v1.PodSpec;
-    /** The pod template's metadata: the program's labels and annotations plus the app's extra ones (settings). */
+    /** The pod template's metadata: the program's labels and annotations plus the app's extra ones (placement.podSettings). */
     metadata(labels: Record<string, string>, annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>): k8s.types.input.meta.v1.ObjectMeta;
     /** The exemptions that follow from the pod, in the order the workload's annotations list them. */
     exemptions: Exemption[];
@@ -186,13 +200,13 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
     const mounted = new Set(all.flatMap((c) => (c.mounts ?? []).map((m) => m.volume)));
     for (const v of pod.volumes) if (!mounted.has(v)) throw new Error(`volume ${v.name} is declared but no container mounts it`);
     if (pod.spread && pod.colocateWith) throw new Error("a pod either spreads out (spread) or follows another pod (colocateWith), not both");
-    const settings = pod.settings ?? {};
+    const { priorityClassName, serviceAccountName, podSettings: settings = {} } = pod.placement ?? {};
     const ids: PodIds = settings.idsAssignedByPlatform ? undefined : { runAs: pod.runAs, ...(pod.fsGroup !== undefined ? { fsGroup: pod.fsGroup } : {}) };
     const exemptions = [
         ...(pod.exemptions ?? []),
         ...(ids ? (pod.uidExemptions ?? []) : EXEMPTIONS.idsAssignedByPlatform),
         ...digestExemptions(all.map((c) => c.image)),
-        ...(pod.priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
+        ...(priorityClassName ? [] : EXEMPTIONS.noPriorityClass),
     ];
     const podVolumes = pod.volumes.filter((v) => v.source).map((v) => ({ name: v.name, ...v.source }));
     const placement: Pick<k8s.types.input.core.v1.PodSpec, "affinity" | "topologySpreadConstraints"> = {
@@ -202,12 +216,12 @@ export function podTemplate(pod: PodDeclaration): PodTemplate {
     if (settings.affinity)
         placement.affinity = overrideAffinity(settings.affinity, placement.affinity as k8s.types.input.core.v1.Affinity | undefined, pod.colocateWith);
     const spec: k8s.types.input.core.v1.PodSpec = {
-        ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
+        ...(serviceAccountName ? { serviceAccountName } : {}),
         automountServiceAccountToken: false,
         ...(pod.restartPolicy ? { restartPolicy: pod.restartPolicy } : {}),
         securityContext: podSecurityContext(ids),
         ...(pod.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds } : {}),
-        ...(pod.priorityClassName ? { priorityClassName: pod.priorityClassName } : {}),
+        ...(priorityClassName ? { priorityClassName } : {}),
         ...(settings.imagePullSecrets?.length ? { imagePullSecrets: settings.imagePullSecrets.map((name) => ({ name })) } : {}),
         ...(settings.nodeSelector && Object.keys(settings.nodeSelector).length ? { nodeSelector: settings.nodeSelector } : {}),
         ...(settings.tolerations?.length ? { tolerations: settings.tolerations } : {}),
