@@ -26,6 +26,7 @@ const NOT_IN_COMPONENTS_RUN: Record<string, string> = {
     "test/progress.test.ts": "tools/progress.ts",
     "test/workflows.test.ts": "the CI workflows",
     "test/mutation-config.test.ts": "these lists",
+    "test/mutation-sample.test.ts": "tools/stryker-sample-checker.mjs and tools/mutation-summary.ts",
 };
 
 describe("mutation runs' test lists", () => {
