@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { platformLabels } from "./shared/labels";
 
 export interface PlatformNamespaceArgs {
     /** The namespace of every object. */
@@ -22,7 +23,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             ? new k8s.core.v1.Namespace(
                   name,
                   {
-                      metadata: { name: args.name, labels: { "app.kubernetes.io/part-of": "security-scanning", "app.kubernetes.io/managed-by": "pulumi" } },
+                      metadata: { name: args.name, labels: platformLabels() },
                   },
                   { parent: this, retainOnDelete: true, aliases: [{ name, parent: pulumi.rootStackResource }] },
               ).metadata.name

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MANAGED_BY } from "./shared/labels";
+import { platformLabels } from "./shared/labels";
 
 export interface SccGrantArgs {
     /** The namespace of the ServiceAccounts and of the RoleBinding. */
@@ -31,7 +31,7 @@ export class OpenshiftSccGrant extends pulumi.ComponentResource {
                 metadata: {
                     name: `scc-${args.scc}`,
                     namespace: args.namespace,
-                    labels: { "app.kubernetes.io/part-of": "security-scanning", "app.kubernetes.io/managed-by": MANAGED_BY },
+                    labels: platformLabels(),
                 },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `system:openshift:scc:${args.scc}` },
                 subjects: args.serviceAccounts.map((sa) => ({ kind: "ServiceAccount", name: sa, namespace: args.namespace })),

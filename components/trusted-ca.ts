@@ -9,6 +9,7 @@ export const INJECT_TRUSTED_CABUNDLE_LABEL = "config.openshift.io/inject-trusted
 export const INJECTED_CA_CONFIGMAP = "trusted-ca-bundle";
 
 export interface TrustedCaBundleArgs {
+    /** The namespace of the ConfigMap: the platform's, where the pods that mount it run. */
     namespace: pulumi.Input<string>;
     /**
      * "openshift-injected": an empty ConfigMap labelled for OpenShift's injection of the cluster's

@@ -38,11 +38,12 @@ export interface Wiring {
 /** What every app needs to know about monitoring. */
 export function monitoringArgs(config: PlatformConfig): MonitoringArgs {
     const m = config.monitoring;
-    const common = { podMonitors: m.podMonitors, scraper: m.scraper };
-    if (!m.rules) return { ...common, rules: false };
     // The schema requires it with rules; this is for the type.
-    if (m.runbookBaseUrl === undefined) throw new Error("monitoring.runbookBaseUrl is required while monitoring.rules is true");
-    return { ...common, rules: true, runbookBaseUrl: m.runbookBaseUrl };
+    if (m.rules && m.runbookBaseUrl === undefined) throw new Error("monitoring.runbookBaseUrl is required while monitoring.rules is true");
+    return {
+        ...(m.podMonitors ? { podMonitors: { scraper: m.scraper } } : {}),
+        ...(m.rules && m.runbookBaseUrl !== undefined ? { rules: { runbookBaseUrl: m.runbookBaseUrl } } : {}),
+    };
 }
 
 /** The Grafana dashboard's Args, or undefined when monitoring.dashboard is off. */

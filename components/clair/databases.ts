@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkloadPlacement } from "../shared/workload";
+import { placementOf, type WorkloadPlacement } from "../shared/workload";
 import type { DatabaseCapacity, WorkloadCapacity } from "../../lib/capacity";
 import { RdsPostgres, type RdsInstanceSettings } from "../aws/postgres";
 import type { PostgresEndpoint } from "../postgres/endpoint";
@@ -72,7 +72,7 @@ export class ClairDatabases extends pulumi.ComponentResource {
                 const db = new InClusterPostgres(
                     `${name}-${mode}-db`,
                     {
-                        namespace: args.namespace,
+                        ...placementOf(args),
                         name: `clair-${mode}-db`,
                         dbName: CLAIR_DB_NAME,
                         username: "clair",
@@ -87,9 +87,6 @@ export class ClairDatabases extends pulumi.ComponentResource {
                             ...(mode === "matcher" ? [selectorLabels(clairctlIdentity("import"))] : []),
                             ...(mode === "matcher" && args.dedicatedUpdater ? [selectorLabels(updaterIdentity)] : []),
                         ],
-                        priorityClassName: args.priorityClassName,
-                        podSettings: args.podSettings,
-                        serviceAccountName: args.serviceAccountName,
                     },
                     { parent: this },
                 );

@@ -296,9 +296,8 @@ export class Clair extends pulumi.ComponentResource {
             ],
         };
         if (args.monitoring?.podMonitors) podMonitor(name, monitoringId, args.namespace, nodeTypes, ["introspection"], { parent: this }, "clair");
-        const monitoring = args.monitoring;
-        if (monitoring?.rules)
-            prometheusRule(name, monitoringId, args.namespace, (ns) => clairAlerts(ns, monitoring.runbookBaseUrl), { parent: this }, "clair");
+        const rules = args.monitoring?.rules;
+        if (rules) prometheusRule(name, monitoringId, args.namespace, (ns) => clairAlerts(ns, rules.runbookBaseUrl), { parent: this }, "clair");
 
         const routes = new ClairRoutes(
             name,

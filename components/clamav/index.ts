@@ -329,7 +329,8 @@ export class Clamav extends pulumi.ComponentResource {
         const monitoringId = { name: "clamav", component: "monitoring", partOf: "clamav" };
         if (monitoring?.podMonitors)
             podMonitor(name, monitoringId, args.namespace, { matchLabels: instanceSelector(CLAMAV_NAME) }, ["metrics"], childOpts, CLAMAV_NAME);
-        if (monitoring?.rules)
+        const rules = monitoring?.rules;
+        if (monitoring && rules)
             prometheusRule(
                 name,
                 monitoringId,
@@ -339,7 +340,7 @@ export class Clamav extends pulumi.ComponentResource {
                         ns,
                         monitoring.databaseMaxAgeHours,
                         { deployment: CLAMAV_NAME, mirror: mirror ? MIRROR_NAME : undefined },
-                        monitoring.runbookBaseUrl,
+                        rules.runbookBaseUrl,
                     ),
                 childOpts,
                 CLAMAV_NAME,

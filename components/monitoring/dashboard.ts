@@ -3,7 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { platformDashboard } from "../../lib/dashboard";
 import { labels } from "../shared/labels";
 
+/** The ConfigMap that holds the dashboard. */
+export const DASHBOARD_CONFIGMAP = "scanning-platform-dashboard";
+
 export interface PlatformDashboardArgs {
+    /** The namespace of the ConfigMap: the platform's (the sidecar watches the namespaces it is told to). */
     namespace: pulumi.Input<string>;
     /** Labels the Grafana sidecar looks for on dashboard ConfigMaps (e.g. grafana_dashboard: "1"). */
     sidecarLabels: Record<string, string>;
@@ -19,7 +23,7 @@ export class PlatformDashboard extends pulumi.ComponentResource {
             name,
             {
                 metadata: {
-                    name: "scanning-platform-dashboard",
+                    name: DASHBOARD_CONFIGMAP,
                     namespace: args.namespace,
                     labels: { ...labels({ name: "scanning-platform", component: "dashboard" }), ...args.sidecarLabels },
                 },

@@ -7,11 +7,11 @@ import { instanceSelector, labels, selectorLabels } from "../shared/labels";
 import { allowOnly, DNS } from "../shared/network-policy";
 import { execProbe } from "../shared/probes";
 import type { GuaranteedResources } from "../../lib/resources";
-import { perPodClaimVolume, podTemplate, podVolume, type PodSettings } from "../shared/workload";
+import { perPodClaimVolume, podTemplate, podVolume, type WorkloadPlacement } from "../shared/workload";
 import type { PostgresEndpoint } from "./endpoint";
 
-export interface InClusterPostgresArgs {
-    namespace: pulumi.Input<string>;
+/** The placement (namespace, priority class, pod settings, ServiceAccount) is the app's that uses the database. */
+export interface InClusterPostgresArgs extends WorkloadPlacement {
     /** Service and StatefulSet name, e.g. "clair-indexer-db". */
     name: string;
     dbName: string;
@@ -21,14 +21,8 @@ export interface InClusterPostgresArgs {
     storageClass?: string;
     maxConnections: number;
     resources: GuaranteedResources;
-    /** Labels of the pods that may connect (NetworkPolicy). */
-    /** Pods that may connect, one label selector each. */
+    /** Pods that may connect (NetworkPolicy), one label selector each. */
     clients: Record<string, string>[];
-    priorityClassName?: string;
-    /** The app's cluster-fit settings (config `<app>.pod`): on every pod it creates. */
-    podSettings?: PodSettings;
-    /** The app's ServiceAccount (no token mounted); the default account when absent. */
-    serviceAccountName?: pulumi.Input<string>;
 }
 
 const POSTGRES_UID = 999; // the "postgres" user of the official image

@@ -9,6 +9,13 @@ export interface AppIdentity {
 }
 
 export const MANAGED_BY = "pulumi";
+/** app.kubernetes.io/part-of of what belongs to the whole platform rather than to one app. */
+export const PLATFORM = "security-scanning";
+
+/** The labels of an object of the whole platform (the namespace, the SCC grant), not of one app. */
+export function platformLabels(): Record<string, string> {
+    return { "app.kubernetes.io/part-of": PLATFORM, "app.kubernetes.io/managed-by": MANAGED_BY };
+}
 
 /** Labels that select the pods of one workload: stable across versions. */
 export function selectorLabels(id: AppIdentity): Record<string, string> {
@@ -31,7 +38,7 @@ export function labels(id: AppIdentity, instance?: string): Record<string, strin
     return {
         ...selectorLabels(id),
         ...(instance ? { "app.kubernetes.io/instance": instance } : {}),
-        "app.kubernetes.io/part-of": id.partOf ?? "security-scanning",
+        "app.kubernetes.io/part-of": id.partOf ?? PLATFORM,
         "app.kubernetes.io/managed-by": MANAGED_BY,
     };
 }

@@ -34,20 +34,25 @@ export interface PrometheusRuleSpec {
     groups: AlertGroup[];
 }
 
-/** What an app needs to know about monitoring; absent means none of it. */
-export type MonitoringArgs = {
-    /** Create PodMonitors (and the scrape targets they need, such as an exporter sidecar). */
-    podMonitors: boolean;
-    /** The Prometheus that scrapes: admitted to the metrics ports by the NetworkPolicies. */
-    scraper: { namespace: string; podLabels: Record<string, string> };
-} & (
-    | { rules: false }
-    /** The PrometheusRule with the app's alerts, each linking to its runbook under runbookBaseUrl (docs/operations.md's address). */
-    | { rules: true; runbookBaseUrl: string }
-);
+/** The Prometheus that scrapes: its namespace and its pods' labels. */
+export interface Scraper {
+    namespace: string;
+    podLabels: Record<string, string>;
+}
+
+/** What an app needs to know about monitoring; absent means none of it, and so does each absent part. */
+export interface MonitoringArgs {
+    /**
+     * PodMonitors, and the scrape targets they need (such as an exporter sidecar); the scraper is
+     * admitted to the metrics ports by the NetworkPolicies. None when absent.
+     */
+    podMonitors?: { scraper: Scraper };
+    /** The PrometheusRule with the app's alerts, each linking to its runbook under runbookBaseUrl (docs/operations.md's address). None when absent. */
+    rules?: { runbookBaseUrl: string };
+}
 
 /** The NetworkPolicy peer of the scraper: its pods, in its namespace (both must match). */
-export function scraperPeer(scraper: MonitoringArgs["scraper"]): k8s.types.input.networking.v1.NetworkPolicyPeer {
+export function scraperPeer(scraper: Scraper): k8s.types.input.networking.v1.NetworkPolicyPeer {
     return {
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": scraper.namespace } },
         podSelector: { matchLabels: scraper.podLabels },
@@ -56,7 +61,7 @@ export function scraperPeer(scraper: MonitoringArgs["scraper"]): k8s.types.input
 
 /** The ingress rule that lets only the scraper reach `ports`, or none when nothing is scraped. */
 export function scrapeIngress(monitoring: MonitoringArgs | undefined, ports: number[]): PortRule[] {
-    return monitoring?.podMonitors ? [{ ports, peers: [scraperPeer(monitoring.scraper)] }] : [];
+    return monitoring?.podMonitors ? [{ ports, peers: [scraperPeer(monitoring.podMonitors.scraper)] }] : [];
 }
 
 /** A PodMonitor scraping `port` on the selected pods every 30 s. */

@@ -117,6 +117,11 @@ export function appPlacementOf(app: AppPlacement): AppPlacement {
     return { namespace: app.namespace, priorityClassName: app.priorityClassName, podSettings: app.podSettings };
 }
 
+/** The placement part of a workload's Args (the ServiceAccount included), without the rest of them. */
+export function placementOf(workload: WorkloadPlacement): WorkloadPlacement {
+    return { ...appPlacementOf(workload), serviceAccountName: workload.serviceAccountName };
+}
+
 /** The placement of an app's workloads: the app's, with the ServiceAccount its pods run as. */
 export function placementWithAccount(app: AppPlacement, serviceAccountName: pulumi.Input<string>): WorkloadPlacement {
     return { ...appPlacementOf(app), serviceAccountName };
