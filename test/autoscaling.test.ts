@@ -1,6 +1,6 @@
 /**
  * Optional HorizontalPodAutoscalers for the Clair indexer and matcher and for clamd,
- * through the real program under the mocks: off by default (the seed's fixed replica counts),
+ * through the real program under the mocks: off by default (the stack files' fixed replica counts),
  * when on an autoscaler per workload, the capacity report's min and max, and the connection-pool
  * budget sized for the maximum. The engine's handling of the replica count is in the e2e lane.
  */
@@ -13,7 +13,7 @@ import { runProgram, type MockRun } from "../tools/mock-run";
 import { K8S, object, ofType } from "./helpers";
 import { ZOD_WORDING } from "./plain-words";
 
-/** The seed's prod counts (clamd 3) and instance class, and stage's class. */
+/** Pulumi.prod.yaml's counts (Clair's as the Clair v4 deployment overview gives them; clamd 3) and instance class, and stage's class. */
 const PROD = { indexer: 40, matcher: 10, clamd: 3 };
 /**
  * RDS's default max_connections, LEAST(DBInstanceClassMemory / 9531392, 5000), with about 10%
@@ -107,7 +107,7 @@ describe("autoscaling: on", () => {
         const fixed = await capacityReport("prod", {});
         const report = await capacityReport("prod", on("clamav", 8));
         const clamd = report.workloads.find((w) => w.name === "clamav")!;
-        // Per pod: clamd 1 CPU / 4Gi plus the exporter's 100m / 128Mi (the seed's prod sizing).
+        // Per pod: clamd 1 CPU / 4Gi plus the exporter's 100m / 128Mi (Pulumi.prod.yaml's sizing).
         assert.deepEqual([clamd.pods, clamd.atMax.pods, clamd.cpu, clamd.atMax.cpu, clamd.memoryGiB, clamd.atMax.memoryGiB], [3, 8, 3.3, 8.8, 12.375, 33]);
         assert.deepEqual(report.total, fixed.total, "at the minimum, the totals of the fixed stack");
         assert.deepEqual([report.atMax.total.pods - fixed.total.pods, report.atMax.total.cpu - fixed.total.cpu], [5, 5 * 1.1]);

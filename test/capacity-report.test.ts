@@ -79,7 +79,7 @@ describe("capacity report (printed)", () => {
         }
     });
 
-    it("prints the seed's figures in the clair row and a TOTAL the rows add up to, with a one-line legend saying so", () => {
+    it("prints the Clair v4 deployment overview's figures in the clair row and a TOTAL the rows add up to, with a one-line legend saying so", () => {
         const text = formatReport(prod);
         const [header, rule, ...rows] = tableAt(text, "app ");
         assert.deepEqual(
@@ -91,7 +91,7 @@ describe("capacity report (printed)", () => {
                 .slice(1)
                 .map((c) => Number(c.trim().replace(/,/g, "")));
         const byApp = Object.fromEntries(rows.map((r) => [cells(rule, r)[0].trim(), numbers(r)]));
-        // The seed: prod Clair 120 CPU, 120 GiB, 4,000 GiB, three RDS instances (100 GiB each by default).
+        // The Clair v4 deployment overview: prod Clair 120 CPU, 120 GiB, 4,000 GiB, three RDS instances (100 GiB each by default).
         assert.deepEqual(byApp.clair, [60, 120, 120, 4000, 3, 300]);
         const apps = Object.keys(byApp).filter((a) => a !== "TOTAL");
         byApp.TOTAL.forEach((total, i) => assert.equal(total, Math.round(apps.reduce((s, a) => s + byApp[a][i], 0) * 1000) / 1000, `column ${i + 1}`));

@@ -253,7 +253,7 @@ describe("Clair upgrade Jobs: clairctl admin pre/post around a version change", 
         });
     });
 
-    it("are counted in capacity under app clairctl, one pod each (the seed's clair row unchanged)", async () => {
+    it("are counted in capacity under app clairctl, one pod each (the clair row, the Clair v4 deployment overview's figures, unchanged)", async () => {
         const report = await capacityReport("prod", {});
         const clairctl = report.workloads.filter((w) => w.app === "clairctl").map((w) => [w.kind, w.name, w.pods, w.cpu, w.memoryGiB]);
         assert.deepEqual(clairctl, [

@@ -4,7 +4,8 @@ import { quantitiesEqual } from "../policy/lib/quantity";
 import { runProgram } from "../tools/mock-run";
 import { AWS, K8S, object, ofType, rawObject, stackRun } from "./helpers";
 
-const SEED = {
+/** Each stack as the Clair v4 deployment overview describes it. */
+const OVERVIEW = {
     prod: { indexer: 40, matcher: 10, notifier: 10, dbClass: "db.m6g.xlarge", host: "clair.quay.io", namespace: "clair-production", cidr: "10.128.0.0/14" },
     stage: { indexer: 4, matcher: 1, notifier: 1, dbClass: "db.m6g.large", host: "clair.stage.quay.io", namespace: "clair-stage", cidr: "10.64.0.0/14" },
 };
@@ -14,13 +15,13 @@ async function clairConfig(stack: string): Promise<any> {
     return parse(object(run, K8S.secret, "clair-config").stringData["config.yaml"]);
 }
 
-for (const [stack, seed] of Object.entries(SEED)) {
+for (const [stack, expected] of Object.entries(OVERVIEW)) {
     describe(`Clair on the ${stack} stack`, () => {
-        it("runs the seed's replica counts: indexer StatefulSet, matcher and notifier Deployments", async () => {
+        it("runs the Clair v4 deployment overview's replica counts: indexer StatefulSet, matcher and notifier Deployments", async () => {
             const run = await stackRun(stack);
-            assert.equal(object(run, K8S.statefulSet, "clair-indexer").spec.replicas, seed.indexer);
-            assert.equal(object(run, K8S.deployment, "clair-matcher").spec.replicas, seed.matcher);
-            assert.equal(object(run, K8S.deployment, "clair-notifier").spec.replicas, seed.notifier);
+            assert.equal(object(run, K8S.statefulSet, "clair-indexer").spec.replicas, expected.indexer);
+            assert.equal(object(run, K8S.deployment, "clair-matcher").spec.replicas, expected.matcher);
+            assert.equal(object(run, K8S.deployment, "clair-notifier").spec.replicas, expected.notifier);
         });
 
         it("gives every Clair container 2 CPU / 2Gi with requests equal to limits", async () => {
@@ -117,17 +118,17 @@ for (const [stack, seed] of Object.entries(SEED)) {
                 assert.match(cfg[mode].connstring, /pool_max_conns=\d+/);
                 assert.equal(cfg[mode].migrations, true);
             }
-            assert.equal(cfg.matcher.indexer_addr, `http://clair-indexer.${seed.namespace}.svc:8080/`);
-            assert.equal(cfg.notifier.indexer_addr, `http://clair-indexer.${seed.namespace}.svc:8080/`);
-            assert.equal(cfg.notifier.matcher_addr, `http://clair-matcher.${seed.namespace}.svc:8080/`);
+            assert.equal(cfg.matcher.indexer_addr, `http://clair-indexer.${expected.namespace}.svc:8080/`);
+            assert.equal(cfg.notifier.indexer_addr, `http://clair-indexer.${expected.namespace}.svc:8080/`);
+            assert.equal(cfg.notifier.matcher_addr, `http://clair-matcher.${expected.namespace}.svc:8080/`);
             assert.deepEqual(cfg.auth.psk.iss, ["quay", "clairctl"]);
             assert.ok(Buffer.from(cfg.auth.psk.key, "base64").length >= 32);
             assert.deepEqual(cfg.metrics, { name: "prometheus" });
             assert.equal(cfg.introspection_addr, ":8089");
             assert.equal(cfg.http_listen_addr, ":8080");
             assert.deepEqual(cfg.notifier.webhook, {
-                target: `https://${seed.host.replace(/^clair\./, "")}/secscan/notification`,
-                callback: `https://${seed.host}/notifier/api/v1/notification/`,
+                target: `https://${expected.host.replace(/^clair\./, "")}/secscan/notification`,
+                callback: `https://${expected.host}/notifier/api/v1/notification/`,
             });
         });
 
@@ -150,9 +151,9 @@ for (const [stack, seed] of Object.entries(SEED)) {
             const cfg = await clairConfig(stack);
             // RDS's default max_connections, LEAST(DBInstanceClassMemory / 9531392, 5000), with about
             // 90% of the class memory usable: db.m6g.large has 8 GiB, db.m6g.xlarge 16 GiB (AWS).
-            const memoryGiB = { "db.m6g.large": 8, "db.m6g.xlarge": 16 }[seed.dbClass]!;
+            const memoryGiB = { "db.m6g.large": 8, "db.m6g.xlarge": 16 }[expected.dbClass]!;
             const maxConnections = Math.min(Math.floor((memoryGiB * 2 ** 30 * 0.9) / 9531392), 5000);
-            assert.equal(maxConnections, { "db.m6g.large": 811, "db.m6g.xlarge": 1622 }[seed.dbClass]);
+            assert.equal(maxConnections, { "db.m6g.large": 811, "db.m6g.xlarge": 1622 }[expected.dbClass]);
             // clair.database.rds.reservedConnections: the documented default (docs/configuration.md).
             const reserved = 20;
             for (const mode of ["indexer", "matcher", "notifier"] as const) {
@@ -161,7 +162,7 @@ for (const [stack, seed] of Object.entries(SEED)) {
                 // At peak a rolling Deployment runs maxSurge extra pods; a StatefulSet replaces pods one by one.
                 const surge = mode === "indexer" ? 0 : workload.spec.strategy.rollingUpdate.maxSurge;
                 if (mode !== "indexer") assert.equal(surge, 1, `${mode} surges by one pod`);
-                const peak = seed[mode] + surge;
+                const peak = expected[mode] + surge;
                 assert.equal(
                     workload.metadata.annotations["clair.scanning-platform/pool-max-conns"],
                     String(pool),
@@ -187,7 +188,7 @@ for (const [stack, seed] of Object.entries(SEED)) {
                 assert.ok(db, `clair-${mode}-${stack}`);
                 const inputs = db.inputs;
                 assert.equal(inputs.engine, "postgres");
-                assert.equal(inputs.instanceClass, seed.dbClass);
+                assert.equal(inputs.instanceClass, expected.dbClass);
                 assert.equal(inputs.dbName, "clair");
                 assert.equal(inputs.backupRetentionPeriod, 30);
                 assert.match(inputs.backupWindow, /^\d\d:\d\d-\d\d:\d\d$/);
@@ -214,7 +215,7 @@ for (const [stack, seed] of Object.entries(SEED)) {
             const rules = ofType(run, AWS.ingressRule).map((r) => r.inputs);
             assert.deepEqual(
                 rules.map((r) => [r.cidrIpv4, r.ipProtocol, r.fromPort, r.toPort]),
-                [[seed.cidr, "tcp", 5432, 5432]],
+                [[expected.cidr, "tcp", 5432, 5432]],
             );
             assert.equal(ofType(run, AWS.subnetGroup).length, 1);
         });
@@ -225,7 +226,7 @@ for (const [stack, seed] of Object.entries(SEED)) {
             assert.equal(routes.length, 3);
             for (const mode of ["indexer", "matcher", "notifier"]) {
                 const route = routes.find((r) => r.metadata.name === `clair-${mode}`)!;
-                assert.equal(route.spec.host, seed.host);
+                assert.equal(route.spec.host, expected.host);
                 assert.equal(route.spec.path, `/${mode}`);
                 assert.deepEqual(route.spec.to, { kind: "Service", name: `clair-${mode}`, weight: 100 });
                 assert.deepEqual(route.spec.tls, { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" });

@@ -5,7 +5,7 @@ import { K8S, object, ofType, stackRun } from "./helpers";
 describe("ClamAV", () => {
     const NO_MIRROR = { "clamav.mirror.enabled": "false" };
 
-    it("without a mirror, fetches signatures from the CDN as the seed does: freshclam --no-dns, then freshclam, before clamd starts", async () => {
+    it("without a mirror, fetches signatures from the CDN as the ClamAV Helm chart README does: freshclam --no-dns, then freshclam, before clamd starts", async () => {
         const run = await runProgram("prod", { sets: NO_MIRROR });
         const pod = object(run, K8S.deployment, "clamav").spec.template.spec;
         assert.match(object(run, K8S.configMap, "clamav-config").data["freshclam.conf"], /^DatabaseMirror database\.clamav\.net$/m);

@@ -65,7 +65,7 @@ describe("freshclam under tight memory (TestDatabases)", () => {
             ["Deployment/clamav initfreshclam", "StatefulSet/clamav-mirror freshclam"],
         ],
         [
-            "without the mirror: the seed's two init containers",
+            "without the mirror: the ClamAV Helm chart README's two init containers",
             () => runProgram("prod", { sets: NO_MIRROR }),
             ["Deployment/clamav initfreshclam", "Deployment/clamav init2freshclam"],
         ],

@@ -171,7 +171,7 @@ describe("capacity", () => {
     // 100 GiB claim; prod runs 40/10/10, stage 4/1/1, and the one-year prediction 80/40/20 on prod.
     const CLAIR_POD = { cpu: 2, memoryGiB: 2 };
     const INDEXER_CLAIM_GIB = 100;
-    const SEED = {
+    const OVERVIEW = {
         prod: { indexer: 40, matcher: 10, notifier: 10 },
         stage: { indexer: 4, matcher: 1, notifier: 1 },
         year: { indexer: 80, matcher: 40, notifier: 20 },
@@ -187,16 +187,16 @@ describe("capacity", () => {
         storageGiB: a.storageGiB - b.storageGiB,
     });
 
-    it("reproduces the seed's current production: 120 CPU, 120 GiB, 4,000 GiB", async () => {
+    it("reproduces the Clair v4 deployment overview's current production: 120 CPU, 120 GiB, 4,000 GiB", async () => {
         const report = await capacityReport("prod", {});
-        assert.deepEqual(figures(clair(SEED.prod)), [120, 120, 4000], "the seed's own totals");
-        assert.deepEqual([...figures(report.clair), report.clair.rdsInstances], [...figures(clair(SEED.prod)), 3]);
+        assert.deepEqual(figures(clair(OVERVIEW.prod)), [120, 120, 4000], "the overview's own totals");
+        assert.deepEqual([...figures(report.clair), report.clair.rdsInstances], [...figures(clair(OVERVIEW.prod)), 3]);
     });
 
-    it("reproduces the seed's stage: 12 CPU, 12 GiB, 400 GiB", async () => {
+    it("reproduces the Clair v4 deployment overview's stage: 12 CPU, 12 GiB, 400 GiB", async () => {
         const report = await capacityReport("stage", {});
-        assert.deepEqual(figures(clair(SEED.stage)), [12, 12, 400], "the seed's own totals");
-        assert.deepEqual([...figures(report.clair), report.clair.rdsInstances], [...figures(clair(SEED.stage)), 3]);
+        assert.deepEqual(figures(clair(OVERVIEW.stage)), [12, 12, 400], "the overview's own totals");
+        assert.deepEqual([...figures(report.clair), report.clair.rdsInstances], [...figures(clair(OVERVIEW.stage)), 3]);
     });
 
     it("reproduces the one-year prediction (80/40/20 on prod) and its delta", async () => {
@@ -205,9 +205,9 @@ describe("capacity", () => {
             { "clair.indexer.replicas": "80", "clair.matcher.replicas": "40", "clair.notifier.replicas": "20" },
             "prod",
         );
-        assert.deepEqual(figures(clair(SEED.year)), [280, 280, 8000], "the seed's own totals");
-        assert.deepEqual(figures(report.clair), figures(clair(SEED.year)));
-        const delta = minus(clair(SEED.year), clair(SEED.prod));
+        assert.deepEqual(figures(clair(OVERVIEW.year)), [280, 280, 8000], "the overview's own totals");
+        assert.deepEqual(figures(report.clair), figures(clair(OVERVIEW.year)));
+        const delta = minus(clair(OVERVIEW.year), clair(OVERVIEW.prod));
         assert.deepEqual(figures(report.compare!.delta.clair), figures(delta));
         // Only Clair changed, so the whole platform's delta is Clair's.
         assert.deepEqual(figures(report.compare!.delta.total), figures(delta));
@@ -215,7 +215,7 @@ describe("capacity", () => {
 
     it("compares stacks: prod minus stage", async () => {
         const report = await capacityReport("prod", {}, "stage");
-        assert.deepEqual(figures(report.compare!.delta.clair), figures(minus(clair(SEED.prod), clair(SEED.stage))));
+        assert.deepEqual(figures(report.compare!.delta.clair), figures(minus(clair(OVERVIEW.prod), clair(OVERVIEW.stage))));
     });
 
     it("is the stack output `capacity` of the real program, total included", async () => {
@@ -238,17 +238,17 @@ describe("capacity", () => {
         const malwar = { cpu: 0.5 + 0.25, memoryGiB: 0.5 + 0.25, storageGiB: 1 };
         // clairctl: the pre and post upgrade Jobs, one pod each at the default 250m / 256Mi, counted as if running.
         const clairctl = { cpu: 2 * 0.25, memoryGiB: 2 * 0.25, storageGiB: 0 };
-        assert.deepEqual(figures(capacity.apps.clair), figures(clair(SEED.prod)));
+        assert.deepEqual(figures(capacity.apps.clair), figures(clair(OVERVIEW.prod)));
         assert.deepEqual(figures(capacity.apps.clairctl), figures(clairctl));
         assert.deepEqual(figures(capacity.apps.clamav), figures(clamav));
         assert.deepEqual(figures(capacity.apps.malwar), figures(malwar));
-        const total = [clair(SEED.prod), clairctl, clamav, malwar].reduce((a, b) => ({
+        const total = [clair(OVERVIEW.prod), clairctl, clamav, malwar].reduce((a, b) => ({
             cpu: a.cpu + b.cpu,
             memoryGiB: a.memoryGiB + b.memoryGiB,
             storageGiB: a.storageGiB + b.storageGiB,
         }));
         assert.deepEqual(figures(capacity.total), figures(total));
-        assert.equal(capacity.total.pods, SEED.prod.indexer + SEED.prod.matcher + SEED.prod.notifier + 2 + 3 + 1 + 1 + 1 + 1);
+        assert.equal(capacity.total.pods, OVERVIEW.prod.indexer + OVERVIEW.prod.matcher + OVERVIEW.prod.notifier + 2 + 3 + 1 + 1 + 1 + 1);
         assert.deepEqual(
             capacity.workloads.map((w: any) => w.name),
             [
