@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { formatSummary, OUTSIDE_THE_SAMPLE, summarize, wilsonInterval } from "../tools/mutation-summary";
+import { formatSummary, OUTSIDE_THE_SAMPLE, parseSummaryArgs, summarize, wilsonInterval } from "../tools/mutation-summary";
 
 /**
  * Runs `body` (an async function body; `m` is the checker module) in a plain Node.js ES module and
@@ -148,5 +148,15 @@ describe("the mutation summary", () => {
         assert.match(text, /A sample: 9 of 10 mutants that are not static were run/);
         assert.equal(summarize(report, "file").groups.length, 3);
         assert.throws(() => summarize({ files: { "a.ts": { mutants: [m("Pending")] } } }), /mutant status Pending: not one of Stryker's/);
+    });
+
+    it("takes the report as its one argument, before or after --by, and refuses a bad --by naming the value", () => {
+        assert.deepEqual(parseSummaryArgs([]), { report: "reports/mutation-components/mutation.json", by: "dir" });
+        assert.deepEqual(parseSummaryArgs(["r.json"]), { report: "r.json", by: "dir" });
+        assert.deepEqual(parseSummaryArgs(["r.json", "--by", "file"]), { report: "r.json", by: "file" });
+        assert.deepEqual(parseSummaryArgs(["--by", "file", "r.json"]), { report: "r.json", by: "file" });
+        assert.throws(() => parseSummaryArgs(["--by", "line"]), /^Error: --by line: dir or file is allowed$/);
+        assert.throws(() => parseSummaryArgs(["--by"]), /^Error: --by \(no value\): dir or file is allowed$/);
+        assert.throws(() => parseSummaryArgs(["a.json", "b.json"]), /^Error: a.json b.json: one report is allowed$/);
     });
 });

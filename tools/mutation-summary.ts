@@ -157,19 +157,30 @@ export function formatSummary(summary: Summary): string {
     return lines.join("\n");
 }
 
+/** The command's arguments: the report (default: the components run's) and --by dir|file; a mistake names the flag, the value and what is allowed. */
+export function parseSummaryArgs(argv: string[]): { report: string; by: "dir" | "file" } {
+    let by: "dir" | "file" = "dir";
+    const positional: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] !== "--by") {
+            positional.push(argv[i]);
+            continue;
+        }
+        const value = argv[++i];
+        if (value !== "dir" && value !== "file") throw new Error(`--by ${value ?? "(no value)"}: dir or file is allowed`);
+        by = value;
+    }
+    if (positional.length > 1) throw new Error(`${positional.join(" ")}: one report is allowed`);
+    return { report: positional[0] ?? "reports/mutation-components/mutation.json", by };
+}
+
 if (require.main === module) {
-    const args = process.argv.slice(2);
-    const byIndex = args.indexOf("--by");
-    const by = byIndex >= 0 ? args[byIndex + 1] : "dir";
-    if (by !== "dir" && by !== "file") {
-        console.error(`--by ${by ?? "(no value)"}: dir or file is allowed`);
+    try {
+        const { report, by } = parseSummaryArgs(process.argv.slice(2));
+        if (!fs.existsSync(report)) throw new Error(`${report}: no such report (run a mutation run first: npm run mutation:sample, or name the report)`);
+        console.log(formatSummary(summarize(JSON.parse(fs.readFileSync(report, "utf8")) as Report, by)));
+    } catch (error) {
+        console.error((error as Error).message);
         process.exit(2);
     }
-    const positional = args.filter((_, i) => i !== byIndex && i !== byIndex + 1);
-    const file = positional[0] ?? "reports/mutation-components/mutation.json";
-    if (!fs.existsSync(file)) {
-        console.error(`${file}: no such report (run a mutation run first: npm run mutation:sample, or name the report)`);
-        process.exit(2);
-    }
-    console.log(formatSummary(summarize(JSON.parse(fs.readFileSync(file, "utf8")) as Report, by)));
 }
