@@ -1,7 +1,7 @@
 /**
  * The wiring between objects, checked in general over every stack (not one example each):
  *   - every path a container is told to read (env values, literal or from a ConfigMap, and the
- *     paths in its command and args outside the image's system folders) lies under one of its
+ *     paths in its command, args and exec probes outside the image's system folders) lies under one of its
  *     mounts, and where that mount is a ConfigMap, Secret or projected volume, the file exists there;
  *   - every Clair node's connection string names its own database: the host, port, user, password
  *     and database name of the RDS instance registered for that node (`clair-<node>-db`), or of the
@@ -70,9 +70,16 @@ function pathsOf(run: MockRun, container: any): { path: string; from: string }[]
             for (const [k, v] of Object.entries(object(run, K8S.configMap, from.configMapRef.name).data ?? {}))
                 add(v, `env ${k} (ConfigMap ${from.configMapRef.name})`);
     }
-    for (const token of [...(container.command ?? []), ...(container.args ?? [])]) {
-        for (const m of String(token).matchAll(/(?:^|[\s="'])(\/[\w.\/-]+)/g)) {
-            if (!IMAGE_FOLDERS.some((f) => m[1].startsWith(f))) out.push({ path: m[1], from: "command/args" });
+    const commands: [string, unknown[]][] = [
+        ["command/args", [...(container.command ?? []), ...(container.args ?? [])]],
+        // What the kubelet runs in the container reads the container's files too.
+        ...["startupProbe", "livenessProbe", "readinessProbe"].map((probe): [string, unknown[]] => [`${probe} command`, container[probe]?.exec?.command ?? []]),
+    ];
+    for (const [from, tokens] of commands) {
+        for (const token of tokens) {
+            for (const m of String(token).matchAll(/(?:^|[\s="'])(\/[\w.\/-]+)/g)) {
+                if (!IMAGE_FOLDERS.some((f) => m[1].startsWith(f))) out.push({ path: m[1], from });
+            }
         }
     }
     return out;
