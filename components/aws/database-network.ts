@@ -2,12 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface DatabaseNetworkArgs {
+    /** VPC (vpc-...) the security group is created in: the VPC of the cluster and of subnetIds. */
     vpcId: string;
+    /** Private subnets (subnet-...) of the DB subnet group the RDS instances are placed in. */
     subnetIds: string[];
     /** Cluster node/pod CIDRs admitted on 5432. */
     allowedCidrs: string[];
     /** Security groups (e.g. the cluster's node group) admitted on 5432. */
     allowedSecurityGroupIds: string[];
+    /** AWS tags on the subnet group, the security group and each ingress rule. */
     tags: Record<string, string>;
 }
 

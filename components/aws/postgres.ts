@@ -38,11 +38,17 @@ export interface RdsPostgresArgs {
     identifier: string;
     /** Which part of the platform it serves ("clair", "malwar"), for the capacity summary. */
     app: string;
+    /** Database created in the instance (RDS dbName), the one the clients connect to. */
     dbName: string;
+    /** Master user name; its password is generated here (40 characters) and kept as a secret. */
     username: string;
+    /** Instance class, storage, version, backups and protection of the instance. */
     settings: RdsInstanceSettings;
+    /** DB subnet group the instance is placed in (DatabaseNetwork.subnetGroupName). */
     subnetGroupName: pulumi.Input<string>;
+    /** The one VPC security group of the instance, admitting 5432 (DatabaseNetwork.securityGroupId). */
     securityGroupId: pulumi.Input<string>;
+    /** AWS tags on the parameter group and the instance (copied to its snapshots). */
     tags: Record<string, string>;
 }
 

@@ -16,25 +16,37 @@ export interface ClairDatabaseUse {
 }
 
 export interface ClairConfigFileArgs {
+    /** Namespace of the config Secret (clair-config), of the CA ConfigMap, and of the Services named below. */
     namespace: pulumi.Input<string>;
+    /** log_level, e.g. "info" or "debug" (Clair's ParseLogLevel, any case). */
     logLevel: string;
+    /** Per node type: its database (host, port, name, user, password) and pool_max_conns, written into its connstring. */
     databases: Record<ClairMode, ClairDatabaseUse>;
+    /** libpq sslmode of every connstring, e.g. "require" or "verify-full". */
     sslMode: string;
     /** PEM bundle for verify-ca/verify-full; mounted where Clair's SSL_CERT_DIR looks. */
     caBundle?: string;
+    /** Service the matcher and the notifier call the indexer at: http://<name>.<namespace>.svc:8080/ (their indexer_addr). */
     indexerServiceName: string;
+    /** Service the notifier calls the matcher at: http://<name>.<namespace>.svc:8080/ (notifier.matcher_addr). */
     matcherServiceName: string;
+    /** indexer.layer_scan_concurrency: layers one indexer pod scans at once. */
     layerScanConcurrency: number;
     /** indexer.index_report_request_concurrency: index requests one indexer pod takes at once. */
     indexReportRequestConcurrency: number;
     /** indexer.scanlock_retry, in seconds. */
     scanLockRetry: number;
+    /** matcher.period: how often the updaters run; a Go duration, e.g. "6h". */
     matcherPeriod: string;
     /** matcher.update_retention: update operations kept per updater; 0: garbage collection off. */
     matcherUpdateRetention: number;
+    /** notifier.poll_interval: how often the notifier looks for new update operations; a Go duration, e.g. "5m". */
     notifierPollInterval: string;
+    /** notifier.delivery_interval: how often the notifier tries to deliver pending notifications; a Go duration, e.g. "1m". */
     notifierDeliveryInterval: string;
+    /** notifier.webhook: the URL notifications are sent to, and the callback URL Clair resolves each notification id against; no webhook when absent. */
     webhook?: { target: string; callback: string };
+    /** auth.psk.key: the base64 key Quay and clairctl sign their JWTs with (issuers "quay" and "clairctl"). */
     psk: pulumi.Input<string>;
     /** matcher.disable_updaters and indexer.airgap (lib/clair-config.ts). */
     disconnected: boolean;

@@ -30,7 +30,9 @@ export type ClairDatabaseBackend =
 export interface ClairDatabasesArgs extends WorkloadPlacement {
     /** Suffix of RDS identifiers, e.g. "prod" -> clair-indexer-prod. */
     stack: string;
+    /** Where the three databases run: three RDS instances, or three in-cluster PostgreSQL StatefulSets. */
     database: ClairDatabaseBackend;
+    /** AWS tags of the RDS resources, with component clair-<node type> added per instance; unused in-cluster. */
     tags: Record<string, string>;
     /** The dedicated updater's pods write into the matcher database. */
     dedicatedUpdater?: boolean;

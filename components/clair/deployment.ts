@@ -11,6 +11,7 @@ import { clairIdentity, clairPod, type ClairWorkloadArgs } from "./pod";
 import { clairService } from "./services";
 
 export interface ClairDeploymentArgs extends ClairWorkloadArgs {
+    /** Which node type: its Clair mode (CLAIR_MODE), its object names (clair-matcher, clair-notifier) and its type token. */
     mode: "matcher" | "notifier";
 }
 

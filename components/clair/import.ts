@@ -10,9 +10,14 @@ import { BUNDLE_DIR, CLAIRCTL, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP
 export type UpdatersBundle = { url: string } | { claim: string; path: string };
 
 export interface ClairUpdatersImportArgs {
+    /** Namespace of the Job and the CronJob: Clair's, where the config Secret and the bundle's claim are. */
     namespace: pulumi.Input<string>;
     /** The clairctl pod's image, user, config, placement and resources. */
     pod: ClairctlPodSettings;
+    /**
+     * The bundle clairctl import-updaters reads: fetched from the URL, or read from the file at path
+     * in the claim, which is mounted read-only at BUNDLE_DIR. The Job's name is a hash of it.
+     */
     bundle: UpdatersBundle;
     /** A CronJob imports again on this schedule (a bundle refreshed at the same place). */
     schedule?: string;

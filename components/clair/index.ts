@@ -43,15 +43,21 @@ export interface ClairArgs extends AppPlacement {
     host: string;
     /** OpenShift Routes, or a Kubernetes Ingress (which then needs tlsSecretName). */
     exposure: "route" | "ingress";
+    /** IngressClass of the Ingress, e.g. "nginx"; read only with exposure "ingress". */
     ingressClassName: string;
+    /** TLS Secret of the Ingress for the host; read only with exposure "ingress". */
     tlsSecretName?: string;
+    /** Clair's log_level for every node type, e.g. "info" or "debug". */
     logLevel: string;
     /** Numeric uid (and gid) of every Clair container. */
     runAsUser: number;
+    /** The indexer StatefulSet: pods, resources, each pod's claim, and its keys of the config file. */
     indexer: ClairNodeSettings & {
-        /** Class and size of each indexer pod's layer claim. */
+        /** StorageClass of each indexer pod's layer claim. */
         storageClass: string;
+        /** Size of each indexer pod's layer claim, a quantity with a byte unit, e.g. "100Gi". */
         storageSize: string;
+        /** indexer.layer_scan_concurrency: layers one pod scans at once. */
         layerScanConcurrency: number;
         /** Index requests one pod takes at once before answering 429. */
         indexReportRequestConcurrency: number;
@@ -65,14 +71,23 @@ export interface ClairArgs extends AppPlacement {
     updaters: { sets?: string[]; config: Record<string, Record<string, unknown>>; dedicated?: { resources: GuaranteedResources } };
     /** A partial Clair config merged into the rendered file(s), already checked against the keys Clair reads and the program owns. */
     configOverrides: Record<string, unknown>;
-    /** updateRetention: update operations the matcher's garbage collection keeps per updater; 0: no garbage collection. */
-    matcher: ClairNodeSettings & { period: string; updateRetention: number };
+    /** The matcher Deployment: pods, resources, and its keys of the config file. */
+    matcher: ClairNodeSettings & {
+        /** matcher.period: how often the updaters run; a Go duration, e.g. "6h". */
+        period: string;
+        /** matcher.update_retention: update operations the matcher's garbage collection keeps per updater; 0: no garbage collection. */
+        updateRetention: number;
+    };
+    /** The notifier Deployment: pods, resources, and its keys of the config file. */
     notifier: ClairNodeSettings & {
+        /** notifier.poll_interval: how often it looks for new update operations; a Go duration, e.g. "5m". */
         pollInterval: string;
+        /** notifier.delivery_interval: how often it tries to deliver pending notifications; a Go duration, e.g. "1m". */
         deliveryInterval: string;
         /** Where notifications go; the callback defaults to https://<host>/notifier/api/v1/notification/ (Clair appends the id). */
         webhook?: { target: string; callback?: string };
     };
+    /** The three databases (one per node type): on RDS or in the cluster, and how Clair connects to them. */
     database: ClairDatabaseBackend & {
         /** libpq sslmode of every connection. */
         sslMode: string;

@@ -9,8 +9,9 @@ import { clairIdentity, clairPod, type ClairWorkloadArgs, type RhelMappings } fr
 import { clairService } from "./services";
 
 export interface ClairIndexerArgs extends ClairWorkloadArgs {
-    /** Class and size of each pod's layer claim (gp2, 100Gi: sized for IOPS as much as space). */
+    /** StorageClass of each pod's layer claim, e.g. gp2. */
     storageClass: string;
+    /** Size of each pod's layer claim, e.g. 100Gi (sized for IOPS as much as space). */
     storageSize: string;
     /** Disconnected mode: Red Hat's mapping files, which only the indexer's RHEL scanners read. */
     rhelMappings?: RhelMappings;

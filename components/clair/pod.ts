@@ -85,6 +85,7 @@ export function rhelMappingsVolume(mappings: RhelMappings): PodVolume {
 }
 
 export interface ClairPodArgs extends ClairPodBase {
+    /** The node type the container runs as (its CLAIR_MODE), and the labels its pods spread by unless identity is set. */
     mode: ClairMode;
     /** The file in the config Secret this pod reads (CONFIG_FILE unless set). */
     configFile?: string;

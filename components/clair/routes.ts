@@ -4,12 +4,17 @@ import { labels } from "../shared/labels";
 import { CLAIR_MODES, CLAIR_NAMES, type ClairMode } from "../../lib/clair-pools";
 
 export interface ClairRoutesArgs {
+    /** Namespace of the Routes or the Ingress, the same as the Services'. */
     namespace: pulumi.Input<string>;
+    /** The one host of the three paths; the urls output is https://<host>/<node type>. */
     host: string;
+    /** "route": one OpenShift Route per path, edge TLS with the router's certificate; "ingress": one Kubernetes Ingress with the three paths. */
     exposure: "route" | "ingress";
     /** Service per path: "/indexer" -> clair-indexer, ... */
     services: Record<ClairMode, pulumi.Input<string>>;
+    /** IngressClass of the Ingress, e.g. "nginx"; read only with exposure "ingress". */
     ingressClassName: string;
+    /** TLS Secret of the Ingress for the host; read only with exposure "ingress" (the config schema requires it there). */
     tlsSecretName?: string;
 }
 

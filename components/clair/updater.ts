@@ -12,11 +12,13 @@ export const updaterIdentity: AppIdentity = { name: "clair", component: "updater
 export const UPDATER_NAME = "clair-updater";
 
 export interface ClairUpdaterArgs extends ClairPodBase {
+    /** Namespace of the clair-updater Deployment: Clair's, where its config Secret is. */
     namespace: pulumi.Input<string>;
     /** Pod-template annotations: the config checksum. */
     podAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Workload annotations: the matcher database and pool size (read by the policy pack). */
     annotations: Record<string, string>;
+    /** Resources that must complete before the Deployment changes: the pre-upgrade Job, when there is one. */
     after?: pulumi.Resource[];
 }
 

@@ -5,6 +5,7 @@ import { labels } from "../shared/labels";
 import { adminScript, CLAIRCTL_APP, clairctlIdentity, clairctlPod, KEEP_FINISHED_JOB, versionSlug, type ClairctlPodSettings } from "./clairctl";
 
 export interface ClairUpgradeJobArgs {
+    /** Namespace of the Job: Clair's, where its config Secret is. */
     namespace: pulumi.Input<string>;
     /** The clairctl pod's image, user, config, placement and resources. */
     pod: ClairctlPodSettings;

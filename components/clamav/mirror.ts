@@ -31,12 +31,17 @@ export interface ClamavMirrorArgs extends WorkloadPlacement {
     serverImage: string;
     /** The clamav image's user and group: they own the database files on the claim. */
     runAs: { user: number; group: number };
+    /** Where freshclam fetches from: ClamAV's CDN, another mirror (PrivateMirror), or none (no freshclam container; the operator copies the files in). */
     upstream: MirrorUpstream;
     /** freshclam checks per day, 1 to 24 (ClamAV asks for at most hourly). */
     checksPerDay: number;
+    /** Size of the mirror's claim, which holds the database, its patches and freshclam's state, e.g. "2Gi". */
     storageSize: string;
+    /** StorageClass of the mirror's claim; the cluster's default class when unset. */
     storageClass?: string;
+    /** The freshclam container's; its memory limit also decides TestDatabases (on from 2Gi). */
     updaterResources: GuaranteedResources;
+    /** The nginx container's. */
     serverResources: GuaranteedResources;
     /** Labels of the pods that may fetch from the mirror (clamd, the refresh job). */
     clientLabels: Record<string, string>[];

@@ -11,10 +11,15 @@ import { placementWithAccount, podTemplate, podVolume, type AppPlacement } from 
 
 /** The app's placement, but for the ServiceAccount: this CronJob makes its own. */
 export interface ClamavRefreshArgs extends AppPlacement {
+    /** clamd's Deployment: the one object the Role lets the job get and patch, and the one it restarts. */
     deploymentName: string;
+    /** Name of the CronJob, its ServiceAccount, Role, RoleBinding and NetworkPolicy; at most 52 characters (its Jobs add 11). */
     cronJobName: string;
+    /** When the job runs: a Kubernetes CronJob schedule, e.g. "0 3 * * *" or "@daily"; no timeZone is set, so the controller manager's. */
     schedule: string;
+    /** A pinned image with kubectl, e.g. registry.k8s.io/kubectl:v1.33.5; it runs as uid 65532. */
     image: string;
+    /** The kubectl container's. */
     resources: GuaranteedResources;
     /**
      * With a mirror, restart only when it holds other signature versions than the last rollout
@@ -28,6 +33,7 @@ export interface ClamavRefreshArgs extends AppPlacement {
         image: string;
         /** Ports the mirror listens on (NetworkPolicy egress). */
         ports: number[];
+        /** The init container's that reads the mirror's versions. */
         resources: GuaranteedResources;
     };
 }

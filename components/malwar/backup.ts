@@ -31,6 +31,7 @@ const TOKEN_SECONDS = 3600;
 export interface MalwarBackupArgs extends AppPlacement {
     /** CronJob, ServiceAccount and NetworkPolicy name. */
     name: string;
+    /** When a backup runs: a Kubernetes CronJob schedule, e.g. "30 3 * * *"; no timeZone is set, so the controller manager's. */
     schedule: string;
     /** Days a backup object is kept; a replaced or deleted version is kept as long again. */
     retentionDays: number;
@@ -40,10 +41,13 @@ export interface MalwarBackupArgs extends AppPlacement {
     snapshotImage: string;
     /** AWS CLI v2 image for the upload. */
     uploadImage: string;
+    /** Each of the two containers': the snapshot (init) and the upload. */
     resources: GuaranteedResources;
+    /** Malwar's uid and gid (and the pod's fsGroup): the snapshot opens the database files as their owner. */
     runAs: RunAs;
     /** Malwar's ReadWriteOnce claim and the database file on it. */
     claimName: pulumi.Input<string>;
+    /** Absolute path of the SQLite file as Malwar's pod sees it (MALWAR_DB_PATH), e.g. /data/malwar.db; the claim is mounted at its directory. */
     databaseFile: string;
     /** Labels of Malwar's pod: the backup pod runs on its node, where the claim is attached. */
     malwarPodLabels: Record<string, string>;
@@ -51,6 +55,7 @@ export interface MalwarBackupArgs extends AppPlacement {
     storageSize: string;
     /** The AWS region the provider creates the bucket in (aws:region). */
     region: string;
+    /** AWS tags of the bucket and the IAM role, with component malwar-backup added. */
     tags: Record<string, string>;
     /** Exemptions Malwar's uid causes, which the backup pod shares. */
     uidExemptions: Exemption[];

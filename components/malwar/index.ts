@@ -43,13 +43,17 @@ export interface MalwarArgs extends AppPlacement {
     image: string;
     /** 0 or 1: SQLite, one writer. */
     replicas: number;
+    /** The Malwar container's. */
     resources: GuaranteedResources;
     /** uid (and gid, fsGroup) of the container. */
     runAsUser: number;
+    /** MALWAR_LOG_LEVEL, e.g. "INFO" or "DEBUG". */
     logLevel: string;
+    /** MALWAR_AUTO_MIGRATE: Malwar migrates its SQLite schema at start-up. */
     autoMigrate: boolean;
     /** Sent as JSON arrays (pydantic-settings). */
     webhookUrls: string[];
+    /** MALWAR_CORS_ORIGINS, sent as a JSON array: origins such as https://app.example.com, or "*" alone; empty allows no cross-origin browser call. */
     corsOrigins: string[];
     /** Verdicts the webhooks fire for (MALICIOUS, SUSPICIOUS, CAUTION, CLEAN). */
     webhookVerdicts: string[];
@@ -57,16 +61,22 @@ export interface MalwarArgs extends AppPlacement {
     rateLimit: { perKey: number; perIp: number };
     /** The LLM layer: model, tokens per answer, and the risk score below which a scan skips it. */
     llm: { model: string; maxTokens: number; skipBelowRisk: number };
+    /** The email channel (MALWAR_SMTP_* settings, the port opened in the NetworkPolicy); no mail when absent. */
     email?: MalwarEmail;
     /** The cluster's egress proxy: the crawler, the LLM client, webhooks and chat channels go through it (SMTP does not). */
     proxy?: EgressProxy;
     /** The SQLite claim. */
     storageSize: string;
+    /** StorageClass of the SQLite claim; the cluster's default class when unset. */
     storageClass?: string;
     /** An Ingress to the API; none when absent. */
     ingress?: { className: string; annotations: Record<string, string>; hosts: string[]; tlsSecretName?: string };
     /** Scheduled snapshots of the SQLite database to an S3 bucket of its own (MalwarBackup); none when absent. */
     backup?: Pick<MalwarBackupArgs, "schedule" | "retentionDays" | "oidc" | "uploadImage" | "resources" | "region" | "tags">;
+    /**
+     * Values of the Secret malwar-secrets: each sets its variable only when given, except the API
+     * keys, of which one random 40-character key is generated when none is given.
+     */
     secrets: MalwarSecrets;
 }
 

@@ -14,12 +14,19 @@ import type { PostgresEndpoint } from "./endpoint";
 export interface InClusterPostgresArgs extends WorkloadPlacement {
     /** Service and StatefulSet name, e.g. "clair-indexer-db". */
     name: string;
+    /** Database the image creates at first start (POSTGRES_DB), the one the clients connect to. */
     dbName: string;
+    /** The user the image creates as superuser (POSTGRES_USER), whom the clients log in as; its password is generated here (32 characters) and kept as a secret. */
     username: string;
+    /** A pinned official postgres image, e.g. postgres:16.4: it reads the POSTGRES_* variables, its postgres user is uid 999 (the pod runs as it), and it has pg_isready. */
     image: string;
+    /** Size of the pod's data claim, a quantity with a byte unit, e.g. "5Gi". */
     storageSize: string;
+    /** StorageClass of the data claim; the cluster's default class when unset. */
     storageClass?: string;
+    /** PostgreSQL max_connections (the server's -c flag), which the clients' pools must fit in. */
     maxConnections: number;
+    /** The postgres container's. */
     resources: GuaranteedResources;
     /** Pods that may connect (NetworkPolicy), one label selector each. */
     clients: Record<string, string>[];

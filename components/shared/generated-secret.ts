@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 export interface GeneratedSecretArgs {
+    /** Number of characters of the secret (RandomPassword length), e.g. 40 for an RDS master password. */
     length: number;
     /** Characters RDS and URLs accept without escaping: letters and digits only by default. */
     special?: boolean;
