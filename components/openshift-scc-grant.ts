@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformLabels } from "./shared/labels";
 
-export interface SccGrantArgs {
+export interface OpenshiftSccGrantArgs {
     /** The namespace of the ServiceAccounts and of the RoleBinding. */
     namespace: pulumi.Input<string>;
     /**
@@ -23,7 +23,7 @@ export interface SccGrantArgs {
 export class OpenshiftSccGrant extends pulumi.ComponentResource {
     readonly roleBindingName: pulumi.Output<string>;
 
-    constructor(name: string, args: SccGrantArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: OpenshiftSccGrantArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scanning:openshift:SccGrant", name, {}, opts);
         const binding = new k8s.rbac.v1.RoleBinding(
             name,

@@ -15,7 +15,7 @@ import type { EgressProxy } from "../components/shared/proxy";
 import type { TrustedCa } from "../components/shared/trusted-ca";
 import type { TrustedCaBundleArgs } from "../components/trusted-ca";
 import type { PodSettings } from "../components/shared/workload";
-import type { SccGrantArgs } from "../components/openshift-scc-grant";
+import type { OpenshiftSccGrantArgs } from "../components/openshift-scc-grant";
 import { clairVersion } from "../lib/clair-config";
 import { autoscalingRange } from "./autoscaling";
 import { oidcIssuerOf } from "./malwar";
@@ -64,7 +64,7 @@ export function idsAssignedByPlatform(k: PlatformConfig["kubernetes"]): boolean 
  * nonroot-v2): every ServiceAccount the apps' pods run as, known before the apps exist so the
  * grant can be in place before their first pod is admitted.
  */
-export function sccGrantArgs(config: PlatformConfig, namespace: pulumi.Input<string>): SccGrantArgs | undefined {
+export function sccGrantArgs(config: PlatformConfig, namespace: pulumi.Input<string>): OpenshiftSccGrantArgs | undefined {
     // The schema accepts openshiftScc only with platform openshift.
     if (config.kubernetes.openshiftScc !== OPENSHIFT_FIXED_ID_SCC) return undefined;
     const serviceAccounts = [

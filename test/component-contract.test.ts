@@ -2,7 +2,7 @@
  * The component contract (CONTRIBUTING.md, "Component contract") where the source text shows it:
  * each field of an exported `XArgs` interface has a doc comment of its own (a comment above a
  * group of fields documents only the first), and each component's constructor is
- * `(name: string, args: XArgs, opts?: pulumi.ComponentResourceOptions)`, or an options type that
+ * `(name: string, args: <Class>Args, opts?: pulumi.ComponentResourceOptions)`, or an options type that
  * extends it (`MalwarOptions`), and ends with `this.registerOutputs(...)`. Read with the
  * TypeScript parser, file by file: no type checker.
  */
@@ -82,8 +82,8 @@ function signatureProblems(sf: ts.SourceFile, interfaces: Map<string, string[]>)
         const paramName = (p: ts.ParameterDeclaration | undefined) => p?.name.getText(sf);
         if (paramName(name) !== "name" || typeText(name) !== "string") at(ctor, `first parameter is not "name: string" but "${name?.getText(sf)}"`);
         const argsType = typeText(args);
-        if (paramName(args) !== "args" || !argsType?.endsWith("Args") || args.questionToken || args.initializer) {
-            at(ctor, `second parameter is not "args: XArgs" but "${args?.getText(sf)}"`);
+        if (paramName(args) !== "args" || argsType !== `${className}Args` || args.questionToken || args.initializer) {
+            at(ctor, `second parameter is not "args: ${className}Args" but "${args?.getText(sf)}"`);
         } else if (!interfaces.has(argsType)) {
             at(ctor, `${argsType} is not an exported interface under components/`);
         }
@@ -117,7 +117,7 @@ describe("component contract (CONTRIBUTING.md) in the components' source text", 
         );
     });
 
-    it("every component takes (name: string, args: XArgs, opts?: options) and its constructor ends with registerOutputs", () => {
+    it("every component takes (name: string, args: <Class>Args, opts?: options) and its constructor ends with registerOutputs", () => {
         const results = sources.map((sf) => signatureProblems(sf, interfaces));
         const components = results.flatMap((r) => r.components);
         assert.ok(components.length >= 20, `${components.length} components read`);
@@ -141,27 +141,27 @@ describe("component contract (CONTRIBUTING.md) in the components' source text", 
                 "    c: string;",
                 "    d?: number;",
                 "}",
-                "interface LocalArgs { e: string }",
+                "interface UnregisteredArgs { e: string }",
                 "export interface MadeOptions extends pulumi.ComponentResourceOptions { /** x */ x?: string }",
-                "export class Good extends pulumi.ComponentResource {",
+                "export class Made extends pulumi.ComponentResource {",
                 "    constructor(name: string, args: MadeArgs, opts: MadeOptions = {}) { super('t', name, {}, opts); this.registerOutputs({}); }",
                 "}",
                 "export class Renamed extends pulumi.ComponentResource {",
                 "    constructor(id: string, props: MadeArgs, options?: pulumi.ComponentResourceOptions) { super('t', id, {}, options); this.registerOutputs({}); }",
                 "}",
                 "export class Unregistered extends pulumi.ComponentResource {",
-                "    constructor(name: string, args: LocalArgs, opts?: pulumi.CustomResourceOptions) { super('t', name, {}, opts); this.registerOutputs({}); const x = 1; }",
+                "    constructor(name: string, args: UnregisteredArgs, opts?: pulumi.CustomResourceOptions) { super('t', name, {}, opts); this.registerOutputs({}); const x = 1; }",
                 "}",
             ].join("\n"),
         );
         assert.deepEqual(undocumentedArgsFields(sf), ["components/made.ts:6 MadeArgs.b", "components/made.ts:9 MadeArgs.d"]);
         const { components, problems } = signatureProblems(sf, exportedInterfaces(sf));
-        assert.deepEqual(components, ["Good", "Renamed", "Unregistered"]);
+        assert.deepEqual(components, ["Made", "Renamed", "Unregistered"]);
         assert.deepEqual(problems, [
             'components/made.ts:17 Renamed: first parameter is not "name: string" but "id: string"',
-            'components/made.ts:17 Renamed: second parameter is not "args: XArgs" but "props: MadeArgs"',
+            'components/made.ts:17 Renamed: second parameter is not "args: RenamedArgs" but "props: MadeArgs"',
             'components/made.ts:17 Renamed: third parameter is not "opts?: pulumi.ComponentResourceOptions" (or an options type extending it) but "options?: pulumi.ComponentResourceOptions"',
-            "components/made.ts:20 Unregistered: LocalArgs is not an exported interface under components/",
+            "components/made.ts:20 Unregistered: UnregisteredArgs is not an exported interface under components/",
             'components/made.ts:20 Unregistered: third parameter is not "opts?: pulumi.ComponentResourceOptions" (or an options type extending it) but "opts?: pulumi.CustomResourceOptions"',
             "components/made.ts:20 Unregistered: constructor does not end with this.registerOutputs(...)",
         ]);
