@@ -14,6 +14,12 @@ import { listStacks, stackFilePath } from "./cli";
 
 export { listStacks };
 
+/** The resource options a mock run records, from each registration request. */
+type MockResourceOptions = Pick<
+    MockResource,
+    "protect" | "retainOnDelete" | "provider" | "dependencies" | "deleteBeforeReplace" | "ignoreChanges" | "urn" | "parent" | "customTimeouts"
+>;
+
 export interface MockResource {
     type: string;
     name: string;
@@ -30,6 +36,14 @@ export interface MockResource {
     deleteBeforeReplace: boolean;
     /** Input paths the engine leaves as they are live (the ignoreChanges option). */
     ignoreChanges: string[];
+    /** The resource's URN, as the engine forms it from the stack, the parents' types, its type and its name. */
+    urn: string;
+    /** The parent's URN: "" for a resource made at the top level (the stack's child). Part of the resource's URN. */
+    parent: string;
+    /** A component's registerOutputs, once the program called it; undefined before and for custom resources. */
+    registeredOutputs?: Record<string, unknown>;
+    /** The customTimeouts option's create, update and delete durations ("" where not given). */
+    customTimeouts: { create: string; update: string; delete: string };
     /** The ID the provider would give it (pulumi-random's own choice for random resources). */
     id: string | undefined;
     state: Record<string, any>;
@@ -161,10 +175,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     readonly resources: MockResource[] = [];
     readonly generatedSecrets: string[] = [];
     /** Options by "type::name", recorded by RecordingMonitor (MockResourceArgs carries no options). */
-    readonly options = new Map<
-        string,
-        { protect: boolean; retainOnDelete: boolean; provider: string; dependencies: string[]; deleteBeforeReplace: boolean; ignoreChanges: string[] }
-    >();
+    readonly options = new Map<string, MockResourceOptions>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const state: Record<string, any> = { ...args.inputs };
@@ -231,6 +242,9 @@ class RecordingMocks implements pulumi.runtime.Mocks {
             dependencies: [],
             deleteBeforeReplace: false,
             ignoreChanges: [],
+            urn: "",
+            parent: "",
+            customTimeouts: { create: "", update: "", delete: "" },
         };
         if (args.custom === false) id = undefined;
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, id, state, ...options });
@@ -257,7 +271,7 @@ function waitForRegistrations(): Promise<void> {
 
 /**
  * Wraps the SDK's mock monitor (pulumi.runtime.getMonitor, public) so it also notes the
- * protect, retainOnDelete, provider, dependencies, deleteBeforeReplace and ignoreChanges of each request, which MockResourceArgs does not carry.
+ * protect, retainOnDelete, provider, dependencies, deleteBeforeReplace, ignoreChanges, parent and customTimeouts of each request, which MockResourceArgs does not carry.
  */
 function recordOptions(recorder: RecordingMocks): void {
     const monitor: any = pulumi.runtime.getMonitor();
@@ -270,8 +284,22 @@ function recordOptions(recorder: RecordingMocks): void {
             dependencies: req.getDependenciesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             ignoreChanges: req.getIgnorechangesList(),
+            // The SDK's mock monitor forms the URN the same way (MockMonitor.newUrn, not typed).
+            urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+            parent: req.getParent(),
+            customTimeouts: {
+                create: req.getCustomtimeouts()?.getCreate() ?? "",
+                update: req.getCustomtimeouts()?.getUpdate() ?? "",
+                delete: req.getCustomtimeouts()?.getDelete() ?? "",
+            },
         });
         return register(req, callback);
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: unknown) => {
+        const resource = recorder.resources.find((r) => r.urn === req.getUrn());
+        if (resource) resource.registeredOutputs = req.getOutputs()?.toJavaScript() ?? {};
+        return registerOutputs(req, callback);
     };
 }
 
