@@ -4,7 +4,7 @@
  * secret), and the program must refuse a secret given in plaintext. Checked against
  * @pulumi/pulumi 3.270.0; test/sdk-adapter.test.ts fails if a later SDK moves it.
  */
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module the typings do not declare
 const runtimeConfig: { isConfigSecret?: (key: string) => boolean } = require("@pulumi/pulumi/runtime/config");
 
 export function isConfigSecret(fullKey: string): boolean {

@@ -116,7 +116,7 @@ export interface ClairConfigDocument {
 export function connstring(c: ClairConnection): string {
     const quote = (v: string | number) => {
         const text = String(v);
-        return /^[A-Za-z0-9_.\/:-]+$/.test(text) ? text : `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+        return /^[A-Za-z0-9_./:-]+$/.test(text) ? text : `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
     };
     const pairs: [string, string | number][] = [
         ["host", c.host],

@@ -64,7 +64,7 @@ export function maxConnectionsOf(identifier: string, resources: PolicyResource[]
     const instance = resources.find((r) => r.type === "aws:rds/instance:Instance" && r.props.identifier === identifier);
     if (instance) {
         const group = resources.find((r) => r.type === "aws:rds/parameterGroup:ParameterGroup" && r.props.name === instance.props.parameterGroupName);
-        const param = (group?.props.parameters ?? []).find((p: any) => p.name === "max_connections");
+        const param = (group?.props.parameters ?? []).find((p: { name?: unknown }) => p.name === "max_connections");
         if (param && /^\d+$/.test(String(param.value))) return Number(param.value);
         try {
             return maxConnectionsFor(instance.props.instanceClass);

@@ -32,11 +32,12 @@ function parseArgs(argv) {
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const v = argv[i + 1];
-        if (a === "--swagger") ((out.swagger = v), i++);
-        else if (a === "--version") ((out.version = v), i++);
-        else if (a === "--out") ((out.out = v), i++);
-        else if (a === "--crd") (out.crd.push(v), i++);
+        if (a === "--swagger") out.swagger = v;
+        else if (a === "--version") out.version = v;
+        else if (a === "--out") out.out = v;
+        else if (a === "--crd") out.crd.push(v);
         else throw new Error(`unknown argument ${a}`);
+        i++; // the value just read
     }
     if (!out.swagger || !out.version || !out.out) {
         throw new Error("usage: kubeconform-schemas.js --swagger FILE --version vX.Y.Z --out DIR [--crd FILE ...]");
@@ -129,7 +130,7 @@ function main() {
 
     const schemas = new Map(); // file name -> schema (non-strict)
     const shared = new Map(); // file name -> whether its definition carries several GVKs
-    for (const [name, def] of Object.entries(defs)) {
+    for (const def of Object.values(defs)) {
         const gvks = def["x-kubernetes-group-version-kind"];
         if (!gvks) continue;
         for (const gvk of gvks) {

@@ -234,7 +234,7 @@ describe("config messages: the stack names its cluster", () => {
         // An empty context given by a flag is named by the flag.
         assert.throws(
             () => requireClusterSelection({ "kubernetes:context": "" }, stackFileAndSets("prod", { "kubernetes:context": "" })),
-            /^ConfigError: Invalid stack configuration:\n  - --set kubernetes:context: kubernetes:context = \(unset\): /,
+            /^ConfigError: Invalid stack configuration:\n {2}- --set kubernetes:context: kubernetes:context = \(unset\): /,
         );
     });
 

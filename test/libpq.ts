@@ -11,6 +11,6 @@ export function parseConnstring(text: string): Record<string, string> {
 /** The pairs as a connection string, quoting a value that holds anything but plain characters. */
 export function formatConnstring(pairs: Record<string, string>): string {
     return Object.entries(pairs)
-        .map(([k, v]) => `${k}=${/^[A-Za-z0-9_.\/:-]+$/.test(v) ? v : `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`}`)
+        .map(([k, v]) => `${k}=${/^[A-Za-z0-9_./:-]+$/.test(v) ? v : `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`}`)
         .join(" ");
 }

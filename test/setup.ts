@@ -201,12 +201,14 @@ if (strykerNamespace) {
         const hook = (typeof title === "function" ? title : fn) as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
         // A hook that takes mocha's done callback is left as it is (none here does).
         if (typeof hook !== "function" || hook.length > 0) return beforeAll.call(this, title, fn);
-        const suite = this;
+        const suiteTitle = this.fullTitle();
+        // The suite's tests, walked when the hook has run (the wrapper below has mocha's context as `this`).
+        const eachTest: (fn: (t: { fullTitle(): string }) => void) => void = (fn) => this.eachTest(fn);
         const wrapped = async function (this: unknown): Promise<unknown> {
             const ns = strykerNamespace;
             if (ns.activeMutant !== undefined) return hook.call(this);
             const before = ns.currentTestId;
-            const id = `before-hook:${suite.fullTitle()}`;
+            const id = `before-hook:${suiteTitle}`;
             ns.currentTestId = id;
             try {
                 return await hook.call(this);
@@ -216,7 +218,7 @@ if (strykerNamespace) {
                 const reached = perTest?.[id];
                 if (perTest && reached) {
                     delete perTest[id];
-                    suite.eachTest((test) => {
+                    eachTest((test) => {
                         const counts = (perTest[test.fullTitle()] ??= {});
                         for (const [mutant, n] of Object.entries(reached)) counts[mutant] = (counts[mutant] ?? 0) + n;
                     });

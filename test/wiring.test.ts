@@ -77,7 +77,7 @@ function pathsOf(run: MockRun, container: any): { path: string; from: string }[]
     ];
     for (const [from, tokens] of commands) {
         for (const token of tokens) {
-            for (const m of String(token).matchAll(/(?:^|[\s="'])(\/[\w.\/-]+)/g)) {
+            for (const m of String(token).matchAll(/(?:^|[\s="'])(\/[\w./-]+)/g)) {
                 if (!IMAGE_FOLDERS.some((f) => m[1].startsWith(f))) out.push({ path: m[1], from });
             }
         }

@@ -12,6 +12,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import * as semver from "semver";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = path.join(ROOT, ".github/workflows");
@@ -260,7 +261,7 @@ describe("GitHub Actions workflows (.github/workflows/)", () => {
         });
 
         it("gives every such job the pack's dependencies, Node 20, the Pulumi CLI and the backend, and runs no pulumi command of its own", () => {
-            assert.ok(require("semver").satisfies(`${NODE_VERSION}.99.0`, PACKAGE.engines.node), `Node ${NODE_VERSION} is in package.json's engines`);
+            assert.ok(semver.satisfies(`${NODE_VERSION}.99.0`, PACKAGE.engines.node), `Node ${NODE_VERSION} is in package.json's engines`);
             const jobs = new Map(scripted.map((c) => [label(c.instance), c]));
             assert.equal(jobs.size, 7, "preview x2, deploy stage, prod plan, deploy prod, drift x2");
             for (const [name, c] of jobs) {

@@ -238,14 +238,13 @@ if (ENABLED) {
         else stats.v8Hit++;
         if (!cachedData || script.cachedDataRejected) pending.push({ file, hash, script });
         const fn = script.runInThisContext({ displayErrors: true });
-        const mod = this;
-        const localRequire = (id) => mod.require(id);
-        localRequire.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
-        localRequire.resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
+        const localRequire = (id) => this.require(id);
+        localRequire.resolve = (request, options) => Module._resolveFilename(request, this, false, options);
+        localRequire.resolve.paths = (request) => Module._resolveLookupPaths(request, this);
         localRequire.main = process.mainModule;
         localRequire.extensions = Module._extensions;
         localRequire.cache = Module._cache;
-        return fn.call(mod.exports, mod.exports, localRequire, mod, filename, path.dirname(filename));
+        return fn.call(this.exports, this.exports, localRequire, this, filename, path.dirname(filename));
     };
 }
 

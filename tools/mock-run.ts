@@ -262,7 +262,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
  * resource list is complete. Checked against @pulumi/pulumi 3.270.0; every mock test fails if a
  * later SDK removes it (the run then throws here).
  */
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module the typings do not declare
 const settings: { waitForRPCs?: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
 function waitForRegistrations(): Promise<void> {
     if (typeof settings.waitForRPCs !== "function") throw new Error("@pulumi/pulumi no longer exports runtime/settings waitForRPCs: update tools/mock-run.ts");
@@ -397,6 +397,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<MockRun> {
     // Config errors name the flag for values given with `sets`, the stack file for the rest.
     setConfigOrigin(stackFileAndSets(stack, options.sets ?? {}));
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path known only at run time
         program = require(entry);
     } catch (err) {
         // How far the program got before it failed: a config error must stop it at zero.

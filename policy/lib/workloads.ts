@@ -5,22 +5,25 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ReportViolation, type ResourceValidation, type ResourceValidationArgs } from "@pulumi/policy";
-import type { Resource, Unwrap } from "@pulumi/pulumi";
+import type { CustomResourceOptions, Resource, Unwrap } from "@pulumi/pulumi";
 
 /** A pod spec and a container as the policies see them: the SDK's input types, resolved. */
 export type PodSpec = Unwrap<k8s.types.input.core.v1.PodSpec>;
 export type Container = Unwrap<k8s.types.input.core.v1.Container>;
 
 /** A resource class of @pulumi/kubernetes, as validateResourceOfType takes it. */
-type ResourceClass<TArgs> = { new (name: string, args: TArgs, ...rest: any[]): Resource };
+type ResourceClass<TArgs> = { new (name: string, args: TArgs, opts?: CustomResourceOptions): Resource };
+
+/** A resource's props as a stack policy sees them (PolicyResource.props): not typed. */
+type UntypedProps = Record<string, unknown>;
 
 interface WorkloadKind {
-    /** The resource class, e.g. k8s.apps.v1.Deployment. */
-    resourceClass: ResourceClass<any>;
     /** Its Pulumi type, e.g. "kubernetes:apps/v1:Deployment". */
     type: string;
-    /** The pod spec in the resource's (untyped) props. */
-    podSpec: (props: any) => PodSpec | undefined;
+    /** The pod spec in the resource's untyped props. */
+    podSpec: (props: UntypedProps) => PodSpec | undefined;
+    /** A resource validation for this kind: validateResourceOfType with its own class, so its props arrive typed. */
+    validation: (validate: WorkloadValidation) => ResourceValidation;
 }
 
 /** One entry of the table: the locator is written against the kind's own typed props. */
@@ -28,7 +31,15 @@ function workloadKind<TArgs>(resourceClass: ResourceClass<TArgs>, podSpec: (prop
     // Every generated resource class carries its Pulumi type; validateResourceOfType filters on it too.
     const type = (resourceClass as unknown as { __pulumiType?: unknown }).__pulumiType;
     if (typeof type !== "string") throw new Error(`${resourceClass.name} has no Pulumi type`);
-    return { resourceClass, type, podSpec };
+    return {
+        type,
+        // The props of a resource of this type are this kind's args, resolved.
+        podSpec: (props) => podSpec(props as Unwrap<NonNullable<TArgs>>),
+        validation: (validate) =>
+            validateResourceOfType(resourceClass, (props, args, reportViolation) =>
+                validate({ owner: describe(args.type, args.name, args.props), podSpec: podSpec(props) }, args, reportViolation),
+            ),
+    };
 }
 
 /** Every kind whose containers the policies check. */
@@ -43,7 +54,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
 ];
 
 /** The pod spec of a workload of Pulumi type `type`, or undefined for other types. */
-export function podSpecOf(type: string, props: any): PodSpec | undefined {
+export function podSpecOf(type: string, props: UntypedProps): PodSpec | undefined {
     return WORKLOAD_KINDS.find((k) => k.type === type)?.podSpec(props);
 }
 
@@ -63,7 +74,7 @@ export function containersOf(podSpec: PodSpec | undefined): NamedContainer[] {
 }
 
 /** "Deployment clamav" from the props' kind and metadata.name, else the Pulumi type and name. */
-export function describe(type: string, name: string, props: any): string {
+export function describe(type: string, name: string, props: { kind?: unknown; metadata?: { name?: unknown } } | undefined): string {
     const kind = props?.kind ?? type.split(":").pop();
     return `${kind} ${props?.metadata?.name ?? name}`;
 }
@@ -83,13 +94,6 @@ export type WorkloadValidation = (workload: Workload, args: ResourceValidationAr
  * pass untouched, as before (no "not applicable" per kind for each resource).
  */
 export function validateWorkloads(validate: WorkloadValidation): ResourceValidation {
-    const byType = new Map(
-        WORKLOAD_KINDS.map((k) => [
-            k.type,
-            validateResourceOfType(k.resourceClass, (props, args, reportViolation) =>
-                validate({ owner: describe(args.type, args.name, props), podSpec: k.podSpec(props) }, args, reportViolation),
-            ),
-        ]),
-    );
+    const byType = new Map(WORKLOAD_KINDS.map((k) => [k.type, k.validation(validate)]));
     return (args, reportViolation) => byType.get(args.type)?.(args, reportViolation);
 }

@@ -6,14 +6,14 @@
  */
 import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 // index.d.ts re-exports these, but proxy.d.ts declares nothing (they are @internal), so they are typed here.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module the typings do not declare
 const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy") as {
     unknownCheckingProxy: <T>(value: T) => T;
     UnknownValueError: new (...args: any[]) => Error;
 };
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module the typings do not declare
 const { deserializeProperties } = require("@pulumi/policy/deserialize");
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module the typings do not declare
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
 /** What the engine sends for a value unknown during preview. */

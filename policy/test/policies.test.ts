@@ -31,6 +31,7 @@ describe("policy pack", () => {
         const dir = path.join(__dirname, "..");
         const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !["index.ts", "policies.ts"].includes(f));
         const exported = files.flatMap((f) =>
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path known only at run time
             Object.values(require(path.join(dir, f))).filter((v: any) => v && typeof v === "object" && typeof v.name === "string" && "enforcementLevel" in v),
         );
         assert.equal(exported.length, files.length, `one policy per file: ${files.join(", ")}`);

@@ -36,6 +36,7 @@ function loadProgram(): { runProgram: RunProgram } | { missing: string } {
     } catch {
         return { missing: `the program's dependencies are not installed (run npm ci in ${ROOT})` };
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path known only at run time
     return { runProgram: require(mockRun).runProgram as RunProgram };
 }
 

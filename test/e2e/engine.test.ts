@@ -404,8 +404,9 @@ describe("the local stack deployed by the real Pulumi engine", function () {
         for (const r of resources.filter((x) => x.type === "kubernetes:core/v1:Secret")) {
             for (const value of Object.values<string>(r.outputs.data ?? {})) {
                 const text = Buffer.from(value, "base64").toString("utf8");
-                if (r.outputs.metadata.name === "malwar-secrets")
-                    text.startsWith("[") ? JSON.parse(text).forEach((k: string) => secrets.add(k)) : secrets.add(text);
+                if (r.outputs.metadata.name !== "malwar-secrets") continue;
+                if (text.startsWith("[")) JSON.parse(text).forEach((k: string) => secrets.add(k));
+                else secrets.add(text);
             }
         }
         const clairConfig = parse(

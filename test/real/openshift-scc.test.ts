@@ -34,9 +34,8 @@ function provide(): Promise<{ bin: string; manifests: string }> {
             const [bin, manifests] = out.trim().split("\n");
             const error = err.match(/\[openshift-scc\] ERROR: (.*)/)?.[1];
             if (code === UNAVAILABLE_STATUS) return reject(new SccToolUnavailable(error ?? "scripts/openshift-scc.sh cannot provide it here"));
-            code === 0 && bin && manifests
-                ? resolve({ bin, manifests })
-                : reject(new Error(`scripts/openshift-scc.sh failed (exit ${code})${error ? `: ${error}` : ""}`));
+            if (code === 0 && bin && manifests) resolve({ bin, manifests });
+            else reject(new Error(`scripts/openshift-scc.sh failed (exit ${code})${error ? `: ${error}` : ""}`));
         });
     });
 }
