@@ -7,6 +7,8 @@
  * drifted from the resources fails.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { podSpecOf } from "../policy/lib/workloads";
 import { listStacks, unwrapSecrets } from "../tools/mock-run";
 import { stackRun } from "./helpers";
@@ -94,4 +96,50 @@ describe("the capacity report equals the figures of the registered resources, on
             assert.equal(report.total.rdsInstances, instances.length, "RDS instances");
         });
     }
+});
+
+describe("docs/capacity.md's printed TOTAL row", () => {
+    it("is prod's registered pods, CPU, memory, claims and RDS instances, summed here from the objects", async () => {
+        const row = /^TOTAL\s+(.*)$/m.exec(fs.readFileSync(path.join(__dirname, "..", "docs", "capacity.md"), "utf8"));
+        assert.ok(row, "docs/capacity.md prints a TOTAL row");
+        const printed = row[1]
+            .trim()
+            .split(/\s+/)
+            .map((n) => Number(n.replace(/,/g, "")));
+        assert.equal(printed.length, 6, "pods, CPU, memory, storage, RDS instances, RDS storage");
+
+        const objects = (await stackRun("prod")).resources.map((r) => ({ type: r.type, o: unwrapSecrets(r.inputs) }));
+        const requests = (c: any, r: string) => (c.resources?.requests?.[r] !== undefined ? quantity(c.resources.requests[r]) : 0);
+        const perPod = (spec: any, r: string) =>
+            Math.max(
+                (spec.containers ?? []).reduce((a: number, c: any) => a + requests(c, r), 0),
+                ...(spec.initContainers ?? []).map((c: any) => requests(c, r)),
+            );
+        let pods = 0;
+        let cpu = 0;
+        let memoryGiB = 0;
+        let storageGiB = 0;
+        const claims = new Set<string>();
+        const workloads = objects.filter(({ type, o }) => podSpecOf(type, o));
+        assert.ok(workloads.length >= 8, `${workloads.length} workloads`);
+        for (const { type, o } of workloads) {
+            const spec = podSpecOf(type, o)!;
+            const hpa = objects.find(({ o: h }) => h.kind === "HorizontalPodAutoscaler" && h.spec.scaleTargetRef.name === o.metadata.name)?.o;
+            const jobSpec = o.kind === "CronJob" ? o.spec.jobTemplate.spec : o.kind === "Job" ? o.spec : undefined;
+            // Every pod running at once: a Job's or a CronJob run's parallelism, an autoscaler's floor, else the replicas.
+            const n = jobSpec ? (jobSpec.parallelism ?? 1) : hpa ? (hpa.spec.minReplicas ?? 1) : o.spec.replicas;
+            pods += n;
+            cpu += n * perPod(spec, "cpu");
+            memoryGiB += (n * perPod(spec, "memory")) / 2 ** 30;
+            storageGiB += n * (o.spec.volumeClaimTemplates ?? []).reduce((a: number, t: any) => a + GiB(t.spec.resources.requests.storage), 0);
+            for (const v of spec.volumes ?? []) if (v.persistentVolumeClaim) claims.add(v.persistentVolumeClaim.claimName);
+        }
+        // A claim two workloads mount (Malwar's data and its backup) holds its storage once.
+        for (const name of claims)
+            storageGiB += GiB(objects.find(({ o }) => o.kind === "PersistentVolumeClaim" && o.metadata.name === name)!.o.spec.resources.requests.storage);
+        const instances = objects.filter(({ type }) => type === "aws:rds/instance:Instance").map(({ o }) => o);
+        const rdsGiB = instances.reduce((a, i) => a + Number(i.allocatedStorage), 0);
+        const round = (x: number) => Math.round(x * 1000) / 1000;
+        assert.deepEqual(printed, [pods, round(cpu), round(memoryGiB), round(storageGiB), instances.length, rdsGiB]);
+    });
 });
