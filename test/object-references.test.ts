@@ -10,7 +10,9 @@
  *     ports of those pods; a StatefulSet's serviceName is a headless Service that selects its pods
  *     (the pods' DNS names exist only then);
  *   - every ConfigMap, Secret, claim and ServiceAccount a pod refers to is made by the program, or is
- *     one the stack file names (an existing object the cluster's admins keep);
+ *     one the stack file names (an existing object the cluster's admins keep); every variable a
+ *     container gets (env, and the keys of what it takes with envFrom) is set once, each a value or a
+ *     reference to a key that exists;
  *   - an in-cluster database's NetworkPolicy admits exactly the pods that connect to it: the Clair
  *     node of its name (CLAIR_MODE), and the clairctl pods that use its connection string
  *     (cmd/clairctl: import-updaters writes with the matcher's, the admin tasks use the indexer's
@@ -188,6 +190,46 @@ describe("references between objects, on every stack", () => {
                     check(accounts, "ServiceAccount", w.spec.serviceAccountName);
                 }
                 assert.ok(references >= 15, `${references} references checked`);
+            });
+
+            it("every variable a container gets is set once (env, and the keys of the ConfigMaps and Secrets it takes whole), each a value or a reference to a key that exists", async () => {
+                const run = await stackRun(stack);
+                const keysOf = (type: string) =>
+                    new Map(
+                        objects(run, type).map((o) => [
+                            `${o.metadata.namespace}/${o.metadata.name}`,
+                            [...Object.keys(o.data ?? {}), ...Object.keys(o.stringData ?? {}), ...Object.keys(o.binaryData ?? {})],
+                        ]),
+                    );
+                const configMaps = keysOf(K8S.configMap);
+                const secrets = keysOf(K8S.secret);
+                let variables = 0;
+                for (const w of workloads(run)) {
+                    for (const c of containersOf(w.spec)) {
+                        const what = `${w.kind} ${w.name} ${c.name}`;
+                        // An object the stack file names (kept by the cluster's admins) has keys the program cannot see.
+                        const keys = (made: Map<string, string[]>, name: string) => made.get(`${w.namespace}/${name}`);
+                        const names: string[] = [];
+                        for (const from of c.envFrom ?? []) {
+                            const taken = from.configMapRef ? keys(configMaps, from.configMapRef.name) : keys(secrets, from.secretRef.name);
+                            names.push(...(taken ?? []).map((k) => `${from.prefix ?? ""}${k}`));
+                        }
+                        for (const e of c.env ?? []) {
+                            names.push(e.name);
+                            // ValidateEnv: value and valueFrom exclusive (an empty value is allowed).
+                            assert.ok(!(e.valueFrom && e.value), `${what}: ${e.name} has a value and a valueFrom`);
+                            const ref = e.valueFrom?.configMapKeyRef ?? e.valueFrom?.secretKeyRef;
+                            const held = ref && keys(e.valueFrom.configMapKeyRef ? configMaps : secrets, ref.name);
+                            if (held)
+                                assert.ok(held.includes(ref.key), `${what}: ${e.name} reads key ${ref.key} of ${ref.name}, which holds ${held.join(", ")}`);
+                        }
+                        // A name from two sources is set by the last one the kubelet reads: one of them is silently lost.
+                        assert.deepEqual(duplicates(names), [], `${what}: variables set twice`);
+                        for (const n of names) assert.ok(/^[^=]+$/.test(n), `${what}: variable name ${JSON.stringify(n)}`);
+                        variables += names.length;
+                    }
+                }
+                assert.ok(variables >= 10, `${variables} variables checked`);
             });
         });
     }
