@@ -9,6 +9,7 @@
  *   - a Service selects the pods of a workload in its namespace, and its named target ports are
  *     ports of those pods; a StatefulSet's serviceName is a headless Service that selects its pods
  *     (the pods' DNS names exist only then);
+ *   - every Route and Ingress backend is a Service of the program and one of its ports;
  *   - every ConfigMap, Secret, claim and ServiceAccount a pod refers to is made by the program, or is
  *     one the stack file names (an existing object the cluster's admins keep); every variable a
  *     container gets (env, and the keys of what it takes with envFrom) is set once, each a value or a
@@ -140,6 +141,46 @@ describe("references between objects, on every stack", () => {
                         `StatefulSet ${w.name}: its Service ${governing.metadata.name} does not select its pods`,
                     );
                 }
+            });
+
+            it("every Route and Ingress sends traffic to a Service of the program, on one of its ports", async () => {
+                const run = await stackRun(stack);
+                const services = objects(run, K8S.service);
+                const service = (namespace: string, name: string, what: string) => {
+                    const found = services.find((svc) => svc.metadata.namespace === namespace && svc.metadata.name === name);
+                    assert.ok(found, `${what}: no Service ${namespace}/${name}`);
+                    return found;
+                };
+                let backends = 0;
+                for (const route of objects(run, K8S.route)) {
+                    const what = `Route ${route.metadata.name}`;
+                    assert.equal(route.spec.to.kind, "Service", what);
+                    const svc = service(route.metadata.namespace, route.spec.to.name, what);
+                    // The router picks the Service port by its name or its target port (route.openshift.io/v1 RoutePort).
+                    const port = route.spec.port?.targetPort;
+                    if (port !== undefined) {
+                        assert.ok(
+                            svc.spec.ports.some((p: any) => p.name === port || p.targetPort === port),
+                            `${what}: Service ${svc.metadata.name} has no port ${port}`,
+                        );
+                    }
+                    backends++;
+                }
+                for (const ingress of objects(run, K8S.ingress)) {
+                    const what = `Ingress ${ingress.metadata.name}`;
+                    const paths = (ingress.spec.rules ?? []).flatMap((r: any) => r.http?.paths ?? []);
+                    assert.ok(paths.length > 0, `${what}: no paths`);
+                    for (const { backend } of paths) {
+                        const svc = service(ingress.metadata.namespace, backend.service.name, what);
+                        const port = backend.service.port;
+                        assert.ok(
+                            svc.spec.ports.some((p: any) => (port.name !== undefined ? p.name === port.name : p.port === port.number)),
+                            `${what}: Service ${svc.metadata.name} has no port ${JSON.stringify(port)}`,
+                        );
+                        backends++;
+                    }
+                }
+                assert.ok(backends >= (stack === "local" ? 1 : 3), `${backends} backends checked`);
             });
 
             it("every ConfigMap, Secret, claim and ServiceAccount a pod refers to is made by the program or named in the stack file", async () => {
