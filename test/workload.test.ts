@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "assert";
 import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration } from "../components/shared/workload";
 
@@ -103,5 +104,25 @@ describe("the workload helper (one declaration: pod spec, exemptions, capacity)"
         assert.equal(c.imagePullPolicy, "Always");
         assert.equal(c.securityContext.readOnlyRootFilesystem, true);
         assert.equal(c.securityContext.runAsUser, 10001);
+    });
+
+    it("refuses a pod that both spreads out and follows another pod: the two placements contradict", () => {
+        assert.throws(
+            () => podTemplate({ runAs, containers: [app()], volumes: [], spread: { name: "app", component: "api" }, colocateWith: { app: "db" } }),
+            /either spreads out \(spread\) or follows another pod \(colocateWith\), not both/,
+        );
+    });
+
+    it("adds the cluster's pod labels and annotations, refuses a label that would replace the pod's own, and keeps the pod's own annotation on a shared key", async () => {
+        const placement = { podSettings: { labels: { team: "sec" }, annotations: { "example.com/owner": "sec", "checksum/config": "cluster" } } };
+        const pod = podTemplate({ runAs, containers: [app()], volumes: [], placement });
+        const own = { "app.kubernetes.io/name": "app" };
+        const metadata = pod.metadata(own, { "checksum/config": "abc" });
+        assert.deepEqual(metadata.labels, { team: "sec", "app.kubernetes.io/name": "app" });
+        const annotations = await new Promise((resolve) => pulumi.output(metadata.annotations).apply(resolve));
+        assert.deepEqual(annotations, { "example.com/owner": "sec", "checksum/config": "abc" });
+        assert.throws(() => pod.metadata({ team: "own" }, undefined), /extra pod labels team would override the pod's own labels/);
+        const plain = podTemplate({ runAs, containers: [app()], volumes: [] }).metadata(own, undefined);
+        assert.deepEqual(plain, { labels: own }, "no annotations field when nobody gives one");
     });
 });
