@@ -27,6 +27,8 @@
  *    is used only for the same source text, file name, ts-node, TypeScript, tsconfig.json and
  *    TS_NODE_* settings; stack traces stay mapped to the .ts lines. SSCAN_TEST_TS_CACHE=0 turns
  *    that cache on disk off.
+ * 4. Under StrykerJS: what a suite's `before` hook reaches is noted for each of its tests, and the
+ *    program's and the pack's modules are loaded before any test (their load-time mutants are static).
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -227,6 +229,28 @@ if (strykerNamespace) {
         };
         return typeof title === "function" ? beforeAll.call(this, wrapped) : beforeAll.call(this, title, wrapped);
     };
+}
+
+/**
+ * Under StrykerJS, every module of the program and the pack is loaded here, before any test, so
+ * what runs while a module loads (constant tables: the dashboard's panels, the alerts' words, the
+ * pools' names) is reached outside every test, and Stryker counts its mutants as static:
+ * `ignoreStatic` leaves them out of the score, since only a fresh process would evaluate them
+ * anew. Loaded first inside a test (the program's modules load when a mock run requires index.ts),
+ * such a mutant was credited to that test and then run in a process whose module was already
+ * loaded unmutated: it survived whatever the tests check.
+ */
+if (strykerNamespace) {
+    const modules = (dir: string): string[] =>
+        fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+            const relative = path.join(dir, entry.name);
+            if (entry.isDirectory()) return ["node_modules", "test", "bin"].includes(entry.name) ? [] : modules(relative);
+            return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") && relative !== path.join("policy", "index.ts") ? [relative] : [];
+        });
+    for (const file of ["lib", "components", "config", "policy"].flatMap(modules)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path known only at run time
+        require(path.join(ROOT, file));
+    }
 }
 
 /** Calls of each shared run at the last check: a file's end checks only the runs it asked for. */
