@@ -58,6 +58,45 @@ describe("alert annotations", () => {
     });
 });
 
+describe("what the alerts' descriptions say", () => {
+    /** The minutes of a rule's `for:` ("10m"). */
+    const forMinutes = (r: any) => {
+        const m = /^(\d+)m$/.exec(r.for);
+        assert.ok(m, `${r.alert}: for ${r.for} in minutes`);
+        return Number(m[1]);
+    };
+    /** The constant the expression compares against (`... > 30`). */
+    const threshold = (r: any) => {
+        const m = /> (\d+(?:\.\d+)?)$/.exec(r.expr);
+        assert.ok(m, `${r.alert}: ends with a comparison against a constant`);
+        return Number(m[1]);
+    };
+
+    it("a duration an alert's description states as 'for' or 'during' N minutes is its for:, and a threshold it states is its expression's", async () => {
+        const rules = atLeast(
+            (await ruleGroups(await stackRun("prod"))).flatMap((g) => g.rules),
+            12,
+            "alerts",
+        );
+        let durations = 0;
+        for (const r of rules) {
+            for (const m of r.annotations.description.matchAll(/\b(?:for|during) (\d+) minutes\b/g)) {
+                assert.equal(Number(m[1]), forMinutes(r), `${r.alert}: "${m[0]}" in its description, for: ${r.for}`);
+                durations++;
+            }
+        }
+        assert.ok(durations >= 9, `${durations} durations stated`);
+        const rule = (name: string) => rules.find((r: any) => r.alert === name);
+        // The words an operator reads, in the expression's units: seconds, a share as a percentage, hours as seconds.
+        assert.match(rule("ClairMatcherSlow").annotations.description, new RegExp(`above ${threshold(rule("ClairMatcherSlow"))} s\\b`));
+        assert.match(
+            rule("ClairDatabasePoolSaturated").annotations.description,
+            new RegExp(`More than ${threshold(rule("ClairDatabasePoolSaturated")) * 100}%`),
+        );
+        assert.match(rule("ClamavDatabaseOld").annotations.description, new RegExp(`more than ${threshold(rule("ClamavDatabaseOld")) / 3600} hours`));
+    });
+});
+
 describe("what the runbooks tell operators to change", () => {
     const readme = fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8");
     const runbooks = readme.slice(readme.indexOf("\n### Runbooks\n"), readme.indexOf("\n## ", readme.indexOf("\n### Runbooks\n")));

@@ -74,6 +74,31 @@ describe("Grafana dashboard", () => {
         assert.deepEqual(syntaxErrors(variable.query.query.replace(/^label_values\((.*), namespace\)$/, "$1")), []);
     });
 
+    it("every panel has a title, a description and a unit, and each query a refId of its own and a legend; the variables the queries use are defined", async () => {
+        const { json } = await dashboard();
+        assert.ok(json.panels.length >= 10, `${json.panels.length} panels`);
+        const titles = json.panels.map((p: any) => p.title);
+        assert.equal(new Set(titles).size, titles.length, "titles are unique");
+        for (const p of json.panels) {
+            assert.ok(p.title && p.description && p.fieldConfig.defaults.unit, `${p.title}: title, description, unit`);
+            const refIds = p.targets.map((t: any) => t.refId);
+            // Grafana tells a panel's queries apart by refId.
+            assert.equal(new Set(refIds).size, refIds.length, `${p.title}: refIds ${refIds.join(", ")}`);
+            for (const t of p.targets) assert.ok(/^[A-Z]$/.test(t.refId) && t.legendFormat, `${p.title}: refId ${t.refId}, legend ${t.legendFormat}`);
+            assert.equal(p.datasource.uid, "${datasource}", `${p.title}: the dashboard's datasource variable`);
+        }
+        assert.deepEqual(json.templating.list.map((v: any) => v.name).sort(), ["datasource", "namespace"]);
+    });
+
+    it("shows every metric the platform's sources export", async () => {
+        const { json } = await dashboard();
+        const used = new Set(json.panels.flatMap((p: any) => p.targets.flatMap((t: any) => metricNames(t.expr))));
+        assert.deepEqual(
+            [...KNOWN_METRICS].filter((m) => !used.has(m)),
+            [],
+        );
+    });
+
     it("the parser finds errors (the check can fail)", () => {
         assert.notDeepEqual(syntaxErrors('sum by (namespace (rate(x{namespace="a"}[5m]))'), []);
         assert.notDeepEqual(syntaxErrors("rate(x[5m]"), []);
