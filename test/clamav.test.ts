@@ -34,6 +34,20 @@ describe("ClamAV", () => {
         assert.equal(clamd.resources.limits.memory, "4Gi", "memory for the full signature set");
     });
 
+    it("keeps serving while the Service drops a stopping pod: a preStop sleep before clamd's SIGTERM, with grace left after it", async () => {
+        const spec = object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec;
+        const clamd = spec.containers.find((c: any) => c.name === "clamd");
+        // The kubelet runs preStop before SIGTERM, while the endpoints controller and kube-proxy take the
+        // pod out of the Service: connections still arriving in those seconds find clamd up.
+        const command: string[] = clamd.lifecycle?.preStop?.exec?.command ?? [];
+        const sleep = /^sleep (\d+)$/.exec(command[command.length - 1] ?? "");
+        assert.ok(sleep, `clamd's preStop sleeps: ${JSON.stringify(command)}`);
+        const seconds = Number(sleep[1]);
+        // The grace period counts from the start of preStop: what is left lets clamd finish its scans.
+        const grace = spec.terminationGracePeriodSeconds ?? 30;
+        assert.ok(seconds >= 5 && grace - seconds >= 10, `preStop ${seconds} s, grace ${grace} s`);
+    });
+
     it("runs non-root on a read-only root filesystem with emptyDirs where it writes", async () => {
         const pod = object(await stackRun("prod"), K8S.deployment, "clamav").spec.template.spec;
         for (const c of [...pod.initContainers, ...pod.containers]) {

@@ -109,6 +109,48 @@ describe("references between objects, on every stack", () => {
                 assert.ok(ports >= 6, `${ports} named ports checked`);
             });
 
+            it("every workload's selector is non-empty and selects its own pods, and no other workload's (apps/v1 refuses the first; two controllers fight over shared pods)", async () => {
+                const run = await stackRun(stack);
+                const controlled = workloads(run).filter((w) => w.kind !== "CronJob" && w.kind !== "Job" && w.kind !== "Pod");
+                assert.ok(controlled.length >= 3, `${controlled.length} workloads with a selector`);
+                for (const w of controlled) {
+                    const selector: Record<string, string> = w.object.spec.selector?.matchLabels ?? {};
+                    assert.ok(selects(selector, w.podLabels), `${w.kind} ${w.name}: selector ${JSON.stringify(selector)} does not select its pods`);
+                    const others = workloads(run).filter(
+                        (o) => `${o.kind}/${o.name}` !== `${w.kind}/${w.name}` && o.namespace === w.namespace && selects(selector, o.podLabels),
+                    );
+                    assert.deepEqual(
+                        others.map((o) => `${o.kind} ${o.name}`),
+                        [],
+                        `${w.kind} ${w.name}'s selector also selects`,
+                    );
+                }
+            });
+
+            it("every mount path is absolute and plain (no '..', '.', '//' or trailing '/'), as the container runtime takes it", async () => {
+                const run = await stackRun(stack);
+                let mounts = 0;
+                for (const w of workloads(run)) {
+                    for (const c of containersOf(w.spec)) {
+                        for (const m of c.volumeMounts ?? []) {
+                            mounts++;
+                            const p: string = m.mountPath ?? "";
+                            assert.ok(
+                                p.startsWith("/") &&
+                                    (p === "/" ||
+                                        (!p.endsWith("/") &&
+                                            !p
+                                                .split("/")
+                                                .slice(1)
+                                                .some((part) => ["", ".", ".."].includes(part)))),
+                                `${w.kind} ${w.name} ${c.name}: mountPath ${JSON.stringify(p)}`,
+                            );
+                        }
+                    }
+                }
+                assert.ok(mounts >= 15, `${mounts} mounts`);
+            });
+
             it("every Service selects a workload's pods in its namespace, and names only their ports; a StatefulSet's serviceName is a headless Service over its pods", async () => {
                 const run = await stackRun(stack);
                 const all = workloads(run);

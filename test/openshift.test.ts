@@ -97,13 +97,16 @@ describe("OpenShift: kubernetes.platform", function () {
     }
 
     describe("platform kubernetes", () => {
-        it("keeps the images' own users: every container runs with a fixed non-zero uid, and meets Pod Security restricted", async () => {
+        it("keeps the images' own users: every container runs with a fixed non-zero uid and gid, and meets Pod Security restricted", async () => {
             const run = await runProgram("local", { sets: { "kubernetes.platform": "kubernetes" } });
             const uids = new Set<number>();
             for (const { owner, spec } of podSpecs(run)) {
                 for (const c of containers(spec)) {
                     const uid = c.own.runAsUser ?? c.pod.runAsUser;
                     assert.ok(Number.isInteger(uid) && uid > 0, `${owner} ${c.name}: uid ${uid}`);
+                    // Without runAsGroup the process keeps the image's primary group, often root's (0).
+                    const gid = c.own.runAsGroup ?? c.pod.runAsGroup;
+                    assert.ok(Number.isInteger(gid) && gid > 0, `${owner} ${c.name}: gid ${gid}`);
                     uids.add(uid);
                 }
                 assert.deepEqual(restrictedProblems(spec), [], owner);

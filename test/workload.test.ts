@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "assert";
+import { singleReplicaExemptions } from "../components/shared/exemptions";
 import { perPodClaimVolume, podTemplate, podVolume, type ContainerDeclaration } from "../components/shared/workload";
 
 const runAs = { user: 10001, group: 10001 };
@@ -124,5 +125,12 @@ describe("the workload helper (one declaration: pod spec, exemptions, capacity)"
         assert.throws(() => pod.metadata({ team: "own" }, undefined), /extra pod labels team would override the pod's own labels/);
         const plain = podTemplate({ runAs, containers: [app()], volumes: [] }).metadata(own, undefined);
         assert.deepEqual(plain, { labels: own }, "no annotations field when nobody gives one");
+    });
+
+    it("exempts the replica-count checks for one pod only: two pods already survive a drain of one node", () => {
+        const checks = (replicas: number) => singleReplicaExemptions(replicas, "sized so").map((e) => `${e.checker}/${e.check}`);
+        assert.ok(checks(1).length >= 1, "one replica: exempted");
+        assert.deepEqual(checks(2), [], "two replicas: checked");
+        assert.deepEqual(checks(3), []);
     });
 });
