@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { parse } from "yaml";
+import { clairAlerts, workloadsNotReady } from "../lib/alerts";
 import { podReservation, storageGiB, summarize, type WorkloadCapacity } from "../lib/capacity";
 import { clairConfigDocument, connstring, renderClairConfig, type ClairConnection, type ClairConfigInput } from "../lib/clair-config";
 import { CLAMAV_DB_DIR, CLAMD_PORT, clamdConf, freshclamConf, mirrorUpdaterConf, renderClamavConf } from "../lib/clamav-conf";
@@ -334,5 +335,26 @@ describe("lib/rds", () => {
         assert.equal(parameterGroupFamily("16.4"), "postgres16");
         assert.equal(parameterGroupFamily("17"), "postgres17");
         assert.equal(parameterGroupFamily("13.20"), "postgres13");
+    });
+});
+
+describe("lib/alerts", () => {
+    it("workloadsNotReady compares desired with ready pods for each kind it is given, and only those", () => {
+        const both = workloadsNotReady("ns", { deployments: ["a", "b"], statefulSets: ["c"] });
+        assert.equal(
+            both,
+            '(kube_deployment_spec_replicas{namespace="ns",deployment=~"a|b"} - kube_deployment_status_replicas_ready{namespace="ns",deployment=~"a|b"}) > 0' +
+                " or " +
+                '(kube_statefulset_replicas{namespace="ns",statefulset=~"c"} - kube_statefulset_status_replicas_ready{namespace="ns",statefulset=~"c"}) > 0',
+        );
+        assert.doesNotMatch(workloadsNotReady("ns", { statefulSets: ["c"] }), /deployment/);
+        assert.doesNotMatch(workloadsNotReady("ns", { deployments: ["a"], statefulSets: [] }), /statefulset/);
+        assert.equal(workloadsNotReady("ns", {}), "");
+    });
+
+    it("ClairPodsNotReady watches the indexer StatefulSet and the matcher and notifier Deployments (Clair v4 deployment overview)", () => {
+        const expr = clairAlerts("ns", "https://docs.example.com/ops")[0].rules.find((r) => r.alert === "ClairPodsNotReady")!.expr;
+        assert.match(expr, /statefulset=~"clair-indexer"/);
+        assert.match(expr, /deployment=~"clair-matcher\|clair-notifier"/);
     });
 });

@@ -5,10 +5,11 @@
  * (CONTRIBUTING.md: mutation testing); each case fails if the guard it covers is removed.
  */
 import { strict as assert } from "assert";
-import { clairConnectionPools, maxConnectionsOf, peakPods, type DeploymentProps, type StatefulSetProps } from "../clair-connection-pools";
+import { autoscalerMaximum, clairConnectionPools, maxConnectionsOf, peakPods, type DeploymentProps, type StatefulSetProps } from "../clair-connection-pools";
 import { clairIndexerRouteTimeout } from "../clair-indexer-route-timeout";
 import { clairIndexerStorage } from "../clair-indexer-storage";
 import { imagePinning } from "../lib/images";
+import { openshiftNamespaceIds } from "../openshift-namespace-ids";
 import { compareQuantities, isQuantity, parseQuantity, quantitiesEqual } from "../lib/quantity";
 import { describe as describeWorkload, podSpecOf, WORKLOAD_KINDS } from "../lib/workloads";
 import { pinnedImages } from "../pinned-images";
@@ -252,6 +253,22 @@ describe("clair-connection-pools: peaks, sources of max_connections, boundaries"
     // db.m6g.large: 8 GiB, so RDS's default is floor(8 GiB x 0.9 / 9531392).
     const LARGE_MAX = Math.floor((8 * 2 ** 30 * 0.9) / 9531392);
 
+    it("finds the instance by its identifier among several, and a workload's autoscaler by kind, name and namespace, the highest when several", async () => {
+        const several = await resources([instance("other"), group("other-params", "100"), instance("db"), group("db-params", "900")]);
+        assert.equal(maxConnectionsOf("db", several), 900);
+        assert.equal(maxConnectionsOf("other", several), 100);
+        const hpa = (kind: string, name: string, namespace: string, maxReplicas: number) => ({
+            type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+            props: { metadata: { name: `${name}-${maxReplicas}`, namespace }, spec: { scaleTargetRef: { kind, name }, minReplicas: 1, maxReplicas } },
+        });
+        const matcher = { kind: "Deployment" as const, props: { metadata: { name: "clair-matcher", namespace: "scanning" } } as DeploymentProps };
+        const found = async (list: any[]) => autoscalerMaximum(matcher, await resources(list));
+        assert.equal(await found([hpa("Deployment", "clair-matcher", "scanning", 12), hpa("Deployment", "clair-matcher", "scanning", 20)]), 20);
+        assert.equal(await found([hpa("StatefulSet", "clair-matcher", "scanning", 12)]), undefined, "another kind");
+        assert.equal(await found([hpa("Deployment", "clair-indexer", "scanning", 12)]), undefined, "another name");
+        assert.equal(await found([hpa("Deployment", "clair-matcher", "elsewhere", 12)]), undefined, "another namespace");
+    });
+
     it("reads the instance's own parameter group, else its class, else an in-cluster server's flag", async () => {
         assert.equal(maxConnectionsOf("db", await resources([instance("db"), group("db-params", "900")])), 900);
         // Another instance's group, a group of another type, a malformed value: the class decides.
@@ -374,5 +391,57 @@ describe("lib/quantity and lib/images at their edges", () => {
         assert.deepEqual(imagePinning(":1.0"), { pinned: false, why: "unpinned" });
         assert.deepEqual(imagePinning(`x@sha256:${"a".repeat(64)}:extra`), { pinned: false, why: "unpinned" });
         assert.deepEqual(imagePinning(`x:1@sha256:${"a".repeat(64)}`), { pinned: true, by: "digest" });
+    });
+});
+
+describe("openshift-namespace-ids: which RoleBindings grant a pod's ServiceAccount an SCC (OpenShift's RBAC rules)", () => {
+    const ns = "scanning";
+    // A pod with a fixed uid, run as ServiceAccount "clair" in namespace "scanning".
+    const pod = () => {
+        const d: any = deployment(podSpec([container("clair")]), "clair");
+        d.metadata.namespace = ns;
+        d.spec.template.spec.serviceAccountName = "clair";
+        return { type: DEPLOYMENT, name: "clair", props: d };
+    };
+    const binding = (overrides: { namespace?: string; roleRef?: Record<string, string>; subjects?: Record<string, string>[] }) => ({
+        type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        name: "grant",
+        props: {
+            metadata: { name: "grant", namespace: overrides.namespace ?? ns },
+            roleRef: overrides.roleRef ?? { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:nonroot-v2" },
+            subjects: overrides.subjects ?? [{ kind: "ServiceAccount", name: "clair", namespace: ns }],
+        },
+    });
+    const admitted = async (...bindings: ReturnType<typeof binding>[]) =>
+        (await checkStack(openshiftNamespaceIds, [pod(), ...bindings])).violations.length === 0;
+
+    it("without a binding, the fixed uid is refused", async () => {
+        assert.equal(await admitted(), false);
+    });
+
+    it("a binding of the account itself, or of a group that holds it, grants the SCC", async () => {
+        assert.equal(await admitted(binding({})), true, "the account, with its namespace");
+        assert.equal(await admitted(binding({ subjects: [{ kind: "ServiceAccount", name: "clair" }] })), true, "the account, namespace from the binding");
+        assert.equal(await admitted(binding({ subjects: [{ kind: "Group", name: "system:serviceaccounts" }] })), true, "every account");
+        assert.equal(await admitted(binding({ subjects: [{ kind: "Group", name: `system:serviceaccounts:${ns}` }] })), true, "the namespace's accounts");
+    });
+
+    it("a binding of another account, namespace, group or kind of subject, or of a Role or another ClusterRole, grants nothing", async () => {
+        assert.equal(await admitted(binding({ subjects: [{ kind: "ServiceAccount", name: "other", namespace: ns }] })), false, "another account");
+        assert.equal(
+            await admitted(binding({ subjects: [{ kind: "ServiceAccount", name: "clair", namespace: "elsewhere" }] })),
+            false,
+            "another namespace's account",
+        );
+        assert.equal(await admitted(binding({ subjects: [{ kind: "Group", name: "system:serviceaccounts:elsewhere" }] })), false, "another namespace's group");
+        assert.equal(await admitted(binding({ subjects: [{ kind: "User", name: "clair" }] })), false, "a user of the same name");
+        assert.equal(await admitted(binding({ namespace: "elsewhere" })), false, "a binding in another namespace");
+        assert.equal(await admitted(binding({ roleRef: { kind: "Role", name: "system:openshift:scc:nonroot-v2" } })), false, "a Role, not the ClusterRole");
+        assert.equal(await admitted(binding({ roleRef: { kind: "ClusterRole", name: "edit" } })), false, "a ClusterRole that is no SCC's");
+        assert.equal(
+            await admitted(binding({ roleRef: { kind: "ClusterRole", name: "system:openshift:scc:restricted-v2" } })),
+            false,
+            "an SCC that assigns the IDs",
+        );
     });
 });
