@@ -23,6 +23,27 @@ function quantity(q: string | number): number {
 const GiB = (q: string) => quantity(q) / 2 ** 30;
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-6, `${what}: report ${a}, registered ${b}`);
 
+type Registered = { type: string; o: any }[];
+const requests = (c: any, r: string) => (c.resources?.requests?.[r] !== undefined ? quantity(c.resources.requests[r]) : 0);
+/** What the scheduler reserves for one pod: the larger of the containers' sum and the largest init container. */
+const perPod = (spec: any, r: "cpu" | "memory") =>
+    Math.max(
+        (spec.containers ?? []).reduce((a: number, c: any) => a + requests(c, r), 0),
+        ...(spec.initContainers ?? []).map((c: any) => requests(c, r)),
+    );
+/** The HorizontalPodAutoscaler that scales workload `o`, if any. */
+const autoscalerOf = (objects: Registered, o: any) =>
+    objects.find(({ o: h }) => h.kind === "HorizontalPodAutoscaler" && h.spec.scaleTargetRef.kind === o.kind && h.spec.scaleTargetRef.name === o.metadata.name)
+        ?.o;
+/** A Job's or a CronJob run's spec, else undefined. */
+const jobSpecOf = (o: any) => (o.kind === "CronJob" ? o.spec.jobTemplate.spec : o.kind === "Job" ? o.spec : undefined);
+/** Every pod running at once: a Job's or a CronJob run's parallelism (1 when unset), an autoscaler's floor, else the replicas. */
+function runningPods(objects: Registered, o: any): number {
+    const jobSpec = jobSpecOf(o);
+    const hpa = autoscalerOf(objects, o);
+    return jobSpec ? (jobSpec.parallelism ?? 1) : hpa ? (hpa.spec.minReplicas ?? 1) : (o.spec.replicas ?? 1);
+}
+
 describe("the capacity report equals the figures of the registered resources, on every stack", () => {
     for (const stack of listStacks()) {
         it(stack, async () => {
@@ -41,27 +62,20 @@ describe("the capacity report equals the figures of the registered resources, on
                 const row = report.workloads.find((w: any) => w.kind === o.kind && w.name === o.metadata.name);
                 const what = `${stack} ${o.kind} ${o.metadata.name}`;
                 const spec = podSpecOf(type, o)!;
-                const requests = (c: any, r: string) => (c.resources?.requests?.[r] !== undefined ? quantity(c.resources.requests[r]) : 0);
                 for (const [resource, field, scale] of [
                     ["cpu", "cpuPerPod", 1],
                     ["memory", "memoryGiBPerPod", 2 ** 30],
                 ] as const) {
-                    const sum = (spec.containers ?? []).reduce((a: number, c: any) => a + requests(c, resource), 0);
-                    const init = Math.max(0, ...(spec.initContainers ?? []).map((c: any) => requests(c, resource)));
-                    close(row[field], Math.max(sum, init) / scale, `${what} ${field}`);
+                    close(row[field], perPod(spec, resource) / scale, `${what} ${field}`);
                 }
-                const hpa = objects.find(
-                    ({ o: h }) =>
-                        h.kind === "HorizontalPodAutoscaler" && h.spec.scaleTargetRef.kind === o.kind && h.spec.scaleTargetRef.name === o.metadata.name,
-                )?.o;
-                // A Job or a CronJob's run: its parallelism (1 when unset) counted as running.
-                const jobSpec = o.kind === "CronJob" ? o.spec.jobTemplate.spec : o.kind === "Job" ? o.spec : undefined;
-                const pods = jobSpec ? (jobSpec.parallelism ?? 1) : hpa ? (hpa.spec.minReplicas ?? 1) : (o.spec.replicas ?? 1);
+                const hpa = autoscalerOf(objects, o);
+                const jobSpec = jobSpecOf(o);
+                const pods = runningPods(objects, o);
                 assert.equal(row.replicas, pods, `${what} replicas`);
                 assert.equal(row.maxReplicas ?? row.replicas, hpa ? hpa.spec.maxReplicas : pods, `${what} maxReplicas`);
                 if (!hpa && !jobSpec) assert.ok(o.spec.replicas !== undefined, `${what}: replicas set`);
-                const perPod = (o.spec.volumeClaimTemplates ?? []).reduce((a: number, t: any) => a + GiB(t.spec.resources.requests.storage), 0);
-                close(row.storageGiBPerPod, perPod, `${what} storage per pod`);
+                const claimsPerPod = (o.spec.volumeClaimTemplates ?? []).reduce((a: number, t: any) => a + GiB(t.spec.resources.requests.storage), 0);
+                close(row.storageGiBPerPod, claimsPerPod, `${what} storage per pod`);
                 const claims = (spec.volumes ?? []).filter((v: any) => v.persistentVolumeClaim).map((v: any) => v.persistentVolumeClaim.claimName);
                 const shared = claims.reduce((a: number, name: string) => {
                     const pvc = objects.find(({ o: p }) => p.kind === "PersistentVolumeClaim" && p.metadata.name === name);
@@ -108,13 +122,7 @@ describe("docs/capacity.md's printed TOTAL row", () => {
             .map((n) => Number(n.replace(/,/g, "")));
         assert.equal(printed.length, 6, "pods, CPU, memory, storage, RDS instances, RDS storage");
 
-        const objects = (await stackRun("prod")).resources.map((r) => ({ type: r.type, o: unwrapSecrets(r.inputs) }));
-        const requests = (c: any, r: string) => (c.resources?.requests?.[r] !== undefined ? quantity(c.resources.requests[r]) : 0);
-        const perPod = (spec: any, r: string) =>
-            Math.max(
-                (spec.containers ?? []).reduce((a: number, c: any) => a + requests(c, r), 0),
-                ...(spec.initContainers ?? []).map((c: any) => requests(c, r)),
-            );
+        const objects: Registered = (await stackRun("prod")).resources.map((r) => ({ type: r.type, o: unwrapSecrets(r.inputs) }));
         let pods = 0;
         let cpu = 0;
         let memoryGiB = 0;
@@ -124,10 +132,7 @@ describe("docs/capacity.md's printed TOTAL row", () => {
         assert.ok(workloads.length >= 8, `${workloads.length} workloads`);
         for (const { type, o } of workloads) {
             const spec = podSpecOf(type, o)!;
-            const hpa = objects.find(({ o: h }) => h.kind === "HorizontalPodAutoscaler" && h.spec.scaleTargetRef.name === o.metadata.name)?.o;
-            const jobSpec = o.kind === "CronJob" ? o.spec.jobTemplate.spec : o.kind === "Job" ? o.spec : undefined;
-            // Every pod running at once: a Job's or a CronJob run's parallelism, an autoscaler's floor, else the replicas.
-            const n = jobSpec ? (jobSpec.parallelism ?? 1) : hpa ? (hpa.spec.minReplicas ?? 1) : o.spec.replicas;
+            const n = runningPods(objects, o);
             pods += n;
             cpu += n * perPod(spec, "cpu");
             memoryGiB += (n * perPod(spec, "memory")) / 2 ** 30;

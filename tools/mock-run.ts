@@ -17,7 +17,7 @@ export { listStacks };
 /** The resource options a mock run records, from each registration request. */
 type MockResourceOptions = Pick<
     MockResource,
-    "protect" | "retainOnDelete" | "provider" | "dependencies" | "deleteBeforeReplace" | "ignoreChanges" | "urn" | "parent" | "customTimeouts"
+    "protect" | "retainOnDelete" | "provider" | "dependencies" | "deleteBeforeReplace" | "ignoreChanges" | "urn" | "parent"
 >;
 
 export interface MockResource {
@@ -42,8 +42,6 @@ export interface MockResource {
     parent: string;
     /** A component's registerOutputs, once the program called it; undefined before and for custom resources. */
     registeredOutputs?: Record<string, unknown>;
-    /** The customTimeouts option's create, update and delete durations ("" where not given). */
-    customTimeouts: { create: string; update: string; delete: string };
     /** The ID the provider would give it (pulumi-random's own choice for random resources). */
     id: string | undefined;
     state: Record<string, any>;
@@ -244,7 +242,6 @@ class RecordingMocks implements pulumi.runtime.Mocks {
             ignoreChanges: [],
             urn: "",
             parent: "",
-            customTimeouts: { create: "", update: "", delete: "" },
         };
         if (args.custom === false) id = undefined;
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, id, state, ...options });
@@ -271,7 +268,7 @@ function waitForRegistrations(): Promise<void> {
 
 /**
  * Wraps the SDK's mock monitor (pulumi.runtime.getMonitor, public) so it also notes the
- * protect, retainOnDelete, provider, dependencies, deleteBeforeReplace, ignoreChanges, parent and customTimeouts of each request, which MockResourceArgs does not carry.
+ * protect, retainOnDelete, provider, dependencies, deleteBeforeReplace, ignoreChanges and parent of each request, which MockResourceArgs does not carry.
  */
 function recordOptions(recorder: RecordingMocks): void {
     const monitor: any = pulumi.runtime.getMonitor();
@@ -287,11 +284,6 @@ function recordOptions(recorder: RecordingMocks): void {
             // The SDK's mock monitor forms the URN the same way (MockMonitor.newUrn, not typed).
             urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
             parent: req.getParent(),
-            customTimeouts: {
-                create: req.getCustomtimeouts()?.getCreate() ?? "",
-                update: req.getCustomtimeouts()?.getUpdate() ?? "",
-                delete: req.getCustomtimeouts()?.getDelete() ?? "",
-            },
         });
         return register(req, callback);
     };
